@@ -1,0 +1,43 @@
+"""Fallback for messages the NLU is not confident about, and the out-of-scope reply."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import UserUtteranceReverted
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import SafeAction
+from actions.fallback import plan_fallback
+from actions.knowledge_base import get_knowledge
+
+
+class ActionHandleFallback(SafeAction):
+    def name(self) -> Text:
+        return "action_handle_fallback"
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        intents = [
+            ((e.get("parse_data") or {}).get("intent") or {}).get("name") or ""
+            for e in tracker.events
+            if e.get("event") == "user"
+        ][-5:]
+        plan = plan_fallback(get_knowledge(), (tracker.latest_message or {}).get("intent_ranking") or [], intents)
+        if plan.buttons:
+            dispatcher.utter_message(response=plan.response, buttons=[b.as_dict() for b in plan.buttons])
+        else:
+            dispatcher.utter_message(response=plan.response)
+        # Forget the misunderstood message, so that it does not steer what comes next.
+        return [UserUtteranceReverted()]
+
+
+class ActionOutOfScope(SafeAction):
+    """Out-of-scope messages; those in another language get told the advisor speaks English."""
+
+    def name(self) -> Text:
+        return "action_out_of_scope"
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        language = (tracker.latest_message or {}).get("language")
+        dispatcher.utter_message(response="utter_other_language" if language else "utter_out_of_scope")
+        return []

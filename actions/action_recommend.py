@@ -1,0 +1,113 @@
+"""The recommendation form's actions: validation, questions, the recommendation, stop and reset."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import SafeAction, send
+from actions.knowledge_base import get_knowledge
+from actions.profile import FOCUS, FORM_SLOTS, LEADS, ROLE, Parsed, decide, extract
+from actions.recommendation_reply import recommendation_reply
+from actions.recommender import Profile, recommend, rules_from_knowledge
+from actions.render import Renderer
+
+QUOTES_SLOT, UNSURE_SLOT, UNCLEAR_SLOT = "profile_quotes", "focus_unsure", "unclear_answers"
+PROFILE_SLOTS = FORM_SLOTS + (QUOTES_SLOT, UNSURE_SLOT, UNCLEAR_SLOT, "recommendation")
+
+
+class ValidateRecommendationForm(SafeAction):
+    """Reads each answer through the NLU result; slots are set here and nowhere else."""
+
+    def name(self) -> Text:
+        return "validate_recommendation_form"
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        kb = get_knowledge()
+        rules = rules_from_knowledge(kb)
+        parsed = Parsed.from_message(tracker.latest_message or {})
+        requested: Optional[str] = tracker.get_slot("requested_slot")
+        extraction = extract(parsed, requested, rules.role_names.keys(), rules.secondary_goal_confidence)
+        decision = decide(extraction, parsed, requested, int(tracker.get_slot(UNCLEAR_SLOT) or 0))
+        if decision.reject:
+            return []
+        events: List[Dict[Text, Any]] = [SlotSet(slot, value) for slot, value in decision.slots.items()]
+        quotes = dict(tracker.get_slot(QUOTES_SLOT) or {})
+        for slot in decision.slots:
+            if slot in extraction.quotes:
+                quotes[slot] = extraction.quotes[slot]
+            else:
+                quotes.pop(slot, None)
+        events.append(SlotSet(QUOTES_SLOT, quotes))
+        if FOCUS in decision.slots:
+            events.append(SlotSet(UNSURE_SLOT, extraction.focus_unsure or decision.gave_up_on == FOCUS))
+        events.append(SlotSet(UNCLEAR_SLOT, decision.unclear_answers))
+        if decision.gave_up_on:
+            dispatcher.utter_message(response="utter_taking_not_sure")
+        return events
+
+
+class _AskSlot(SafeAction):
+    slot = ""
+
+    def name(self) -> Text:
+        return f"action_ask_{self.slot}"
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        if int(tracker.get_slot(UNCLEAR_SLOT) or 0) > 0:
+            dispatcher.utter_message(response="utter_retry_prefix")
+        dispatcher.utter_message(response=f"utter_ask_{self.slot}")
+        return []
+
+
+class ActionAskCurrentRole(_AskSlot):
+    slot = ROLE
+
+
+class ActionAskPreferredFocus(_AskSlot):
+    slot = FOCUS
+
+
+class ActionAskLeadsTransformation(_AskSlot):
+    slot = LEADS
+
+
+class ActionRecommend(SafeAction):
+    """The only action that sets the `recommendation` slot."""
+
+    def name(self) -> Text:
+        return "action_recommend"
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        kb = get_knowledge()
+        rules = rules_from_knowledge(kb)
+        profile = Profile(
+            role=tracker.get_slot(ROLE),
+            focus=tracker.get_slot(FOCUS),
+            leads_transformation=tracker.get_slot(LEADS),
+            quotes=tracker.get_slot(QUOTES_SLOT) or {},
+            focus_unsure=bool(tracker.get_slot(UNSURE_SLOT)),
+        )
+        rec = recommend(profile, rules)
+        send(dispatcher, recommendation_reply(kb, rules, Renderer(tracker.get_latest_input_channel()), rec))
+        return [SlotSet("recommendation", rec.result)]
+
+
+class ActionResetProfile(SafeAction):
+    def name(self) -> Text:
+        return "action_reset_profile"
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(response="utter_profile_reset")
+        return [ActiveLoop(None), SlotSet("requested_slot", None)] + [SlotSet(s, None) for s in PROFILE_SLOTS]
+
+
+class ActionStopForm(SafeAction):
+    def name(self) -> Text:
+        return "action_stop_form"
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(response="utter_form_stopped")
+        return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet(UNCLEAR_SLOT, 0)]

@@ -1,0 +1,89 @@
+"""Works out what a knowledge question is about: which topic and which certification(s).
+
+Pure functions over plain data (the parsed message and two remembered slots), so the
+follow-up rules are tested without Rasa.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from actions.knowledge_base import Knowledge
+
+_TOKEN = re.compile(r"[\w'.-]+|[?!.,]")
+
+
+@dataclass(frozen=True)
+class Question:
+    topic: str
+    certifications: Tuple[str, ...]  # one or more certification keys, in knowledge-base order
+    from_context: bool  # the certification came from earlier in the conversation, not this message
+    followup: bool  # an elliptical follow-up ("and CSPO?") that reused the previous topic
+
+
+def trusted_entities(message: Mapping[str, Any]) -> List[Dict[str, Any]]:
+    """Entities the NLU found in the user's own words.
+
+    A typed payload such as ``/ask_cost{"certification": "CSM"}`` bypasses the NLU; its JSON part is
+    ignored everywhere in the advisor, so that typing payloads cannot set slots or steer answers.
+    """
+    text = (message.get("text") or "").lstrip()
+    if text.startswith("/"):
+        return []
+    return [e for e in message.get("entities") or [] if isinstance(e, dict)]
+
+
+def mentioned_certifications(kb: Knowledge, entities: Sequence[Mapping[str, Any]]) -> Tuple[str, ...]:
+    """Certification keys named by `certification` entities, or by a role a certification is for."""
+    found: List[str] = []
+    by_lower = {key.lower(): key for key in kb.certifications}
+    for entity in entities:
+        value = str(entity.get("value") or "").strip()
+        key: Optional[str] = None
+        if entity.get("entity") == "certification":
+            key = by_lower.get(value.lower())
+        elif entity.get("entity") == "role":
+            key = kb.certification_for_role(value.lower())
+        if key and key not in found:
+            found.append(key)
+    return tuple(k for k in kb.certifications if k in found)
+
+
+def is_elliptical(kb: Knowledge, text: str, entities: Sequence[Mapping[str, Any]]) -> bool:
+    """True when the message is only a certification/role name plus linking words ("and the PO?")."""
+    spans = sorted(
+        (int(e["start"]), int(e["end"])) for e in entities if isinstance(e.get("start"), int) and isinstance(e.get("end"), int)
+    )
+    if not spans:
+        return False
+    rest, cursor = [], 0
+    for start, end in spans:
+        rest.append(text[cursor:start])
+        cursor = max(cursor, end)
+    rest.append(text[cursor:])
+    tokens = _TOKEN.findall(" ".join(rest).lower())
+    return all(token in kb.followup_words for token in tokens)
+
+
+def resolve_question(
+    kb: Knowledge,
+    intent: Optional[str],
+    message: Mapping[str, Any],
+    last_certification: Optional[str],
+    last_topic: Optional[str],
+) -> Optional[Question]:
+    """The topic and certifications to answer, or None when the intent is not a knowledge question."""
+    topic = kb.topic_for_intent(intent)
+    entities = trusted_entities(message)
+    named = mentioned_certifications(kb, entities)
+    followup = False
+    if named and last_topic and last_topic in kb.topics and is_elliptical(kb, message.get("text") or "", entities):
+        topic, followup = last_topic, True
+    if topic is None or topic == "recommendation":
+        return None
+    if named:
+        return Question(topic, named, from_context=False, followup=followup)
+    if last_certification in kb.certifications:
+        return Question(topic, (last_certification,), from_context=True, followup=False)
+    return Question(topic, tuple(kb.certifications), from_context=False, followup=False)

@@ -1,0 +1,1 @@
+"""Input channels of the advisor, configured from the environment (see credentials.yml)."""

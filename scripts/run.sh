@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# `make run`: set up what is missing, train if needed, start the action server, the Rasa server and
+# the web page, wait until they answer, print where to chat; Ctrl-C stops everything.
+set -euo pipefail
+STEP=run
+source "$(dirname "$0")/common.sh"
+cd "$ROOT"
+
+HOST=${ADVISOR_HOST:-127.0.0.1}
+RASA_PORT=${RASA_PORT:-5005}
+ACTION_PORT=${ACTION_PORT:-5055}
+WEB_PORT=${WEB_PORT:-8000}
+WEB_ORIGIN=${WEB_ORIGIN:-http://127.0.0.1:$WEB_PORT}
+# Browsers may reach the page as localhost or 127.0.0.1: allow both unless the operator sets the list.
+export SOCKETIO_CORS_ORIGINS=${SOCKETIO_CORS_ORIGINS:-"$WEB_ORIGIN http://localhost:$WEB_PORT"}
+
+case "$HOST" in
+  127.*|localhost|::1) ;;
+  *) [ -n "${RASA_AUTH_TOKEN:-}" ] || die "ADVISOR_HOST=$HOST listens beyond this machine: set RASA_AUTH_TOKEN so the HTTP API requires it." ;;
+esac
+
+"$ROOT/scripts/setup.sh"
+"$PY" -m actions.knowledge_base || die "fix the knowledge base file named above, then run again"
+"$ROOT/scripts/train.sh"
+MODEL=$(model_path)
+
+mkdir -p .run
+cat > .run/endpoints.yml <<YML
+action_endpoint:
+  url: "http://127.0.0.1:$ACTION_PORT/webhook"
+YML
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  say "stopping"
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup INT TERM EXIT
+
+say "starting the action server on http://127.0.0.1:$ACTION_PORT"
+SANIC_HOST=127.0.0.1 "$RASA" run actions --actions actions --port "$ACTION_PORT" > .run/actions.log 2>&1 &
+pids+=($!)
+
+auth=()
+[ -n "${RASA_AUTH_TOKEN:-}" ] && auth=(--auth-token "$RASA_AUTH_TOKEN")
+say "starting the Rasa server on http://$HOST:$RASA_PORT (about a minute)"
+"$RASA" run --model "$MODEL" --enable-api "${auth[@]}" --interface "$HOST" --port "$RASA_PORT" \
+  --endpoints .run/endpoints.yml --credentials credentials.yml --cors $SOCKETIO_CORS_ORIGINS > .run/rasa.log 2>&1 &
+pids+=($!)
+
+if [ -f web/serve.py ]; then
+  say "starting the web page on http://127.0.0.1:$WEB_PORT"
+  "$PY" web/serve.py --host 127.0.0.1 --port "$WEB_PORT" --rasa-url "http://127.0.0.1:$RASA_PORT" > .run/web.log 2>&1 &
+  pids+=($!)
+fi
+
+wait_for() {  # name url log seconds
+  local name=$1 url=$2 log=$3 limit=$4 t=0
+  until curl -fsS -o /dev/null "$url" 2>/dev/null; do
+    for pid in "${pids[@]}"; do
+      kill -0 "$pid" 2>/dev/null || { tail -n 30 "$log" >&2; die "$name stopped while starting (log: $log)"; }
+    done
+    t=$((t + 1)); [ "$t" -lt "$limit" ] || { tail -n 30 "$log" >&2; die "$name did not answer within $limit s (log: $log)"; }
+    sleep 1
+  done
+}
+wait_for "the action server" "http://127.0.0.1:$ACTION_PORT/health" .run/actions.log 120
+wait_for "the Rasa server" "http://127.0.0.1:$RASA_PORT/" .run/rasa.log 300
+[ -f web/serve.py ] && wait_for "the web page" "http://127.0.0.1:$WEB_PORT/" .run/web.log 60
+
+cat <<TXT
+
+  The CSM/CSPO advisor is running.
+    Chat in your browser:  http://127.0.0.1:$WEB_PORT/
+    REST channel:          curl -s -X POST http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook \\
+                             -H 'Content-Type: application/json' -d '{"sender": "me", "message": "what is CSPO?"}'
+    Logs:                  .run/rasa.log  .run/actions.log  .run/web.log
+  Press Ctrl-C to stop.
+
+TXT
+wait -n "${pids[@]}" || true
+say "a server stopped; see the logs in .run/"

