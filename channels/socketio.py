@@ -1,0 +1,176 @@
+"""The socket.io channel of the web page: Rasa's own channel, with two changes.
+
+1. Only browser origins listed in SOCKETIO_CORS_ORIGINS (space-separated; unset or empty:
+   "http://127.0.0.1:8000 http://localhost:8000") may open a socket.io connection. Rasa 3.6 creates its
+   server with ``cors_allowed_origins=[]``, which switches python-engineio's origin check off, so any web
+   site could talk to the bot from its visitors' browsers. Here engine.io itself checks the Origin header
+   of every handshake (polling and websocket) and answers a foreign one with 400. Clients that send no
+   Origin header at all (scripts, not browsers) are let through, as engine.io does by design.
+2. A bot message goes out as one socket.io message whose text keeps its Markdown whole (paragraphs,
+   lists, the comparison), instead of one message per blank-line paragraph; buttons go out as Rasa's
+   socket.io ``quick_replies`` ({"content_type": "text", "title", "payload"}) on that same message, the
+   format rasa-webchat and the page's widget (web/chat.js) render.
+
+Everything else (events, session persistence through ``session_request``/``session_confirm``, JWT,
+metadata) behaves as in ``rasa.core.channels.socketio.SocketIOInput``.
+"""
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+import os
+import uuid
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+import rasa.core.channels.channel
+import rasa.shared.utils.io
+from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from sanic import Blueprint, Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+
+logger = logging.getLogger(__name__)
+
+CORS_ENV = "SOCKETIO_CORS_ORIGINS"
+DEFAULT_ORIGINS = "http://127.0.0.1:8000 http://localhost:8000"
+
+try:  # the flag Sanic-CORS sets on a request once it has added CORS headers to its response
+    from sanic_cors.core import SANIC_CORS_EVALUATED
+except ImportError:  # pragma: no cover - Sanic-CORS always comes with Rasa 3.6
+    SANIC_CORS_EVALUATED = None
+
+
+def allowed_origins(environ: Optional[Dict[str, str]] = None) -> List[str]:
+    """Browser origins allowed to connect, from SOCKETIO_CORS_ORIGINS (scheme://host[:port], no path)."""
+    raw = (environ if environ is not None else os.environ).get(CORS_ENV, "")
+    origins = [o.rstrip("/") for o in raw.split()] or DEFAULT_ORIGINS.split()
+    return list(dict.fromkeys(origins))
+
+
+class WebSocketIOOutput(SocketIOOutput):
+    """One socket.io message per bot message, Markdown kept whole, buttons as quick replies."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "socketio"
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await self._send_message(recipient_id, {"text": text.strip()})
+
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
+        quick_replies = [
+            {"content_type": "text", "title": b["title"], "payload": b.get("payload", b["title"])} for b in buttons
+        ]
+        await self._send_message(recipient_id, {"text": text.strip(), "quick_replies": quick_replies})
+
+    async def send_quick_replies(
+        self, recipient_id: Text, text: Text, quick_replies: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
+        await self.send_text_with_buttons(recipient_id, text, quick_replies, **kwargs)
+
+
+class _OriginCheckedBlueprint(SocketBlueprint):
+    """Attaches the socket.io server and keeps Sanic-CORS (``rasa run --cors``) from adding a second set
+    of CORS headers to engine.io's own: a browser refuses a response whose Access-Control-Allow-Origin
+    header appears twice."""
+
+    def register(self, app: Sanic, options: Dict[Text, Any]) -> None:
+        super().register(app, options)
+        path = "/" + self.ctx.socketio_path.strip("/")
+
+        if SANIC_CORS_EVALUATED:
+            @app.middleware("request")
+            async def _engineio_handles_cors(request: Request) -> None:
+                if request.path == path or request.path.startswith(path + "/"):
+                    setattr(request.ctx, SANIC_CORS_EVALUATED, "1")
+
+
+class SocketIOChannel(SocketIOInput):
+    """socket.io input channel limited to the web page's origins (see the module docstring)."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "socketio"
+
+    def create_server(self) -> AsyncServer:
+        """The socket.io server; engine.io rejects handshakes from origins not in the allowed list."""
+        origins = allowed_origins()
+        logger.info(f"socket.io accepts browser origins: {' '.join(origins)}")
+        return AsyncServer(async_mode="sanic", cors_allowed_origins=origins)
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        if self.sio is None:
+            return super().get_output_channel()
+        return WebSocketIOOutput(self.sio, self.bot_message_evt)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """Same events as Rasa's channel, on a server created by :meth:`create_server`."""
+        sio = self.create_server()
+        socketio_webhook = _OriginCheckedBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        self.sio = sio  # used by get_output_channel
+
+        @socketio_webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @sio.on("connect", namespace=self.namespace)
+        async def connect(sid: Text, environ: Dict, auth: Optional[Dict]) -> bool:
+            if self.jwt_key:
+                payload = None
+                if auth and auth.get("token"):
+                    payload = rasa.core.channels.channel.decode_bearer_token(
+                        auth.get("token"), self.jwt_key, self.jwt_algorithm
+                    )
+                if not payload:
+                    return False
+            logger.debug(f"User {sid} connected to socketIO endpoint.")
+            return True
+
+        @sio.on("disconnect", namespace=self.namespace)
+        async def disconnect(sid: Text) -> None:
+            logger.debug(f"User {sid} disconnected from socketIO endpoint.")
+
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: Text, data: Optional[Dict]) -> None:
+            if not isinstance(data, dict):
+                data = {}
+            session_id = data.get("session_id")
+            if not isinstance(session_id, str) or not session_id.strip() or len(session_id) > 128:
+                session_id = uuid.uuid4().hex
+            if self.session_persistence:
+                entered = sio.enter_room(sid, session_id, namespace=self.namespace)
+                if inspect.isawaitable(entered):  # a coroutine from python-socketio 5.10 on
+                    await entered
+            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+            logger.debug(f"User {sid} joined session {session_id}.")
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: Text, data: Dict) -> None:
+            if not isinstance(data, dict):
+                return
+            output_channel = WebSocketIOOutput(sio, self.bot_message_evt)
+            if self.session_persistence:
+                if not data.get("session_id"):
+                    rasa.shared.utils.io.raise_warning(
+                        "A message without a valid session_id was received. This message will be ignored. "
+                        "Make sure to set a proper session id using the `session_request` socketIO event."
+                    )
+                    return
+                sender_id = data["session_id"]
+            else:
+                sender_id = sid
+
+            metadata = data.get(self.metadata_key, {})
+            if isinstance(metadata, Text):
+                metadata = json.loads(metadata)
+            message = UserMessage(
+                data.get("message", ""), output_channel, sender_id, input_channel=self.name(), metadata=metadata
+            )
+            await on_new_message(message)
+
+        return socketio_webhook

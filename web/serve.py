@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Serves the advisor's web page: the landing text with the chat widget, talking to the Rasa server.
+
+    python web/serve.py --host 127.0.0.1 --port 8000 --rasa-url http://127.0.0.1:5005
+
+Standard library only. It serves a fixed list of files and nothing else (no directory listing, no
+path from the URL ever reaches the file system):
+    /                         index.html
+    /chat.js, /chat.css, /page.css   the widget and the page (this folder)
+    /config.js                window.ADVISOR_CONFIG with the Rasa server's URL (from --rasa-url)
+    /vendor/*.js              the three browser libraries, from web/node_modules (installed by
+                              scripts/setup.sh with `npm ci` from package-lock.json)
+    /healthz                  "ok"
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Dict, Optional, Tuple
+from urllib.parse import urlsplit
+
+WEB = Path(__file__).resolve().parent
+MODULES = WEB / "node_modules"
+
+JS = "text/javascript; charset=utf-8"
+# URL path -> (file, content type). The only files this server reads.
+FILES: Dict[str, Tuple[Path, str]] = {
+    "/": (WEB / "index.html", "text/html; charset=utf-8"),
+    "/index.html": (WEB / "index.html", "text/html; charset=utf-8"),
+    "/chat.js": (WEB / "chat.js", JS),
+    "/chat.css": (WEB / "chat.css", "text/css; charset=utf-8"),
+    "/page.css": (WEB / "page.css", "text/css; charset=utf-8"),
+    "/vendor/socket.io.min.js": (MODULES / "socket.io-client" / "dist" / "socket.io.min.js", JS),
+    "/vendor/marked.umd.js": (MODULES / "marked" / "lib" / "marked.umd.js", JS),
+    "/vendor/purify.min.js": (MODULES / "dompurify" / "dist" / "purify.min.js", JS),
+}
+VENDOR_HINT = "the widget's libraries are missing: run `make setup` (npm ci in web/)"
+
+log = logging.getLogger("web")
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"not an http(s) URL: {url!r}")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "advisor-web"
+    rasa_url = "http://127.0.0.1:5005"
+
+    # --- plumbing -------------------------------------------------------------------------------
+    def version_string(self) -> str:
+        return self.server_version
+
+    def log_message(self, fmt: str, *args) -> None:  # to our logger instead of bare stderr
+        log.info("%s %s", self.address_string(), fmt % args)
+
+    def _headers(self, status: int, ctype: str, length: int, cache: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(length))
+        self.send_header("Cache-Control", cache)
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "no-referrer")
+        if ctype.startswith("text/html"):
+            rasa = origin_of(self.rasa_url)
+            ws = rasa.replace("http", "ws", 1)
+            self.send_header(
+                "Content-Security-Policy",
+                "default-src 'self'; "
+                f"connect-src 'self' {rasa} {ws}; "
+                "img-src 'self' data: https:; style-src 'self'; script-src 'self'; "
+                "base-uri 'none'; form-action 'none'; object-src 'none'",
+            )
+        self.end_headers()
+
+    def _send(self, status: int, body: bytes, ctype: str, cache: str = "no-cache") -> None:
+        self._headers(status, ctype, len(body), cache)
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _error(self, status: int, text: str) -> None:
+        self._send(status, (text + "\n").encode(), "text/plain; charset=utf-8", "no-store")
+
+    # --- routes ---------------------------------------------------------------------------------
+    def do_GET(self) -> None:
+        path = urlsplit(self.path).path
+        if path == "/healthz":
+            return self._send(200, b"ok\n", "text/plain; charset=utf-8", "no-store")
+        if path == "/config.js":
+            config = {"rasaUrl": self.rasa_url, "socketPath": "/socket.io/", "initPayload": "/greet"}
+            body = f"window.ADVISOR_CONFIG = {json.dumps(config)};\n".encode()
+            return self._send(200, body, JS, "no-store")
+        entry = FILES.get(path)
+        if entry is None:
+            return self._error(404, "not found")
+        file, ctype = entry
+        try:
+            body = file.read_bytes()
+        except OSError:
+            if MODULES in file.parents:
+                log.error("%s (%s)", VENDOR_HINT, file)
+                return self._error(503, VENDOR_HINT)
+            return self._error(404, "not found")
+        # The libraries change only with package-lock.json; the page's own files with every edit.
+        self._send(200, body, ctype, "public, max-age=3600" if path.startswith("/vendor/") else "no-cache")
+
+    do_HEAD = do_GET
+
+    def do_POST(self) -> None:
+        self._error(405, "method not allowed")
+
+    do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_POST
+
+
+def make_server(host: str, port: int, rasa_url: str) -> ThreadingHTTPServer:
+    origin_of(rasa_url)  # validates
+    handler = type("ConfiguredHandler", (Handler,), {"rasa_url": rasa_url.rstrip("/")})
+    server = ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    return server
+
+
+def main(argv: Optional[list] = None) -> int:
+    parser = argparse.ArgumentParser(description="Serve the advisor's chat page.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--rasa-url", default="http://127.0.0.1:5005",
+                        help="the Rasa server as the visitor's browser reaches it")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    try:
+        server = make_server(args.host, args.port, args.rasa_url)
+    except ValueError as e:
+        parser.error(str(e))
+    missing = [str(f) for f, _ in FILES.values() if not f.is_file()]
+    if missing:
+        log.warning("%s; missing: %s", VENDOR_HINT if any("node_modules" in m for m in missing) else "files missing",
+                    ", ".join(missing))
+    log.info("serving the chat page on http://%s:%d/ (Rasa server: %s)", args.host, args.port, args.rasa_url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
