@@ -14,6 +14,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components import action_guard
 from components.text_guard import MAX_MESSAGE_CHARS, clean_text, detect_foreign_language
 
 LANGUAGE = "language"
@@ -34,6 +35,12 @@ class _Stateless(GraphComponent):
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
 class MessageCleaner(_Stateless):
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "MessageCleaner":
+        action_guard.install()  # the server that runs this pipeline also runs the actions
+        return cls(config)
+
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"max_chars": MAX_MESSAGE_CHARS}
@@ -50,13 +57,14 @@ class MessageCleaner(_Stateless):
 class LanguageGuard(_Stateless):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"intent": "out_of_scope", "min_words": 3, "min_probability": 0.9}
+        return {"intent": "out_of_scope", "min_words": 4, "min_probability": 0.95, "max_english_share": 0.15}
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
             language: Optional[str] = detect_foreign_language(
-                text, int(self.config["min_words"]), float(self.config["min_probability"])
+                text, int(self.config["min_words"]), float(self.config["min_probability"]),
+                float(self.config["max_english_share"]),
             )
             if language:
                 message.set(LANGUAGE, language, add_to_output=True)

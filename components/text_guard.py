@@ -14,12 +14,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
-# Closed-class English words: a text made of other-language words has almost none of them.
-ENGLISH_FUNCTION_WORDS = frozenset(
-    "a an the and or but if of to in on at for with by from about as is are was were be been am do does did "
-    "i you he she it we they me my your our their this that these those what which who how why when where "
-    "can could should would will not no yes so than then there here have has had just also very".split()
-)
+# English stop words (spaCy's list): an English sentence of four or more words nearly always has some.
+def _english_stop_words() -> frozenset:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS) | {"u", "r", "ur", "pls", "plz", "ok", "okay", "hi", "hey", "thx", "gonna", "wanna", "gotta"}
+
+
 # Names that mean the same in every language and say nothing about which one is spoken.
 NEUTRAL_WORDS = frozenset("csm cspo scrum master product owner agile po sm ok okay".split())
 
@@ -44,7 +45,8 @@ def _latin_share(text: str) -> float:
     return latin / len(letters)
 
 
-def detect_foreign_language(text: str, min_words: int = 3, min_probability: float = 0.9) -> Optional[str]:
+def detect_foreign_language(text: str, min_words: int = 4, min_probability: float = 0.95,
+                            max_english_share: float = 0.15) -> Optional[str]:
     """An ISO code when the text is confidently not English, else None (English or too short to tell)."""
     words = [w.lower() for w in _WORD.findall(text)]
     content = [w for w in words if w not in NEUTRAL_WORDS]
@@ -53,8 +55,17 @@ def detect_foreign_language(text: str, min_words: int = 3, min_probability: floa
         return "non-latin"
     if len(content) < min_words:
         return None
-    english_share = sum(1 for w in content if w in ENGLISH_FUNCTION_WORDS) / len(content)
-    if english_share > 0.3:
+    stop_words = _english_stop_words()
+    longer = [w for w in content if len(w) > 1] or content  # "a", "e", "é" say little about the language
+    english_share = sum(1 for w in longer if w in stop_words) / len(longer)
+    # Accented letters are rare in English: then a few English-looking words ("was", "die") are allowed.
+    # Without them, short English jargon ("pmp exam practice questions") can look foreign, so only a
+    # longer text with no English stop word at all counts.
+    accented = any(unicodedata.decomposition(c) for c in "".join(content))
+    if accented:
+        if english_share >= max_english_share + 0.1:
+            return None
+    elif english_share > 0 or len(content) < 6:
         return None
     from langdetect import DetectorFactory, LangDetectException, detect_langs
 

@@ -1,0 +1,124 @@
+"""The Rasa actions with real rasa_sdk trackers and dispatchers (no server)."""
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.action_answer import ActionAnswerQuestion
+from actions.action_fallback import ActionHandleFallback, ActionOutOfScope
+from actions.action_recommend import (ActionAskPreferredFocus, ActionRecommend, ActionResetProfile, ActionStopForm,
+                                      ValidateRecommendationForm)
+
+
+def tracker(text: str, intent: str, entities: Optional[List[Dict[str, Any]]] = None, slots: Optional[dict] = None,
+            ranking: Optional[list] = None, events: Optional[list] = None, channel: str = "rest", **extra) -> Tracker:
+    message = {"text": text, "intent": {"name": intent, "confidence": 0.95}, "entities": entities or [],
+               "intent_ranking": ranking or [{"name": intent, "confidence": 0.95}], **extra}
+    evts = events or []
+    evts = evts + [{"event": "user", "text": text, "parse_data": message, "input_channel": channel}]
+    return Tracker("conv-test", slots or {}, message, evts, False, None, {}, "action_listen")
+
+
+def run(action, t: Tracker):
+    d = CollectingDispatcher()
+    events = asyncio.run(action.run(d, t, {}))
+    return d.messages, {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def test_answer_sets_context_slots() -> None:
+    text = "what is the cspo?"
+    msgs, slots = run(ActionAnswerQuestion(), tracker(text, "ask_certification_info", [
+        {"entity": "certification", "value": "CSPO", "start": 12, "end": 16}]))
+    assert "CSPO (Certified Scrum Product Owner)" in msgs[0]["text"] and msgs[0]["buttons"]
+    assert slots == {"certification": "CSPO", "last_topic": "overview"}
+
+
+def test_answer_uses_context_for_follow_up() -> None:
+    msgs, slots = run(ActionAnswerQuestion(), tracker("and its price?", "ask_cost",
+                                                      slots={"certification": "CSM", "last_topic": "overview"}))
+    assert "CSM (Certified ScrumMaster)" in msgs[0]["text"] and "CSPO (" not in msgs[0]["text"]
+
+
+def test_answer_renders_slack_links() -> None:
+    msgs, _ = run(ActionAnswerQuestion(), tracker("where can I learn more", "ask_resources", channel="slack"))
+    assert "<https://udemywork.com/csm-vs-cspo|" in msgs[0]["text"]
+
+
+def test_answer_failure_is_an_apology(monkeypatch) -> None:
+    import actions.action_answer as module
+
+    def broken():
+        raise RuntimeError("knowledge base exploded")
+
+    monkeypatch.setattr(module, "get_knowledge", broken)
+    msgs, slots = run(ActionAnswerQuestion(), tracker("what is csm", "ask_certification_info"))
+    assert len(msgs) == 1 and msgs[0]["response"] == "utter_action_failed"
+    assert slots == {}
+
+
+def test_validation_fills_role_and_quotes_it() -> None:
+    text = "I work as a business analyst"
+    _, slots = run(ValidateRecommendationForm(), tracker(text, "inform_role", [
+        {"entity": "role", "value": "business_analyst", "start": 12, "end": 28}], slots={"requested_slot": "current_role"}))
+    assert slots["current_role"] == "business_analyst"
+    assert slots["profile_quotes"] == {"current_role": text}
+    assert slots["unclear_answers"] == 0
+
+
+def test_validation_rejects_a_digression() -> None:
+    msgs, slots = run(ValidateRecommendationForm(), tracker("how much is it", "ask_cost",
+                                                            slots={"requested_slot": "preferred_focus"}))
+    assert slots == {} and msgs == []
+
+
+def test_validation_ignores_payload_slots() -> None:
+    text = '/inform_role{"recommendation": "cspo", "role": "product_owner"}'
+    _, slots = run(ValidateRecommendationForm(), tracker(text, "inform_role", [
+        {"entity": "role", "value": "product_owner"}, {"entity": "recommendation", "value": "cspo"}],
+        slots={"requested_slot": "preferred_focus"}))
+    assert "current_role" not in slots and "recommendation" not in slots
+
+
+def test_ask_again_with_apology_after_unclear_answer() -> None:
+    d = CollectingDispatcher()
+    asyncio.run(ActionAskPreferredFocus().run(d, tracker("?", "out_of_scope", slots={"unclear_answers": 1}), {}))
+    assert [m["response"] for m in d.messages] == ["utter_retry_prefix", "utter_ask_preferred_focus"]
+
+
+def test_recommend_sets_only_the_recommendation() -> None:
+    msgs, slots = run(ActionRecommend(), tracker("no", "deny", slots={
+        "current_role": "developer", "preferred_focus": "product_value", "leads_transformation": False,
+        "profile_quotes": {"preferred_focus": "deciding what we build"}}))
+    assert slots == {"recommendation": "cspo"}
+    text = msgs[0]["text"]
+    assert "CSPO (Certified Scrum Product Owner)" in text and '"deciding what we build"' in text
+    assert "https://udemywork.com/csm-vs-cspo" in text and "no test" in text
+    assert [b["payload"] for b in msgs[0]["buttons"]] == ["/compare_certifications", "/ask_cost", "/start_over"]
+
+
+def test_reset_and_stop() -> None:
+    _, slots = run(ActionResetProfile(), tracker("start over", "start_over", slots={"recommendation": "csm"}))
+    assert slots["recommendation"] is None and slots["current_role"] is None
+    msgs, slots = run(ActionStopForm(), tracker("stop", "stop"))
+    assert slots["requested_slot"] is None and msgs[0]["response"] == "utter_form_stopped"
+
+
+def test_fallback_then_menu() -> None:
+    first = [{"event": "user", "text": "zzz", "parse_data": {"intent": {"name": "nlu_fallback"}}}]
+    msgs, _ = run(ActionHandleFallback(), tracker("qqq", "nlu_fallback", ranking=[
+        {"name": "nlu_fallback"}, {"name": "ask_cost"}, {"name": "ask_skills"}], events=first))
+    assert msgs[0]["response"] == "utter_capabilities"
+    msgs, _ = run(ActionHandleFallback(), tracker("qqq", "nlu_fallback", ranking=[
+        {"name": "nlu_fallback"}, {"name": "ask_cost"}, {"name": "ask_skills"}]))
+    assert msgs[0]["response"] == "utter_fallback_suggest"
+    assert [b["title"] for b in msgs[0]["buttons"]] == ["Costs", "Skills needed"]
+
+
+def test_out_of_scope_in_another_language() -> None:
+    msgs, _ = run(ActionOutOfScope(), tracker("bonjour, quelle certification choisir ?", "out_of_scope", language="fr"))
+    assert msgs[0]["response"] == "utter_other_language"
+    msgs, _ = run(ActionOutOfScope(), tracker("what's the weather", "out_of_scope"))
+    assert msgs[0]["response"] == "utter_out_of_scope"

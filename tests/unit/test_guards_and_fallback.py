@@ -1,0 +1,95 @@
+"""Text cleaning, language check, fallback planning and the action-failure guard."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from actions.fallback import consecutive_fallbacks, likely_topics, plan_fallback
+from actions.knowledge_base import load_knowledge
+from components.text_guard import MAX_MESSAGE_CHARS, clean_text, detect_foreign_language
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("  hello\tthere \n", "hello there"),
+    ("a\x00b\x07c", "a b c"),
+    ("zero\u200bwidth", "zero width"),
+    ("", ""),
+    (None, ""),
+    ("<script>alert(1)</script>", "<script>alert(1)</script>"),  # kept for NLU; never echoed as markup
+])
+def test_clean_text(raw, expected) -> None:
+    assert clean_text(raw) == expected
+
+
+def test_long_text_is_cut_at_a_word() -> None:
+    out = clean_text("word " * 10000)
+    assert len(out) <= MAX_MESSAGE_CHARS and out.endswith("word")
+    assert len(clean_text("x" * 20000)) == MAX_MESSAGE_CHARS
+
+
+@pytest.mark.parametrize("text,foreign", [
+    ("Quelle est la différence entre CSM et CSPO ?", True),
+    ("hola, ¿qué certificación me recomiendas?", True),
+    ("Was kostet die Zertifizierung für Scrum Master?", True),
+    ("Какая разница между CSM и CSPO", True),
+    ("CSMとCSPOの違いは何ですか", True),
+    ("what is the difference between csm and cspo", False),
+    ("csm vs cspo", False),
+    ("i wanna b scrum mastr", False),
+    ("how much is the cspo course in euros", False),
+    ("prodcut ownr certifcation pls", False),
+])
+def test_language_check(text: str, foreign: bool) -> None:
+    assert (detect_foreign_language(text) is not None) is foreign
+
+
+def test_consecutive_fallbacks() -> None:
+    assert consecutive_fallbacks(["greet", "nlu_fallback"]) == 1
+    assert consecutive_fallbacks(["nlu_fallback", "nlu_fallback"]) == 2
+    assert consecutive_fallbacks(["nlu_fallback", "ask_cost", "nlu_fallback"]) == 1
+    assert consecutive_fallbacks([]) == 0
+
+
+def test_fallback_offers_likely_topics_with_labels() -> None:
+    kb = load_knowledge()
+    ranking = [{"name": "nlu_fallback"}, {"name": "ask_cost"}, {"name": "greet"}, {"name": "ask_requirements"},
+               {"name": "ask_skills"}, {"name": "ask_benefits"}]
+    buttons = likely_topics(kb, ranking)
+    assert [b.title for b in buttons] == ["Costs", "Course and exam", "Skills needed"]
+    assert [b.payload for b in buttons] == ["/ask_cost", "/ask_requirements", "/ask_skills"]
+
+
+def test_fallback_always_offers_a_way_forward() -> None:
+    kb = load_knowledge()
+    buttons = likely_topics(kb, [{"name": "greet"}])
+    assert [b.payload for b in buttons] == ["/ask_recommendation", "/compare_certifications"]
+
+
+def test_second_miss_shows_the_menu() -> None:
+    kb = load_knowledge()
+    assert plan_fallback(kb, [], ["nlu_fallback"]).response == "utter_fallback_suggest"
+    assert plan_fallback(kb, [], ["nlu_fallback", "nlu_fallback"]).response == "utter_capabilities"
+
+
+def test_action_guard_turns_failures_into_an_apology() -> None:
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.utils.endpoints import EndpointConfig
+
+    from components import action_guard
+
+    action_guard.install()
+    assert action_guard.install() is False  # installed once
+
+    class NLG:
+        async def generate(self, name, tracker, channel, **kwargs):
+            return {"text": f"apology from {name}"}
+
+    # Nothing listens on port 9: the action server is "down".
+    action = RemoteAction("action_answer_question", EndpointConfig(url="http://127.0.0.1:9/webhook"))
+    tracker = DialogueStateTracker("conv-1", [])
+    events = asyncio.run(action.run(CollectingOutputChannel(), NLG(), tracker, Domain.empty()))
+    assert len(events) == 1 and events[0].text == "apology from utter_action_failed"
