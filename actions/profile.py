@@ -38,6 +38,7 @@ class Parsed:
     entities: List[Mapping[str, Any]]
     text: str
     is_payload: bool
+    goal_hint: Optional[Mapping[str, Any]] = None
 
     @classmethod
     def from_message(cls, message: Mapping[str, Any]) -> "Parsed":
@@ -50,6 +51,7 @@ class Parsed:
             entities=trusted_entities(message),
             text=text,
             is_payload=text.lstrip().startswith("/"),
+            goal_hint=message.get("goal_hint") if isinstance(message.get("goal_hint"), dict) else None,
         )
 
 
@@ -70,13 +72,16 @@ def _role_entity(parsed: Parsed, known_roles: Iterable[str]) -> Optional[str]:
 
 
 def _secondary_goal(parsed: Parsed, threshold: float) -> Optional[str]:
-    """A goal stated inside a longer request, e.g. "I'm a BA and want to own the backlog, which one?"."""
-    if parsed.is_payload or parsed.intent in GOAL_FOCUS:
+    """A goal stated inside a longer request, e.g. "I'm a BA and want to own the backlog, which one?".
+
+    The NLU's GoalSpotter looks at each clause on its own and reports the clearest goal as `goal_hint`.
+    """
+    hint = parsed.goal_hint
+    if parsed.is_payload or parsed.intent in GOAL_FOCUS or not hint:
         return None
-    for item in parsed.ranking[1:3]:
-        name = item.get("name")
-        if name in GOAL_FOCUS and float(item.get("confidence") or 0.0) >= threshold:
-            return name
+    name = hint.get("intent")
+    if name in GOAL_FOCUS and float(hint.get("confidence") or 0.0) >= threshold:
+        return str(name)
     return None
 
 

@@ -93,3 +93,13 @@ def test_action_guard_turns_failures_into_an_apology() -> None:
     tracker = DialogueStateTracker("conv-1", [])
     events = asyncio.run(action.run(CollectingOutputChannel(), NLG(), tracker, Domain.empty()))
     assert len(events) == 1 and events[0].text == "apology from utter_action_failed"
+
+
+def test_goal_spotter_clauses() -> None:
+    import spacy
+
+    from components.goal_spotter import clauses
+
+    doc = spacy.blank("en")("I'm a business analyst and I want to own the backlog, CSM or CSPO?")
+    assert [s.text for s in clauses(doc)] == ["I'm a business analyst", "I want to own the backlog", "CSM or CSPO"]
+    assert clauses(spacy.blank("en")("hi there")) == []

@@ -10,13 +10,13 @@ from actions.profile import FOCUS, LEADS, ROLE, Parsed, decide, extract
 ROLES = ["scrum_master", "product_owner", "developer", "business_analyst", "other"]
 
 
-def parsed(intent: str, text: str = "text", role: Optional[str] = None, ranking=None) -> Parsed:
+def parsed(intent: str, text: str = "text", role: Optional[str] = None, hint=None) -> Parsed:
     ents = [{"entity": "role", "value": role, "start": 0, "end": 1}] if role else []
-    return Parsed(intent, 0.9, ranking or [{"name": intent, "confidence": 0.9}], ents, text, text.startswith("/"))
+    return Parsed(intent, 0.9, [{"name": intent, "confidence": 0.9}], ents, text, text.startswith("/"), hint)
 
 
 def run(p: Parsed, requested: Optional[str], unclear: int = 0):
-    ex = extract(p, requested, ROLES, 0.2)
+    ex = extract(p, requested, ROLES, 0.6)
     return ex, decide(ex, p, requested, unclear)
 
 
@@ -65,10 +65,16 @@ def test_not_sure_is_an_answer() -> None:
 
 
 def test_goal_inside_a_longer_request() -> None:
-    ranking = [{"name": "ask_recommendation", "confidence": 0.6}, {"name": "goal_own_product", "confidence": 0.3}]
-    p = parsed("ask_recommendation", "I'm a BA and I want to own the backlog, CSM or CSPO?", "business_analyst", ranking)
+    hint = {"intent": "goal_own_product", "confidence": 0.8, "clause": "I want to own the backlog"}
+    p = parsed("ask_recommendation", "I'm a BA and I want to own the backlog, CSM or CSPO?", "business_analyst", hint)
     _, d = run(p, None)
     assert d.slots == {ROLE: "business_analyst", FOCUS: "product_value"}
+
+
+def test_weak_goal_hint_is_ignored() -> None:
+    hint = {"intent": "goal_own_product", "confidence": 0.4, "clause": "CSM or CSPO"}
+    _, d = run(parsed("ask_recommendation", "I'm a BA, CSM or CSPO?", "business_analyst", hint), None)
+    assert d.slots == {ROLE: "business_analyst"}
 
 
 def test_knowledge_question_is_a_digression() -> None:
@@ -86,5 +92,5 @@ def test_unclear_answer_is_asked_again_once_then_taken_as_not_sure() -> None:
 def test_payload_entities_never_fill_slots() -> None:
     p = Parsed.from_message({"text": '/inform_role{"role": "product_owner"}', "intent": {"name": "inform_role"},
                              "entities": [{"entity": "role", "value": "product_owner"}]})
-    ex = extract(p, ROLE, ROLES, 0.2)
+    ex = extract(p, ROLE, ROLES, 0.6)
     assert ex.values.get(ROLE) == "other" and not ex.quotes  # a role was "stated", but not which one
