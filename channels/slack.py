@@ -35,8 +35,6 @@ import html
 import json
 import logging
 import os
-import time
-from collections import OrderedDict
 from http import HTTPStatus
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
@@ -46,6 +44,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
+
+from channels.common import RecentKeys, disabled_blueprint, split_text
 
 logger = logging.getLogger(__name__)
 
@@ -73,23 +73,6 @@ USER_SUBTYPES = {None, "file_share", "thread_broadcast"}
 
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _chunks(text: str, limit: int) -> List[str]:
-    """Splits text into pieces of at most `limit` characters, at paragraph or line ends if possible."""
-    pieces: List[str] = []
-    rest = text
-    while len(rest) > limit:
-        cut = max(rest.rfind("\n\n", 0, limit), rest.rfind("\n", 0, limit))
-        if cut <= 0:
-            cut = rest.rfind(" ", 0, limit)
-        if cut <= 0:
-            cut = limit
-        pieces.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    if rest:
-        pieces.append(rest)
-    return pieces or [""]
 
 
 def api_base_url(value: Optional[str]) -> str:
@@ -133,7 +116,7 @@ class EnvSlackBot(SlackBot):
             usable = usable[:MAX_BUTTONS]
         blocks: List[Dict[str, Any]] = [
             {"type": "section", "text": {"type": "mrkdwn", "text": piece}}
-            for piece in _chunks(text or " ", MAX_SECTION_TEXT)
+            for piece in (split_text(text or " ", MAX_SECTION_TEXT) or [""])
         ]
         for start in range(0, len(usable), BUTTONS_PER_BLOCK):
             blocks.append({
@@ -150,41 +133,6 @@ class EnvSlackBot(SlackBot):
             })
         # `text` is the notification / screen-reader fallback of the blocks
         await self._post_message(channel=recipient, text=text, blocks=blocks)
-
-
-class _SeenEvents:
-    """A bounded, time-limited memory of handled event keys (per process)."""
-
-    def __init__(self, max_items: int = 10000, ttl_seconds: float = 3600) -> None:
-        self.max_items, self.ttl = max_items, ttl_seconds
-        self._items: "OrderedDict[str, float]" = OrderedDict()
-
-    def _expire(self, now: float) -> None:
-        while self._items and (len(self._items) > self.max_items or next(iter(self._items.values())) < now - self.ttl):
-            self._items.popitem(last=False)
-
-    def seen(self, keys: List[str]) -> bool:
-        now = time.time()
-        self._expire(now)
-        return any(k in self._items for k in keys)
-
-    def add(self, keys: List[str]) -> None:
-        now = time.time()
-        for key in keys:
-            self._items[key] = now
-            self._items.move_to_end(key)
-        self._expire(now)
-
-
-def _disabled_blueprint(name: str, explanation: str) -> Blueprint:
-    bp = Blueprint(f"{name}_webhook_disabled", __name__)
-
-    async def off(request: Request, path: str = "") -> HTTPResponse:
-        return response.text(explanation, status=HTTPStatus.NOT_FOUND)
-
-    bp.add_route(off, "/", methods=["GET", "POST"])
-    bp.add_route(off, "/<path:path>", methods=["GET", "POST"])
-    return bp
 
 
 class EnvSlackInput(SlackInput):
@@ -241,7 +189,7 @@ class EnvSlackInput(SlackInput):
         super().__init__(*args, **kwargs)  # raises InvalidConfigException without a signing secret
         self.enabled = True
         self.api_url = api_base_url(api_url)
-        self._seen = _SeenEvents()
+        self._seen = RecentKeys(ttl_seconds=3600)
 
     # --- output --------------------------------------------------------------------------------
     def get_output_channel(
@@ -341,7 +289,7 @@ class EnvSlackInput(SlackInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         if not self.enabled:
-            return _disabled_blueprint("slack", DISABLED_EXPLANATION)
+            return disabled_blueprint("slack", DISABLED_EXPLANATION)
 
         slack_webhook = Blueprint("slack_webhook", __name__)
 
@@ -401,10 +349,10 @@ class EnvSlackInput(SlackInput):
             return response.text("Channel not supported; ignored.")
 
         keys = self._event_keys(body)
-        if self._seen.seen(keys):
+        if self._seen.any_of(keys):
             logger.info("Slack: event %s already handled; not answered again", body.get("event_id"))
             return self._no_retry("duplicate ignored")
-        self._seen.add(keys)
+        self._seen.put_all(keys)
 
         text = html.unescape(self._sanitize_user_message(event.get("text", ""), metadata["users"]))
         sender_id = self._get_conversation_id(event.get("user", ""), metadata.get("out_channel"),
@@ -430,9 +378,9 @@ class EnvSlackInput(SlackInput):
         if not user_id:
             return response.text("Missing user.", status=HTTPStatus.BAD_REQUEST)
         keys = [f"interaction:{payload['trigger_id']}"] if payload.get("trigger_id") else []
-        if keys and self._seen.seen(keys):
+        if keys and self._seen.any_of(keys):
             return self._no_retry("duplicate ignored")
-        self._seen.add(keys)
+        self._seen.put_all(keys)
         metadata = self.get_metadata(request)
         sender_id = self._get_conversation_id(user_id, metadata.get("out_channel"), metadata.get("thread_id"))
         await self._dispatch(on_new_message, text, sender_id, metadata)

@@ -39,8 +39,6 @@ import hmac
 import json
 import logging
 import os
-import time
-from collections import OrderedDict
 from http import HTTPStatus
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
 
@@ -62,6 +60,8 @@ from rasa.shared.core.constants import USER_INTENT_RESTART
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from channels.common import RecentKeys, disabled_blueprint, split_text
 
 logger = logging.getLogger(__name__)
 
@@ -95,49 +95,8 @@ def webhook_secret(token: str, explicit: Optional[str] = None) -> str:
     return hashlib.sha256(f"advisor-telegram-webhook:{token}".encode()).hexdigest()
 
 
-def _chunks(text: str, limit: int = MAX_MESSAGE) -> List[str]:
-    pieces: List[str] = []
-    rest = text
-    while len(rest) > limit:
-        cut = max(rest.rfind("\n", 0, limit), rest.rfind(" ", 0, limit))
-        if cut <= 0:
-            cut = limit
-        pieces.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    if rest:
-        pieces.append(rest)
-    return pieces
-
-
-class _Recent:
-    """A bounded, time-limited memory of keys (update ids, long button payloads); per process."""
-
-    def __init__(self, max_items: int = 10000, ttl_seconds: float = 24 * 3600) -> None:
-        self.max_items, self.ttl = max_items, ttl_seconds
-        self._items: "OrderedDict[str, Tuple[float, Any]]" = OrderedDict()
-
-    def _expire(self) -> None:
-        now = time.time()
-        while self._items and (len(self._items) > self.max_items or next(iter(self._items.values()))[0] < now - self.ttl):
-            self._items.popitem(last=False)
-
-    def get(self, key: str) -> Any:
-        self._expire()
-        item = self._items.get(key)
-        return item[1] if item else None
-
-    def __contains__(self, key: str) -> bool:
-        self._expire()
-        return key in self._items
-
-    def put(self, key: str, value: Any = True) -> None:
-        self._items[key] = (time.time(), value)
-        self._items.move_to_end(key)
-        self._expire()
-
-
 # Payloads too long for callback_data, by their short key (shared by all output channels of the process)
-_LONG_PAYLOADS = _Recent(max_items=50000, ttl_seconds=7 * 24 * 3600)
+_LONG_PAYLOADS = RecentKeys(max_items=50000, ttl_seconds=7 * 24 * 3600)
 LONG_PAYLOAD_PREFIX = "p:"
 
 
@@ -178,7 +137,7 @@ class EnvTelegramOutput(TelegramOutput):
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         for part in text.strip().split("\n\n"):
-            for piece in _chunks(part):
+            for piece in split_text(part, MAX_MESSAGE):
                 await self.send_message(recipient_id, piece)
 
     @staticmethod
@@ -212,21 +171,10 @@ class EnvTelegramOutput(TelegramOutput):
         button_type: Optional[Text] = None,
         **kwargs: Any,
     ) -> None:
-        pieces = _chunks((text or "").strip()) or ["…"]
+        pieces = split_text((text or "").strip(), MAX_MESSAGE) or ["…"]
         for piece in pieces[:-1]:
             await self.send_message(recipient_id, piece)
         await self.send_message(recipient_id, pieces[-1], reply_markup=self.keyboard(buttons, button_type))
-
-
-def _disabled_blueprint(name: str, explanation: str) -> Blueprint:
-    bp = Blueprint(f"{name}_webhook_disabled", __name__)
-
-    async def off(request: Request, path: str = "") -> HTTPResponse:
-        return response.text(explanation, status=HTTPStatus.NOT_FOUND)
-
-    bp.add_route(off, "/", methods=["GET", "POST"])
-    bp.add_route(off, "/<path:path>", methods=["GET", "POST"])
-    return bp
 
 
 class EnvTelegramInput(TelegramInput):
@@ -291,7 +239,7 @@ class EnvTelegramInput(TelegramInput):
         self._out: Optional[EnvTelegramOutput] = None
         self._out_loop: Optional[asyncio.AbstractEventLoop] = None
         self._bot_username: Optional[str] = None
-        self._updates = _Recent()
+        self._updates = RecentKeys(ttl_seconds=24 * 3600)
         self._tasks: set = set()
         self.webhook_set = False
 
@@ -383,7 +331,7 @@ class EnvTelegramInput(TelegramInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         if not self.enabled:
-            return _disabled_blueprint("telegram", DISABLED_EXPLANATION)
+            return disabled_blueprint("telegram", DISABLED_EXPLANATION)
 
         telegram_webhook = Blueprint("telegram_webhook", __name__)
 

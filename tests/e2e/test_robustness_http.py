@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -121,7 +120,6 @@ def test_write_bad_input_report() -> None:
 @pytest.fixture(scope="module")
 def secured() -> Iterator[Stack]:
     s = Stack(ROOT / "reports" / "e2e" / "auth", auth_token="s3cret-test-token")
-    s.rasa.cmd = [c for c in s.rasa.cmd]  # the token is passed with --auth-token by Stack
     try:
         s.actions.start(timeout=120)
         s.rasa.start(timeout=300)
