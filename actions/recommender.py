@@ -169,7 +169,7 @@ def _reasons(profile: Profile, rules: Rules, result: str, role_option: str, focu
         elif focus_option == result or result == "both":
             out.append(t["focus_supports"].format(
                 focus=rules.focus_names[profile.focus],
-                quote=_quote(profile, "preferred_focus", "your answer"),
+                quote=_quote(profile, "preferred_focus", "your choice"),
                 option=names[focus_option or result],
             ))
     if profile.role:
