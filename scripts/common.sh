@@ -8,6 +8,8 @@ export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
 export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
 export RASA_TELEMETRY_ENABLED=false
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
+# Library deprecation chatter hides what matters in the output; tests still show their own warnings.
+export PYTHONWARNINGS=${PYTHONWARNINGS:-ignore}
 
 say() { printf '\033[1;34m[%s]\033[0m %s\n' "${STEP:-advisor}" "$*"; }
 die() { printf '\033[1;31m[%s] %s\033[0m\n' "${STEP:-advisor}" "$*" >&2; exit 1; }

@@ -37,7 +37,8 @@ cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
-trap cleanup INT TERM EXIT
+trap 'cleanup; exit 0' INT TERM
+trap cleanup EXIT
 
 say "starting the action server on http://127.0.0.1:$ACTION_PORT"
 SANIC_HOST=127.0.0.1 "$RASA" run actions --actions actions --port "$ACTION_PORT" > .run/actions.log 2>&1 &
