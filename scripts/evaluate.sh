@@ -2,13 +2,14 @@
 # `make evaluate`: NLU figures for the issue notes. For the pipeline with spaCy (config.yml) and
 # without (tests/nlu/configs/no_spacy.yml): accuracy on the held-out file and 3-fold cross-validation
 # on the training data. Slow (about 6 NLU trainings); not part of `make test`.
+# `scripts/evaluate.sh no_spacy` runs one variant (the summary reads both from reports/evaluate).
 set -euo pipefail
 STEP=evaluate
 source "$(dirname "$0")/common.sh"
 cd "$ROOT"
 OUT=reports/evaluate
 mkdir -p "$OUT"
-for variant in spacy no_spacy; do
+for variant in ${@:-spacy no_spacy}; do
   cfg=config.yml; [ "$variant" = no_spacy ] && cfg=tests/nlu/configs/no_spacy.yml
   say "$variant: training an NLU model"
   start=$(date +%s)
