@@ -30,7 +30,7 @@ import requests
 
 from tests.support.stack import ROOT, Stack
 
-SLACK_TOKEN = "xoxb-0000000000-test-token"
+SLACK_TOKEN = "fake-bot-token-for-tests"
 SLACK_BOT_USER = "UADVISORBOT"
 TELEGRAM_TOKEN = "123456789:TEST-token_for-the-local-stand-in"
 TELEGRAM_BOT_NAME = "csm_cspo_advisor_test_bot"
