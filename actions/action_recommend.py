@@ -11,7 +11,7 @@ from actions.base import SafeAction, send
 from actions.knowledge_base import get_knowledge
 from actions.profile import FOCUS, FORM_SLOTS, LEADS, ROLE, Parsed, decide, extract
 from actions.recommendation_reply import recommendation_reply
-from actions.recommender import Profile, recommend, rules_from_knowledge
+from actions.recommender import Profile, get_rules, recommend
 from actions.render import Renderer
 
 QUOTES_SLOT, UNSURE_SLOT, UNCLEAR_SLOT = "profile_quotes", "focus_unsure", "unclear_answers"
@@ -25,8 +25,7 @@ class ValidateRecommendationForm(SafeAction):
         return "validate_recommendation_form"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        kb = get_knowledge()
-        rules = rules_from_knowledge(kb)
+        rules = get_rules()
         parsed = Parsed.from_message(tracker.latest_message or {})
         requested: Optional[str] = tracker.get_slot("requested_slot")
         extraction = extract(parsed, requested, rules.role_names.keys(), rules.secondary_goal_confidence)
@@ -82,7 +81,7 @@ class ActionRecommend(SafeAction):
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         kb = get_knowledge()
-        rules = rules_from_knowledge(kb)
+        rules = get_rules()
         profile = Profile(
             role=tracker.get_slot(ROLE),
             focus=tracker.get_slot(FOCUS),

@@ -115,6 +115,7 @@ class Knowledge:
     followup_words: frozenset
     phrases: Mapping[str, str]
     extra: Mapping[str, Any] = field(default_factory=dict)  # further sections, validated by their users
+    extra_files: Mapping[str, str] = field(default_factory=dict)  # file each further section came from
 
     def topic_for_intent(self, intent: Optional[str]) -> Optional[str]:
         for topic in self.topics.values():
@@ -362,7 +363,8 @@ def load_knowledge(directory: Optional[Path] = None) -> Knowledge:
         topics=topics_meta,
         followup_words=followup_words,
         phrases=phrases,
-        extra={**extra, "_files": extra_files},
+        extra=extra,
+        extra_files=extra_files,
     )
 
 

@@ -6,9 +6,10 @@ knowledge base, validated by :func:`rules_from_knowledge`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from actions.knowledge_base import Knowledge, KnowledgeError
+from actions.knowledge_base import Knowledge, KnowledgeError, get_knowledge
 
 OPTIONS: Tuple[str, ...] = ("csm", "cspo", "both")
 FOCUS_VALUES: Tuple[str, ...] = ("team_process", "product_value", "both")
@@ -53,7 +54,7 @@ class Recommendation:
 
 def rules_from_knowledge(kb: Knowledge) -> Rules:
     """Reads and checks the `recommender` section; errors name the file and the entry."""
-    file = kb.extra.get("_files", {}).get("recommender", "knowledge")
+    file = kb.extra_files.get("recommender", "knowledge")
     raw = kb.extra.get("recommender")
 
     def fail(entry: str, problem: str) -> KnowledgeError:
@@ -120,6 +121,12 @@ def rules_from_knowledge(kb: Knowledge) -> Rules:
         reply=reply,
         secondary_goal_confidence=number(raw.get("secondary_goal_confidence", 0.2), "secondary_goal_confidence"),
     )
+
+
+@lru_cache(maxsize=1)
+def get_rules() -> Rules:
+    """The recommender rules of the knowledge base, read and checked once per process."""
+    return rules_from_knowledge(get_knowledge())
 
 
 def _quote(profile: Profile, slot: str, fallback: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Optional
 
 # Messages longer than this are cut before NLU (README, "Limits"). Real questions are far shorter;
@@ -15,6 +16,7 @@ _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 # English stop words (spaCy's list): an English sentence of four or more words nearly always has some.
+@lru_cache(maxsize=1)
 def _english_stop_words() -> frozenset:
     from spacy.lang.en.stop_words import STOP_WORDS
 
