@@ -14,9 +14,10 @@ export PYTHONWARNINGS=${PYTHONWARNINGS:-ignore}
 say() { printf '\033[1;34m[%s]\033[0m %s\n' "${STEP:-advisor}" "$*"; }
 die() { printf '\033[1;31m[%s] %s\033[0m\n' "${STEP:-advisor}" "$*" >&2; exit 1; }
 
-# Fingerprint of everything a trained model depends on.
+# Fingerprint of everything a trained model depends on (custom NLU components included: their code
+# is part of what a training produces).
 model_fingerprint() {
-  (cd "$ROOT" && find config.yml domain.yml data -type f \( -name '*.yml' -o -name '*.yaml' -o -name '*.py' \) 2>/dev/null \
+  (cd "$ROOT" && find config.yml domain.yml data components -type f \( -name '*.yml' -o -name '*.yaml' -o -name '*.py' \) 2>/dev/null \
      | sort | xargs sha256sum; sha256sum requirements.lock) | sha256sum | cut -c1-12
 }
 model_path() { echo "$ROOT/models/advisor-$(model_fingerprint).tar.gz"; }

@@ -9,8 +9,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.action_answer import ActionAnswerQuestion
 from actions.action_fallback import ActionHandleFallback, ActionOutOfScope
-from actions.action_recommend import (ActionAskPreferredFocus, ActionRecommend, ActionResetProfile, ActionStopForm,
-                                      ValidateRecommendationForm)
+from actions.action_recommend import (
+    ActionAskPreferredFocus,
+    ActionRecommend,
+    ActionResetProfile,
+    ActionStopForm,
+    ValidateRecommendationForm,
+)
 
 
 def tracker(text: str, intent: str, entities: Optional[List[Dict[str, Any]]] = None, slots: Optional[dict] = None,
