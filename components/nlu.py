@@ -14,7 +14,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from components import action_guard
+from components import action_guard, fast_validation
 from components.text_guard import MAX_MESSAGE_CHARS, clean_text, detect_foreign_language
 
 LANGUAGE = "language"
@@ -39,6 +39,7 @@ class MessageCleaner(_Stateless):
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "MessageCleaner":
         action_guard.install()  # the server that runs this pipeline also runs the actions
+        fast_validation.install()
         return cls(config)
 
     @staticmethod

@@ -1,0 +1,278 @@
+"""`make bench`: the advisor against a stock `rasa init` bot, in one run on one machine.
+
+For each bot: (3) training time from scratch (empty Rasa cache), (4) time from start to first answer,
+(1) sequential latency of a scripted 8-turn conversation, (2) 20 and 50 concurrent conversations
+(throughput, p50/p95, errors, cross-talk), (5) peak RSS of each process. Writes bench/results.md
+(a table with advisor/reference ratios, the machine, the commit) and bench/results.json.
+Not part of `make test`: timings on a shared machine are noisy; compare ratios measured in one run.
+Every server binds to 127.0.0.1 on a free port and is stopped at the end.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.load import CONCURRENT_SCRIPT, run_load, run_sequential  # noqa: E402
+from tests.support.stack import Server, Stack, free_port  # noqa: E402
+
+VENV_BIN = Path(sys.executable).parent
+RASA = str(VENV_BIN / "rasa")
+
+
+def say(text: str) -> None:
+    print(f"\033[1;34m[bench]\033[0m {text}", flush=True)
+
+
+def peak_rss_mb(pid: int) -> float:
+    """Peak resident memory (VmHWM) of a process and its children, in MB (Linux /proc)."""
+    total = 0.0
+    pids = [pid]
+    try:
+        children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+        pids += [int(c) for c in children]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1]) / 1024
+        except OSError:
+            continue
+    return round(total, 0)
+
+
+def rss_by_process(server: Server) -> Dict[str, float]:
+    """Peak RSS of the server's process group members that are Python processes."""
+    if not server.proc:
+        return {}
+    out: Dict[str, float] = {}
+    pgid = server.proc.pid
+    listing = subprocess.run(["ps", "-o", "pid=", "-g", str(pgid)], capture_output=True, text=True).stdout.split()
+    for i, p in enumerate(sorted(int(x) for x in listing)):
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    out[f"pid{i}"] = round(int(line.split()[1]) / 1024, 0)
+        except OSError:
+            continue
+    return out
+
+
+def timed(cmd: List[str], cwd: Path, env: Dict[str, str], log: Path) -> float:
+    start = time.perf_counter()
+    with open(log, "wb") as f:
+        subprocess.run(cmd, cwd=cwd, env=env, stdout=f, stderr=subprocess.STDOUT, check=True)
+    return round(time.perf_counter() - start, 1)
+
+
+def first_answer_seconds(url: str, started: float, limit: float = 600) -> float:
+    while time.time() - started < limit:
+        try:
+            r = requests.post(f"{url}/webhooks/rest/webhook", json={"sender": "first", "message": "hi"}, timeout=30)
+            if r.status_code == 200 and r.json():
+                return round(time.time() - started, 1)
+        except requests.RequestException:
+            pass
+        time.sleep(0.25)
+    raise RuntimeError(f"no answer from {url} within {limit} s")
+
+
+def measure(name: str, url: str, token: Optional[str], tracker_prefix: str) -> Dict[str, Any]:
+    say(f"{name}: sequential 8-turn conversations")
+    seq = run_sequential(url)
+    out: Dict[str, Any] = {"sequential": seq}
+    for n in (20, 50):
+        say(f"{name}: {n} concurrent conversations")
+        res = asyncio.run(run_load(url, n, CONCURRENT_SCRIPT, token=token, tracker_id=lambda s: tracker_prefix + s))
+        out[f"concurrent_{n}"] = res.as_dict()
+    return out
+
+
+def bench_reference(work: Path, env: Dict[str, str], model: Optional[str] = None) -> Dict[str, Any]:
+    ref = work / "reference"
+    say("reference: the `rasa init` project (Rasa's own template, copied; `rasa init` would also train it)")
+    import rasa.cli
+
+    shutil.copytree(Path(rasa.cli.__file__).parent / "initial_project", ref, ignore=shutil.ignore_patterns("__pycache__"))
+    train_s: Optional[float] = None
+    if model:
+        (ref / "models").mkdir(parents=True, exist_ok=True)
+        shutil.copy(model, ref / "models" / "ref.tar.gz")
+    else:
+        say("reference: training from scratch")
+        train_s = timed([RASA, "train", "--out", "models", "--fixed-model-name", "ref"], ref,
+                        {**env, "RASA_CACHE_DIRECTORY": str(work / "ref-cache")}, work / "ref-train.log")
+    port = free_port()
+    server = Server("reference Rasa server", [RASA, "run", "--model", str(ref / "models" / "ref.tar.gz"), "--enable-api",
+                                              "--interface", "127.0.0.1", "--port", str(port)],
+                    f"http://127.0.0.1:{port}/", work / "ref-rasa.log", env)
+    started = time.time()
+    server.start(timeout=600)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        first = first_answer_seconds(url, started)
+        result = {"train_s": train_s, "first_answer_s": first, **measure("reference", url, None, "")}
+        result["peak_rss_mb"] = {"rasa": peak_rss_mb(server.proc.pid) if server.proc else 0}
+    finally:
+        server.stop()
+    return result
+
+
+def bench_advisor(work: Path, env: Dict[str, str], model: Optional[str] = None) -> Dict[str, Any]:
+    train_s: Optional[float] = None
+    if model:
+        os.environ["ADVISOR_MODEL"] = model
+    else:
+        say("advisor: training from scratch")
+        out = work / "advisor-models"
+        train_s = timed([RASA, "train", "--out", str(out), "--fixed-model-name", "advisor"], ROOT,
+                        {**env, "RASA_CACHE_DIRECTORY": str(work / "advisor-cache")}, work / "advisor-train.log")
+        os.environ["ADVISOR_MODEL"] = str(out / "advisor.tar.gz")
+    stack = Stack(work / "advisor-run")
+    started = time.time()
+    stack.start()
+    try:
+        first = first_answer_seconds(stack.rasa_url, started)
+        token = stack.auth_token
+        prefix = getattr(stack, "rest_prefix", "")
+        result = {"train_s": train_s, "first_answer_s": first, **measure("advisor", stack.rasa_url, token, prefix)}
+        result["peak_rss_mb"] = {
+            "rasa": peak_rss_mb(stack.rasa.proc.pid) if stack.rasa.proc else 0,
+            "actions": peak_rss_mb(stack.actions.proc.pid) if stack.actions.proc else 0,
+        }
+        result["workers"] = env.get("SANIC_WORKERS", "1")
+    finally:
+        stack.stop()
+    return result
+
+
+def ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}" if b else "n/a"
+
+
+def machine() -> Dict[str, str]:
+    cpu = ""
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                   if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    mem = ""
+    try:
+        mem = Path("/proc/meminfo").read_text().splitlines()[0].split(":", 1)[1].strip()
+    except OSError:
+        pass
+    load = os.getloadavg()
+    return {"cpu": cpu, "cores": str(os.cpu_count()), "memory": mem, "python": platform.python_version(),
+            "load_average_at_start": f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"}
+
+
+def write_results(results: Dict[str, Any]) -> None:
+    a, r = results["advisor"], results["reference"]
+    rows = [
+        ("Sequential p50 (ms)", a["sequential"]["p50_ms"], r["sequential"]["p50_ms"]),
+        ("Sequential p95 (ms)", a["sequential"]["p95_ms"], r["sequential"]["p95_ms"]),
+    ]
+    for n in (20, 50):
+        ca, cr = a[f"concurrent_{n}"], r[f"concurrent_{n}"]
+        rows += [
+            (f"{n} conversations: throughput (msg/s)", ca["throughput"], cr["throughput"]),
+            (f"{n} conversations: p50 (ms)", ca["p50_ms"], cr["p50_ms"]),
+            (f"{n} conversations: p95 (ms)", ca["p95_ms"], cr["p95_ms"]),
+            (f"{n} conversations: errors / cross-talk", f"{ca['errors']} / {ca['crosstalk']}",
+             f"{cr['errors']} / {cr['crosstalk']}"),
+        ]
+    rows += [
+        ("Training from scratch (s)", a["train_s"], r["train_s"]),
+        ("Start to first answer (s)", a["first_answer_s"], r["first_answer_s"]),
+        ("Peak RSS, Rasa server (MB)", a["peak_rss_mb"]["rasa"], r["peak_rss_mb"]["rasa"]),
+        ("Peak RSS, action server (MB)", a["peak_rss_mb"]["actions"], "-"),
+    ]
+    lines = [
+        "# Benchmark: the advisor against a stock `rasa init` bot",
+        "",
+        f"Commit `{results['commit']}`, {results['date']}; machine: {results['machine']['cores']} cores "
+        f"({results['machine']['cpu']}), {results['machine']['memory']}, Python {results['machine']['python']}, "
+        f"load average at start {results['machine']['load_average_at_start']}. "
+        f"Advisor Sanic workers: {a.get('workers', '1')}. Whole run: {results['total_s']} s.",
+        "",
+        "| measure | advisor | stock bot | advisor / stock |",
+        "| --- | --- | --- | --- |",
+    ]
+    for label, va, vr in rows:
+        rat = ratio(float(va), float(vr)) if isinstance(va, (int, float)) and isinstance(vr, (int, float)) else "-"
+        lines.append(f"| {label} | {va} | {vr} | {rat} |")
+    if "cluster" in results:
+        for n, c in results["cluster"].items():
+            lines.append(f"| cluster ({n} conversations through nginx): throughput (msg/s), p50, p95, errors/cross-talk "
+                         f"| {c['throughput']}, {c['p50_ms']}, {c['p95_ms']}, {c['errors']}/{c['crosstalk']} | - | - |")
+    lines += [
+        "",
+        "Concurrent load: each conversation sends " + ", ".join(f'"{t}"' for t in CONCURRENT_SCRIPT) +
+        " one after the other; all conversations at once. Cross-talk: conversations whose stored user "
+        "messages differ from what was sent to them. Sequential: 10 scripted 8-turn conversations, one "
+        "message at a time. Training with an empty Rasa cache. Start to first answer: from launching the "
+        "servers to the first non-empty REST reply (model already trained).",
+        "",
+        "Reproduce: `make bench` (about 10 minutes). Raw figures: `bench/results.json`.",
+    ]
+    (ROOT / "bench" / "results.md").write_text("\n".join(lines) + "\n")
+    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=["advisor", "reference"], help="run one side (for profiling)")
+    parser.add_argument("--advisor-model", help="use this trained model (no training figure)")
+    parser.add_argument("--reference-model", help="use this trained stock-bot model (no training figure)")
+    parser.add_argument("--keep", help="copy the trained models here (for later --*-model runs)")
+    args = parser.parse_args()
+    t0 = time.time()
+    env = dict(os.environ)
+    env.update({"TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(ROOT)})
+    results: Dict[str, Any] = {
+        "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                 text=True).stdout.strip(),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": machine(),
+    }
+    with tempfile.TemporaryDirectory(prefix="advisor-bench-") as tmp:
+        work = Path(tmp)
+        if args.only != "advisor":
+            results["reference"] = bench_reference(work, env, args.reference_model)
+        if args.only != "reference":
+            results["advisor"] = bench_advisor(work, env, args.advisor_model)
+        if args.keep:
+            Path(args.keep).mkdir(parents=True, exist_ok=True)
+            for found in work.glob("**/models/*.tar.gz"):
+                shutil.copy(found, args.keep)
+            for found in work.glob("advisor-models/*.tar.gz"):
+                shutil.copy(found, args.keep)
+    results["total_s"] = round(time.time() - t0)
+    if args.only or args.advisor_model or args.reference_model:
+        (ROOT / "bench" / "last-partial.json").write_text(json.dumps(results, indent=2) + "\n")
+        print(json.dumps(results, indent=2))
+        return
+    write_results(results)
+    say(f"done in {results['total_s']} s: bench/results.md")
+    print((ROOT / "bench" / "results.md").read_text())
+
+
+if __name__ == "__main__":
+    main()
