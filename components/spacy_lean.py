@@ -17,11 +17,17 @@ tokenizer's ``required_components`` check accepts a subclass. In config.yml:
 ``exclude`` names spaCy pipes not to load at all (``spacy.load(..., exclude=...)``). Keep the tagger,
 attribute ruler and lemmatizer: the count-vector featurizers read lemmas (``use_lemma``), and the
 rule lemmatizer needs the tagger's part-of-speech tags.
+
+Rasa also builds this component twice in a trained model's graph (a `provide_…` node that hands the
+spaCy model to the others and a `run_…` node that processes messages with the model it is handed),
+and each of Rasa's instances loads the spaCy model: the second copy (about 300 MB here) is never
+used. Here one loaded model per (model, excluded pipes) is shared within the process.
 """
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Text
+from functools import lru_cache
+from typing import Any, Dict, List, Text, Tuple
 
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -37,7 +43,12 @@ DEFAULT_EXCLUDE = ["parser", "ner"]
 
 
 def load_lean(model_name: Text, exclude: List[Text]) -> SpacyModel:
-    """Loads a spaCy model without the pipes in `exclude` (unknown names are ignored)."""
+    """A spaCy model without the pipes in `exclude` (unknown names are ignored), loaded once per process."""
+    return _load(model_name, tuple(sorted(set(exclude))))
+
+
+@lru_cache(maxsize=4)
+def _load(model_name: Text, exclude: Tuple[Text, ...]) -> SpacyModel:
     import spacy
 
     if not model_name:

