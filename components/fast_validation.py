@@ -1,4 +1,6 @@
-"""One JSON-schema validator for action-server responses, built once per process.
+"""Two patches of the action round trip (to move into the one patch module).
+
+1. One JSON-schema validator for action-server responses, built once per process.
 
 Rasa 3.6's ``RemoteAction._validate_action_result`` calls ``jsonschema.validate(result, schema)`` on
 every custom-action call. ``jsonschema.validate`` first checks the *schema itself* against its
@@ -6,6 +8,11 @@ meta-schema, then builds a new validator: about 21 ms per call with jsonschema 4
 with 3.2 on this machine, for a schema that never changes. Here the validator is built once and only
 the response is checked; a response that fails gets the same ``ValidationError`` (with Rasa's hint
 appended), so Rasa's error handling is unchanged.
+
+2. ``EndpointConfig.request`` opens a new aiohttp ``ClientSession`` (and a new TCP connection) for
+every call to the action server, then closes it. Here one session per endpoint and event loop is
+kept, so calls reuse a kept-alive connection; requests, errors (``ClientResponseError`` for 4xx/5xx)
+and time-outs are Rasa's.
 """
 from __future__ import annotations
 
@@ -48,3 +55,44 @@ def install() -> bool:
         return False
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
     return True
+
+
+# --- keep-alive session for the action server --------------------------------------------------------
+_SESSIONS: Dict[Any, Any] = {}
+
+
+async def request_with_kept_session(self: Any, method: Text = "post", subpath: Any = None,
+                                    content_type: Any = "application/json", compress: bool = False,
+                                    **kwargs: Any) -> Any:
+    """``EndpointConfig.request`` on one aiohttp session per endpoint and event loop (kept open)."""
+    import asyncio
+    import ssl
+
+    import aiohttp
+    from rasa.utils.endpoints import ClientResponseError, concat_url
+
+    headers = {"Content-Type": content_type} if content_type else {}
+    headers.update(kwargs.pop("headers", None) or {})
+    headers.update(self.headers or {})
+    sslcontext = ssl.create_default_context(cafile=self.cafile) if self.cafile else None
+    loop = asyncio.get_running_loop()
+    key = (self.url, repr(sorted((self.headers or {}).items())), repr(self.basic_auth), id(loop))
+    session = _SESSIONS.get(key)
+    if session is None or session.closed or getattr(session, "_loop", loop) is not loop:
+        session = self.session()
+        _SESSIONS[key] = session
+    async with session.request(method, concat_url(self.url, subpath), headers=headers,
+                               params=self.combine_parameters(kwargs), compress=compress, ssl=sslcontext,
+                               **kwargs) as response:
+        if response.status >= 400:
+            raise ClientResponseError(response.status, response.reason, await response.content.read())
+        try:
+            return await response.json()
+        except aiohttp.ContentTypeError:
+            return None
+
+
+def install_keepalive() -> None:
+    from rasa.utils.endpoints import EndpointConfig
+
+    EndpointConfig.request = request_with_kept_session  # type: ignore[method-assign]

@@ -40,6 +40,7 @@ class MessageCleaner(_Stateless):
                execution_context: ExecutionContext) -> "MessageCleaner":
         action_guard.install()  # the server that runs this pipeline also runs the actions
         fast_validation.install()
+        fast_validation.install_keepalive()
         return cls(config)
 
     @staticmethod

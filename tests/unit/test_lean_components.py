@@ -79,3 +79,45 @@ def test_crf_dataset_is_stored_without_dense_features_it_does_not_use() -> None:
     assert stripped[0][0].to_dict() | {"dense_features": None} == dataset[0][0].to_dict() | {"dense_features": None}
     assert not crf_lean.uses_dense_features(crf_lean.CRFEntityExtractor.get_default_config())
     assert crf_lean.uses_dense_features({"features": [["low"], ["text_dense_features"], ["low"]]})
+
+
+def test_action_endpoint_keeps_one_session_and_keeps_rasa_error_handling() -> None:
+    import asyncio
+
+    from aiohttp import web
+    from rasa.utils.endpoints import ClientResponseError, EndpointConfig
+
+    async def scenario() -> None:
+        peers = []
+
+        async def ok(request: web.Request) -> web.Response:
+            peers.append(request.transport.get_extra_info("peername") if request.transport else None)
+            return web.json_response({"echo": await request.json()})
+
+        async def bad(request: web.Request) -> web.Response:
+            return web.json_response({"error": "nope", "action_name": "x"}, status=400)
+
+        app = web.Application()
+        app.router.add_post("/webhook", ok)
+        app.router.add_post("/bad", bad)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        try:
+            endpoint = EndpointConfig(f"http://127.0.0.1:{port}")
+            first = await fast_validation.request_with_kept_session(endpoint, json={"n": 1}, subpath="webhook")
+            second = await fast_validation.request_with_kept_session(endpoint, json={"n": 2}, subpath="webhook")
+            assert first == {"echo": {"n": 1}} and second == {"echo": {"n": 2}}
+            assert peers[0] == peers[1], "the second call reuses the first call's connection"
+            with pytest.raises(ClientResponseError) as caught:
+                await fast_validation.request_with_kept_session(endpoint, json={}, subpath="bad")
+            assert caught.value.status == 400 and b"nope" in caught.value.text
+        finally:
+            for session in list(fast_validation._SESSIONS.values()):
+                await session.close()
+            fast_validation._SESSIONS.clear()
+            await runner.cleanup()
+
+    asyncio.run(scenario())
