@@ -121,7 +121,7 @@ def remote_action_guard() -> None:
                 events.append(create_bot_utterance(response))
             return [*events, FollowupAction("action_listen")]
 
-    RemoteAction.run = run  # type: ignore[method-assign]
+    RemoteAction.run = run
 
 
 # --- 2. the stored user text is the cleaned, cut text -----------------------------------------------
@@ -145,7 +145,7 @@ def clean_user_message_text() -> None:
         if isinstance(self.text, str):
             self.text = clean_text(self.text)
 
-    UserMessage.__init__ = __init__  # type: ignore[method-assign]
+    UserMessage.__init__ = __init__
 
 
 # --- 3. the Sanic app: token required, size limits before buffering, no cross-site simple requests ----
@@ -268,7 +268,7 @@ def harden_configure_app() -> None:
             )
         return harden_app(original(*args, **kwargs), values.get("cors"))
 
-    run_module.configure_app = configure_app  # type: ignore[assignment]
+    run_module.configure_app = configure_app
 
 
 def describe() -> str:
