@@ -1,4 +1,5 @@
-"""The REST channel with request checks: a malformed body gets a clear 400 instead of a server error."""
+"""The REST channel with request checks: a malformed body gets a clear 400 instead of a server error.
+Conversation ids are ``rest:<sender>`` (channels.ids)."""
 from __future__ import annotations
 
 import json
@@ -8,6 +9,8 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
+
+from channels.ids import rest_id
 
 MAX_BODY_BYTES = 256 * 1024
 # Rasa 3.6 silently drops an empty message, so the user would get no answer at all. An empty or
@@ -42,6 +45,14 @@ class SafeRestInput(RestInput):
     @classmethod
     def name(cls) -> Text:
         return "rest"
+
+    async def _extract_sender(self, req: Request) -> Optional[Text]:
+        """The conversation id: ``rest:<sender>`` (channels.ids), so a REST caller can only reach REST
+        conversations, never a web, Slack or Telegram one."""
+        return rest_id(str(req.json.get("sender", "default")))
+
+    def _extract_input_channel(self, req: Request) -> Text:
+        return self.name()  # not the caller's "input_channel": it cannot pose as another channel
 
     def _extract_message(self, req: Request) -> Optional[Text]:
         text = super()._extract_message(req)

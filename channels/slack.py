@@ -25,6 +25,8 @@ What this subclass changes in Rasa 3.6's ``SlackInput`` (read ``rasa/core/channe
 - replies never send ``as_user`` (new Slack apps get ``invalid_arguments`` for it) and buttons are
   sent as Block Kit: a ``mrkdwn`` section (so links render) and ``actions`` blocks of buttons, up to
   25 buttons (Rasa drops every button above 5);
+- conversation ids are ``slack:<team>:<user>`` (channels.ids), never a bare user id another channel
+  could also use;
 - system messages (joins, edits, bot messages) are ignored and Slack's HTML escapes are undone in
   user text.
 """
@@ -46,6 +48,7 @@ from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from channels.common import RecentKeys, disabled_blueprint, split_text
+from channels.ids import SLACK, local_part, slack_id
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +103,9 @@ class EnvSlackBot(SlackBot):
         # `type` is not a chat.postMessage argument (text is mrkdwn by default).
         kwargs.pop("as_user", None)
         kwargs.pop("type", None)
+        # Without a channel of its own the reply goes to the user: the last part of slack:<team>:<user>.
+        if channel.startswith(SLACK + ":"):
+            channel = local_part(channel, SLACK).split(":")[-1]
         await super()._post_message(channel, **kwargs)
 
     async def send_text_with_buttons(
@@ -355,8 +361,11 @@ class EnvSlackInput(SlackInput):
         self._seen.put_all(keys)
 
         text = html.unescape(self._sanitize_user_message(event.get("text", ""), metadata["users"]))
-        sender_id = self._get_conversation_id(event.get("user", ""), metadata.get("out_channel"),
-                                              metadata.get("thread_id"))
+        team = str(body.get("team_id") or event.get("team") or "")
+        if not team or not event.get("user"):
+            return response.text("Missing team or user.", status=HTTPStatus.BAD_REQUEST)
+        sender_id = slack_id(team, self._get_conversation_id(event.get("user", ""), metadata.get("out_channel"),
+                                                             metadata.get("thread_id")))
         await self._dispatch(on_new_message, text, sender_id, metadata)
         return response.text("")
 
@@ -375,13 +384,15 @@ class EnvSlackInput(SlackInput):
         if text is None:  # e.g. a link button: nothing to tell the bot
             return response.text("")
         user_id = (payload.get("user") or {}).get("id")
-        if not user_id:
-            return response.text("Missing user.", status=HTTPStatus.BAD_REQUEST)
+        team = (payload.get("team") or {}).get("id") or (payload.get("user") or {}).get("team_id")
+        if not user_id or not team:
+            return response.text("Missing team or user.", status=HTTPStatus.BAD_REQUEST)
         keys = [f"interaction:{payload['trigger_id']}"] if payload.get("trigger_id") else []
         if keys and self._seen.any_of(keys):
             return self._no_retry("duplicate ignored")
         self._seen.put_all(keys)
         metadata = self.get_metadata(request)
-        sender_id = self._get_conversation_id(user_id, metadata.get("out_channel"), metadata.get("thread_id"))
+        sender_id = slack_id(str(team), self._get_conversation_id(user_id, metadata.get("out_channel"),
+                                                                  metadata.get("thread_id")))
         await self._dispatch(on_new_message, text, sender_id, metadata)
         return response.text("")

@@ -11,6 +11,12 @@
    socket.io ``quick_replies`` ({"content_type": "text", "title", "payload"}) on that same message, the
    format rasa-webchat and the page's widget (web/chat.js) render.
 
+3. Conversation ids: ``web:<session id>``, where the session id is issued by the server
+   (channels.ids: random, signed). ``session_request`` keeps a session id only if this server issued it,
+   otherwise it answers ``session_confirm`` with a new one; the socket is then bound to that session, and
+   every ``user_uttered`` must carry it (anything else is ignored), so a client can neither make up an id
+   nor talk into another socket's conversation.
+
 Everything else (events, session persistence through ``session_request``/``session_confirm``, JWT,
 metadata) behaves as in ``rasa.core.channels.socketio.SocketIOInput``.
 """
@@ -20,7 +26,6 @@ import inspect
 import json
 import logging
 import os
-import uuid
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 import rasa.core.channels.channel
@@ -32,10 +37,15 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from channels.ids import new_web_session, valid_web_session, web_id
+
 logger = logging.getLogger(__name__)
 
 CORS_ENV = "SOCKETIO_CORS_ORIGINS"
 DEFAULT_ORIGINS = "http://127.0.0.1:8000 http://localhost:8000"
+# Largest socket.io message (engine.io long-polling body); websocket frames are limited by Sanic's
+# WEBSOCKET_MAX_SIZE (advisor.patches). A chat message is cut to 1,000 characters anyway.
+MAX_MESSAGE_BYTES = 64 * 1024
 
 try:  # the flag Sanic-CORS sets on a request once it has added CORS headers to its response
     from sanic_cors.core import SANIC_CORS_EVALUATED
@@ -101,7 +111,7 @@ class SocketIOChannel(SocketIOInput):
         """The socket.io server; engine.io rejects handshakes from origins not in the allowed list."""
         origins = allowed_origins()
         logger.info(f"socket.io accepts browser origins: {' '.join(origins)}")
-        return AsyncServer(async_mode="sanic", cors_allowed_origins=origins)
+        return AsyncServer(async_mode="sanic", cors_allowed_origins=origins, max_http_buffer_size=MAX_MESSAGE_BYTES)
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         if self.sio is None:
@@ -131,19 +141,22 @@ class SocketIOChannel(SocketIOInput):
             logger.debug(f"User {sid} connected to socketIO endpoint.")
             return True
 
+        sessions: Dict[Text, Text] = {}  # socket id -> the web session it was confirmed for
+
         @sio.on("disconnect", namespace=self.namespace)
         async def disconnect(sid: Text) -> None:
+            sessions.pop(sid, None)
             logger.debug(f"User {sid} disconnected from socketIO endpoint.")
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: Text, data: Optional[Dict]) -> None:
-            if not isinstance(data, dict):
-                data = {}
-            session_id = data.get("session_id")
-            if not isinstance(session_id, str) or not session_id.strip() or len(session_id) > 128:
-                session_id = uuid.uuid4().hex
+            proposed = data.get("session_id") if isinstance(data, dict) else None
+            session_id = valid_web_session(proposed) or new_web_session()
+            if proposed and proposed != session_id:
+                logger.info(f"socket.io: session id not issued by this server; {sid} gets a new one")
+            sessions[sid] = session_id
             if self.session_persistence:
-                entered = sio.enter_room(sid, session_id, namespace=self.namespace)
+                entered = sio.enter_room(sid, web_id(session_id), namespace=self.namespace)
                 if inspect.isawaitable(entered):  # a coroutine from python-socketio 5.10 on
                     await entered
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
@@ -151,23 +164,30 @@ class SocketIOChannel(SocketIOInput):
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: Text, data: Dict) -> None:
-            if not isinstance(data, dict):
+            if not isinstance(data, dict) or not isinstance(data.get("message", ""), str):
                 return
             output_channel = WebSocketIOOutput(sio, self.bot_message_evt)
             if self.session_persistence:
-                if not data.get("session_id"):
-                    rasa.shared.utils.io.raise_warning(
-                        "A message without a valid session_id was received. This message will be ignored. "
-                        "Make sure to set a proper session id using the `session_request` socketIO event."
-                    )
+                session_id = valid_web_session(data.get("session_id"))
+                if not session_id or sessions.get(sid) != session_id:
+                    logger.warning(f"socket.io: message from {sid} ignored: its session_id is not the one this "
+                                   "server confirmed for the connection (send session_request first)")
                     return
-                sender_id = data["session_id"]
+                sender_id = web_id(session_id)
             else:
-                sender_id = sid
+                sender_id = web_id(sid)
+                entered = sio.enter_room(sid, sender_id, namespace=self.namespace)
+                if inspect.isawaitable(entered):
+                    await entered
 
-            metadata = data.get(self.metadata_key, {})
+            metadata = data.get(self.metadata_key) or {}
             if isinstance(metadata, Text):
-                metadata = json.loads(metadata)
+                try:
+                    metadata = json.loads(metadata)
+                except ValueError:
+                    metadata = {}
+            if not isinstance(metadata, dict):
+                metadata = {}
             message = UserMessage(
                 data.get("message", ""), output_channel, sender_id, input_channel=self.name(), metadata=metadata
             )

@@ -28,6 +28,7 @@ What this subclass changes in Rasa 3.6's ``TelegramInput`` (read ``rasa/core/cha
   in one row); ``button_type`` ``inline``/``vertical``/``reply`` in a response still chooses Rasa's
   layouts (``reply`` = reply keyboard). Payloads longer than Telegram's 64-byte ``callback_data`` are
   replaced by a short key; messages are cut below Telegram's 4096-character limit;
+- conversation ids are ``telegram:<chat id>`` (channels.ids); replies map them back to the chat id;
 - texts go out without ``parse_mode``: links are written by the actions as plain
   ``label: https://…`` text, which Telegram turns into links itself.
 """
@@ -62,6 +63,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.common import RecentKeys, disabled_blueprint, split_text
+from channels.ids import TELEGRAM, local_part, telegram_id
 
 logger = logging.getLogger(__name__)
 
@@ -134,6 +136,12 @@ class EnvTelegramOutput(TelegramOutput):
     def __init__(self, access_token: Text, api_url: Optional[Text] = None) -> None:
         server = TelegramAPIServer.from_base(api_url) if api_url else TELEGRAM_PRODUCTION
         Bot.__init__(self, access_token, server=server, timeout=API_TIMEOUT)
+
+    async def request(self, method: Any, data: Optional[Dict[str, Any]] = None, *args: Any, **kwargs: Any) -> Any:
+        # Conversation ids are telegram:<chat id> (channels.ids); the Bot API wants the bare chat id.
+        if data and isinstance(data.get("chat_id"), str) and data["chat_id"].startswith(TELEGRAM + ":"):
+            data = {**data, "chat_id": local_part(data["chat_id"], TELEGRAM)}
+        return await super().request(method, data, *args, **kwargs)
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         for part in text.strip().split("\n\n"):
@@ -377,7 +385,7 @@ class EnvTelegramInput(TelegramInput):
                 return response.text("success")
 
             out_channel = self.get_output_channel()
-            sender_id = msg.chat.id
+            sender_id = telegram_id(msg.chat.id)
             metadata = self.get_metadata(request)
             texts = [text]
             if text == INTENT_MESSAGE_PREFIX + USER_INTENT_RESTART:

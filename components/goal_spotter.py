@@ -9,7 +9,7 @@ form uses it to skip a question it already has the answer to.
 """
 from __future__ import annotations
 
-import pickle
+import json
 from typing import Any, Dict, List, Optional, Text
 
 import numpy as np
@@ -21,6 +21,8 @@ from rasa.nlu.constants import SPACY_DOCS
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+MODEL_FILE = "goal_spotter.json"  # plain JSON: no pickle, so a model file can never run code
 
 GOAL_HINT = "goal_hint"
 NONE_LABEL = "none"
@@ -38,6 +40,31 @@ def clauses(doc: Any, min_tokens: int = 3) -> List[Any]:
     if len(doc) - start >= min_tokens:
         spans.append(doc[start:])
     return spans
+
+
+def model_to_json(model: Any) -> str:
+    """The fitted logistic regression as JSON: its parameters and learned arrays, nothing executable."""
+    return json.dumps({
+        "params": {k: model.get_params()[k] for k in ("C", "class_weight", "max_iter", "random_state")},
+        "classes": [str(c) for c in model.classes_],
+        "coef": model.coef_.tolist(),
+        "intercept": model.intercept_.tolist(),
+    })
+
+
+def model_from_json(text: str) -> Any:
+    """Rebuilds the classifier written by :func:`model_to_json` (same predictions, no unpickling)."""
+    from sklearn.linear_model import LogisticRegression
+
+    data = json.loads(text)
+    model = LogisticRegression(**data["params"])
+    model.classes_ = np.array(data["classes"], dtype=object)
+    model.coef_ = np.array(data["coef"], dtype=float)
+    model.intercept_ = np.array(data["intercept"], dtype=float)
+    if model.coef_.ndim != 2 or model.intercept_.shape != (model.coef_.shape[0],):
+        raise ValueError("goal spotter model: inconsistent array shapes")
+    model.n_features_in_ = model.coef_.shape[1]
+    return model
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -64,9 +91,8 @@ class GoalSpotter(GraphComponent):
         model = None
         try:
             with model_storage.read_from(resource) as directory:
-                with open(directory / "goal_spotter.pkl", "rb") as f:
-                    model = pickle.load(f)
-        except (ValueError, FileNotFoundError):
+                model = model_from_json((directory / MODEL_FILE).read_text(encoding="utf-8"))
+        except (ValueError, KeyError, TypeError, FileNotFoundError):
             pass
         return cls(config, model_storage, resource, model)
 
@@ -88,8 +114,7 @@ class GoalSpotter(GraphComponent):
         model.fit(np.array(x), np.array(y))
         self._model = model
         with self._storage.write_to(self._resource) as directory:
-            with open(directory / "goal_spotter.pkl", "wb") as f:
-                pickle.dump(model, f)
+            (directory / MODEL_FILE).write_text(model_to_json(model), encoding="utf-8")
         return self._resource
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

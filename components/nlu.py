@@ -14,7 +14,6 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from components import action_guard, fast_validation
 from components.text_guard import MAX_MESSAGE_CHARS, clean_text, detect_foreign_language
 
 LANGUAGE = "language"
@@ -35,14 +34,6 @@ class _Stateless(GraphComponent):
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
 class MessageCleaner(_Stateless):
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "MessageCleaner":
-        action_guard.install()  # the server that runs this pipeline also runs the actions
-        fast_validation.install()
-        fast_validation.install_keepalive()
-        return cls(config)
-
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"max_chars": MAX_MESSAGE_CHARS}

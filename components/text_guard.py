@@ -11,7 +11,13 @@ from typing import Optional
 # the cut keeps a 20,000-character paste from slowing every component down.
 MAX_MESSAGE_CHARS = 1000
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+# Control characters, zero-width characters, line/paragraph separators, and the bidirectional
+# embedding/override/isolate controls (U+202A-202E, U+2066-2069) plus the invisible operators
+# (U+2060-2065) and the Arabic letter mark: they can make an echoed text read differently from what
+# was typed ("Trojan Source"), so they never reach NLU, the tracker or a reply.
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
+)
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 

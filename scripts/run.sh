@@ -14,10 +14,6 @@ WEB_ORIGIN=${WEB_ORIGIN:-http://127.0.0.1:$WEB_PORT}
 # Browsers may reach the page as localhost or 127.0.0.1: allow both unless the operator sets the list.
 export SOCKETIO_CORS_ORIGINS=${SOCKETIO_CORS_ORIGINS:-"$WEB_ORIGIN http://localhost:$WEB_PORT"}
 
-case "$HOST" in
-  127.*|localhost|::1) ;;
-  *) [ -n "${RASA_AUTH_TOKEN:-}" ] || die "ADVISOR_HOST=$HOST listens beyond this machine: set RASA_AUTH_TOKEN so the HTTP API requires it." ;;
-esac
 
 "$ROOT/scripts/setup.sh"
 "$PY" -m actions.knowledge_base || die "fix the knowledge base file named above, then run again"
@@ -25,6 +21,13 @@ esac
 MODEL=$(model_path)
 
 mkdir -p .run
+# The HTTP API always requires a token: RASA_AUTH_TOKEN, or one generated once into .run/api-token (mode 600).
+# The launcher (python -m advisor) hands it to Rasa in-process: it never appears on a command line.
+if [ -n "${RASA_AUTH_TOKEN:-}" ]; then
+  token_note="the HTTP API token is \$RASA_AUTH_TOKEN"
+else
+  token_note="the HTTP API token is in $("$PY" -m advisor token) (readable by you only)"
+fi
 cat > .run/endpoints.yml <<YML
 action_endpoint:
   url: "http://127.0.0.1:$ACTION_PORT/webhook"
@@ -41,14 +44,13 @@ trap 'cleanup; exit 0' INT TERM
 trap cleanup EXIT
 
 say "starting the action server on http://127.0.0.1:$ACTION_PORT"
-SANIC_HOST=127.0.0.1 "$RASA" run actions --actions actions --port "$ACTION_PORT" > .run/actions.log 2>&1 &
+SANIC_HOST=127.0.0.1 "$PY" -m advisor run actions --actions actions --port "$ACTION_PORT" > .run/actions.log 2>&1 &
 pids+=($!)
 
-auth=()
-[ -n "${RASA_AUTH_TOKEN:-}" ] && auth=(--auth-token "$RASA_AUTH_TOKEN")
-say "starting the Rasa server on http://$HOST:$RASA_PORT (about a minute)"
-"$RASA" run --model "$MODEL" --enable-api "${auth[@]}" --interface "$HOST" --port "$RASA_PORT" \
-  --endpoints .run/endpoints.yml --credentials credentials.yml --cors $SOCKETIO_CORS_ORIGINS > .run/rasa.log 2>&1 &
+read -r -a cors <<< "$SOCKETIO_CORS_ORIGINS"  # split on spaces only: no glob expansion
+say "starting the Rasa server on http://$HOST:$RASA_PORT (about a minute); $token_note"
+"$PY" -m advisor run --model "$MODEL" --enable-api --interface "$HOST" --port "$RASA_PORT" \
+  --endpoints .run/endpoints.yml --credentials credentials.yml --cors "${cors[@]}" > .run/rasa.log 2>&1 &
 pids+=($!)
 
 if [ -f web/serve.py ]; then
@@ -77,6 +79,7 @@ cat <<TXT
     Chat in your browser:  http://127.0.0.1:$WEB_PORT/
     REST channel:          curl -s -X POST http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook \\
                              -H 'Content-Type: application/json' -d '{"sender": "me", "message": "what is CSPO?"}'
+    HTTP API:              $token_note; add ?token=… to every API call
     Logs:                  .run/rasa.log  .run/actions.log  .run/web.log
   Press Ctrl-C to stop.
 

@@ -54,11 +54,18 @@ fi
 # 2. The chat widget for the web page, from the npm registry (never committed, never from a CDN)
 if [ -f web/package.json ]; then
   web_hash=$(cat web/package.json web/package-lock.json 2>/dev/null | sha256sum | cut -c1-16)
-  if [ ! -d web/node_modules ] || [ "$(cat web/node_modules/.stamp 2>/dev/null)" != "$web_hash" ]; then
+  # devDependencies (the stock rasa-webchat widget, used only by the browser test) only for `make test`
+  web_have=$(cat web/node_modules/.stamp 2>/dev/null || true)
+  if [ ! -d web/node_modules ] || { [ "$web_have" != "$web_hash-dev" ] && { [ "$WITH_TEST" = 1 ] || [ "$web_have" != "$web_hash" ]; }; }; then
     command -v npm >/dev/null 2>&1 || die "npm (Node.js) is needed for the web widget: sudo apt-get install nodejs npm"
     say "installing the web widget from npm"
-    (cd web && npm ci --no-audit --no-fund --loglevel=error)
-    echo "$web_hash" > web/node_modules/.stamp
+    if [ "$WITH_TEST" = 1 ]; then
+      (cd web && npm ci --no-audit --no-fund --loglevel=error)
+      echo "$web_hash-dev" > web/node_modules/.stamp
+    else
+      (cd web && npm ci --omit=dev --no-audit --no-fund --loglevel=error)
+      echo "$web_hash" > web/node_modules/.stamp
+    fi
   fi
 fi
 

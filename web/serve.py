@@ -38,6 +38,7 @@ FILES: Dict[str, Tuple[Path, str]] = {
     "/vendor/marked.umd.js": (MODULES / "marked" / "lib" / "marked.umd.js", JS),
     "/vendor/purify.min.js": (MODULES / "dompurify" / "dist" / "purify.min.js", JS),
 }
+SOCKET_TIMEOUT_S = 15
 VENDOR_HINT = "the widget's libraries are missing: run `make setup` (npm ci in web/)"
 
 log = logging.getLogger("web")
@@ -52,6 +53,9 @@ def origin_of(url: str) -> str:
 
 class Handler(BaseHTTPRequestHandler):
     server_version = "advisor-web"
+    # A client that opens a connection and then sends nothing (or a byte a minute) is dropped after this
+    # many seconds instead of holding a thread for ever.
+    timeout = SOCKET_TIMEOUT_S
     rasa_url = "http://127.0.0.1:5005"
 
     # --- plumbing -------------------------------------------------------------------------------
@@ -75,9 +79,10 @@ class Handler(BaseHTTPRequestHandler):
                 "Content-Security-Policy",
                 "default-src 'self'; "
                 f"connect-src 'self' {rasa} {ws}; "
-                "img-src 'self' data: https:; style-src 'self'; script-src 'self'; "
-                "base-uri 'none'; form-action 'none'; object-src 'none'",
+                "img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                "base-uri 'none'; form-action 'none'; object-src 'none'; frame-ancestors 'none'",
             )
+            self.send_header("X-Frame-Options", "DENY")
         self.end_headers()
 
     def _send(self, status: int, body: bytes, ctype: str, cache: str = "no-cache") -> None:

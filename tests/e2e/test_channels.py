@@ -244,6 +244,13 @@ def test_slack_signed_message_is_answered_through_the_web_api(channels: Channels
     assert "CSPO" in text
     # links in Slack's own syntax, not Markdown
     assert "<https://" in text and "](" not in text
+    # the conversation is slack:<team>:<user>; a REST caller using the user id cannot reach it
+    conversation = f"slack:T0TEAM:{user}"
+    user_texts = [e["text"] for e in channels.stack.tracker(conversation)["events"] if e["event"] == "user"]
+    assert user_texts == ["what is CSPO?"]
+    channels.stack.say(user, "/restart")
+    channels.stack.say(conversation, "/restart")
+    assert [e["text"] for e in channels.stack.tracker(conversation)["events"] if e["event"] == "user"] == user_texts
 
 
 def test_slack_reply_with_buttons_arrives_as_blocks(channels: Channels) -> None:
@@ -397,6 +404,13 @@ def test_telegram_question_is_answered_with_plain_links(channels: Channels) -> N
     assert re.search(r": https://[\w.-]+\.[a-z]{2,}/\S*", text), text  # "label: https://…"
     assert "](" not in text and "<http" not in text
     assert all("parse_mode" not in m for m in sent)
+    # the conversation is telegram:<chat id>; REST senders "<chat id>" or "telegram:<chat id>" cannot reach it
+    conversation = f"telegram:{chat}"
+    user_texts = [e["text"] for e in channels.stack.tracker(conversation)["events"] if e["event"] == "user"]
+    assert user_texts == ["what is CSPO?"]
+    for sender in (str(chat), conversation):
+        channels.stack.say(sender, "/restart")
+    assert [e["text"] for e in channels.stack.tracker(conversation)["events"] if e["event"] == "user"] == user_texts
 
 
 def test_telegram_start_greets_with_an_inline_keyboard(channels: Channels) -> None:

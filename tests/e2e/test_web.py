@@ -10,8 +10,11 @@ buttons through the recommendation, a reload, the server going away and coming b
 """
 from __future__ import annotations
 
+import json
 import re
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable, Iterator, List
 
@@ -19,7 +22,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from tests.support.stack import ROOT, Stack
+from tests.support.stack import ROOT, Stack, free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -28,6 +31,9 @@ SHOTS = ROOT / "reports" / "screenshots"
 DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 375, "height": 812}
 REPLY_S = 60  # seconds for the bot to answer (the action server runs the answers)
+
+WEBCHAT_PORT = free_port()  # the rasa-webchat test page (see the end of this file)
+WEBCHAT_BUNDLE = ROOT / "web" / "node_modules" / "rasa-webchat" / "lib" / "index.js"
 
 BOT = ".ac-messages .ac-bot"
 USER = ".ac-messages .ac-user"
@@ -38,6 +44,7 @@ BANNER = ".ac-banner"
 @pytest.fixture(scope="module")
 def web_stack() -> Iterator[Stack]:
     s = Stack(ROOT / "reports" / "e2e" / "web")
+    s.env["SOCKETIO_CORS_ORIGINS"] += f" http://127.0.0.1:{WEBCHAT_PORT}"  # the rasa-webchat test page
     try:
         s.start(web=True)
         yield s
@@ -148,7 +155,8 @@ def desktop(web_stack: Stack, browser: Browser) -> Iterator[Visitor]:
 
 
 def user_texts(stack: Stack, sender: str) -> List[str]:
-    return [e.get("text") for e in stack.tracker(sender)["events"] if e.get("event") == "user"]
+    """User texts of the web conversation whose session id is `sender` (conversation id web:<session id>)."""
+    return [e.get("text") for e in stack.tracker(f"web:{sender}")["events"] if e.get("event") == "user"]
 
 
 def test_allowed_origins_come_from_the_environment() -> None:
@@ -245,9 +253,9 @@ def test_greeting_with_buttons_and_a_typed_question(desktop: Visitor, web_stack:
     last = page.locator(f"{BOT} .ac-bubble").last.inner_text()
     assert "](" not in last and "**" not in last, f"raw Markdown in the bubble: {last!r}"
 
-    # the sender id of the conversation is the widget's session id
+    # the conversation id is web:<the widget's session id>, an id the server issued (random, signed)
     sender = desktop.session_id()
-    assert re.fullmatch(r"[0-9a-f]{32}", sender), sender
+    assert re.fullmatch(r"[0-9a-f]{32}\.[0-9a-f]{32}", sender), sender
     assert "What is the CSPO certification?" in user_texts(web_stack, sender)
 
 
@@ -370,3 +378,70 @@ def test_offline_message_and_recovery(desktop: Visitor, web_stack: Stack) -> Non
     desktop.shot("desktop-recovered")
     assert not desktop.errors, f"JavaScript errors on the page: {desktop.errors}"
 
+
+
+# --- the stock rasa-webchat widget (npm rasa-webchat 1.0.1, a devDependency) ---------------------------
+WEBCHAT_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>rasa-webchat test page</title></head>
+<body><div id="webchat"></div><script src="/rasa-webchat.js"></script>
+<script>WebChat.default({initPayload: "/greet", socketUrl: %s, socketPath: "/socket.io/", title: "Advisor",
+  embedded: true, params: {storage: "local"}}, document.getElementById("webchat"));</script></body></html>"""
+
+
+def test_stock_rasa_webchat_widget_chats_with_the_advisor(web_stack: Stack, browser: Browser) -> None:
+    """Rasa's standard socket.io protocol still works for a widget we did not write: rasa-webchat sends
+    session_request, keeps the id session_confirm returns and sends user_uttered with it. The test page
+    is served by the test itself on its own port (an origin the test stack allows), never by serve.py."""
+    assert WEBCHAT_BUNDLE.is_file(), "rasa-webchat is missing: scripts/setup.sh --test (npm ci in web/)"
+    page_server = webchat_page_server(WEBCHAT_PAGE % json.dumps(web_stack.rasa_url))
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    errors: List[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.route("**/fonts.googleapis.com/**", lambda route: route.abort())  # the bundle's web font
+        page.goto(f"http://127.0.0.1:{WEBCHAT_PORT}/")
+        greeting = page.locator(".rw-response").first
+        expect(greeting).to_contain_text("CSM/CSPO advisor", timeout=REPLY_S * 1000)
+        expect(page.locator(".rw-reply").first).to_be_visible()  # quick replies rendered as buttons
+        before = page.locator(".rw-response").count()
+        page.fill(".rw-new-message", "What is the CSPO certification?")
+        page.click(".rw-send")
+        page.wait_for_function("([n]) => document.querySelectorAll('.rw-response').length > n", arg=[before],
+                               timeout=REPLY_S * 1000)
+        time.sleep(1.5)
+        answer = "\n".join(page.locator(".rw-response").nth(i).inner_text()
+                           for i in range(before, page.locator(".rw-response").count()))
+        assert "Product Owner" in answer, answer
+        stored = page.evaluate("() => JSON.parse(localStorage.getItem('chat_session') || '{}').session_id")
+        assert re.fullmatch(r"[0-9a-f]{32}\.[0-9a-f]{32}", stored or ""), stored
+        assert "What is the CSPO certification?" in user_texts(web_stack, stored)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "web-rasa-webchat.png"))
+        assert not errors, f"JavaScript errors with rasa-webchat: {errors}"
+    finally:
+        context.close()
+        page_server.shutdown()
+        page_server.server_close()
+
+
+def webchat_page_server(page: str) -> ThreadingHTTPServer:
+    """A test-only page with the stock widget: / (the page) and /rasa-webchat.js (the npm bundle)."""
+    files = {"/": (page.encode(), "text/html; charset=utf-8"),
+             "/rasa-webchat.js": (WEBCHAT_BUNDLE.read_bytes(), "text/javascript")}
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            body, ctype = files.get(self.path, (b"not found", "text/plain"))
+            self.send_response(200 if self.path in files else 404)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", WEBCHAT_PORT), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server

@@ -3,6 +3,7 @@ and stops them. Every server binds to 127.0.0.1."""
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -15,6 +16,13 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
+# Conversation ids are namespaced by channel (channels.ids); `tracker("x")` means the REST sender x.
+NAMESPACES = ("rest:", "web:", "slack:", "telegram:")
+
+
+def conversation_id(sender: str) -> str:
+    """The conversation id of a REST sender, or `sender` itself when it already names a channel."""
+    return sender if sender.startswith(NAMESPACES) else f"rest:{sender}"
 
 
 def free_port() -> int:
@@ -97,27 +105,28 @@ class Stack:
         self.workdir = workdir
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.rasa_port, self.action_port, self.web_port = free_port(), free_port(), free_port()
-        self.auth_token = auth_token
+        # The HTTP API always requires a token; it reaches the server through the environment (never the
+        # command line), as with `make run`.
+        self.auth_token = auth_token or secrets.token_urlsafe(24)
         self.env = dict(os.environ)
         self.env.update({"PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false",
                          "SANIC_HOST": "127.0.0.1"})
-        self.env.pop("RASA_AUTH_TOKEN", None)
+        self.env.pop("RASA_AUTH_TOKEN_FILE", None)
+        self.env["RASA_AUTH_TOKEN"] = self.auth_token
         self.env.update(env or {})
         self.web_origin = f"http://127.0.0.1:{self.web_port}"
         self.cors = cors or [self.web_origin, f"http://localhost:{self.web_port}"]
         self.env.setdefault("SOCKETIO_CORS_ORIGINS", " ".join(self.cors))
         endpoints = self.workdir / "endpoints.yml"
         endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n')
-        rasa = str(VENV_BIN / "rasa")
+        rasa = [sys.executable, "-m", "advisor"]  # the launcher: Rasa's CLI with advisor.patches installed
         self.actions = Server(
-            "action server", [rasa, "run", "actions", "--actions", "actions", "--port", str(self.action_port)],
+            "action server", [*rasa, "run", "actions", "--actions", "actions", "--port", str(self.action_port)],
             f"http://127.0.0.1:{self.action_port}/health", self.workdir / "actions.log", self.env,
         )
-        cmd = [rasa, "run", "--model", str(model_path()), "--enable-api", "--interface", "127.0.0.1",
+        cmd = [*rasa, "run", "--model", str(model_path()), "--enable-api", "--interface", "127.0.0.1",
                "--port", str(self.rasa_port), "--endpoints", str(endpoints),
                "--credentials", str(credentials or ROOT / "credentials.yml"), "--cors", *self.cors]
-        if auth_token:
-            cmd += ["--auth-token", auth_token]
         self.rasa = Server("Rasa server", cmd, f"http://127.0.0.1:{self.rasa_port}/", self.workdir / "rasa.log", self.env)
         self.web = Server(
             "web page", [sys.executable, str(ROOT / "web" / "serve.py"), "--host", "127.0.0.1", "--port",
@@ -146,7 +155,7 @@ class Stack:
 
     # --- talking to the bot -------------------------------------------------------------------
     def _params(self) -> Dict[str, str]:
-        return {"token": self.auth_token} if self.auth_token else {}
+        return {"token": self.auth_token}
 
     def say(self, sender: str, text: str, timeout: float = 60) -> List[Dict[str, Any]]:
         r = requests.post(f"{self.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
@@ -155,7 +164,8 @@ class Stack:
         return r.json()
 
     def tracker(self, sender: str) -> Dict[str, Any]:
-        r = requests.get(f"{self.rasa_url}/conversations/{sender}/tracker", params=self._params(), timeout=30)
+        r = requests.get(f"{self.rasa_url}/conversations/{conversation_id(sender)}/tracker", params=self._params(),
+                         timeout=30)
         r.raise_for_status()
         return r.json()
 

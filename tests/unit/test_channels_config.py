@@ -144,7 +144,7 @@ def signed(body: bytes, secret: str = "s3cr3t", timestamp: Optional[int] = None)
 
 
 def event(text: str = "hi", event_id: str = "Ev1", ts: str = "1700000000.000100", **extra: Any) -> bytes:
-    return json.dumps({"type": "event_callback", "event_id": event_id,
+    return json.dumps({"type": "event_callback", "event_id": event_id, "team_id": "T1",
                        "authorizations": [{"user_id": "UBOT"}],
                        "event": {"type": "message", "channel_type": "im", "channel": "D1", "user": "U1",
                                  "text": text, "ts": ts, **extra}}).encode()
@@ -190,7 +190,7 @@ def test_slack_checks_signature_and_age_before_anything() -> None:
         await asyncio.sleep(0.05)
         assert [m.text for m in app.received] == ["hi"]
         message = app.received[0]
-        assert message.sender_id == "U1" and message.input_channel == "slack"
+        assert message.sender_id == "slack:T1:U1" and message.input_channel == "slack"
         assert message.output_channel.slack_channel == "D1"
 
     slack_scenario(steps)
@@ -234,14 +234,15 @@ def test_slack_ignores_system_and_bot_messages_and_unescapes_text() -> None:
 
 def test_slack_button_click_payload() -> None:
     async def steps(app: App) -> None:
-        payload = {"type": "block_actions", "trigger_id": "T1", "user": {"id": "U9"}, "channel": {"id": "D9"},
+        payload = {"type": "block_actions", "trigger_id": "T1", "user": {"id": "U9"}, "team": {"id": "T2"},
+                   "channel": {"id": "D9"},
                    "message": {"ts": "5.5"}, "actions": [{"type": "button", "value": "/ask_cost"}]}
         from urllib.parse import quote
         body = ("payload=" + quote(json.dumps(payload))).encode()
         headers = {**signed(body), "content-type": "application/x-www-form-urlencoded"}
         assert (await app.request("POST", "/webhooks/slack/webhook", headers, body))[0] == 200
         await asyncio.sleep(0.05)
-        assert [(m.text, m.sender_id) for m in app.received] == [("/ask_cost", "U9")]
+        assert [(m.text, m.sender_id) for m in app.received] == [("/ask_cost", "slack:T2:U9")]
         assert app.received[0].output_channel.slack_channel == "D9"
 
     slack_scenario(steps)
@@ -345,7 +346,7 @@ def test_telegram_rejects_updates_without_the_secret_token() -> None:
         good = {"content-type": "application/json", "x-telegram-bot-api-secret-token": channel.secret_token}
         assert (await app.request("POST", "/webhooks/telegram/webhook", good, update))[0] == 200
         assert (await app.request("POST", "/webhooks/telegram/webhook", good, update))[0] == 200  # repeated
-        assert [(m.text, m.sender_id) for m in app.received] == [("hi", "7")]
+        assert [(m.text, m.sender_id) for m in app.received] == [("hi", "telegram:7")]
         # an update that is not a message (the user blocked the bot) is acknowledged, not a 500
         blocked = json.dumps({"update_id": 6, "my_chat_member": {}}).encode()
         assert (await app.request("POST", "/webhooks/telegram/webhook", good, blocked))[0] == 200

