@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from functools import lru_cache
 import inspect
 import json
 import logging
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from http import HTTPStatus
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
