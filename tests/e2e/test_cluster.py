@@ -28,7 +28,8 @@ TOKEN = uuid.uuid4().hex
 
 
 def _installed() -> bool:
-    return all(shutil.which(b) for b in ("redis-server", "nginx")) and bool(list(Path("/usr/lib/postgresql").glob("*/bin/postgres")))
+    postgres = list(Path("/usr/lib/postgresql").glob("*/bin/postgres"))
+    return all(shutil.which(b) for b in ("redis-server", "nginx")) and bool(postgres)
 
 
 if not _installed() and not shutil.which("apt-get"):
@@ -165,8 +166,8 @@ def test_the_advisor_answers_again_after_postgresql_restarts(cluster: Cluster) -
 def test_killing_a_replica_mid_conversation_loses_no_event(cluster: Cluster) -> None:
     bot = cluster.balancer
     sender = f"kill-{uuid.uuid4().hex[:10]}"
-    r = requests.post(f"{bot.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": "which certification should I take?"},
-                      timeout=60)
+    r = requests.post(f"{bot.rasa_url}/webhooks/rest/webhook",
+                      json={"sender": sender, "message": "which certification should I take?"}, timeout=60)
     serving = r.headers["X-Advisor-Replica"]
     bot.say(sender, ANSWERS["current_role"])
     victim = 1 if serving.endswith(f":{cluster.replica_base}") else 2
@@ -179,3 +180,31 @@ def test_killing_a_replica_mid_conversation_loses_no_event(cluster: Cluster) -> 
     assert bot.slot(sender, "recommendation") == "cspo", last
     assert bot.slot(sender, "current_role") == "developer"
     _assert_all_stored(cluster, bot, sender)
+
+
+def test_the_web_widget_protocol_works_through_the_balancer(cluster: Cluster) -> None:
+    """socket.io over long-polling (several HTTP requests per session: they must reach one replica)."""
+    import asyncio
+
+    import socketio
+
+    async def chat() -> str:
+        client = socketio.AsyncClient(reconnection=False)
+        answers: asyncio.Queue = asyncio.Queue()
+        confirmed: asyncio.Queue = asyncio.Queue()
+        client.on("session_confirm", lambda sid: confirmed.put_nowait(sid))
+        client.on("bot_uttered", lambda msg: answers.put_nowait(msg))
+        await client.connect(cluster.balancer.rasa_url, transports=["polling"], socketio_path="/socket.io",
+                             headers={"Origin": f"http://127.0.0.1:{cluster.env['WEB_PORT']}"})
+        try:
+            session = uuid.uuid4().hex
+            await client.emit("session_request", {"session_id": session})
+            await asyncio.wait_for(confirmed.get(), 30)
+            for _ in range(3):  # a few polls, so that a replica switch would show
+                await client.emit("user_uttered", {"message": "what is CSPO?", "session_id": session})
+                msg = await asyncio.wait_for(answers.get(), 60)
+            return str(msg.get("text", ""))
+        finally:
+            await client.disconnect()
+
+    assert "CSPO" in asyncio.run(chat())

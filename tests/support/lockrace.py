@@ -47,6 +47,16 @@ def turns_in_order(events: List[Dict[str, Any]]) -> bool:
     return True
 
 
+def _send(url: str, sender: str, i: int, barrier: threading.Barrier, replies: List[Any], params: Dict[str, str]) -> None:
+    barrier.wait()
+    try:
+        r = requests.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": QUESTIONS[i][0]},
+                          params=params, timeout=120)
+        replies[i] = (r.status_code, r.json() if r.ok else None, r.headers.get("X-Advisor-Replica", ""))
+    except (requests.RequestException, ValueError) as e:
+        replies[i] = (0, None, str(e))
+
+
 def measure(url_a: str, url_b: str, pairs: int, token: Optional[str] = None) -> RaceResult:
     res = RaceResult()
     params = {"token": token} if token else {}
@@ -54,18 +64,8 @@ def measure(url_a: str, url_b: str, pairs: int, token: Optional[str] = None) -> 
         sender = f"race-{uuid.uuid4().hex[:10]}"
         barrier = threading.Barrier(2)
         replies: List[Any] = [None, None]
-
-        def send(i: int, url: str) -> None:
-            text = QUESTIONS[i][0]
-            barrier.wait()
-            try:
-                r = requests.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
-                                  params=params, timeout=120)
-                replies[i] = (r.status_code, r.json() if r.ok else None, r.headers.get("X-Advisor-Replica", ""))
-            except (requests.RequestException, ValueError) as e:
-                replies[i] = (0, None, str(e))
-
-        threads = [threading.Thread(target=send, args=(i, u)) for i, u in enumerate((url_a, url_b))]
+        threads = [threading.Thread(target=_send, args=(url, sender, i, barrier, replies, params))
+                   for i, url in enumerate((url_a, url_b))]
         for t in threads:
             t.start()
         for t in threads:

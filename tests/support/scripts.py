@@ -17,7 +17,7 @@ from tests.support.stack import ROOT, Stack
 class Client(Stack):
     """`Stack`'s helpers (`say`, `tracker`, `slot`, `parse`) for a Rasa server (or balancer) at `url`."""
 
-    def __init__(self, url: str, auth_token: Optional[str] = None) -> None:  # noqa: no Stack.__init__: nothing to start
+    def __init__(self, url: str, auth_token: Optional[str] = None) -> None:  # no Stack.__init__: nothing to start
         self._url = url.rstrip("/")
         self.auth_token = auth_token
 
