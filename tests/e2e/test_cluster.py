@@ -11,6 +11,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import time
 import uuid
 from pathlib import Path
 from typing import Dict, Iterator, List
@@ -163,6 +164,16 @@ def test_the_advisor_answers_again_after_postgresql_restarts(cluster: Cluster) -
     _assert_all_stored(cluster, bot, sender)
 
 
+def _wait_refused(port: int) -> None:
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        except OSError:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"port {port} still accepts connections after the replica was killed")
+
+
 def test_killing_a_replica_mid_conversation_loses_no_event(cluster: Cluster) -> None:
     bot = cluster.balancer
     sender = f"kill-{uuid.uuid4().hex[:10]}"
@@ -172,6 +183,7 @@ def test_killing_a_replica_mid_conversation_loses_no_event(cluster: Cluster) -> 
     bot.say(sender, ANSWERS["current_role"])
     victim = 1 if serving.endswith(f":{cluster.replica_base}") else 2
     os.kill(cluster.replica_pid(victim), signal.SIGKILL)
+    _wait_refused(cluster.replica_base + victim - 1)  # the kernel tears a big process down in a few ms
     r = requests.post(f"{bot.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": ANSWERS["preferred_focus"]},
                       timeout=60)
     assert r.status_code == 200 and r.json(), r.text
