@@ -28,10 +28,9 @@ if [ -n "${RASA_AUTH_TOKEN:-}" ]; then
 else
   token_note="the HTTP API token is in $("$PY" -m advisor token) (readable by you only)"
 fi
-cat > .run/endpoints.yml <<YML
-action_endpoint:
-  url: "http://127.0.0.1:$ACTION_PORT/webhook"
-YML
+# Conversations: SQLite under var/ by default; PostgreSQL / Redis when POSTGRES_HOST / REDIS_HOST are set.
+"$PY" -m persistence.endpoints --action-url "http://127.0.0.1:$ACTION_PORT/webhook" --out .run/endpoints.yml \
+  || die "fix the variable named above, then run again"
 
 pids=()
 cleanup() {

@@ -101,7 +101,8 @@ class Stack:
     """Action server + Rasa server (+ web page on demand) for one group of tests."""
 
     def __init__(self, workdir: Path, env: Optional[Dict[str, str]] = None, auth_token: Optional[str] = None,
-                 credentials: Optional[Path] = None, cors: Optional[List[str]] = None) -> None:
+                 credentials: Optional[Path] = None, cors: Optional[List[str]] = None,
+                 tracker_env: Optional[Dict[str, str]] = None) -> None:
         self.workdir = workdir
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.rasa_port, self.action_port, self.web_port = free_port(), free_port(), free_port()
@@ -119,6 +120,9 @@ class Stack:
         self.env.setdefault("SOCKETIO_CORS_ORIGINS", " ".join(self.cors))
         endpoints = self.workdir / "endpoints.yml"
         endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n')
+        if tracker_env is not None:  # the tracker store `make run` configures from these variables (persistence/)
+            from persistence.endpoints import render
+            endpoints.write_text(render(f"http://127.0.0.1:{self.action_port}/webhook", tracker_env))
         rasa = [sys.executable, "-m", "advisor"]  # the launcher: Rasa's CLI with advisor.patches installed
         self.actions = Server(
             "action server", [*rasa, "run", "actions", "--actions", "actions", "--port", str(self.action_port)],

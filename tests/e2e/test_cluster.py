@@ -1,0 +1,222 @@
+"""`make run-cluster` for real: scripts/cluster.sh on free ports starts PostgreSQL, Redis (Debian
+packages, data under the test's directory), one action server, two Rasa replicas and nginx; the
+tests talk to the replicas directly and through nginx, kill a replica and restart PostgreSQL.
+
+Runs whenever the Debian packages are installed or can be installed; skipped only where there is
+no apt-get to install them with."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from pathlib import Path
+from typing import Dict, Iterator, List
+
+import pytest
+import requests
+
+from tests.support import lockrace
+from tests.support.scripts import Client, ScriptRun
+from tests.support.stack import ROOT, free_port, texts
+
+WORKDIR = ROOT / "reports" / "e2e" / "cluster"
+SERVICES = ROOT / "scripts" / "services.sh"
+TOKEN = uuid.uuid4().hex
+
+
+def _installed() -> bool:
+    postgres = list(Path("/usr/lib/postgresql").glob("*/bin/postgres"))
+    return all(shutil.which(b) for b in ("redis-server", "nginx")) and bool(postgres)
+
+
+if not _installed() and not shutil.which("apt-get"):
+    pytest.skip("PostgreSQL, Redis and nginx are not installed and there is no apt-get to install them",
+                allow_module_level=True)
+
+
+def _two_free_ports() -> int:
+    for _ in range(50):
+        base = free_port()
+        try:
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", base + 1))
+            return base
+        except OSError:
+            continue
+    raise RuntimeError("no two consecutive free ports")
+
+
+class Cluster:
+    def __init__(self) -> None:
+        if WORKDIR.exists():
+            shutil.rmtree(WORKDIR)
+        self.dir = WORKDIR / "state"
+        self.replica_base = _two_free_ports()
+        self.env = dict(os.environ, RASA_PORT=str(free_port()), ACTION_PORT=str(free_port()), WEB_PORT=str(free_port()),
+                        CLUSTER_REPLICA_BASE_PORT=str(self.replica_base), CLUSTER_PG_PORT=str(free_port()),
+                        CLUSTER_REDIS_PORT=str(free_port()), CLUSTER_DIR=str(self.dir), RASA_AUTH_TOKEN=TOKEN)
+        for name in ("POSTGRES_HOST", "REDIS_HOST", "CLUSTER_REPLICAS"):
+            self.env.pop(name, None)
+        self.run = ScriptRun(["bash", "scripts/cluster.sh"], self.env, WORKDIR / "cluster.log")
+        self.balancer = Client(f"http://127.0.0.1:{self.env['RASA_PORT']}", TOKEN)
+
+    def start(self) -> "Cluster":
+        self.run.start(lambda: (self.dir / "pids" / "ready").exists(), timeout=900)
+        return self
+
+    def replica(self, i: int) -> Client:
+        return Client(f"http://127.0.0.1:{self.replica_base + i - 1}", TOKEN)
+
+    def replica_pid(self, i: int) -> int:
+        return int((self.dir / "pids" / f"rasa-{i}.pid").read_text())
+
+    def postgres(self, action: str) -> None:
+        subprocess.run([str(SERVICES), action, "postgres", "--port", self.env["CLUSTER_PG_PORT"], "--dir",
+                        str(self.dir / "postgres")], check=True, capture_output=True, timeout=120)
+
+    def stored_events(self, sender: str) -> List[Dict[str, str]]:
+        import psycopg2  # the driver Rasa's SQL tracker store uses
+
+        conn = psycopg2.connect(host="127.0.0.1", port=int(self.env["CLUSTER_PG_PORT"]), dbname="advisor", user="advisor",
+                                password=(self.dir / "postgres" / "password").read_text().strip())
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SELECT type_name, data FROM events WHERE sender_id LIKE %s ORDER BY id", (f"%{sender}",))
+                return [{"type": t, "data": d} for t, d in cur.fetchall()]
+        finally:
+            conn.close()
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Cluster]:
+    c = Cluster()
+    try:
+        yield c.start()
+    finally:
+        c.run.stop()
+
+
+ANSWERS = {"current_role": "i'm a backend developer", "preferred_focus": "I'd love deciding what we build and why",
+           "leads_transformation": "no"}
+
+
+def _answer_form(bots: List[Client], sender: str) -> str:
+    """Drives the recommendation form, one message per bot in turn; returns the last reply."""
+    turn = 0
+    last = texts(bots[turn % len(bots)].say(sender, "which certification should I take?"))
+    for _ in range(4):
+        turn += 1
+        tracker = bots[turn % len(bots)].tracker(sender)
+        if tracker["slots"].get("recommendation"):
+            break
+        slot = tracker["slots"]["requested_slot"]
+        last = texts(bots[turn % len(bots)].say(sender, ANSWERS[slot]))
+    return last
+
+
+def _assert_all_stored(cluster: Cluster, bot: Client, sender: str) -> None:
+    events = bot.tracker(sender)["events"]
+    stored = cluster.stored_events(sender)
+    assert [e["event"] for e in events] == [s["type"] for s in stored], "PostgreSQL does not hold the conversation's events"
+
+
+def test_a_conversation_alternating_between_replicas_reaches_a_recommendation(cluster: Cluster) -> None:
+    sender = f"alt-{uuid.uuid4().hex[:10]}"
+    last = _answer_form([cluster.replica(1), cluster.replica(2)], sender)
+    assert cluster.replica(1).slot(sender, "recommendation") == "cspo", last
+    assert "recommendation" in last.lower()
+    _assert_all_stored(cluster, cluster.replica(2), sender)
+
+
+def test_simultaneous_messages_to_one_conversation_are_processed_in_turn(cluster: Cluster) -> None:
+    result = lockrace.measure(cluster.balancer.rasa_url, cluster.balancer.rasa_url, pairs=6, token=TOKEN)
+    assert result.races == 0, result.examples
+    # nginx pins each conversation to one replica, and spreads the conversations over both.
+    assert sum(result.replicas.values()) == 12
+
+
+def test_the_balancer_sends_one_conversation_to_one_replica(cluster: Cluster) -> None:
+    seen: Dict[str, set] = {}
+    for n in range(8):
+        sender = f"pin-{n}-{uuid.uuid4().hex[:6]}"
+        for text in ("hi", "what is CSPO?"):
+            r = requests.post(f"{cluster.balancer.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
+                              timeout=60)
+            assert r.status_code == 200 and r.json(), r.text
+            seen.setdefault(sender, set()).add(r.headers["X-Advisor-Replica"])
+    assert all(len(replicas) == 1 for replicas in seen.values()), seen
+    assert len(set().union(*seen.values())) == 2, f"every conversation went to the same replica: {seen}"
+
+
+def test_the_advisor_answers_again_after_postgresql_restarts(cluster: Cluster) -> None:
+    bot = cluster.balancer
+    sender = f"pg-{uuid.uuid4().hex[:10]}"
+    bot.say(sender, "which certification should I take?")
+    cluster.postgres("stop")
+    cluster.postgres("start")
+    reply = texts(bot.say(sender, ANSWERS["current_role"]))
+    assert bot.slot(sender, "current_role") == "developer", reply
+    assert bot.slot(sender, "requested_slot") == "preferred_focus", reply
+    _assert_all_stored(cluster, bot, sender)
+
+
+def _wait_refused(port: int) -> None:
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        except OSError:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"port {port} still accepts connections after the replica was killed")
+
+
+def test_killing_a_replica_mid_conversation_loses_no_event(cluster: Cluster) -> None:
+    bot = cluster.balancer
+    sender = f"kill-{uuid.uuid4().hex[:10]}"
+    r = requests.post(f"{bot.rasa_url}/webhooks/rest/webhook",
+                      json={"sender": sender, "message": "which certification should I take?"}, timeout=60)
+    serving = r.headers["X-Advisor-Replica"]
+    bot.say(sender, ANSWERS["current_role"])
+    victim = 1 if serving.endswith(f":{cluster.replica_base}") else 2
+    os.kill(cluster.replica_pid(victim), signal.SIGKILL)
+    _wait_refused(cluster.replica_base + victim - 1)  # the kernel tears a big process down in a few ms
+    r = requests.post(f"{bot.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": ANSWERS["preferred_focus"]},
+                      timeout=60)
+    assert r.status_code == 200 and r.json(), r.text
+    assert r.headers["X-Advisor-Replica"] != serving
+    last = texts(bot.say(sender, ANSWERS["leads_transformation"]))
+    assert bot.slot(sender, "recommendation") == "cspo", last
+    assert bot.slot(sender, "current_role") == "developer"
+    _assert_all_stored(cluster, bot, sender)
+
+
+def test_the_web_widget_protocol_works_through_the_balancer(cluster: Cluster) -> None:
+    """socket.io over long-polling (several HTTP requests per session: they must reach one replica)."""
+    import asyncio
+
+    import socketio
+
+    async def chat() -> str:
+        client = socketio.AsyncClient(reconnection=False)
+        answers: asyncio.Queue = asyncio.Queue()
+        confirmed: asyncio.Queue = asyncio.Queue()
+        client.on("session_confirm", lambda sid: confirmed.put_nowait(sid))
+        client.on("bot_uttered", lambda msg: answers.put_nowait(msg))
+        await client.connect(cluster.balancer.rasa_url, transports=["polling"], socketio_path="/socket.io",
+                             headers={"Origin": f"http://127.0.0.1:{cluster.env['WEB_PORT']}"})
+        try:
+            session = uuid.uuid4().hex
+            await client.emit("session_request", {"session_id": session})
+            await asyncio.wait_for(confirmed.get(), 30)
+            for _ in range(3):  # a few polls, so that a replica switch would show
+                await client.emit("user_uttered", {"message": "what is CSPO?", "session_id": session})
+                msg = await asyncio.wait_for(answers.get(), 60)
+            return str(msg.get("text", ""))
+        finally:
+            await client.disconnect()
+
+    assert "CSPO" in asyncio.run(chat())

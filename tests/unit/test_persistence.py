@@ -1,0 +1,109 @@
+"""The endpoints file per run mode, and the tracker store's expiry of idle conversations."""
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from persistence.endpoints import ROOT, ConfigError, describe, render
+from persistence.tracker_store import AdvisorTrackerStore
+
+ACTION_URL = "http://127.0.0.1:5055/webhook"
+
+
+def test_default_is_sqlite_under_the_project() -> None:
+    conf = yaml.safe_load(render(ACTION_URL, {}))
+    assert conf["action_endpoint"]["url"] == ACTION_URL
+    store = conf["tracker_store"]
+    assert store["type"] == "persistence.tracker_store.AdvisorTrackerStore"
+    assert store["dialect"] == "sqlite"
+    assert Path(store["db"]) == ROOT / "var" / "conversations.db"
+    assert "lock_store" not in conf
+    assert "SQLite" in describe({})
+
+
+def test_relative_sqlite_path_is_under_the_project(tmp_path: Path) -> None:
+    conf = yaml.safe_load(render(ACTION_URL, {"ADVISOR_TRACKER_DB": str(tmp_path / "c.db")}))
+    assert conf["tracker_store"]["db"] == str(tmp_path / "c.db")
+
+
+def test_postgresql_and_redis_from_the_variables_without_writing_passwords() -> None:
+    env = {"POSTGRES_HOST": "db.internal", "POSTGRES_PORT": "6543", "POSTGRES_DB": "bot", "POSTGRES_USER": "rasa",
+           "POSTGRES_PASSWORD": "s3cret-pg", "REDIS_HOST": "cache.internal", "REDIS_PASSWORD": "s3cret-redis",
+           "CONVERSATION_TTL_SECONDS": "86400"}
+    text = render(ACTION_URL, env)
+    assert "s3cret" not in text
+    assert "password: ${POSTGRES_PASSWORD}" in text and "password: ${REDIS_PASSWORD}" in text
+    conf = yaml.safe_load(text.replace("${POSTGRES_PASSWORD}", "x").replace("${REDIS_PASSWORD}", "y"))
+    store, locks = conf["tracker_store"], conf["lock_store"]
+    assert (store["dialect"], store["url"], store["port"], store["db"], store["username"]) == \
+        ("postgresql", "db.internal", 6543, "bot", "rasa")
+    assert store["ttl_seconds"] == 86400
+    assert (locks["type"], locks["url"], locks["port"], locks["key_prefix"]) == ("redis", "cache.internal", 6379, "advisor")
+    assert "PostgreSQL rasa@db.internal:6543/bot" in describe(env) and "Redis cache.internal" in describe(env)
+
+
+def test_rasa_expands_the_password_variables(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from rasa.utils.endpoints import read_endpoint_config
+
+    monkeypatch.setenv("POSTGRES_PASSWORD", "pg-pw")
+    monkeypatch.setenv("REDIS_PASSWORD", "redis-pw")
+    path = tmp_path / "endpoints.yml"
+    path.write_text(render(ACTION_URL, {"POSTGRES_HOST": "h", "POSTGRES_PASSWORD": "pg-pw", "REDIS_HOST": "r",
+                                        "REDIS_PASSWORD": "redis-pw"}))
+    store = read_endpoint_config(str(path), "tracker_store")
+    locks = read_endpoint_config(str(path), "lock_store")
+    assert store is not None and locks is not None
+    assert store.kwargs["password"] == "pg-pw" and locks.kwargs["password"] == "redis-pw"
+
+
+@pytest.mark.parametrize("env, problem", [
+    ({"REDIS_HOST": "r", "REDIS_KEY_PREFIX": "my-prefix"}, "REDIS_KEY_PREFIX"),
+    ({"CONVERSATION_TTL_SECONDS": "a week"}, "CONVERSATION_TTL_SECONDS"),
+    ({"CONVERSATION_TTL_SECONDS": "-1"}, "CONVERSATION_TTL_SECONDS"),
+    ({"POSTGRES_HOST": "h", "POSTGRES_PORT": "99999"}, "POSTGRES_PORT"),
+])
+def test_bad_values_are_named(env: dict, problem: str) -> None:
+    with pytest.raises(ConfigError, match=problem):
+        render(ACTION_URL, env)
+
+
+def _tracker(sender: str, at: float) -> DialogueStateTracker:
+    return DialogueStateTracker.from_events(
+        sender, [ActionExecuted("action_listen", timestamp=at), UserUttered("hi", timestamp=at + 1)])
+
+
+def test_idle_conversations_are_deleted_and_recent_ones_kept(tmp_path: Path) -> None:
+    store = AdvisorTrackerStore(Domain.empty(), db=str(tmp_path / "c.db"), ttl_seconds=3600, sweep_seconds=3600)
+    now = time.time()
+    asyncio.run(store.save(_tracker("old", now - 7200)))
+    asyncio.run(store.save(_tracker("recent", now - 60)))
+    assert store.delete_idle(now - 3600) == 1
+    assert asyncio.run(store.retrieve("old")) is None
+    assert asyncio.run(store.retrieve("recent")) is not None
+
+
+def test_saving_sweeps_at_most_once_per_interval(tmp_path: Path) -> None:
+    store = AdvisorTrackerStore(Domain.empty(), db=str(tmp_path / "c.db"), ttl_seconds=100, sweep_seconds=3600)
+    now = time.time()
+    asyncio.run(store.save(_tracker("first", now - 500)))  # the first save sweeps (nothing old yet)...
+    asyncio.run(store.save(_tracker("stale", now - 500)))
+    asyncio.run(store.save(_tracker("fresh", now)))  # ...the next ones wait for the interval
+    assert asyncio.run(store.retrieve("stale")) is not None
+    store.sweep_seconds = 0
+    asyncio.run(store.save(_tracker("fresh2", now)))
+    assert asyncio.run(store.retrieve("stale")) is None and asyncio.run(store.retrieve("first")) is None
+    assert asyncio.run(store.retrieve("fresh")) is not None
+
+
+def test_ttl_zero_keeps_everything(tmp_path: Path) -> None:
+    store = AdvisorTrackerStore(Domain.empty(), db=str(tmp_path / "c.db"), ttl_seconds=0, sweep_seconds=0)
+    asyncio.run(store.save(_tracker("ancient", 1000.0)))
+    asyncio.run(store.save(_tracker("other", time.time())))
+    assert asyncio.run(store.retrieve("ancient")) is not None
