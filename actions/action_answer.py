@@ -10,6 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answers import answer
 from actions.base import SafeAction, send
 from actions.context import resolve_question
+from actions.direct import direct_answer
+from actions.facts import get_fact_index
 from actions.knowledge_base import get_knowledge
 from actions.render import Renderer
 
@@ -27,6 +29,13 @@ class ActionAnswerQuestion(SafeAction):
         kb = get_knowledge()
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")
+        renderer = Renderer(tracker.get_latest_input_channel())
+        # A precise question gets the one fact it asks for; a broad one the topic summary.
+        direct = direct_answer(kb, get_fact_index(), renderer, intent, message,
+                               tracker.get_slot(CERTIFICATION_SLOT), tracker.get_slot(LAST_TOPIC_SLOT))
+        if direct is not None:
+            send(dispatcher, direct.replies)
+            return [SlotSet(CERTIFICATION_SLOT, direct.certification), SlotSet(LAST_TOPIC_SLOT, direct.fact.topic)]
         question = resolve_question(
             kb,
             intent,
@@ -37,7 +46,7 @@ class ActionAnswerQuestion(SafeAction):
         if question is None:
             dispatcher.utter_message(response="utter_capabilities")
             return []
-        send(dispatcher, answer(kb, Renderer(tracker.get_latest_input_channel()), question))
+        send(dispatcher, answer(kb, renderer, question))
         # Remember one certification as context; after an answer about both, there is none.
         context = question.certifications[0] if len(question.certifications) == 1 else None
         if question.topic == "comparison":

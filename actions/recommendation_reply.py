@@ -25,7 +25,7 @@ def recommendation_reply(kb: Knowledge, rules: Rules, r: Renderer, rec: Recommen
         fact = cert.topics["requirements"]
         involves.append(f"{r.bold(cert.abbreviation)}\n" + r.bullets(fact.items or (fact.summary,)))
     blocks.append(str(t["what_it_involves"]) + "\n" + "\n".join(involves))
-    official = ", ".join(r.link(c.official.title, c.official.url) for c in certs)
+    official = ", ".join(r.link(c.official.title, c.official.url or "") for c in certs)
     blocks.append(str(t["next_step"]).format(link=r.link(kb.resource_link.label, kb.resource_link.url), official=official))
     buttons = [Button(str(b["title"]), str(b["payload"])) for b in t["buttons"]]
     return [Reply(text="\n\n".join(blocks), buttons=buttons)]

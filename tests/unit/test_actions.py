@@ -44,7 +44,9 @@ def test_answer_sets_context_slots() -> None:
 def test_answer_uses_context_for_follow_up() -> None:
     msgs, slots = run(ActionAnswerQuestion(), tracker("and its price?", "ask_cost",
                                                       slots={"certification": "CSM", "last_topic": "overview"}))
-    assert "CSM (Certified ScrumMaster)" in msgs[0]["text"] and "CSPO (" not in msgs[0]["text"]
+    # a precise question: the one fact, for the certification of the conversation
+    assert "price of the CSM course" in msgs[0]["text"] and "CSPO" not in msgs[0]["text"]
+    assert msgs[0]["buttons"][0]["payload"] == "/ask_cost" and slots["last_topic"] == "cost"
 
 
 def test_answer_renders_slack_links() -> None:
