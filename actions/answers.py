@@ -60,7 +60,7 @@ def answer_comparison(kb: Knowledge, r: Renderer) -> str:
     blocks = [r.bold(kb.phrases["comparison_title"]), kb.comparison.intro]
     for row in kb.comparison.rows:
         blocks.append(r.bold(row.aspect) + "\n" + r.bullets(f"{c.abbreviation}: {row.values[c.key]}" for c in certs))
-    blocks.append(source_line(kb, r, [kb.comparison.source]))
+    blocks.append(source_line(kb, r, [kb.comparison.source] + [s for row in kb.comparison.rows for s in row.sources]))
     return "\n\n".join(blocks)
 
 

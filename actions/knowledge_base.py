@@ -33,8 +33,7 @@ CERT_TOPICS: Tuple[str, ...] = (
 # Topics answered from the comparison or other sections rather than per certification.
 SHARED_TOPICS: Tuple[str, ...] = ("comparison", "resources", "recommendation")
 REQUIRED_PHRASES: Tuple[str, ...] = (
-    "source", "official_page", "next_prompt", "both_intro", "from_context", "comparison_title",
-    "resources_intro", "renewal_both", "more_about",
+    "source", "official_page", "both_intro", "from_context", "comparison_title", "resources_intro", "more_about",
 )
 
 
@@ -79,6 +78,7 @@ class Certification:
 class ComparisonRow:
     aspect: str
     values: Mapping[str, str]  # certification key -> text
+    sources: Tuple[Source, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -298,7 +298,13 @@ def load_knowledge(directory: Optional[Path] = None) -> Knowledge:
         where = f"comparison.rows[{i}]"
         row = r.mapping(row, where)
         values = {cert: r.text(row, cert, where) for cert in certifications}
-        rows.append(ComparisonRow(aspect=r.text(row, "aspect", where), values=values))
+        raw_source = r.field(row, "source", where)
+        keys = r.texts(row, "source", where) if isinstance(raw_source, list) else (r.text(row, "source", where),)
+        for key in keys:
+            if key not in sources:
+                raise r.fail(f"{where}.source", f"unknown source {key!r} (known: {', '.join(sorted(sources))})")
+        rows.append(ComparisonRow(aspect=r.text(row, "aspect", where), values=values,
+                                  sources=tuple(sources[k] for k in keys)))
     comparison = Comparison(
         intro=r.text(raw, "intro", "comparison"), source=r.source(raw, "comparison", sources), rows=tuple(rows)
     )
