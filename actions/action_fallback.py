@@ -8,10 +8,12 @@ from rasa_sdk.events import SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import SafeAction, send
+from actions.context import trusted_entities
 from actions.direct import direct_answer
 from actions.facts import get_fact_index
 from actions.fallback import FALLBACK_INTENT, plan_fallback
 from actions.knowledge_base import get_knowledge
+from actions.neighbours import get_neighbours, neighbour_reply
 from actions.render import Renderer
 
 
@@ -51,6 +53,12 @@ class ActionOutOfScope(SafeAction):
         return "action_out_of_scope"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        language = (tracker.latest_message or {}).get("language")
+        message = tracker.latest_message or {}
+        language = message.get("language")
+        neighbours = [] if language else get_neighbours().named(str(message.get("text") or ""), trusted_entities(message))
+        if neighbours:  # "PMP exam questions": say what PMP is and that the advisor covers CSM/CSPO
+            send(dispatcher, [neighbour_reply(get_knowledge(), get_neighbours(), Renderer(tracker.get_latest_input_channel()),
+                                              neighbours)])
+            return []
         dispatcher.utter_message(response="utter_other_language" if language else "utter_out_of_scope")
         return []

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import SafeAction, send
 from actions.followup import OTHER, WHY, explain
 from actions.knowledge_base import get_knowledge
+from actions.neighbours import get_neighbours, neighbour_reply
 from actions.profile import FOCUS, FORM_SLOTS, LEADS, ROLE, Parsed, decide, extract
 from actions.recommendation_reply import confirm_focus_reply, recommendation_reply
 from actions.recommender import Profile, get_rules, recommend
@@ -41,6 +42,11 @@ class ValidateRecommendationForm(SafeAction):
         decision = decide(extraction, parsed, requested, int(tracker.get_slot(UNCLEAR_SLOT) or 0))
         if decision.reject:
             return []
+        if requested is None:  # the opener: "should I get PMP or CSM?" first hears what PMP is
+            neighbours = get_neighbours().named(parsed.text, parsed.entities)
+            if neighbours:
+                send(dispatcher, [neighbour_reply(get_knowledge(), get_neighbours(),
+                                                  Renderer(tracker.get_latest_input_channel()), neighbours)])
         events: List[Dict[Text, Any]] = [SlotSet(slot, value) for slot, value in decision.slots.items()]
         quotes = dict(tracker.get_slot(QUOTES_SLOT) or {})
         if extraction.drop_guess and FOCUS in decision.slots and guess.get("quote"):

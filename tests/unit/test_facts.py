@@ -44,7 +44,8 @@ def test_held_out_questions_are_not_in_the_data(kb: Knowledge) -> None:
     known = {q.lower().strip(" ?") for f in book.facts.values() for q in f.questions}
     known |= {q.lower().strip(" ?") for qs in book.broad_questions.values() for q in qs}
     nlu = (ROOT / "data").rglob("*.yml")
-    training = {line.strip()[2:].lower().strip(" ?") for p in nlu for line in p.read_text().splitlines() if line.strip().startswith("- ")}
+    training = {line.strip()[2:].lower().strip(" ?")
+                for p in nlu for line in p.read_text().splitlines() if line.strip().startswith("- ")}
     assert len(held) >= 60
     assert not held & known, held & known
     assert not held & training, held & training
