@@ -36,6 +36,7 @@ class FactBook:
     min_score: float  # below this, the question is answered with the topic summary
     intent_bonus: float  # added to candidates of the topic the NLU's intent points to
     unsure_min_score: float  # the stricter bar when the NLU was unsure of the intent (fallback)
+    ambiguity_margin: float  # no certification named and two certifications' facts this close: topic answer
     aliases: Mapping[str, str]  # how a certification is written (lower case) -> certification key
     ignore_words: frozenset  # words that say nothing about which fact is asked ("the", "is", ...)
 
@@ -137,12 +138,15 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
     unsure = settings.get("unsure_min_score", 1.0) if isinstance(settings, dict) else None
     if isinstance(unsure, bool) or not isinstance(unsure, (int, float)) or not 0 <= unsure <= 2:
         raise fail("fact_retrieval.unsure_min_score", f"expected a number between 0 and 2, found {unsure!r}")
+    margin = settings.get("ambiguity_margin", 0.1) if isinstance(settings, dict) else None
+    if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not 0 <= margin <= 1:
+        raise fail("fact_retrieval.ambiguity_margin", f"expected a number between 0 and 1, found {margin!r}")
     aliases = {alias: cert.key for cert in kb.certifications.values() for alias in cert.aliases}
     ignore = settings.get("ignore_words", []) if isinstance(settings, dict) else []
     if not isinstance(ignore, list):
         raise fail("fact_retrieval.ignore_words", "expected a list of words")
     return FactBook(facts=facts, broad_questions=broad, min_score=float(min_score), intent_bonus=float(bonus),
-                    unsure_min_score=float(unsure), aliases=aliases,
+                    unsure_min_score=float(unsure), ambiguity_margin=float(margin), aliases=aliases,
                     ignore_words=frozenset(str(w).lower() for w in ignore))
 
 
@@ -241,8 +245,22 @@ class FactIndex:
                 continue
             if score < (self.book.min_score if min_score is None else min_score):
                 return Match(fact=None, topic=None, score=score)
+            if not wanted and self._ambiguous(fact, score, raw):
+                # "what should I do after getting certified?": the CSM's and the CSPO's answers fit alike
+                return Match(fact=None, topic=fact.topic, score=score)
             return Match(fact=fact, topic=fact.topic, score=score)
         return Match(fact=None, topic=None, score=0.0)
+
+
+    def _ambiguous(self, fact: FactEntry, score: float, raw: Mapping[str, float]) -> bool:
+        """A fact about one certification, when the same question fits the other one's fact almost as well."""
+        if len(fact.certifications) != 1:
+            return False
+        return any(
+            other.topic == fact.topic and other.certifications != fact.certifications
+            and raw.get(other.id, 0.0) >= score - self.book.ambiguity_margin
+            for other in self.book.facts.values() if other.id != fact.id
+        )
 
 
 @lru_cache(maxsize=1)

@@ -24,6 +24,7 @@ class Neighbour:
     relation: str
     related: Optional[str]
     source: Source
+    answers_facts: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,8 @@ def neighbours_from_knowledge(kb: Knowledge) -> Neighbours:
         for alias in aliases:
             by_alias[str(alias).lower()] = str(key)
         entries[str(key)] = Neighbour(str(key), entry["name"].strip(), tuple(str(a).lower() for a in aliases),
-                                      entry["what"].strip(), entry["relation"].strip(), related, kb.sources[entry["source"]])
+                                      entry["what"].strip(), entry["relation"].strip(), related, kb.sources[entry["source"]],
+                                      tuple(str(f) for f in entry.get("answers_facts") or ()))
     reply = kb.extra.get("neighbour_reply")
     if not isinstance(reply, dict) or "{name}" not in str(reply.get("scope", "")):
         raise fail("neighbour_reply.scope", "expected text with {name}")
