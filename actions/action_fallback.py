@@ -29,6 +29,11 @@ class ActionHandleFallback(SafeAction):
         ][-5:]
         message = tracker.latest_message or {}
         ranking = message.get("intent_ranking") or []
+        neighbours = get_neighbours().named(str(message.get("text") or ""), trusted_entities(message))
+        if neighbours:  # "PSPO?": what it is, how it relates, the advisor's scope
+            send(dispatcher, [neighbour_reply(get_knowledge(), get_neighbours(), Renderer(tracker.get_latest_input_channel()),
+                                              neighbours)])
+            return [UserUtteranceReverted()]
         # Unsure of the intent, but the words clearly ask for one fact ("is it proctored?"): answer it.
         guess = next((str(i.get("name")) for i in ranking if i.get("name") != FALLBACK_INTENT), None)
         direct = direct_answer(get_knowledge(), get_fact_index(), Renderer(tracker.get_latest_input_channel()), guess,

@@ -56,3 +56,10 @@ def test_actions_answer_neighbours_instead_of_the_table() -> None:
     assert "PSM I" in msgs[0]["text"] and "CSM vs CSPO" not in msgs[0]["text"]
     msgs, _ = run(ActionOutOfScope(), tracker("should I get PMP or CSM?", "out_of_scope"))
     assert "PMP (Project Management Professional)" in msgs[0]["text"] and "not a Scrum certification" in msgs[0]["text"]
+
+
+def test_fallback_names_a_neighbour() -> None:
+    from actions.action_fallback import ActionHandleFallback
+
+    msgs, _ = run(ActionHandleFallback(), tracker("pspo?", "nlu_fallback", ranking=[{"name": "nlu_fallback"}]))
+    assert "PSPO I" in msgs[0]["text"] and "counterpart of the CSPO" in msgs[0]["text"]
