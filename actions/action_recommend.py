@@ -8,14 +8,22 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import SafeAction, send
+from actions.followup import OTHER, WHY, explain
 from actions.knowledge_base import get_knowledge
+from actions.neighbours import get_neighbours, neighbour_reply
 from actions.profile import FOCUS, FORM_SLOTS, LEADS, ROLE, Parsed, decide, extract
-from actions.recommendation_reply import recommendation_reply
+from actions.recommendation_reply import confirm_focus_reply, recommendation_reply
 from actions.recommender import Profile, get_rules, recommend
 from actions.render import Renderer
 
 QUOTES_SLOT, UNSURE_SLOT, UNCLEAR_SLOT = "profile_quotes", "focus_unsure", "unclear_answers"
-PROFILE_SLOTS = FORM_SLOTS + (QUOTES_SLOT, UNSURE_SLOT, UNCLEAR_SLOT, "recommendation")
+GUESS_SLOT = "focus_guess"  # {"value": focus, "quote": the words it was inferred from}, to confirm
+PROFILE_SLOTS = FORM_SLOTS + (QUOTES_SLOT, UNSURE_SLOT, UNCLEAR_SLOT, GUESS_SLOT, "recommendation")
+
+
+def _guess(tracker: Tracker) -> Dict[str, str]:
+    value = tracker.get_slot(GUESS_SLOT)
+    return value if isinstance(value, dict) and value.get("value") else {}
 
 
 class ValidateRecommendationForm(SafeAction):
@@ -28,12 +36,21 @@ class ValidateRecommendationForm(SafeAction):
         rules = get_rules()
         parsed = Parsed.from_message(tracker.latest_message or {})
         requested: Optional[str] = tracker.get_slot("requested_slot")
-        extraction = extract(parsed, requested, rules.role_names.keys(), rules.secondary_goal_confidence)
+        guess = _guess(tracker)
+        extraction = extract(parsed, requested, rules.role_names.keys(), rules.secondary_goal_confidence,
+                             rules.certain_confidence, guess.get("value"))
         decision = decide(extraction, parsed, requested, int(tracker.get_slot(UNCLEAR_SLOT) or 0))
         if decision.reject:
             return []
+        if requested is None:  # the opener: "should I get PMP or CSM?" first hears what PMP is
+            neighbours = get_neighbours().named(parsed.text, parsed.entities)
+            if neighbours:
+                send(dispatcher, [neighbour_reply(get_knowledge(), get_neighbours(),
+                                                  Renderer(tracker.get_latest_input_channel()), neighbours)])
         events: List[Dict[Text, Any]] = [SlotSet(slot, value) for slot, value in decision.slots.items()]
         quotes = dict(tracker.get_slot(QUOTES_SLOT) or {})
+        if extraction.drop_guess and FOCUS in decision.slots and guess.get("quote"):
+            extraction.quotes[FOCUS] = guess["quote"]  # "yes" confirmed the words the guess came from
         for slot in decision.slots:
             if slot in extraction.quotes:
                 quotes[slot] = extraction.quotes[slot]
@@ -43,6 +60,10 @@ class ValidateRecommendationForm(SafeAction):
         if FOCUS in decision.slots:
             events.append(SlotSet(UNSURE_SLOT, extraction.focus_unsure or decision.gave_up_on == FOCUS))
         events.append(SlotSet(UNCLEAR_SLOT, decision.unclear_answers))
+        if extraction.drop_guess or FOCUS in decision.slots:
+            events.append(SlotSet(GUESS_SLOT, None))
+        elif extraction.focus_guess and not tracker.get_slot(FOCUS):
+            events.append(SlotSet(GUESS_SLOT, {"value": extraction.focus_guess, "quote": extraction.focus_guess_quote}))
         if decision.gave_up_on:
             dispatcher.utter_message(response="utter_taking_not_sure")
         return events
@@ -66,7 +87,16 @@ class ActionAskCurrentRole(_AskSlot):
 
 
 class ActionAskPreferredFocus(_AskSlot):
+    """Asks the focus question, or, when a focus was inferred but not stated, asks it back as yes/no."""
+
     slot = FOCUS
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        guess = _guess(tracker)
+        if not guess:
+            return await super().act(dispatcher, tracker, domain)
+        send(dispatcher, [confirm_focus_reply(get_rules(), guess["value"], guess.get("quote", ""))])
+        return []
 
 
 class ActionAskLeadsTransformation(_AskSlot):
@@ -82,16 +112,36 @@ class ActionRecommend(SafeAction):
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         kb = get_knowledge()
         rules = get_rules()
-        profile = Profile(
-            role=tracker.get_slot(ROLE),
-            focus=tracker.get_slot(FOCUS),
-            leads_transformation=tracker.get_slot(LEADS),
-            quotes=tracker.get_slot(QUOTES_SLOT) or {},
-            focus_unsure=bool(tracker.get_slot(UNSURE_SLOT)),
-        )
-        rec = recommend(profile, rules)
+        rec = recommend(profile_from(tracker), rules)
         send(dispatcher, recommendation_reply(kb, rules, Renderer(tracker.get_latest_input_channel()), rec))
-        return [SlotSet("recommendation", rec.result)]
+        # What comes next ("how much will it cost me?", "how do I sign up?") is about what was recommended.
+        about = [k for k in kb.certifications if k.lower() == rec.result]
+        return [SlotSet("recommendation", rec.result), SlotSet("certification", about[0] if about else None),
+                SlotSet("last_topic", "recommendation")]
+
+
+def profile_from(tracker: Tracker) -> Profile:
+    return Profile(
+        role=tracker.get_slot(ROLE),
+        focus=tracker.get_slot(FOCUS),
+        leads_transformation=tracker.get_slot(LEADS),
+        quotes=tracker.get_slot(QUOTES_SLOT) or {},
+        focus_unsure=bool(tracker.get_slot(UNSURE_SLOT)),
+    )
+
+
+class ActionExplainRecommendation(SafeAction):
+    """ "why?", "are you sure?", "what about the other one?" after a recommendation."""
+
+    def name(self) -> Text:
+        return "action_explain_recommendation"
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        reply = explain(get_knowledge(), get_rules(), Renderer(tracker.get_latest_input_channel()), profile_from(tracker),
+                        tracker.get_slot("recommendation"), OTHER if intent == "ask_other_option" else WHY)
+        send(dispatcher, [reply])
+        return []
 
 
 class ActionResetProfile(SafeAction):

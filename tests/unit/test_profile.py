@@ -48,9 +48,10 @@ def test_both_really_answers_only_the_focus_question() -> None:
     assert LEADS not in d.slots
 
 
-def test_unprompted_transformation_answers_both_questions() -> None:
+def test_unprompted_transformation_answers_only_the_transformation_question() -> None:
+    # one clause never fills two slots: leading a transformation says nothing about the focus
     _, d = run(parsed("goal_lead_transformation", "I'm driving our agile transformation"), None)
-    assert d.slots == {FOCUS: "both", LEADS: True}
+    assert d.slots == {LEADS: True}
 
 
 @pytest.mark.parametrize("intent,value", [("affirm", True), ("deny", False), ("goal_lead_transformation", True)])
@@ -64,11 +65,57 @@ def test_not_sure_is_an_answer() -> None:
     assert d.slots == {FOCUS: "both"} and ex.focus_unsure
 
 
-def test_goal_inside_a_longer_request() -> None:
+def test_goal_inside_a_longer_request_is_asked_back_not_used() -> None:
     hint = {"intent": "goal_own_product", "confidence": 0.8, "clause": "I want to own the backlog"}
     p = parsed("ask_recommendation", "I'm a BA and I want to own the backlog, CSM or CSPO?", "business_analyst", hint)
+    ex, d = run(p, None)
+    assert d.slots == {ROLE: "business_analyst"}
+    assert ex.focus_guess == "product_value" and ex.focus_guess_quote == "I want to own the backlog"
+
+
+def test_a_transformation_hint_fills_nothing() -> None:
+    # the opener: "I work as a product owner" was taken for goal_lead_transformation (0.80)
+    hint = {"intent": "goal_lead_transformation", "confidence": 0.8, "clause": "I work as a product owner"}
+    text = "I work as a product owner, no certificate yet. what would you suggest?"
+    p = Parsed("ask_recommendation", 0.9, [], [{"entity": "role", "value": "product_owner", "start": 10, "end": 25}],
+               text, False, hint)
+    ex, d = run(p, None)
+    assert d.slots == {ROLE: "product_owner"} and ex.focus_guess is None
+    assert ex.quotes[ROLE] == "I work as a product owner"  # the supporting words, not the message
+
+
+def test_role_answer_is_not_taken_as_a_focus() -> None:
+    # "team member" answering the role question, read by the NLU as a goal: at most a guess to confirm
+    ex, d = run(parsed("goal_facilitate_teams", "team member"), ROLE)
+    assert FOCUS not in d.slots and ex.focus_guess == "team_process"
+
+
+def test_an_unsure_goal_is_confirmed() -> None:
+    p = Parsed("goal_own_product", 0.55, [], [], "I like talking to customers", False, None)
+    ex, d = run(p, FOCUS)
+    assert FOCUS not in d.slots and ex.focus_guess == "product_value"
+    yes = extract(parsed("affirm", "yes"), FOCUS, ROLES, 0.6, 0.8, "product_value")
+    assert yes.values == {FOCUS: "product_value"} and yes.drop_guess
+    no = extract(parsed("deny", "no"), FOCUS, ROLES, 0.6, 0.8, "product_value")
+    assert no.values == {} and no.drop_guess
+    assert decide(no, parsed("deny", "no"), FOCUS, 0).unclear_answers == 0  # not an unclear answer
+
+
+def test_role_and_goal_in_one_answer_quote_each_their_words() -> None:
+    text = "I'm a developer and I love removing blockers for the team"
+    p = Parsed("goal_facilitate_teams", 0.95, [], [{"entity": "role", "value": "developer", "start": 6, "end": 15}],
+               text, False, None)
+    ex, d = run(p, ROLE)
+    assert d.slots == {ROLE: "developer"} and ex.quotes[ROLE] == "I'm a developer"
+    assert ex.focus_guess == "team_process" and ex.focus_guess_quote == "I love removing blockers for the team"
+
+
+def test_a_role_named_in_a_goal_is_not_the_users_role() -> None:
+    text = "removing blockers for my devs"
+    p = Parsed("goal_facilitate_teams", 0.95, [], [{"entity": "role", "value": "developer", "start": 25, "end": 29}],
+               text, False, None)
     _, d = run(p, None)
-    assert d.slots == {ROLE: "business_analyst", FOCUS: "product_value"}
+    assert d.slots == {FOCUS: "team_process"}
 
 
 def test_weak_goal_hint_is_ignored() -> None:

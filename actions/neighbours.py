@@ -1,0 +1,110 @@
+"""Neighbouring certifications (PSM, PSPO, PMP, SAFe POPM, A-CSM, A-CSPO, CSP): what each is, how it
+relates to the CSM/CSPO, and that the advisor advises on the CSM and CSPO. Pure; data in
+knowledge/neighbours.yml."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from actions.answers import source_line
+from actions.knowledge_base import Knowledge, KnowledgeError, Source, get_knowledge
+from actions.render import Button, Renderer, Reply
+
+ENTITY = "other_certification"
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    key: str
+    name: str
+    aliases: Tuple[str, ...]
+    what: str
+    relation: str
+    related: Optional[str]
+    source: Source
+    answers_facts: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    entries: Mapping[str, Neighbour]
+    scope: str
+    buttons: Tuple[Button, ...]
+    pattern: Optional["re.Pattern[str]"]
+    by_alias: Mapping[str, str]
+
+    def named(self, text: str, entities: Sequence[Mapping[str, Any]] = ()) -> List[str]:
+        """Neighbours named in a message: the NLU's `other_certification` entities, then the aliases."""
+        found: List[str] = []
+        for e in entities:
+            value = str(e.get("value") or "")
+            if e.get("entity") == ENTITY and value in self.entries and value not in found:
+                found.append(value)
+        if self.pattern is not None and not text.lstrip().startswith("/"):
+            for m in self.pattern.finditer(text.lower()):
+                key = self.by_alias[m.group(1)]
+                if key not in found:
+                    found.append(key)
+        return found
+
+
+def neighbours_from_knowledge(kb: Knowledge) -> Neighbours:
+    file = kb.extra_files.get("neighbours", "knowledge/neighbours.yml")
+
+    def fail(entry: str, problem: str) -> KnowledgeError:
+        return KnowledgeError(file, entry, problem)
+
+    raw = kb.extra.get("neighbours")
+    if not isinstance(raw, dict) or not raw:
+        raise fail("neighbours", "expected a mapping of certification to its description")
+    entries: Dict[str, Neighbour] = {}
+    by_alias: Dict[str, str] = {}
+    for key, entry in raw.items():
+        where = f"neighbours.{key}"
+        if not isinstance(entry, dict):
+            raise fail(where, "expected a mapping")
+        for field in ("name", "what", "relation", "source"):
+            if not isinstance(entry.get(field), str) or not entry[field].strip():
+                raise fail(f"{where}.{field}", "is missing")
+        if entry["source"] not in kb.sources:
+            raise fail(f"{where}.source", f"unknown source {entry['source']!r}")
+        related = entry.get("related")
+        if related is not None and related not in kb.certifications:
+            raise fail(f"{where}.related", f"unknown certification {related!r}")
+        aliases = entry.get("aliases")
+        if not isinstance(aliases, list) or not aliases:
+            raise fail(f"{where}.aliases", "expected a non-empty list")
+        for alias in aliases:
+            by_alias[str(alias).lower()] = str(key)
+        entries[str(key)] = Neighbour(str(key), entry["name"].strip(), tuple(str(a).lower() for a in aliases),
+                                      entry["what"].strip(), entry["relation"].strip(), related, kb.sources[entry["source"]],
+                                      tuple(str(f) for f in entry.get("answers_facts") or ()))
+    reply = kb.extra.get("neighbour_reply")
+    if not isinstance(reply, dict) or "{name}" not in str(reply.get("scope", "")):
+        raise fail("neighbour_reply.scope", "expected text with {name}")
+    buttons = tuple(Button(str(b["title"]), str(b["payload"])) for b in reply.get("buttons") or [])
+    ordered = sorted(by_alias, key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(a) for a in ordered) + r")(?![\w-])") if ordered else None
+    return Neighbours(entries, str(reply["scope"]), buttons, pattern, by_alias)
+
+
+def neighbour_reply(kb: Knowledge, book: Neighbours, r: Renderer, keys: Sequence[str]) -> Reply:
+    """What each named neighbour is and how it relates to the CSM/CSPO, with its source and the scope."""
+    blocks: List[str] = []
+    for key in keys:
+        n = book.entries[key]
+        blocks.append(f"{r.bold(n.name)}: {n.what} {n.relation}\n{source_line(kb, r, [n.source])}")
+    blocks.append(book.scope.format(name=" / ".join(book.entries[k].name.split(" (")[0] for k in keys)))
+    buttons = list(book.buttons)
+    for key in keys:
+        related = book.entries[key].related
+        if related and all(related not in b.title for b in buttons):
+            buttons.append(Button(f"What is {related}?", f"What is the {related}?"))
+    return Reply(text="\n\n".join(blocks), buttons=buttons)
+
+
+@lru_cache(maxsize=1)
+def get_neighbours() -> Neighbours:
+    return neighbours_from_knowledge(get_knowledge())

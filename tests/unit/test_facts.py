@@ -1,0 +1,106 @@
+"""The single facts: schema checks, retrieval, the direct-answer reply (no NLU model needed)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict
+
+import pytest
+import yaml
+
+from actions.direct import direct_answer
+from actions.facts import FactIndex, Normaliser, facts_from_knowledge
+from actions.knowledge_base import Knowledge, KnowledgeError, load_knowledge
+from actions.render import Renderer
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def kb() -> Knowledge:
+    return load_knowledge()
+
+
+@pytest.fixture(scope="module")
+def index(kb: Knowledge) -> FactIndex:
+    return FactIndex(facts_from_knowledge(kb))
+
+
+def msg(text: str, intent: str = "ask_requirements", **extra: Any) -> Dict[str, Any]:
+    return {"text": text, "intent": {"name": intent}, "entities": [], **extra}
+
+
+def test_every_fact_is_sourced_and_short(kb: Knowledge) -> None:
+    book = facts_from_knowledge(kb)
+    assert len(book.facts) >= 25
+    for fact in book.facts.values():
+        assert fact.sources and all(s.title for s in fact.sources), fact.id
+        assert len(fact.answer) <= 400 and fact.answer.count(". ") <= 2, fact.id  # one or two sentences
+        assert len(fact.questions) >= 3, fact.id
+
+
+def test_held_out_questions_are_not_in_the_data(kb: Knowledge) -> None:
+    held = {q["text"].lower().strip(" ?") for q in yaml.safe_load((ROOT / "tests/facts/heldout.yml").read_text())["questions"]}
+    book = facts_from_knowledge(kb)
+    known = {q.lower().strip(" ?") for f in book.facts.values() for q in f.questions}
+    known |= {q.lower().strip(" ?") for qs in book.broad_questions.values() for q in qs}
+    nlu = (ROOT / "data").rglob("*.yml")
+    training = {line.strip()[2:].lower().strip(" ?")
+                for p in nlu for line in p.read_text().splitlines() if line.strip().startswith("- ")}
+    assert len(held) >= 60
+    assert not held & known, held & known
+    assert not held & training, held & training
+
+
+def test_normaliser_names_certifications_without_touching_advanced_ones(index: FactIndex) -> None:
+    text, named = index.normalise("Is the Scrum Master exam harder than the CSPO?")
+    assert named == ("CSM", "CSPO") and "certname" in text and "scrum" not in text
+    assert index.normalise("what is the A-CSM")[1] == ()
+    assert Normaliser({}, frozenset())("Hello there") == ("hello there", ())
+
+
+def test_the_named_certification_picks_the_fact(index: FactIndex) -> None:
+    assert index.find("how much does the CSPO cost?").fact.id == "cspo_price"  # type: ignore[union-attr]
+    assert index.find("how much does the CSM cost?").fact.id == "csm_price"  # type: ignore[union-attr]
+    # no name: the certification of the conversation
+    assert index.find("how much does it cost?", context="CSPO").fact.id == "cspo_price"  # type: ignore[union-attr]
+
+
+def test_broad_and_unrelated_questions_get_no_fact(index: FactIndex) -> None:
+    assert index.find("tell me about the CSPO").fact is None
+    assert index.find("what's the weather in Paris tomorrow").fact is None
+
+
+def test_direct_answer_is_the_fact_its_source_and_a_more_button(kb: Knowledge, index: FactIndex) -> None:
+    direct = direct_answer(kb, index, Renderer("rest"), "ask_requirements", msg("is the CSM test open book?"), None, None)
+    assert direct is not None and direct.fact.id == "csm_open_book" and direct.certification == "CSM"
+    reply = direct.replies[0]
+    assert reply.text.startswith("Yes: the CSM test is open book")
+    assert "Source: [Scrum Alliance support" in reply.text and len(reply.text) < 400
+    assert [b.payload for b in reply.buttons] == ["/ask_requirements"] and reply.buttons[0].title.startswith("More")
+
+
+def test_payloads_follow_ups_and_broad_questions_keep_the_topic_answer(kb: Knowledge, index: FactIndex) -> None:
+    r = Renderer("rest")
+    assert direct_answer(kb, index, r, "ask_cost", msg("/ask_cost", "ask_cost"), None, None) is None
+    follow = msg("and the CSPO?", "ask_cost", entities=[{"entity": "certification", "value": "CSPO", "start": 8, "end": 12}])
+    assert direct_answer(kb, index, r, "ask_cost", follow, "CSM", "cost") is None
+    assert direct_answer(kb, index, r, "ask_certification_info", msg("tell me about the CSPO"), None, None) is None
+    assert direct_answer(kb, index, r, "ask_recommendation", msg("which one should I take?"), None, None) is None
+
+
+def test_unsure_intent_needs_a_clearer_match(kb: Knowledge, index: FactIndex) -> None:
+    r = Renderer("rest")
+    assert direct_answer(kb, index, r, "ask_requirements", msg("is the exam open book"), None, None, unsure=True) is not None
+    assert direct_answer(kb, index, r, "ask_requirements", msg("what about the thing"), None, None, unsure=True) is None
+
+
+def test_bad_fact_data_names_the_entry(tmp_path: Path) -> None:
+    import shutil
+
+    for f in (ROOT / "knowledge").glob("*.yml"):
+        shutil.copy(f, tmp_path / f.name)
+    facts = yaml.safe_load((tmp_path / "facts.yml").read_text())
+    facts["facts"][0]["source"] = "nowhere"
+    (tmp_path / "facts.yml").write_text(yaml.safe_dump(facts))
+    with pytest.raises(KnowledgeError, match=r"facts\.csm_path\.source: unknown source 'nowhere'"):
+        facts_from_knowledge(load_knowledge(tmp_path))
