@@ -9,6 +9,9 @@ help:
 	@echo "make train     train only if data or config changed"
 	@echo "make evaluate  NLU cross-validation with and without spaCy features (slow)"
 	@echo "make clean     remove trained models and test output"
+	@echo "make workbench the trainers' workbench on http://127.0.0.1:8001/ (conversations, inbox, checks, reports)"
+	@echo "make check     knowledge schema, rasa data validate, lint, test stories (make lint: the lint alone)"
+	@echo "make test-stories / nlu-report / analytics   reports; HTML under reports/"
 
 setup:
 	@scripts/setup.sh
@@ -28,4 +31,7 @@ evaluate: setup
 clean:
 	rm -rf models results reports .run .pytest_cache
 
-.PHONY: help setup train run test evaluate clean
+workbench check lint test-stories nlu-report analytics:
+	@scripts/workbench.sh $(subst workbench,serve,$@)
+
+.PHONY: help setup train run test evaluate clean workbench check lint test-stories nlu-report analytics
