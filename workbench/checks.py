@@ -52,6 +52,21 @@ def story_locations(files: Mapping[str, str]) -> Dict[str, tuple[str, int]]:
     return out
 
 
+def _locate(story: str, where: Mapping[str, tuple[str, int]], sources: Mapping[str, str]) -> tuple[str, int]:
+    """Rasa names a failed story `name (path/to/file.yml)`: find the story's file and line."""
+    if story in where:
+        return where[story]
+    m = re.match(r"^(.*) \((.+)\)$", story)
+    if m:
+        name, hint = m.group(1), m.group(2).lstrip("./")
+        if name in where:
+            return where[name]
+        for file in sources:
+            if file.endswith(hint) or hint.endswith(file) or Path(file).name == Path(hint).name:
+                return file, 0
+    return "tests/stories", 0
+
+
 def parse_failed_stories(failed_yaml: str, sources: Mapping[str, str]) -> List[StoryFailure]:
     """Failures from Rasa's failed_test_stories.yml, located in the source files (story line, then the k-th
     occurrence of the failing step inside that story)."""
@@ -71,7 +86,7 @@ def parse_failed_stories(failed_yaml: str, sources: Mapping[str, str]) -> List[S
         if not p:
             continue
         kind, expected, actual = p.group(2), p.group(3), p.group(4)
-        file, start = where.get(story, ("tests/stories", 0))
+        file, start = _locate(story, where, sources)
         line_no = start
         if file in sources:
             count = 0

@@ -90,35 +90,35 @@ class Project:
 def duplicate_examples(p: Project) -> List[Finding]:
     seen: Dict[str, Tuple[str, str, int]] = {}
     out: List[Finding] = []
-    for intent, rows in sorted(examples_by_intent(p.nlu).items()):
-        for text, name, line in rows:
-            key = normalize(plain_text(text))
-            if key not in seen:
-                seen[key] = (intent, name, line)
-                continue
-            first_intent, first_file, first_line = seen[key]
-            if first_intent != intent:
-                out.append(
-                    Finding(
-                        "duplicate-example",
-                        "error",
-                        name,
-                        line,
-                        f"'{plain_text(text)}' is an example of '{intent}' and of '{first_intent}' ({first_file}:{first_line})",
-                        "keep it under the one intent it means and delete the other line",
-                    )
+    rows = sorted((name, line, intent, text) for intent, found in examples_by_intent(p.nlu).items() for text, name, line in found)
+    for name, line, intent, text in rows:  # file order: the later line is the one reported
+        key = normalize(plain_text(text))
+        if key not in seen:
+            seen[key] = (intent, name, line)
+            continue
+        first_intent, first_file, first_line = seen[key]
+        if first_intent != intent:
+            out.append(
+                Finding(
+                    "duplicate-example",
+                    "error",
+                    name,
+                    line,
+                    f"'{plain_text(text)}' is an example of '{intent}' and of '{first_intent}' ({first_file}:{first_line})",
+                    "keep it under the one intent it means and delete the other line",
                 )
-            else:
-                out.append(
-                    Finding(
-                        "repeated-example",
-                        "warning",
-                        name,
-                        line,
-                        f"'{plain_text(text)}' is already an example of '{intent}' ({first_file}:{first_line})",
-                        "delete this line",
-                    )
+            )
+        else:
+            out.append(
+                Finding(
+                    "repeated-example",
+                    "warning",
+                    name,
+                    line,
+                    f"'{plain_text(text)}' is already an example of '{intent}' ({first_file}:{first_line})",
+                    "delete this line",
                 )
+            )
     return out
 
 

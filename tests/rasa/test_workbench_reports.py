@@ -1,6 +1,7 @@
 """The workbench's command-line reports: `make nlu-report` (5-fold cross-validation, self-contained HTML,
 comparison with the previous report) on a tiny NLU fixture with a light pipeline, `make analytics` on a tracker
 store filled by the test, and `make lint` on the project's own data."""
+
 from __future__ import annotations
 
 import json
@@ -17,19 +18,43 @@ FIXTURES = ROOT / "tests" / "fixtures" / "workbench"
 
 
 def workbench(*args: str, timeout: int = 900) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "workbench", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return subprocess.run(
+        [sys.executable, "-m", "workbench", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
 
 
 def test_nlu_report_on_a_tiny_fixture(tmp_path: Path) -> None:
     out = tmp_path / "nlu-report"
     (out / "history").mkdir(parents=True)
-    previous = {"created": "2026-11-01 10:00:00", "folds": 5, "accuracy": 0.5, "macro_f1": 0.5, "weighted_f1": 0.5, "worst": [],
-                "intents": {"greet": {"precision": 0.5, "recall": 0.5, "f1": 0.5, "support": 10, "confused_with": {}},
-                            "gone": {"precision": 1, "recall": 1, "f1": 1.0, "support": 10, "confused_with": {}}}}
+    previous = {
+        "created": "2026-11-01 10:00:00",
+        "folds": 5,
+        "accuracy": 0.5,
+        "macro_f1": 0.5,
+        "weighted_f1": 0.5,
+        "worst": [],
+        "intents": {
+            "greet": {"precision": 0.5, "recall": 0.5, "f1": 0.5, "support": 10, "confused_with": {}},
+            "gone": {"precision": 1, "recall": 1, "f1": 1.0, "support": 10, "confused_with": {}},
+        },
+    }
     (out / "history" / "20261101-100000.json").write_text(json.dumps(previous))
-    proc = workbench("nlu-report", "--nlu", str(FIXTURES / "tiny_nlu.yml"), "--config", str(FIXTURES / "tiny_config.yml"),
-                     "--out", str(out), "--folds", "5")
+    proc = workbench(
+        "nlu-report",
+        "--nlu",
+        str(FIXTURES / "tiny_nlu.yml"),
+        "--config",
+        str(FIXTURES / "tiny_config.yml"),
+        "--out",
+        str(out),
+        "--folds",
+        "5",
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "[nlu-report] 5-fold cross-validation" in proc.stdout and "accuracy" in proc.stdout
     summaries = sorted((out / "history").glob("*.json"))

@@ -1,6 +1,7 @@
 """The workbench's figures on hand-checked fixtures: channels, fallbacks, the recommendation funnel and its
 drop-off points, latency; the misunderstood inbox; the NLU report comparison; appending a training example;
 a conversation as a test story; locating failed test stories."""
+
 from __future__ import annotations
 
 import subprocess
@@ -21,8 +22,13 @@ def u(ts: float, text: str, intent: str, conf: float = 0.9, channel: str = "rest
     ranking = [{"name": intent, "confidence": conf}]
     if intent == "nlu_fallback":
         ranking += [{"name": "ask_cost", "confidence": 0.2}]
-    return {"event": "user", "timestamp": ts, "text": text, "input_channel": channel,
-            "parse_data": {"intent": {"name": intent, "confidence": conf}, "entities": [], "intent_ranking": ranking}}
+    return {
+        "event": "user",
+        "timestamp": ts,
+        "text": text,
+        "input_channel": channel,
+        "parse_data": {"intent": {"name": intent, "confidence": conf}, "entities": [], "intent_ranking": ranking},
+    }
 
 
 def bot(ts: float, text: str) -> Dict[str, Any]:
@@ -39,20 +45,49 @@ def slot(ts: float, name: str, value: Any) -> Dict[str, Any]:
 
 # Hand-checked: A asks and gets CSPO with the link; B asks, answers the role, leaves at the focus question,
 # and had a fallback; C never asks, one fallback of two messages; D (day 2) is recommended CSM without the link.
-A = [u(DAY1, "which one", "ask_recommendation"), act(DAY1 + 1, "recommendation_form"), slot(DAY1 + 1, "requested_slot", "current_role"),
-     bot(DAY1 + 1.5, "your role?"), u(DAY1 + 10, "BA", "inform_role"), slot(DAY1 + 11, "current_role", "business_analyst"),
-     slot(DAY1 + 11, "requested_slot", "preferred_focus"), bot(DAY1 + 12, "focus?"), u(DAY1 + 20, "the backlog", "goal_own_product"),
-     slot(DAY1 + 21, "preferred_focus", "product_value"), slot(DAY1 + 21, "requested_slot", "leads_transformation"),
-     bot(DAY1 + 20.5, "transformation?"), u(DAY1 + 30, "no", "deny"), slot(DAY1 + 31, "leads_transformation", False),
-     act(DAY1 + 31, "action_recommend"), bot(DAY1 + 32, f"CSPO. Next step: {URL}"), slot(DAY1 + 32, "recommendation", "cspo")]
-B = [u(DAY1 + 100, "help me choose", "ask_recommendation"), slot(DAY1 + 101, "requested_slot", "current_role"),
-     bot(DAY1 + 101, "your role?"), u(DAY1 + 110, "dev", "inform_role"), slot(DAY1 + 111, "current_role", "developer"),
-     slot(DAY1 + 111, "requested_slot", "preferred_focus"), bot(DAY1 + 112, "focus?"),
-     u(DAY1 + 120, "blorp", "nlu_fallback", 0.3), act(DAY1 + 121, "action_handle_fallback"), bot(DAY1 + 124, "sorry?")]
-C = [u(DAY1 + 200, "hi", "greet", channel="slack"), bot(DAY1 + 200.5, "hello"),
-     u(DAY1 + 210, "weather?", "nlu_fallback", 0.3, channel="slack"), bot(DAY1 + 211, "sorry?")]
-D = [u(DAY2, "csm or cspo", "ask_recommendation", channel="socketio"), act(DAY2 + 1, "action_recommend"),
-     bot(DAY2 + 2, "CSM."), slot(DAY2 + 2, "recommendation", "csm")]
+A = [
+    u(DAY1, "which one", "ask_recommendation"),
+    act(DAY1 + 1, "recommendation_form"),
+    slot(DAY1 + 1, "requested_slot", "current_role"),
+    bot(DAY1 + 1.5, "your role?"),
+    u(DAY1 + 10, "BA", "inform_role"),
+    slot(DAY1 + 11, "current_role", "business_analyst"),
+    slot(DAY1 + 11, "requested_slot", "preferred_focus"),
+    bot(DAY1 + 12, "focus?"),
+    u(DAY1 + 20, "the backlog", "goal_own_product"),
+    slot(DAY1 + 21, "preferred_focus", "product_value"),
+    slot(DAY1 + 21, "requested_slot", "leads_transformation"),
+    bot(DAY1 + 20.5, "transformation?"),
+    u(DAY1 + 30, "no", "deny"),
+    slot(DAY1 + 31, "leads_transformation", False),
+    act(DAY1 + 31, "action_recommend"),
+    bot(DAY1 + 32, f"CSPO. Next step: {URL}"),
+    slot(DAY1 + 32, "recommendation", "cspo"),
+]
+B = [
+    u(DAY1 + 100, "help me choose", "ask_recommendation"),
+    slot(DAY1 + 101, "requested_slot", "current_role"),
+    bot(DAY1 + 101, "your role?"),
+    u(DAY1 + 110, "dev", "inform_role"),
+    slot(DAY1 + 111, "current_role", "developer"),
+    slot(DAY1 + 111, "requested_slot", "preferred_focus"),
+    bot(DAY1 + 112, "focus?"),
+    u(DAY1 + 120, "blorp", "nlu_fallback", 0.3),
+    act(DAY1 + 121, "action_handle_fallback"),
+    bot(DAY1 + 124, "sorry?"),
+]
+C = [
+    u(DAY1 + 200, "hi", "greet", channel="slack"),
+    bot(DAY1 + 200.5, "hello"),
+    u(DAY1 + 210, "weather?", "nlu_fallback", 0.3, channel="slack"),
+    bot(DAY1 + 211, "sorry?"),
+]
+D = [
+    u(DAY2, "csm or cspo", "ask_recommendation", channel="socketio"),
+    act(DAY2 + 1, "action_recommend"),
+    bot(DAY2 + 2, "CSM."),
+    slot(DAY2 + 2, "recommendation", "csm"),
+]
 
 
 def convs() -> List:
@@ -75,8 +110,14 @@ def test_funnel_drop_off_fallback_and_latency_figures() -> None:
     assert dict(a.per_day) == {"2025-11-24": (3, 18), "2025-11-25": (1, 2)}
     assert a.per_channel == {"rest": 2, "slack": 1, "web": 1}
     assert a.recommendations == {"csm": 1, "cspo": 1, "both": 0}
-    assert dict(a.funnel) == {"asked": 3, "answered current_role": 2, "answered preferred_focus": 1,
-                              "answered leads_transformation": 1, "recommended": 2, "resource link shown": 1}
+    assert dict(a.funnel) == {
+        "asked": 3,
+        "answered current_role": 2,
+        "answered preferred_focus": 1,
+        "answered leads_transformation": 1,
+        "recommended": 2,
+        "resource link shown": 1,
+    }
     assert dict(a.drop_off) == {"waiting for preferred_focus": 1}
     # latencies: A 1.5, 2, 0.5, 2; B 1, 2, 4; C 0.5, 1; D 2 -> median 1.5 (10 values: 1.5 and 2 -> 1.75)
     assert sorted(a.latencies) == [0.5, 0.5, 1, 1, 1.5, 2, 2, 2, 2, 4]
@@ -93,9 +134,14 @@ def test_filters() -> None:
 
 
 def test_inbox_lists_fallbacks_and_low_confidence_grouped() -> None:
-    extra = summarize("rest:e", [u(DAY2, "how much is the csm course", "ask_cost", 0.4),
-                                 u(DAY2 + 5, "how much is the cspo course", "ask_cost", 0.45),
-                                 u(DAY2 + 9, "/ask_cost", "ask_cost", 0.1)])
+    extra = summarize(
+        "rest:e",
+        [
+            u(DAY2, "how much is the csm course", "ask_cost", 0.4),
+            u(DAY2 + 5, "how much is the cspo course", "ask_cost", 0.45),
+            u(DAY2 + 9, "/ask_cost", "ask_cost", 0.1),
+        ],
+    )
     msgs = inbox.misunderstood(convs() + [extra], threshold=0.6)
     assert sorted(m.text for m in msgs) == ["blorp", "how much is the csm course", "how much is the cspo course", "weather?"]
     assert {m.text: m.intent for m in msgs}["blorp"] == "ask_cost"  # what it was taken for, past nlu_fallback
@@ -106,17 +152,29 @@ def test_inbox_lists_fallbacks_and_low_confidence_grouped() -> None:
 
 
 def test_annotated_text_uses_the_projects_markup() -> None:
-    m = inbox.Message("k", "c", 0, "is the cspo exam hard", "ask_requirements", 0.4, False,
-                      [{"entity": "certification", "value": "CSPO", "start": 7, "end": 11}])
+    m = inbox.Message(
+        "k",
+        "c",
+        0,
+        "is the cspo exam hard",
+        "ask_requirements",
+        0.4,
+        False,
+        [{"entity": "certification", "value": "CSPO", "start": 7, "end": 11}],
+    )
     assert inbox.annotated_text(m) == "is the [cspo](certification) exam hard"
 
 
 def report(f1s: Dict[str, float]) -> Dict[str, Any]:
-    intent_report = {k: {"precision": v, "recall": v, "f1-score": v, "support": 10, "confused_with": {"b": 2} if v < 0.95 else {}}
-                     for k, v in f1s.items()}
+    intent_report = {
+        k: {"precision": v, "recall": v, "f1-score": v, "support": 10, "confused_with": {"b": 2} if v < 0.95 else {}}
+        for k, v in f1s.items()
+    }
     intent_report |= {"accuracy": 0.9, "macro avg": {"f1-score": 0.85}, "weighted avg": {"f1-score": 0.88}}
-    errors = [{"text": "x", "intent": "a", "intent_prediction": {"name": "b", "confidence": 0.4}},
-              {"text": "y", "intent": "a", "intent_prediction": {"name": "b", "confidence": 0.9}}]
+    errors = [
+        {"text": "x", "intent": "a", "intent_prediction": {"name": "b", "confidence": 0.4}},
+        {"text": "y", "intent": "a", "intent_prediction": {"name": "b", "confidence": 0.9}},
+    ]
     return nlu_report.summarize(intent_report, errors)
 
 
@@ -155,22 +213,39 @@ def test_append_example_keeps_the_style_and_validates() -> None:
     assert nlu_data.append_example(NLU, "deny", "nope").endswith("- intent: deny\n  examples: |\n    - nope\n")
     training = {"data/nlu/a.yml": NLU}
     held = {"tests/nlu/test_nlu.yml": 'version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - good morning\n'}
-    ok = nlu_data.validate(nlu_data.Annotation("ask_cost", "price of [cspo](certification)?"), {"greet", "ask_cost"},
-                           {"certification"}, training, held)
+    ok = nlu_data.validate(
+        nlu_data.Annotation("ask_cost", "price of [cspo](certification)?"),
+        {"greet", "ask_cost"},
+        {"certification"},
+        training,
+        held,
+    )
     assert ok == "data/nlu/a.yml"
-    for ann, message in [(nlu_data.Annotation("greet", "Hello there!"), "already a training example of 'greet' (data/nlu/a.yml:7)"),
-                         (nlu_data.Annotation("greet", "good morning"), "held-out test set"),
-                         (nlu_data.Annotation("nope", "x"), "not an intent"),
-                         (nlu_data.Annotation("greet", "i am a [dev](job)"), "'job' is not an entity"),
-                         (nlu_data.Annotation("greet", "   "), "empty")]:
+    for ann, message in [
+        (nlu_data.Annotation("greet", "Hello there!"), "already a training example of 'greet' (data/nlu/a.yml:7)"),
+        (nlu_data.Annotation("greet", "good morning"), "held-out test set"),
+        (nlu_data.Annotation("nope", "x"), "not an intent"),
+        (nlu_data.Annotation("greet", "i am a [dev](job)"), "'job' is not an entity"),
+        (nlu_data.Annotation("greet", "   "), "empty"),
+    ]:
         with pytest.raises(nlu_data.AnnotationError, match=message.replace("(", r"\(").replace(")", r"\)")):
             nlu_data.validate(ann, {"greet", "ask_cost"}, {"certification"}, training, held)
 
 
 def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True,
-                          env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@l", "GIT_COMMITTER_NAME": "t",
-                               "GIT_COMMITTER_EMAIL": "t@l", "PATH": "/usr/bin:/bin"}).stdout
+    return subprocess.run(
+        ["git", "-C", str(repo), *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@l",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@l",
+            "PATH": "/usr/bin:/bin",
+        },
+    ).stdout
 
 
 def test_commits_go_to_their_own_branch_only(tmp_path: Path) -> None:
@@ -193,8 +268,16 @@ def test_commits_go_to_their_own_branch_only(tmp_path: Path) -> None:
 
 
 def test_conversation_to_test_story_round_trip() -> None:
-    events = [act(0, "action_session_start"), {"event": "session_started", "timestamp": 0}, act(0, "action_listen"),
-              u(1, "hi", "greet"), act(2, "utter_greet"), bot(2, "hello"), slot(2, "quotes", {"x": 1}), act(3, "action_listen")]
+    events = [
+        act(0, "action_session_start"),
+        {"event": "session_started", "timestamp": 0},
+        act(0, "action_listen"),
+        u(1, "hi", "greet"),
+        act(2, "utter_greet"),
+        bot(2, "hello"),
+        slot(2, "quotes", {"x": 1}),
+        act(3, "action_listen"),
+    ]
     text = stories.conversation_to_story("rest:x y", events)
     assert "- intent: greet" in text and "- action: utter_greet" in text and "quotes" not in text and "hi" in text
     stories.validate_story(text)
@@ -206,11 +289,20 @@ def test_conversation_to_test_story_round_trip() -> None:
 
 
 def test_failed_story_is_located_with_file_and_line() -> None:
-    source = {"tests/stories/t.yml": 'version: "3.1"\nstories:\n- story: one\n  steps:\n  - intent: greet\n  - action: utter_greet\n'
-                                     "- story: two\n  steps:\n  - intent: greet\n  - action: utter_greet\n  - intent: thank\n"
-                                     "  - action: utter_thank\n"}
-    failed = ('version: "3.1"\nstories:\n- story: two (tests/stories/t.yml)\n  steps:\n  - intent: greet\n'
-              "  - action: utter_greet\n  - intent: thank\n  - action: utter_thank  # predicted: utter_goodbye\n"
-              "  - action: action_listen  # predicted: action_default_fallback\n")
+    source = {
+        "tests/stories/t.yml": 'version: "3.1"\nstories:\n- story: one\n  steps:\n  - intent: greet\n  - action: utter_greet\n'
+        "- story: two\n  steps:\n  - intent: greet\n  - action: utter_greet\n  - intent: thank\n"
+        "  - action: utter_thank\n"
+    }
+    failed = (
+        'version: "3.1"\nstories:\n- story: two (tests/stories/t.yml)\n  steps:\n  - intent: greet\n'
+        "  - action: utter_greet\n  - intent: thank\n  - action: utter_thank  # predicted: utter_goodbye\n"
+        "  - action: action_listen  # predicted: action_default_fallback\n"
+    )
     found = checks.parse_failed_stories(failed, source)
-    assert [(f.file, f.line, f.expected, f.actual) for f in found][0] == ("tests/stories/t.yml", 12, "action utter_thank", "utter_goodbye")
+    assert [(f.file, f.line, f.expected, f.actual) for f in found][0] == (
+        "tests/stories/t.yml",
+        12,
+        "action utter_thank",
+        "utter_goodbye",
+    )

@@ -1,4 +1,5 @@
 """Every lint rule of `make lint` (workbench/lint.py) with a failing and a passing fixture, and its file/line."""
+
 from __future__ import annotations
 
 from typing import Dict, Optional
@@ -46,12 +47,22 @@ def examples(intent: str, n: int, start: int = 0, extra: str = "") -> str:
     return f"- intent: {intent}\n  examples: |\n{lines}{extra}"
 
 
-def project(nlu: Optional[Dict[str, str]] = None, stories: Optional[Dict[str, str]] = None, domain: str = DOMAIN,
-            code: Optional[Dict[str, str]] = None) -> lint.Project:
-    base = {"data/nlu/a.yml": 'version: "3.1"\nnlu:\n' + examples("greet", 10) + examples("ask_cost", 10),
-            "data/nlu/synonyms.yml": SYNONYMS}
-    return lint.Project(domain=domain, nlu=base if nlu is None else {**base, **nlu},
-                        stories={"data/stories/s.yml": STORY} if stories is None else stories, code=code or {})
+def project(
+    nlu: Optional[Dict[str, str]] = None,
+    stories: Optional[Dict[str, str]] = None,
+    domain: str = DOMAIN,
+    code: Optional[Dict[str, str]] = None,
+) -> lint.Project:
+    base = {
+        "data/nlu/a.yml": 'version: "3.1"\nnlu:\n' + examples("greet", 10) + examples("ask_cost", 10),
+        "data/nlu/synonyms.yml": SYNONYMS,
+    }
+    return lint.Project(
+        domain=domain,
+        nlu=base if nlu is None else {**base, **nlu},
+        stories={"data/stories/s.yml": STORY} if stories is None else stories,
+        code=code or {},
+    )
 
 
 def rules(p: lint.Project, rule: str) -> list:
@@ -94,19 +105,29 @@ def test_entity_value_without_synonym() -> None:
     bad = examples("ask_cost", 10, extra="    - price of the [scrum mastr crt](certification)\n")
     found = rules(project({"data/nlu/b.yml": 'version: "3.1"\nnlu:\n' + bad}), "entity-no-synonym")
     assert len(found) == 1 and found[0].line == 15 and "synonyms.yml" in found[0].hint
-    good = examples("ask_cost", 10, extra="    - price of the [scrum master cert](certification)\n"
-                                          "    - price of the [CSM](certification)\n"
-                                          '    - price of the [sm thing]{"entity": "certification", "value": "CSM"}\n')
+    good = examples(
+        "ask_cost",
+        10,
+        extra="    - price of the [scrum master cert](certification)\n"
+        "    - price of the [CSM](certification)\n"
+        '    - price of the [sm thing]{"entity": "certification", "value": "CSM"}\n',
+    )
     assert rules(project({"data/nlu/b.yml": 'version: "3.1"\nnlu:\n' + good}), "entity-no-synonym") == []
 
 
 def test_story_naming_unknown_intent_or_action() -> None:
     story = STORY + "      - intent: greeet\n      - action: utter_greett\n      - active_loop: other_form\n"
     found = rules(project(stories={"tests/stories/t.yml": story}), "unknown-name")
-    assert [(f.file, f.line) for f in found] == [("tests/stories/t.yml", 7), ("tests/stories/t.yml", 8), ("tests/stories/t.yml", 9)]
+    assert [(f.file, f.line) for f in found] == [
+        ("tests/stories/t.yml", 7),
+        ("tests/stories/t.yml", 8),
+        ("tests/stories/t.yml", 9),
+    ]
     assert "greeet" in found[0].message and "utter_greett" in found[1].message
-    ok = STORY + "      - action: action_answer_question\n      - active_loop: recommendation_form\n      - active_loop: null\n" \
-                 "      - intent: nlu_fallback\n      - action: action_listen\n"
+    ok = (
+        STORY + "      - action: action_answer_question\n      - active_loop: recommendation_form\n      - active_loop: null\n"
+        "      - intent: nlu_fallback\n      - action: action_listen\n"
+    )
     assert rules(project(stories={"tests/stories/t.yml": ok}), "unknown-name") == []
 
 
@@ -114,8 +135,13 @@ def test_response_never_used() -> None:
     domain = DOMAIN + "  utter_lonely:\n    - text: nobody says me\n"
     found = rules(project(domain=domain), "unused-response")
     assert [(f.file, f.line, f.message) for f in found] == [
-        ("domain.yml", 20, "response 'utter_lonely' is used by no story, rule, form or action")]
+        ("domain.yml", 20, "response 'utter_lonely' is used by no story, rule, form or action")
+    ]
     # used by an action (literally or through an f-string prefix), or by a story: no finding
-    assert rules(project(domain=domain, code={"actions/a.py": 'dispatcher.utter_message(response="utter_lonely")'}),
-                 "unused-response") == []
+    assert (
+        rules(
+            project(domain=domain, code={"actions/a.py": 'dispatcher.utter_message(response="utter_lonely")'}), "unused-response"
+        )
+        == []
+    )
     assert rules(project(domain=domain, code={"actions/a.py": 'response=f"utter_lon{x}"'}), "unused-response") == []
