@@ -33,8 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     ck.add_argument("--no-stories", action="store_true")
     ck.add_argument("--branch", action="store_true", help="test stories of the workbench/annotations branch")
     ck.add_argument("--json", help="also write the results here")
-    sub.add_parser("lint", help="only the lint")
-    sub.add_parser("test-stories", help="only the test stories")
+    li = sub.add_parser("lint", help="only the lint")
+    ts = sub.add_parser("test-stories", help="only the test stories")
     nr = sub.add_parser("nlu-report", help="5-fold cross-validation report (reports/nlu-report/index.html)")
     nr.add_argument("--nlu", default="data/nlu")
     nr.add_argument("--config", default="config.yml")
@@ -43,12 +43,13 @@ def main(argv: list[str] | None = None) -> int:
     an = sub.add_parser("analytics", help="dashboard as HTML (reports/analytics/index.html)")
     an.add_argument("--endpoints")
     an.add_argument("--out", default="reports/analytics")
-    for p in (ck, nr, an, sv):
-        p.add_argument("--root", default=None, help=argparse.SUPPRESS)
+    for p in (ck, nr, an, sv, li, ts):
+        p.add_argument("--root", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
-    root = Path(args.root or ".").resolve()
-    if getattr(args, "root", None):
-        root = Path(args.root).resolve()
+    root = Path(args.root).resolve()
+    if not (root / "domain.yml").is_file():
+        print(f"{root} is not the advisor's project folder (no domain.yml): give it with --root", file=sys.stderr)
+        return 2
 
     if args.cmd == "lint":
         from workbench import lint
@@ -60,7 +61,6 @@ def main(argv: list[str] | None = None) -> int:
         if args.cmd == "test-stories":
             print("[test-stories] running tests/stories against the trained model (a minute or two)", flush=True)
             steps = [checks.run_stories(root)]
-            checks.run_all  # noqa: B018 - same printing below
             for st in steps:
                 for f in st.failures:
                     print(f"  {f['file']}:{f['line']}: story '{f['story']}': expected {f['expected']}, the bot did {f['actual']}")
