@@ -10,6 +10,9 @@ help:
 	@echo "make evaluate  NLU cross-validation with and without spaCy features (slow)"
 	@echo "make bench     the advisor against a stock rasa init bot: latency, load, training, start-up, memory"
 	@echo "make clean     remove trained models and test output"
+	@echo "make workbench the trainers' workbench on http://127.0.0.1:8001/ (conversations, inbox, checks, reports)"
+	@echo "make check     knowledge schema, rasa data validate, lint, test stories (make lint: the lint alone)"
+	@echo "make test-stories / nlu-report / analytics   reports; HTML under reports/"
 
 setup:
 	@scripts/setup.sh
@@ -32,4 +35,7 @@ evaluate: setup
 clean:
 	rm -rf models results reports .run .pytest_cache
 
-.PHONY: help setup train run test evaluate bench clean
+workbench check lint test-stories nlu-report analytics:
+	@scripts/workbench.sh $(subst workbench,serve,$@)
+
+.PHONY: help setup train run test evaluate bench clean workbench check lint test-stories nlu-report analytics

@@ -1,0 +1,133 @@
+"""Command line: `python -m workbench serve|check|lint|test-stories|nlu-report|analytics` (the make targets)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def _endpoints(root: Path, given: str | None) -> Path:
+    """The endpoints file: --endpoints, else WORKBENCH_ENDPOINTS, else the one `make run` writes (.run/endpoints.yml)
+    when it exists, else endpoints.yml."""
+    if given:
+        return Path(given).resolve()
+    if os.environ.get("WORKBENCH_ENDPOINTS"):
+        return Path(os.environ["WORKBENCH_ENDPOINTS"]).resolve()
+    run = root / ".run" / "endpoints.yml"
+    return run if run.is_file() else root / "endpoints.yml"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m workbench", description=__doc__)
+    ap.add_argument("--root", default=".", help="the project folder (default: here)")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    sv = sub.add_parser("serve", help="the web workbench")
+    sv.add_argument("--host", default=os.environ.get("WORKBENCH_HOST", "127.0.0.1"))
+    sv.add_argument("--port", type=int, default=int(os.environ.get("WORKBENCH_PORT", "8001")))
+    sv.add_argument("--endpoints", help="endpoints file whose tracker_store to read")
+    sv.add_argument("--threshold", type=float, default=None, help="inbox: confidence below which a message is listed")
+    sv.add_argument("--require-token", action="store_true", help="require WORKBENCH_TOKEN even on loopback")
+    ck = sub.add_parser("check", help="knowledge schema, rasa data validate, lint, test stories")
+    ck.add_argument("--no-stories", action="store_true")
+    ck.add_argument("--branch", action="store_true", help="test stories of the workbench/annotations branch")
+    ck.add_argument("--json", help="also write the results here")
+    li = sub.add_parser("lint", help="only the lint")
+    ts = sub.add_parser("test-stories", help="only the test stories")
+    nr = sub.add_parser("nlu-report", help="5-fold cross-validation report (reports/nlu-report/index.html)")
+    nr.add_argument("--nlu", default="data/nlu")
+    nr.add_argument("--config", default="config.yml")
+    nr.add_argument("--out", default=None)
+    nr.add_argument("--folds", type=int, default=5)
+    an = sub.add_parser("analytics", help="dashboard as HTML (reports/analytics/index.html)")
+    an.add_argument("--endpoints")
+    an.add_argument("--out", default="reports/analytics")
+    for p in (ck, nr, an, sv, li, ts):
+        p.add_argument("--root", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    root = Path(args.root).resolve()
+    if not (root / "domain.yml").is_file():
+        print(f"{root} is not the advisor's project folder (no domain.yml): give it with --root", file=sys.stderr)
+        return 2
+
+    if args.cmd == "lint":
+        from workbench import lint
+
+        return lint.main([str(root)])
+    if args.cmd in ("check", "test-stories"):
+        from workbench import checks
+
+        if args.cmd == "test-stories":
+            print("[test-stories] running tests/stories against the trained model (a minute or two)", flush=True)
+            steps = [checks.run_stories(root)]
+            for st in steps:
+                for f in st.failures:
+                    print(f"  {f['file']}:{f['line']}: story '{f['story']}': expected {f['expected']}, the bot did {f['actual']}")
+                print(f"[test-stories] {'passed' if st.ok else 'FAILED'} in {st.seconds:.0f} s")
+                if not st.ok and st.output and not st.failures:
+                    print(st.output)
+        else:
+            steps = checks.run_all(root, stories=not args.no_stories, from_branch=args.branch)
+            if args.json:
+                checks.save(steps, Path(args.json))
+        return 0 if all(st.ok for st in steps) else 1
+    if args.cmd == "nlu-report":
+        from workbench import nlu_report
+
+        out = Path(args.out).resolve() if args.out else root / nlu_report.REPORT_DIR
+        nlu_report.run(root, args.nlu, args.config, out, args.folds)
+        return 0
+    if args.cmd == "analytics":
+        from workbench import analytics
+        from workbench.render import render
+        from workbench.store import ConversationSource
+        from workbench.web import dashboard_context
+
+        src = ConversationSource(_endpoints(root, args.endpoints), root / "domain.yml", root)
+        print(f"[analytics] reading conversations from the tracker store of {src.endpoints}", flush=True)
+        convs = src.read_sync()
+        if src.error:
+            print(f"[analytics] {src.error}", file=sys.stderr)
+            return 1
+        out = Path(args.out)
+        out = out if out.is_absolute() else root / out
+        out.mkdir(parents=True, exist_ok=True)
+        ctx = dashboard_context(convs, analytics.resource_url_from_knowledge())
+        (out / "index.html").write_text(render("dashboard.html", standalone=True, **ctx), encoding="utf-8")
+        (out / "analytics.json").write_text(__import__("json").dumps(ctx["a"].as_dict(), indent=1))
+        print(f"[analytics] {len(convs)} conversations; report: {out / 'index.html'}")
+        return 0
+    # serve
+    from workbench.web import Settings, create_app, is_loopback
+
+    token = os.environ.get("WORKBENCH_TOKEN") or None
+    require = args.require_token or not is_loopback(args.host)
+    if require and (not token or len(token) < 16):
+        print(
+            "The workbench listens beyond loopback (or --require-token): set WORKBENCH_TOKEN to a secret of at least "
+            "16 characters; it is then required as ?token=… (kept in a cookie) or 'Authorization: Bearer …'.",
+            file=sys.stderr,
+        )
+        return 2
+    from workbench import inbox
+
+    settings = Settings(
+        root=root,
+        endpoints=_endpoints(root, args.endpoints),
+        token=token,
+        require_token=require,
+        threshold=args.threshold if args.threshold is not None else inbox.LOW_CONFIDENCE,
+    )
+    app = create_app(settings)
+    print(
+        f"[workbench] http://{args.host}:{args.port}/ — conversations from {settings.endpoints}"
+        f"{' (token required)' if require else ''}",
+        flush=True,
+    )
+    app.run(host=args.host, port=args.port, access_log=False, workers=1)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,105 @@
+"""Reads conversations from the tracker store an endpoints file configures, through Rasa's own
+`TrackerStore.create` (SQL stores — SQLite, PostgreSQL — and the others Rasa supports). Read-only use: only
+`keys()` and `retrieve_full_tracker()` are called."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from workbench.conversations import Conversation, summarize
+
+DEFAULT_ENDPOINTS = ("endpoints.yml",)
+MAX_CONVERSATIONS = 5000  # a limit before buffering: the newest are read first where the store allows it
+CACHE_SECONDS = 5.0
+
+
+class StoreError(RuntimeError):
+    pass
+
+
+def endpoint_config(endpoints: Path) -> Any:
+    from rasa.utils.endpoints import read_endpoint_config
+
+    if not endpoints.is_file():
+        raise StoreError(f"endpoints file {endpoints} not found (give one with --endpoints)")
+    cfg = read_endpoint_config(str(endpoints), "tracker_store")
+    if cfg is None:
+        raise StoreError(
+            f"{endpoints} configures no tracker_store: Rasa keeps conversations in memory only, so there "
+            "is nothing to read. Use the SQLite store `make run` writes (type: SQL, dialect: sqlite)."
+        )
+    return cfg
+
+
+class ConversationSource:
+    """Conversations from a tracker store, summarised, cached a few seconds."""
+
+    def __init__(self, endpoints: Path, domain_file: Path, project_root: Optional[Path] = None) -> None:
+        self.endpoints = endpoints
+        self.domain_file = domain_file
+        self.root = project_root or endpoints.parent
+        self._store: Any = None
+        self._cache: Optional[List[Conversation]] = None
+        self._cached_at = 0.0
+        self.error: Optional[str] = None
+
+    def _open(self) -> Any:
+        if self._store is None:
+            import os
+
+            from rasa.core.tracker_store import TrackerStore
+            from rasa.shared.core.domain import Domain
+
+            cfg = endpoint_config(self.endpoints)
+            # A relative SQLite file is relative to the project (where `make run` starts Rasa).
+            if (
+                str(cfg.kwargs.get("dialect", "")).startswith("sqlite")
+                and cfg.kwargs.get("db")
+                and not os.path.isabs(str(cfg.kwargs["db"]))
+            ):
+                cfg.kwargs["db"] = str(self.root / str(cfg.kwargs["db"]))
+                if not Path(cfg.kwargs["db"]).exists():
+                    raise StoreError(f"the SQLite tracker store {cfg.kwargs['db']} does not exist yet: chat with the bot first")
+            self._store = TrackerStore.create(cfg, Domain.load(str(self.domain_file)))
+        return self._store
+
+    async def _read(self) -> List[Conversation]:
+        store = self._open()
+        keys = list(await store.keys())[:MAX_CONVERSATIONS]
+        out: List[Conversation] = []
+        for key in keys:
+            tracker = await store.retrieve_full_tracker(key)
+            if tracker is None:
+                continue
+            out.append(summarize(key, [e.as_dict() for e in tracker.events]))
+        return out
+
+    async def conversations(self) -> List[Conversation]:
+        if self._cache is not None and time.time() - self._cached_at < CACHE_SECONDS:
+            return self._cache
+        try:
+            self._cache = await self._read()
+            self.error = None
+        except StoreError as exc:
+            self.error, self._cache = str(exc), []
+        except Exception as exc:  # noqa: BLE001 - the page says what is wrong instead of crashing
+            self.error, self._cache = f"cannot read the tracker store: {exc}", []
+            self._store = None
+        self._cached_at = time.time()
+        return self._cache
+
+    async def get(self, conversation_id: str) -> Optional[Conversation]:
+        for c in await self.conversations():
+            if c.id == conversation_id:
+                return c
+        return None
+
+    def read_sync(self) -> List[Conversation]:
+        return asyncio.run(self.conversations())
+
+
+def by_id(convs: List[Conversation]) -> Dict[str, Conversation]:
+    return {c.id: c for c in convs}
