@@ -134,7 +134,26 @@ def bench_reference(work: Path, env: Dict[str, str], model: Optional[str] = None
     return result
 
 
-def bench_advisor(work: Path, env: Dict[str, str], model: Optional[str] = None) -> Dict[str, Any]:
+def advisor_stack(work: Path, workers: int) -> Stack:
+    """The advisor as `make run` runs it: conversations in a SQLite tracker store (persistence/); with
+    more than one Sanic worker, conversation locks in a local Redis (scripts/services.sh)."""
+    tracker_env = {"ADVISOR_TRACKER_DB": str(work / "conversations.db")}
+    env: Dict[str, str] = {}
+    if workers > 1:
+        out = subprocess.run([str(ROOT / "scripts" / "services.sh"), "start", "redis", "--port", str(free_port()),
+                              "--dir", str(work / "redis")], capture_output=True, text=True, check=True).stdout
+        tracker_env.update(dict(v.split("=", 1) for v in out.split()))
+        env = {"SANIC_WORKERS": str(workers), **{k: v for k, v in tracker_env.items() if k.startswith("REDIS_")}}
+    return Stack(work / "advisor-run", env=env, tracker_env=tracker_env)
+
+
+def stop_services(work: Path) -> None:
+    if (work / "redis").exists():
+        subprocess.run([str(ROOT / "scripts" / "services.sh"), "stop", "redis", "--dir", str(work / "redis")],
+                       capture_output=True)
+
+
+def bench_advisor(work: Path, env: Dict[str, str], model: Optional[str] = None, workers: int = 1) -> Dict[str, Any]:
     train_s: Optional[float] = None
     if model:
         os.environ["ADVISOR_MODEL"] = model
@@ -144,7 +163,7 @@ def bench_advisor(work: Path, env: Dict[str, str], model: Optional[str] = None) 
         train_s = timed([RASA, "train", "--out", str(out), "--fixed-model-name", "advisor"], ROOT,
                         {**env, "RASA_CACHE_DIRECTORY": str(work / "advisor-cache")}, work / "advisor-train.log")
         os.environ["ADVISOR_MODEL"] = str(out / "advisor.tar.gz")
-    stack = Stack(work / "advisor-run")
+    stack = advisor_stack(work, workers)
     started = time.time()
     stack.start()
     try:
@@ -156,9 +175,10 @@ def bench_advisor(work: Path, env: Dict[str, str], model: Optional[str] = None) 
             "rasa": peak_rss_mb(stack.rasa.proc.pid) if stack.rasa.proc else 0,
             "actions": peak_rss_mb(stack.actions.proc.pid) if stack.actions.proc else 0,
         }
-        result["workers"] = env.get("SANIC_WORKERS", "1")
+        result["workers"] = str(workers)
     finally:
         stack.stop()
+        stop_services(work)
     return result
 
 
@@ -241,6 +261,8 @@ def main() -> None:
     parser.add_argument("--only", choices=["advisor", "reference"], help="run one side (for profiling)")
     parser.add_argument("--advisor-model", help="use this trained model (no training figure)")
     parser.add_argument("--reference-model", help="use this trained stock-bot model (no training figure)")
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("SANIC_WORKERS", "1") or 1),
+                        help="Sanic workers of the advisor's Rasa server (more than one uses a local Redis lock store)")
     parser.add_argument("--keep", help="copy the trained models here (for later --*-model runs)")
     args = parser.parse_args()
     t0 = time.time()
@@ -257,7 +279,7 @@ def main() -> None:
         if args.only != "advisor":
             results["reference"] = bench_reference(work, env, args.reference_model)
         if args.only != "reference":
-            results["advisor"] = bench_advisor(work, env, args.advisor_model)
+            results["advisor"] = bench_advisor(work, env, args.advisor_model, args.workers)
         if args.keep:
             Path(args.keep).mkdir(parents=True, exist_ok=True)
             for found in work.glob("**/models/*.tar.gz"):

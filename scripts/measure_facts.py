@@ -12,6 +12,7 @@ answer the NLU's intent led to) and after (the direct answer). Approaches:
 from __future__ import annotations
 
 import asyncio
+import functools
 import statistics
 import sys
 from pathlib import Path
@@ -27,14 +28,19 @@ def held_out() -> List[Dict[str, Any]]:
     return list(yaml.safe_load(HELD_OUT.read_text())["questions"])
 
 
-def parse_all(model: str, texts: List[str]) -> List[Dict[str, Any]]:
+@functools.lru_cache(maxsize=1)
+def _agent(model: str) -> Any:
+    """The trained model, loaded once per process (the test modules that parse share it)."""
     import logging
 
     from rasa.core.agent import Agent
 
     logging.disable(logging.WARNING)
+    return Agent.load(model)
 
-    agent = Agent.load(model)
+
+def parse_all(model: str, texts: List[str]) -> List[Dict[str, Any]]:
+    agent = _agent(model)
 
     async def run() -> List[Dict[str, Any]]:
         return [await agent.parse_message(t) for t in texts]

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Iterator
 
 import pytest
 import requests
@@ -118,21 +117,15 @@ def test_write_bad_input_report() -> None:
 
 
 @pytest.fixture(scope="module")
-def secured() -> Iterator[Stack]:
-    s = Stack(ROOT / "reports" / "e2e" / "auth", auth_token="s3cret-test-token")
-    try:
-        s.actions.start(timeout=120)
-        s.rasa.start(timeout=300)
-        yield s
-    finally:
-        s.stop()
+def secured(stack: Stack) -> Stack:
+    return stack  # the shared stack: its HTTP API always requires its token
 
 
 def test_api_requires_the_token_when_set(secured: Stack) -> None:
     url = f"{secured.rasa_url}/conversations/someone/tracker"
     assert requests.get(url, timeout=30).status_code == 401
     assert requests.get(url, params={"token": "wrong"}, timeout=30).status_code == 401
-    assert requests.get(url, params={"token": "s3cret-test-token"}, timeout=30).status_code == 200
+    assert requests.get(url, params={"token": secured.auth_token}, timeout=30).status_code == 200
     assert requests.post(f"{secured.rasa_url}/model/parse", json={"text": "hi"}, timeout=30).status_code == 401
     # The chat channels stay open to users; only the API is protected.
     assert secured.say("user-1", "hi")

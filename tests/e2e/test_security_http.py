@@ -8,25 +8,19 @@ import socket
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Dict, List, Tuple
 
 import pytest
 import requests
 import socketio
 
-from tests.support.stack import ROOT, Stack, texts
-
-TOKEN = "e2e-" + uuid.uuid4().hex
+from tests.support.stack import Stack, texts
 
 
 @pytest.fixture(scope="module")
-def secured() -> Iterator[Stack]:
-    s = Stack(ROOT / "reports" / "e2e" / "security", auth_token=TOKEN)
-    try:
-        s.start()
-        yield s
-    finally:
-        s.stop()
+def secured(stack: Stack) -> Stack:
+    """The session's shared stack (tests/e2e/conftest.py); its HTTP API requires its token."""
+    return stack
 
 
 # --- the HTTP API token ---------------------------------------------------------------------------
@@ -54,13 +48,13 @@ def api_routes() -> List[Tuple[str, str]]:
 @pytest.mark.parametrize("method,path", api_routes())
 def test_every_api_route_needs_the_token(secured: Stack, method: str, path: str) -> None:
     url = secured.rasa_url + path
-    for params in ({}, {"token": "wrong"}, {"token": TOKEN[:-1]}):
+    for params in ({}, {"token": "wrong"}, {"token": secured.auth_token[:-1]}):
         r = requests.request(method, url, params=params, json={}, timeout=30)
         assert r.status_code in (401, 403), f"{method} {path} {params}: {r.status_code} {r.text[:200]}"
 
 
 def test_api_works_with_the_token(secured: Stack) -> None:
-    assert requests.get(f"{secured.rasa_url}/status", params={"token": TOKEN}, timeout=30).status_code == 200
+    assert requests.get(f"{secured.rasa_url}/status", params={"token": secured.auth_token}, timeout=30).status_code == 200
     assert secured.parse("what is cspo?")["intent"]["name"]
     secured.say("someone", "hi")
     assert secured.tracker("someone")["sender_id"] == "rest:someone"
@@ -75,7 +69,7 @@ def test_the_token_is_on_no_command_line(secured: Stack) -> None:
             continue
         if str(secured.rasa_port).encode() in args:
             seen += 1
-        assert TOKEN.encode() not in args, f"the token is visible in `ps`: {args!r}"
+        assert secured.auth_token.encode() not in args, f"the token is visible in `ps`: {args!r}"
     assert seen, "the Rasa server's process was not found"
 
 
@@ -83,9 +77,9 @@ def test_cross_site_simple_requests_are_refused(secured: Stack) -> None:
     url = f"{secured.rasa_url}/conversations/rest:victim/tracker/events"
     body = '{"event": "slot", "name": "recommendation", "value": "csm"}'
     for ctype in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"):
-        r = requests.post(url, params={"token": TOKEN}, data=body, headers={"Content-Type": ctype}, timeout=30)
+        r = requests.post(url, params={"token": secured.auth_token}, data=body, headers={"Content-Type": ctype}, timeout=30)
         assert r.status_code == 415, (ctype, r.status_code, r.text)
-    r = requests.post(url, params={"token": TOKEN}, data=body,
+    r = requests.post(url, params={"token": secured.auth_token}, data=body,
                       headers={"Content-Type": "application/json", "Origin": "http://evil.example"}, timeout=30)
     assert r.status_code == 403, r.text
     # the REST channel takes JSON only, too
@@ -109,7 +103,7 @@ def test_cross_site_simple_requests_are_refused(secured: Stack) -> None:
 ])
 def test_oversized_bodies_get_413(secured: Stack, path: str, size: int) -> None:
     body = b'{"message": "' + b"a" * size + b'"}'
-    r = requests.post(secured.rasa_url + path, params={"token": TOKEN}, data=body,
+    r = requests.post(secured.rasa_url + path, params={"token": secured.auth_token}, data=body,
                       headers={"Content-Type": "application/json"}, timeout=30)
     assert r.status_code == 413, (path, r.status_code, r.text[:200])
     assert "larger than" in r.json()["error"]

@@ -22,7 +22,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from tests.support.stack import ROOT, Stack, free_port
+from tests.support.stack import ROOT, Stack
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -32,7 +32,8 @@ DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 375, "height": 812}
 REPLY_S = 60  # seconds for the bot to answer (the action server runs the answers)
 
-WEBCHAT_PORT = free_port()  # the rasa-webchat test page (see the end of this file)
+from tests.e2e.conftest import WEBCHAT_PORT  # noqa: E402 - the rasa-webchat test page (see the end of this file)
+
 WEBCHAT_BUNDLE = ROOT / "web" / "node_modules" / "rasa-webchat" / "lib" / "index.js"
 
 BOT = ".ac-messages .ac-bot"
@@ -42,14 +43,9 @@ BANNER = ".ac-banner"
 
 # --- fixtures ------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def web_stack() -> Iterator[Stack]:
-    s = Stack(ROOT / "reports" / "e2e" / "web")
-    s.env["SOCKETIO_CORS_ORIGINS"] += f" http://127.0.0.1:{WEBCHAT_PORT}"  # the rasa-webchat test page
-    try:
-        s.start(web=True)
-        yield s
-    finally:
-        s.stop()
+def web_stack(stack: Stack) -> Stack:
+    """The session's shared stack: action server, Rasa server and this page (tests/e2e/conftest.py)."""
+    return stack
 
 
 @pytest.fixture(scope="module")

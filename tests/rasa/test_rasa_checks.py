@@ -3,36 +3,28 @@ with thresholds, and the test stories with --fail-on-prediction-errors."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.support.stack import ROOT, model_path
+from tests.support import background
+from tests.support.stack import ROOT
 
-RASA = str(Path(sys.executable).parent / "rasa")
-REPORTS = ROOT / "reports"
 INTENT_ACCURACY_MIN = 0.90
 ENTITY_F1_MIN = 0.90
 
 
-def run(*args: str, timeout: int = 900) -> subprocess.CompletedProcess:
-    proc = subprocess.run([RASA, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
-    return proc
-
-
 def test_data_validates_without_warnings() -> None:
-    proc = run("data", "validate", "--fail-on-warning")
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    check = background.result("data-validate")  # `rasa data validate --fail-on-warning`, started at collection
+    assert check.returncode == 0, check.output()
 
 
 @pytest.fixture(scope="module")
 def nlu_reports() -> Path:
-    out = REPORTS / "nlu"
-    proc = run("test", "nlu", "--nlu", "tests/nlu/test_nlu.yml", "--model", str(model_path()), "--out", str(out))
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return out
+    """`rasa test nlu` on the held-out set, started in the background at collection (tests/support/background.py)."""
+    check = background.result("test-nlu")
+    assert check.returncode == 0 and (background.NLU_OUT / "intent_report.json").exists(), check.output()
+    return background.NLU_OUT
 
 
 def test_held_out_intent_accuracy(nlu_reports: Path) -> None:
@@ -56,13 +48,12 @@ def test_held_out_entity_f1(nlu_reports: Path) -> None:
 
 
 def test_stories_pass() -> None:
-    out = REPORTS / "stories"
-    # --e2e: every user line goes through the NLU, so a story fails when the words don't lead to its intent
-    proc = run("test", "core", "--stories", "tests/stories", "--model", str(model_path()), "--out", str(out),
-               "--fail-on-prediction-errors", "--e2e")
-    failed = (out / "failed_test_stories.yml")
-    detail = failed.read_text()[-4000:] if failed.exists() else proc.stdout[-3000:] + proc.stderr[-3000:]
-    assert proc.returncode == 0, detail
+    # `rasa test core --e2e --fail-on-prediction-errors` (started at collection): every user line goes
+    # through the NLU, so a story fails when the words don't lead to its intent.
+    check = background.result("test-stories")
+    failed = background.STORIES_OUT / "failed_test_stories.yml"
+    detail = failed.read_text()[-4000:] if failed.exists() and failed.read_text().strip() else check.output()
+    assert check.returncode == 0, detail
 
 
 def test_no_test_story_line_is_training_data() -> None:
