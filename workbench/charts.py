@@ -85,7 +85,7 @@ def heatmap(labels: Sequence[str], matrix: Sequence[Sequence[int]], title: str) 
     """A confusion matrix: rows are the true intents, columns what they were taken for."""
     if not labels:
         return f'<p class="empty">No data for “{escape(title)}”.</p>'
-    n, cell, left, top = len(labels), 22, 190, 150
+    n, cell, left, top = len(labels), 22, 190, 175
     width, height = left + n * cell + 10, top + n * cell + 10
     body: List[str] = []
     for i, lab in enumerate(labels):
