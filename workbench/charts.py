@@ -46,7 +46,7 @@ def line(
     """One line per series over the days (x axis), with a legend."""
     if not days:
         return f'<p class="empty">No data for “{escape(title)}”.</p>'
-    left, right, top_pad, bottom = 44, 12, 24, 40
+    left, right, top_pad, bottom = 44, 26, 24, 40
     top = max([max(vals) if vals else 0 for _, vals in series] + [1e-9])
     if percent:
         top = max(top, 0.01)
