@@ -47,8 +47,8 @@ def funnel_stages(conv: Conversation, resource_url: str) -> Tuple[List[str], Opt
             name, value = e.get("name"), e.get("value")
             if name in FORM_SLOTS and value not in (None, ""):
                 answered.add(name)
-            elif name == "requested_slot":
-                pending = value
+            elif name == "requested_slot" and value:
+                pending = value  # the last question asked (a stopped form sets it to null)
             elif name == RECOMMENDATION_SLOT and value not in (None, ""):
                 recommended = True
         elif kind == "action" and e.get("name") == RECOMMEND_ACTION:
@@ -65,7 +65,7 @@ def funnel_stages(conv: Conversation, resource_url: str) -> Tuple[List[str], Opt
         reached.append("resource link shown")
     drop = None
     if not recommended:
-        drop = f"waiting for {pending}" if pending else "before the first question"
+        drop = f"at the {pending} question" if pending else "before the first question"
     return reached, drop
 
 

@@ -46,7 +46,7 @@ def line(
     """One line per series over the days (x axis), with a legend."""
     if not days:
         return f'<p class="empty">No data for “{escape(title)}”.</p>'
-    left, right, top_pad, bottom = 44, 12, 24, 40
+    left, right, top_pad, bottom = 44, 26, 24, 40
     top = max([max(vals) if vals else 0 for _, vals in series] + [1e-9])
     if percent:
         top = max(top, 0.01)
@@ -85,7 +85,7 @@ def heatmap(labels: Sequence[str], matrix: Sequence[Sequence[int]], title: str) 
     """A confusion matrix: rows are the true intents, columns what they were taken for."""
     if not labels:
         return f'<p class="empty">No data for “{escape(title)}”.</p>'
-    n, cell, left, top = len(labels), 22, 190, 150
+    n, cell, left, top = len(labels), 22, 190, 175
     width, height = left + n * cell + 10, top + n * cell + 10
     body: List[str] = []
     for i, lab in enumerate(labels):

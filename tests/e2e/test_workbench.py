@@ -66,7 +66,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root.mkdir()
     for name in ("domain.yml", "config.yml", "endpoints.yml"):
         shutil.copy(ROOT / name, root / name)
-    for folder in ("data", "knowledge", "tests/stories", "tests/nlu"):
+    for folder in ("data", "knowledge", "actions", "components", "tests/stories", "tests/nlu"):
         shutil.copytree(ROOT / folder, root / folder)
     (root / ".venv").symlink_to(ROOT / ".venv")  # config.yml names the spaCy model inside .venv
     (root / ".gitignore").write_text(".venv\n.workbench/\nreports/\n*.db\n")

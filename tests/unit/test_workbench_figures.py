@@ -90,6 +90,13 @@ D = [
 ]
 
 
+# E asks, answers the role, and stops the form at the focus question (Rasa sets requested_slot to null).
+E = [u(DAY2 + 50, "which one", "ask_recommendation", channel="telegram"), slot(DAY2 + 51, "requested_slot", "current_role"),
+     u(DAY2 + 60, "tester", "inform_role", channel="telegram"), slot(DAY2 + 61, "current_role", "tester"),
+     slot(DAY2 + 61, "requested_slot", "preferred_focus"), u(DAY2 + 70, "stop", "stop", channel="telegram"),
+     slot(DAY2 + 71, "requested_slot", None)]
+
+
 def convs() -> List:
     return [summarize("rest:a", A), summarize("rest:b", B), summarize("slack:T:c", C), summarize("web:d", D)]
 
@@ -103,23 +110,23 @@ def test_channels_from_id_prefix_or_input_channel() -> None:
 
 
 def test_funnel_drop_off_fallback_and_latency_figures() -> None:
-    a = analytics.compute(convs(), URL)
-    assert a.conversations == 4
-    assert a.user_messages == 10 and a.fallback_messages == 2 and a.fallback_rate == pytest.approx(0.2)
-    assert dict(a.fallback_by_day) == {"2025-11-24": (2, 9), "2025-11-25": (0, 1)}
-    assert dict(a.per_day) == {"2025-11-24": (3, 18), "2025-11-25": (1, 2)}
-    assert a.per_channel == {"rest": 2, "slack": 1, "web": 1}
+    a = analytics.compute(convs() + [summarize("telegram:e", E)], URL)
+    assert a.conversations == 5
+    assert a.user_messages == 13 and a.fallback_messages == 2 and a.fallback_rate == pytest.approx(2 / 13)
+    assert dict(a.fallback_by_day) == {"2025-11-24": (2, 9), "2025-11-25": (0, 4)}
+    assert dict(a.per_day) == {"2025-11-24": (3, 18), "2025-11-25": (2, 5)}
+    assert a.per_channel == {"rest": 2, "slack": 1, "web": 1, "telegram": 1}
     assert a.recommendations == {"csm": 1, "cspo": 1, "both": 0}
     assert dict(a.funnel) == {
-        "asked": 3,
-        "answered current_role": 2,
+        "asked": 4,
+        "answered current_role": 3,
         "answered preferred_focus": 1,
         "answered leads_transformation": 1,
         "recommended": 2,
         "resource link shown": 1,
     }
-    assert dict(a.drop_off) == {"waiting for preferred_focus": 1}
-    # latencies: A 1.5, 2, 0.5, 2; B 1, 2, 4; C 0.5, 1; D 2 -> median 1.5 (10 values: 1.5 and 2 -> 1.75)
+    assert dict(a.drop_off) == {"at the preferred_focus question": 2}
+    # latencies: A 1.5, 2, 0.5, 2; B 1, 2, 4; C 0.5, 1; D 2; E none -> 10 values, median (1.5 + 2) / 2
     assert sorted(a.latencies) == [0.5, 0.5, 1, 1, 1.5, 2, 2, 2, 2, 4]
     assert a.latency()["median"] == pytest.approx(1.75)
 
