@@ -311,7 +311,7 @@ def validate_action_result(self: Any, result: Dict[str, Any]) -> bool:
 def action_response_validator_built_once() -> None:
     from rasa.core.actions.action import RemoteAction
 
-    RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
+    RemoteAction._validate_action_result = validate_action_result
 
 
 _SESSIONS: Dict[Tuple[str, str, str, int], Any] = {}
@@ -357,7 +357,7 @@ async def request_with_kept_session(self: Any, method: str = "post", subpath: Op
 def action_endpoint_keeps_its_session() -> None:
     from rasa.utils.endpoints import EndpointConfig
 
-    EndpointConfig.request = request_with_kept_session  # type: ignore[method-assign]
+    EndpointConfig.request = request_with_kept_session
 
 
 
