@@ -24,7 +24,8 @@ def rasa_arguments(argv: List[str]) -> List[str]:
             "--auth-token would show the token in `ps`: set RASA_AUTH_TOKEN or use the token file instead"
         )
     if argv[:1] == ["run"] and "--enable-api" in argv:
-        return [*argv, "--auth-token", api_token.load_token()]
+        # one argument "--auth-token=…": a token may start with "-", which argparse would take for an option
+        return [*argv, f"--auth-token={api_token.load_token()}"]
     return list(argv)
 
 

@@ -283,7 +283,7 @@ def test_buttons_lead_to_a_recommendation(desktop: Visitor, web_stack: Stack) ->
 
     recommendation = desktop.click_reply("No")
     assert "My recommendation for you" in recommendation, recommendation
-    assert web_stack.slot(sender, "recommendation") in ("csm", "cspo", "both")
+    assert web_stack.slot(f"web:{sender}", "recommendation") in ("csm", "cspo", "both")
     # a long answer is shown from its start, not scrolled to its end
     assert page.evaluate("""() => {
         const log = document.querySelector('.ac-log').getBoundingClientRect();
@@ -402,8 +402,11 @@ def test_stock_rasa_webchat_widget_chats_with_the_advisor(web_stack: Stack, brow
         before = page.locator(".rw-response").count()
         page.fill(".rw-new-message", "What is the CSPO certification?")
         page.click(".rw-send")
-        page.wait_for_function("([n]) => document.querySelectorAll('.rw-response').length > n", arg=[before],
-                               timeout=REPLY_S * 1000)
+        # rasa-webchat shows a bubble with typing dots first, then the text
+        page.wait_for_function(
+            "([n]) => { const r = document.querySelectorAll('.rw-response');"
+            " return r.length > n && r[r.length - 1].innerText.includes('CSPO'); }",
+            arg=[before], timeout=REPLY_S * 1000)
         time.sleep(1.5)
         answer = "\n".join(page.locator(".rw-response").nth(i).inner_text()
                            for i in range(before, page.locator(".rw-response").count()))

@@ -172,7 +172,16 @@ def test_configure_app_refuses_an_api_without_token() -> None:
 # --- the launcher and the token ------------------------------------------------------------------------
 def test_launcher_adds_the_token_only_inside_the_process(monkeypatch: Any) -> None:
     monkeypatch.setenv("RASA_AUTH_TOKEN", "t" * 20)
-    assert launcher.rasa_arguments(["run", "--enable-api", "--port", "1"])[-2:] == ["--auth-token", "t" * 20]
+    assert launcher.rasa_arguments(["run", "--enable-api", "--port", "1"])[-1] == "--auth-token=" + "t" * 20
+    monkeypatch.setenv("RASA_AUTH_TOKEN", "-starts-with-a-dash-")  # token_urlsafe may start with "-"
+    import argparse
+
+    from rasa.cli.arguments.run import add_server_arguments
+
+    parser = argparse.ArgumentParser()
+    add_server_arguments(parser)
+    args = launcher.rasa_arguments(["run", "--enable-api", "--cors", "http://a.example"])[1:]
+    assert parser.parse_args(args).auth_token == "-starts-with-a-dash-"
     assert launcher.rasa_arguments(["run", "actions"]) == ["run", "actions"]
     for refused in (["run", "--auth-token", "x"], ["run", "--auth-token=x"]):
         with pytest.raises(api_token.TokenProblem):
