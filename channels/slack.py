@@ -38,7 +38,7 @@ import json
 import logging
 import os
 from http import HTTPStatus
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.slack import SlackBot, SlackInput
@@ -154,7 +154,7 @@ class EnvSlackInput(SlackInput):
 
     @classmethod
     def from_environment(
-        cls, environ: Dict[str, str], credentials: Optional[Dict[Text, Any]] = None
+        cls, environ: Mapping[str, str], credentials: Optional[Dict[Text, Any]] = None
     ) -> "EnvSlackInput":
         """Secrets come only from the environment; non-secret options may also come from credentials.yml."""
         credentials = credentials or {}

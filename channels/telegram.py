@@ -41,7 +41,7 @@ import json
 import logging
 import os
 from http import HTTPStatus
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Text, Tuple
 
 from aiogram import Bot
 from aiogram.bot.api import TELEGRAM_PRODUCTION, TelegramAPIServer, check_token
@@ -197,7 +197,7 @@ class EnvTelegramInput(TelegramInput):
         return cls.from_environment(os.environ)
 
     @classmethod
-    def from_environment(cls, environ: Dict[str, str]) -> "EnvTelegramInput":
+    def from_environment(cls, environ: Mapping[str, str]) -> "EnvTelegramInput":
         values = {key: (environ.get(key) or "").strip() for key in REQUIRED}
         missing = [key for key, value in values.items() if not value]
         if missing:
@@ -227,7 +227,7 @@ class EnvTelegramInput(TelegramInput):
         channel = cls.__new__(cls)
         channel.enabled = False
         channel.access_token = channel.verify = channel.webhook_url = None
-        channel.api_url = channel.secret_token = None
+        channel.api_url = channel.secret_token = None  # type: ignore[assignment]
         return channel
 
     def __init__(
@@ -252,7 +252,7 @@ class EnvTelegramInput(TelegramInput):
         self.webhook_set = False
 
     # --- output --------------------------------------------------------------------------------
-    def get_output_channel(self) -> Optional[EnvTelegramOutput]:  # type: ignore[override]
+    def get_output_channel(self) -> Optional[EnvTelegramOutput]:
         """One Bot per event loop (its aiohttp session belongs to the loop); no setWebhook here."""
         if not self.enabled:
             return None
@@ -271,11 +271,18 @@ class EnvTelegramInput(TelegramInput):
         if session is not None and not session.closed:
             await session.close()
 
+    def _output(self) -> EnvTelegramOutput:
+        """The output channel of an enabled channel (only enabled channels talk to Telegram)."""
+        out = self.get_output_channel()
+        if out is None:
+            raise RuntimeError("the Telegram channel is off")
+        return out
+
     async def bot_name_matches(self) -> bool:
         """Whether the token belongs to TELEGRAM_BOT_NAME (asks getMe once; unknown counts as yes)."""
         if self._bot_username is None:
             try:
-                me = await self.get_output_channel().get_me()
+                me = await self._output().get_me()
                 self._bot_username = (me.username or "").lower()
             except Exception as e:  # noqa: BLE001 - network or API error: check again next time
                 logger.warning("Telegram: getMe failed (%s); the bot name is not checked yet", e)
@@ -290,7 +297,7 @@ class EnvTelegramInput(TelegramInput):
         """Points Telegram at TELEGRAM_WEBHOOK_URL with the secret token; logs and returns False on failure."""
         try:
             await self.bot_name_matches()
-            ok = await self.get_output_channel().request("setWebhook", {
+            ok = await self._output().request("setWebhook", {
                 "url": self.webhook_url,
                 "secret_token": self.secret_token,
                 "allowed_updates": json.dumps(ALLOWED_UPDATES),
@@ -314,7 +321,7 @@ class EnvTelegramInput(TelegramInput):
     def _acknowledge_button(self, callback_query_id: str) -> None:
         async def answer() -> None:
             try:
-                await self.get_output_channel().answer_callback_query(callback_query_id)
+                await self._output().answer_callback_query(callback_query_id)
             except Exception as e:  # noqa: BLE001 - cosmetic only
                 logger.debug("Telegram: answerCallbackQuery failed: %s", e)
 

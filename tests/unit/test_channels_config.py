@@ -220,11 +220,11 @@ def test_slack_retries_and_duplicates_are_not_processed_again() -> None:
 
 def test_slack_ignores_system_and_bot_messages_and_unescapes_text() -> None:
     async def steps(app: App) -> None:
-        for i, body in enumerate([
+        for body in [
             event(text="<@U1> has joined the channel", event_id="E1", ts="1.1", subtype="channel_join"),
             event(text="I am the bot", event_id="E2", ts="1.2", bot_id="B1"),
             event(text="Q&amp;A about CSM &lt;3 <@UBOT>", event_id="E3", ts="1.3"),
-        ]):
+        ]:
             assert (await app.request("POST", "/webhooks/slack/webhook", signed(body), body))[0] == 200
         await asyncio.sleep(0.05)
         assert [m.text for m in app.received] == ["Q&A about CSM <3"]
