@@ -5,6 +5,7 @@ SHELL := /bin/bash
 help:
 	@echo "make run       set up, train if needed, start the bot, action server and web page"
 	@echo "make test      set up, train if needed, run every check"
+	@echo "make run-cluster  production layout: PostgreSQL, Redis, 2 Rasa replicas behind nginx on 5005"
 	@echo "make setup     only install what is missing (.venv, model package, widget)"
 	@echo "make train     train only if data or config changed"
 	@echo "make evaluate  NLU cross-validation with and without spaCy features (slow)"
@@ -19,6 +20,9 @@ train: setup
 run:
 	@scripts/run.sh
 
+run-cluster:
+	@scripts/cluster.sh
+
 test:
 	@scripts/test.sh
 
@@ -28,4 +32,4 @@ evaluate: setup
 clean:
 	rm -rf models results reports .run .pytest_cache
 
-.PHONY: help setup train run test evaluate clean
+.PHONY: help setup train run run-cluster test evaluate clean
