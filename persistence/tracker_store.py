@@ -61,11 +61,12 @@ class AdvisorTrackerStore(SQLTrackerStore):
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self.ttl_seconds = float(ttl_seconds)
         self.sweep_seconds = float(sweep_seconds)
-        self._last_sweep = 0.0
+        self._last_sweep: Optional[float] = None  # the first save after a start sweeps
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await super().save(tracker)
-        if self.ttl_seconds > 0 and time.monotonic() - self._last_sweep >= self.sweep_seconds:
+        due = self._last_sweep is None or time.monotonic() - self._last_sweep >= self.sweep_seconds
+        if self.ttl_seconds > 0 and due:
             self._last_sweep = time.monotonic()
             try:
                 self.delete_idle(time.time() - self.ttl_seconds)
