@@ -5,6 +5,7 @@ SHELL := /bin/bash
 help:
 	@echo "make run       set up, train if needed, start the bot, action server and web page"
 	@echo "make test      set up, train if needed, run every check"
+	@echo "make run-cluster  production layout: PostgreSQL, Redis, 2 Rasa replicas behind nginx on 5005"
 	@echo "make setup     only install what is missing (.venv, model package, widget)"
 	@echo "make train     train only if data or config changed"
 	@echo "make evaluate  NLU cross-validation with and without spaCy features (slow)"
@@ -23,6 +24,9 @@ train: setup
 run:
 	@scripts/run.sh
 
+run-cluster:
+	@scripts/cluster.sh
+
 test:
 	@scripts/test.sh
 
@@ -38,4 +42,4 @@ clean:
 workbench check lint test-stories nlu-report analytics:
 	@scripts/workbench.sh $(subst workbench,serve,$@)
 
-.PHONY: help setup train run test evaluate bench clean workbench check lint test-stories nlu-report analytics
+.PHONY: help setup train run run-cluster test evaluate bench clean workbench check lint test-stories nlu-report analytics

@@ -29,6 +29,7 @@ export SOCKETIO_CORS_ORIGINS=${SOCKETIO_CORS_ORIGINS:-"$WEB_ORIGIN http://localh
 [[ "$REPLICAS" =~ ^[1-9][0-9]*$ ]] || die "CLUSTER_REPLICAS=$REPLICAS must be a number of replicas (1 or more)"
 mkdir -p "$DIR/logs" "$DIR/pids"
 
+FAIL_TIMEOUT=5  # seconds nginx leaves a replica aside after a failed connection
 replica_port() { echo $((REPLICA_BASE_PORT + $1 - 1)); }
 alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 healthy() { curl -fsS -o /dev/null --max-time 2 "$1" 2>/dev/null; }
@@ -62,10 +63,22 @@ stop_pidfile() {  # pidfile
   done
 }
 
+# What a replica needs from the environment, kept (owner only) for `roll`, which runs in another shell.
+REPLICA_VARS="POSTGRES_HOST POSTGRES_PORT POSTGRES_DB POSTGRES_USER POSTGRES_PASSWORD REDIS_HOST REDIS_PORT REDIS_DB
+  REDIS_PASSWORD REDIS_KEY_PREFIX RASA_AUTH_TOKEN SOCKETIO_CORS_ORIGINS CONVERSATION_TTL_SECONDS CONVERSATION_SWEEP_SECONDS
+  SLACK_BOT_TOKEN SLACK_SIGNING_SECRET SLACK_CHANNEL SLACK_API_URL TELEGRAM_BOT_TOKEN TELEGRAM_BOT_NAME TELEGRAM_WEBHOOK_URL
+  TELEGRAM_WEBHOOK_SECRET TELEGRAM_API_URL"
+save_replica_env() {
+  local v
+  (umask 077; for v in $REPLICA_VARS; do [ -z "${!v:-}" ] || printf 'export %s=%q\n' "$v" "${!v}"; done > "$DIR/replica.env")
+}
+
 if [ "${1:-}" = roll ]; then
   MODEL=${2:-$(ls -t "$ROOT"/models/advisor-*.tar.gz 2>/dev/null | head -n 1)}
   [ -f "$MODEL" ] || die "no model to roll out: train one (make train) or name it"
-  [ -f "$DIR/endpoints.yml" ] || die "no running cluster in $DIR"
+  [ -f "$DIR/pids/ready" ] && [ -f "$DIR/replica.env" ] || die "no running cluster in $DIR"
+  # shellcheck disable=SC1091
+  source "$DIR/replica.env"
   for i in $(seq 1 "$REPLICAS"); do
     # nginx sends this replica's conversations to the others while it restarts (the state is in the store).
     say "replica $i: stopping"
@@ -73,6 +86,9 @@ if [ "${1:-}" = roll ]; then
     start_replica "$i" "$MODEL"
     wait_healthy "Rasa replica $i" "http://127.0.0.1:$(replica_port "$i")/" "$DIR/logs/rasa-$i.log" "$DIR/pids/rasa-$i.pid" 300
     say "replica $i: serving $(basename "$MODEL")"
+    # nginx skipped this replica while it was down and tries it again only after fail_timeout: wait for
+    # that before stopping the next one, or for a moment no replica would be taken.
+    [ "$i" -eq "$REPLICAS" ] || sleep $((FAIL_TIMEOUT + 1))
   done
   exit 0
 fi
@@ -90,7 +106,7 @@ cleanup() {
   local f
   for f in "$DIR"/pids/web.pid "$DIR"/pids/rasa-*.pid "$DIR"/pids/actions.pid; do [ -e "$f" ] && stop_pidfile "$f"; done
   for s in "${services[@]}"; do "$ROOT/scripts/services.sh" stop "$s" --dir "$DIR/$s" || true; done
-  rm -f "$DIR"/pids/*.pid "$DIR/pids/ready"
+  rm -f "$DIR"/pids/*.pid "$DIR/pids/ready" "$DIR/replica.env"
 }
 trap 'cleanup; exit 0' INT TERM
 trap cleanup EXIT
@@ -109,6 +125,7 @@ if [ -z "${REDIS_HOST:-}" ]; then
 fi
 "$PY" -m persistence.endpoints --action-url "http://127.0.0.1:$ACTION_PORT/webhook" --out "$DIR/endpoints.yml" \
   || die "fix the variable named above, then run again"
+save_replica_env
 
 # 2. One action server, the replicas, the web page.
 say "starting the action server on http://127.0.0.1:$ACTION_PORT"
@@ -125,7 +142,7 @@ fi
 # 3. nginx in front of the replicas.
 upstreams=""
 for i in $(seq 1 "$REPLICAS"); do
-  upstreams+="        server 127.0.0.1:$(replica_port "$i") max_fails=1 fail_timeout=5s;"$'\n'
+  upstreams+="        server 127.0.0.1:$(replica_port "$i") max_fails=1 fail_timeout=${FAIL_TIMEOUT}s;"$'\n'
 done
 mkdir -p "$DIR/nginx/tmp"
 awk -v dir="$DIR/nginx" -v listen="127.0.0.1:$RASA_PORT" -v ups="$upstreams" \

@@ -80,4 +80,9 @@ if [ "$WITH_TEST" = 1 ] && [ ! -x /usr/bin/chromium ]; then
     die "the browser test needs Chromium: sudo apt-get install chromium chromium-driver"
   fi
 fi
+# 4. Test tools: PostgreSQL, Redis and nginx (Debian packages) for the cluster test, as `make run-cluster` needs
+if [ "$WITH_TEST" = 1 ] && command -v apt-get >/dev/null 2>&1; then
+  "$ROOT/scripts/services.sh" install postgres redis nginx \
+    || say "PostgreSQL, Redis or nginx could not be installed: the cluster test (tests/e2e/test_cluster.py) will fail"
+fi
 say "ready"

@@ -133,7 +133,8 @@ def test_a_conversation_alternating_between_replicas_reaches_a_recommendation(cl
 
 
 def test_simultaneous_messages_to_one_conversation_are_processed_in_turn(cluster: Cluster) -> None:
-    result = lockrace.measure(cluster.balancer.rasa_url, cluster.balancer.rasa_url, pairs=6, token=TOKEN)
+    result = lockrace.measure(cluster.balancer.rasa_url, cluster.balancer.rasa_url, pairs=6, token=TOKEN,
+                              tracker=cluster.balancer.tracker)
     assert result.races == 0, result.examples
     # nginx pins each conversation to one replica, and spreads the conversations over both.
     assert sum(result.replicas.values()) == 12

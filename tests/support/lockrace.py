@@ -13,7 +13,7 @@ import argparse
 import threading
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 import requests
 
@@ -57,9 +57,14 @@ def _send(url: str, sender: str, i: int, barrier: threading.Barrier, replies: Li
         replies[i] = (0, None, str(e))
 
 
-def measure(url_a: str, url_b: str, pairs: int, token: Optional[str] = None) -> RaceResult:
+def measure(url_a: str, url_b: str, pairs: int, token: Optional[str] = None,
+            tracker: Optional[Callable[[str], Dict[str, Any]]] = None) -> RaceResult:
+    """`tracker(sender)` reads a conversation (default: the HTTP API of `url_a` with the sender as its id)."""
     res = RaceResult()
     params = {"token": token} if token else {}
+    if tracker is None:
+        def tracker(sender: str) -> Dict[str, Any]:
+            return requests.get(f"{url_a}/conversations/{sender}/tracker", params=params, timeout=30).json()
     for _ in range(pairs):
         sender = f"race-{uuid.uuid4().hex[:10]}"
         barrier = threading.Barrier(2)
@@ -78,8 +83,7 @@ def measure(url_a: str, url_b: str, pairs: int, token: Optional[str] = None) -> 
             if status != 200 or QUESTIONS[i][1] not in text[:200]:
                 res.wrong += 1
                 res.examples.append(f"{sender}: reply {i} {status} {text[:80]!r}")
-        tracker = requests.get(f"{url_a}/conversations/{sender}/tracker", params=params, timeout=30).json()
-        events = tracker.get("events") or []
+        events = tracker(sender).get("events") or []
         user_texts = [e.get("text") for e in events if e.get("event") == "user"]
         if sorted(t for t in user_texts if t) != sorted(q for q, _ in QUESTIONS):
             res.lost += 1

@@ -82,8 +82,9 @@ def _tracker(sender: str, at: float) -> DialogueStateTracker:
 def test_idle_conversations_are_deleted_and_recent_ones_kept(tmp_path: Path) -> None:
     store = AdvisorTrackerStore(Domain.empty(), db=str(tmp_path / "c.db"), ttl_seconds=3600, sweep_seconds=3600)
     now = time.time()
-    asyncio.run(store.save(_tracker("old", now - 7200)))
-    asyncio.run(store.save(_tracker("recent", now - 60)))
+    asyncio.run(store.save(_tracker("recent", now - 60)))  # the first save after a start sweeps
+    asyncio.run(store.save(_tracker("old", now - 7200)))  # the next ones wait for the interval
+    assert asyncio.run(store.retrieve("old")) is not None
     assert store.delete_idle(now - 3600) == 1
     assert asyncio.run(store.retrieve("old")) is None
     assert asyncio.run(store.retrieve("recent")) is not None
@@ -92,13 +93,13 @@ def test_idle_conversations_are_deleted_and_recent_ones_kept(tmp_path: Path) -> 
 def test_saving_sweeps_at_most_once_per_interval(tmp_path: Path) -> None:
     store = AdvisorTrackerStore(Domain.empty(), db=str(tmp_path / "c.db"), ttl_seconds=100, sweep_seconds=3600)
     now = time.time()
-    asyncio.run(store.save(_tracker("first", now - 500)))  # the first save sweeps (nothing old yet)...
-    asyncio.run(store.save(_tracker("stale", now - 500)))
-    asyncio.run(store.save(_tracker("fresh", now)))  # ...the next ones wait for the interval
+    asyncio.run(store.save(_tracker("fresh", now)))  # the first save sweeps (nothing old yet)...
+    asyncio.run(store.save(_tracker("stale", now - 500)))  # ...the next ones wait for the interval
+    asyncio.run(store.save(_tracker("fresh2", now)))
     assert asyncio.run(store.retrieve("stale")) is not None
     store.sweep_seconds = 0
-    asyncio.run(store.save(_tracker("fresh2", now)))
-    assert asyncio.run(store.retrieve("stale")) is None and asyncio.run(store.retrieve("first")) is None
+    asyncio.run(store.save(_tracker("fresh3", now)))
+    assert asyncio.run(store.retrieve("stale")) is None
     assert asyncio.run(store.retrieve("fresh")) is not None
 
 
