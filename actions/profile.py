@@ -157,6 +157,9 @@ def extract(parsed: Parsed, requested: Optional[str], known_roles: Iterable[str]
             sure = False  # the same message answered the role question: check before using it
     else:
         found = _secondary_goal(parsed, secondary_goal_confidence)
+        named = parsed.text[role[2][0]:role[2][1]] if role else ""
+        if found and named.strip() and re.search(r"(?<!\w)" + re.escape(named.strip()) + r"(?!\w)", found[1], re.IGNORECASE):
+            found = None  # the clause that named the role ("I manage a team of developers") states no goal too
         goal, words, sure = (found[0], found[1], False) if found else (None, "", False)
 
     if goal == "goal_lead_transformation":

@@ -2,7 +2,8 @@
 # `make evaluate`: NLU figures for the issue notes. For the pipeline with spaCy (config.yml) and
 # without (tests/nlu/configs/no_spacy.yml): accuracy on the held-out file and 5-fold cross-validation
 # on the training data. Slow (about 6 NLU trainings); not part of `make test`.
-# `scripts/evaluate.sh no_spacy` runs one variant (the summary reads both from reports/evaluate).
+# `scripts/evaluate.sh no_spacy` runs one variant (the summary reads all it finds in reports/evaluate);
+# `scripts/evaluate.sh diet` runs Rasa's stock DIET recipe (tests/nlu/configs/diet.yml, 40 epochs, no spaCy).
 set -euo pipefail
 STEP=evaluate
 source "$(dirname "$0")/common.sh"
@@ -10,7 +11,7 @@ cd "$ROOT"
 OUT=reports/evaluate
 mkdir -p "$OUT"
 for variant in ${@:-spacy no_spacy}; do
-  cfg=config.yml; [ "$variant" = no_spacy ] && cfg=tests/nlu/configs/no_spacy.yml
+  cfg=config.yml; [ "$variant" = spacy ] || cfg=tests/nlu/configs/$variant.yml
   say "$variant: training an NLU model"
   start=$(date +%s)
   "$RASA" train nlu --config "$cfg" --out "$OUT/models-$variant" --fixed-model-name nlu --quiet
@@ -24,7 +25,9 @@ done
 import json, pathlib
 out = pathlib.Path("reports/evaluate")
 rows = []
-for v in ("spacy", "no_spacy"):
+for v in ("spacy", "no_spacy", "diet"):
+    if not (out / f"{v}-heldout/intent_report.json").exists():
+        continue
     h = json.loads((out / f"{v}-heldout/intent_report.json").read_text())
     e = json.loads(next(p for p in (out / f"{v}-heldout").glob("*_report.json") if p.name != "intent_report.json").read_text())
     cv = json.loads((out / f"{v}-cv/intent_report.json").read_text()) if (out / f"{v}-cv/intent_report.json").exists() else {}

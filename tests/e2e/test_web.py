@@ -237,9 +237,9 @@ def test_greeting_with_buttons_and_a_typed_question(desktop: Visitor, web_stack:
     expect(page.locator(BANNER)).to_be_hidden()
     desktop.shot("desktop-greeting")
 
-    answer = desktop.say("What is the CSPO certification?")
+    answer = desktop.say("How much does the CSPO certification cost?")  # a fact whose source has an address
     assert "Product Owner" in answer, answer
-    expect(page.locator(USER).last).to_have_text("What is the CSPO certification?")
+    expect(page.locator(USER).last).to_have_text("How much does the CSPO certification cost?")
     assert page.evaluate("window.__typingSeen"), "no typing indicator was shown while waiting for the answer"
     expect(page.locator(".ac-typing")).to_be_hidden()
     # Markdown: links are real links that open in a new tab; nothing shows raw Markdown syntax
@@ -252,7 +252,7 @@ def test_greeting_with_buttons_and_a_typed_question(desktop: Visitor, web_stack:
     # the conversation id is web:<the widget's session id>, an id the server issued (random, signed)
     sender = desktop.session_id()
     assert re.fullmatch(r"[0-9a-f]{32}\.[0-9a-f]{32}", sender), sender
-    assert "What is the CSPO certification?" in user_texts(web_stack, sender)
+    assert "How much does the CSPO certification cost?" in user_texts(web_stack, sender)
 
 
 def test_comparison_is_readable(desktop: Visitor) -> None:

@@ -24,7 +24,8 @@ def msg(text: str, *entities: dict) -> dict:
 
 
 def test_named_certification_wins(kb: Knowledge) -> None:
-    q = resolve_question(kb, "ask_benefits", msg("benefits of cspo?", ent("benefits of cspo?", "cspo", "certification", "CSPO")), "CSM", "cost")
+    text = "benefits of cspo?"
+    q = resolve_question(kb, "ask_benefits", msg(text, ent(text, "cspo", "certification", "CSPO")), "CSM", "cost")
     assert q.topic == "benefits" and q.certifications == ("CSPO",) and not q.from_context
 
 
@@ -40,7 +41,8 @@ def test_no_certification_no_context_gives_both(kb: Knowledge) -> None:
 
 def test_elliptical_follow_up_keeps_the_topic(kb: Knowledge) -> None:
     text = "and the scrum master?"
-    q = resolve_question(kb, "ask_certification_info", msg(text, ent(text, "scrum master", "role", "scrum_master")), "CSPO", "responsibilities")
+    q = resolve_question(kb, "ask_certification_info", msg(text, ent(text, "scrum master", "role", "scrum_master")), "CSPO",
+                         "responsibilities")
     assert q.topic == "responsibilities" and q.certifications == ("CSM",) and q.followup
 
 

@@ -7,11 +7,11 @@ import pytest
 
 from actions.profile import FOCUS, LEADS, ROLE, Parsed, decide, extract
 
-ROLES = ["scrum_master", "product_owner", "developer", "business_analyst", "other"]
+ROLES = ["scrum_master", "product_owner", "developer", "business_analyst", "manager", "other"]
 
 
 def parsed(intent: str, text: str = "text", role: Optional[str] = None, hint=None) -> Parsed:
-    ents = [{"entity": "role", "value": role, "start": 0, "end": 1}] if role else []
+    ents = [{"entity": "role", "value": role}] if role else []
     return Parsed(intent, 0.9, [{"name": intent, "confidence": 0.9}], ents, text, text.startswith("/"), hint)
 
 
@@ -141,3 +141,11 @@ def test_payload_entities_never_fill_slots() -> None:
                              "entities": [{"entity": "role", "value": "product_owner"}]})
     ex = extract(p, ROLE, ROLES, 0.6)
     assert ex.values.get(ROLE) == "other" and not ex.quotes  # a role was "stated", but not which one
+
+
+def test_the_clause_naming_the_role_gives_no_goal() -> None:
+    text = "I manage a team of developers, which cert is right for me?"
+    hint = {"intent": "goal_facilitate_teams", "confidence": 0.66, "clause": "i manage a team of developers"}
+    p = Parsed("ask_recommendation", 0.99, [], [{"entity": "role", "value": "manager", "start": 2, "end": 15}], text, False, hint)
+    ex, d = run(p, None)
+    assert d.slots == {ROLE: "manager"} and ex.focus_guess is None
