@@ -84,6 +84,6 @@ def resolve_question(
         return None
     if named:
         return Question(topic, named, from_context=False, followup=followup)
-    if last_certification in kb.certifications:
+    if last_certification is not None and last_certification in kb.certifications:
         return Question(topic, (last_certification,), from_context=True, followup=False)
     return Question(topic, tuple(kb.certifications), from_context=False, followup=False)

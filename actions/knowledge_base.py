@@ -338,10 +338,10 @@ def load_knowledge(directory: Optional[Path] = None) -> Knowledge:
             label=r.text(entry, "label", where),
             next=r.texts(entry, "next", where, allow_empty=True),
         )
-    for topic in topics_meta.values():
-        for nxt in topic.next:
+    for meta in topics_meta.values():
+        for nxt in meta.next:
             if nxt not in topics_meta:
-                raise r.fail(f"topics.{topic.key}.next", f"names unknown topic {nxt!r}")
+                raise r.fail(f"topics.{meta.key}.next", f"names unknown topic {nxt!r}")
     intents = [t.intent for t in topics_meta.values()]
     dupes = sorted({i for i in intents if intents.count(i) > 1})
     if dupes:

@@ -136,7 +136,7 @@ class GoalSpotter(GraphComponent):
                 if not span.vector_norm:
                     continue
                 probabilities = self._model.predict_proba([span.vector / span.vector_norm])[0]
-                for label, p in zip(self._model.classes_, probabilities):
+                for label, p in zip(self._model.classes_, probabilities, strict=True):
                     if label != NONE_LABEL and p >= float(self.config["threshold"]) and (best is None or p > best["confidence"]):
                         best = {"intent": str(label), "confidence": float(p), "clause": span.text}
             if best:
