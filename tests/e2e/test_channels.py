@@ -117,7 +117,7 @@ def test_slack_signed_message_is_answered_through_the_web_api(channels: Channels
     # the conversation is slack:<team>:<user>; a REST caller using the user id cannot reach it
     conversation = f"slack:T0TEAM:{user}"
     user_texts = [e["text"] for e in channels.stack.tracker(conversation)["events"] if e["event"] == "user"]
-    assert user_texts == ["what is CSPO?"]
+    assert user_texts == ["how much does the CSPO cost?"]
     channels.stack.say(user, "/restart")
     channels.stack.say(conversation, "/restart")
     assert [e["text"] for e in channels.stack.tracker(conversation)["events"] if e["event"] == "user"] == user_texts
@@ -277,7 +277,7 @@ def test_telegram_question_is_answered_with_plain_links(channels: Channels) -> N
     # the conversation is telegram:<chat id>; REST senders "<chat id>" or "telegram:<chat id>" cannot reach it
     conversation = f"telegram:{chat}"
     user_texts = [e["text"] for e in channels.stack.tracker(conversation)["events"] if e["event"] == "user"]
-    assert user_texts == ["what is CSPO?"]
+    assert user_texts == ["how much does the CSPO cost?"]
     for sender in (str(chat), conversation):
         channels.stack.say(sender, "/restart")
     assert [e["text"] for e in channels.stack.tracker(conversation)["events"] if e["event"] == "user"] == user_texts

@@ -210,9 +210,8 @@ def test_the_web_widget_protocol_works_through_the_balancer(cluster: Cluster) ->
         await client.connect(cluster.balancer.rasa_url, transports=["polling"], socketio_path="/socket.io",
                              headers={"Origin": f"http://127.0.0.1:{cluster.env['WEB_PORT']}"})
         try:
-            session = uuid.uuid4().hex
-            await client.emit("session_request", {"session_id": session})
-            await asyncio.wait_for(confirmed.get(), 30)
+            await client.emit("session_request", {"session_id": uuid.uuid4().hex})
+            session = await asyncio.wait_for(confirmed.get(), 30)  # the id the server issues (and signs)
             for _ in range(3):  # a few polls, so that a replica switch would show
                 await client.emit("user_uttered", {"message": "what is CSPO?", "session_id": session})
                 msg = await asyncio.wait_for(answers.get(), 60)
