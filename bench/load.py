@@ -121,13 +121,15 @@ async def run_load(url: str, conversations: int, script: Sequence[str] = CONCURR
                 checked += 1
                 if stored != list(script):
                     crosstalk += 1
+                    if crosstalk <= 2:
+                        problems["errors_crosstalk"] = problems.get("errors_crosstalk", []) + [f"{sender}: {stored}"]
     messages = len(senders) * len(script)
     return LoadResult(
         conversations=conversations, messages=messages, seconds=round(seconds, 2),
         throughput=round(messages / seconds, 2) if seconds else 0.0,
         p50_ms=round(percentile(latencies, 50), 1), p95_ms=round(percentile(latencies, 95), 1),
         errors=len(problems["errors"]), empty_replies=len(problems["empty"]), crosstalk=crosstalk,
-        checked_conversations=checked, error_samples=problems["errors"][:5],
+        checked_conversations=checked, error_samples=(problems["errors"] + problems.get("errors_crosstalk", []))[:5],
     )
 
 

@@ -120,7 +120,9 @@ def bench_reference(work: Path, env: Dict[str, str], model: Optional[str] = None
                         {**env, "RASA_CACHE_DIRECTORY": str(work / "ref-cache")}, work / "ref-train.log")
     port = free_port()
     server = Server("reference Rasa server", [RASA, "run", "--model", str(ref / "models" / "ref.tar.gz"), "--enable-api",
-                                              "--interface", "127.0.0.1", "--port", str(port)],
+                                              "--interface", "127.0.0.1", "--port", str(port),
+                                              "--endpoints", str(ref / "endpoints.yml"),
+                                              "--credentials", str(ref / "credentials.yml")],
                     f"http://127.0.0.1:{port}/", work / "ref-rasa.log", env)
     started = time.time()
     server.start(timeout=600)
@@ -169,7 +171,7 @@ def bench_advisor(work: Path, env: Dict[str, str], model: Optional[str] = None, 
     try:
         first = first_answer_seconds(stack.rasa_url, started)
         token = stack.auth_token
-        prefix = getattr(stack, "rest_prefix", "")
+        prefix = "rest:"  # the advisor's REST conversations are rest:<sender> (channels/ids.py)
         result = {"train_s": train_s, "first_answer_s": first, **measure("advisor", stack.rasa_url, token, prefix)}
         result["peak_rss_mb"] = {
             "rasa": peak_rss_mb(stack.rasa.proc.pid) if stack.rasa.proc else 0,
@@ -238,6 +240,14 @@ def write_results(results: Dict[str, Any]) -> None:
     for label, va, vr in rows:
         rat = ratio(float(va), float(vr)) if isinstance(va, (int, float)) and isinstance(vr, (int, float)) else "-"
         lines.append(f"| {label} | {va} | {vr} | {rat} |")
+    if "advisor_2_workers" in results:
+        w = results["advisor_2_workers"]
+        for n in (20, 50):
+            c, cr = w[f"concurrent_{n}"], r[f"concurrent_{n}"]
+            lines.append(f"| {n} conversations, advisor with 2 workers (`ADVISOR_WORKERS=2`): throughput (msg/s), "
+                         f"p50, p95, errors/cross-talk | {c['throughput']}, {c['p50_ms']}, {c['p95_ms']}, "
+                         f"{c['errors']}/{c['crosstalk']} | {cr['throughput']} | {ratio(c['throughput'], cr['throughput'])} |")
+        lines.append(f"| Peak RSS, Rasa server with 2 workers (MB, both processes) | {w['peak_rss_mb']['rasa']} | - | - |")
     if "cluster" in results:
         for n, c in results["cluster"].items():
             lines.append(f"| cluster ({n} conversations through nginx): throughput (msg/s), p50, p95, errors/cross-talk "
@@ -280,6 +290,10 @@ def main() -> None:
             results["reference"] = bench_reference(work, env, args.reference_model)
         if args.only != "reference":
             results["advisor"] = bench_advisor(work, env, args.advisor_model, args.workers)
+            if args.workers == 1 and not args.only:
+                # the same model with two Sanic workers and a Redis lock store (ADVISOR_WORKERS=2 make run)
+                model = args.advisor_model or str(work / "advisor-models" / "advisor.tar.gz")
+                results["advisor_2_workers"] = bench_advisor(work, env, model, 2)
         if args.keep:
             Path(args.keep).mkdir(parents=True, exist_ok=True)
             for found in work.glob("**/models/*.tar.gz"):

@@ -28,6 +28,23 @@ if [ -n "${RASA_AUTH_TOKEN:-}" ]; then
 else
   token_note="the HTTP API token is in $("$PY" -m advisor token) (readable by you only)"
 fi
+# ADVISOR_WORKERS=2: two Sanic worker processes for the Rasa server (both cores). Rasa allows that only
+# with a lock store shared by the workers: a Redis from the Debian packages, started here under var/redis
+# on 127.0.0.1 (unless REDIS_HOST names one). Not the default: the socket.io channel's long-polling
+# sessions and the Slack retry memory live in one process, so the web widget and Slack need one worker
+# (or the cluster's sticky balancer, `make run-cluster`). README, "Performance".
+WORKERS=${ADVISOR_WORKERS:-1}
+[[ "$WORKERS" =~ ^[1-9]$ ]] || die "ADVISOR_WORKERS=$WORKERS must be a number of workers from 1 to 9"
+started_redis=0
+if [ "$WORKERS" -gt 1 ]; then
+  if [ -z "${REDIS_HOST:-}" ]; then
+    vars=$("$ROOT/scripts/services.sh" start redis --port "${ADVISOR_REDIS_PORT:-6381}" --dir "$ROOT/var/redis") \
+      || die "ADVISOR_WORKERS=$WORKERS needs Redis and it could not be started (see above)"
+    for v in $vars; do export "${v?}"; done
+    started_redis=1
+  fi
+  export SANIC_WORKERS=$WORKERS
+fi
 # Conversations: SQLite under var/ by default; PostgreSQL / Redis when POSTGRES_HOST / REDIS_HOST are set.
 "$PY" -m persistence.endpoints --action-url "http://127.0.0.1:$ACTION_PORT/webhook" --out .run/endpoints.yml \
   || die "fix the variable named above, then run again"
@@ -38,6 +55,7 @@ cleanup() {
   say "stopping"
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  if [ "$started_redis" = 1 ]; then "$ROOT/scripts/services.sh" stop redis --dir "$ROOT/var/redis" || true; fi
 }
 trap 'cleanup; exit 0' INT TERM
 trap cleanup EXIT
