@@ -5,13 +5,12 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
 from pathlib import Path
 from typing import Callable, Dict, Optional
 
 import requests
 
-from tests.support.stack import ROOT, Stack
+from tests.support.stack import Server, Stack
 
 
 class Client(Stack):
@@ -26,33 +25,19 @@ class Client(Stack):
         return self._url
 
 
-class ScriptRun:
-    """One start script in the foreground of its own session, with its output in `log`."""
+class ScriptRun(Server):
+    """One start script in the foreground of its own session, with its output in `log`; started like
+    any `Server`, stopped like Ctrl-C (the script stops what it started; whatever is left is killed)."""
 
     def __init__(self, args: list, env: Dict[str, str], log: Path) -> None:
-        self.args, self.env, self.log = args, env, log
-        self.proc: Optional[subprocess.Popen] = None
+        super().__init__(Path(args[-1]).name, list(args), "", log, env)
+        self.args, self.log = args, log
 
-    def start(self, ready: Callable[[], bool], timeout: float) -> "ScriptRun":
-        self.log.parent.mkdir(parents=True, exist_ok=True)
-        out = open(self.log, "ab")
-        self.proc = subprocess.Popen(self.args, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.args[-1]} exited ({self.proc.returncode}) while starting:\n{self.tail()}")
-            try:
-                if ready():
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(1)
-        self.stop()
-        raise RuntimeError(f"{self.args[-1]} was not ready within {timeout:.0f} s:\n{self.tail()}")
+    def start(self, ready: Callable[[], bool], timeout: float) -> "ScriptRun":  # type: ignore[override]
+        self.launch(ready, timeout, interval=1)
+        return self
 
     def stop(self, timeout: float = 120) -> None:
-        """Like Ctrl-C: the script stops what it started. Whatever is left is killed."""
         if not self.proc:
             return
         if self.proc.poll() is None:
@@ -67,12 +52,6 @@ class ScriptRun:
             pass
         self.proc.wait(timeout=10)
         self.proc = None
-
-    def tail(self, lines: int = 40) -> str:
-        try:
-            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
 
 
 def answers(url: str) -> bool:

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 import requests
 
@@ -49,6 +49,14 @@ class Server:
         self.proc: Optional[subprocess.Popen] = None
 
     def start(self, timeout: float) -> "Server":
+        def healthy() -> bool:
+            return requests.get(self.health_url, timeout=2).status_code < 500
+
+        return self.launch(healthy, timeout, interval=0.5)
+
+    def launch(self, ready: Callable[[], bool], timeout: float, interval: float) -> "Server":
+        """Starts the process in its own session and waits until `ready()`; stops it and raises if it
+        exits first or is not ready within `timeout` seconds."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
@@ -56,13 +64,14 @@ class Server:
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} exited while starting; log {self.log_path}:\n{self.tail()}")
+                raise RuntimeError(f"{self.name} exited ({self.proc.returncode}) while starting; log {self.log_path}:\n"
+                                   f"{self.tail()}")
             try:
-                if requests.get(self.health_url, timeout=2).status_code < 500:
+                if ready():
                     return self
             except requests.RequestException:
                 pass
-            time.sleep(0.5)
+            time.sleep(interval)
         self.stop()
         raise RuntimeError(f"{self.name} did not answer within {timeout:.0f} s; log {self.log_path}:\n{self.tail()}")
 
