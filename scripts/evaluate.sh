@@ -3,7 +3,8 @@
 # without (tests/nlu/configs/no_spacy.yml): accuracy on the held-out file and 5-fold cross-validation
 # on the training data. Slow (about 6 NLU trainings); not part of `make test`.
 # `scripts/evaluate.sh no_spacy` runs one variant (the summary reads all it finds in reports/evaluate);
-# `scripts/evaluate.sh diet` runs Rasa's stock DIET recipe (tests/nlu/configs/diet.yml, 40 epochs, no spaCy).
+# `scripts/evaluate.sh diet` runs Rasa's stock DIET recipe (tests/nlu/configs/diet.yml, 40 epochs, no spaCy);
+# diet_spacy_tokens (DIET on spaCy's tokens, no vectors) and diet_spacy (plus spaCy mean vectors) likewise.
 set -euo pipefail
 STEP=evaluate
 source "$(dirname "$0")/common.sh"
@@ -25,7 +26,8 @@ done
 import json, pathlib
 out = pathlib.Path("reports/evaluate")
 rows = []
-for v in ("spacy", "no_spacy", "diet"):
+variants = ["spacy"] + sorted(p.stem for p in pathlib.Path("tests/nlu/configs").glob("*.yml"))
+for v in variants:
     if not (out / f"{v}-heldout/intent_report.json").exists():
         continue
     h = json.loads((out / f"{v}-heldout/intent_report.json").read_text())

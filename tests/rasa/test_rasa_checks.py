@@ -73,3 +73,28 @@ def test_no_test_story_line_is_training_data() -> None:
         for story in yaml.safe_load(path.read_text())["stories"]:
             lines += [plain(step["user"]) for step in story["steps"] if "user" in step]
     assert lines and not set(lines) & training, set(lines) & training
+
+
+def test_held_out_nlu_set_shares_no_example_with_the_training_data() -> None:
+    # The held-out figure means something only if no held-out message (annotations removed, case and
+    # end punctuation ignored) is also a training example.
+    import re
+
+    import yaml
+
+    def plain(text: str) -> str:
+        text = re.sub(r"\[([^\]]*)\](\([^)]*\)|\{[^}]*\})", r"\1", text)
+        return re.sub(r"\s+", " ", text).strip(" ?!.").lower()
+
+    def examples(path: Path) -> set:
+        found = set()
+        for block in yaml.safe_load(path.read_text()).get("nlu") or []:
+            if "intent" in block:
+                found |= {plain(line.strip()[2:]) for line in str(block.get("examples") or "").splitlines()
+                          if line.strip().startswith("- ")}
+        return found
+
+    training = set().union(*(examples(p) for p in (ROOT / "data" / "nlu").glob("*.yml")))
+    held_out = examples(ROOT / "tests" / "nlu" / "test_nlu.yml")
+    assert len(held_out) >= 200 and len(training) >= 1000
+    assert not held_out & training, sorted(held_out & training)[:20]
