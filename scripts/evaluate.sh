@@ -4,7 +4,8 @@
 # on the training data. Slow (about 6 NLU trainings); not part of `make test`.
 # `scripts/evaluate.sh no_spacy` runs one variant (the summary reads all it finds in reports/evaluate);
 # `scripts/evaluate.sh diet` runs Rasa's stock DIET recipe (tests/nlu/configs/diet.yml, 40 epochs, no spaCy);
-# diet_spacy_tokens (DIET on spaCy's tokens, no vectors) and diet_spacy (plus spaCy mean vectors) likewise.
+# diet_spacy_tokens (DIET on spaCy's tokens, no vectors) and diet_spacy (plus spaCy mean vectors) likewise;
+# lr_rasa is the pipeline shipped before WordLlama and the scaled classifier (components/intent_lr.py).
 set -euo pipefail
 STEP=evaluate
 source "$(dirname "$0")/common.sh"

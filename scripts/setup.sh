@@ -51,6 +51,29 @@ if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$VENV/.stamp" 2>/dev/null)" != "$loc
   echo "$lock_hash" > "$VENV/.stamp"
 fi
 
+# 1b. WordLlama's embedding table and tokenizer (components/wordllama.py): two data files from a pinned,
+#     hash-checked PyPI wheel; its Python code is not installed (requirements-data.txt says why).
+data_hash=$(sha256sum requirements-data.txt | cut -c1-16)
+SHARE="$VENV/share/wordllama"
+if [ "$(cat "$SHARE/.stamp" 2>/dev/null)" != "$data_hash" ]; then
+  say "fetching WordLlama's embedding files (PyPI wheel, 19 MB)"
+  tmp=$(mktemp -d)
+  "$VENV/bin/python" -m pip download -q --disable-pip-version-check --no-deps --require-hashes \
+    --only-binary=:all: --platform manylinux2014_x86_64 --python-version 3.10 --implementation cp --abi cp310 \
+    -r requirements-data.txt -d "$tmp" || { rm -rf "$tmp"; die "could not download the WordLlama wheel from PyPI"; }
+  mkdir -p "$SHARE"
+  "$VENV/bin/python" - "$tmp" "$SHARE" <<'PY'
+import sys, zipfile, pathlib
+wheel = next(pathlib.Path(sys.argv[1]).glob("wordllama-*.whl"))
+wanted = {"wordllama/weights/l2_supercat_256.safetensors", "wordllama/tokenizers/l2_supercat_tokenizer_config.json"}
+with zipfile.ZipFile(wheel) as z:
+    for name in wanted:
+        (pathlib.Path(sys.argv[2]) / pathlib.Path(name).name).write_bytes(z.read(name))
+PY
+  rm -rf "$tmp"
+  echo "$data_hash" > "$SHARE/.stamp"
+fi
+
 # 2. The chat widget for the web page, from the npm registry (never committed, never from a CDN)
 if [ -f web/package.json ]; then
   web_hash=$(cat web/package.json web/package-lock.json 2>/dev/null | sha256sum | cut -c1-16)
