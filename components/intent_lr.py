@@ -149,7 +149,7 @@ class LogisticRegressionClassifier(RasaLogisticRegressionClassifier):
         super().persist()
         with self._model_storage.write_to(self._resource) as model_dir:
             (model_dir / LAYOUT_FILE).write_text(json.dumps([list(b) for b in self.layout]))
-            for index, (origin, kind, _) in enumerate(self.layout):
+            for index, (origin, _kind, _) in enumerate(self.layout):
                 if origin in self.idf:
                     np.save(model_dir / f"idf_{index}.npy", self.idf[origin], allow_pickle=False)
 

@@ -10,7 +10,7 @@ import pytest
 from tests.support import background
 from tests.support.stack import ROOT
 
-INTENT_ACCURACY_MIN = 0.90
+INTENT_ACCURACY_MIN = 0.94  # measured 0.967 (December 2026); was 0.947 before WordLlama
 ENTITY_F1_MIN = 0.90
 
 

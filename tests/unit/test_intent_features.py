@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import scipy.sparse
 import yaml
+from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
-from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.nlu.model import InvalidModelError
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE, TEXT
 from rasa.shared.nlu.training_data.features import Features
@@ -117,7 +117,8 @@ def test_trains_persists_and_loads_the_same_classifier(tmp_path: Path) -> None:
     assert np.allclose(np.sqrt(X[:, 20:].multiply(X[:, 20:]).sum(axis=1)), 1.0)
     loaded = intent_lr.LogisticRegressionClassifier.load(config, storage, resource, context)
     assert loaded.layout == trained.layout and np.allclose(loaded.idf["counts"], trained.idf["counts"])
-    fresh = [labelled("new", "a", np.eye(1, 20, 3) * 4, np.ones((1, 5))), labelled("other", "b", np.zeros((1, 20)), np.ones((1, 5)))]
+    fresh = [labelled("new", "a", np.eye(1, 20, 3) * 4, np.ones((1, 5))),
+             labelled("other", "b", np.zeros((1, 20)), np.ones((1, 5)))]
     assert [m.get("intent")["name"] for m in trained.process([Message(m.data, features=m.features) for m in fresh])] == \
            [m.get("intent")["name"] for m in loaded.process(fresh)]
     assert fresh[0].get("intent")["name"] == "a"
