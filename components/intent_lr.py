@@ -71,15 +71,29 @@ def layout_of(messages: List[Message]) -> List[Block]:
 
 
 def unit_rows(matrix: scipy.sparse.csr_matrix) -> scipy.sparse.csr_matrix:
-    """Each row scaled to unit length (all-zero rows stay zero)."""
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    """Each row scaled to unit length, in place on the CSR data (all-zero rows stay zero)."""
+    counts = np.diff(matrix.indptr)
+    squares = np.zeros(matrix.shape[0])
+    nonempty = counts > 0
+    if matrix.nnz:
+        squares[nonempty] = np.add.reduceat(matrix.data ** 2, matrix.indptr[:-1][nonempty])
+    norms = np.sqrt(squares)
     norms[norms == 0] = 1.0
-    return scipy.sparse.diags(1.0 / norms) @ matrix
+    matrix.data /= np.repeat(norms, counts)
+    return matrix
+
+
+def unit_dense_rows(array: np.ndarray) -> np.ndarray:
+    """Each row of a dense array scaled to unit length (all-zero rows stay zero)."""
+    norms = np.linalg.norm(array, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return array / norms
 
 
 def sublinear(matrix: scipy.sparse.csr_matrix) -> scipy.sparse.csr_matrix:
-    """1 + log(count) for every non-zero count."""
-    out = matrix.copy().astype(np.float64)
+    """1 + log(count) for every non-zero count (a float copy, canonical CSR)."""
+    out = scipy.sparse.csr_matrix(matrix, dtype=np.float64, copy=True)
+    out.sum_duplicates()
     out.data = 1.0 + np.log(np.maximum(out.data, 1e-12))
     return out
 
@@ -112,18 +126,26 @@ class LogisticRegressionClassifier(RasaLogisticRegressionClassifier):
         self.idf: Dict[str, np.ndarray] = {}
 
     def _block(self, raws: List[Optional[Any]], origin: str, kind: str, width: int) -> scipy.sparse.csr_matrix:
-        """One featurizer's features for all messages (zeros where a message has none), scaled."""
-        rows = [scipy.sparse.csr_matrix(r, dtype=np.float64) if r is not None else scipy.sparse.csr_matrix((1, width))
-                for r in raws]
-        if not rows:
+        """One featurizer's features for all messages (zeros where a message has none), scaled. Works on
+        the arrays directly: scipy's general products cost about 10 ms per message at run time."""
+        if not raws:
             return scipy.sparse.csr_matrix((0, width))
-        matrix = scipy.sparse.vstack(rows, format="csr")
-        if matrix.shape[1] != width:  # a featurizer's width is fixed when the model is trained
+        if kind == "dense":
+            rows = [np.asarray(r, dtype=np.float64).reshape(1, -1) if r is not None else np.zeros((1, width))
+                    for r in raws]
+            dense = np.vstack(rows)
+            if dense.shape[1] != width:  # a featurizer's width is fixed when the model is trained
+                raise ValueError(f"{origin}: {dense.shape[1]} features, the classifier was trained on {width}")
+            return scipy.sparse.csr_matrix(unit_dense_rows(dense))
+        matrix = scipy.sparse.vstack(
+            [scipy.sparse.csr_matrix(r) if r is not None else scipy.sparse.csr_matrix((1, width)) for r in raws],
+            format="csr",
+        )
+        if matrix.shape[1] != width:
             raise ValueError(f"{origin}: {matrix.shape[1]} features, the classifier was trained on {width}")
-        if kind == "sparse":
-            matrix = sublinear(matrix)
-            if origin in self.idf:
-                matrix = matrix @ scipy.sparse.diags(self.idf[origin])
+        matrix = sublinear(matrix)
+        if origin in self.idf:
+            matrix.data *= self.idf[origin][matrix.indices]
         return unit_rows(matrix)
 
     def _create_X(self, messages: List[Message]) -> scipy.sparse.csr_matrix:
@@ -143,7 +165,16 @@ class LogisticRegressionClassifier(RasaLogisticRegressionClassifier):
                     format="csr",
                 )
                 self.idf[origin] = inverse_document_frequency(counts)
-        return super().train(training_data)
+        resource = super().train(training_data)
+        self._fast_coefficients()
+        return resource
+
+    def _fast_coefficients(self) -> None:
+        """Keep the coefficients in Fortran order: scikit-learn multiplies by ``coef_.T``, which is then
+        C-contiguous, so scipy does not copy the whole (intents x features) matrix for every message
+        (about 3 ms per message here). Same values, same predictions."""
+        if hasattr(self.clf, "coef_"):
+            self.clf.coef_ = np.asfortranarray(self.clf.coef_)
 
     def persist(self) -> None:
         super().persist()
@@ -174,4 +205,5 @@ class LogisticRegressionClassifier(RasaLogisticRegressionClassifier):
                 }
         except ValueError:
             logger.debug(f"{cls.__name__}: no trained classifier in '{resource.name}'.")
+        component._fast_coefficients()
         return component
