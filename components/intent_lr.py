@@ -98,6 +98,14 @@ def sublinear(matrix: scipy.sparse.csr_matrix) -> scipy.sparse.csr_matrix:
     return out
 
 
+def stack_sparse(raws: List[Optional[Any]], width: int) -> scipy.sparse.csr_matrix:
+    """One featurizer's sparse rows for all messages as one CSR matrix (zeros where a message has none)."""
+    return scipy.sparse.vstack(
+        [scipy.sparse.csr_matrix(r) if r is not None else scipy.sparse.csr_matrix((1, width)) for r in raws],
+        format="csr",
+    )
+
+
 def inverse_document_frequency(matrix: scipy.sparse.csr_matrix) -> np.ndarray:
     """Smoothed idf per column: ln((1 + n) / (1 + df)) + 1, as scikit-learn computes it."""
     n = matrix.shape[0]
@@ -137,10 +145,7 @@ class LogisticRegressionClassifier(RasaLogisticRegressionClassifier):
             if dense.shape[1] != width:  # a featurizer's width is fixed when the model is trained
                 raise ValueError(f"{origin}: {dense.shape[1]} features, the classifier was trained on {width}")
             return scipy.sparse.csr_matrix(unit_dense_rows(dense))
-        matrix = scipy.sparse.vstack(
-            [scipy.sparse.csr_matrix(r) if r is not None else scipy.sparse.csr_matrix((1, width)) for r in raws],
-            format="csr",
-        )
+        matrix = stack_sparse(raws, width)
         if matrix.shape[1] != width:
             raise ValueError(f"{origin}: {matrix.shape[1]} features, the classifier was trained on {width}")
         matrix = sublinear(matrix)
@@ -159,11 +164,7 @@ class LogisticRegressionClassifier(RasaLogisticRegressionClassifier):
         self.idf = {}
         for origin, kind, width in self.layout:
             if kind == "sparse":
-                counts = scipy.sparse.vstack(
-                    [scipy.sparse.csr_matrix(r) if r is not None else scipy.sparse.csr_matrix((1, width))
-                     for r in (sentence_features(e).get(origin) for e in examples)],
-                    format="csr",
-                )
+                counts = stack_sparse([sentence_features(e).get(origin) for e in examples], width)
                 self.idf[origin] = inverse_document_frequency(counts)
         resource = super().train(training_data)
         self._fast_coefficients()
