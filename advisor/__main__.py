@@ -11,6 +11,7 @@ Rasa inside this process: it never appears on a command line. ``--auth-token`` i
 """
 from __future__ import annotations
 
+import os
 import sys
 from typing import List, Optional
 
@@ -30,6 +31,7 @@ def rasa_arguments(argv: List[str]) -> List[str]:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    os.umask(0o077)  # conversations, logs, tokens: readable by their owner only, whoever starts the server
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["token"]:
         print(api_token.ensure_token_file(api_token.token_file()))

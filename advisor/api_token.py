@@ -55,5 +55,7 @@ def load_token(environ: Optional[Mapping[str, str]] = None) -> str:
     env = os.environ if environ is None else environ
     token = (env.get(ENV_TOKEN) or "").strip()
     if token:
+        if len(token) < MIN_LENGTH:
+            raise TokenProblem(f"{ENV_TOKEN} is shorter than {MIN_LENGTH} characters: use a long random token")
         return token
     return read_token_file(token_file(env))

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hmac
 import inspect
 import json
 import logging
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from http import HTTPStatus
@@ -102,7 +104,7 @@ def remote_action_guard() -> None:
     async def run(self: Any, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Any]:
         if apology_sent_this_turn(tracker):
             logger.warning("custom action %s skipped in conversation %s: an action already failed this turn",
-                           self.name(), tracker.sender_id)
+                           self.name(), _log_id(tracker.sender_id))
             return [FollowupAction("action_listen")]
         try:
             return await asyncio.wait_for(original(self, output_channel, nlg, tracker, domain), action_timeout())
@@ -114,7 +116,8 @@ def remote_action_guard() -> None:
             raise
         except Exception as exc:  # noqa: BLE001 - every other failure gets the apology
             reason = "timed out" if isinstance(exc, asyncio.TimeoutError) else f"{type(exc).__name__}: {exc}"
-            logger.error("custom action %s failed in conversation %s: %s", self.name(), tracker.sender_id, reason)
+            logger.error("custom action %s failed in conversation %s: %s", self.name(), _log_id(tracker.sender_id),
+                         reason)
             response = await nlg.generate(FAILURE_RESPONSE, tracker, output_channel.name())
             events: List[Any] = []
             if response:
@@ -129,13 +132,17 @@ def remote_action_guard() -> None:
 @patch(
     "rasa.core.channels.channel.UserMessage.__init__",
     "Rasa stores the raw text of every message in the tracker (UserUttered.text) although NLU only sees "
-    "MessageCleaner's cleaned, 1,000-character cut: a 100 kB message was kept whole, and bidi/invisible "
-    "characters were stored and echoed. Here every UserMessage, from every channel and the HTTP API, "
-    "carries the cleaned, cut text (components.text_guard.clean_text).",
+    "MessageCleaner's cleaned, 1,000-character cut: a 100 kB message was kept whole, bidi/invisible "
+    "characters were stored and echoed, and a lone surrogate reached spaCy (which raised: no reply). It "
+    "also stores whatever metadata a client sends, twice per message (60 KB became 121 KB per event). "
+    "Here every UserMessage, from every channel and the HTTP API, carries the cleaned, cut text "
+    "(components.text_guard.clean_text) and only allow-listed small metadata, at most 1 KiB "
+    "(channels.guard.reduce_metadata).",
 )
 def clean_user_message_text() -> None:
     from rasa.core.channels.channel import UserMessage
 
+    from channels.guard import reduce_metadata
     from components.text_guard import clean_text
 
     original = UserMessage.__init__
@@ -145,6 +152,7 @@ def clean_user_message_text() -> None:
         original(self, text, *args, **kwargs)
         if isinstance(self.text, str):
             self.text = clean_text(self.text)
+        self.metadata = reduce_metadata(self.metadata)
 
     UserMessage.__init__ = __init__
 
@@ -203,21 +211,101 @@ def _origins(cors: Any) -> List[str]:
     return [str(o).rstrip("/") for o in cors]
 
 
-def harden_app(app: Any, cors: Any) -> Any:
-    """Size limits, the 413 answer and the cross-site check on a Rasa Sanic app."""
+# Paths that answer without the API token: the health check, the version and the chat channels (which
+# have their own checks). Everything else on the Rasa server is the HTTP API.
+OPEN_PATHS = frozenset({"/", "/version"})
+CHANNEL_PREFIXES = ("/webhooks/", "/socket.io")
+
+
+def is_api_path(path: str) -> bool:
+    return path not in OPEN_PATHS and not path.startswith(CHANNEL_PREFIXES)
+
+
+def presented_token(query_token: Optional[str], authorization: Optional[str]) -> Optional[str]:
+    """The token a request presents: `Authorization: Bearer <token>`, else `?token=`."""
+    if authorization and authorization[:7].lower() == "bearer ":
+        return authorization[7:].strip()
+    return query_token
+
+
+def token_matches(given: Optional[str], token: str) -> bool:
+    """Constant-time comparison (Rasa compares with ==)."""
+    return given is not None and hmac.compare_digest(given.encode("utf-8", "replace"), token.encode())
+
+
+_SECRET_IN_TEXT = re.compile(r"((?:auth_|access_)?token=)[^&\s'\"#]+|(bearer\s+)[^\s'\"]+", re.IGNORECASE)
+
+
+def redact(text: str) -> str:
+    """`text` without the value of any `token=` parameter or Bearer credential."""
+    return _SECRET_IN_TEXT.sub(lambda m: (m.group(1) or m.group(2)) + "[redacted]", text)
+
+
+class RedactSecrets(logging.Filter):
+    """Rewrites a log record whose message carries a token (Sanic logs the whole URL, query string and
+    all, when a handler raises: "Exception occurred while handling uri: '...?token=...'")."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a broken record is the logging module's to report
+            return True
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+def redact_secrets_in_logs() -> None:
+    """Adds :class:`RedactSecrets` to every handler of every logger that exists now (idempotent)."""
+    loggers = [logging.getLogger(), *(lg for lg in logging.Logger.manager.loggerDict.values()
+                                      if isinstance(lg, logging.Logger))]
+    for lg in loggers:
+        for handler in lg.handlers:
+            if not any(isinstance(f, RedactSecrets) for f in handler.filters):
+                handler.addFilter(RedactSecrets())
+
+
+def harden_app(app: Any, cors: Any, auth_token: Optional[str] = None) -> Any:
+    """Size limits, the 413 answer, the API token before the body and the cross-site check on a Rasa
+    Sanic app."""
     from sanic import response
-    from sanic.exceptions import PayloadTooLarge
+    from sanic.exceptions import PayloadTooLarge, SanicException
 
     app.config.REQUEST_MAX_SIZE = max([DEFAULT_BODY_LIMIT, *(limit for _, limit in ROUTE_BODY_LIMITS)])
     app.config.WEBSOCKET_MAX_SIZE = WEBSOCKET_MAX_SIZE
     allowed = _origins(cors)
 
+    class NotAuthenticated(SanicException):
+        status_code = HTTPStatus.UNAUTHORIZED
+
     @app.signal("http.routing.after")
     async def per_route_limit(request: Any, **_: Any) -> None:
         # Runs after routing and before Sanic reads the body (Sanic.handle_request): the body is refused
-        # as soon as its declared (or streamed) size passes the route's limit.
+        # as soon as its declared (or streamed) size passes the route's limit, and an API request without
+        # the token is refused before any of its body is read.
+        if auth_token and is_api_path(request.path):
+            given = presented_token(request.args.get("token"), request.headers.get("authorization"))
+            jwt = app.config.get("USE_JWT") and given and given.count(".") == 2  # a JWT: Rasa checks it
+            if not jwt and not token_matches(given, auth_token):
+                raise NotAuthenticated("the HTTP API needs its token")
         if request.stream is not None:
             request.stream.request_max_size = body_limit(request.path)
+
+    redact_secrets_in_logs()
+
+    @app.listener("before_server_start")
+    async def redact_in_workers(*_: Any) -> None:  # Sanic sets up its own loggers when a worker starts
+        redact_secrets_in_logs()
+
+    @app.exception(NotAuthenticated)
+    async def not_authenticated(request: Any, exception: Exception) -> Any:
+        return response.json(
+            {"status": "failure", "reason": "NotAuthenticated", "code": 401,
+             "message": "User is not authenticated: send the API token as Authorization: Bearer <token> "
+                        "(or ?token=)."},
+            status=HTTPStatus.UNAUTHORIZED,
+        )
 
     @app.exception(PayloadTooLarge)
     async def too_large(request: Any, exception: Exception) -> Any:
@@ -267,9 +355,46 @@ def harden_configure_app() -> None:
                 "the HTTP API needs a token: set RASA_AUTH_TOKEN or start through `python -m advisor run` "
                 "(scripts/run.sh), which reads .run/api-token"
             )
-        return harden_app(original(*args, **kwargs), values.get("cors"))
+        return harden_app(original(*args, **kwargs), values.get("cors"), values.get("auth_token"))
 
     run_module.configure_app = configure_app
+
+
+def requires_auth_constant_time(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``rasa.server.requires_auth`` that accepts the token as `?token=` or `Authorization: Bearer`,
+    compared in constant time; anything else goes to Rasa's own check without a token (JWT, or 401)."""
+    from functools import wraps
+
+    def requires_auth(app: Any, token: Optional[str] = None) -> Callable[[Any], Any]:
+        def decorator(f: Any) -> Any:
+            others = original(app, None)(f)  # Rasa's JWT check and its 401
+
+            @wraps(f)
+            async def decorated(request: Any, *args: Any, **kwargs: Any) -> Any:
+                given = presented_token(request.args.get("token"), request.headers.get("authorization"))
+                if token is not None and token_matches(given, token):
+                    result = f(request, *args, **kwargs)
+                    return await result if inspect.isawaitable(result) else result
+                return await others(request, *args, **kwargs)
+
+            return decorated
+
+        return decorator
+
+    return requires_auth
+
+
+@patch(
+    "rasa.server.requires_auth",
+    "Rasa compares the API token with == (a timing side channel) and only accepts it in the query string "
+    "(where proxies and Sanic's error log keep it). Here it is compared in constant time and also "
+    "accepted as Authorization: Bearer <token>; JWTs still go to Rasa's own check. (The token is checked "
+    "once more before the body is read: harden_app.)",
+)
+def api_token_constant_time() -> None:
+    import rasa.server
+
+    rasa.server.requires_auth = requires_auth_constant_time(rasa.server.requires_auth)
 
 
 # --- 4. the action round trip without repeated work (issue 9, performance) --------------------------
@@ -359,6 +484,122 @@ def action_endpoint_keeps_its_session() -> None:
 
     EndpointConfig.request = request_with_kept_session
 
+
+
+# --- 6. a bad value never stops the server --------------------------------------------------------------
+class StoreValueError(RuntimeError):
+    """A value the tracker store could not take (it raised ValueError inside a session)."""
+
+
+def guarded_session_scope(self: Any) -> Any:
+    """Rasa's ``SQLTrackerStore.session_scope``: the schema check keeps Rasa's exit (a missing schema is a
+    deployment error, found at the first query); a ValueError from the query itself becomes
+    :class:`StoreValueError`, an ordinary error that costs one request, not the process."""
+    import rasa.shared.utils.cli
+    from rasa.core.tracker_store import POSTGRESQL_SCHEMA, ensure_schema_exists
+
+    session = self.sessionmaker()
+    try:
+        try:
+            ensure_schema_exists(session)
+        except ValueError as e:
+            rasa.shared.utils.cli.print_error_and_exit(
+                f"Requested PostgreSQL schema '{e}' was not found in the database. To continue, please create "
+                f"the schema by running 'CREATE DATABASE {e};' or unset the '{POSTGRESQL_SCHEMA}' environment "
+                "variable in order to use the default schema. Exiting application."
+            )
+        try:
+            yield session
+        except ValueError as e:
+            session.rollback()
+            raise StoreValueError(f"the tracker store could not take a value: {type(e).__name__}") from e
+    finally:
+        session.close()
+
+
+@patch(
+    "rasa.core.tracker_store.SQLTrackerStore.session_scope",
+    "Rasa turns *any* ValueError raised inside a tracker-store session into print_error_and_exit "
+    "(sys.exit(1)), meant for a missing PostgreSQL schema; FailSafeTrackerStore does not catch SystemExit. "
+    "So one chat message whose sender could not be encoded for SQLite (a lone surrogate) or PostgreSQL (a "
+    "NUL) stopped the server. Here only the schema check exits; a ValueError from a query raises "
+    "StoreValueError, which fails that one request.",
+)
+def tracker_store_errors_do_not_exit() -> None:
+    from contextlib import contextmanager
+
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    SQLTrackerStore.session_scope = contextmanager(guarded_session_scope)
+
+
+# --- 7. a bounded conversation session ----------------------------------------------------------------
+MAX_TURNS_ENV = "ADVISOR_MAX_TURNS_PER_SESSION"
+DEFAULT_MAX_TURNS = 60
+SESSION_CAPPED_RESPONSE = "utter_session_capped"
+
+
+def max_turns() -> int:
+    try:
+        value = int(os.environ.get(MAX_TURNS_ENV, "") or DEFAULT_MAX_TURNS)
+    except ValueError:
+        value = DEFAULT_MAX_TURNS
+    return value if value > 0 else DEFAULT_MAX_TURNS
+
+
+def turns_in_session(tracker: Any) -> int:
+    """User messages since the current session started."""
+    from rasa.shared.core.events import SessionStarted, UserUttered
+
+    turns = 0
+    for event in reversed(tracker.events):
+        if isinstance(event, SessionStarted):
+            break
+        if isinstance(event, UserUttered):
+            turns += 1
+    return turns
+
+
+@patch(
+    "rasa.core.processor.MessageProcessor._update_tracker_session",
+    "Rasa lets one conversation session grow without bound: every turn loads, replays, featurizes and "
+    "sends to the action server the whole session, so a turn took 31 ms at turn 1 and ~520 ms at turn "
+    "400. Here a session holds at most ADVISOR_MAX_TURNS_PER_SESSION user messages (60): the next message "
+    "starts a new session (slots carried over, as after an idle hour), and the user is told "
+    "(utter_session_capped).",
+)
+def cap_turns_per_session() -> None:
+    from rasa.core.policies.policy import PolicyPrediction
+    from rasa.core.processor import MessageProcessor
+
+    original_update = MessageProcessor._update_tracker_session
+    original_expired = MessageProcessor._has_session_expired
+
+    def _has_session_expired(self: Any, tracker: Any) -> bool:
+        return original_expired(self, tracker) or turns_in_session(tracker) >= max_turns()
+
+    @functools.wraps(original_update)
+    async def _update_tracker_session(self: Any, tracker: Any, output_channel: Any,
+                                      metadata: Optional[Dict] = None) -> None:
+        capped = bool(tracker.applied_events()) and not original_expired(self, tracker) \
+            and turns_in_session(tracker) >= max_turns()
+        await original_update(self, tracker, output_channel, metadata)
+        if capped and SESSION_CAPPED_RESPONSE in self.domain.responses:
+            logger.info("conversation %s reached %d turns: a new session started", _log_id(tracker.sender_id),
+                        max_turns())
+            await self._run_action(
+                action=self._get_action(SESSION_CAPPED_RESPONSE), tracker=tracker, output_channel=output_channel,
+                nlg=self.nlg, prediction=PolicyPrediction.for_action_name(self.domain, SESSION_CAPPED_RESPONSE),
+            )
+
+    MessageProcessor._has_session_expired = _has_session_expired
+    MessageProcessor._update_tracker_session = _update_tracker_session
+
+
+def _log_id(conversation_id: Any) -> str:
+    from channels.ids import log_id
+
+    return log_id(conversation_id)
 
 
 def describe() -> str:

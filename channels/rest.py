@@ -1,8 +1,21 @@
-"""The REST channel with request checks: a malformed body gets a clear 400 instead of a server error.
-Conversation ids are ``rest:<sender>`` (channels.ids)."""
+"""The REST channel with request checks, for trusted back ends (and local scripts).
+
+- A malformed body gets a clear 400 instead of a server error: JSON object, ``"message"`` a string,
+  ``"sender"`` required and a valid channel-local id (channels.ids: letters, digits and ``._@+=:-``, at
+  most 112 characters). The conversation id is ``rest:<sender>``.
+- The sender *is* the conversation: whoever knows it can talk in it and hear the bot's answers to it. So a
+  REST sender is a bearer secret, and beyond this machine REST needs the channel key: when the client's
+  address (X-Forwarded-For behind a local proxy) is not loopback, the request must carry
+  ``Authorization: Bearer <REST_CHANNEL_KEY>`` (401 otherwise; REST is refused from outside altogether
+  when no key is set).
+- Rate limits per client address and per conversation (channels.guard): 429 with Retry-After.
+"""
 from __future__ import annotations
 
+import hmac
 import json
+import os
+from http import HTTPStatus
 from typing import Any, Awaitable, Callable, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
@@ -10,13 +23,15 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from channels.ids import rest_id
+from channels.guard import client_address, is_loopback, limits, too_many_text
+from channels.ids import IdProblem, rest_id
 
-MAX_BODY_BYTES = 256 * 1024
+MAX_BODY_BYTES = 64 * 1024
 # Rasa 3.6 silently drops an empty message, so the user would get no answer at all. An empty or
 # blank message is handed on as "not understood" instead, and gets the fallback's suggestions.
 EMPTY_MESSAGE_PAYLOAD = "/nlu_fallback"
-MAX_SENDER_CHARS = 128
+CHANNEL_KEY_ENV = "REST_CHANNEL_KEY"
+MIN_KEY_CHARS = 16
 
 
 def request_problem(body: bytes) -> Optional[str]:
@@ -25,19 +40,32 @@ def request_problem(body: bytes) -> Optional[str]:
         return f"the request body is larger than {MAX_BODY_BYTES} bytes"
     try:
         data: Any = json.loads(body or b"")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return 'the body must be JSON like {"sender": "some-id", "message": "hello"}'
     if not isinstance(data, dict):
         return "the body must be a JSON object"
     if not isinstance(data.get("message"), str):
         return '"message" must be a string'
-    sender = data.get("sender", "default")
-    if not isinstance(sender, (str, int)) or isinstance(sender, bool) or not str(sender).strip():
-        return '"sender" must be a non-empty string'
-    if len(str(sender)) > MAX_SENDER_CHARS:
-        return f'"sender" must be at most {MAX_SENDER_CHARS} characters'
+    if "sender" not in data:
+        return '"sender" is required: the id of your conversation (keep it secret: whoever knows it can talk in it)'
+    try:
+        rest_id(data["sender"])
+    except IdProblem as problem:
+        return str(problem)
     if "metadata" in data and data["metadata"] is not None and not isinstance(data["metadata"], dict):
         return '"metadata" must be a JSON object'
+    return None
+
+
+def channel_key_problem(address: str, authorization: Optional[str], key: Optional[str]) -> Optional[str]:
+    """Why a request from `address` may not use REST, or None. Loopback needs no key."""
+    if is_loopback(address):
+        return None
+    if not key or len(key) < MIN_KEY_CHARS:
+        return "the REST channel is for trusted back ends on this machine (set REST_CHANNEL_KEY to open it)"
+    given = (authorization or "")[7:] if (authorization or "").lower().startswith("bearer ") else ""
+    if not hmac.compare_digest(given.strip().encode(), key.encode()):
+        return "the REST channel needs its key: Authorization: Bearer <REST_CHANNEL_KEY>"
     return None
 
 
@@ -48,8 +76,8 @@ class SafeRestInput(RestInput):
 
     async def _extract_sender(self, req: Request) -> Optional[Text]:
         """The conversation id: ``rest:<sender>`` (channels.ids), so a REST caller can only reach REST
-        conversations, never a web, Slack or Telegram one."""
-        return rest_id(str(req.json.get("sender", "default")))
+        conversations, never a web, Slack or Telegram one. The body was checked by the middleware."""
+        return rest_id(req.json["sender"])
 
     def _extract_input_channel(self, req: Request) -> Text:
         return self.name()  # not the caller's "input_channel": it cannot pose as another channel
@@ -64,11 +92,24 @@ class SafeRestInput(RestInput):
         bp = super().blueprint(on_new_message)
 
         @bp.middleware("request")
-        async def check_body(request: Request) -> Optional[response.HTTPResponse]:
-            if request.method == "POST" and request.path.rstrip("/").endswith("/webhook"):
+        async def check_request(request: Request) -> Optional[response.HTTPResponse]:
+            if request.method != "POST" or not request.path.rstrip("/").endswith("/webhook"):
+                return None
+            address = client_address(request.ip, request.headers.get("x-forwarded-for"))
+            problem = channel_key_problem(address, request.headers.get("authorization"),
+                                          os.environ.get(CHANNEL_KEY_ENV, "").strip())
+            if problem:
+                return response.json({"error": problem}, status=HTTPStatus.UNAUTHORIZED)
+            refused = limits().refused(address, None)  # a flood is refused before its body is even parsed
+            if not refused:
                 problem = request_problem(request.body)
                 if problem:
-                    return response.json({"error": problem}, status=400)
+                    return response.json({"error": problem}, status=HTTPStatus.BAD_REQUEST)
+                refused = limits().refused(None, rest_id(json.loads(request.body)["sender"]))
+            if refused:
+                _, seconds = refused
+                return response.json({"error": too_many_text(seconds), "retry_after": seconds},
+                                     status=HTTPStatus.TOO_MANY_REQUESTS, headers={"Retry-After": str(seconds)})
             return None
 
         return bp

@@ -48,7 +48,8 @@ from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from channels.common import RecentKeys, disabled_blueprint, split_text
-from channels.ids import SLACK, local_part, slack_id
+from channels.guard import limits, too_many_text
+from channels.ids import SLACK, IdProblem, local_part, log_id, slack_id
 
 logger = logging.getLogger(__name__)
 
@@ -275,9 +276,16 @@ class EnvSlackInput(SlackInput):
     ) -> None:
         """Hands the message to Rasa in the background: Slack wants an answer within 3 seconds."""
         thread_id = metadata.get("thread_id") if self.use_threads else None
+        output = self.get_output_channel(metadata.get("out_channel"), thread_id)
+        refused = limits().refused(None, sender_id)
+        if refused:  # Slack would re-deliver a 429: the user is told instead, and Slack gets its 200
+            logger.warning("Slack: conversation %s is over its rate limit; message not handled", log_id(sender_id))
+            if output is not None:
+                await output.send_text_message(str(sender_id), too_many_text(refused[1]))
+            return
         user_msg = UserMessage(
             text,
-            self.get_output_channel(metadata.get("out_channel"), thread_id),
+            output,
             sender_id,
             input_channel=self.name(),
             metadata=metadata,
@@ -287,7 +295,7 @@ class EnvSlackInput(SlackInput):
             try:
                 await on_new_message(user_msg)
             except Exception:  # noqa: BLE001 - logged; the HTTP answer was already sent
-                logger.exception("Slack: failed to handle a message of conversation %s", sender_id)
+                logger.exception("Slack: failed to handle a message of conversation %s", log_id(sender_id))
 
         task = asyncio.create_task(handle())
         self._background_tasks.add(task)
@@ -316,10 +324,17 @@ class EnvSlackInput(SlackInput):
                 )
 
             content_type = self._content_type(request)
-            if content_type == "application/json":
-                return await self._handle_event(request, on_new_message)
-            if content_type == "application/x-www-form-urlencoded":
-                return await self._handle_interaction(request, on_new_message)
+            try:
+                if content_type == "application/json":
+                    return await self._handle_event(request, on_new_message)
+                if content_type == "application/x-www-form-urlencoded":
+                    return await self._handle_interaction(request, on_new_message)
+            except IdProblem as problem:
+                return response.text(f"Invalid team or user id: {problem}", status=HTTPStatus.BAD_REQUEST)
+            except (AttributeError, TypeError, KeyError, IndexError, ValueError, RecursionError) as e:
+                # a signed body of an unexpected shape (a field of the wrong type): one clear answer
+                logger.warning("Slack: a signed request of an unexpected shape was refused (%s)", type(e).__name__)
+                return response.text("Invalid request.", status=HTTPStatus.BAD_REQUEST)
             return response.text("Unsupported content type.", status=HTTPStatus.BAD_REQUEST)
 
         return slack_webhook

@@ -11,11 +11,14 @@
    socket.io ``quick_replies`` ({"content_type": "text", "title", "payload"}) on that same message, the
    format rasa-webchat and the page's widget (web/chat.js) render.
 
-3. Conversation ids: ``web:<session id>``, where the session id is issued by the server
-   (channels.ids: random, signed). ``session_request`` keeps a session id only if this server issued it,
-   otherwise it answers ``session_confirm`` with a new one; the socket is then bound to that session, and
+3. Sessions: the session id the page keeps is a credential issued by the server (channels.ids: random,
+   signed, with its issue time; refused after the conversation TTL). ``session_request`` keeps a credential
+   only if this server issued it and it has not expired, otherwise it answers ``session_confirm`` with a new
+   one; the socket is then bound to that session (and leaves the room of any session it had before), and
    every ``user_uttered`` must carry it (anything else is ignored), so a client can neither make up an id
-   nor talk into another socket's conversation.
+   nor talk into another socket's conversation. The conversation is stored under ``web:<keyed hash>``
+   (channels.ids.web_conversation_id): the credential itself never reaches the store, a log or the
+   workbench.
 
 Everything else (events, session persistence through ``session_request``/``session_confirm``, JWT,
 metadata) behaves as in ``rasa.core.channels.socketio.SocketIOInput``.
@@ -37,7 +40,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from channels.ids import new_web_session, valid_web_session, web_id
+from channels.guard import client_address, limits, too_many_text
+from channels.ids import log_id, new_web_credential, valid_web_credential, web_conversation_id, web_socket_conversation_id
 
 logger = logging.getLogger(__name__)
 
@@ -138,29 +142,43 @@ class SocketIOChannel(SocketIOInput):
                     )
                 if not payload:
                     return False
-            logger.debug(f"User {sid} connected to socketIO endpoint.")
+            request = environ.get("sanic.request") if isinstance(environ, dict) else None
+            addresses[sid] = client_address(getattr(request, "ip", None), environ.get("HTTP_X_FORWARDED_FOR"))
             return True
 
-        sessions: Dict[Text, Text] = {}  # socket id -> the web session it was confirmed for
+        sessions: Dict[Text, Text] = {}  # socket id -> the web session credential it was confirmed for
+        addresses: Dict[Text, Text] = {}  # socket id -> the client's address (rate limits)
 
         @sio.on("disconnect", namespace=self.namespace)
         async def disconnect(sid: Text) -> None:
             sessions.pop(sid, None)
-            logger.debug(f"User {sid} disconnected from socketIO endpoint.")
+            addresses.pop(sid, None)
+
+        async def enter(sid: Text, room: Text) -> None:
+            entered = sio.enter_room(sid, room, namespace=self.namespace)
+            if inspect.isawaitable(entered):  # a coroutine from python-socketio 5.10 on
+                await entered
+
+        async def leave(sid: Text, room: Text) -> None:
+            left = sio.leave_room(sid, room, namespace=self.namespace)
+            if inspect.isawaitable(left):
+                await left
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: Text, data: Optional[Dict]) -> None:
             proposed = data.get("session_id") if isinstance(data, dict) else None
-            session_id = valid_web_session(proposed) or new_web_session()
-            if proposed and proposed != session_id:
-                logger.info(f"socket.io: session id not issued by this server; {sid} gets a new one")
-            sessions[sid] = session_id
+            credential = valid_web_credential(proposed) or new_web_credential()
+            if proposed and proposed != credential:
+                logger.info("socket.io: a session id that this server did not issue, or an expired one: "
+                            "the connection gets a new session")
+            previous = sessions.get(sid)
+            if previous and previous != credential and self.session_persistence:
+                await leave(sid, web_conversation_id(previous))  # one socket, one conversation
+            sessions[sid] = credential
             if self.session_persistence:
-                entered = sio.enter_room(sid, web_id(session_id), namespace=self.namespace)
-                if inspect.isawaitable(entered):  # a coroutine from python-socketio 5.10 on
-                    await entered
-            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
-            logger.debug(f"User {sid} joined session {session_id}.")
+                await enter(sid, web_conversation_id(credential))
+            await sio.emit("session_confirm", credential, room=sid, namespace=self.namespace)
+            logger.debug("socket.io: a connection joined conversation %s", log_id(web_conversation_id(credential)))
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: Text, data: Dict) -> None:
@@ -168,17 +186,20 @@ class SocketIOChannel(SocketIOInput):
                 return
             output_channel = WebSocketIOOutput(sio, self.bot_message_evt)
             if self.session_persistence:
-                session_id = valid_web_session(data.get("session_id"))
-                if not session_id or sessions.get(sid) != session_id:
-                    logger.warning(f"socket.io: message from {sid} ignored: its session_id is not the one this "
-                                   "server confirmed for the connection (send session_request first)")
+                credential = valid_web_credential(data.get("session_id"))
+                if not credential or sessions.get(sid) != credential:
+                    logger.warning("socket.io: a message was ignored: its session_id is not the one this server "
+                                   "confirmed for the connection (send session_request first)")
                     return
-                sender_id = web_id(session_id)
+                sender_id = web_conversation_id(credential)
             else:
-                sender_id = web_id(sid)
-                entered = sio.enter_room(sid, sender_id, namespace=self.namespace)
-                if inspect.isawaitable(entered):
-                    await entered
+                sender_id = web_socket_conversation_id(sid)
+                await enter(sid, sender_id)
+
+            refused = limits().refused(addresses.get(sid), sender_id)
+            if refused:  # socket.io has no status code: the user is told, as a bot message, what a 429 says
+                await output_channel.send_text_message(sender_id, too_many_text(refused[1]))
+                return
 
             metadata = data.get(self.metadata_key) or {}
             if isinstance(metadata, Text):

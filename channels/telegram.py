@@ -63,7 +63,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.common import RecentKeys, disabled_blueprint, split_text
-from channels.ids import TELEGRAM, local_part, telegram_id
+from channels.guard import limits, too_many_text
+from channels.ids import TELEGRAM, IdProblem, local_part, log_id, telegram_id
 
 logger = logging.getLogger(__name__)
 
@@ -392,7 +393,16 @@ class EnvTelegramInput(TelegramInput):
                 return response.text("success")
 
             out_channel = self.get_output_channel()
-            sender_id = telegram_id(msg.chat.id)
+            try:
+                sender_id = telegram_id(msg.chat.id)
+            except IdProblem as problem:
+                return response.text(f"Invalid chat id: {problem}", status=HTTPStatus.BAD_REQUEST)
+            refused = limits().refused(None, sender_id)
+            if refused:  # Telegram would re-deliver an error: the user is told instead
+                logger.warning("Telegram: chat %s is over its rate limit; message not handled", log_id(sender_id))
+                if out_channel is not None:
+                    await out_channel.send_text_message(sender_id, too_many_text(refused[1]))
+                return response.text("success")
             metadata = self.get_metadata(request)
             texts = [text]
             if text == INTENT_MESSAGE_PREFIX + USER_INTENT_RESTART:
@@ -402,7 +412,7 @@ class EnvTelegramInput(TelegramInput):
                     await on_new_message(UserMessage(t, out_channel, sender_id, input_channel=self.name(),
                                                      metadata=metadata))
             except Exception:  # noqa: BLE001 - logged; Telegram must not re-deliver
-                logger.exception("Telegram: failed to handle a message of chat %s", sender_id)
+                logger.exception("Telegram: failed to handle a message of chat %s", log_id(sender_id))
             return response.text("success")
 
         return telegram_webhook

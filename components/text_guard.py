@@ -15,8 +15,11 @@ MAX_MESSAGE_CHARS = 1000
 # embedding/override/isolate controls (U+202A-202E, U+2066-2069) plus the invisible operators
 # (U+2060-2065) and the Arabic letter mark: they can make an echoed text read differently from what
 # was typed ("Trojan Source"), so they never reach NLU, the tracker or a reply.
+# Lone surrogates (U+D800-DFFF, which JSON can carry as "\\ud800") and the non-characters U+FFFE/FFFF cannot
+# be encoded as UTF-8: a store, spaCy or a log line would raise on them. They go too.
 _CONTROL = re.compile(
-    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
+    r"\ud800-\udfff\ufffe\uffff]"
 )
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)

@@ -6,8 +6,11 @@
    conversation from scratch. `pool_pre_ping` tests a connection before handing it out and opens a
    new one when the server went away.
 2. **Conversations expire.** Every `sweep_seconds` (at most; checked when a tracker is saved), the
-   store deletes every conversation whose last event is older than `ttl_seconds`. `ttl_seconds: 0`
-   keeps conversations forever. Several replicas may sweep at once: the delete is idempotent.
+   store deletes every conversation whose last event is older than `ttl_seconds`, in a worker thread
+   (never on the event loop). `ttl_seconds: 0` keeps conversations forever. Several replicas may sweep
+   at once: the delete is idempotent.
+3. **Private and strict.** A SQLite database (and its -wal/-shm files) is made readable by its owner
+   only at start; a conversation id no database can hold is refused with an ordinary error.
 
 Configured in the endpoints file (`persistence.endpoints` writes it):
 
@@ -20,8 +23,11 @@ Configured in the endpoints file (`persistence.endpoints` writes it):
 """
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 import time
+from pathlib import Path
 from typing import Any, Optional
 
 import sqlalchemy as sa
@@ -30,6 +36,7 @@ from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from advisor.patches import StoreValueError
 from persistence.endpoints import DEFAULT_SWEEP_SECONDS, DEFAULT_TTL_SECONDS
 
 logger = logging.getLogger(__name__)
@@ -43,6 +50,29 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def make_private(db: Path) -> None:
+    """The SQLite database, its write-ahead log and shared-memory file readable by their owner only
+    (conversations are personal data; an older run may have created them with the default umask)."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(db.parent, 0o700)
+    if not db.exists():  # created now with mode 600, whatever the process's umask
+        os.close(os.open(db, os.O_CREAT | os.O_WRONLY, 0o600))
+    for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+        if path.exists():
+            os.chmod(path, 0o600)
+
+
+def check_storable(sender_id: object) -> None:
+    """Refuses a conversation id no database can hold (text that is not UTF-8 encodable, a NUL, or too
+    long): the channels refuse such ids with a 400 before; this is the store's own check."""
+    if not isinstance(sender_id, str) or len(sender_id) > 255 or "\x00" in sender_id:
+        raise StoreValueError("a conversation id the tracker store cannot hold")
+    try:
+        sender_id.encode("utf-8")
+    except UnicodeEncodeError:
+        raise StoreValueError("a conversation id the tracker store cannot hold") from None
 
 
 class AdvisorTrackerStore(SQLTrackerStore):
@@ -74,16 +104,30 @@ class AdvisorTrackerStore(SQLTrackerStore):
         self.ttl_seconds = float(ttl_seconds)
         self.sweep_seconds = float(sweep_seconds)
         self._last_sweep: Optional[float] = None  # the first save after a start sweeps
+        self._sweep: Optional[asyncio.Future] = None
+        if self.engine.dialect.name == "sqlite" and url.database:
+            make_private(Path(url.database))
+
+    async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        check_storable(sender_id)
+        return await super().retrieve(sender_id)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        check_storable(tracker.sender_id)
         await super().save(tracker)
         due = self._last_sweep is None or time.monotonic() - self._last_sweep >= self.sweep_seconds
-        if self.ttl_seconds > 0 and due:
+        if self.ttl_seconds > 0 and due and (self._sweep is None or self._sweep.done()):
+            # Off the event loop: a sweep over a large store must not hold up anyone's message.
             self._last_sweep = time.monotonic()
-            try:
-                self.delete_idle(time.time() - self.ttl_seconds)
-            except sa.exc.SQLAlchemyError as e:  # a failed sweep must never cost the user's message
-                logger.warning(f"Could not delete expired conversations: {e}")
+            loop = asyncio.get_running_loop()
+            self._sweep = loop.run_in_executor(None, self._sweep_now, time.time() - self.ttl_seconds)
+
+    def _sweep_now(self, cutoff: float) -> int:
+        try:
+            return self.delete_idle(cutoff)
+        except sa.exc.SQLAlchemyError as e:  # a failed sweep must never cost the user's message
+            logger.warning(f"Could not delete expired conversations: {type(e).__name__}")
+            return 0
 
     def delete_idle(self, cutoff: float) -> int:
         """Deletes every conversation whose last event is older than `cutoff` (a Unix time)."""

@@ -1,4 +1,6 @@
-# Shared by the scripts: paths, colours, model fingerprint. Source it; it changes nothing.
+# Shared by the scripts: paths, colours, model fingerprint, and a private umask. Source it.
+# Everything the project creates (var/, .run/, logs, reports, the workbench's files) is its owner's only.
+umask 077
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV="$ROOT/.venv"
 RASA="$VENV/bin/rasa"

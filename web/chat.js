@@ -9,7 +9,7 @@
  *
  * Protocol (Rasa's socket.io channel with session_persistence: true):
  *   on every connect   -> session_request {session_id: <stored id or null>}
- *   session_confirm    <- the session id (the sender id of the conversation), stored in localStorage
+ *   session_confirm    <- the session credential (the conversation is stored under an id derived from it), in localStorage
  *   user_uttered       -> {message, session_id}
  *   bot_uttered        <- {text, quick_replies?: [{title, payload}]} (also accepts buttons: [...])
  * The transcript is kept in localStorage next to the session id, so a reload shows it again and the

@@ -191,7 +191,7 @@ def test_web_session_ids_are_issued_by_the_server(secured: Stack) -> None:
     try:
         for proposed in (None, "", "victim", "a" * 32, "0" * 32 + "." + "0" * 32, {"x": 1}, 42, "x" * 10000):
             issued = web.session(proposed)
-            assert re.fullmatch(r"[0-9a-f]{32}\.[0-9a-f]{32}", issued), issued
+            assert re.fullmatch(r"[0-9a-f]{32}\.[0-9]+\.[0-9a-f]{32}", issued), issued
             assert issued != proposed
         first = web.session()
         assert web.session(first) == first, "an id the server issued is kept (reload, reconnect)"
@@ -199,7 +199,8 @@ def test_web_session_ids_are_issued_by_the_server(secured: Stack) -> None:
         assert web.say(first, "hi", expect_answer=False) == [], "the socket is bound to its latest session"
         assert web.session(first) == first
         assert web.say(first, "hi")
-        assert user_texts(secured, f"web:{first}") == ["hi"]
+        assert user_texts(secured, secured.web_conversation(first)) == ["hi"]
+        assert not secured.tracker(f"web:{first}")["events"], "the credential is not the conversation id"
     finally:
         web.close()
 
@@ -209,7 +210,7 @@ def test_channels_cannot_cross(secured: Stack) -> None:
     try:
         session = victim.session()
         victim.say(session, "what is cspo?")
-        conversation = f"web:{session}"
+        conversation = secured.web_conversation(session)
         before = user_texts(secured, conversation)
         # another socket using the victim's id without being confirmed for it: ignored
         assert attacker.say(session, "/restart", expect_answer=False) == []

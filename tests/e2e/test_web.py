@@ -151,8 +151,9 @@ def desktop(web_stack: Stack, browser: Browser) -> Iterator[Visitor]:
 
 
 def user_texts(stack: Stack, sender: str) -> List[str]:
-    """User texts of the web conversation whose session id is `sender` (conversation id web:<session id>)."""
-    return [e.get("text") for e in stack.tracker(f"web:{sender}")["events"] if e.get("event") == "user"]
+    """User texts of the web conversation whose session credential is `sender` (stored under an id derived
+    from it: channels.ids.web_conversation_id)."""
+    return [e.get("text") for e in stack.tracker(stack.web_conversation(sender))["events"] if e.get("event") == "user"]
 
 
 def test_allowed_origins_come_from_the_environment() -> None:
@@ -283,7 +284,7 @@ def test_buttons_lead_to_a_recommendation(desktop: Visitor, web_stack: Stack) ->
 
     recommendation = desktop.click_reply("No")
     assert "My recommendation for you" in recommendation, recommendation
-    assert web_stack.slot(f"web:{sender}", "recommendation") in ("csm", "cspo", "both")
+    assert web_stack.slot(web_stack.web_conversation(sender), "recommendation") in ("csm", "cspo", "both")
     # a long answer is shown from its start, not scrolled to its end
     assert page.evaluate("""() => {
         const log = document.querySelector('.ac-log').getBoundingClientRect();

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 # Conversation ids are namespaced by channel (channels.ids); `tracker("x")` means the REST sender x.
 NAMESPACES = ("rest:", "web:", "slack:", "telegram:")
+REST_CHANNEL_KEY = secrets.token_urlsafe(24)  # what a trusted back end beyond loopback sends on REST
 
 
 def conversation_id(sender: str) -> str:
@@ -123,6 +124,11 @@ class Stack:
                          "SANIC_HOST": "127.0.0.1"})
         self.env.pop("RASA_AUTH_TOKEN_FILE", None)
         self.env["RASA_AUTH_TOKEN"] = self.auth_token
+        # The whole suite talks from 127.0.0.1: the per-address limit is raised for it (a test that checks the
+        # limit uses its own X-Forwarded-For address); the per-conversation limit keeps its default.
+        self.env["ADVISOR_RATE_PER_ADDRESS"] = "6000/min,burst=300"
+        self.env["REST_CHANNEL_KEY"] = REST_CHANNEL_KEY
+        self.env.setdefault("WEB_SESSION_SECRET", secrets.token_urlsafe(24))
         self.env.update(env or {})
         self.web_origin = f"http://127.0.0.1:{self.web_port}"
         self.cors = cors or [self.web_origin, f"http://localhost:{self.web_port}"]
@@ -165,6 +171,12 @@ class Stack:
     def stop(self) -> None:
         for server in (self.web, self.rasa, self.actions):
             server.stop()
+
+    def web_conversation(self, credential: str) -> str:
+        """The conversation id the server stores a web session credential's messages under."""
+        from channels.ids import web_conversation_id, web_key_from_secret
+
+        return web_conversation_id(credential, web_key_from_secret(self.env["WEB_SESSION_SECRET"]))
 
     # --- talking to the bot -------------------------------------------------------------------
     def _params(self) -> Dict[str, str]:
