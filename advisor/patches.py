@@ -535,7 +535,7 @@ def tracker_store_errors_do_not_exit() -> None:
 
 # --- 7. a bounded conversation session ----------------------------------------------------------------
 MAX_TURNS_ENV = "ADVISOR_MAX_TURNS_PER_SESSION"
-DEFAULT_MAX_TURNS = 60
+DEFAULT_MAX_TURNS = 40
 SESSION_CAPPED_RESPONSE = "utter_session_capped"
 
 
@@ -564,7 +564,7 @@ def turns_in_session(tracker: Any) -> int:
     "rasa.core.processor.MessageProcessor._update_tracker_session",
     "Rasa lets one conversation session grow without bound: every turn loads, replays, featurizes and "
     "sends to the action server the whole session, so a turn took 31 ms at turn 1 and ~520 ms at turn "
-    "400. Here a session holds at most ADVISOR_MAX_TURNS_PER_SESSION user messages (60): the next message "
+    "400. Here a session holds at most ADVISOR_MAX_TURNS_PER_SESSION user messages (40): the next message "
     "starts a new session (slots carried over, as after an idle hour), and the user is told "
     "(utter_session_capped).",
 )

@@ -361,6 +361,8 @@ class EnvSlackInput(SlackInput):
             return self._no_retry("retry ignored")
 
         event = body.get("event") or {}
+        if not isinstance(event, dict) or not all(isinstance(event.get(k, ""), str) for k in ("user", "channel", "text")):
+            return response.text("Invalid event: user, channel and text must be strings.", status=HTTPStatus.BAD_REQUEST)
         if not self._is_user_message(body) or event.get("subtype") not in USER_SUBTYPES:
             return response.text("Not a user message; ignored.")
 

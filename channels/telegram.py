@@ -388,7 +388,14 @@ class EnvTelegramInput(TelegramInput):
             if not await self.bot_name_matches():
                 return response.text("failed")
 
-            msg, text = self._text_of(update)
+            try:
+                msg, text = self._text_of(update)
+                if msg is not None and text is not None and not isinstance(text, str):
+                    raise TypeError("text")
+            except (AttributeError, TypeError, KeyError, IndexError, ValueError, RecursionError) as e:
+                # an authentic update of an unexpected shape (a field of the wrong type): one clear answer
+                logger.warning("Telegram: an update of an unexpected shape was refused (%s)", type(e).__name__)
+                return response.text("Invalid update.", status=HTTPStatus.BAD_REQUEST)
             if msg is None or not text:
                 return response.text("success")
 
