@@ -206,3 +206,64 @@ def test_token_file_is_generated_owner_only_and_checked(tmp_path: Any, monkeypat
     assert launcher.main(["run", "--enable-api"]) == 2  # refuses to start, says why
     monkeypatch.setenv("RASA_AUTH_TOKEN", "from-the-environment-123")
     assert api_token.load_token() == "from-the-environment-123"
+
+
+# --- issue 19: nothing a client sends stops the server ------------------------------------------------
+@pytest.mark.parametrize("sender", ["\ud800", "a\x00b"])
+def test_a_value_the_store_cannot_take_fails_the_request_not_the_process(sender: str, tmp_path: Any) -> None:
+    """Rasa's session_scope turned any ValueError into sys.exit(1); SQLite raises one for a lone surrogate."""
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "c.db"))
+    tracker = DialogueStateTracker.from_events(sender, [UserUttered("hi")])
+    try:
+        for attempt in (store.save(tracker), store.retrieve(sender)):
+            try:
+                asyncio.run(attempt)
+            except patches.StoreValueError:
+                pass  # an ordinary error: the channel answers the one request
+    except SystemExit:  # pragma: no cover - the behaviour the patch removes
+        pytest.fail("the tracker store exited the process")
+    assert asyncio.run(store.retrieve("rest:ok")) is None  # the store still works
+
+
+def test_user_message_metadata_is_reduced_and_surrogates_removed() -> None:
+    message = UserMessage("/\ud800 hi", CollectingOutputChannel(), "rest:x",
+                          metadata={"page": "/", "blob": "x" * 60_000})
+    assert message.text == "/ hi" and message.metadata == {"page": "/"}
+
+
+@pytest.mark.parametrize("line", [
+    "Exception occurred while handling uri: 'http://127.0.0.1:5005/conversations/x/messages?token=s3cr3t-Value'",
+    "GET /status?a=1&token=s3cr3t-Value HTTP/1.1",
+    "headers: {'Authorization': 'Bearer s3cr3t-Value'}",
+])
+def test_tokens_are_redacted_from_log_lines(line: str, caplog: Any) -> None:
+    import logging
+
+    record = logging.LogRecord("sanic.error", logging.ERROR, __file__, 1, "%s", (line,), None)
+    patches.RedactSecrets().filter(record)
+    assert "s3cr3t-Value" not in record.getMessage() and "[redacted]" in record.getMessage()
+
+
+def test_the_api_token_is_presented_as_bearer_or_query_and_compared_whole() -> None:
+    assert patches.presented_token("q", "Bearer b") == "b"
+    assert patches.presented_token("q", None) == "q"
+    assert patches.token_matches("a" * 20, "a" * 20)
+    assert not patches.token_matches("a" * 19, "a" * 20) and not patches.token_matches(None, "a" * 20)
+    assert patches.is_api_path("/status") and patches.is_api_path("/model/train")
+    assert not patches.is_api_path("/") and not patches.is_api_path("/webhooks/rest/webhook")
+
+
+def test_turns_are_counted_from_the_last_session_start() -> None:
+    from rasa.shared.core.events import SessionStarted
+
+    events = [UserUttered("a"), UserUttered("b"), SessionStarted(), UserUttered("c")]
+    assert patches.turns_in_session(DialogueStateTracker.from_events("rest:t", events)) == 1
+    assert patches.turns_in_session(DialogueStateTracker.from_events("rest:t", events[:2])) == 2
+
+
+def test_a_short_environment_token_is_refused(monkeypatch: Any) -> None:
+    monkeypatch.setenv("RASA_AUTH_TOKEN", "short")
+    with pytest.raises(api_token.TokenProblem):
+        api_token.load_token()
