@@ -1,14 +1,18 @@
 """Pieces shared by the Slack and Telegram channels."""
 from __future__ import annotations
 
+import logging
+import os
 import time
 from collections import OrderedDict
 from http import HTTPStatus
-from typing import Any, Iterable, List, Tuple
+from typing import Any, Iterable, List, Mapping, Optional, Tuple
 
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+logger = logging.getLogger(__name__)
 
 
 def disabled_blueprint(name: str, explanation: str) -> Blueprint:
@@ -72,3 +76,44 @@ class RecentKeys:
     def put_all(self, keys: Iterable[str]) -> None:
         for key in keys:
             self.put(key)
+
+    def first_time(self, keys: Iterable[str]) -> bool:
+        """True when none of `keys` was seen; remembers them all either way."""
+        keys = list(keys)
+        seen = self.any_of(keys)
+        self.put_all(keys)
+        return not seen
+
+
+class SharedRecentKeys(RecentKeys):
+    """The same memory in Redis (REDIS_HOST set: more than one process serves the channel, as with
+    ADVISOR_WORKERS=2 or the cluster), so a retry that reaches another process is still recognised.
+    `SET NX EX` makes the check-and-remember one step. If Redis fails, this process's memory answers."""
+
+    def __init__(self, name: str, ttl_seconds: float, environ: Optional[Mapping[str, str]] = None) -> None:
+        super().__init__(ttl_seconds=ttl_seconds)
+        import redis
+
+        env = os.environ if environ is None else environ
+        self.prefix = f"{env.get('REDIS_KEY_PREFIX', 'advisor')}:seen:{name}:"
+        self.redis = redis.Redis(host=env["REDIS_HOST"], port=int(env.get("REDIS_PORT") or 6379),
+                                 db=int(env.get("REDIS_DB") or 0), password=env.get("REDIS_PASSWORD") or None,
+                                 socket_timeout=1, socket_connect_timeout=1)
+
+    def first_time(self, keys: Iterable[str]) -> bool:
+        keys = list(keys)
+        local = super().first_time(keys)
+        try:
+            fresh = [self.redis.set(self.prefix + key, 1, nx=True, ex=int(self.ttl)) for key in keys]
+        except Exception as e:  # noqa: BLE001 - Redis down: this process's memory decides
+            logger.warning("channel de-duplication: Redis unreachable (%s); using this process's memory",
+                           type(e).__name__)
+            return local
+        return all(fresh)
+
+
+def recent_keys(name: str, ttl_seconds: float) -> RecentKeys:
+    """Shared in Redis when REDIS_HOST is set, else this process's memory."""
+    if os.environ.get("REDIS_HOST"):
+        return SharedRecentKeys(name, ttl_seconds)
+    return RecentKeys(ttl_seconds=ttl_seconds)

@@ -47,7 +47,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from channels.common import RecentKeys, disabled_blueprint, split_text
+from channels.common import disabled_blueprint, recent_keys, split_text
 from channels.guard import limits, too_many_text
 from channels.ids import SLACK, IdProblem, local_part, log_id, slack_id
 
@@ -196,7 +196,7 @@ class EnvSlackInput(SlackInput):
         super().__init__(*args, **kwargs)  # raises InvalidConfigException without a signing secret
         self.enabled = True
         self.api_url = api_base_url(api_url)
-        self._seen = RecentKeys(ttl_seconds=3600)
+        self._seen = recent_keys("slack-events", ttl_seconds=3600)
 
     # --- output --------------------------------------------------------------------------------
     def get_output_channel(
@@ -372,10 +372,9 @@ class EnvSlackInput(SlackInput):
             return response.text("Channel not supported; ignored.")
 
         keys = self._event_keys(body)
-        if self._seen.any_of(keys):
+        if not self._seen.first_time(keys):
             logger.info("Slack: event %s already handled; not answered again", body.get("event_id"))
             return self._no_retry("duplicate ignored")
-        self._seen.put_all(keys)
 
         text = html.unescape(self._sanitize_user_message(event.get("text", ""), metadata["users"]))
         team = str(body.get("team_id") or event.get("team") or "")
@@ -405,9 +404,8 @@ class EnvSlackInput(SlackInput):
         if not user_id or not team:
             return response.text("Missing team or user.", status=HTTPStatus.BAD_REQUEST)
         keys = [f"interaction:{payload['trigger_id']}"] if payload.get("trigger_id") else []
-        if keys and self._seen.any_of(keys):
+        if keys and not self._seen.first_time(keys):
             return self._no_retry("duplicate ignored")
-        self._seen.put_all(keys)
         metadata = self.get_metadata(request)
         sender_id = slack_id(str(team), self._get_conversation_id(user_id, metadata.get("out_channel"),
                                                                   metadata.get("thread_id")))

@@ -62,7 +62,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.common import RecentKeys, disabled_blueprint, split_text
+from channels.common import RecentKeys, disabled_blueprint, recent_keys, split_text
 from channels.guard import limits, too_many_text
 from channels.ids import TELEGRAM, IdProblem, local_part, log_id, telegram_id
 
@@ -248,7 +248,7 @@ class EnvTelegramInput(TelegramInput):
         self._out: Optional[EnvTelegramOutput] = None
         self._out_loop: Optional[asyncio.AbstractEventLoop] = None
         self._bot_username: Optional[str] = None
-        self._updates = RecentKeys(ttl_seconds=24 * 3600)
+        self._updates = recent_keys("telegram-updates", ttl_seconds=24 * 3600)
         self._tasks: set = set()
         self.webhook_set = False
 
@@ -380,10 +380,9 @@ class EnvTelegramInput(TelegramInput):
 
             if update.update_id is not None:
                 key = str(update.update_id)
-                if key in self._updates:
+                if not self._updates.first_time([key]):
                     logger.info("Telegram: update %s already handled; not answered again", key)
                     return response.text("success")
-                self._updates.put(key)
 
             if not await self.bot_name_matches():
                 return response.text("failed")
