@@ -287,13 +287,13 @@ def create_app(s: Settings) -> Sanic:
 
     @app.post("/conversation/review")
     async def review(req: Request) -> response.HTTPResponse:
-        cid = req.form.get("id", "")
+        cid = req.args.get("id", "")  # in the form's URL, percent-encoded: a raw id never sits in the page
         reviews.set(cid, req.form.get("reviewed") == "1", req.form.get("note", ""))
         return back(f"/conversation?id={_q(cid)}", "review_saved")
 
     @app.post("/conversation/story")
     async def save_story(req: Request) -> response.HTTPResponse:
-        cid = req.form.get("id", "")
+        cid = req.args.get("id", "")
         try:
             saved = stories.save_story(s.root, cid, req.form.get("story", ""))
         except (nlu_data.AnnotationError, GitError) as exc:

@@ -18,15 +18,18 @@ import re
 import shutil
 import subprocess
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Dict, Iterator
+from urllib.parse import quote
 
 import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.support.stack import ROOT, Server, free_port, model_path
-from tests.support.workbench_fixture import fill_store, write_endpoints
+from tests.support.workbench_fixture import BASE, events_for, fill_store, user, write_endpoints
 from workbench import stories
 
 CHROMIUM = "/usr/bin/chromium"
@@ -431,6 +434,33 @@ def test_flash_from_the_url_is_not_shown(server: str, token: str) -> None:
     r = session.get(server + "/conversation?id=pwned%20call%20555-0100", timeout=30)
     assert r.status_code == 404 and "pwned" not in r.text
     assert "Review saved." in session.get(server + "/checks?flash=review_saved", timeout=30).text
+
+
+EVIL_ID = "rest:mallory\n\u202egnp.exe"
+
+
+def test_sender_id_with_newline_and_bidi_is_shown_and_committed_safely(server: str, token: str, project: Path) -> None:
+    evil = {EVIL_ID: events_for("rest", BASE, [user("hi", "greet", 0.98)])}
+    with ThreadPoolExecutor(1) as pool:  # Rasa's store is async; Playwright's loop runs in this thread
+        pool.submit(fill_store, project.parent / "trackers.db", evil).result()
+    session = signed_in(server, token)
+    deadline = time.time() + 30  # the workbench caches the store for a few seconds
+    while "mallory" not in (listing := session.get(server + "/conversations", timeout=30).text) and time.time() < deadline:
+        time.sleep(1)
+    shown = "rest:mallory\\n\\u202egnp.exe"
+    for html in (listing, session.get(server + "/conversation?id=" + quote(EVIL_ID, safe=""), timeout=30).text):
+        assert shown in html
+        assert "\u202e" not in html and "mallory\n" not in html
+    story = 'version: "3.1"\nstories:\n- story: mallory\n  steps:\n  - intent: greet\n  - action: utter_greet\n'
+    r = session.post(server + "/conversation/story?id=" + quote(EVIL_ID, safe=""),
+                     data={"csrf": csrf_of(session, server), "story": story}, allow_redirects=False, timeout=60)
+    assert r.status_code == 302
+    name = stories.file_name(EVIL_ID)
+    assert name.startswith("tests/stories/workbench_rest_mallory_gnp_exe_") and name.isascii()
+    assert f"Saved as {name} on workbench/annotations" in session.get(server + r.headers["location"], timeout=30).text
+    message = git(project, "log", "-1", "--format=%B", "workbench/annotations").rstrip("\n")
+    assert "\n" not in message and "\u202e" not in message and message.endswith(shown)
+    assert name in git(project, "ls-tree", "-r", "--name-only", "workbench/annotations", "tests/stories").split("\n")
 
 
 def test_token_from_the_environment_extra_hosts_and_refusals(project: Path, endpoints: Path, tmp_path: Path) -> None:

@@ -1,15 +1,19 @@
-"""The workbench's access rules as pure functions: the token file, one-time login codes, sessions, the
-Host / Origin allow-list, flash messages from a fixed table."""
+"""The workbench's access rules and safe output as pure functions: the token file, one-time login codes,
+sessions, the Host / Origin allow-list, flash messages from a fixed table, sender ids shown and committed
+safely, story file names that never collide."""
 
 from __future__ import annotations
 
+import os
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from workbench import access
+from workbench import access, stories
 from workbench.access import Access, TokenProblem, allowed_hosts
+from workbench.safe import id_slug, visible
 from workbench.web import flash_message
 
 TOKEN = "t" * 40
@@ -123,3 +127,42 @@ def test_flash_comes_from_the_fixed_table_only() -> None:
     session.message = "Not added: already a training example"
     assert flash_message({"flash": "failed"}, session) == ("Not added: already a training example", False)
     assert flash_message({"flash": "failed"}, session) == ("", False), "shown once"
+
+
+def test_visible_escapes_control_and_bidi_characters() -> None:
+    evil = "rest:bob\nSigned-off-by: x\r\u202etxt.exe\u2066\u200b\x1b[31m"
+    shown = visible(evil)
+    assert shown == "rest:bob\\nSigned-off-by: x\\r\\u202etxt.exe\\u2066\\u200b\\u001b[31m"
+    assert shown.isprintable()
+    assert visible("plain rest:alice, ça va ?") == "plain rest:alice, ça va ?"
+    assert visible(shown) == shown
+
+
+def test_story_file_names_never_collide() -> None:
+    names = {stories.file_name(cid) for cid in ("rest:a b", "rest:a_b", "rest:a/b", "rest:a\u202eb", "rest:a\nb")}
+    assert len(names) == 5
+    for name in names:
+        assert name.startswith("tests/stories/workbench_rest_a_") and name.isascii() and name.isprintable()
+    assert id_slug("rest:a b") == id_slug("rest:a b"), "stable"
+    assert "\u202e" not in id_slug("\u202e") and id_slug("") != id_slug("_")
+
+
+def test_commit_message_never_holds_raw_control_or_bidi(tmp_path: Path) -> None:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@l"}
+    env.update({"GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@l"})
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(tmp_path), *args], check=True, capture_output=True, text=True, env=env).stdout
+
+    (tmp_path / "README").write_text("x\n")
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-qm", "init")
+    cid = "rest:eve\n\nSigned-off-by: The Lead <lead@example.org>\u202e"
+    story = 'version: "3.1"\nstories:\n- story: s\n  steps:\n  - intent: greet\n  - action: utter_greet\n'
+    saved = stories.save_story(tmp_path, cid, story)
+    message = git("log", "-1", "--format=%B", "workbench/annotations").rstrip("\n")
+    assert "\n" not in message and "\u202e" not in message and "\r" not in message
+    assert message.startswith("Workbench: test story from conversation rest:eve\\n\\nSigned-off-by")
+    assert "Signed-off-by" not in git("log", "-1", "--format=%(trailers)", "workbench/annotations")
+    assert saved["file"].isascii() and saved["file"] == stories.file_name(cid)
