@@ -46,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     for p in (ck, nr, an, sv, li, ts):
         p.add_argument("--root", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    # What the workbench writes (its database, job logs, reports of conversations) is for its owner only.
+    os.umask(0o077)
     root = Path(args.root).resolve()
     if not (root / "domain.yml").is_file():
         print(f"{root} is not the advisor's project folder (no domain.yml): give it with --root", file=sys.stderr)

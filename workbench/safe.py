@@ -1,11 +1,14 @@
 """Text that came from a chat user, made safe to show and to write: sender ids and messages may hold newlines,
-control characters or bidi overrides (U+202E turns `txt.exe` into `exe.txt` on screen)."""
+control characters or bidi overrides (U+202E turns `txt.exe` into `exe.txt` on screen). Also the workbench's
+private files and folders (mode 600 / 700)."""
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import unicodedata
+from pathlib import Path
 
 # Bidi embeddings, overrides and isolates, the marks, zero-width characters, line and paragraph separators.
 _INVISIBLE = frozenset(
@@ -35,3 +38,24 @@ def id_slug(conversation_id: str, length: int = 60) -> str:
     that slug alike (`rest:a b`, `rest:a_b`) never share a file."""
     slug = re.sub(r"[^A-Za-z0-9_-]+", "_", conversation_id)[:length].strip("_") or "id"
     return f"{slug}_{hashlib.sha256(conversation_id.encode('utf-8', 'surrogatepass')).hexdigest()[:10]}"
+
+
+def private_dir(path: Path) -> Path:
+    """Creates `path` (mode 700) if missing; an existing folder is made 700 too."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Makes an existing file owner-only (600); a missing one is left alone."""
+    if path.exists():
+        path.chmod(0o600)
+    return path
+
+
+def open_private(path: Path) -> int:
+    """A new (truncated) file descriptor on `path`, mode 600 whatever the umask or the file's old mode."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    return fd

@@ -30,6 +30,7 @@ from workbench.conversations import Filters, newest_first, transcript
 from workbench.gitbranch import GitError, is_repo
 from workbench.render import TEMPLATES, render
 from workbench.reviews import Reviews
+from workbench.safe import open_private, private_dir
 from workbench.store import ConversationSource
 
 MAX_BODY = 512 * 1024
@@ -111,15 +112,16 @@ class Jobs:
     def start(self, kind: str, args: List[str], cwd: Path) -> bool:
         if self.running(kind) is not None:
             return False
-        self.state.mkdir(parents=True, exist_ok=True)
-        log = open(self.state / f"{kind}.log", "wb")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "workbench", *args],
-            cwd=cwd,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
-        )
+        private_dir(self.state)
+        # The child gets its own copy of the descriptor: ours is closed as soon as it has started.
+        with open(open_private(self.state / f"{kind}.log"), "wb") as log:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "workbench", *args],
+                cwd=cwd,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+            )
         self.procs[kind] = (proc, time.time())
         return True
 
@@ -135,6 +137,7 @@ def create_app(s: Settings) -> Sanic:
     app.config.ACCESS_LOG = False
     access = Access(s.token, s.hosts or allowed_hosts(s.port))
     app.ctx.access = access
+    private_dir(s.state)
     source = ConversationSource(s.endpoints, s.root / "domain.yml", s.root)
     reviews = Reviews(s.state / "workbench.db")
     jobs = Jobs(s.state)

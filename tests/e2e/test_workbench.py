@@ -16,6 +16,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import time
@@ -41,6 +42,7 @@ GIT_ENV = {
     "GIT_COMMITTER_EMAIL": "t@localhost",
 }
 TOKEN = "test-token-0123456789abcdef"
+WITH_UMASK_022 = ["sh", "-c", 'umask 022 && exec "$@"', "sh"]
 
 
 def git(repo: Path, *args: str) -> str:
@@ -103,6 +105,7 @@ def endpoints(project: Path) -> Path:
 def start(project: Path, endpoints: Path, name: str, *extra: str, env: Dict[str, str] | None = None) -> Server:
     port = free_port()
     cmd = [
+        *WITH_UMASK_022,  # the workbench makes its files private by itself
         sys.executable,
         "-m",
         "workbench",
@@ -116,6 +119,7 @@ def start(project: Path, endpoints: Path, name: str, *extra: str, env: Dict[str,
         *extra,
     ]
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), "ADVISOR_MODEL": str(model_path()), **GIT_ENV, **(env or {})}
+    full_env["PYTHONDONTWRITEBYTECODE"] = "1"
     for name_ in ("WORKBENCH_TOKEN", "WORKBENCH_HOSTS"):
         if name_ not in (env or {}):
             full_env.pop(name_, None)
@@ -148,6 +152,12 @@ def csrf_of(session: requests.Session, base: str) -> str:
 
 @pytest.fixture(scope="module")
 def wb(project: Path, endpoints: Path) -> Iterator[Server]:
+    # A state folder and database from an older version, readable by everyone: made private at start.
+    state = project / ".workbench"
+    state.mkdir(exist_ok=True)
+    state.chmod(0o755)
+    (state / "workbench.db").touch()
+    (state / "workbench.db").chmod(0o644)
     s = start(project, endpoints, "workbench")
     try:
         yield s
@@ -461,6 +471,27 @@ def test_sender_id_with_newline_and_bidi_is_shown_and_committed_safely(server: s
     message = git(project, "log", "-1", "--format=%B", "workbench/annotations").rstrip("\n")
     assert "\n" not in message and "\u202e" not in message and message.endswith(shown)
     assert name in git(project, "ls-tree", "-r", "--name-only", "workbench/annotations", "tests/stories").split("\n")
+
+
+def test_workbench_files_are_private(wb: Server, project: Path) -> None:
+    def mode(path: Path) -> int:
+        return stat.S_IMODE(path.stat().st_mode)
+
+    state = project / ".workbench"
+    assert mode(state) == 0o700 and mode(state / "workbench.db") == 0o600, "made private at start"
+    assert mode(state / "checks.log") == 0o600 and mode(state / "checks.json") == 0o600, "the checks job's files"
+    assert mode(project / ".run") == 0o700 and mode(project / ".run" / "workbench-token") == 0o600
+    pid = wb.proc.pid  # type: ignore[union-attr]
+    umask = re.search(r"^Umask:\s*(\d+)", Path(f"/proc/{pid}/status").read_text(), re.M)
+    assert umask and umask.group(1) == "0077"
+    # The checks job has ended: the server holds no descriptor of its log.
+    held = []
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            held.append(os.readlink(f"/proc/{pid}/fd/{fd}"))
+        except OSError:
+            pass
+    assert str(state / "checks.log") not in held and held
 
 
 def test_token_from_the_environment_extra_hosts_and_refusals(project: Path, endpoints: Path, tmp_path: Path) -> None:

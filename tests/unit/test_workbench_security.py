@@ -1,20 +1,24 @@
 """The workbench's access rules and safe output as pure functions: the token file, one-time login codes,
 sessions, the Host / Origin allow-list, flash messages from a fixed table, sender ids shown and committed
-safely, story file names that never collide."""
+safely, story file names that never collide, and job logs that are private and closed."""
 
 from __future__ import annotations
 
+import gc
 import os
 import stat
 import subprocess
+import time
+import warnings
 from pathlib import Path
+from typing import Any, List
 
 import pytest
 
 from workbench import access, stories
 from workbench.access import Access, TokenProblem, allowed_hosts
 from workbench.safe import id_slug, visible
-from workbench.web import flash_message
+from workbench.web import Jobs, flash_message
 
 TOKEN = "t" * 40
 PORT = 8001
@@ -166,3 +170,39 @@ def test_commit_message_never_holds_raw_control_or_bidi(tmp_path: Path) -> None:
     assert message.startswith("Workbench: test story from conversation rest:eve\\n\\nSigned-off-by")
     assert "Signed-off-by" not in git("log", "-1", "--format=%(trailers)", "workbench/annotations")
     assert saved["file"].isascii() and saved["file"] == stories.file_name(cid)
+
+
+# --- job logs -----------------------------------------------------------------------------------------------
+def _open_paths() -> List[str]:
+    out = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            out.append(os.readlink(f"/proc/self/fd/{fd}"))
+        except OSError:
+            pass
+    return out
+
+
+def test_job_log_is_private_and_closed_by_the_server(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    jobs = Jobs(state)
+    # `python -m workbench lint --root <nowhere>` exits at once (no domain.yml there) after writing its log.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        assert jobs.start("lint", ["--root", str(tmp_path / "nowhere"), "lint"], tmp_path)
+        gc.collect()
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)], "a log file left for the GC to close"
+    log = state / "lint.log"
+    assert str(log) not in _open_paths(), "the server keeps no descriptor of the child's log"
+    proc: Any = jobs.procs["lint"][0]
+    proc.wait(timeout=60)
+    assert "not the advisor's project folder" in log.read_text()
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600 and stat.S_IMODE(state.stat().st_mode) == 0o700
+    log.chmod(0o644)  # a log from an older version is made private when rewritten
+    assert jobs.start("lint", ["--root", str(tmp_path / "nowhere"), "lint"], tmp_path)
+    jobs.procs["lint"][0].wait(timeout=60)
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
+    deadline = time.time() + 5
+    while time.time() < deadline and str(log) in _open_paths():
+        time.sleep(0.1)
+    assert str(log) not in _open_paths()
