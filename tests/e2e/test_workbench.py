@@ -507,6 +507,11 @@ def test_token_from_the_environment_extra_hosts_and_refusals(project: Path, endp
                 assert attribute.lower() in cookie.lower(), cookie
             assert TOKEN not in cookie and link.split("=")[-1] not in cookie
             assert browser.get(base + "/dashboard", timeout=30).status_code == 200
+            name = f"workbench_session_{s.port}"  # type: ignore[attr-defined]
+            sid = browser.cookies.get(name)
+            r = browser.post(base + "/logout", data={"csrf": csrf_of(browser, base)}, allow_redirects=False, timeout=30)
+            assert r.status_code == 302 and sid
+            assert requests.get(base + "/dashboard", cookies={name: sid}, timeout=30).status_code == 401, "ended on the server"
         assert requests.get(link, allow_redirects=False, timeout=30).status_code == 401, "used once"
         assert requests.get(base + "/dashboard", timeout=30).status_code == 401
         assert requests.post(base + "/login", data={"token": "wrong-token-0123456789"}, timeout=30).status_code == 401
