@@ -144,7 +144,7 @@ def create_app(s: Settings) -> Sanic:
     intents, entities, _, _ = nlu_data.domain_names((s.root / "domain.yml").read_text(encoding="utf-8"))
     intent_list = sorted(intents)
 
-    def page(template: str, req: Request, status: int = 200, **ctx: Any) -> response.HTTPResponse:
+    def page(template: str, req: Request, **ctx: Any) -> response.HTTPResponse:
         session: Optional[Session] = req.ctx.session
         flash, ok = flash_message({k: req.args.get(k, "") for k in req.args}, session)
         html = render(
@@ -157,7 +157,7 @@ def create_app(s: Settings) -> Sanic:
             store_error=source.error,
             **ctx,
         )
-        return response.html(html, status=status)
+        return response.html(html)
 
     def back(url: str, key: str, **ids: str) -> response.HTTPResponse:
         sep = "&" if "?" in url else "?"
@@ -169,7 +169,7 @@ def create_app(s: Settings) -> Sanic:
             req.ctx.session.message = message
         return back(url, "failed")
 
-    def login_page(req: Request, why: str, status: int = 401) -> response.HTTPResponse:
+    def login_page(why: str, status: int = 401) -> response.HTTPResponse:
         return response.html(render("login.html", page="/login", why=why, port=s.port), status=status)
 
     def signed_in(session: Session) -> response.HTTPResponse:
@@ -197,7 +197,7 @@ def create_app(s: Settings) -> Sanic:
         if req.path in PUBLIC:
             return None
         if session is None and not bearer:
-            return login_page(req, "Sign in to use the workbench.")
+            return login_page("Sign in to use the workbench.")
         # 4. A browser's form post carries its session's secret (a Bearer request cannot come from another site).
         if req.method in STATE_CHANGING and not bearer:
             if session is None or not same(req.form.get("csrf"), session.csrf):
@@ -226,15 +226,15 @@ def create_app(s: Settings) -> Sanic:
     async def login_link(req: Request) -> response.HTTPResponse:
         code = req.args.get("code")
         if code is None:
-            return login_page(req, "", status=200)
+            return login_page("", status=200)
         if not access.redeem(code):
-            return login_page(req, "This login link was already used or has expired.")
+            return login_page("This login link was already used or has expired.")
         return signed_in(access.new_session())
 
     @app.post("/login")
     async def login_form(req: Request) -> response.HTTPResponse:
         if not access.token_ok(req.form.get("token")):
-            return login_page(req, "Wrong token.")
+            return login_page("Wrong token.")
         return signed_in(access.new_session())
 
     @app.post("/logout")
