@@ -26,27 +26,28 @@ def token_file(environ: Optional[Mapping[str, str]] = None) -> Path:
     return Path(value) if value else DEFAULT_TOKEN_FILE
 
 
-def ensure_token_file(path: Path) -> Path:
-    """Creates `path` with a new random token (mode 600) unless it exists; checks its mode either way."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def ensure_token_file(path: Path, label: str = "API token") -> Path:
+    """Creates `path` with a new random token (mode 600, a new parent folder 700) unless it exists; checks its
+    mode either way."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if not path.exists():
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_urlsafe(32) + "\n")
-    read_token_file(path)
+    read_token_file(path, label)
     return path
 
 
-def read_token_file(path: Path) -> str:
+def read_token_file(path: Path, label: str = "API token") -> str:
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
-        raise TokenProblem(f"no API token: set {ENV_TOKEN} or create {path} (`make run` does)") from None
+        raise TokenProblem(f"no {label}: set {ENV_TOKEN} or create {path} (`make run` does)") from None
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise TokenProblem(f"{path} can be read by other users: `chmod 600 {path}`")
     token = path.read_text(encoding="utf-8").strip()
     if len(token) < MIN_LENGTH:
-        raise TokenProblem(f"the API token in {path} is shorter than {MIN_LENGTH} characters")
+        raise TokenProblem(f"the {label} in {path} is shorter than {MIN_LENGTH} characters")
     return token
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The trainers' workbench and its command-line reports (make workbench / check / lint / test-stories /
 # nlu-report / analytics). Sets up what is missing first; trains only where a model is needed.
-#   scripts/workbench.sh serve        the web workbench on 127.0.0.1:8001 (WORKBENCH_HOST/PORT, WORKBENCH_TOKEN)
+#   scripts/workbench.sh serve        the web workbench on 127.0.0.1:8001 (WORKBENCH_HOST/PORT/TOKEN/HOSTS);
+#                                     prints a one-time login link
 #   scripts/workbench.sh check        knowledge schema, rasa data validate, lint, test stories
 #   scripts/workbench.sh lint | test-stories | nlu-report | analytics
 set -euo pipefail

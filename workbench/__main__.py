@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     sv.add_argument("--port", type=int, default=int(os.environ.get("WORKBENCH_PORT", "8001")))
     sv.add_argument("--endpoints", help="endpoints file whose tracker_store to read")
     sv.add_argument("--threshold", type=float, default=None, help="inbox: confidence below which a message is listed")
-    sv.add_argument("--require-token", action="store_true", help="require WORKBENCH_TOKEN even on loopback")
+    sv.add_argument("--require-token", action="store_true", help=argparse.SUPPRESS)  # the token is always required now
     ck = sub.add_parser("check", help="knowledge schema, rasa data validate, lint, test stories")
     ck.add_argument("--no-stories", action="store_true")
     ck.add_argument("--branch", action="store_true", help="test stories of the workbench/annotations branch")
@@ -46,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     for p in (ck, nr, an, sv, li, ts):
         p.add_argument("--root", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    # What the workbench writes (its database, job logs, reports of conversations) is for its owner only.
+    os.umask(0o077)
     root = Path(args.root).resolve()
     if not (root / "domain.yml").is_file():
         print(f"{root} is not the advisor's project folder (no domain.yml): give it with --root", file=sys.stderr)
@@ -99,34 +101,46 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[analytics] {len(convs)} conversations; report: {out / 'index.html'}")
         return 0
     # serve
-    from workbench.web import Settings, create_app, is_loopback
+    from workbench import access, inbox
+    from workbench.web import Settings, create_app
 
-    token = os.environ.get("WORKBENCH_TOKEN") or None
-    require = args.require_token or not is_loopback(args.host)
-    if require and (not token or len(token) < 16):
-        print(
-            "The workbench listens beyond loopback (or --require-token): set WORKBENCH_TOKEN to a secret of at least "
-            "16 characters; it is then required as ?token=… (kept in a cookie) or 'Authorization: Bearer …'.",
-            file=sys.stderr,
-        )
+    try:
+        token = access.load_token(root, os.environ)
+    except access.TokenProblem as problem:
+        print(f"[workbench] not started: {problem}", file=sys.stderr)
         return 2
-    from workbench import inbox
-
     settings = Settings(
         root=root,
         endpoints=_endpoints(root, args.endpoints),
         token=token,
-        require_token=require,
+        port=args.port,
+        hosts=access.allowed_hosts(args.port, os.environ.get(access.ENV_HOSTS, ""), bind=args.host),
         threshold=args.threshold if args.threshold is not None else inbox.LOW_CONFIDENCE,
     )
     app = create_app(settings)
+    where = access.ENV_TOKEN if os.environ.get(access.ENV_TOKEN, "").strip() else f"the token in {root / access.TOKEN_FILE}"
+    if not access.is_loopback(args.host):
+        print(
+            "[workbench] listening beyond loopback: serve it through a TLS reverse proxy and add the name it is "
+            f"reached by to {access.ENV_HOSTS} (other Host headers get 421)",
+            flush=True,
+        )
     print(
-        f"[workbench] http://{args.host}:{args.port}/ — conversations from {settings.endpoints}"
-        f"{' (token required)' if require else ''}",
+        f"[workbench] conversations from {settings.endpoints}; listening on {args.host}:{args.port}\n"
+        f"[workbench] sign in with this one-time link (valid 10 minutes, once): "
+        f"http://{_link_host(args.host)}:{args.port}/login?code={app.ctx.access.new_code()}\n"
+        f"[workbench] or later on its login page with {where}",
         flush=True,
     )
     app.run(host=args.host, port=args.port, access_log=False, workers=1)
     return 0
+
+
+def _link_host(bind: str) -> str:
+    """Where the printed login link points: loopback unless the workbench is bound to one other address."""
+    if bind in ("0.0.0.0", "::", "*", "", "localhost"):
+        return "127.0.0.1"
+    return f"[{bind}]" if ":" in bind else bind
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ import tempfile
 from pathlib import Path
 from typing import Dict, Optional
 
+from workbench.safe import visible
+
 BRANCH = "workbench/annotations"
 AUTHOR = {
     "GIT_AUTHOR_NAME": "Advisor workbench",
@@ -71,7 +73,8 @@ def list_files(repo: Path, folder: str, branch: str = BRANCH) -> list[str]:
 
 
 def commit_files(repo: Path, files: Dict[str, str], message: str, branch: str = BRANCH) -> str:
-    """Commits `files` (repo-relative path -> new content) on top of the branch; returns the new commit."""
+    """Commits `files` (repo-relative path -> new content) on top of the branch; returns the new commit.
+    The message is written on one line with control and bidi characters escaped (it may quote a chat user)."""
     parent = base_commit(repo, branch)
     with tempfile.TemporaryDirectory() as tmp:
         env = {"GIT_INDEX_FILE": str(Path(tmp) / "index"), **AUTHOR}
@@ -80,7 +83,7 @@ def commit_files(repo: Path, files: Dict[str, str], message: str, branch: str = 
             blob = _git(repo, "hash-object", "-w", "--stdin", stdin=content).strip()
             _git(repo, "update-index", "--add", "--cacheinfo", f"100644,{blob},{path}", env=env)
         tree = _git(repo, "write-tree", env=env).strip()
-    commit = _git(repo, "commit-tree", tree, "-p", parent, "-m", message, env=AUTHOR).strip()
+    commit = _git(repo, "commit-tree", tree, "-p", parent, "-m", visible(message), env=AUTHOR).strip()
     _git(repo, "update-ref", f"refs/heads/{branch}", commit, parent if _branch_exists(repo, branch) else "")
     return commit
 

@@ -10,6 +10,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from workbench import charts
+from workbench.safe import visible
 
 TEMPLATES = Path(__file__).parent / "templates"
 _env = Environment(
@@ -28,6 +29,7 @@ _env.globals.update(
     css=lambda: Markup((TEMPLATES / "style.css").read_text()),
 )
 _env.filters["time"] = lambda ts: dt.datetime.fromtimestamp(float(ts or 0), tz=dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+_env.filters["visible"] = visible  # ids and user texts: control and bidi characters shown as escapes
 _env.filters["pct"] = lambda v: f"{float(v or 0):.1%}"
 _env.filters["f3"] = lambda v: "–" if v is None else f"{float(v):.3f}"
 

@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 from typing import Dict, Optional, Set, Tuple
 
+from workbench.safe import private_dir, private_file
+
 MAX_NOTE_CHARS = 5000
 SCHEMA = """
 create table if not exists reviews (conversation_id text primary key, reviewed integer not null default 0,
@@ -20,9 +22,11 @@ create table if not exists inbox (message_key text primary key, status text not 
 class Reviews:
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
+        private_file(path)  # a database made before this version was world-readable
         with self._db() as db:
             db.executescript(SCHEMA)
+        private_file(path)
 
     def _db(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=10)

@@ -11,6 +11,7 @@ import yaml
 
 from workbench import gitbranch
 from workbench.nlu_data import AnnotationError
+from workbench.safe import id_slug, visible
 
 STORIES_DIR = "tests/stories"
 MAX_STORY_CHARS = 100_000
@@ -23,7 +24,8 @@ def story_name(conversation_id: str) -> str:
 
 
 def file_name(conversation_id: str) -> str:
-    return f"{STORIES_DIR}/workbench_{re.sub(r'[^A-Za-z0-9_-]+', '_', conversation_id)[:80]}.yml"
+    """tests/stories/workbench_<slug>_<hash>.yml: one file per conversation id, never shared by two ids."""
+    return f"{STORIES_DIR}/workbench_{id_slug(conversation_id)}.yml"
 
 
 def conversation_to_story(conversation_id: str, events: Sequence[Mapping[str, Any]]) -> str:
@@ -75,6 +77,6 @@ def save_story(root: Path, conversation_id: str, text: str) -> Dict[str, str]:
     commit = gitbranch.commit_files(
         root,
         {path: text if text.endswith("\n") else text + "\n"},
-        f"Workbench: test story from conversation {conversation_id[:60]}",
+        f"Workbench: test story from conversation {visible(conversation_id)[:80]}",
     )
     return {"file": path, "commit": commit}

@@ -1,60 +1,99 @@
 """The workbench web app: Sanic (already installed with Rasa, so nothing new to pin) serving server-rendered
 Jinja2 pages with inline SVG charts: no JavaScript build, no CDN, works offline.
 
-Access: on a loopback address anyone on the machine may use it (like `make run`'s servers); on any other
-address a token is required (`WORKBENCH_TOKEN`) for every request. Every form carries a per-process secret,
-so another web site cannot post to it from the trainer's browser.
+Access (workbench/access.py), checked in this order on every request: the `Host` header must be one the
+workbench answers to (else 421, so a DNS-rebound name gets nothing); a state-changing request must come from
+one of those origins (else 403); then a session (cookie from the one-time login link or the login form) or
+`Authorization: Bearer <token>` (else 401); and every form post carries its session's CSRF secret (else 403).
+Messages after a redirect come from a fixed table (FLASH): nothing in the URL is shown as a message.
 """
 
 from __future__ import annotations
 
-import hmac
-import ipaddress
 import os
+import re
 import secrets
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Tuple
+from urllib.parse import urlencode
 
 from sanic import Sanic, response
 from sanic.request import Request
 
 from workbench import analytics, checks, inbox, nlu_data, nlu_report, stories
+from workbench.access import STATE_CHANGING, Access, Session, allowed_hosts, same
 from workbench.conversations import Filters, newest_first, transcript
 from workbench.gitbranch import GitError, is_repo
 from workbench.render import TEMPLATES, render
 from workbench.reviews import Reviews
+from workbench.safe import open_private, private_dir
 from workbench.store import ConversationSource
 
-COOKIE = "workbench_token"
 MAX_BODY = 512 * 1024
+PUBLIC = frozenset({"/health", "/style.css", "/login"})
+
+# Messages after a redirect: `?flash=<key>` plus the ids in SAFE_ARGS, checked against their patterns.
+# Unknown keys, or a key whose ids do not match, show nothing. `failed` shows the session's own last error.
+FLASH: Dict[str, Tuple[bool, str]] = {
+    "review_saved": (True, "Review saved."),
+    "story_saved": (True, "Saved as {file} on workbench/annotations (commit {commit})."),
+    "example_added": (True, "Added to {file} as {intent} on workbench/annotations (commit {commit})."),
+    "dismissed": (True, "Dismissed {n} message(s)."),
+    "checks_started": (True, "Checks started."),
+    "checks_running": (False, "Checks are already running."),
+    "nlu_started": (True, "Cross-validation started (several minutes)."),
+    "nlu_running": (False, "Already running."),
+    "not_a_repo": (False, "Not added: the project is not a git repository."),
+}
+SAFE_ARGS = {
+    "commit": re.compile(r"[0-9a-f]{8,40}"),
+    "n": re.compile(r"[0-9]{1,5}"),
+    "intent": re.compile(r"[A-Za-z0-9_]{1,80}"),
+    "file": re.compile(r"(data/nlu|tests/stories)/[A-Za-z0-9_-]{1,120}\.yml"),
+}
 
 
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+def flash_message(args: Mapping[str, str], session: Optional[Session]) -> Tuple[str, bool]:
+    """(text, ok) for a redirect's `?flash=` key, from FLASH only; ("", False) when there is nothing to show."""
+    key = args.get("flash", "")
+    if key == "failed":
+        message = session.message if session else None
+        if session is not None:
+            session.message = None
+        return message or "", False
+    if key not in FLASH:
+        return "", False
+    ok, template = FLASH[key]
+    values: Dict[str, str] = {}
+    for name in re.findall(r"{(\w+)}", template):
+        value = args.get(name, "")
+        if not SAFE_ARGS[name].fullmatch(value):
+            return "", False
+        values[name] = value
+    return template.format(**values), ok
 
 
 @dataclass
 class Settings:
     root: Path
     endpoints: Path
-    token: Optional[str] = None
-    require_token: bool = False
+    token: str
+    port: int = 8001
+    hosts: FrozenSet[str] = frozenset()
     threshold: float = inbox.LOW_CONFIDENCE
     state_dir: Optional[Path] = None
-    csrf: str = field(default_factory=lambda: secrets.token_urlsafe(24))
 
     @property
     def state(self) -> Path:
         return self.state_dir or self.root / ".workbench"
+
+    @property
+    def cookie(self) -> str:
+        return f"workbench_session_{self.port}"
 
 
 class Jobs:
@@ -73,15 +112,16 @@ class Jobs:
     def start(self, kind: str, args: List[str], cwd: Path) -> bool:
         if self.running(kind) is not None:
             return False
-        self.state.mkdir(parents=True, exist_ok=True)
-        log = open(self.state / f"{kind}.log", "wb")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "workbench", *args],
-            cwd=cwd,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
-        )
+        private_dir(self.state)
+        # The child gets its own copy of the descriptor: ours is closed as soon as it has started.
+        with open(open_private(self.state / f"{kind}.log"), "wb") as log:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "workbench", *args],
+                cwd=cwd,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+            )
         self.procs[kind] = (proc, time.time())
         return True
 
@@ -95,6 +135,9 @@ def create_app(s: Settings) -> Sanic:
     app = Sanic(f"workbench_{secrets.token_hex(4)}")
     app.config.REQUEST_MAX_SIZE = MAX_BODY
     app.config.ACCESS_LOG = False
+    access = Access(s.token, s.hosts or allowed_hosts(s.port))
+    app.ctx.access = access
+    private_dir(s.state)
     source = ConversationSource(s.endpoints, s.root / "domain.yml", s.root)
     reviews = Reviews(s.state / "workbench.db")
     jobs = Jobs(s.state)
@@ -102,32 +145,62 @@ def create_app(s: Settings) -> Sanic:
     intent_list = sorted(intents)
 
     def page(template: str, req: Request, **ctx: Any) -> response.HTTPResponse:
-        flash = req.args.get("flash", "")
+        session: Optional[Session] = req.ctx.session
+        flash, ok = flash_message({k: req.args.get(k, "") for k in req.args}, session)
         html = render(
-            template, page=req.path, csrf=s.csrf, flash=flash, flash_ok=req.args.get("ok") == "1", store_error=source.error, **ctx
+            template,
+            page=req.path,
+            csrf=session.csrf if session else "",
+            signed_in=session is not None,
+            flash=flash,
+            flash_ok=ok,
+            store_error=source.error,
+            **ctx,
         )
         return response.html(html)
 
-    def back(url: str, message: str, ok: bool) -> response.HTTPResponse:
-        from urllib.parse import urlencode
-
+    def back(url: str, key: str, **ids: str) -> response.HTTPResponse:
         sep = "&" if "?" in url else "?"
-        return response.redirect(f"{url}{sep}{urlencode({'flash': message, 'ok': '1' if ok else '0'})}")
+        return response.redirect(f"{url}{sep}{urlencode({'flash': key, **ids})}")
+
+    def failed(req: Request, url: str, message: str) -> response.HTTPResponse:
+        """Back to `url` showing `message` (made here, e.g. a validation error) once, kept in the session."""
+        if req.ctx.session is not None:
+            req.ctx.session.message = message
+        return back(url, "failed")
+
+    def login_page(why: str, status: int = 401) -> response.HTTPResponse:
+        return response.html(render("login.html", page="/login", why=why, port=s.port), status=status)
+
+    def signed_in(session: Session) -> response.HTTPResponse:
+        resp = response.redirect("/")
+        resp.cookies[s.cookie] = session.id
+        resp.cookies[s.cookie]["httponly"] = True
+        resp.cookies[s.cookie]["samesite"] = "Strict"
+        resp.cookies[s.cookie]["path"] = "/"
+        resp.cookies[s.cookie]["max-age"] = int(session.expires - time.time())
+        return resp
 
     @app.middleware("request")
     async def guard(req: Request) -> Optional[response.HTTPResponse]:
-        if s.require_token:
-            given = req.args.get("token") or req.cookies.get(COOKIE) or ""
-            auth = req.headers.get("authorization", "")
-            if auth.lower().startswith("bearer "):
-                given = auth[7:]
-            if not s.token or not hmac.compare_digest(given.encode(), s.token.encode()):
-                return response.text("401: this workbench needs its token (?token=…, see WORKBENCH_TOKEN)", status=401)
-        if req.method == "POST":
-            origin = req.headers.get("origin")
-            if origin and origin.split("://", 1)[-1] != req.headers.get("host", ""):
-                return response.text("403: cross-site request refused", status=403)
-            if not hmac.compare_digest((req.form.get("csrf") or "").encode(), s.csrf.encode()):
+        req.ctx.session = None
+        # 1. Only the names the workbench answers to (a DNS-rebound name gets nothing, not even a login page).
+        if not access.host_ok(req.headers.get("host")):
+            return response.text("421: misdirected request (this Host is not served here)", status=421)
+        # 2. State changes only from the workbench's own pages.
+        if req.method in STATE_CHANGING and not access.origin_ok(req.headers.get("origin"), req.headers.get("referer")):
+            return response.text("403: cross-site request refused", status=403)
+        # 3. Signed in: a session cookie, or the token as a Bearer header (scripts).
+        session = access.session(req.cookies.get(s.cookie))
+        req.ctx.session = session
+        bearer = access.bearer_ok(req.headers.get("authorization"))
+        if req.path in PUBLIC:
+            return None
+        if session is None and not bearer:
+            return login_page("Sign in to use the workbench.")
+        # 4. A browser's form post carries its session's secret (a Bearer request cannot come from another site).
+        if req.method in STATE_CHANGING and not bearer:
+            if session is None or not same(req.form.get("csrf"), session.csrf):
                 return response.text("403: the form is stale: reload the page", status=403)
         return None
 
@@ -139,15 +212,7 @@ def create_app(s: Settings) -> Sanic:
         )
         resp.headers["X-Content-Type-Options"] = "nosniff"
         resp.headers["Referrer-Policy"] = "same-origin"
-        if (
-            s.require_token
-            and req.args.get("token")
-            and s.token
-            and hmac.compare_digest(req.args.get("token").encode(), s.token.encode())
-        ):
-            resp.cookies[COOKIE] = s.token
-            resp.cookies[COOKIE]["httponly"] = True
-            resp.cookies[COOKIE]["samesite"] = "Strict"
+        resp.headers["Cache-Control"] = "no-store"
 
     @app.get("/health")
     async def health(_: Request) -> response.HTTPResponse:
@@ -156,6 +221,29 @@ def create_app(s: Settings) -> Sanic:
     @app.get("/style.css")
     async def style(_: Request) -> response.HTTPResponse:
         return response.text((TEMPLATES / "style.css").read_text(), content_type="text/css")
+
+    @app.get("/login")
+    async def login_link(req: Request) -> response.HTTPResponse:
+        code = req.args.get("code")
+        if code is None:
+            return login_page("", status=200)
+        if not access.redeem(code):
+            return login_page("This login link was already used or has expired.")
+        return signed_in(access.new_session())
+
+    @app.post("/login")
+    async def login_form(req: Request) -> response.HTTPResponse:
+        if not access.token_ok(req.form.get("token")):
+            return login_page("Wrong token.")
+        return signed_in(access.new_session())
+
+    @app.post("/logout")
+    async def logout(req: Request) -> response.HTTPResponse:
+        if req.ctx.session is not None:
+            access.end(req.ctx.session)
+        resp = response.redirect("/login")
+        del resp.cookies[s.cookie]
+        return resp
 
     @app.get("/")
     async def home(_: Request) -> response.HTTPResponse:
@@ -183,7 +271,7 @@ def create_app(s: Settings) -> Sanic:
         cid = req.args.get("id", "")
         c = await source.get(cid)
         if c is None:
-            return response.html(render("base.html", page="", flash=f"No conversation '{cid}'.", flash_ok=False), status=404)
+            return response.html(render("base.html", page="", flash="No such conversation.", flash_ok=False), status=404)
         reviewed, note = reviews.get(cid)
         try:
             story = stories.conversation_to_story(cid, c.events)
@@ -202,22 +290,18 @@ def create_app(s: Settings) -> Sanic:
 
     @app.post("/conversation/review")
     async def review(req: Request) -> response.HTTPResponse:
-        cid = req.form.get("id", "")
+        cid = req.args.get("id", "")  # in the form's URL, percent-encoded: a raw id never sits in the page
         reviews.set(cid, req.form.get("reviewed") == "1", req.form.get("note", ""))
-        return back(f"/conversation?id={_q(cid)}", "Review saved.", True)
+        return back(f"/conversation?id={_q(cid)}", "review_saved")
 
     @app.post("/conversation/story")
     async def save_story(req: Request) -> response.HTTPResponse:
-        cid = req.form.get("id", "")
+        cid = req.args.get("id", "")
         try:
             saved = stories.save_story(s.root, cid, req.form.get("story", ""))
         except (nlu_data.AnnotationError, GitError) as exc:
-            return back(f"/conversation?id={_q(cid)}", f"Not saved: {exc}", False)
-        return back(
-            f"/conversation?id={_q(cid)}",
-            f"Saved as {saved['file']} on workbench/annotations (commit {saved['commit'][:8]}).",
-            True,
-        )
+            return failed(req, f"/conversation?id={_q(cid)}", f"Not saved: {exc}")
+        return back(f"/conversation?id={_q(cid)}", "story_saved", file=saved["file"], commit=saved["commit"][:8])
 
     @app.get("/inbox")
     async def inbox_page(req: Request) -> response.HTTPResponse:
@@ -238,21 +322,21 @@ def create_app(s: Settings) -> Sanic:
         keys = _keys(req)
         ann = nlu_data.Annotation(req.form.get("intent", ""), req.form.get("example", ""))
         if not is_repo(s.root):
-            return back("/inbox", "Not added: the project is not a git repository.", False)
+            return back("/inbox", "not_a_repo")
         try:
             target, commit = nlu_data.add_example(s.root, ann, intents, entities)
         except (nlu_data.AnnotationError, GitError) as exc:
-            return back("/inbox", f"Not added: {exc}", False)
+            return failed(req, "/inbox", f"Not added: {exc}")
         for key in keys:
             reviews.mark(key, "annotated", f"{ann.intent}: {ann.example}")
-        return back("/inbox", f"Added to {target} as {ann.intent} on workbench/annotations (commit {commit[:8]}).", True)
+        return back("/inbox", "example_added", file=target, intent=ann.intent, commit=commit[:8])
 
     @app.post("/inbox/dismiss")
     async def dismiss(req: Request) -> response.HTTPResponse:
         keys = _keys(req)
         for key in keys:
             reviews.mark(key, "dismissed")
-        return back("/inbox", f"Dismissed {len(keys)} message(s).", True)
+        return back("/inbox", "dismissed", n=str(len(keys)))
 
     @app.get("/checks")
     async def checks_page(req: Request) -> response.HTTPResponse:
@@ -271,7 +355,7 @@ def create_app(s: Settings) -> Sanic:
         args = ["check", "--json", str(s.state / "checks.json"), "--root", str(s.root)]
         args += ["--no-stories"] if which == "none" else ["--branch"] if which == "branch" else []
         started = jobs.start("checks", args, s.root)
-        return back("/checks", "Checks started." if started else "Checks are already running.", started)
+        return back("/checks", "checks_started" if started else "checks_running")
 
     @app.get("/nlu")
     async def nlu_page(req: Request) -> response.HTTPResponse:
@@ -285,7 +369,7 @@ def create_app(s: Settings) -> Sanic:
     @app.post("/nlu/run")
     async def run_nlu(req: Request) -> response.HTTPResponse:
         started = jobs.start("nlu", ["nlu-report", "--root", str(s.root)], s.root)
-        return back("/nlu", "Cross-validation started (several minutes)." if started else "Already running.", started)
+        return back("/nlu", "nlu_started" if started else "nlu_running")
 
     @app.get("/dashboard")
     async def dashboard(req: Request) -> response.HTTPResponse:

@@ -5,24 +5,33 @@ the project that is its own git repository. Screenshots of every page go to repo
 The tests run in order and share one server: pages and their charts, filters, a review, annotating a
 misunderstood message (committed to `workbench/annotations`, never into the checkout), saving a conversation
 as a test story and seeing it pass on the Checks page (the one slow step: Rasa loads the model).
+
+The browser signs in through the one-time login link the server prints; the HTTP tests sign in with the token
+(login form or Bearer header) and check what an unauthenticated, DNS-rebound or cross-site request gets.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import stat
 import subprocess
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Dict, Iterator
+from urllib.parse import quote
 
 import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.support.stack import ROOT, Server, free_port, model_path
-from tests.support.workbench_fixture import fill_store, write_endpoints
+from tests.support.workbench_fixture import BASE, events_for, fill_store, user, write_endpoints
+from workbench import stories
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = ROOT / "reports" / "screenshots"
@@ -33,6 +42,7 @@ GIT_ENV = {
     "GIT_COMMITTER_EMAIL": "t@localhost",
 }
 TOKEN = "test-token-0123456789abcdef"
+WITH_UMASK_022 = ["sh", "-c", 'umask 022 && exec "$@"', "sh"]
 
 
 def git(repo: Path, *args: str) -> str:
@@ -69,7 +79,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for folder in ("data", "knowledge", "actions", "components", "tests/stories", "tests/nlu"):
         shutil.copytree(ROOT / folder, root / folder)
     (root / ".venv").symlink_to(ROOT / ".venv")  # config.yml names the spaCy model inside .venv
-    (root / ".gitignore").write_text(".venv\n.workbench/\nreports/\n*.db\n")
+    (root / ".gitignore").write_text(".venv\n.workbench/\n.run/\nreports/\n*.db\n")
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "project")
@@ -95,6 +105,7 @@ def endpoints(project: Path) -> Path:
 def start(project: Path, endpoints: Path, name: str, *extra: str, env: Dict[str, str] | None = None) -> Server:
     port = free_port()
     cmd = [
+        *WITH_UMASK_022,  # the workbench makes its files private by itself
         sys.executable,
         "-m",
         "workbench",
@@ -108,25 +119,65 @@ def start(project: Path, endpoints: Path, name: str, *extra: str, env: Dict[str,
         *extra,
     ]
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), "ADVISOR_MODEL": str(model_path()), **GIT_ENV, **(env or {})}
-    if "WORKBENCH_TOKEN" not in (env or {}):
-        full_env.pop("WORKBENCH_TOKEN", None)
-    health = f"http://127.0.0.1:{port}/health" + (f"?token={TOKEN}" if "--require-token" in extra else "")
-    server = Server(name, cmd, health, ROOT / "reports" / "e2e" / f"{name}.log", full_env)
+    full_env["PYTHONDONTWRITEBYTECODE"] = "1"
+    for name_ in ("WORKBENCH_TOKEN", "WORKBENCH_HOSTS"):
+        if name_ not in (env or {}):
+            full_env.pop(name_, None)
+    server = Server(name, cmd, f"http://127.0.0.1:{port}/health", ROOT / "reports" / "e2e" / f"{name}.log", full_env)
     server.port = port  # type: ignore[attr-defined]
+    server.url = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
     return server.start(timeout=120)
 
 
+def login_link(server: Server) -> str:
+    """The one-time login link the server printed when it started (its log is appended to: the last one)."""
+    links = re.findall(rf"http://127\.0\.0\.1:{server.port}/login\?code=[A-Za-z0-9_-]+", server.tail(400))  # type: ignore[attr-defined]
+    assert links, server.tail()
+    return links[-1]
+
+
+def signed_in(base: str, token: str) -> requests.Session:
+    """A session signed in through the login form (as a trainer who typed the token)."""
+    session = requests.Session()
+    r = session.post(base + "/login", data={"token": token}, allow_redirects=False, timeout=30)
+    assert r.status_code == 302 and r.headers["location"] == "/", r.text[:300]
+    return session
+
+
+def csrf_of(session: requests.Session, base: str) -> str:
+    m = re.search(r'name="csrf" value="([^"]+)"', session.get(base + "/checks", timeout=30).text)
+    assert m, "no form secret on the page"
+    return m.group(1)
+
+
 @pytest.fixture(scope="module")
-def server(project: Path, endpoints: Path) -> Iterator[str]:
+def wb(project: Path, endpoints: Path) -> Iterator[Server]:
+    # A state folder and database from an older version, readable by everyone: made private at start.
+    state = project / ".workbench"
+    state.mkdir(exist_ok=True)
+    state.chmod(0o755)
+    (state / "workbench.db").touch()
+    (state / "workbench.db").chmod(0o644)
     s = start(project, endpoints, "workbench")
     try:
-        yield f"http://127.0.0.1:{s.port}"  # type: ignore[attr-defined]
+        yield s
     finally:
         s.stop()
 
 
 @pytest.fixture(scope="module")
-def page(server: str) -> Iterator[Page]:
+def server(wb: Server) -> str:
+    return wb.url  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def token(wb: Server, project: Path) -> str:
+    """No WORKBENCH_TOKEN: the server generated one into the project's .run/workbench-token."""
+    return (project / ".run" / "workbench-token").read_text().strip()
+
+
+@pytest.fixture(scope="module")
+def page(wb: Server) -> Iterator[Page]:
     assert Path(CHROMIUM).exists(), "Chromium is missing: scripts/setup.sh --test installs it"
     with sync_playwright() as p:
         browser: Browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
@@ -135,6 +186,8 @@ def page(server: str) -> Iterator[Page]:
         errors: list = []
         pg.on("pageerror", lambda e: errors.append(str(e)))
         try:
+            pg.goto(login_link(wb))  # signs in, then lands on / without the code in the URL
+            expect(pg).to_have_url(wb.url + "/conversations")  # type: ignore[attr-defined]
             yield pg
         finally:
             assert not errors, errors
@@ -217,12 +270,13 @@ def test_save_as_test_story_then_checks_show_it_passing(page: Page, server: str,
     story = page.locator("#story textarea[name=story]")
     expect(story).to_contain_text("- intent: greet")
     page.click("#story button")
-    expect(page.locator("#flash")).to_contain_text("Saved as tests/stories/workbench_rest_alice.yml on workbench/annotations")
-    saved = git(project, "show", "workbench/annotations:tests/stories/workbench_rest_alice.yml")
+    story_file = stories.file_name("rest:alice")
+    expect(page.locator("#flash")).to_contain_text(f"Saved as {story_file} on workbench/annotations")
+    saved = git(project, "show", f"workbench/annotations:{story_file}")
     assert "utter_thank" in saved and "thanks a lot" in saved
     # The annotation made before is still on the branch (commits stack up).
     assert "weather in paris" in git(project, "show", "workbench/annotations:data/nlu/out_of_scope.yml")
-    assert not (project / "tests/stories/workbench_rest_alice.yml").exists()
+    assert not (project / story_file).exists()
     # Checks: the branch's test stories against the trained model (the slow step of this module).
     page.goto(server + "/checks")
     page.select_option("#run-checks select[name=stories]", "branch")
@@ -289,53 +343,203 @@ def test_dashboard_page(page: Page, server: str) -> None:
     shot(page, "dashboard")
 
 
-def test_forms_need_the_page_secret(server: str) -> None:
-    r = requests.post(server + "/inbox/dismiss", data={"keys": "x"}, allow_redirects=False, timeout=10)
-    assert r.status_code == 403
-    r = requests.post(
-        server + "/conversation/review",
-        data={"id": "rest:alice", "reviewed": "1", "csrf": "guess"},
-        allow_redirects=False,
-        timeout=10,
-    )
+
+# --- access: a token on every address, the Host allow-list, Origin, per-session form secrets -------------------
+def test_loopback_needs_the_token_too(server: str, token: str) -> None:
+    for path in ("/", "/conversations", "/conversation?id=rest%3Aalice", "/inbox", "/dashboard"):
+        r = requests.get(server + path, allow_redirects=False, timeout=30)
+        assert r.status_code == 401, path
+        assert "rest:alice" not in r.text and "csrf" not in r.text and "/login" in r.text
+    r = requests.post(server + "/conversation/review?id=rest%3Aalice", data={"reviewed": "1"}, allow_redirects=False, timeout=30)
+    assert r.status_code == 401
+    # The token is never accepted in a URL (it would end up in history and logs).
+    assert requests.get(server + f"/conversations?token={token}", timeout=30).status_code == 401
+
+
+def test_dns_rebinding_gets_nothing(server: str, wb: Server, token: str) -> None:
+    """A page at http://rebind.example:PORT/ whose name now resolves to 127.0.0.1 sends that Host header."""
+    port = wb.port  # type: ignore[attr-defined]
+    for path in ("/", "/conversations", "/conversation?id=rest%3Aalice", "/checks", "/login", "/health"):
+        r = requests.get(server + path, headers={"Host": f"rebind.example:{port}"}, allow_redirects=False, timeout=30)
+        assert r.status_code == 421, path
+        assert "alice" not in r.text and "csrf" not in r.text and len(r.text) < 100
+    # Not even with the token (421 comes before authentication).
+    r = requests.get(server + "/conversations", headers={"Host": f"rebind.example:{port}", "Authorization": f"Bearer {token}"},
+                     timeout=30)
+    assert r.status_code == 421 and "alice" not in r.text
+
+
+def test_post_with_a_foreign_host_and_matching_origin_is_refused(server: str, wb: Server, token: str, project: Path) -> None:
+    port = wb.port  # type: ignore[attr-defined]
+    session = signed_in(server, token)
+    csrf = csrf_of(session, server)
+    before = git(project, "rev-parse", "workbench/annotations")
+    for host in (f"attacker.example:{port}", f"rebind.example:{port}"):
+        r = session.post(
+            server + "/inbox/annotate",
+            data={"csrf": csrf, "intent": "greet", "example": "howdy partner from afar", "keys": ""},
+            headers={"Host": host, "Origin": f"http://{host}"},
+            allow_redirects=False,
+            timeout=30,
+        )
+        assert r.status_code == 421, host
+    assert git(project, "rev-parse", "workbench/annotations") == before, "nothing committed"
+
+
+def test_post_from_a_foreign_origin_is_refused(server: str, wb: Server, token: str) -> None:
+    port = wb.port  # type: ignore[attr-defined]
+    session = signed_in(server, token)
+    form = {"csrf": csrf_of(session, server), "reviewed": "1", "note": "cross-site"}
+    url = server + "/conversation/review?id=rest%3Anobody"
+    for headers in (
+        {"Origin": "http://attacker.example"},
+        {"Origin": "null"},
+        {"Origin": f"http://127.0.0.1:{port + 1}"},
+        {"Referer": "http://attacker.example/page.html"},
+    ):
+        r = session.post(url, data=form, headers=headers, allow_redirects=False, timeout=30)
+        assert r.status_code == 403, headers
+    # The workbench's own origin (what the browser sends from its pages), or a client that sends neither.
+    for headers in ({"Origin": server}, {"Origin": f"http://localhost:{port}"}, {"Referer": server + "/conversations"}, {}):
+        assert session.post(url, data=form, headers=headers, allow_redirects=False, timeout=30).status_code == 302, headers
+    # A login form posted from another site is refused too.
+    r = requests.post(server + "/login", data={"token": token}, headers={"Origin": "http://attacker.example"}, timeout=30)
     assert r.status_code == 403
 
 
-def test_token_required_beyond_loopback(project: Path, endpoints: Path) -> None:
-    """`--require-token` is what a non-loopback address implies (tests bind only to 127.0.0.1)."""
-    s = start(project, endpoints, "workbench-token", "--require-token", env={"WORKBENCH_TOKEN": TOKEN})
-    base = f"http://127.0.0.1:{s.port}"  # type: ignore[attr-defined]
+def test_forms_need_their_sessions_secret(server: str, token: str) -> None:
+    a, b = signed_in(server, token), signed_in(server, token)
+    secret_a, secret_b = csrf_of(a, server), csrf_of(b, server)
+    assert secret_a != secret_b, "one secret per login session, not per process"
+    assert csrf_of(a, server) == secret_a, "stable within a session"
+    for data in ({"keys": "x"}, {"keys": "x", "csrf": "guess"}, {"keys": "x", "csrf": secret_a}):
+        assert b.post(server + "/inbox/dismiss", data=data, allow_redirects=False, timeout=30).status_code == 403, data
+    r = b.post(server + "/inbox/dismiss", data={"keys": "x", "csrf": secret_b}, allow_redirects=False, timeout=30)
+    assert r.status_code == 302
+
+
+def test_login_link_works_once(page: Page, wb: Server, server: str) -> None:
+    """The browser (fixture `page`) signed in with the printed link; the same link is refused afterwards."""
+    page.goto(server + "/dashboard")
+    expect(page.locator("#kpi-conversations")).to_have_text("26")
+    r = requests.get(login_link(wb), allow_redirects=False, timeout=30)
+    assert r.status_code == 401 and "set-cookie" not in r.headers and "already used" in r.text
+
+
+def test_bearer_token_for_scripts(server: str, token: str) -> None:
+    assert requests.get(server + "/dashboard", headers={"Authorization": f"Bearer {token}"}, timeout=30).status_code == 200
+    for bad in ("Bearer nope", f"Basic {token}", f"Bearer {token}x"):
+        assert requests.get(server + "/dashboard", headers={"Authorization": bad}, timeout=30).status_code == 401, bad
+    # A script posts without a form secret: browsers never send an Authorization header cross-site on their own.
+    r = requests.post(server + "/inbox/dismiss", data={"keys": "by-script"}, headers={"Authorization": f"Bearer {token}"},
+                      allow_redirects=False, timeout=30)
+    assert r.status_code == 302 and r.headers["location"] == "/inbox?flash=dismissed&n=1"
+
+
+def test_flash_from_the_url_is_not_shown(server: str, token: str) -> None:
+    session = signed_in(server, token)
+    for query in ("flash=<b>pwned</b>&ok=1", "flash=pwned+call+555-0100", "flash=dismissed&n=<b>pwned</b>", "flash=failed"):
+        r = session.get(server + "/checks?" + query, timeout=30)
+        assert r.status_code == 200 and "pwned" not in r.text and 'id="flash"' not in r.text, query
+    r = session.get(server + "/conversation?id=pwned%20call%20555-0100", timeout=30)
+    assert r.status_code == 404 and "pwned" not in r.text
+    assert "Review saved." in session.get(server + "/checks?flash=review_saved", timeout=30).text
+
+
+EVIL_ID = "rest:mallory\n\u202egnp.exe"
+
+
+def test_sender_id_with_newline_and_bidi_is_shown_and_committed_safely(server: str, token: str, project: Path) -> None:
+    evil = {EVIL_ID: events_for("rest", BASE, [user("hi", "greet", 0.98)])}
+    with ThreadPoolExecutor(1) as pool:  # Rasa's store is async; Playwright's loop runs in this thread
+        pool.submit(fill_store, project.parent / "trackers.db", evil).result()
+    session = signed_in(server, token)
+    deadline = time.time() + 30  # the workbench caches the store for a few seconds
+    while "mallory" not in (listing := session.get(server + "/conversations", timeout=30).text) and time.time() < deadline:
+        time.sleep(1)
+    shown = "rest:mallory\\n\\u202egnp.exe"
+    for html in (listing, session.get(server + "/conversation?id=" + quote(EVIL_ID, safe=""), timeout=30).text):
+        assert shown in html
+        assert "\u202e" not in html and "mallory\n" not in html
+    story = 'version: "3.1"\nstories:\n- story: mallory\n  steps:\n  - intent: greet\n  - action: utter_greet\n'
+    r = session.post(server + "/conversation/story?id=" + quote(EVIL_ID, safe=""),
+                     data={"csrf": csrf_of(session, server), "story": story}, allow_redirects=False, timeout=60)
+    assert r.status_code == 302
+    name = stories.file_name(EVIL_ID)
+    assert name.startswith("tests/stories/workbench_rest_mallory_gnp_exe_") and name.isascii()
+    assert f"Saved as {name} on workbench/annotations" in session.get(server + r.headers["location"], timeout=30).text
+    message = git(project, "log", "-1", "--format=%B", "workbench/annotations").rstrip("\n")
+    assert "\n" not in message and "\u202e" not in message and message.endswith(shown)
+    assert name in git(project, "ls-tree", "-r", "--name-only", "workbench/annotations", "tests/stories").split("\n")
+
+
+def test_workbench_files_are_private(wb: Server, project: Path) -> None:
+    def mode(path: Path) -> int:
+        return stat.S_IMODE(path.stat().st_mode)
+
+    state = project / ".workbench"
+    assert mode(state) == 0o700 and mode(state / "workbench.db") == 0o600, "made private at start"
+    assert mode(state / "checks.log") == 0o600 and mode(state / "checks.json") == 0o600, "the checks job's files"
+    assert mode(project / ".run") == 0o700 and mode(project / ".run" / "workbench-token") == 0o600
+    pid = wb.proc.pid  # type: ignore[union-attr]
+    umask = re.search(r"^Umask:\s*(\d+)", Path(f"/proc/{pid}/status").read_text(), re.M)
+    assert umask and umask.group(1) == "0077"
+    # The checks job has ended: the server holds no descriptor of its log.
+    held = []
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            held.append(os.readlink(f"/proc/{pid}/fd/{fd}"))
+        except OSError:
+            pass
+    assert str(state / "checks.log") not in held and held
+
+
+def test_token_from_the_environment_extra_hosts_and_refusals(project: Path, endpoints: Path, tmp_path: Path) -> None:
+    s = start(project, endpoints, "workbench-token", env={"WORKBENCH_TOKEN": TOKEN, "WORKBENCH_HOSTS": "wb.example.test"})
+    base = s.url  # type: ignore[attr-defined]
     try:
-        assert requests.get(base + "/conversations", timeout=10).status_code == 401
-        assert requests.get(base + "/conversations?token=wrong", timeout=10).status_code == 401
-        assert requests.get(base + "/dashboard", headers={"Authorization": "Bearer nope"}, timeout=10).status_code == 401
-        with requests.Session() as session:
-            assert session.get(base + f"/conversations?token={TOKEN}", timeout=30).status_code == 200
-            assert session.get(base + "/dashboard", timeout=30).status_code == 200  # the cookie carries it
+        link = login_link(s)
+        with requests.Session() as browser:
+            r = browser.get(link, allow_redirects=False, timeout=30)
+            assert r.status_code == 302 and r.headers["location"] == "/"
+            cookie = r.headers["set-cookie"]
+            for attribute in ("HttpOnly", "SameSite=Strict", "Path=/"):
+                assert attribute.lower() in cookie.lower(), cookie
+            assert TOKEN not in cookie and link.split("=")[-1] not in cookie
+            assert browser.get(base + "/dashboard", timeout=30).status_code == 200
+            name = f"workbench_session_{s.port}"  # type: ignore[attr-defined]
+            sid = browser.cookies.get(name)
+            r = browser.post(base + "/logout", data={"csrf": csrf_of(browser, base)}, allow_redirects=False, timeout=30)
+            assert r.status_code == 302 and sid
+            assert requests.get(base + "/dashboard", cookies={name: sid}, timeout=30).status_code == 401, "ended on the server"
+        assert requests.get(link, allow_redirects=False, timeout=30).status_code == 401, "used once"
+        assert requests.get(base + "/dashboard", timeout=30).status_code == 401
+        assert requests.post(base + "/login", data={"token": "wrong-token-0123456789"}, timeout=30).status_code == 401
         assert requests.get(base + "/dashboard", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30).status_code == 200
+        # A name added with WORKBENCH_HOSTS (a TLS proxy's) is served, its https origin may post.
+        proxied = {"Host": "wb.example.test", "Authorization": f"Bearer {TOKEN}"}
+        assert requests.get(base + "/dashboard", headers=proxied, timeout=30).status_code == 200
+        r = requests.post(base + "/inbox/dismiss", data={"keys": "x"}, headers={**proxied, "Origin": "https://wb.example.test"},
+                          allow_redirects=False, timeout=30)
+        assert r.status_code == 302
+        assert TOKEN not in s.tail(400), "the token is never logged"
     finally:
         s.stop()
-    # Beyond loopback without a token it does not even start.
-    env = {k: v for k, v in os.environ.items() if k != "WORKBENCH_TOKEN"}
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "workbench",
-            "serve",
-            "--host",
-            "0.0.0.0",
-            "--port",
-            str(free_port()),
-            "--root",
-            str(project),
-            "--endpoints",
-            str(endpoints),
-        ],
-        cwd=ROOT,
-        env={**env, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert proc.returncode == 2 and "WORKBENCH_TOKEN" in proc.stderr
+
+    def serve(root: Path, env: Dict[str, str]) -> subprocess.CompletedProcess:
+        clean = {k: v for k, v in os.environ.items() if k not in ("WORKBENCH_TOKEN", "WORKBENCH_HOSTS")}
+        return subprocess.run(
+            [sys.executable, "-m", "workbench", "serve", "--port", str(free_port()), "--root", str(root),
+             "--endpoints", str(endpoints)],
+            cwd=ROOT, env={**clean, "PYTHONPATH": str(ROOT), **env}, capture_output=True, text=True, timeout=120,
+        )
+
+    proc = serve(project, {"WORKBENCH_TOKEN": "short"})
+    assert proc.returncode == 2 and "shorter than 16" in proc.stderr
+    root = tmp_path / "other"
+    (root / ".run").mkdir(parents=True)
+    shutil.copy(ROOT / "domain.yml", root / "domain.yml")
+    (root / ".run" / "workbench-token").write_text("x" * 40 + "\n")
+    (root / ".run" / "workbench-token").chmod(0o644)
+    proc = serve(root, {})
+    assert proc.returncode == 2 and "chmod 600" in proc.stderr and "x" * 40 not in proc.stderr + proc.stdout

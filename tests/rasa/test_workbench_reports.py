@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -17,14 +18,18 @@ from tests.support.workbench_fixture import fill_store, write_endpoints
 FIXTURES = ROOT / "tests" / "fixtures" / "workbench"
 
 
+# The usual umask (022) whatever the test runner's: the workbench must make its files private by itself.
+WITH_UMASK_022 = ["sh", "-c", 'umask 022 && exec "$@"', "sh"]
+
+
 def workbench(*args: str, timeout: int = 900) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "workbench", *args],
+        [*WITH_UMASK_022, sys.executable, "-m", "workbench", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"},
     )
 
 
@@ -73,11 +78,15 @@ def test_analytics_report(tmp_path: Path) -> None:
     db = tmp_path / "t.db"
     fill_store(db)
     endpoints = write_endpoints(tmp_path / "endpoints.yml", db)
-    proc = workbench("analytics", "--endpoints", str(endpoints), "--out", str(tmp_path / "analytics"), timeout=300)
+    out = tmp_path / "reports" / "analytics"
+    proc = workbench("analytics", "--endpoints", str(endpoints), "--out", str(out), timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    html = (tmp_path / "analytics" / "index.html").read_text()
+    # The report holds what users wrote: owner-only, whatever the caller's umask.
+    assert {stat.S_IMODE(d.stat().st_mode) for d in (out, out.parent)} == {0o700}
+    assert {stat.S_IMODE(f.stat().st_mode) for f in out.iterdir()} == {0o600}
+    html = (out / "index.html").read_text()
     assert html.count('<svg class="chart"') >= 8 and "<link" not in html
-    figures = json.loads((tmp_path / "analytics" / "analytics.json").read_text())
+    figures = json.loads((out / "analytics.json").read_text())
     assert figures["conversations"] == 26 and set(figures["per_channel"]) == {"rest", "web", "slack", "telegram"}
     # without a tracker store configured: a clear message, not a crash
     (tmp_path / "none.yml").write_text("action_endpoint:\n  url: http://127.0.0.1:1/webhook\n")

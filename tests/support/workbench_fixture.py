@@ -190,8 +190,9 @@ def conversations() -> Dict[str, List[Dict[str, Any]]]:
     return convs
 
 
-def fill_store(db: Path) -> int:
-    """Writes the conversations into a SQLite tracker store at `db` with Rasa's API; returns the number of events."""
+def fill_store(db: Path, convs: Optional[Dict[str, List[Dict[str, Any]]]] = None) -> int:
+    """Writes the conversations (`conversations()` unless given) into a SQLite tracker store at `db` with Rasa's
+    API; returns the number of events."""
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.trackers import DialogueStateTracker
@@ -202,7 +203,7 @@ def fill_store(db: Path) -> int:
 
     async def save_all() -> None:
         nonlocal total
-        for cid, evs in conversations().items():
+        for cid, evs in (conversations() if convs is None else convs).items():
             tracker = DialogueStateTracker.from_dict(cid, evs, domain.slots)
             await store.save(tracker)
             total += len(evs)

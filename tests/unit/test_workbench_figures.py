@@ -292,7 +292,7 @@ def test_conversation_to_test_story_round_trip() -> None:
         stories.validate_story("stories: [")
     with pytest.raises(nlu_data.AnnotationError):
         stories.validate_story('version: "3.1"\nrules: []\n')
-    assert stories.file_name("slack:T1:U/../x") == "tests/stories/workbench_slack_T1_U_x.yml"
+    assert stories.file_name("slack:T1:U/../x").startswith("tests/stories/workbench_slack_T1_U_x_")
 
 
 def test_failed_story_is_located_with_file_and_line() -> None:
