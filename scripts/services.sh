@@ -65,7 +65,16 @@ start_postgres() {
   local bin; bin=$(pg_bin)
   mkdir -p "$DIR"; chmod 700 "$DIR"
   local pw; pw=$(password_file "$DIR")
-  [ "$(id -u)" = 0 ] && chown -R postgres: "$DIR"
+  if [ "$(id -u)" = 0 ]; then
+    chown -R postgres: "$DIR"
+    # The project creates its folders with umask 077; PostgreSQL runs as `postgres` and must pass through
+    # the folders above its own (search only: o+x lets it reach $DIR, not list or read anything else).
+    local up; up=$(dirname "$(cd "$DIR" && pwd)")
+    while [ "$up" != / ]; do
+      if [ "$(stat -c %u "$up")" = 0 ]; then chmod o+x "$up"; fi
+      up=$(dirname "$up")
+    done
+  fi
   if [ ! -s "$DIR/data/PG_VERSION" ]; then
     say "creating a PostgreSQL cluster in $DIR/data"
     as_pg "$bin/initdb" -D "$DIR/data" -U postgres --auth-local=peer --auth-host=scram-sha-256 -E UTF8 >"$DIR/initdb.log" 2>&1 \

@@ -10,7 +10,7 @@ from typing import Dict, List
 
 import requests
 
-from tests.e2e.test_security_http import WebClient, wait_for
+from tests.e2e.test_security_http import WebClient
 from tests.support.stack import REST_CHANNEL_KEY, Stack, texts
 
 HOSTILE_SENDERS = ["\\ud800", "a\\u0000b", "\\udfff\\ud800", "x\\ny", "a\\u202eb", "", "x" * 300]

@@ -129,4 +129,7 @@ def test_action_server_down(failing: Tuple[Stack, StandIn]) -> None:
     one_apology(stack, sender, "what is the cspo?", 15)
     one_apology(stack, sender, "help me choose", 15)
     log = stack.rasa.log_path.read_text(errors="replace")
-    assert f"rest:{sender}" in log, "the failure is logged with the conversation id"
+    from channels.ids import log_id
+
+    assert log_id(f"rest:{sender}") in log, "the failure is logged with the conversation's log id"
+    assert sender not in log, "a REST sender is a secret: log lines show its hash only"

@@ -107,7 +107,9 @@ def test_action_server_down_then_back(stack: Stack, sender: str) -> None:
         stack.actions.start(timeout=120)
     assert "USD" in texts(stack.say(sender, "how much does the cspo cost?"))
     log = stack.rasa.log_path.read_text(errors="replace")
-    assert sender in log, "the failure is logged with the conversation id"
+    from channels.ids import log_id
+
+    assert log_id(f"rest:{sender}") in log, "the failure is logged with the conversation's log id"
 
 
 def test_write_bad_input_report() -> None:

@@ -252,7 +252,7 @@ def test_greeting_with_buttons_and_a_typed_question(desktop: Visitor, web_stack:
 
     # the conversation id is web:<the widget's session id>, an id the server issued (random, signed)
     sender = desktop.session_id()
-    assert re.fullmatch(r"[0-9a-f]{32}\.[0-9a-f]{32}", sender), sender
+    assert re.fullmatch(r"[0-9a-f]{32}\.[0-9]+\.[0-9a-f]{32}", sender), sender
     assert "How much does the CSPO certification cost?" in user_texts(web_stack, sender)
 
 
@@ -413,7 +413,7 @@ def test_stock_rasa_webchat_widget_chats_with_the_advisor(web_stack: Stack, brow
                            for i in range(before, page.locator(".rw-response").count()))
         assert "Product Owner" in answer, answer
         stored = page.evaluate("() => JSON.parse(localStorage.getItem('chat_session') || '{}').session_id")
-        assert re.fullmatch(r"[0-9a-f]{32}\.[0-9a-f]{32}", stored or ""), stored
+        assert re.fullmatch(r"[0-9a-f]{32}\.[0-9]+\.[0-9a-f]{32}", stored or ""), stored
         assert "What is the CSPO certification?" in user_texts(web_stack, stored)
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / "web-rasa-webchat.png"))
