@@ -114,10 +114,11 @@ class Supervisor:
         self.started_at = 0.0
 
     # --- output ---------------------------------------------------------------------------------
-    def say(self, text: str) -> None:
+    def say(self, text: str, terminal: bool = True) -> None:
         line = f"{time.strftime('%Y-%m-%d %H:%M:%S')} [supervise] {text}\n"
-        for write in (self._to_log, self._to_stderr):
-            write(line)
+        self._to_log(line)
+        if terminal:
+            self._to_stderr(line)
 
     def _to_log(self, line: str) -> None:
         try:
@@ -198,7 +199,10 @@ class Supervisor:
                 return self._stopped()
             if not self.ready and self.proc.poll() is None and self.ready_url and answers(self.ready_url):
                 self.ready = True
-                if crashed_at is not None:
+                if crashed_at is None:  # from now on an exit is a crash, restarted
+                    self.say(f"{self.name} answers (pid {self.proc.pid}, {time.monotonic() - self.started_at:.0f} s "
+                             "after its start): it is restarted if it stops", terminal=False)
+                else:
                     self.say(f"{self.name} answers again (pid {self.proc.pid}, "
                              f"{time.monotonic() - crashed_at:.0f} s after the crash)")
                 continue
