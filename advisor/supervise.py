@@ -187,8 +187,8 @@ class Supervisor:
         return 0
 
     def run(self) -> int:
-        for sig in WATCHED:  # not ignored (a background job's SIGINT is), and never delivered: waited for
-            signal.signal(sig, lambda *_: None)
+        for watched in WATCHED:  # not ignored (a background job's SIGINT is), and never delivered: waited for
+            signal.signal(watched, lambda *_: None)
         signal.pthread_sigmask(signal.SIG_BLOCK, WATCHED)
         self.start()
         assert self.proc is not None

@@ -70,7 +70,7 @@ def origin_of(url: str) -> str:
 
 class HeadDeadlineReader(io.RawIOBase):
     """A connection's incoming bytes; every read fails with TimeoutError once the handler's deadline for
-    the request head has passed (each read waits at most until then)."""
+    the request head has passed (each read waits at most until then, and at most the handler's timeout)."""
 
     def __init__(self, sock: socket.socket, handler: "Handler") -> None:
         super().__init__()
@@ -83,7 +83,7 @@ class HeadDeadlineReader(io.RawIOBase):
         remaining = self.handler.head_deadline - time.monotonic()
         if remaining <= 0:
             raise TimeoutError(f"the request head did not arrive within {self.handler.head_timeout:g} s")
-        self.sock.settimeout(min(remaining, SOCKET_TIMEOUT_S))
+        self.sock.settimeout(min(remaining, self.handler.timeout or SOCKET_TIMEOUT_S))
         return self.sock.recv_into(buffer)
 
 
