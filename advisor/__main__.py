@@ -15,7 +15,7 @@ import os
 import sys
 from typing import List, Optional
 
-from advisor import api_token, patches
+from advisor import action_server, api_token, patches
 
 
 def rasa_arguments(argv: List[str]) -> List[str]:
@@ -41,6 +41,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 0
     try:
         rasa_args = rasa_arguments(args)
+        # `run` and `run actions`: the action-server secret into the environment, the action server on loopback
+        action_server.prepare_environment(args)
     except api_token.TokenProblem as problem:
         print(f"advisor: {problem}", file=sys.stderr)
         return 2

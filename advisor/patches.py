@@ -485,6 +485,23 @@ def action_endpoint_keeps_its_session() -> None:
     EndpointConfig.request = request_with_kept_session
 
 
+# --- 5. the action server: a shared secret, JSON only, 1 MiB (issue 19) ------------------------------
+@patch(
+    "rasa_sdk.endpoint.create_app",
+    "The Rasa SDK action server answers anyone who reaches its port (no authentication), keeps Sanic's "
+    "100 MB body limit and parses a text/plain body as JSON (a cross-site 'simple request' from any web "
+    "page). Here every call but GET /health needs the X-Advisor-Action-Secret header (401, constant-time "
+    "compare, checked before the body is read), POST /webhook needs Content-Type: application/json (415) "
+    "and bodies over 1 MiB are refused before buffering (413). advisor.action_server; the launcher also "
+    "keeps the action server on 127.0.0.1 unless ACTION_SERVER_HOST is set.",
+)
+def harden_action_server() -> None:
+    import rasa_sdk.endpoint
+
+    from advisor.action_server import hardened_create_app
+
+    rasa_sdk.endpoint.create_app = hardened_create_app(rasa_sdk.endpoint.create_app)
+
 
 # --- 6. a bad value never stops the server --------------------------------------------------------------
 class StoreValueError(RuntimeError):

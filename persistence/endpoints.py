@@ -10,7 +10,8 @@ configuration differs.
   how often the store looks for expired ones.
 
 Passwords are not written into the file: it refers to them as `${POSTGRES_PASSWORD}` /
-`${REDIS_PASSWORD}`, which Rasa reads from its environment at start-up.
+`${REDIS_PASSWORD}`, which Rasa reads from its environment at start-up; likewise the action server's
+secret, sent as the `X-Advisor-Action-Secret` header (`${ACTION_SERVER_SECRET}`, set by the launcher).
 
     python -m persistence.endpoints --action-url http://127.0.0.1:5055/webhook --out .run/endpoints.yml
 """
@@ -26,6 +27,9 @@ from typing import Dict, List, Mapping, Optional
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SQLITE = ROOT / "var" / "conversations.db"
 STORE_CLASS = "persistence.tracker_store.AdvisorTrackerStore"
+# Sent with every call to the action server; Rasa expands ${ACTION_SERVER_SECRET} when it reads the file.
+ACTION_SECRET_HEADER = "X-Advisor-Action-Secret"
+ACTION_SECRET_ENV = "ACTION_SERVER_SECRET"
 DEFAULT_TTL_SECONDS = 30 * 24 * 3600  # an idle conversation is deleted after 30 days
 DEFAULT_SWEEP_SECONDS = 3600
 
@@ -65,7 +69,10 @@ def render(action_url: str, env: Optional[Mapping[str, str]] = None) -> str:
     ttl = _number(env, "CONVERSATION_TTL_SECONDS", DEFAULT_TTL_SECONDS)
     sweep = _number(env, "CONVERSATION_SWEEP_SECONDS", DEFAULT_SWEEP_SECONDS)
     lines: List[str] = ["# Written by persistence/endpoints.py for this run; edit the variables, not this file.",
-                        "action_endpoint:", f"  url: {_q(action_url)}", "tracker_store:", f"  type: {STORE_CLASS}"]
+                        "action_endpoint:", f"  url: {_q(action_url)}",
+                        # the action server's shared secret (advisor.action_server), read by Rasa from its environment
+                        "  headers:", f"    {ACTION_SECRET_HEADER}: ${{{ACTION_SECRET_ENV}}}",
+                        "tracker_store:", f"  type: {STORE_CLASS}"]
     store: Dict[str, object]
     if env.get("POSTGRES_HOST", "").strip():
         store = {"dialect": "postgresql", "url": env["POSTGRES_HOST"].strip(),

@@ -7,13 +7,21 @@
 #   scripts/cluster.sh                 set up, train if needed, start, wait (foreground)
 #   scripts/cluster.sh roll [MODEL]    rolling restart of the replicas of a running cluster, one at a
 #                                      time, on MODEL (default: the newest trained model)
+#   scripts/cluster.sh nginx-conf      print the nginx configuration it would use, start nothing
 #
 # POSTGRES_HOST / REDIS_HOST set: those servers are used instead of starting local ones.
-# Data, logs and pid files: CLUSTER_DIR (default var/cluster, git-ignored).
+# Data, logs and pid files: CLUSTER_DIR (default var/cluster, git-ignored, owner-only).
+# Every replica, the action server and the web page run under advisor.supervise: a crash is logged
+# (the process's log and this terminal) and it is restarted (back-off 1 s, doubling up to 30 s); at the
+# 5th crash of one of them within 300 s everything stops.
+# nginx: CLUSTER_CHAT_RATE (default 10) requests a second per client address on the chat webhooks and
+# socket.io, bursts of CLUSTER_CHAT_BURST (default 30), then 429; CLUSTER_DEBUG_HEADERS=1 adds
+# X-Advisor-Replica: r1, r2… (which replica answered) to every response.
 set -euo pipefail
 STEP=cluster
 source "$(dirname "$0")/common.sh"
 cd "$ROOT"
+umask 077  # data, logs, pid files and configuration readable by the owner only (common.sh sets it too)
 
 RASA_PORT=${RASA_PORT:-5005}
 ACTION_PORT=${ACTION_PORT:-5055}
@@ -26,8 +34,19 @@ DIR=${CLUSTER_DIR:-$ROOT/var/cluster}
 mkdir -p "$DIR"; DIR=$(cd "$DIR" && pwd)
 WEB_ORIGIN=${WEB_ORIGIN:-http://127.0.0.1:$WEB_PORT}
 export SOCKETIO_CORS_ORIGINS=${SOCKETIO_CORS_ORIGINS:-"$WEB_ORIGIN http://localhost:$WEB_PORT"}
+CHAT_RATE=${CLUSTER_CHAT_RATE:-10}
+CHAT_BURST=${CLUSTER_CHAT_BURST:-30}
 [[ "$REPLICAS" =~ ^[1-9][0-9]*$ ]] || die "CLUSTER_REPLICAS=$REPLICAS must be a number of replicas (1 or more)"
+[[ "$CHAT_RATE" =~ ^[1-9][0-9]*$ ]] || die "CLUSTER_CHAT_RATE=$CHAT_RATE must be a number of requests a second (1 or more)"
+[[ "$CHAT_BURST" =~ ^[0-9]+$ ]] || die "CLUSTER_CHAT_BURST=$CHAT_BURST must be a number of requests"
 mkdir -p "$DIR/logs" "$DIR/pids"
+chmod 700 "$DIR"
+# As root, the local PostgreSQL runs as the `postgres` user: it must be able to pass through (not list,
+# not read) the cluster directory, and the project's directories above it, to reach its own owner-only one.
+if [ "$(id -u)" = 0 ] && [ -z "${POSTGRES_HOST:-}" ]; then
+  d=$DIR
+  while [ "$d" = "$DIR" ] || [[ "$d" == "$ROOT"/* ]]; do chmod o+x "$d"; d=$(dirname "$d"); done
+fi
 
 FAIL_TIMEOUT=5  # seconds nginx leaves a replica aside after a failed connection
 replica_port() { echo $((REPLICA_BASE_PORT + $1 - 1)); }
@@ -42,16 +61,23 @@ wait_healthy() {  # name url log pidfile seconds
   done
 }
 
+supervised() {  # key name ready-url command...: runs under advisor.supervise in its own session
+  # (stopping one, in `roll` or on a crash, leaves the others alone). Pid files: $DIR/pids/<key>.pid (the
+  # supervisor: what is stopped), <key>.server (the server), <key>.gave-up; log: $DIR/logs/<key>.log.
+  local key=$1 name=$2 ready=$3; shift 3
+  rm -f "$DIR/pids/$key.gave-up"
+  setsid "$PY" -m advisor.supervise --name "$name" --log "$DIR/logs/$key.log" --ready-url "$ready" \
+    --pidfile "$DIR/pids/$key.server" --gave-up-file "$DIR/pids/$key.gave-up" -- "$@" < /dev/null &
+  echo $! > "$DIR/pids/$key.pid"
+}
 start_replica() {  # index model
   local i=$1 port; port=$(replica_port "$1")
   say "starting Rasa replica $i on http://127.0.0.1:$port ($(basename "$2"))"
-  # Each replica in its own session: stopping one (roll, a crash) leaves the others alone.
   # The launcher installs advisor.patches and hands Rasa the API token in-process (never on a command line).
   local cors=(); read -r -a cors <<< "$SOCKETIO_CORS_ORIGINS"
-  setsid "$PY" -m advisor run --model "$2" --enable-api --interface 127.0.0.1 --port "$port" \
-    --endpoints "$DIR/endpoints.yml" --credentials credentials.yml --cors "${cors[@]}" \
-    >> "$DIR/logs/rasa-$i.log" 2>&1 < /dev/null &
-  echo $! > "$DIR/pids/rasa-$i.pid"
+  supervised "rasa-$i" "Rasa replica $i" "http://127.0.0.1:$port/" \
+    "$PY" -m advisor run --model "$2" --enable-api --interface 127.0.0.1 --port "$port" \
+    --endpoints "$DIR/endpoints.yml" --credentials credentials.yml --cors "${cors[@]}"
 }
 stop_pidfile() {  # pidfile
   alive "$1" || return 0
@@ -67,11 +93,30 @@ stop_pidfile() {  # pidfile
 REPLICA_VARS="POSTGRES_HOST POSTGRES_PORT POSTGRES_DB POSTGRES_USER POSTGRES_PASSWORD REDIS_HOST REDIS_PORT REDIS_DB
   REDIS_PASSWORD REDIS_KEY_PREFIX RASA_AUTH_TOKEN SOCKETIO_CORS_ORIGINS CONVERSATION_TTL_SECONDS CONVERSATION_SWEEP_SECONDS
   SLACK_BOT_TOKEN SLACK_SIGNING_SECRET SLACK_CHANNEL SLACK_API_URL TELEGRAM_BOT_TOKEN TELEGRAM_BOT_NAME TELEGRAM_WEBHOOK_URL
-  TELEGRAM_WEBHOOK_SECRET TELEGRAM_API_URL"
+  TELEGRAM_WEBHOOK_SECRET TELEGRAM_API_URL ACTION_SERVER_SECRET ACTION_SERVER_SECRET_FILE"
 save_replica_env() {
   local v
   (umask 077; for v in $REPLICA_VARS; do [ -z "${!v:-}" ] || printf 'export %s=%q\n' "$v" "${!v}"; done > "$DIR/replica.env")
 }
+
+# nginx in front of the replicas (deploy/nginx.conf.template).
+nginx_conf() {
+  local upstreams="" names="" i port
+  for i in $(seq 1 "$REPLICAS"); do
+    port=$(replica_port "$i")
+    upstreams+="        server 127.0.0.1:$port max_fails=1 fail_timeout=${FAIL_TIMEOUT}s;"$'\n'
+    # The replica that answered is the last address of $upstream_addr (after a retry it lists several).
+    [ "${CLUSTER_DEBUG_HEADERS:-}" != 1 ] || names+="        \"~:$port\$\" r$i;"$'\n'
+  done
+  awk -v dir="$DIR/nginx" -v listen="127.0.0.1:$RASA_PORT" -v ups="$upstreams" -v names="$names" \
+    -v rate="$CHAT_RATE" -v burst="$CHAT_BURST" \
+    '{ gsub(/@@DIR@@/, dir); gsub(/@@LISTEN@@/, listen); gsub(/@@CHAT_RATE@@/, rate); gsub(/@@CHAT_BURST@@/, burst)
+       if ($0 ~ /@@UPSTREAMS@@/) { printf "%s", ups; next }
+       if ($0 ~ /@@REPLICA_NAMES@@/) { printf "%s", names; next }
+       print }' \
+    deploy/nginx.conf.template
+}
+if [ "${1:-}" = nginx-conf ]; then nginx_conf; exit 0; fi
 
 if [ "${1:-}" = roll ]; then
   MODEL=${2:-$(ls -t "$ROOT"/models/advisor-*.tar.gz 2>/dev/null | head -n 1)}
@@ -106,11 +151,11 @@ cleanup() {
   local f
   for f in "$DIR"/pids/web.pid "$DIR"/pids/rasa-*.pid "$DIR"/pids/actions.pid; do [ -e "$f" ] && stop_pidfile "$f"; done
   for s in "${services[@]}"; do "$ROOT/scripts/services.sh" stop "$s" --dir "$DIR/$s" || true; done
-  rm -f "$DIR"/pids/*.pid "$DIR/pids/ready" "$DIR/replica.env"
+  rm -f "$DIR"/pids/*.pid "$DIR"/pids/*.server "$DIR"/pids/*.gave-up "$DIR/pids/ready" "$DIR/replica.env"
 }
 trap 'cleanup; exit 0' INT TERM
 trap cleanup EXIT
-rm -f "$DIR/pids/ready"
+rm -f "$DIR/pids/ready" "$DIR"/pids/*.gave-up
 
 # 1. PostgreSQL and Redis: the operator's (POSTGRES_HOST / REDIS_HOST) or local ones under $DIR.
 if [ -z "${POSTGRES_HOST:-}" ]; then
@@ -125,29 +170,27 @@ if [ -z "${REDIS_HOST:-}" ]; then
 fi
 "$PY" -m persistence.endpoints --action-url "http://127.0.0.1:$ACTION_PORT/webhook" --out "$DIR/endpoints.yml" \
   || die "fix the variable named above, then run again"
+# The action server's secret: ACTION_SERVER_SECRET, or .run/action-secret (created once, mode 600), which
+# the launcher hands to the action server and to every replica (their endpoints file refers to it).
+"$PY" -m advisor.action_server secret >/dev/null || die "fix the action-server secret named above, then run again"
 save_replica_env
 
 # 2. One action server, the replicas, the web page.
 say "starting the action server on http://127.0.0.1:$ACTION_PORT"
 [ -n "${RASA_AUTH_TOKEN:-}" ] || say "the HTTP API token is in $("$PY" -m advisor token) (readable by you only)"
-SANIC_HOST=127.0.0.1 setsid "$PY" -m advisor run actions --actions actions --port "$ACTION_PORT" >> "$DIR/logs/actions.log" 2>&1 < /dev/null &
-echo $! > "$DIR/pids/actions.pid"
+# The launcher keeps it on 127.0.0.1 (ACTION_SERVER_HOST to change that).
+supervised actions "the action server" "http://127.0.0.1:$ACTION_PORT/health" \
+  "$PY" -m advisor run actions --actions actions --port "$ACTION_PORT"
 for i in $(seq 1 "$REPLICAS"); do start_replica "$i" "$MODEL"; done
 if [ -f web/serve.py ]; then
   say "starting the web page on http://127.0.0.1:$WEB_PORT"
-  setsid "$PY" web/serve.py --host 127.0.0.1 --port "$WEB_PORT" --rasa-url "http://127.0.0.1:$RASA_PORT" >> "$DIR/logs/web.log" 2>&1 < /dev/null &
-  echo $! > "$DIR/pids/web.pid"
+  supervised web "the web page" "http://127.0.0.1:$WEB_PORT/healthz" \
+    "$PY" web/serve.py --host 127.0.0.1 --port "$WEB_PORT" --rasa-url "http://127.0.0.1:$RASA_PORT"
 fi
 
 # 3. nginx in front of the replicas.
-upstreams=""
-for i in $(seq 1 "$REPLICAS"); do
-  upstreams+="        server 127.0.0.1:$(replica_port "$i") max_fails=1 fail_timeout=${FAIL_TIMEOUT}s;"$'\n'
-done
 mkdir -p "$DIR/nginx/tmp"
-awk -v dir="$DIR/nginx" -v listen="127.0.0.1:$RASA_PORT" -v ups="$upstreams" \
-  '{ gsub(/@@DIR@@/, dir); gsub(/@@LISTEN@@/, listen); if ($0 ~ /@@UPSTREAMS@@/) { printf "%s", ups; next } print }' \
-  deploy/nginx.conf.template > "$DIR/nginx.conf"
+nginx_conf > "$DIR/nginx.conf"
 services+=(nginx)
 "$ROOT/scripts/services.sh" start nginx --conf "$DIR/nginx.conf" --dir "$DIR/nginx" || die "nginx could not be started"
 
@@ -171,10 +214,16 @@ cat <<TXT
 
 TXT
 
-# A replica that stops is reported; nginx sends its conversations to the others. Everything stops
-# when no replica is left (or on Ctrl-C).
+# A crashed server is restarted by its supervisor; one that crashed too often (its supervisor gave up)
+# stops everything. A replica that stops otherwise is reported; nginx sends its conversations to the
+# others. Everything stops when no replica is left (or on Ctrl-C).
 declare -A reported=()
 while true; do
+  for f in "$DIR"/pids/*.gave-up; do
+    [ -e "$f" ] || continue
+    say "$(head -n 1 "$f"): not restarted again; stopping everything (logs: $DIR/logs/)"
+    exit 1
+  done
   left=0
   for i in $(seq 1 "$REPLICAS"); do
     if alive "$DIR/pids/rasa-$i.pid"; then left=$((left + 1)); reported[$i]=""

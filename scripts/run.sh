@@ -5,6 +5,7 @@ set -euo pipefail
 STEP=run
 source "$(dirname "$0")/common.sh"
 cd "$ROOT"
+umask 077  # logs, .run/ and var/ readable by the owner only (common.sh sets it too)
 
 HOST=${ADVISOR_HOST:-127.0.0.1}
 RASA_PORT=${RASA_PORT:-5005}
@@ -49,7 +50,11 @@ fi
 "$PY" -m persistence.endpoints --action-url "http://127.0.0.1:$ACTION_PORT/webhook" --out .run/endpoints.yml \
   || die "fix the variable named above, then run again"
 
+# Every server runs under advisor.supervise: a crash is logged (.run/*.log and this terminal) and the
+# server restarted (back-off 1 s, doubling up to 30 s); at the 5th crash within 300 s it gives up, and
+# then everything stops. A server that stops before it first answered is not restarted.
 pids=()
+declare -A names=()
 cleanup() {
   trap - INT TERM EXIT
   say "stopping"
@@ -59,21 +64,30 @@ cleanup() {
 }
 trap 'cleanup; exit 0' INT TERM
 trap cleanup EXIT
+supervise() {  # name log ready-url command...  (the server's pid in .run/<log name>.pid)
+  local name=$1 log=$2 ready=$3; shift 3
+  : > "$log"
+  "$PY" -m advisor.supervise --name "$name" --log "$log" --ready-url "$ready" --pidfile "${log%.log}.pid" -- "$@" &
+  pids+=($!); names[$!]=$name
+}
 
 say "starting the action server on http://127.0.0.1:$ACTION_PORT"
-SANIC_HOST=127.0.0.1 "$PY" -m advisor run actions --actions actions --port "$ACTION_PORT" > .run/actions.log 2>&1 &
-pids+=($!)
+# The launcher binds it to 127.0.0.1 unless ACTION_SERVER_HOST says otherwise, and both servers take the
+# shared secret from ACTION_SERVER_SECRET or .run/action-secret (created here once, mode 600).
+"$PY" -m advisor.action_server secret >/dev/null || die "fix the action-server secret named above, then run again"
+supervise "the action server" .run/actions.log "http://127.0.0.1:$ACTION_PORT/health" \
+  "$PY" -m advisor run actions --actions actions --port "$ACTION_PORT"
 
 read -r -a cors <<< "$SOCKETIO_CORS_ORIGINS"  # split on spaces only: no glob expansion
 say "starting the Rasa server on http://$HOST:$RASA_PORT (about a minute); $token_note"
-"$PY" -m advisor run --model "$MODEL" --enable-api --interface "$HOST" --port "$RASA_PORT" \
-  --endpoints .run/endpoints.yml --credentials credentials.yml --cors "${cors[@]}" > .run/rasa.log 2>&1 &
-pids+=($!)
+supervise "the Rasa server" .run/rasa.log "http://127.0.0.1:$RASA_PORT/" \
+  "$PY" -m advisor run --model "$MODEL" --enable-api --interface "$HOST" --port "$RASA_PORT" \
+  --endpoints .run/endpoints.yml --credentials credentials.yml --cors "${cors[@]}"
 
 if [ -f web/serve.py ]; then
   say "starting the web page on http://127.0.0.1:$WEB_PORT"
-  "$PY" web/serve.py --host 127.0.0.1 --port "$WEB_PORT" --rasa-url "http://127.0.0.1:$RASA_PORT" > .run/web.log 2>&1 &
-  pids+=($!)
+  supervise "the web page" .run/web.log "http://127.0.0.1:$WEB_PORT/healthz" \
+    "$PY" web/serve.py --host 127.0.0.1 --port "$WEB_PORT" --rasa-url "http://127.0.0.1:$RASA_PORT"
 fi
 
 wait_for() {  # name url log seconds
@@ -101,5 +115,8 @@ cat <<TXT
   Press Ctrl-C to stop.
 
 TXT
-wait -n "${pids[@]}" || true
-say "a server stopped; see the logs in .run/"
+status=0; gone=""
+wait -n -p gone "${pids[@]}" || status=$?
+label="a server"; if [ -n "$gone" ] && [ -n "${names[$gone]:-}" ]; then label=${names[$gone]}; fi
+say "$label could not be kept running (supervisor exit status $status; see above and .run/); stopping everything"
+exit 1

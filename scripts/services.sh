@@ -15,6 +15,7 @@
 #   REDIS_HOST=127.0.0.1 REDIS_PORT=N REDIS_PASSWORD=… (use: eval "$(scripts/services.sh start redis …)")
 # Everything else goes to stderr. Starting a service that already runs from D only prints the variables.
 set -euo pipefail
+umask 077  # every file and directory made here (data, logs, pid files, passwords) is the owner's only
 say() { printf '\033[1;34m[services]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[services] %s\033[0m\n' "$*" >&2; exit 1; }
 
@@ -74,6 +75,7 @@ start_postgres() {
       if [ "$(stat -c %u "$up")" = 0 ]; then chmod o+x "$up"; fi
       up=$(dirname "$up")
     done
+    as_pg test -x "$DIR" || die "the postgres user cannot reach $DIR: let it pass through the directories above (chmod o+x), or choose another --dir"
   fi
   if [ ! -s "$DIR/data/PG_VERSION" ]; then
     say "creating a PostgreSQL cluster in $DIR/data"
@@ -89,10 +91,13 @@ start_postgres() {
       -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DIR/data -c max_connections=200" start >&2 \
       || { tail -n 20 "$DIR/postgres.log" >&2; die "PostgreSQL did not start (log: $DIR/postgres.log)"; }
   fi
-  # The application's role and database (idempotent).
-  local sql="DO \$\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$DB_USER') THEN CREATE ROLE \"$DB_USER\" LOGIN; END IF; END \$\$;
+  # The application's role and database (idempotent). The SQL, which holds the password, goes to psql on
+  # its standard input (printf is a shell builtin): never on a command line, where `ps` would show it, and
+  # never in the server's log (no statement logging, not even of a failing statement, for this session).
+  local sql="SET log_statement = 'none'; SET log_min_error_statement = 'panic';
+DO \$\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$DB_USER') THEN CREATE ROLE \"$DB_USER\" LOGIN; END IF; END \$\$;
 ALTER ROLE \"$DB_USER\" PASSWORD '$(cat "$pw")';"
-  as_pg "$bin/psql" -h "$DIR/data" -p "$PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -qc "$sql" >&2
+  printf '%s\n' "$sql" | as_pg "$bin/psql" -h "$DIR/data" -p "$PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -q -f - >&2
   as_pg "$bin/psql" -h "$DIR/data" -p "$PORT" -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'" | grep -q 1 \
     || as_pg "$bin/createdb" -h "$DIR/data" -p "$PORT" -U postgres -O "$DB_USER" "$DB_NAME" >&2
   echo "POSTGRES_HOST=127.0.0.1 POSTGRES_PORT=$PORT POSTGRES_DB=$DB_NAME POSTGRES_USER=$DB_USER POSTGRES_PASSWORD=$(cat "$pw")"
@@ -130,7 +135,7 @@ stop_pidfile() {  # name pidfile
 nginx_bin() { [ -x /usr/sbin/nginx ] && echo /usr/sbin/nginx || command -v nginx; }
 start_nginx() {
   [ -n "$CONF" ] && [ -f "$CONF" ] || die "start nginx needs --conf FILE"
-  mkdir -p "$DIR"
+  mkdir -p "$DIR"; chmod 700 "$DIR"
   local globals="pid $DIR/nginx.pid; error_log $DIR/error.log warn;"
   "$(nginx_bin)" -t -q -p "$DIR" -c "$CONF" -g "$globals" 2>&1 >&2 | grep -v '^$' >&2 || true
   "$(nginx_bin)" -t -q -p "$DIR" -c "$CONF" -g "$globals" >/dev/null 2>&1 || die "nginx rejects $CONF (see above)"

@@ -1,6 +1,7 @@
 """`make run-cluster` for real: scripts/cluster.sh on free ports starts PostgreSQL, Redis (Debian
 packages, data under the test's directory), one action server, two Rasa replicas and nginx; the
-tests talk to the replicas directly and through nginx, kill a replica and restart PostgreSQL.
+tests talk to the replicas directly and through nginx, kill a replica (its supervisor restarts it) and
+restart PostgreSQL; nothing the cluster writes is readable by others, no API token reaches nginx's logs.
 
 Runs whenever the Debian packages are installed or can be installed; skipped only where there is
 no apt-get to install them with."""
@@ -10,6 +11,7 @@ import os
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import time
 import uuid
@@ -58,7 +60,8 @@ class Cluster:
         self.replica_base = _two_free_ports()
         self.env = dict(os.environ, RASA_PORT=str(free_port()), ACTION_PORT=str(free_port()), WEB_PORT=str(free_port()),
                         CLUSTER_REPLICA_BASE_PORT=str(self.replica_base), CLUSTER_PG_PORT=str(free_port()),
-                        CLUSTER_REDIS_PORT=str(free_port()), CLUSTER_DIR=str(self.dir), RASA_AUTH_TOKEN=TOKEN)
+                        CLUSTER_REDIS_PORT=str(free_port()), CLUSTER_DIR=str(self.dir), RASA_AUTH_TOKEN=TOKEN,
+                        CLUSTER_DEBUG_HEADERS="1")  # X-Advisor-Replica: r1 / r2
         for name in ("POSTGRES_HOST", "REDIS_HOST", "CLUSTER_REPLICAS"):
             self.env.pop(name, None)
         self.run = ScriptRun(["bash", "scripts/cluster.sh"], self.env, WORKDIR / "cluster.log")
@@ -72,7 +75,8 @@ class Cluster:
         return Client(f"http://127.0.0.1:{self.replica_base + i - 1}", TOKEN)
 
     def replica_pid(self, i: int) -> int:
-        return int((self.dir / "pids" / f"rasa-{i}.pid").read_text())
+        """The Rasa server's own pid (rasa-<i>.pid is its supervisor's)."""
+        return int((self.dir / "pids" / f"rasa-{i}.server").read_text())
 
     def postgres(self, action: str) -> None:
         subprocess.run([str(SERVICES), action, "postgres", "--port", self.env["CLUSTER_PG_PORT"], "--dir",
@@ -175,6 +179,10 @@ def _wait_refused(port: int) -> None:
     raise AssertionError(f"port {port} still accepts connections after the replica was killed")
 
 
+KILLED: Dict[str, float] = {}  # the replica the test below kills; the last test checks it came back
+RESTARTED_WITHIN_S = 300  # a Rasa replica starts in 30-60 s alone, slower beside the other tests
+
+
 def test_killing_a_replica_mid_conversation_loses_no_event(cluster: Cluster) -> None:
     bot = cluster.balancer
     sender = f"kill-{uuid.uuid4().hex[:10]}"
@@ -182,8 +190,10 @@ def test_killing_a_replica_mid_conversation_loses_no_event(cluster: Cluster) -> 
                       json={"sender": sender, "message": "which certification should I take?"}, timeout=60)
     serving = r.headers["X-Advisor-Replica"]
     bot.say(sender, ANSWERS["current_role"])
-    victim = 1 if serving.endswith(f":{cluster.replica_base}") else 2
-    os.kill(cluster.replica_pid(victim), signal.SIGKILL)
+    victim = int(serving.lstrip("r"))
+    pid = cluster.replica_pid(victim)
+    os.kill(pid, signal.SIGKILL)
+    KILLED.update(replica=victim, pid=pid, at=time.time())
     _wait_refused(cluster.replica_base + victim - 1)  # the kernel tears a big process down in a few ms
     r = requests.post(f"{bot.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": ANSWERS["preferred_focus"]},
                       timeout=60)
@@ -220,3 +230,57 @@ def test_the_web_widget_protocol_works_through_the_balancer(cluster: Cluster) ->
             await client.disconnect()
 
     assert "CSPO" in asyncio.run(chat())
+
+
+def test_nothing_the_cluster_writes_is_readable_by_others(cluster: Cluster) -> None:
+    exposed = []
+    for root, dirs, files in os.walk(cluster.dir):
+        for name in [*dirs, *files]:
+            path = Path(root) / name
+            st = path.lstat()
+            # directories: others may at most pass through (PostgreSQL's user, to reach its own); files: owner only
+            if (stat.S_ISDIR(st.st_mode) and st.st_mode & 0o076) or (stat.S_ISREG(st.st_mode) and st.st_mode & 0o077):
+                exposed.append(f"{oct(st.st_mode & 0o777)} {path.relative_to(cluster.dir)}")
+    assert cluster.dir.stat().st_mode & 0o076 == 0
+    assert not exposed, exposed
+
+
+def test_no_api_token_reaches_the_balancer_logs(cluster: Cluster) -> None:
+    # the tests above called the API through nginx with ?token=, with a replica down for some of them
+    logs = list((cluster.dir / "nginx").glob("*.log"))
+    assert logs
+    for log in logs:
+        text = log.read_text(errors="replace")
+        assert TOKEN not in text and "token=" not in text, log.name
+
+
+def test_a_killed_replica_is_restarted_by_its_supervisor_and_the_restart_is_logged(cluster: Cluster) -> None:
+    if not KILLED:  # run on its own: kill one now
+        pid = cluster.replica_pid(2)
+        os.kill(pid, signal.SIGKILL)
+        KILLED.update(replica=2, pid=pid, at=time.time())
+    i, pid = int(KILLED["replica"]), int(KILLED["pid"])
+    url = cluster.replica(i).rasa_url + "/"
+    while not _answers(url):
+        assert time.time() - KILLED["at"] < RESTARTED_WITHIN_S, f"replica {i} does not answer again"
+        time.sleep(1)
+    assert cluster.replica_pid(i) != pid
+    log = cluster.dir / "logs" / f"rasa-{i}.log"
+    crash = f"Rasa replica {i} (pid {pid}) was killed by SIGKILL"
+    for _ in range(30):  # the supervisor notices the answer within a second or so
+        if "answers again" in log.read_text(errors="replace"):
+            break
+        time.sleep(0.5)
+    text = log.read_text(errors="replace")
+    assert crash in text and "restarting it in 1 s" in text and f"Rasa replica {i} restarted" in text, text[-2000:]
+    assert f"Rasa replica {i} answers again" in text
+    assert crash in (WORKDIR / "cluster.log").read_text(errors="replace"), "the crash is reported on the terminal too"
+    sender = f"back-{uuid.uuid4().hex[:10]}"
+    assert "CSPO" in texts(cluster.replica(i).say(sender, "what is CSPO?"))
+
+
+def _answers(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=2).status_code == 200
+    except requests.RequestException:
+        return False

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import sqlite3
+import time
 import uuid
+
+import requests
 
 from tests.support.scripts import Client, ScriptRun, answers
 from tests.support.stack import ROOT, free_port, texts
@@ -49,5 +53,34 @@ def test_an_open_form_survives_a_restart_of_make_run() -> None:
         assert tracker["slots"]["current_role"] == "developer", reply
         assert tracker["slots"]["requested_slot"] == "preferred_focus", reply
         assert (tracker.get("active_loop") or {}).get("name"), "the form is no longer active after the restart"
+        _the_rasa_server_is_restarted_after_kill_9(bot, run)
     finally:
         run.stop()
+
+
+def _the_rasa_server_is_restarted_after_kill_9(bot: Client, run: ScriptRun) -> None:
+    """`make run` supervises its servers (advisor.supervise): a crash is logged and the server restarted."""
+    pidfile, log_file = ROOT / ".run" / "rasa.pid", ROOT / ".run" / "rasa.log"
+    pid = int(pidfile.read_text())
+    for _ in range(100):  # the supervisor has seen it answer (until then an exit is a failed start)
+        if f"the Rasa server answers (pid {pid}" in log_file.read_text(errors="replace"):
+            break
+        time.sleep(0.1)
+    os.kill(pid, signal.SIGKILL)
+    killed = time.time()
+    while not (pidfile.exists() and pidfile.read_text().strip() not in ("", str(pid)) and _answers(f"{bot.rasa_url}/")):
+        assert run.running, f"make run stopped after the Rasa server was killed:\n{run.tail()}"
+        assert time.time() - killed < 300, "the Rasa server does not answer again"
+        time.sleep(1)
+    crash = f"the Rasa server (pid {pid}) was killed by SIGKILL"
+    log = log_file.read_text(errors="replace")
+    assert crash in log and "restarting it in 1 s" in log and "the Rasa server restarted" in log, log[-2000:]
+    assert crash in run.tail(200), "the crash is reported on the terminal too"
+    assert bot.slot(f"persist-probe-{uuid.uuid4().hex[:6]}", "current_role") is None  # the API answers again
+
+
+def _answers(url: str) -> bool:
+    try:
+        return answers(url)
+    except requests.RequestException:
+        return False

@@ -120,9 +120,12 @@ class Stack:
         # command line), as with `make run`.
         self.auth_token = auth_token or secrets.token_urlsafe(24)
         self.env = dict(os.environ)
+        # The action server's shared secret, too (advisor.action_server); its interface is the launcher's
+        # default (127.0.0.1), not SANIC_HOST.
         self.env.update({"PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false",
-                         "SANIC_HOST": "127.0.0.1"})
-        self.env.pop("RASA_AUTH_TOKEN_FILE", None)
+                         "ACTION_SERVER_SECRET": secrets.token_urlsafe(24)})
+        for name in ("RASA_AUTH_TOKEN_FILE", "SANIC_HOST", "ACTION_SERVER_HOST", "ACTION_SERVER_SECRET_FILE"):
+            self.env.pop(name, None)
         self.env["RASA_AUTH_TOKEN"] = self.auth_token
         # The whole suite talks from 127.0.0.1: the per-address limit is raised for it (a test that checks the
         # limit uses its own X-Forwarded-For address); the per-conversation limit keeps its default.
@@ -134,7 +137,8 @@ class Stack:
         self.cors = cors or [self.web_origin, f"http://localhost:{self.web_port}"]
         self.env.setdefault("SOCKETIO_CORS_ORIGINS", " ".join(self.cors))
         endpoints = self.workdir / "endpoints.yml"
-        endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n')
+        endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n'
+                             '  headers:\n    X-Advisor-Action-Secret: ${ACTION_SERVER_SECRET}\n')
         if tracker_env is not None:  # the tracker store `make run` configures from these variables (persistence/)
             from persistence.endpoints import render
             endpoints.write_text(render(f"http://127.0.0.1:{self.action_port}/webhook", tracker_env))

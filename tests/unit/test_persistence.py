@@ -54,6 +54,7 @@ def test_rasa_expands_the_password_variables(monkeypatch: pytest.MonkeyPatch, tm
 
     monkeypatch.setenv("POSTGRES_PASSWORD", "pg-pw")
     monkeypatch.setenv("REDIS_PASSWORD", "redis-pw")
+    monkeypatch.setenv("ACTION_SERVER_SECRET", "the-action-server-secret")  # the file refers to it too
     path = tmp_path / "endpoints.yml"
     path.write_text(render(ACTION_URL, {"POSTGRES_HOST": "h", "POSTGRES_PASSWORD": "pg-pw", "REDIS_HOST": "r",
                                         "REDIS_PASSWORD": "redis-pw"}))
