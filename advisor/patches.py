@@ -588,6 +588,8 @@ def turns_in_session(tracker: Any) -> int:
 def cap_turns_per_session() -> None:
     from rasa.core.policies.policy import PolicyPrediction
     from rasa.core.processor import MessageProcessor
+    from rasa.shared.core.constants import ACTION_LISTEN_NAME
+    from rasa.shared.core.events import ActionExecuted
 
     original_update = MessageProcessor._update_tracker_session
     original_expired = MessageProcessor._has_session_expired
@@ -608,6 +610,10 @@ def cap_turns_per_session() -> None:
                 action=self._get_action(SESSION_CAPPED_RESPONSE), tracker=tracker, output_channel=output_channel,
                 nlg=self.nlg, prediction=PolicyPrediction.for_action_name(self.domain, SESSION_CAPPED_RESPONSE),
             )
+            # Listening again, as after any session start: the user's message that follows must be read
+            # after action_listen, or the policies see an unknown history (and fell back, rewinding the
+            # carried-over slots away).
+            tracker.update(ActionExecuted(ACTION_LISTEN_NAME), self.domain)
 
     MessageProcessor._has_session_expired = _has_session_expired
     MessageProcessor._update_tracker_session = _update_tracker_session
