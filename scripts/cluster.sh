@@ -64,10 +64,14 @@ wait_healthy() {  # name url log pidfile seconds
 supervised() {  # key name ready-url command...: runs under advisor.supervise in its own session
   # (stopping one, in `roll` or on a crash, leaves the others alone). Pid files: $DIR/pids/<key>.pid (the
   # supervisor: what is stopped), <key>.server (the server), <key>.gave-up; log: $DIR/logs/<key>.log.
+  # Its own messages go to this terminal too, except in `roll` (SUPERVISE_LOG): a supervisor outlives the
+  # roll and must not hold its caller's output open.
   local key=$1 name=$2 ready=$3; shift 3
   rm -f "$DIR/pids/$key.gave-up"
-  setsid "$PY" -m advisor.supervise --name "$name" --log "$DIR/logs/$key.log" --ready-url "$ready" \
-    --pidfile "$DIR/pids/$key.server" --gave-up-file "$DIR/pids/$key.gave-up" -- "$@" < /dev/null &
+  local run=(setsid "$PY" -m advisor.supervise --name "$name" --log "$DIR/logs/$key.log" --ready-url "$ready"
+             --pidfile "$DIR/pids/$key.server" --gave-up-file "$DIR/pids/$key.gave-up" -- "$@")
+  if [ -n "${SUPERVISE_LOG:-}" ]; then "${run[@]}" < /dev/null >> "$SUPERVISE_LOG" 2>&1 &
+  else "${run[@]}" < /dev/null & fi
   echo $! > "$DIR/pids/$key.pid"
 }
 start_replica() {  # index model
@@ -124,6 +128,7 @@ if [ "${1:-}" = roll ]; then
   [ -f "$DIR/pids/ready" ] && [ -f "$DIR/replica.env" ] || die "no running cluster in $DIR"
   # shellcheck disable=SC1091
   source "$DIR/replica.env"
+  SUPERVISE_LOG="$DIR/logs/supervise.log"
   for i in $(seq 1 "$REPLICAS"); do
     # nginx sends this replica's conversations to the others while it restarts (the state is in the store).
     say "replica $i: stopping"
