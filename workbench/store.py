@@ -20,12 +20,25 @@ class StoreError(RuntimeError):
     pass
 
 
+def read_tracker_store_config(endpoints: Path) -> Any:
+    """The endpoints file's `tracker_store` section, with Rasa's ${VAR} expansion applied to that section
+    only: the workbench reads conversations and never calls the action server, so it neither needs nor
+    reads the action server's secret (`${ACTION_SERVER_SECRET}` in the same file)."""
+    import yaml
+    from rasa.shared.utils.io import read_yaml
+    from rasa.utils.endpoints import EndpointConfig
+
+    section = (yaml.safe_load(endpoints.read_text(encoding="utf-8")) or {}).get("tracker_store")
+    if section is None:
+        return None
+    return EndpointConfig.from_dict(read_yaml(yaml.safe_dump(section)))
+
+
 def endpoint_config(endpoints: Path) -> Any:
-    from rasa.utils.endpoints import read_endpoint_config
 
     if not endpoints.is_file():
         raise StoreError(f"endpoints file {endpoints} not found (give one with --endpoints)")
-    cfg = read_endpoint_config(str(endpoints), "tracker_store")
+    cfg = read_tracker_store_config(endpoints)
     if cfg is None:
         raise StoreError(
             f"{endpoints} configures no tracker_store: Rasa keeps conversations in memory only, so there "

@@ -109,3 +109,18 @@ def test_ttl_zero_keeps_everything(tmp_path: Path) -> None:
     asyncio.run(store.save(_tracker("ancient", 1000.0)))
     asyncio.run(store.save(_tracker("other", time.time())))
     assert asyncio.run(store.retrieve("ancient")) is not None
+
+
+def test_the_workbench_reads_the_store_of_make_runs_endpoints_file_without_the_action_secret(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`make run` writes ${ACTION_SERVER_SECRET} into the endpoints file; the workbench, which never calls
+    the action server, reads its tracker store all the same (Rasa's reader stops at an unset variable)."""
+    from persistence.endpoints import render
+    from workbench.store import endpoint_config
+
+    monkeypatch.delenv("ACTION_SERVER_SECRET", raising=False)
+    path = tmp_path / "endpoints.yml"
+    path.write_text(render("http://127.0.0.1:5055/webhook", {"ADVISOR_TRACKER_DB": str(tmp_path / "c.db")}))
+    assert "${ACTION_SERVER_SECRET}" in path.read_text()
+    cfg = endpoint_config(path)
+    assert cfg.kwargs["db"] == str(tmp_path / "c.db")
