@@ -267,3 +267,16 @@ def test_a_short_environment_token_is_refused(monkeypatch: Any) -> None:
     monkeypatch.setenv("RASA_AUTH_TOKEN", "short")
     with pytest.raises(api_token.TokenProblem):
         api_token.load_token()
+
+
+def test_a_new_session_carries_each_slot_once_with_its_last_value() -> None:
+    from rasa.core.actions.action import ActionSessionStart
+    from rasa.shared.core.events import SessionStarted, SlotSet
+
+    events = [SlotSet("a", 1), SlotSet("b", "x"), SlotSet("a", 2), SlotSet("a", 3), SlotSet("b", None)]
+    tracker = DialogueStateTracker.from_events("rest:s", events)
+    carried = ActionSessionStart._slot_set_events_from_tracker(tracker)
+    assert [(e.key, e.value) for e in carried] == [("a", 3), ("b", None)]
+    # and a second session start does not copy the copies
+    again = DialogueStateTracker.from_events("rest:s", [*events, SessionStarted(), *carried, SlotSet("a", 4)])
+    assert [(e.key, e.value) for e in ActionSessionStart._slot_set_events_from_tracker(again)] == [("b", None), ("a", 4)]
