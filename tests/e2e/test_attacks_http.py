@@ -45,14 +45,6 @@ def test_unencodable_text_gets_exactly_one_reply(stack: Stack) -> None:
     assert answered(stack)
 
 
-def test_an_api_conversation_id_the_store_cannot_hold_fails_one_request_only(stack: Stack) -> None:
-    for path_id in ("a%00b", "%ED%A0%80"):
-        r = requests.get(f"{stack.rasa_url}/conversations/{path_id}/tracker",
-                         headers={"Authorization": f"Bearer {stack.auth_token}"}, timeout=30)
-        assert r.status_code < 600
-    assert stack.rasa.running and answered(stack)
-
-
 # --- high: a web credential is not a conversation id; one socket, one room ---------------------------
 def test_web_conversations_are_stored_under_a_derived_id_and_the_credential_is_never_logged(stack: Stack) -> None:
     web = WebClient(stack)
