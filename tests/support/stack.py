@@ -129,7 +129,7 @@ class Stack:
         self.env["RASA_AUTH_TOKEN"] = self.auth_token
         # The whole suite talks from 127.0.0.1: the per-address limit is raised for it (a test that checks the
         # limit uses its own X-Forwarded-For address); the per-conversation limit keeps its default.
-        self.env["ADVISOR_RATE_PER_ADDRESS"] = "6000/min,burst=300"
+        self.env["ADVISOR_RATE_PER_ADDRESS"] = "1200/min,burst=300"
         self.env["REST_CHANNEL_KEY"] = REST_CHANNEL_KEY
         self.env.setdefault("WEB_SESSION_SECRET", secrets.token_urlsafe(24))
         self.env.update(env or {})
