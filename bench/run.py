@@ -146,6 +146,9 @@ def advisor_stack(work: Path, workers: int) -> Stack:
                               "--dir", str(work / "redis")], capture_output=True, text=True, check=True).stdout
         tracker_env.update(dict(v.split("=", 1) for v in out.split()))
         env = {"SANIC_WORKERS": str(workers), **{k: v for k, v in tracker_env.items() if k.startswith("REDIS_")}}
+    from channels.guard import DEFAULT_PER_ADDRESS, DEFAULT_PER_CONVERSATION  # make run's limits, not the tests'
+
+    env.update(ADVISOR_RATE_PER_ADDRESS=DEFAULT_PER_ADDRESS, ADVISOR_RATE_PER_CONVERSATION=DEFAULT_PER_CONVERSATION)
     return Stack(work / "advisor-run", env=env, tracker_env=tracker_env)
 
 

@@ -136,10 +136,12 @@ class RateLimiter:
         return max(1, int((1 - tokens) * 60 / self.rate.per_minute + 0.999))
 
 
-# Defaults: a person types far slower than this; a script that floods gets 429s.
+# Defaults: a person types far slower than one message a second; a script that floods one conversation
+# gets 429s. An address may carry many people (an office, a trusted back end, a load test): its limit is
+# above what one server process answers (about 20 messages a second), so only a flood reaches it.
 PER_ADDRESS_ENV, PER_CONVERSATION_ENV = "ADVISOR_RATE_PER_ADDRESS", "ADVISOR_RATE_PER_CONVERSATION"
-DEFAULT_PER_ADDRESS = "240/min,burst=120"
-DEFAULT_PER_CONVERSATION = "30/min,burst=20"
+DEFAULT_PER_ADDRESS = "1800/min,burst=600"
+DEFAULT_PER_CONVERSATION = "60/min,burst=30"
 
 
 class Limits:

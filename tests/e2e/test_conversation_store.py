@@ -12,7 +12,7 @@ from typing import Iterator
 import pytest
 import requests
 
-from tests.support.stack import ROOT, Stack
+from tests.support.stack import NO_RATE_LIMITS, ROOT, Stack
 
 WORKDIR = ROOT / "reports" / "e2e" / "store"
 DB = WORKDIR / "conversations.db"
@@ -24,7 +24,7 @@ RSS_GROWTH_LIMIT_MB = 20  # about 14 kB per conversation
 @pytest.fixture(scope="module")
 def store_stack() -> Iterator[Stack]:
     DB.unlink(missing_ok=True)
-    s = Stack(WORKDIR, tracker_env={"ADVISOR_TRACKER_DB": str(DB), "CONVERSATION_TTL_SECONDS": str(TTL),
+    s = Stack(WORKDIR, env=NO_RATE_LIMITS, tracker_env={"ADVISOR_TRACKER_DB": str(DB), "CONVERSATION_TTL_SECONDS": str(TTL),
                                     "CONVERSATION_SWEEP_SECONDS": "1"})
     try:
         yield s.start()

@@ -19,11 +19,7 @@ import requests
 import socketio
 
 from tests.support.fakes import TELEGRAM_SECRET, Fakes
-from tests.support.stack import ROOT, Stack, free_port, texts
-
-# The fuzz stacks answer every payload and a normal message after it, as fast as they can: no rate limits
-# (tests/e2e/test_attacks_http.py checks those).
-UNLIMITED = {"ADVISOR_RATE_PER_ADDRESS": "100000/min", "ADVISOR_RATE_PER_CONVERSATION": "100000/min"}
+from tests.support.stack import NO_RATE_LIMITS, ROOT, Stack, free_port, texts
 
 
 def nested(depth: int) -> Any:
@@ -208,7 +204,7 @@ def sqlite_stack(fakes: Fakes) -> Iterator[Stack]:
     sends 300 messages in one conversation)."""
     workdir = ROOT / "reports" / "e2e" / "fuzz-sqlite"
     shutil.rmtree(workdir, ignore_errors=True)
-    stack = Stack(workdir, env={**fakes.env, **UNLIMITED},
+    stack = Stack(workdir, env={**fakes.env, **NO_RATE_LIMITS},
                   tracker_env={"ADVISOR_TRACKER_DB": str(workdir / "conversations.db")})
     try:
         yield stack.start()
@@ -290,7 +286,7 @@ def postgres() -> Iterator[Dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def postgres_stack(fakes: Fakes, postgres: Dict[str, str]) -> Iterator[Stack]:
-    stack = Stack(ROOT / "reports" / "e2e" / "fuzz-postgres" / "stack", env={**fakes.env, **postgres, **UNLIMITED},
+    stack = Stack(ROOT / "reports" / "e2e" / "fuzz-postgres" / "stack", env={**fakes.env, **postgres, **NO_RATE_LIMITS},
                   tracker_env=postgres)
     try:
         yield stack.start()
