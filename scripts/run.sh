@@ -22,6 +22,9 @@ export SOCKETIO_CORS_ORIGINS=${SOCKETIO_CORS_ORIGINS:-"$WEB_ORIGIN http://localh
 MODEL=$(model_path)
 
 mkdir -p .run
+# Logs and pid files an older run created with the default umask: made the owner's only (the database is
+# made private by the tracker store itself).
+chmod 700 .run; find .run -maxdepth 1 -type f -exec chmod 600 {} +
 # The HTTP API always requires a token: RASA_AUTH_TOKEN, or one generated once into .run/api-token (mode 600).
 # The launcher (python -m advisor) hands it to Rasa in-process: it never appears on a command line.
 if [ -n "${RASA_AUTH_TOKEN:-}" ]; then
@@ -110,7 +113,7 @@ cat <<TXT
     Chat in your browser:  http://127.0.0.1:$WEB_PORT/
     REST channel:          curl -s -X POST http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook \\
                              -H 'Content-Type: application/json' -d '{"sender": "me", "message": "what is CSPO?"}'
-    HTTP API:              $token_note; add ?token=… to every API call
+    HTTP API:              $token_note; send it as Authorization: Bearer <token>
     Logs:                  .run/rasa.log  .run/actions.log  .run/web.log
   Press Ctrl-C to stop.
 

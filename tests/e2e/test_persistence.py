@@ -21,6 +21,13 @@ def test_an_open_form_survives_a_restart_of_make_run() -> None:
     WORKDIR.mkdir(parents=True, exist_ok=True)
     db = WORKDIR / "conversations.db"
     db.unlink(missing_ok=True)
+    # an older run's world-readable database and log (created before the project's umask 077)
+    db.touch()
+    db.chmod(0o644)
+    stale_log = ROOT / ".run" / "rasa.log"
+    stale_log.parent.mkdir(exist_ok=True)
+    stale_log.touch()
+    stale_log.chmod(0o644)
     token = secrets.token_hex(16)
     rasa_port = free_port()
     env = dict(os.environ, RASA_PORT=str(rasa_port), ACTION_PORT=str(free_port()), WEB_PORT=str(free_port()),
@@ -36,6 +43,9 @@ def test_an_open_form_survives_a_restart_of_make_run() -> None:
     run = ScriptRun(["bash", "scripts/run.sh"], env, WORKDIR / "run.log")
     try:
         run.start(ready, timeout=420)
+        for private in (db, stale_log):
+            assert private.stat().st_mode & 0o077 == 0, f"{private} is readable by others after make run started"
+        assert (ROOT / ".run").stat().st_mode & 0o077 == 0
         bot.say(sender, "which certification should I take?")
         assert bot.slot(sender, "requested_slot") == "current_role"
     finally:
