@@ -69,7 +69,7 @@ def client_address(peer: Optional[str], forwarded_for: Optional[str]) -> str:
     cluster), the last address in X-Forwarded-For (the one that proxy added; earlier ones are the
     client's own claims)."""
     peer = (peer or "").strip()
-    if forwarded_for and _loopback(peer):
+    if forwarded_for and is_loopback(peer):
         last = forwarded_for.split(",")[-1].strip()
         if _address(last):
             return last
@@ -84,15 +84,11 @@ def _address(text: str) -> bool:
     return True
 
 
-def _loopback(text: str) -> bool:
+def is_loopback(address: str) -> bool:
     try:
-        return ipaddress.ip_address(text).is_loopback
+        return ipaddress.ip_address(address).is_loopback
     except ValueError:
         return False
-
-
-def is_loopback(address: str) -> bool:
-    return _loopback(address)
 
 
 # --- rate limits --------------------------------------------------------------------------------------

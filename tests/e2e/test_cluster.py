@@ -23,7 +23,7 @@ import requests
 
 from tests.support import lockrace
 from tests.support.scripts import Client, ScriptRun
-from tests.support.stack import ROOT, free_port, texts
+from tests.support.stack import ROOT, free_port, texts, two_free_ports
 
 WORKDIR = ROOT / "reports" / "e2e" / "cluster"
 SERVICES = ROOT / "scripts" / "services.sh"
@@ -40,24 +40,12 @@ if not _installed() and not shutil.which("apt-get"):
                 allow_module_level=True)
 
 
-def _two_free_ports() -> int:
-    for _ in range(50):
-        base = free_port()
-        try:
-            with socket.socket() as s:
-                s.bind(("127.0.0.1", base + 1))
-            return base
-        except OSError:
-            continue
-    raise RuntimeError("no two consecutive free ports")
-
-
 class Cluster:
     def __init__(self) -> None:
         if WORKDIR.exists():
             shutil.rmtree(WORKDIR)
         self.dir = WORKDIR / "state"
-        self.replica_base = _two_free_ports()
+        self.replica_base = two_free_ports()
         self.env = dict(os.environ, RASA_PORT=str(free_port()), ACTION_PORT=str(free_port()), WEB_PORT=str(free_port()),
                         CLUSTER_REPLICA_BASE_PORT=str(self.replica_base), CLUSTER_PG_PORT=str(free_port()),
                         CLUSTER_REDIS_PORT=str(free_port()), CLUSTER_DIR=str(self.dir), RASA_AUTH_TOKEN=TOKEN,

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,7 +17,7 @@ from typing import Dict, Iterator
 import pytest
 import requests
 
-from tests.support.stack import ROOT, free_port
+from tests.support.stack import ROOT, free_port, two_free_ports
 
 SERVICES = ROOT / "scripts" / "services.sh"
 TOKEN = "query-token-" + os.urandom(8).hex()
@@ -45,18 +44,6 @@ class Replica(BaseHTTPRequestHandler):
         pass
 
 
-def _port_with_a_free_neighbour() -> int:
-    for _ in range(50):
-        base = free_port()
-        try:
-            with socket.socket() as s:
-                s.bind(("127.0.0.1", base + 1))
-            return base
-        except OSError:
-            continue
-    raise RuntimeError("no two consecutive free ports")
-
-
 def render(tmp: Path, env: Dict[str, str]) -> str:
     out = subprocess.run(["bash", "scripts/cluster.sh", "nginx-conf"], cwd=ROOT, env={**os.environ, **env},
                          capture_output=True, text=True, timeout=30)
@@ -67,7 +54,7 @@ def render(tmp: Path, env: Dict[str, str]) -> str:
 class Edge:
     def __init__(self, tmp: Path) -> None:
         self.dir = tmp / "cluster"
-        self.base = _port_with_a_free_neighbour()
+        self.base = two_free_ports()
         self.port = free_port()
         # Replica 1 is the stand-in; replica 2 (base + 1) is down: nginx logs a refused connection and retries.
         self.env = {"CLUSTER_DIR": str(self.dir), "RASA_PORT": str(self.port), "CLUSTER_REPLICA_BASE_PORT": str(self.base),
