@@ -14,8 +14,8 @@
 # Every replica, the action server and the web page run under advisor.supervise: a crash is logged
 # (the process's log and this terminal) and it is restarted (back-off 1 s, doubling up to 30 s); at the
 # 5th crash of one of them within 300 s everything stops.
-# nginx: CLUSTER_CHAT_RATE (default 10) requests a second per client address on the chat webhooks and
-# socket.io, bursts of CLUSTER_CHAT_BURST (default 30), then 429; CLUSTER_DEBUG_HEADERS=1 adds
+# nginx: CLUSTER_CHAT_RATE (default 30) requests a second per client address on the chat webhooks and
+# socket.io, bursts of CLUSTER_CHAT_BURST (default 100), then 429; CLUSTER_DEBUG_HEADERS=1 adds
 # X-Advisor-Replica: r1, r2… (which replica answered) to every response.
 set -euo pipefail
 STEP=cluster
@@ -34,8 +34,8 @@ DIR=${CLUSTER_DIR:-$ROOT/var/cluster}
 mkdir -p "$DIR"; DIR=$(cd "$DIR" && pwd)
 WEB_ORIGIN=${WEB_ORIGIN:-http://127.0.0.1:$WEB_PORT}
 export SOCKETIO_CORS_ORIGINS=${SOCKETIO_CORS_ORIGINS:-"$WEB_ORIGIN http://localhost:$WEB_PORT"}
-CHAT_RATE=${CLUSTER_CHAT_RATE:-10}
-CHAT_BURST=${CLUSTER_CHAT_BURST:-30}
+CHAT_RATE=${CLUSTER_CHAT_RATE:-30}
+CHAT_BURST=${CLUSTER_CHAT_BURST:-100}
 [[ "$REPLICAS" =~ ^[1-9][0-9]*$ ]] || die "CLUSTER_REPLICAS=$REPLICAS must be a number of replicas (1 or more)"
 [[ "$CHAT_RATE" =~ ^[1-9][0-9]*$ ]] || die "CLUSTER_CHAT_RATE=$CHAT_RATE must be a number of requests a second (1 or more)"
 [[ "$CHAT_BURST" =~ ^[0-9]+$ ]] || die "CLUSTER_CHAT_BURST=$CHAT_BURST must be a number of requests"

@@ -71,7 +71,7 @@ def test_the_nginx_configuration_logs_no_query_string_and_limits_the_chat(tmp_pa
         assert leaky not in log_format.group(1), leaky
     assert "access_log " in conf and re.search(r"access_log \S+ advisor;", conf)
     assert re.search(r"^\s*error_log \S+ crit;", conf, re.M), "error lines quote the request with its query string"
-    assert "rate=10r/s" in conf and "burst=30 nodelay" in conf and "limit_req_status 429;" in conf
+    assert "rate=30r/s" in conf and "burst=100 nodelay" in conf and "limit_req_status 429;" in conf
     assert "X-Advisor-Replica $advisor_replica" in conf and "$upstream_addr always" not in conf
     assert " r1;" not in conf
     assert '"~:6011$" r1;' in _nginx_conf(tmp_path, CLUSTER_DEBUG_HEADERS="1")
