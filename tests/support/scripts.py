@@ -40,10 +40,15 @@ class ScriptRun(Server):
     def stop(self, timeout: float = 120) -> None:
         if not self.proc:
             return
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
+        # Ctrl-C first, as a person stops it. A shell started from a background job inherits SIGINT as
+        # ignored and cannot trap it (make bench run with `&` left the cluster's PostgreSQL, Redis and nginx
+        # running): then TERM, which the scripts trap the same way, before the group is killed.
+        for sig, wait in ((signal.SIGINT, min(timeout, 20)), (signal.SIGTERM, timeout)):
+            if self.proc.poll() is not None:
+                break
+            self.proc.send_signal(sig)
             try:
-                self.proc.wait(timeout=timeout)
+                self.proc.wait(timeout=wait)
             except subprocess.TimeoutExpired:
                 pass
         try:
