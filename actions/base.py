@@ -18,7 +18,8 @@ FAILURE_RESPONSE = "utter_action_failed"
 
 def send(dispatcher: CollectingDispatcher, replies: List[Reply]) -> None:
     for reply in replies:
-        dispatcher.utter_message(text=reply.text, buttons=[b.as_dict() for b in reply.buttons] or None)
+        extra = {"answer_trace": reply.trace} if reply.trace is not None else {}
+        dispatcher.utter_message(text=reply.text, buttons=[b.as_dict() for b in reply.buttons] or None, **extra)
 
 
 class SafeAction(Action, ABC):

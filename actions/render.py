@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Optional
 
 MARKDOWN_CHANNELS = {"socketio", "rest", "cmdline", "browser"}
 
@@ -21,6 +21,11 @@ class Button:
 class Reply:
     text: str
     buttons: List[Button] = field(default_factory=list)
+    # Why this answer (actions.planner's trace), stored in the bot event's metadata as `answer_trace`
+    # and shown by the workbench under the reply; never sent to the user.
+    trace: Optional[Dict[str, Any]] = None
+    # What a 👍/👎 under this reply is about: "fact:<id>" or "topic:<name>"; None: no vote offered.
+    feedback: Optional[str] = None
 
 
 _UNSAFE = re.compile(r"[<>\[\]()*_`{}|\\#~]")
