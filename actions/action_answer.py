@@ -1,23 +1,41 @@
-"""Answers knowledge questions (what is it, duties, benefits, costs, ...) from the knowledge base."""
+"""Answers knowledge questions through the answer planner (actions/planner.py): one fact, its
+counterpart, a topic summary, a neighbouring certification, the article's answer for a role, or an
+honest "I don't know". The action only reads the tracker and sends what the planner decided."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import answer
 from actions.base import SafeAction, send
-from actions.context import resolve_question, trusted_entities
-from actions.direct import direct_answer
-from actions.facts import get_fact_index
-from actions.knowledge_base import get_knowledge
-from actions.neighbours import get_neighbours, neighbour_reply
+from actions.compose import get_planner, planned_reply
+from actions.planner import NO_ANSWER, Context, Decision, Turn
 from actions.render import Renderer
 
-CERTIFICATION_SLOT = "certification"
-LAST_TOPIC_SLOT = "last_topic"
+CONTEXT_SLOTS = ("certification", "last_topic", "last_fact", "last_neighbour")
+
+
+def context_of(tracker: Tracker) -> Context:
+    def slot(name: str) -> Optional[str]:
+        value = tracker.get_slot(name)
+        return value if isinstance(value, str) and value else None
+
+    return Context(certification=slot("certification"), topic=slot("last_topic"), fact=slot("last_fact"),
+                   neighbour=slot("last_neighbour"))
+
+
+def context_events(after: Context) -> List[Dict[Text, Any]]:
+    return [SlotSet("certification", after.certification), SlotSet("last_topic", after.topic),
+            SlotSet("last_fact", after.fact), SlotSet("last_neighbour", after.neighbour)]
+
+
+def answer_with(dispatcher: CollectingDispatcher, tracker: Tracker, decision: Decision,
+                context: Context) -> List[Dict[Text, Any]]:
+    """Sends the decision's reply; returns the events that remember what it was about."""
+    send(dispatcher, planned_reply(Renderer(tracker.get_latest_input_channel()), decision))
+    return context_events(decision.context_after(context))
 
 
 class ActionAnswerQuestion(SafeAction):
@@ -27,34 +45,9 @@ class ActionAnswerQuestion(SafeAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        kb = get_knowledge()
-        message = tracker.latest_message or {}
-        intent = (message.get("intent") or {}).get("name")
-        renderer = Renderer(tracker.get_latest_input_channel())
-        # PSM, PMP, SAFe POPM, A-CSM…: name what was asked and how it relates, not the CSM/CSPO table.
-        neighbours = get_neighbours().named(str(message.get("text") or ""), trusted_entities(message))
-        if neighbours:
-            send(dispatcher, [neighbour_reply(kb, get_neighbours(), renderer, neighbours)])
-            return [SlotSet(CERTIFICATION_SLOT, None), SlotSet(LAST_TOPIC_SLOT, None)]
-        # A precise question gets the one fact it asks for; a broad one the topic summary.
-        direct = direct_answer(kb, get_fact_index(), renderer, intent, message,
-                               tracker.get_slot(CERTIFICATION_SLOT), tracker.get_slot(LAST_TOPIC_SLOT))
-        if direct is not None:
-            send(dispatcher, direct.replies)
-            return [SlotSet(CERTIFICATION_SLOT, direct.certification), SlotSet(LAST_TOPIC_SLOT, direct.fact.topic)]
-        question = resolve_question(
-            kb,
-            intent,
-            message,
-            last_certification=tracker.get_slot(CERTIFICATION_SLOT),
-            last_topic=tracker.get_slot(LAST_TOPIC_SLOT),
-        )
-        if question is None:
+        context = context_of(tracker)
+        decision = get_planner().plan(Turn.from_message(tracker.latest_message or {}), context)
+        if decision.kind == NO_ANSWER:
             dispatcher.utter_message(response="utter_capabilities")
             return []
-        send(dispatcher, answer(kb, renderer, question))
-        # Remember one certification as context; after an answer about both, there is none.
-        context = question.certifications[0] if len(question.certifications) == 1 else None
-        if question.topic == "comparison":
-            context = None
-        return [SlotSet(CERTIFICATION_SLOT, context), SlotSet(LAST_TOPIC_SLOT, question.topic)]
+        return answer_with(dispatcher, tracker, decision, context)

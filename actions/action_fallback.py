@@ -4,17 +4,15 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet, UserUtteranceReverted
+from rasa_sdk.events import UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import SafeAction, send
-from actions.context import trusted_entities
-from actions.direct import direct_answer
-from actions.facts import get_fact_index
+from actions.action_answer import answer_with, context_of
+from actions.base import SafeAction
+from actions.compose import get_planner
 from actions.fallback import FALLBACK_INTENT, plan_fallback
 from actions.knowledge_base import get_knowledge
-from actions.neighbours import get_neighbours, neighbour_reply
-from actions.render import Renderer
+from actions.planner import FALLBACK, OUT_OF_SCOPE, Turn, accepted
 
 
 class ActionHandleFallback(SafeAction):
@@ -29,19 +27,14 @@ class ActionHandleFallback(SafeAction):
         ][-5:]
         message = tracker.latest_message or {}
         ranking = message.get("intent_ranking") or []
-        neighbours = get_neighbours().named(str(message.get("text") or ""), trusted_entities(message))
-        if neighbours:  # "PSPO?": what it is, how it relates, the advisor's scope
-            send(dispatcher, [neighbour_reply(get_knowledge(), get_neighbours(), Renderer(tracker.get_latest_input_channel()),
-                                              neighbours)])
-            return [UserUtteranceReverted()]
-        # Unsure of the intent, but the words clearly ask for one fact ("is it proctored?"): answer it.
+        # Unsure of the intent, but the words clearly ask for one fact ("is it proctored?"), name a
+        # neighbour ("PSPO?") or a known unknown: the planner answers, with its stricter bar.
         guess = next((str(i.get("name")) for i in ranking if i.get("name") != FALLBACK_INTENT), None)
-        direct = direct_answer(get_knowledge(), get_fact_index(), Renderer(tracker.get_latest_input_channel()), guess,
-                               message, tracker.get_slot("certification"), tracker.get_slot("last_topic"), unsure=True)
-        if direct is not None:
-            send(dispatcher, direct.replies)
-            return [UserUtteranceReverted(), SlotSet("certification", direct.certification),
-                    SlotSet("last_topic", direct.fact.topic)]
+        context = context_of(tracker)
+        decision = get_planner().plan(Turn.from_message(message, unsure=True, intent=guess), context)
+        if accepted(FALLBACK, decision):
+            # Forget the misunderstood message, so that it does not steer what comes next.
+            return [UserUtteranceReverted()] + answer_with(dispatcher, tracker, decision, context)
         plan = plan_fallback(get_knowledge(), ranking, intents)
         if plan.buttons:
             dispatcher.utter_message(response=plan.response, buttons=[b.as_dict() for b in plan.buttons])
@@ -60,10 +53,10 @@ class ActionOutOfScope(SafeAction):
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         message = tracker.latest_message or {}
         language = message.get("language")
-        neighbours = [] if language else get_neighbours().named(str(message.get("text") or ""), trusted_entities(message))
-        if neighbours:  # "PMP exam questions": say what PMP is and that the advisor covers CSM/CSPO
-            send(dispatcher, [neighbour_reply(get_knowledge(), get_neighbours(), Renderer(tracker.get_latest_input_channel()),
-                                              neighbours)])
-            return []
+        if not language:  # "PMP exam questions", "refund for my cspo class?": what the planner knows it can say
+            context = context_of(tracker)
+            decision = get_planner().plan(Turn.from_message(message), context)
+            if accepted(OUT_OF_SCOPE, decision):
+                return answer_with(dispatcher, tracker, decision, context)
         dispatcher.utter_message(response="utter_other_language" if language else "utter_out_of_scope")
         return []

@@ -10,13 +10,17 @@ the CSPO") match a topic instead, and then the topic summary is the answer. Pure
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from actions.knowledge_base import Knowledge, KnowledgeError, Source, get_knowledge
 
+if TYPE_CHECKING:
+    from actions.lexicon import Lexicon
+
 TOPIC_PREFIX = "topic:"
+ASKS_TOKEN = "q_"
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,9 @@ class FactEntry:
     answer: str
     questions: Tuple[str, ...]
     sources: Tuple[Source, ...]  # one or more keys of sources.yml
+    asks: Tuple[str, ...] = ()  # what the fact states: a price, a duration, a count, ... (lexicon.yml `asks`)
+    counterparts: Mapping[str, str] = field(default_factory=dict)  # other certification -> its same fact
+    only_with: Optional[str] = None  # a neighbour (neighbours.yml) that must be named for this fact to answer
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,10 @@ class FactBook:
     ambiguity_margin: float  # no certification named and two certifications' facts this close: topic answer
     aliases: Mapping[str, str]  # how a certification is written (lower case) -> certification key
     ignore_words: frozenset  # words that say nothing about which fact is asked ("the", "is", ...)
+    context_bonus: float = 0.0  # added to facts of the topic just answered, for a question naming no certification
+    nearest_min_score: float = 0.45  # an "I don't know" names the nearest fact only at this score or above
+    topic_max_words: int = 2  # a knowledge question with no matching fact and at most this many content
+    #                           words ("csm costs?") gets the topic summary; a longer one "I don't know"
 
 
 class Normaliser:
@@ -47,10 +58,12 @@ class Normaliser:
 
     PLACEHOLDER = "certname"
 
-    def __init__(self, aliases: Mapping[str, str], ignore_words: frozenset) -> None:
+    def __init__(self, aliases: Mapping[str, str], ignore_words: frozenset,
+                 lexicon: Optional["Lexicon"] = None) -> None:
         ordered = sorted(aliases, key=len, reverse=True)
         self._aliases = aliases
         self._ignore = ignore_words
+        self._lexicon = lexicon
         self._pattern = re.compile(
             r"(?<![\w-])(" + "|".join(re.escape(a) for a in ordered) + r")(?![\w-])", re.IGNORECASE
         ) if ordered else None
@@ -65,8 +78,12 @@ class Normaliser:
                     named.append(key)
                 return f" {self.PLACEHOLDER} "
             lowered = self._pattern.sub(swap, lowered)
+        extra: List[str] = []
+        if self._lexicon is not None:
+            extra = [ASKS_TOKEN + kind for kind in self._lexicon.asks_of(text)]
+            lowered = self._lexicon.rewrite(lowered)
         words = [w for w in re.findall(r"[\w'-]+", lowered) if w not in self._ignore]
-        return " ".join(words), tuple(named)
+        return " ".join(words + extra), tuple(named)
 
 
 @dataclass(frozen=True)
@@ -93,7 +110,8 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
         where = f"facts[{i}]"
         if not isinstance(entry, dict):
             raise fail(where, "expected a mapping")
-        unknown = set(entry) - {"id", "certifications", "topic", "answer", "questions", "source"}
+        unknown = set(entry) - {"id", "certifications", "topic", "answer", "questions", "source", "asks",
+                                "counterparts", "only_with"}
         if unknown:
             raise fail(f"{where}.{sorted(unknown)[0]}", "is not a known field")
         fid = _text(entry.get("id"), f"{where}.id", fail)
@@ -112,6 +130,13 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
         for key in source_keys:
             if key not in kb.sources:
                 raise fail(f"{where}.source", f"unknown source {key!r} (known: {', '.join(sorted(kb.sources))})")
+        asks = _texts(entry["asks"], f"{where}.asks", fail) if "asks" in entry else ()
+        counterparts = entry.get("counterparts") or {}
+        if not isinstance(counterparts, dict) or any(k not in kb.certifications or k in certs for k in counterparts):
+            raise fail(f"{where}.counterparts", "expected a mapping of another certification to a fact id")
+        only_with = entry.get("only_with")
+        if only_with is not None and not isinstance(only_with, str):
+            raise fail(f"{where}.only_with", "expected the key of a neighbour (neighbours.yml)")
         facts[fid] = FactEntry(
             id=fid,
             certifications=tuple(c for c in kb.certifications if c in certs),
@@ -119,7 +144,14 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
             answer=_text(entry.get("answer"), f"{where}.answer", fail),
             questions=_texts(entry.get("questions"), f"{where}.questions", fail),
             sources=tuple(kb.sources[k] for k in source_keys),
+            asks=asks,
+            counterparts={str(k): str(v) for k, v in counterparts.items()},
+            only_with=only_with,
         )
+    for fact in facts.values():
+        for cert, other in fact.counterparts.items():
+            if other not in facts or cert not in facts[other].certifications:
+                raise fail(f"facts.{fact.id}.counterparts.{cert}", f"{other!r} is not a fact about the {cert}")
     broad_raw = kb.extra.get("broad_questions")
     if not isinstance(broad_raw, dict) or not broad_raw:
         raise fail("broad_questions", "expected a mapping of topic to questions")
@@ -145,9 +177,20 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
     ignore = settings.get("ignore_words", []) if isinstance(settings, dict) else []
     if not isinstance(ignore, list):
         raise fail("fact_retrieval.ignore_words", "expected a list of words")
+    nearest = settings.get("nearest_min_score", 0.45) if isinstance(settings, dict) else None
+    if isinstance(nearest, bool) or not isinstance(nearest, (int, float)) or not 0 <= nearest <= 2:
+        raise fail("fact_retrieval.nearest_min_score", f"expected a number between 0 and 2, found {nearest!r}")
+    context_bonus = settings.get("context_bonus", 0.0) if isinstance(settings, dict) else None
+    if isinstance(context_bonus, bool) or not isinstance(context_bonus, (int, float)) or not 0 <= context_bonus <= 1:
+        raise fail("fact_retrieval.context_bonus", f"expected a number between 0 and 1, found {context_bonus!r}")
+    topic_words = settings.get("topic_max_words", 2) if isinstance(settings, dict) else None
+    if isinstance(topic_words, bool) or not isinstance(topic_words, int) or not 0 <= topic_words <= 10:
+        raise fail("fact_retrieval.topic_max_words", f"expected a whole number between 0 and 10, found {topic_words!r}")
     return FactBook(facts=facts, broad_questions=broad, min_score=float(min_score), intent_bonus=float(bonus),
                     unsure_min_score=float(unsure), ambiguity_margin=float(margin), aliases=aliases,
-                    ignore_words=frozenset(str(w).lower() for w in ignore))
+                    ignore_words=frozenset(str(w).lower() for w in ignore),
+                    nearest_min_score=float(nearest), topic_max_words=int(topic_words),
+                    context_bonus=float(context_bonus))
 
 
 def _text(value: Any, where: str, fail: Any) -> str:
@@ -163,20 +206,22 @@ def _texts(value: Any, where: str, fail: Any) -> Tuple[str, ...]:
 
 
 class FactIndex:
-    """Nearest example question (cosine over TF-IDF of character n-grams within words).
+    """Nearest example question (cosine over TF-IDF features of the normalised question).
 
-    Questions are normalised first (:class:`Normaliser`): facts are matched on what is asked, and the
-    certification named picks between facts that differ only in their certification. ``analyzers``
-    picks the features: ``("char",)`` (default: the best on the held-out set), ``("word",)`` or
-    ``("word", "char")``; the measuring
-    script ``scripts/measure_facts.py`` compares them.
+    Questions are normalised first (:class:`Normaliser`): certification names become one word, and,
+    with a :class:`~actions.lexicon.Lexicon`, every phrase of a concept becomes that concept's token
+    and what the question asks for (a price, a duration, ...) is added as a token. ``analyzers`` picks
+    the features: ``("char",)`` character n-grams within words, ``("word",)`` words and word pairs,
+    or both; ``scripts/measure_planner.py`` compares them on the independent sets.
     """
 
-    def __init__(self, book: FactBook, analyzers: Sequence[str] = ("char",)) -> None:
+    def __init__(self, book: FactBook, analyzers: Sequence[str] = ("word", "char"),
+                 lexicon: Optional["Lexicon"] = None) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         self.book = book
-        self.normalise = Normaliser(book.aliases, book.ignore_words)
+        self.lexicon = lexicon
+        self.normalise = Normaliser(book.aliases, book.ignore_words, lexicon)
         self._labels: List[str] = []
         docs: List[str] = []
         for fact in book.facts.values():
@@ -215,55 +260,64 @@ class FactIndex:
                 best[label] = float(sim)
         return best
 
+    def rank(self, text: str, intent_topic: Optional[str] = None,
+             context_topic: Optional[str] = None) -> Tuple[Tuple[str, ...], List[Tuple[str, float, float]]]:
+        """The certifications the text names, and every candidate as (label, cosine, cosine + intent
+        bonus + context bonus), best first by the latter. ``context_topic``: the topic just answered,
+        when the question leans on it (names no certification)."""
+        normalised, found = self.normalise(text)
+        if not normalised:
+            return found, []
+        raw = self.scores(normalised)
+        ranked = []
+        for label, score in raw.items():
+            topic = label[len(TOPIC_PREFIX):] if label.startswith(TOPIC_PREFIX) else self.book.facts[label].topic
+            bonus = self.book.intent_bonus if intent_topic and topic == intent_topic else 0.0
+            if context_topic and topic == context_topic and not found and not label.startswith(TOPIC_PREFIX):
+                bonus += self.book.context_bonus
+            ranked.append((label, score, score + bonus))
+        ranked.sort(key=lambda c: -c[2])
+        return found, ranked
+
     def find(self, text: str, named: Sequence[str] = (), context: Optional[str] = None,
              intent_topic: Optional[str] = None, min_score: Optional[float] = None) -> Match:
-        """The fact (or topic) a question asks for.
-
-        ``named``: certifications the NLU found in the message (added to those the aliases find);
-        facts about only other certifications are skipped. ``context``: the certification the
-        conversation is about, used when the message names none. ``intent_topic``: the topic of the
-        intent the NLU chose; candidates of that topic get ``intent_bonus`` (from the data).
-        """
-        normalised, found = self.normalise(text)
+        """The fact (or topic) a question asks for: the best candidate about a certification named
+        (or, when none is, the one in ``context``), above ``min_score``; a topic for a broad question.
+        Facts that only answer for a neighbour (``only_with``) are skipped here."""
+        found, ranked = self.rank(text, intent_topic)
         wanted = tuple(dict.fromkeys(tuple(named) + found)) or ((context,) if context else ())
-        if not normalised:
-            return Match(fact=None, topic=None, score=0.0)
-        raw = self.scores(normalised)
-        scores = dict(raw)
-        if intent_topic and self.book.intent_bonus:
-            for label in scores:
-                topic = label[len(TOPIC_PREFIX):] if label.startswith(TOPIC_PREFIX) else self.book.facts[label].topic
-                if topic == intent_topic:
-                    scores[label] += self.book.intent_bonus
-        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
-        for label, _ in ranked:
-            score = raw[label]  # the bonus orders the candidates; the bar applies to the words alone
+        raw = {label: score for label, score, _ in ranked}
+        for label, score, _ in ranked:
             if label.startswith(TOPIC_PREFIX):
                 return Match(fact=None, topic=label[len(TOPIC_PREFIX):], score=score)
             fact = self.book.facts[label]
-            if wanted and not set(wanted) & set(fact.certifications):
+            if fact.only_with or (wanted and not set(wanted) & set(fact.certifications)):
                 continue
             if score < (self.book.min_score if min_score is None else min_score):
                 return Match(fact=None, topic=None, score=score)
             if not wanted and self._ambiguous(fact, score, raw):
-                # "what should I do after getting certified?": the CSM's and the CSPO's answers fit alike
                 return Match(fact=None, topic=fact.topic, score=score)
             return Match(fact=fact, topic=fact.topic, score=score)
         return Match(fact=None, topic=None, score=0.0)
 
+    def ambiguous(self, fact: FactEntry, score: float, raw: Mapping[str, float]) -> bool:
+        """A fact about one certification, when the same question fits the other one's fact almost as well."""
+        return self._ambiguous(fact, score, raw)
 
     def _ambiguous(self, fact: FactEntry, score: float, raw: Mapping[str, float]) -> bool:
-        """A fact about one certification, when the same question fits the other one's fact almost as well."""
         if len(fact.certifications) != 1:
             return False
         return any(
             other.topic == fact.topic and other.certifications != fact.certifications
             and raw.get(other.id, 0.0) >= score - self.book.ambiguity_margin
-            for other in self.book.facts.values() if other.id != fact.id
+            for other in self.book.facts.values() if other.id != fact.id and not other.only_with
         )
 
 
 @lru_cache(maxsize=1)
 def get_fact_index() -> FactIndex:
     """The facts of the knowledge base and their index, built once per process."""
-    return FactIndex(facts_from_knowledge(get_knowledge()))
+    from actions.lexicon import lexicon_from_knowledge
+
+    kb = get_knowledge()
+    return FactIndex(facts_from_knowledge(kb), lexicon=lexicon_from_knowledge(kb))

@@ -21,6 +21,7 @@ from typing import Any, Dict, List, Tuple
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
 HELD_OUT = ROOT / "tests" / "facts" / "heldout.yml"
 
 
@@ -54,38 +55,32 @@ def right(q: Dict[str, Any], fact: Any, topic: Any) -> bool:
 
 
 def advisor_accuracy(questions: List[Dict[str, Any]], parses: List[Dict[str, Any]]) -> Tuple[int, List[str]]:
-    """How many questions the advisor answers right, as its actions do (fallback included), and the misses."""
-    from actions.context import resolve_question, trusted_entities
-    from actions.direct import direct_answer
-    from actions.facts import get_fact_index
-    from actions.fallback import FALLBACK_INTENT
-    from actions.knowledge_base import get_knowledge
-    from actions.neighbours import get_neighbours
-    from actions.render import Renderer
+    """How many questions the advisor answers right, as its actions do (the planner, fallback and out of
+    scope included; scripts/measure_planner.py's routing), and the misses. A neighbour's description
+    counts for a fact it states (``answers_facts``)."""
+    from measure_planner import decide
 
-    kb, index, r = get_knowledge(), get_fact_index(), Renderer("rest")
+    from actions.compose import get_planner
+    from actions.planner import NEIGHBOUR, TOPIC, Context
+
+    planner = get_planner()
     ok, misses = 0, []
     for q, p in zip(questions, parses, strict=True):
-        intent = p["intent"]["name"]
-        # A neighbouring certification named (A-CSM, CSP…) gets its description first (action_answer_question
-        # and action_out_of_scope); it counts when it states the wanted fact.
-        named = get_neighbours().named(q["text"], trusted_entities(p))
-        if named and intent in {t.intent for t in kb.topics.values()} | {"out_of_scope"}:
-            stated = {f for key in named for f in get_neighbours().entries[key].answers_facts}
-            if q.get("fact") in stated:
-                ok += 1
-            else:
-                misses.append(f"  {q['text']!r}: wanted {q.get('fact') or q.get('topic')}, got neighbours {named}")
-            continue
-        unsure = intent == FALLBACK_INTENT
-        if unsure:  # action_handle_fallback tries the NLU's best guess with a stricter bar
-            intent = next((i["name"] for i in p.get("intent_ranking") or [] if i["name"] != FALLBACK_INTENT), None)
-        direct = direct_answer(kb, index, r, intent, p, None, None, unsure=unsure)
-        question = None if direct or unsure else resolve_question(kb, intent, p, None, None)
-        if right(q, direct.fact if direct else None, question.topic if question else None):
+        decision, text = decide(planner, p, Context())
+        if decision is None:
+            got = text
+            good = False
+        elif "fact" in q:
+            stated = {f for k in decision.neighbours for f in planner.neighbours.entries[k].answers_facts}
+            good = (decision.fact is not None and decision.fact.id == q["fact"]) or (
+                decision.kind == NEIGHBOUR and q["fact"] in stated)
+            got = decision.fact.id if decision.fact else f"{decision.kind}:{decision.rule}"
+        else:
+            good = decision.kind == TOPIC and decision.topic == q["topic"]
+            got = f"{decision.kind}:{decision.topic}"
+        if good:
             ok += 1
         else:
-            got = direct.fact.id if direct else (question.topic if question else p["intent"]["name"])
             misses.append(f"  {q['text']!r}: wanted {q.get('fact') or q.get('topic')}, got {got}")
     return ok, misses
 

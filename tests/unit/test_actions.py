@@ -39,7 +39,7 @@ def test_answer_sets_context_slots() -> None:
     msgs, slots = run(ActionAnswerQuestion(), tracker(text, "ask_certification_info", [
         {"entity": "certification", "value": "CSPO", "start": 12, "end": 16}]))
     assert "CSPO (Certified Scrum Product Owner)" in msgs[0]["text"] and msgs[0]["buttons"]
-    assert slots == {"certification": "CSPO", "last_topic": "overview"}
+    assert slots == {"certification": "CSPO", "last_topic": "overview", "last_fact": None, "last_neighbour": None}
 
 
 def test_answer_uses_context_for_follow_up() -> None:
@@ -61,7 +61,7 @@ def test_answer_failure_is_an_apology(monkeypatch) -> None:
     def broken():
         raise RuntimeError("knowledge base exploded")
 
-    monkeypatch.setattr(module, "get_knowledge", broken)
+    monkeypatch.setattr(module, "get_planner", broken)
     msgs, slots = run(ActionAnswerQuestion(), tracker("what is csm", "ask_certification_info"))
     assert len(msgs) == 1 and msgs[0]["response"] == "utter_action_failed"
     assert slots == {}

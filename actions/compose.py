@@ -1,0 +1,125 @@
+"""Turns the planner's decision into the reply: the fact first with its source, a topic summary, a
+neighbour's description, the article's answer for a role, or an honest "I don't know" with where to
+look. Pure: the decision and the knowledge data in, replies out (each carrying the trace and, for
+facts and topics, what a 👍/👎 under it is about)."""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, List, Mapping, Sequence
+
+from actions.answers import answer, source_line
+from actions.context import Question
+from actions.direct import fact_reply
+from actions.facts import get_fact_index
+from actions.knowledge_base import Knowledge, Source, get_knowledge
+from actions.neighbours import get_neighbours, neighbour_reply
+from actions.planner import (
+    AUDIENCE,
+    COUNTERPART,
+    FACT,
+    NEIGHBOUR,
+    NOT_KNOWN,
+    TOPIC,
+    Context,
+    Decision,
+    Planner,
+    Turn,
+    unknowns_from_knowledge,
+)
+from actions.recommender import Rules, get_rules
+from actions.render import Button, Renderer, Reply
+
+
+def replies_for(kb: Knowledge, planner: Planner, rules: Rules, r: Renderer, decision: Decision) -> List[Reply]:
+    """The reply to a knowledge decision; empty for a decision the caller answers its own way."""
+    replies = _replies(kb, planner, rules, r, decision)
+    for reply in replies:
+        reply.trace = decision.trace()
+    if decision.kind in (FACT, COUNTERPART) and decision.fact is not None:
+        replies[0].feedback = f"fact:{decision.fact.id}"
+    elif decision.kind == TOPIC and decision.topic:
+        replies[0].feedback = f"topic:{decision.topic}"
+    return replies
+
+
+def _replies(kb: Knowledge, planner: Planner, rules: Rules, r: Renderer, decision: Decision) -> List[Reply]:
+    if decision.kind in (FACT, COUNTERPART) and decision.fact is not None:
+        return [fact_reply(kb, r, decision.fact)]
+    if decision.kind == TOPIC and decision.topic:
+        return answer(kb, r, Question(decision.topic, decision.certifications, decision.from_context, False))
+    if decision.kind == NEIGHBOUR:
+        return [neighbour_reply(kb, planner.neighbours, r, decision.neighbours)]
+    if decision.kind == AUDIENCE and decision.role:
+        return [audience_reply(kb, rules, r, decision.role)]
+    if decision.kind == NOT_KNOWN:
+        return [not_known_reply(kb, planner, r, decision)]
+    return []
+
+
+def audience_reply(kb: Knowledge, rules: Rules, r: Renderer, role: str, in_form: bool = False) -> Reply:
+    """The article's answer for a role; outside the form with the offer to check it, inside the form
+    (which then asks its next question) with a line saying the questions check it."""
+    option = rules.role_leaning[role]
+    text = kb.phrases["audience_answer"].format(
+        role=rules.role_names.get(role, role), option=rules.option_names[option], basis=rules.basis[f"role.{role}"])
+    text += f"\n\n{source_line(kb, r, [kb.guidance_source])}"
+    if in_form:
+        return Reply(text=f"{text}\n\n{kb.phrases['audience_in_form']}")
+    return Reply(text=f"{text}\n\n{kb.phrases['audience_offer']}",
+                 buttons=[Button(kb.phrases["audience_button"], "/ask_recommendation")])
+
+
+def audience_in_form(r: Renderer, message: Mapping[str, Any]) -> List[Reply]:
+    """The audience shortcut for the message that opened the form ("I'm a BA, which one?"), if it is one."""
+    decision = get_planner().plan(Turn.from_message(message), Context())
+    if decision.kind != AUDIENCE or not decision.role:
+        return []
+    reply = audience_reply(get_knowledge(), get_rules(), r, decision.role, in_form=True)
+    reply.trace = decision.trace()
+    return [reply]
+
+
+def not_known_reply(kb: Knowledge, planner: Planner, r: Renderer, decision: Decision) -> Reply:
+    """What isn't known, at most the nearest fact (as "what I can tell you"), and the page to check."""
+    wording = planner.unknowns
+    lines: List[str] = []
+    if decision.unknown is not None:
+        lines.append(decision.unknown.say)
+    elif decision.neighbours:
+        names = " / ".join(planner.neighbours.entries[k].name.split(" (")[0] for k in decision.neighbours)
+        lines.append(wording.say_named.format(name=names))
+    else:
+        lines.append(wording.say)
+    if decision.nearest is not None:
+        lines.append(f"{wording.nearest} {r.emphasis_free(decision.nearest.answer)}")
+    pages = _pages(kb, planner, decision)
+    links = ", ".join(r.link(s.title, s.url) if s.url else s.title for s in pages)
+    lines.append(wording.look.format(link=links))
+    buttons = []
+    if decision.topic is not None and decision.topic in kb.topics and decision.topic != "recommendation":
+        meta = kb.topics[decision.topic]
+        buttons.append(Button(kb.phrases["more_about"].format(label=meta.label), f"/{meta.intent}"))
+    return Reply(text="\n\n".join(lines), buttons=buttons)
+
+
+def _pages(kb: Knowledge, planner: Planner, decision: Decision) -> Sequence[Source]:
+    if decision.neighbours:
+        return [planner.neighbours.entries[k].source for k in decision.neighbours]
+    if decision.unknown is not None and decision.unknown.source.url:
+        return [decision.unknown.source]
+    certs = decision.certifications or tuple(kb.certifications)
+    return [kb.certifications[c].official for c in certs if c in kb.certifications]
+
+
+@lru_cache(maxsize=1)
+def get_planner() -> Planner:
+    """The planner over the knowledge base, built once per process (on first use)."""
+    kb = get_knowledge()
+    rules = get_rules()
+    return Planner(kb, get_fact_index(), get_neighbours(), unknowns_from_knowledge(kb), rules.role_leaning)
+
+
+def planned_reply(r: Renderer, decision: Decision) -> List[Reply]:
+    return replies_for(get_knowledge(), get_planner(), get_rules(), r, decision)
+
+

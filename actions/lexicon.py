@@ -1,0 +1,121 @@
+"""The fact retriever's vocabulary, from ``knowledge/lexicon.yml``.
+
+Two things a question's words say beyond their letters:
+- **concepts**: words that mean one thing to the advisor ("exam", "test", "assessment" are the test;
+  "class", "training", "workshop" the course). :meth:`Lexicon.rewrite` replaces each by one token, so
+  a question worded in a way no example question uses still lands on the fact about the same things.
+- **what is asked** (``asks``): a price, a duration, a count, a person, a place, a date, yes or no.
+  A fact declares which of these it answers; a question asking for a price is not answered with a
+  duration (:mod:`actions.planner`).
+
+Pure: data in, tokens out. Loading validates the data and names the file and entry on error.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, List, Mapping, Optional, Pattern, Tuple
+
+from actions.knowledge_base import Knowledge, KnowledgeError
+
+CONCEPT_PREFIX = "c_"
+ASKS_PREFIX = "q_"
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    concepts: Mapping[str, Tuple[str, ...]]  # concept -> phrases (lower case; a trailing * matches any ending)
+    asks: Mapping[str, Tuple[Pattern[str], ...]]  # answer type -> patterns of questions asking for it
+    strong_asks: frozenset  # answer types a fact must state to answer the question (price, duration, ...)
+    _pattern: Optional[Pattern[str]]
+    _by_phrase: Mapping[str, str]
+    _prefixes: Tuple[Tuple[str, str], ...]
+
+    def _concept_of(self, phrase: str) -> str:
+        found = self._by_phrase.get(phrase)
+        if found is not None:
+            return found
+        for prefix, concept in self._prefixes:
+            if phrase.startswith(prefix):
+                return concept
+        return ""
+
+    def rewrite(self, text: str) -> str:
+        """``text`` (lower case) with every concept phrase replaced by its ``c_<concept>`` token."""
+        if self._pattern is None:
+            return text
+        return self._pattern.sub(lambda m: f" {CONCEPT_PREFIX}{self._concept_of(m.group(1))} ", text)
+
+    def concepts_in(self, text: str) -> Tuple[str, ...]:
+        """The concepts a (lower-case) text mentions, in order of first mention."""
+        if self._pattern is None:
+            return ()
+        found = [self._concept_of(m.group(1)) for m in self._pattern.finditer(text)]
+        return tuple(dict.fromkeys(c for c in found if c))
+
+    def asks_of(self, text: str) -> Tuple[str, ...]:
+        """What a question asks for, e.g. ``("price",)``; empty when nothing in it says."""
+        lowered = text.lower()
+        return tuple(kind for kind, patterns in self.asks.items() if any(p.search(lowered) for p in patterns))
+
+
+def lexicon_from_knowledge(kb: Knowledge) -> Lexicon:
+    file = kb.extra_files.get("concepts", "knowledge/lexicon.yml")
+
+    def fail(entry: str, problem: str) -> KnowledgeError:
+        return KnowledgeError(file, entry, problem)
+
+    raw_concepts = kb.extra.get("concepts")
+    if not isinstance(raw_concepts, dict) or not raw_concepts:
+        raise fail("concepts", "expected a mapping of concept to the words that mean it")
+    concepts: Dict[str, Tuple[str, ...]] = {}
+    by_phrase: Dict[str, str] = {}
+    prefixes: List[Tuple[str, str]] = []
+    alternatives: List[str] = []
+    for concept, phrases in raw_concepts.items():
+        where = f"concepts.{concept}"
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", str(concept)):
+            raise fail(where, "a concept name is lower-case letters, digits and _")
+        if not isinstance(phrases, list) or not phrases:
+            raise fail(where, "expected a non-empty list of words or phrases")
+        cleaned: List[str] = []
+        for i, phrase in enumerate(phrases):
+            text = str(phrase).strip().lower()
+            if not text or not isinstance(phrase, (str, int)):
+                raise fail(f"{where}[{i}]", "expected a word or phrase")
+            stem = text[:-1] if text.endswith("*") else None
+            key = stem if stem is not None else text
+            if key in by_phrase or any(p == key for p, _ in prefixes):
+                raise fail(f"{where}[{i}]", f"{text!r} already means {by_phrase.get(key) or 'another concept'}")
+            if stem is not None:
+                prefixes.append((stem, str(concept)))
+                alternatives.append(re.escape(stem) + r"[\w'-]*")
+            else:
+                by_phrase[text] = str(concept)
+                alternatives.append(re.escape(text))
+            cleaned.append(text)
+        concepts[str(concept)] = tuple(cleaned)
+    # Longest first, so that "renewal fee" wins over "fee" when both are listed.
+    alternatives.sort(key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(alternatives) + r")(?![\w-])") if alternatives else None
+    prefixes.sort(key=lambda p: -len(p[0]))
+
+    raw_asks = kb.extra.get("asks")
+    if not isinstance(raw_asks, dict) or not raw_asks:
+        raise fail("asks", "expected a mapping of answer type to question patterns")
+    asks: Dict[str, Tuple[Pattern[str], ...]] = {}
+    for kind, patterns in raw_asks.items():
+        if not isinstance(patterns, list) or not patterns:
+            raise fail(f"asks.{kind}", "expected a non-empty list of patterns")
+        compiled: List[Pattern[str]] = []
+        for i, p in enumerate(patterns):
+            try:
+                compiled.append(re.compile(str(p)))
+            except re.error as e:
+                raise fail(f"asks.{kind}[{i}]", f"not a valid pattern: {e}") from None
+        asks[str(kind)] = tuple(compiled)
+    strong: Any = kb.extra.get("strong_asks") or []
+    if not isinstance(strong, list) or any(s not in asks for s in strong):
+        raise fail("strong_asks", "expected a list of answer types named under `asks`")
+    return Lexicon(concepts=concepts, asks=asks, strong_asks=frozenset(strong), _pattern=pattern,
+                   _by_phrase=by_phrase, _prefixes=tuple(prefixes))

@@ -1,0 +1,385 @@
+"""The answer planner: reads a parsed message and the conversation's context once, and decides what
+the answer is — one fact, its counterpart for the other certification, a topic summary, a
+neighbouring certification, the audience shortcut, an honest "not known", or nothing (the caller's
+own reply: the form, the fallback, out of scope).
+
+It returns a :class:`Decision` with a trace (the candidates and their scores, what the question asks
+for, the rule that decided) that goes into the bot event's metadata, so the workbench can show "why
+this answer". Pure: no Rasa, no I/O; the data (facts, lexicon, unknowns, neighbours) comes in.
+
+The rules, in order (each is named in the trace):
+1. ``button``: a typed or clicked payload ("/ask_cost") asks for its topic summary.
+2. ``counterpart``: "and for the CSPO?" right after a fact: the same fact for the other certification
+   (data: ``counterparts`` in facts.yml); without a fact before it, ``followup_topic``: the previous
+   topic for the certification named.
+3. ``neighbour_fact`` / ``neighbour_not_known`` / ``neighbour``: a neighbouring certification named
+   (PSM, A-CSM, ...): a fact that answers for it, an honest "not known" when the question asks for a
+   detail no fact states (a price, a count, ...), else what it is and how it relates.
+4. ``known_unknown``: a question the knowledge data lists as not answerable (pass rates, salary
+   figures, course dates, ...): say so, with the nearest fact and where to look.
+5. ``audience``: "which one is for a business analyst?": the article's answer for that role.
+6. ``fact``: the best fact above ``min_score`` that states what the question asks for (a price
+   question is never answered with a duration) and is about the certification asked.
+7. ``broad_topic``: a broad question ("tell me about the CSPO", "csm costs?") gets the topic summary.
+8. ``not_known``: a question the facts do not answer: say so, at most the nearest fact, where to look.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from actions.context import is_elliptical, mentioned_certifications, trusted_entities
+from actions.facts import TOPIC_PREFIX, FactEntry, FactIndex
+from actions.knowledge_base import Knowledge, KnowledgeError, Source
+from actions.neighbours import Neighbours
+
+FACT, COUNTERPART, TOPIC, NEIGHBOUR, AUDIENCE, NOT_KNOWN = "fact", "counterpart", "topic", "neighbour", "audience", "not_known"
+NO_ANSWER = "none"  # the planner has no knowledge answer: the caller replies its own way
+TRACE_CANDIDATES = 5
+
+
+@dataclass(frozen=True)
+class Unknown:
+    id: str
+    cues: Tuple["re.Pattern[str]", ...]
+    say: str
+    related: Optional[str]
+    source: Source
+
+
+@dataclass(frozen=True)
+class Unknowns:
+    entries: Tuple[Unknown, ...]
+    say: str
+    say_named: str
+    nearest: str
+    look: str
+
+    def matching(self, text: str) -> Optional[Unknown]:
+        lowered = text.lower()
+        return next((u for u in self.entries if any(c.search(lowered) for c in u.cues)), None)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What the planner reads of the user's message."""
+
+    text: str
+    intent: Optional[str]
+    confidence: float
+    entities: Tuple[Mapping[str, Any], ...]
+    unsure: bool = False  # the NLU fell back: ``intent`` is only its best guess
+
+    @classmethod
+    def from_message(cls, message: Mapping[str, Any], unsure: bool = False,
+                     intent: Optional[str] = None) -> "Turn":
+        parsed = message.get("intent") or {}
+        return cls(text=str(message.get("text") or ""), intent=intent or parsed.get("name"),
+                   confidence=float(parsed.get("confidence") or 0.0),
+                   entities=tuple(trusted_entities(message)), unsure=unsure)
+
+    @property
+    def is_payload(self) -> bool:
+        return self.text.lstrip().startswith("/")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the conversation remembers from the previous answer."""
+
+    certification: Optional[str] = None
+    topic: Optional[str] = None
+    fact: Optional[str] = None
+    neighbour: Optional[str] = None  # a neighbouring certification the last answer was about
+
+
+@dataclass(frozen=True)
+class Decision:
+    kind: str
+    rule: str
+    fact: Optional[FactEntry] = None
+    topic: Optional[str] = None
+    certifications: Tuple[str, ...] = ()
+    neighbours: Tuple[str, ...] = ()
+    unknown: Optional[Unknown] = None
+    nearest: Optional[FactEntry] = None
+    role: Optional[str] = None
+    from_context: bool = False
+    asks: Tuple[str, ...] = ()
+    candidates: Tuple[Tuple[str, float], ...] = field(default_factory=tuple)
+
+    def trace(self) -> Dict[str, Any]:
+        """The decision as plain data, for the bot event's metadata and the workbench."""
+        return {
+            "decision": self.kind, "rule": self.rule,
+            "fact": self.fact.id if self.fact else None, "topic": self.topic,
+            "certifications": list(self.certifications), "neighbours": list(self.neighbours),
+            "unknown": self.unknown.id if self.unknown else None,
+            "nearest": self.nearest.id if self.nearest else None, "role": self.role,
+            "asks": ", ".join(self.asks) or None,
+            "candidates": [{"id": label, "score": round(score, 3)} for label, score in self.candidates],
+        }
+
+    def context_after(self, before: Context) -> Context:
+        """What the conversation remembers after this answer."""
+        if self.kind in (FACT, COUNTERPART) and self.fact is not None:
+            cert = self.fact.certifications[0] if len(self.fact.certifications) == 1 else (
+                self.certifications[0] if len(self.certifications) == 1 else None)
+            return Context(certification=cert, topic=self.fact.topic, fact=self.fact.id)
+        if self.kind == TOPIC:
+            cert = self.certifications[0] if len(self.certifications) == 1 and self.topic != "comparison" else None
+            return Context(certification=cert, topic=self.topic, fact=None)
+        if self.kind == NOT_KNOWN:
+            cert = self.certifications[0] if len(self.certifications) == 1 else before.certification
+            return Context(certification=cert, topic=before.topic, fact=None)
+        if self.neighbours:
+            return Context(neighbour=self.neighbours[0], fact=self.fact.id if self.fact else None)
+        if self.kind == AUDIENCE:
+            return Context()
+        return before
+
+
+def unknowns_from_knowledge(kb: Knowledge) -> Unknowns:
+    file = kb.extra_files.get("unknowns", "knowledge/unknowns.yml")
+
+    def fail(entry: str, problem: str) -> KnowledgeError:
+        return KnowledgeError(file, entry, problem)
+
+    wording = kb.extra.get("not_known")
+    if not isinstance(wording, dict):
+        raise fail("not_known", "expected the wording of an honest \"I don't know\"")
+    for key in ("say", "say_named", "nearest", "look"):
+        if not isinstance(wording.get(key), str) or not wording[key].strip():
+            raise fail(f"not_known.{key}", "expected text")
+    if "{link}" not in wording["look"] or "{name}" not in wording["say_named"]:
+        raise fail("not_known", "`look` needs {link} and `say_named` needs {name}")
+    raw = kb.extra.get("unknowns")
+    if not isinstance(raw, list):
+        raise fail("unknowns", "expected a list")
+    entries: List[Unknown] = []
+    for i, entry in enumerate(raw):
+        where = f"unknowns[{i}]"
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+            raise fail(where, "expected a mapping with an id")
+        where = f"unknowns.{entry['id']}"
+        cues = entry.get("cues")
+        if not isinstance(cues, list) or not cues:
+            raise fail(f"{where}.cues", "expected a non-empty list of patterns")
+        compiled = []
+        for j, cue in enumerate(cues):
+            try:
+                compiled.append(re.compile(str(cue)))
+            except re.error as e:
+                raise fail(f"{where}.cues[{j}]", f"not a valid pattern: {e}") from None
+        if not isinstance(entry.get("say"), str) or not entry["say"].strip():
+            raise fail(f"{where}.say", "expected text")
+        if entry.get("source") not in kb.sources:
+            raise fail(f"{where}.source", f"unknown source {entry.get('source')!r}")
+        related = entry.get("related")
+        if related is not None and not isinstance(related, str):
+            raise fail(f"{where}.related", "expected a fact id")
+        entries.append(Unknown(entry["id"], tuple(compiled), entry["say"].strip(), related, kb.sources[entry["source"]]))
+    return Unknowns(tuple(entries), wording["say"].strip(), wording["say_named"].strip(),
+                    wording["nearest"].strip(), wording["look"].strip())
+
+
+KNOWLEDGE, FALLBACK, OUT_OF_SCOPE = "knowledge", "fallback", "out_of_scope"
+
+
+def accepted(route: str, decision: Decision) -> bool:
+    """Whether the action of ``route`` answers with the planner's decision or replies its own way:
+    a knowledge question takes any answer; a message the NLU was unsure of takes anything but a bare
+    "I don't know" (the fallback's "did you mean …?" buttons help more); one it put out of scope
+    only a neighbour or a known unknown."""
+    if decision.kind == NO_ANSWER:
+        return False
+    if route == FALLBACK:
+        return decision.rule != "not_known"
+    if route == OUT_OF_SCOPE:
+        return decision.rule.startswith(("neighbour", "known_unknown"))
+    return True
+
+
+_PRONOUN = re.compile(r"\b(it|its|it's|that|this|they|them|those|these|one)\b")
+
+
+def _leans_on_context(text: str) -> bool:
+    """A short question, or one with a pronoun, that leans on what was just said ("does it expire?")."""
+    lowered = text.lower()
+    return bool(_PRONOUN.search(lowered)) or len(re.findall(r"[\w'-]+", lowered)) <= 4
+
+
+class Planner:
+    """Decides the answer to one message. Built once per process from the knowledge data."""
+
+    def __init__(self, kb: Knowledge, index: FactIndex, neighbours: Neighbours, unknowns: Unknowns,
+                 role_leaning: Mapping[str, str]) -> None:
+        self.kb, self.index, self.neighbours, self.unknowns = kb, index, neighbours, unknowns
+        self.role_leaning = role_leaning  # role entity value -> "csm" | "cspo" | "none"
+        for u in unknowns.entries:
+            if u.related and u.related not in index.book.facts:
+                raise KnowledgeError("knowledge/unknowns.yml", f"unknowns.{u.id}.related", f"unknown fact {u.related!r}")
+
+    # ------------------------------------------------------------------ the decision
+    def plan(self, turn: Turn, context: Context) -> Decision:
+        kb, book = self.kb, self.index.book
+        topic = kb.topic_for_intent(turn.intent)
+        if turn.is_payload:
+            if topic is None or topic == "recommendation":
+                return Decision(NO_ANSWER, "payload_not_a_topic")
+            return self._topic(topic, (), context, "button")
+        text = turn.text
+        if not text.strip():
+            return Decision(NO_ANSWER, "empty")
+        entities = list(turn.entities)
+        named = mentioned_certifications(kb, entities)
+        elliptical = bool(named) and is_elliptical(kb, text, entities)
+
+        # 2. "and for the CSPO?" after a fact or a topic
+        if elliptical and context.fact is not None and context.fact in book.facts:
+            previous = book.facts[context.fact]
+            others = [c for c in named if c not in previous.certifications]
+            if others and others[0] in previous.counterparts:
+                fact = book.facts[previous.counterparts[others[0]]]
+                return Decision(COUNTERPART, "counterpart", fact=fact, topic=fact.topic,
+                                certifications=(others[0],))
+            if not others:  # "and the CSM?" about a fact that already covers it: the same fact
+                return Decision(FACT, "counterpart_same_fact", fact=previous, topic=previous.topic, certifications=named)
+        if elliptical and context.topic is not None and context.topic in kb.topics and context.topic != "recommendation":
+            return self._topic(context.topic, named, context, "followup_topic")
+
+        asks = self._asks(text)
+        found, ranked = self.index.rank(text, topic, context.topic)
+        named = tuple(dict.fromkeys(named + found))
+        candidates = tuple((label, score) for label, score, _ in ranked[:TRACE_CANDIDATES])
+
+        # 3. a neighbouring certification named (or, in "does it expire?", the one just answered about)
+        neighbour_keys = tuple(self.neighbours.named(text, entities))
+        if not neighbour_keys and not named and context.neighbour in self.neighbours.entries and _leans_on_context(text):
+            neighbour_keys = (str(context.neighbour),)
+        if neighbour_keys:
+            return self._neighbour(neighbour_keys, named, asks, ranked, candidates)
+
+        # 4. a known unknown
+        unknown = self.unknowns.matching(text)
+        if unknown is not None:
+            nearest = book.facts.get(unknown.related) if unknown.related else None
+            return Decision(NOT_KNOWN, "known_unknown", unknown=unknown, nearest=nearest, certifications=named,
+                            asks=asks, candidates=candidates)
+
+        # 5. which one is for my role?
+        audience = self._audience(turn, entities)
+        if audience is not None:
+            return Decision(AUDIENCE, "audience", role=audience, topic="audience", asks=asks, candidates=candidates)
+
+        # 6. one fact
+        wanted: Tuple[str, ...] = named or (
+            (context.certification,) if context.certification is not None and context.certification in kb.certifications else ())
+        raw = {label: score for label, score, _ in ranked}
+        bar = book.unsure_min_score if turn.unsure else book.min_score
+        best_rejected: Optional[FactEntry] = None
+        for position, (label, score, _) in enumerate(ranked):
+            if label.startswith(TOPIC_PREFIX):
+                # a broad question ("tell me about the CSPO"): the best candidate, or few words; but
+                # "what does the CSPO cost?" asks for what a fact about the CSPO states
+                if (score >= bar and not turn.unsure and (position == 0 or self._is_broad(text))
+                        and not (wanted and self._strong(asks))):
+                    return self._topic(label[len(TOPIC_PREFIX):], named, context, "broad_topic",
+                                       asks=asks, candidates=candidates)
+                continue
+            fact = book.facts[label]
+            if fact.only_with or (wanted and not set(wanted) & set(fact.certifications)):
+                continue
+            if score < bar:
+                break
+            if not self._states(fact, asks):
+                best_rejected = best_rejected or fact
+                continue
+            if not wanted and self.index.ambiguous(fact, score, raw):
+                return self._topic(fact.topic, (), context, "ambiguous_certification", asks=asks, candidates=candidates)
+            return Decision(FACT, "fact", fact=fact, topic=fact.topic, certifications=named or fact.certifications,
+                            from_context=not named and bool(wanted), asks=asks, candidates=candidates)
+
+        # 7./8. nothing answers it
+        if topic is None or topic == "recommendation":
+            return Decision(NO_ANSWER, "no_fact_no_topic", asks=asks, candidates=candidates)
+        if not turn.unsure and best_rejected is None and self._is_broad(text):
+            return self._topic(topic, named, context, "broad_topic", asks=asks, candidates=candidates)
+        nearest = self._nearest(ranked, wanted)
+        return Decision(NOT_KNOWN, "not_known", nearest=nearest, certifications=named, topic=topic,
+                        asks=asks, candidates=candidates)
+
+    # ------------------------------------------------------------------ the parts
+    def _asks(self, text: str) -> Tuple[str, ...]:
+        lexicon = self.index.lexicon
+        return lexicon.asks_of(text) if lexicon is not None else ()
+
+    def _strong(self, asks: Sequence[str]) -> bool:
+        lexicon = self.index.lexicon
+        return lexicon is not None and any(a in lexicon.strong_asks for a in asks)
+
+    def _states(self, fact: FactEntry, asks: Sequence[str]) -> bool:
+        """Whether the fact states what the question asks for (facts without `asks` state anything)."""
+        lexicon = self.index.lexicon
+        if lexicon is None or not fact.asks:
+            return True
+        strong = [a for a in asks if a in lexicon.strong_asks]
+        return not strong or any(a in fact.asks for a in strong)
+
+    def _is_broad(self, text: str) -> bool:
+        """Few words beyond the certification's name and the topic ("csm costs?"): the summary fits."""
+        normalised, _ = self.index.normalise(text)
+        words = [w for w in normalised.split() if w != "certname" and not w.startswith("q_")]
+        return len(words) <= self.index.book.topic_max_words
+
+    def _nearest(self, ranked: Sequence[Tuple[str, float, float]], wanted: Sequence[str]) -> Optional[FactEntry]:
+        book = self.index.book
+        for label, score, _ in ranked:
+            if label.startswith(TOPIC_PREFIX):
+                continue
+            fact = book.facts[label]
+            if fact.only_with or (wanted and not set(wanted) & set(fact.certifications)):
+                continue
+            return fact if score >= book.nearest_min_score else None
+        return None
+
+    def _topic(self, topic: str, named: Sequence[str], context: Context, rule: str,
+               asks: Tuple[str, ...] = (), candidates: Tuple[Tuple[str, float], ...] = ()) -> Decision:
+        kb = self.kb
+        if named:
+            certs, from_context = tuple(named), False
+        elif context.certification in kb.certifications and topic not in ("comparison", "resources"):
+            certs, from_context = (str(context.certification),), True
+        else:
+            certs, from_context = tuple(kb.certifications), False
+        return Decision(TOPIC, rule, topic=topic, certifications=certs, from_context=from_context,
+                        asks=asks, candidates=candidates)
+
+    def _neighbour(self, keys: Tuple[str, ...], named: Tuple[str, ...], asks: Tuple[str, ...],
+                   ranked: Sequence[Tuple[str, float, float]], candidates: Tuple[Tuple[str, float], ...]) -> Decision:
+        book = self.index.book
+        allowed = {f for k in keys for f in self.neighbours.entries[k].answers_facts}
+        for label, score, _ in ranked:
+            if label.startswith(TOPIC_PREFIX) or score < book.min_score:
+                continue
+            fact = book.facts[label]
+            if (fact.only_with in keys or fact.id in allowed) and self._states(fact, asks):
+                return Decision(FACT, "neighbour_fact", fact=fact, topic=fact.topic, neighbours=keys,
+                                asks=asks, candidates=candidates)
+        lexicon = self.index.lexicon
+        if lexicon is not None and any(a in lexicon.strong_asks for a in asks):
+            return Decision(NOT_KNOWN, "neighbour_not_known", neighbours=keys, asks=asks, candidates=candidates)
+        return Decision(NEIGHBOUR, "neighbour", neighbours=keys, asks=asks, candidates=candidates)
+
+    def _audience(self, turn: Turn, entities: Sequence[Mapping[str, Any]]) -> Optional[str]:
+        """A role the article places, in a question asking which certification suits it."""
+        if turn.intent not in ("ask_audience", "ask_recommendation", "compare_certifications", "inform_role"):
+            return None
+        if "?" not in turn.text and not re.search(r"\b(which|what|should|better|suit|fit|for me|meant)\b", turn.text.lower()):
+            return None
+        roles = [str(e.get("value")) for e in entities if e.get("entity") == "role"]
+        placed = [r for r in roles if self.role_leaning.get(r) in ("csm", "cspo")]
+        if len(placed) != 1 or len(set(roles)) != 1 or placed[0] in ("scrum_master", "product_owner"):
+            return None
+        return placed[0]

@@ -1,0 +1,178 @@
+"""Measures the answer planner's options on the fact sets, offline: each question is parsed once by the
+trained NLU (cached), then each option's planner decides and its reply is judged by the same rules as
+scripts/score_facts.py (which asks a running server; this one does not need one).
+
+    PYTHONPATH=. .venv/bin/python scripts/measure_planner.py [--model M] [--cache F] SET.yml [SET.yml ...]
+
+Options compared (the four figures of issue 20 for each): the retriever before the planner (character
+n-grams, no lexicon, no "not known"), then the planner with character n-grams, words, or both, with
+and without the lexicon (concepts and what is asked), and with and without the known unknowns.
+The routing follows the rules of data/: knowledge intents go to the planner, a fallback to the planner
+with the NLU's best guess (stricter bar), out of scope to the planner for neighbours and known
+unknowns only, the recommendation intents to the form (after the audience shortcut).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+FORM_INTENTS = {"ask_recommendation", "inform_role", "goal_facilitate_teams", "goal_own_product", "goal_lead_transformation"}
+
+
+def parse_all(model: str, texts: List[str], cache_file: Optional[Path]) -> Dict[str, Any]:
+    cache: Dict[str, Any] = json.loads(cache_file.read_text()) if cache_file and cache_file.exists() else {}
+    missing = [t for t in dict.fromkeys(texts) if t not in cache]
+    if missing:
+        import logging
+
+        from rasa.core.agent import Agent
+
+        import advisor.patches
+
+        advisor.patches.install()
+        logging.disable(logging.WARNING)
+        agent = Agent.load(model)
+
+        async def run() -> None:
+            for t in missing:
+                cache[t] = await agent.parse_message(t)
+        asyncio.run(run())
+        if cache_file:
+            cache_file.write_text(json.dumps(cache, default=str))
+    return cache
+
+
+def options() -> Dict[str, Callable[[], Any]]:
+    from actions.compose import get_planner
+    from actions.facts import FactIndex, facts_from_knowledge
+    from actions.knowledge_base import get_knowledge
+    from actions.lexicon import lexicon_from_knowledge
+    from actions.neighbours import get_neighbours
+    from actions.planner import Planner, unknowns_from_knowledge
+    from actions.recommender import get_rules
+
+    kb = get_knowledge()
+    book = facts_from_knowledge(kb)
+    lexicon = lexicon_from_knowledge(kb)
+    unknowns = unknowns_from_knowledge(kb)
+    none_known = replace(unknowns, entries=())
+    roles = get_rules().role_leaning
+
+    def planner(analyzers: Tuple[str, ...], lex: bool, unk: bool) -> Callable[[], Any]:
+        return lambda: Planner(kb, FactIndex(book, analyzers, lexicon if lex else None), get_neighbours(),
+                               unknowns if unk else none_known, roles)
+
+    return {
+        "planner: words+chars, lexicon, unknowns (default)": lambda: get_planner(),
+        "planner: chars, lexicon, unknowns": planner(("char",), True, True),
+        "planner: words, lexicon, unknowns": planner(("word",), True, True),
+        "planner: words+chars, no lexicon, unknowns": planner(("word", "char"), False, True),
+        "planner: words+chars, lexicon, no unknowns": planner(("word", "char"), True, False),
+        "planner: chars, no lexicon, no unknowns": planner(("char",), False, False),
+    }
+
+
+def decide(planner: Any, parse: Mapping[str, Any], context: Any) -> Tuple[Any, str]:
+    """The planner's decision as the advisor's actions take it (None: the action replies its own way,
+    with the text given), following the rules of data/."""
+    from actions.fallback import FALLBACK_INTENT
+    from actions.planner import AUDIENCE, FALLBACK, KNOWLEDGE, OUT_OF_SCOPE, Turn, accepted
+
+    intent = (parse.get("intent") or {}).get("name")
+    if intent == FALLBACK_INTENT:
+        guess = next((str(i.get("name")) for i in parse.get("intent_ranking") or [] if i.get("name") != FALLBACK_INTENT), None)
+        turn = Turn.from_message(parse, unsure=True, intent=guess)
+    else:
+        turn = Turn.from_message(parse)
+    decision = planner.plan(turn, context)
+    if intent in FORM_INTENTS:
+        return (decision, "") if decision.kind == AUDIENCE else (None, "[form]")
+    if planner.kb.topic_for_intent(intent) is None and intent not in (FALLBACK_INTENT, "out_of_scope"):
+        return None, f"[{intent}]"
+    route = FALLBACK if intent == FALLBACK_INTENT else OUT_OF_SCOPE if intent == "out_of_scope" else KNOWLEDGE
+    if not accepted(route, decision):
+        return None, {FALLBACK: "Sorry, I'm not sure I understood.",
+                      OUT_OF_SCOPE: "Sorry, that's outside what I know."}.get(route, "[capabilities]")
+    return decision, ""
+
+
+def reply_for(planner: Any, parse: Mapping[str, Any], context: Any) -> Tuple[str, Any]:
+    from actions.compose import replies_for
+    from actions.recommender import get_rules
+    from actions.render import Renderer
+
+    decision, text = decide(planner, parse, context)
+    if decision is None:
+        return text, context
+    replies = replies_for(planner.kb, planner, get_rules(), Renderer("rest"), decision)
+    return "\n".join(x.text for x in replies), decision.context_after(context)
+
+
+def measure(planner: Any, questions: List[Dict[str, Any]], parses: Mapping[str, Any]) -> Dict[str, Any]:
+    from score_facts import judge
+
+    from actions.planner import Context
+
+    rows = []
+    for q in questions:
+        context = Context()
+        for earlier in q.get("previous") or []:
+            _, context = reply_for(planner, parses[earlier], context)
+        reply, _ = reply_for(planner, parses[q["text"]], context)
+        rows.append({"id": q["id"], "kind": q["kind"], "verdict": judge(q, reply), "text": q["text"], "reply": reply[:300]})
+    return summarise(rows)
+
+
+def summarise(rows: List[Dict[str, Any]]) -> Dict[str, Any]:
+    by = {k: [r for r in rows if r["kind"] == k] for k in ("answerable", "unanswerable", "followup")}
+
+    def share(kind: str, verdict: str) -> str:
+        n = sum(r["verdict"] == verdict for r in by[kind])
+        return f"{n}/{len(by[kind])} = {n / max(len(by[kind]), 1):.3f}"
+
+    wrong = sum(r["verdict"] == "wrong" for r in rows)
+    return {"right_first": share("answerable", "right"), "wrong_of_all": f"{wrong}/{len(rows)} = {wrong / max(len(rows), 1):.3f}",
+            "honest_not_known": share("unanswerable", "right"), "abstained_when_known": share("answerable", "abstained"),
+            "followups_right": share("followup", "right"), "rows": rows}
+
+
+def main(argv: List[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("sets", nargs="+", type=Path)
+    parser.add_argument("--model")
+    parser.add_argument("--cache", type=Path)
+    parser.add_argument("--only-default", action="store_true")
+    parser.add_argument("--out", type=Path, help="the default option's rows, as JSON")
+    args = parser.parse_args(argv)
+    if not args.model:
+        import subprocess
+        args.model = subprocess.run(["bash", "-c", "source scripts/common.sh && model_path"], cwd=ROOT,
+                                    capture_output=True, text=True, check=True).stdout.strip()
+    for path in args.sets:
+        questions = yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
+        texts = [t for q in questions for t in list(q.get("previous") or []) + [q["text"]]]
+        parses = parse_all(args.model, texts, args.cache)
+        print(f"== {path.name} ({len(questions)} questions)")
+        for name, make in options().items():
+            result = measure(make(), questions, parses)
+            print(f"{name}\n  " + "  ".join(f"{k} {v}" for k, v in result.items() if k != "rows"))
+            if args.out and "default" in name:
+                args.out.write_text(json.dumps(result["rows"], indent=1))
+            if args.only_default:
+                break
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
