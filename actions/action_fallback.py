@@ -55,7 +55,7 @@ class ActionOutOfScope(SafeAction):
         language = message.get("language")
         if not language:  # "PMP exam questions", "refund for my cspo class?": what the planner knows it can say
             context = context_of(tracker)
-            decision = get_planner().plan(Turn.from_message(message), context)
+            decision = get_planner().plan(Turn.from_message(message, unsure=True), context)
             if accepted(OUT_OF_SCOPE, decision):
                 return answer_with(dispatcher, tracker, decision, context)
         dispatcher.utter_message(response="utter_other_language" if language else "utter_out_of_scope")

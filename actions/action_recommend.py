@@ -8,7 +8,7 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import SafeAction, send
-from actions.compose import audience_in_form
+from actions.compose import form_opening_reply
 from actions.followup import OTHER, WHY, explain
 from actions.knowledge_base import get_knowledge
 from actions.neighbours import get_neighbours, neighbour_reply
@@ -18,8 +18,6 @@ from actions.recommender import Profile, get_rules, recommend
 from actions.render import Renderer
 
 QUOTES_SLOT, UNSURE_SLOT, UNCLEAR_SLOT = "profile_quotes", "focus_unsure", "unclear_answers"
-# Intents that may open the form with a role and a question ("I'm a BA, which one is for me?").
-OPENING_INTENTS = frozenset({"ask_recommendation", "inform_role", "ask_audience", "compare_certifications"})
 GUESS_SLOT = "focus_guess"  # {"value": focus, "quote": the words it was inferred from}, to confirm
 PROFILE_SLOTS = FORM_SLOTS + (QUOTES_SLOT, UNSURE_SLOT, UNCLEAR_SLOT, GUESS_SLOT, "recommendation")
 
@@ -79,19 +77,18 @@ class _AskSlot(SafeAction):
         return f"action_ask_{self.slot}"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        audience_first(dispatcher, tracker)
+        answer_first(dispatcher, tracker)
         if int(tracker.get_slot(UNCLEAR_SLOT) or 0) > 0:
             dispatcher.utter_message(response="utter_retry_prefix")
         dispatcher.utter_message(response=f"utter_ask_{self.slot}")
         return []
 
 
-def audience_first(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """"I'm a business analyst, which one is for me?" opening the form: the article's answer for the
-    role first (actions/planner.py's audience rule), then the form's question."""
-    message = tracker.latest_message or {}
-    if ((message.get("intent") or {}).get("name")) in OPENING_INTENTS and _is_first_question(tracker):
-        send(dispatcher, audience_in_form(Renderer(tracker.get_latest_input_channel()), message))
+def answer_first(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """"I'm a business analyst, which one is for me?" opening the form: what it asked is answered first
+    (the article's answer for the role, actions/planner.py), then the form asks its question."""
+    if _is_first_question(tracker):
+        send(dispatcher, form_opening_reply(Renderer(tracker.get_latest_input_channel()), tracker.latest_message or {}))
 
 
 def _is_first_question(tracker: Tracker) -> bool:
@@ -117,7 +114,7 @@ class ActionAskPreferredFocus(_AskSlot):
         guess = _guess(tracker)
         if not guess:
             return await super().act(dispatcher, tracker, domain)
-        audience_first(dispatcher, tracker)
+        answer_first(dispatcher, tracker)
         send(dispatcher, [confirm_focus_reply(get_rules(), guess["value"], guess.get("quote", ""))])
         return []
 

@@ -17,6 +17,7 @@ from actions.planner import (
     AUDIENCE,
     COUNTERPART,
     FACT,
+    FORM,
     NEIGHBOUR,
     NOT_KNOWN,
     TOPIC,
@@ -24,6 +25,7 @@ from actions.planner import (
     Decision,
     Planner,
     Turn,
+    accepted,
     unknowns_from_knowledge,
 )
 from actions.recommender import Rules, get_rules
@@ -44,7 +46,11 @@ def replies_for(kb: Knowledge, planner: Planner, rules: Rules, r: Renderer, deci
 
 def _replies(kb: Knowledge, planner: Planner, rules: Rules, r: Renderer, decision: Decision) -> List[Reply]:
     if decision.kind in (FACT, COUNTERPART) and decision.fact is not None:
-        return [fact_reply(kb, r, decision.fact)]
+        reply = fact_reply(kb, r, decision.fact)
+        first = {"yes": kb.phrases["answer_yes"], "no": kb.phrases["answer_no"]}.get(decision.polarity or "")
+        if first:
+            reply.text = f"{first} {reply.text}"
+        return [reply]
     if decision.kind == TOPIC and decision.topic:
         return answer(kb, r, Question(decision.topic, decision.certifications, decision.from_context, False))
     if decision.kind == NEIGHBOUR:
@@ -69,14 +75,18 @@ def audience_reply(kb: Knowledge, rules: Rules, r: Renderer, role: str, in_form:
                  buttons=[Button(kb.phrases["audience_button"], "/ask_recommendation")])
 
 
-def audience_in_form(r: Renderer, message: Mapping[str, Any]) -> List[Reply]:
-    """The audience shortcut for the message that opened the form ("I'm a BA, which one?"), if it is one."""
+def form_opening_reply(r: Renderer, message: Mapping[str, Any]) -> List[Reply]:
+    """What the message that opened the recommendation form also asked, answered before the form's
+    question: the article's answer for a role ("I'm a BA, which one?"), its choose-if line for a goal,
+    a neighbour, a known unknown, or a clear fact question the NLU took for a recommendation request."""
     decision = get_planner().plan(Turn.from_message(message), Context())
-    if decision.kind != AUDIENCE or not decision.role:
+    if not accepted(FORM, decision):
         return []
-    reply = audience_reply(get_knowledge(), get_rules(), r, decision.role, in_form=True)
-    reply.trace = decision.trace()
-    return [reply]
+    if decision.kind == AUDIENCE and decision.role:
+        reply = audience_reply(get_knowledge(), get_rules(), r, decision.role, in_form=True)
+        reply.trace = decision.trace()
+        return [reply]
+    return planned_reply(r, decision)
 
 
 def not_known_reply(kb: Knowledge, planner: Planner, r: Renderer, decision: Decision) -> Reply:

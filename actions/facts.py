@@ -34,6 +34,7 @@ class FactEntry:
     asks: Tuple[str, ...] = ()  # what the fact states: a price, a duration, a count, ... (lexicon.yml `asks`)
     counterparts: Mapping[str, str] = field(default_factory=dict)  # other certification -> its same fact
     only_with: Optional[str] = None  # a neighbour (neighbours.yml) that must be named for this fact to answer
+    lists: bool = False  # the answer lists items ("the Scrum values are ..."): "is courage one?" gets "Yes."
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,11 @@ class FactBook:
     ambiguity_margin: float  # no certification named and two certifications' facts this close: topic answer
     aliases: Mapping[str, str]  # how a certification is written (lower case) -> certification key
     ignore_words: frozenset  # words that say nothing about which fact is asked ("the", "is", ...)
+    max_unexplained: Optional[int] = None  # concepts of a question a fact may not speak of (None: unchecked)
+    guide_facts: Mapping[str, str] = field(default_factory=dict)  # goal intent -> fact of the article's guide
+    guide_min_confidence: float = 0.8  # how sure the NLU must be of the goal for its guide fact
+    answers_as_questions: bool = False  # also match a question against each fact's answer text
+    concept_weight: float = 0.0  # added to the cosine times the share of the question's concepts a fact speaks of
     context_bonus: float = 0.0  # added to facts of the topic just answered, for a question naming no certification
     nearest_min_score: float = 0.45  # an "I don't know" names the nearest fact only at this score or above
     topic_max_words: int = 2  # a knowledge question with no matching fact and at most this many content
@@ -111,7 +117,7 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
         if not isinstance(entry, dict):
             raise fail(where, "expected a mapping")
         unknown = set(entry) - {"id", "certifications", "topic", "answer", "questions", "source", "asks",
-                                "counterparts", "only_with"}
+                                "counterparts", "only_with", "lists"}
         if unknown:
             raise fail(f"{where}.{sorted(unknown)[0]}", "is not a known field")
         fid = _text(entry.get("id"), f"{where}.id", fail)
@@ -132,8 +138,10 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
                 raise fail(f"{where}.source", f"unknown source {key!r} (known: {', '.join(sorted(kb.sources))})")
         asks = _texts(entry["asks"], f"{where}.asks", fail) if "asks" in entry else ()
         counterparts = entry.get("counterparts") or {}
-        if not isinstance(counterparts, dict) or any(k not in kb.certifications or k in certs for k in counterparts):
-            raise fail(f"{where}.counterparts", "expected a mapping of another certification to a fact id")
+        neighbour_keys = kb.extra.get("neighbours") or {}
+        if not isinstance(counterparts, dict) or any(
+                (k not in kb.certifications and k not in neighbour_keys) or k in certs for k in counterparts):
+            raise fail(f"{where}.counterparts", "expected a mapping of another certification (or a neighbour) to a fact id")
         only_with = entry.get("only_with")
         if only_with is not None and not isinstance(only_with, str):
             raise fail(f"{where}.only_with", "expected the key of a neighbour (neighbours.yml)")
@@ -147,10 +155,11 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
             asks=asks,
             counterparts={str(k): str(v) for k, v in counterparts.items()},
             only_with=only_with,
+            lists=entry.get("lists") is True,
         )
     for fact in facts.values():
         for cert, other in fact.counterparts.items():
-            if other not in facts or cert not in facts[other].certifications:
+            if other not in facts or (cert not in facts[other].certifications and facts[other].only_with != cert):
                 raise fail(f"facts.{fact.id}.counterparts.{cert}", f"{other!r} is not a fact about the {cert}")
     broad_raw = kb.extra.get("broad_questions")
     if not isinstance(broad_raw, dict) or not broad_raw:
@@ -183,14 +192,29 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
     context_bonus = settings.get("context_bonus", 0.0) if isinstance(settings, dict) else None
     if isinstance(context_bonus, bool) or not isinstance(context_bonus, (int, float)) or not 0 <= context_bonus <= 1:
         raise fail("fact_retrieval.context_bonus", f"expected a number between 0 and 1, found {context_bonus!r}")
+    concept_weight = settings.get("concept_weight", 0.0) if isinstance(settings, dict) else None
+    if isinstance(concept_weight, bool) or not isinstance(concept_weight, (int, float)) or not 0 <= concept_weight <= 1:
+        raise fail("fact_retrieval.concept_weight", f"expected a number between 0 and 1, found {concept_weight!r}")
+    max_unexplained = settings.get("max_unexplained_concepts") if isinstance(settings, dict) else None
+    if max_unexplained is not None and (isinstance(max_unexplained, bool) or not isinstance(max_unexplained, int)
+                                        or max_unexplained < 0):
+        raise fail("fact_retrieval.max_unexplained_concepts", f"expected a whole number or nothing, found {max_unexplained!r}")
     topic_words = settings.get("topic_max_words", 2) if isinstance(settings, dict) else None
     if isinstance(topic_words, bool) or not isinstance(topic_words, int) or not 0 <= topic_words <= 10:
         raise fail("fact_retrieval.topic_max_words", f"expected a whole number between 0 and 10, found {topic_words!r}")
+    guide = kb.extra.get("guide_facts") or {}
+    if not isinstance(guide, dict) or any(str(v) not in facts for v in guide.values()):
+        raise fail("guide_facts", "expected a mapping of goal intent to a fact id")
+    get = settings.get if isinstance(settings, dict) else (lambda key, default=None: default)
     return FactBook(facts=facts, broad_questions=broad, min_score=float(min_score), intent_bonus=float(bonus),
                     unsure_min_score=float(unsure), ambiguity_margin=float(margin), aliases=aliases,
                     ignore_words=frozenset(str(w).lower() for w in ignore),
                     nearest_min_score=float(nearest), topic_max_words=int(topic_words),
-                    context_bonus=float(context_bonus))
+                    context_bonus=float(context_bonus), max_unexplained=max_unexplained,
+                    concept_weight=float(concept_weight),
+                    guide_facts={str(k): str(v) for k, v in guide.items()},
+                    guide_min_confidence=float(get("guide_min_confidence", 0.8)),
+                    answers_as_questions=bool(get("answers_as_questions", False)))
 
 
 def _text(value: Any, where: str, fail: Any) -> str:
@@ -225,13 +249,18 @@ class FactIndex:
         self._labels: List[str] = []
         docs: List[str] = []
         for fact in book.facts.values():
-            for text in fact.questions:
+            for text in fact.questions + ((fact.answer,) if book.answers_as_questions else ()):
                 docs.append(self.normalise(text)[0])
                 self._labels.append(fact.id)
         for topic, questions in book.broad_questions.items():
             for text in questions:
                 docs.append(self.normalise(text)[0])
                 self._labels.append(TOPIC_PREFIX + topic)
+        # the concepts each fact's example questions speak of (for the concept weight and the context bonus)
+        self.concepts: Dict[str, frozenset] = {}
+        if lexicon is not None:
+            for fact in book.facts.values():
+                self.concepts[fact.id] = frozenset(lexicon.concepts_in(" ".join(fact.questions).lower()))
         self._vectorizers = []
         for analyzer in analyzers:
             if analyzer == "word":
@@ -260,21 +289,32 @@ class FactIndex:
                 best[label] = float(sim)
         return best
 
-    def rank(self, text: str, intent_topic: Optional[str] = None,
-             context_topic: Optional[str] = None) -> Tuple[Tuple[str, ...], List[Tuple[str, float, float]]]:
-        """The certifications the text names, and every candidate as (label, cosine, cosine + intent
-        bonus + context bonus), best first by the latter. ``context_topic``: the topic just answered,
-        when the question leans on it (names no certification)."""
+    def rank(self, text: str, intent_topic: Optional[str] = None, context_topic: Optional[str] = None,
+             context_fact: Optional[str] = None) -> Tuple[Tuple[str, ...], List[Tuple[str, float, float]]]:
+        """The certifications the text names, and every candidate as (label, score, score + intent
+        bonus + context bonus), best first by the latter. The score is the cosine, plus
+        ``concept_weight`` times the share of the question's concepts the fact's questions speak of.
+        ``context_topic``/``context_fact``: what was just answered, used when the question names no
+        certification (it leans on the conversation): facts of that topic, or speaking of the same
+        things, get up to ``context_bonus``."""
         normalised, found = self.normalise(text)
         if not normalised:
             return found, []
         raw = self.scores(normalised)
+        asked = frozenset(self.lexicon.concepts_in(text.lower())) if self.lexicon is not None else frozenset()
+        previous = self.concepts.get(context_fact or "", frozenset())
         ranked = []
         for label, score in raw.items():
-            topic = label[len(TOPIC_PREFIX):] if label.startswith(TOPIC_PREFIX) else self.book.facts[label].topic
+            is_topic = label.startswith(TOPIC_PREFIX)
+            topic = label[len(TOPIC_PREFIX):] if is_topic else self.book.facts[label].topic
+            if asked and not is_topic and self.book.concept_weight:
+                score += self.book.concept_weight * len(asked & self.concepts.get(label, frozenset())) / len(asked)
             bonus = self.book.intent_bonus if intent_topic and topic == intent_topic else 0.0
-            if context_topic and topic == context_topic and not found and not label.startswith(TOPIC_PREFIX):
-                bonus += self.book.context_bonus
+            if not found and not is_topic and (context_topic or previous):
+                mine = self.concepts.get(label, frozenset())
+                overlap = len(previous & mine) / len(previous | mine) if previous and mine else 0.0
+                same_topic = 1.0 if context_topic and topic == context_topic else 0.0
+                bonus += self.book.context_bonus * max(overlap, same_topic)
             ranked.append((label, score, score + bonus))
         ranked.sort(key=lambda c: -c[2])
         return found, ranked

@@ -27,6 +27,8 @@ class Lexicon:
     concepts: Mapping[str, Tuple[str, ...]]  # concept -> phrases (lower case; a trailing * matches any ending)
     asks: Mapping[str, Tuple[Pattern[str], ...]]  # answer type -> patterns of questions asking for it
     strong_asks: frozenset  # answer types a fact must state to answer the question (price, duration, ...)
+    described_by_neighbours: frozenset  # concepts a neighbour's description answers ("how does PSM differ?")
+    polarity_generic: frozenset  # words a yes/no question's "yes" does not rest on (actions/polarity.py)
     _pattern: Optional[Pattern[str]]
     _by_phrase: Mapping[str, str]
     _prefixes: Tuple[Tuple[str, str], ...]
@@ -117,5 +119,13 @@ def lexicon_from_knowledge(kb: Knowledge) -> Lexicon:
     strong: Any = kb.extra.get("strong_asks") or []
     if not isinstance(strong, list) or any(s not in asks for s in strong):
         raise fail("strong_asks", "expected a list of answer types named under `asks`")
-    return Lexicon(concepts=concepts, asks=asks, strong_asks=frozenset(strong), _pattern=pattern,
+    described: Any = kb.extra.get("described_by_neighbours") or []
+    if not isinstance(described, list) or any(c not in concepts for c in described):
+        raise fail("described_by_neighbours", "expected a list of concepts named under `concepts`")
+    generic: Any = kb.extra.get("polarity_generic_words") or []
+    if not isinstance(generic, list):
+        raise fail("polarity_generic_words", "expected a list of words")
+    return Lexicon(concepts=concepts, asks=asks, strong_asks=frozenset(strong),
+                   described_by_neighbours=frozenset(described),
+                   polarity_generic=frozenset(str(w).lower() for w in generic), _pattern=pattern,
                    _by_phrase=by_phrase, _prefixes=tuple(prefixes))

@@ -26,13 +26,14 @@ The rules, in order (each is named in the trace):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from actions.context import is_elliptical, mentioned_certifications, trusted_entities
 from actions.facts import TOPIC_PREFIX, FactEntry, FactIndex
 from actions.knowledge_base import Knowledge, KnowledgeError, Source
 from actions.neighbours import Neighbours
+from actions.polarity import polarity
 
 FACT, COUNTERPART, TOPIC, NEIGHBOUR, AUDIENCE, NOT_KNOWN = "fact", "counterpart", "topic", "neighbour", "audience", "not_known"
 NO_ANSWER = "none"  # the planner has no knowledge answer: the caller replies its own way
@@ -108,6 +109,10 @@ class Decision:
     from_context: bool = False
     asks: Tuple[str, ...] = ()
     candidates: Tuple[Tuple[str, float], ...] = field(default_factory=tuple)
+    polarity: Optional[str] = None  # "yes" / "no" before the fact (actions/polarity.py)
+    score: float = 0.0  # the fact's score
+    sure_score: float = 1.0  # the bar a fact must reach when the NLU was unsure (fact_retrieval.unsure_min_score)
+    question: bool = False  # the message is a question (a question mark, or it asks for something)
 
     def trace(self) -> Dict[str, Any]:
         """The decision as plain data, for the bot event's metadata and the workbench."""
@@ -117,12 +122,14 @@ class Decision:
             "certifications": list(self.certifications), "neighbours": list(self.neighbours),
             "unknown": self.unknown.id if self.unknown else None,
             "nearest": self.nearest.id if self.nearest else None, "role": self.role,
-            "asks": ", ".join(self.asks) or None,
+            "asks": ", ".join(self.asks) or None, "polarity": self.polarity,
             "candidates": [{"id": label, "score": round(score, 3)} for label, score in self.candidates],
         }
 
     def context_after(self, before: Context) -> Context:
         """What the conversation remembers after this answer."""
+        if self.neighbours:
+            return Context(neighbour=self.neighbours[0], fact=self.fact.id if self.fact else None)
         if self.kind in (FACT, COUNTERPART) and self.fact is not None:
             cert = self.fact.certifications[0] if len(self.fact.certifications) == 1 else (
                 self.certifications[0] if len(self.certifications) == 1 else None)
@@ -133,8 +140,6 @@ class Decision:
         if self.kind == NOT_KNOWN:
             cert = self.certifications[0] if len(self.certifications) == 1 else before.certification
             return Context(certification=cert, topic=before.topic, fact=None)
-        if self.neighbours:
-            return Context(neighbour=self.neighbours[0], fact=self.fact.id if self.fact else None)
         if self.kind == AUDIENCE:
             return Context()
         return before
@@ -184,24 +189,37 @@ def unknowns_from_knowledge(kb: Knowledge) -> Unknowns:
                     wording["nearest"].strip(), wording["look"].strip())
 
 
-KNOWLEDGE, FALLBACK, OUT_OF_SCOPE = "knowledge", "fallback", "out_of_scope"
+KNOWLEDGE, FALLBACK, OUT_OF_SCOPE, FORM = "knowledge", "fallback", "out_of_scope", "form"
+# Rules whose answer comes before the recommendation form's question when the message opened the form.
+FORM_OPENING_RULES = ("audience", "goal_guide", "neighbour", "known_unknown")
 
 
 def accepted(route: str, decision: Decision) -> bool:
     """Whether the action of ``route`` answers with the planner's decision or replies its own way:
     a knowledge question takes any answer; a message the NLU was unsure of takes anything but a bare
     "I don't know" (the fallback's "did you mean …?" buttons help more); one it put out of scope
-    only a neighbour or a known unknown."""
+    (planned as unsure: the stricter bar) only a neighbour, a known unknown or a fact."""
     if decision.kind == NO_ANSWER:
         return False
     if route == FALLBACK:
         return decision.rule != "not_known"
+    if route == FORM:
+        return decision.rule.startswith(FORM_OPENING_RULES) or (
+            decision.rule == "fact" and decision.question and decision.score >= decision.sure_score)
     if route == OUT_OF_SCOPE:
-        return decision.rule.startswith(("neighbour", "known_unknown"))
+        return decision.rule.startswith(("neighbour", "known_unknown", "counterpart")) or decision.rule == "fact"
     return True
 
 
 _PRONOUN = re.compile(r"\b(it|its|it's|that|this|they|them|those|these|one)\b")
+
+
+def _only_names(text: str, aliases: Sequence[str], kb: Knowledge) -> bool:
+    """True when the message is only a name (one of ``aliases``) plus linking words ("and psm 1?")."""
+    lowered = text.lower()
+    for alias in sorted(aliases, key=len, reverse=True):
+        lowered = re.sub(r"(?<![\w-])" + re.escape(alias) + r"(?![\w-])", " ", lowered)
+    return all(t in kb.followup_words for t in re.findall(r"[\w'.-]+|[?!.,]", lowered))
 
 
 def _leans_on_context(text: str) -> bool:
@@ -214,15 +232,36 @@ class Planner:
     """Decides the answer to one message. Built once per process from the knowledge data."""
 
     def __init__(self, kb: Knowledge, index: FactIndex, neighbours: Neighbours, unknowns: Unknowns,
-                 role_leaning: Mapping[str, str]) -> None:
+                 role_leaning: Mapping[str, str], coverage: Optional[int] = None,
+                 guide_facts: Optional[Mapping[str, str]] = None) -> None:
         self.kb, self.index, self.neighbours, self.unknowns = kb, index, neighbours, unknowns
         self.role_leaning = role_leaning  # role entity value -> "csm" | "cspo" | "none"
+        # goal intent -> the fact with the article's choose-if line for it (facts.yml `guide_facts`)
+        self.guide_facts = dict(index.book.guide_facts if guide_facts is None else guide_facts)
+        # How many of the question's concepts a fact may leave unexplained (None: not checked).
+        self.coverage = index.book.max_unexplained if coverage is None else (coverage if coverage >= 0 else None)
+        self._fact_concepts: Dict[str, frozenset] = {}
+        lexicon = index.lexicon
+        if lexicon is not None:
+            for fact in index.book.facts.values():
+                texts = " ".join(fact.questions + (fact.answer,)).lower()
+                self._fact_concepts[fact.id] = frozenset(lexicon.concepts_in(texts))
         for u in unknowns.entries:
             if u.related and u.related not in index.book.facts:
                 raise KnowledgeError("knowledge/unknowns.yml", f"unknowns.{u.id}.related", f"unknown fact {u.related!r}")
 
     # ------------------------------------------------------------------ the decision
     def plan(self, turn: Turn, context: Context) -> Decision:
+        decision = self._plan(turn, context)
+        lexicon = self.index.lexicon
+        if decision.fact is not None and decision.kind in (FACT, COUNTERPART) and lexicon is not None \
+                and decision.fact.lists and not re.match(r"\W*(yes|no)\b", decision.fact.answer, re.I):
+            answer = polarity(turn.text, decision.fact.answer, lexicon, self.index.normalise, lexicon.polarity_generic)
+            if answer:
+                decision = replace(decision, polarity=answer)
+        return decision
+
+    def _plan(self, turn: Turn, context: Context) -> Decision:
         kb, book = self.kb, self.index.book
         topic = kb.topic_for_intent(turn.intent)
         if turn.is_payload:
@@ -246,32 +285,46 @@ class Planner:
                                 certifications=(others[0],))
             if not others:  # "and the CSM?" about a fact that already covers it: the same fact
                 return Decision(FACT, "counterpart_same_fact", fact=previous, topic=previous.topic, certifications=named)
+        if not named and context.fact is not None and context.fact in book.facts:
+            # "and the PSM?" after a CSM fact: its counterpart for that neighbour, if the data has one
+            neighbour_named = self.neighbours.named(text, entities)
+            if len(neighbour_named) == 1 and _only_names(text, self.neighbours.entries[neighbour_named[0]].aliases, kb):
+                other = book.facts[context.fact].counterparts.get(neighbour_named[0])
+                if other:
+                    fact = book.facts[other]
+                    return Decision(COUNTERPART, "counterpart", fact=fact, topic=fact.topic,
+                                    neighbours=(neighbour_named[0],))
         if elliptical and context.topic is not None and context.topic in kb.topics and context.topic != "recommendation":
             return self._topic(context.topic, named, context, "followup_topic")
 
         asks = self._asks(text)
-        found, ranked = self.index.rank(text, topic, context.topic)
+        concepts = self.index.lexicon.concepts_in(text.lower()) if self.index.lexicon is not None else ()
+        found, ranked = self.index.rank(text, topic, context.topic, context.fact)
         named = tuple(dict.fromkeys(named + found))
         candidates = tuple((label, score) for label, score, _ in ranked[:TRACE_CANDIDATES])
 
         # 3. a neighbouring certification named (or, in "does it expire?", the one just answered about)
+        unknown = self.unknowns.matching(text)
         neighbour_keys = tuple(self.neighbours.named(text, entities))
         if not neighbour_keys and not named and context.neighbour in self.neighbours.entries and _leans_on_context(text):
             neighbour_keys = (str(context.neighbour),)
         if neighbour_keys:
-            return self._neighbour(neighbour_keys, named, asks, ranked, candidates)
+            return self._neighbour(neighbour_keys, text, asks, ranked, candidates, unknown is not None)
 
         # 4. a known unknown
-        unknown = self.unknowns.matching(text)
         if unknown is not None:
             nearest = book.facts.get(unknown.related) if unknown.related else None
             return Decision(NOT_KNOWN, "known_unknown", unknown=unknown, nearest=nearest, certifications=named,
                             asks=asks, candidates=candidates)
 
-        # 5. which one is for my role?
+        # 5. which one is for my role, or for what I like doing?
         audience = self._audience(turn, entities)
         if audience is not None:
             return Decision(AUDIENCE, "audience", role=audience, topic="audience", asks=asks, candidates=candidates)
+        guide = self._goal_guide(turn)
+        if guide is not None:
+            return Decision(FACT, "goal_guide", fact=guide, topic=guide.topic, certifications=guide.certifications,
+                            asks=asks, candidates=candidates)
 
         # 6. one fact
         wanted: Tuple[str, ...] = named or (
@@ -279,27 +332,38 @@ class Planner:
         raw = {label: score for label, score, _ in ranked}
         bar = book.unsure_min_score if turn.unsure else book.min_score
         best_rejected: Optional[FactEntry] = None
+        # "what does the CSPO cost?" asks for what a fact about the CSPO states: no topic summary then
+        fact_states_it = bool(wanted) and self._strong(asks) and any(
+            not label.startswith(TOPIC_PREFIX) and score >= bar and self._eligible(book.facts[label], wanted)
+            and self._states(book.facts[label], asks) for label, score, _ in ranked)
         for position, (label, score, _) in enumerate(ranked):
             if label.startswith(TOPIC_PREFIX):
-                # a broad question ("tell me about the CSPO"): the best candidate, or few words; but
-                # "what does the CSPO cost?" asks for what a fact about the CSPO states
-                if (score >= bar and not turn.unsure and (position == 0 or self._is_broad(text))
-                        and not (wanted and self._strong(asks))):
+                # a broad question ("tell me about the CSPO"): the best candidate, or few words
+                if score >= bar and not turn.unsure and (position == 0 or self._is_broad(text)) and not fact_states_it:
                     return self._topic(label[len(TOPIC_PREFIX):], named, context, "broad_topic",
                                        asks=asks, candidates=candidates)
                 continue
             fact = book.facts[label]
-            if fact.only_with or (wanted and not set(wanted) & set(fact.certifications)):
-                continue
             if score < bar:
                 break
-            if not self._states(fact, asks):
+            if not self._eligible(fact, wanted):
+                # "how many questions are on the CSPO test?" matches the CSM's fact best: its
+                # counterpart for the CSPO (data) is the answer ("the CSPO has no test")
+                other = fact.counterparts.get(wanted[0]) if len(wanted) == 1 and not fact.only_with else None
+                if other and self._states(fact, asks) and self._explains(fact, concepts):
+                    answer = book.facts[other]
+                    return Decision(COUNTERPART, "counterpart_of_best", fact=answer, topic=answer.topic,
+                                    certifications=wanted, asks=asks, candidates=candidates)
+                continue
+            if not self._states(fact, asks) or not self._explains(fact, concepts):
                 best_rejected = best_rejected or fact
                 continue
             if not wanted and self.index.ambiguous(fact, score, raw):
                 return self._topic(fact.topic, (), context, "ambiguous_certification", asks=asks, candidates=candidates)
             return Decision(FACT, "fact", fact=fact, topic=fact.topic, certifications=named or fact.certifications,
-                            from_context=not named and bool(wanted), asks=asks, candidates=candidates)
+                            from_context=not named and bool(wanted), asks=asks, candidates=candidates,
+                            score=score, sure_score=book.unsure_min_score,
+                            question="?" in text or bool(set(asks) - {"fit"}))
 
         # 7./8. nothing answers it
         if topic is None or topic == "recommendation":
@@ -314,6 +378,19 @@ class Planner:
     def _asks(self, text: str) -> Tuple[str, ...]:
         lexicon = self.index.lexicon
         return lexicon.asks_of(text) if lexicon is not None else ()
+
+    def _explains(self, fact: FactEntry, concepts: Sequence[str]) -> bool:
+        """Whether the fact's questions and answer speak of what the question does: at most
+        ``coverage`` of the question's concepts may be foreign to it ("attempts" of the PSM, when
+        the PSM fact speaks of questions, minutes and the pass mark)."""
+        if self.coverage is None or fact.id not in self._fact_concepts:
+            return True
+        return sum(c not in self._fact_concepts[fact.id] for c in concepts) <= self.coverage
+
+    @staticmethod
+    def _eligible(fact: FactEntry, wanted: Sequence[str]) -> bool:
+        """A fact about a certification asked about (any, when none is), not one only for a neighbour."""
+        return not fact.only_with and (not wanted or bool(set(wanted) & set(fact.certifications)))
 
     def _strong(self, asks: Sequence[str]) -> bool:
         lexicon = self.index.lexicon
@@ -356,30 +433,47 @@ class Planner:
         return Decision(TOPIC, rule, topic=topic, certifications=certs, from_context=from_context,
                         asks=asks, candidates=candidates)
 
-    def _neighbour(self, keys: Tuple[str, ...], named: Tuple[str, ...], asks: Tuple[str, ...],
-                   ranked: Sequence[Tuple[str, float, float]], candidates: Tuple[Tuple[str, float], ...]) -> Decision:
+    def _neighbour(self, keys: Tuple[str, ...], text: str, asks: Tuple[str, ...],
+                   ranked: Sequence[Tuple[str, float, float]], candidates: Tuple[Tuple[str, float], ...],
+                   unknown: bool) -> Decision:
+        """A fact that answers for the neighbour; else "not known" when the question asks for a detail
+        (a price, a count, a known unknown, or something beyond what the description says); else the
+        neighbour's description."""
         book = self.index.book
         allowed = {f for k in keys for f in self.neighbours.entries[k].answers_facts}
         for label, score, _ in ranked:
             if label.startswith(TOPIC_PREFIX) or score < book.min_score:
                 continue
             fact = book.facts[label]
-            if (fact.only_with in keys or fact.id in allowed) and self._states(fact, asks):
+            if (fact.only_with in keys or fact.id in allowed) and self._states(fact, asks) and self._explains(
+                    fact, self.index.lexicon.concepts_in(text.lower()) if self.index.lexicon is not None else ()):
                 return Decision(FACT, "neighbour_fact", fact=fact, topic=fact.topic, neighbours=keys,
                                 asks=asks, candidates=candidates)
         lexicon = self.index.lexicon
-        if lexicon is not None and any(a in lexicon.strong_asks for a in asks):
+        detail = lexicon is not None and (
+            self._strong(asks) or any(c not in lexicon.described_by_neighbours for c in lexicon.concepts_in(text.lower())))
+        if unknown or detail:
             return Decision(NOT_KNOWN, "neighbour_not_known", neighbours=keys, asks=asks, candidates=candidates)
         return Decision(NEIGHBOUR, "neighbour", neighbours=keys, asks=asks, candidates=candidates)
 
+    def _asks_fit(self, text: str) -> bool:
+        """"which one suits me?", "is the CSM relevant for a tester?" (lexicon `asks: fit`)."""
+        return "fit" in self._asks(text)
+
     def _audience(self, turn: Turn, entities: Sequence[Mapping[str, Any]]) -> Optional[str]:
-        """A role the article places, in a question asking which certification suits it."""
-        if turn.intent not in ("ask_audience", "ask_recommendation", "compare_certifications", "inform_role"):
+        """One role the article places, in a question asking which certification suits it."""
+        if not self._asks_fit(turn.text):
             return None
-        if "?" not in turn.text and not re.search(r"\b(which|what|should|better|suit|fit|for me|meant)\b", turn.text.lower()):
+        roles = {str(e.get("value")) for e in entities if e.get("entity") == "role"}
+        if len(roles) != 1:
             return None
-        roles = [str(e.get("value")) for e in entities if e.get("entity") == "role"]
-        placed = [r for r in roles if self.role_leaning.get(r) in ("csm", "cspo")]
-        if len(placed) != 1 or len(set(roles)) != 1 or placed[0] in ("scrum_master", "product_owner"):
+        role = next(iter(roles))
+        return role if self.role_leaning.get(role) in ("csm", "cspo") else None
+
+    def _goal_guide(self, turn: Turn) -> Optional[FactEntry]:
+        """"I love clearing blockers for the team, which one?": the article's choose-if line for that goal."""
+        fact_id = self.guide_facts.get(turn.intent or "")
+        if fact_id is None or turn.unsure or turn.confidence < self.index.book.guide_min_confidence \
+                or not self._asks_fit(turn.text):
             return None
-        return placed[0]
+        return self.index.book.facts[fact_id]

@@ -54,6 +54,7 @@ def parse_all(model: str, texts: List[str], cache_file: Optional[Path]) -> Dict[
 
 
 def options() -> Dict[str, Callable[[], Any]]:
+    """The default planner, and each of its choices changed one at a time (plus the retriever of before)."""
     from actions.compose import get_planner
     from actions.facts import FactIndex, facts_from_knowledge
     from actions.knowledge_base import get_knowledge
@@ -66,20 +67,28 @@ def options() -> Dict[str, Callable[[], Any]]:
     book = facts_from_knowledge(kb)
     lexicon = lexicon_from_knowledge(kb)
     unknowns = unknowns_from_knowledge(kb)
-    none_known = replace(unknowns, entries=())
     roles = get_rules().role_leaning
 
-    def planner(analyzers: Tuple[str, ...], lex: bool, unk: bool) -> Callable[[], Any]:
-        return lambda: Planner(kb, FactIndex(book, analyzers, lexicon if lex else None), get_neighbours(),
-                               unknowns if unk else none_known, roles)
+    def planner(analyzers: Tuple[str, ...] = ("word", "char"), lex: bool = True, unk: bool = True,
+                coverage: Optional[int] = None, **book_changes: Any) -> Callable[[], Any]:
+        changed = replace(book, **book_changes)
+        return lambda: Planner(kb, FactIndex(changed, analyzers, lexicon if lex else None), get_neighbours(),
+                               unknowns if unk else replace(unknowns, entries=()), roles, coverage)
 
     return {
-        "planner: words+chars, lexicon, unknowns (default)": lambda: get_planner(),
-        "planner: chars, lexicon, unknowns": planner(("char",), True, True),
-        "planner: words, lexicon, unknowns": planner(("word",), True, True),
-        "planner: words+chars, no lexicon, unknowns": planner(("word", "char"), False, True),
-        "planner: words+chars, lexicon, no unknowns": planner(("word", "char"), True, False),
-        "planner: chars, no lexicon, no unknowns": planner(("char",), False, False),
+        "default (words+chars, lexicon, unknowns, every concept explained, answers matched)": lambda: get_planner(),
+        "like before: chars, no lexicon, no unknowns, concepts unchecked, answers not matched": planner(
+            ("char",), False, False, -1, answers_as_questions=False),
+        "characters only": planner(("char",)),
+        "words only": planner(("word",)),
+        "no lexicon (no concepts, no answer types)": planner(lex=False),
+        "no known unknowns": planner(unk=False),
+        "one concept may be unexplained": planner(coverage=1),
+        "concepts unchecked": planner(coverage=-1),
+        "answers not matched": planner(answers_as_questions=False),
+        "concept weight 0.4 in the score": planner(concept_weight=0.4),
+        "margin: no certification named, two facts within 0.2": planner(ambiguity_margin=0.2),
+        "stricter bar: min_score 0.4": planner(min_score=0.4),
     }
 
 
@@ -87,17 +96,17 @@ def decide(planner: Any, parse: Mapping[str, Any], context: Any) -> Tuple[Any, s
     """The planner's decision as the advisor's actions take it (None: the action replies its own way,
     with the text given), following the rules of data/."""
     from actions.fallback import FALLBACK_INTENT
-    from actions.planner import AUDIENCE, FALLBACK, KNOWLEDGE, OUT_OF_SCOPE, Turn, accepted
+    from actions.planner import FALLBACK, FORM, KNOWLEDGE, OUT_OF_SCOPE, Turn, accepted
 
     intent = (parse.get("intent") or {}).get("name")
     if intent == FALLBACK_INTENT:
         guess = next((str(i.get("name")) for i in parse.get("intent_ranking") or [] if i.get("name") != FALLBACK_INTENT), None)
         turn = Turn.from_message(parse, unsure=True, intent=guess)
     else:
-        turn = Turn.from_message(parse)
+        turn = Turn.from_message(parse, unsure=intent == "out_of_scope")
     decision = planner.plan(turn, context)
     if intent in FORM_INTENTS:
-        return (decision, "") if decision.kind == AUDIENCE else (None, "[form]")
+        return (decision, "") if accepted(FORM, decision) else (None, "[form]")
     if planner.kb.topic_for_intent(intent) is None and intent not in (FALLBACK_INTENT, "out_of_scope"):
         return None, f"[{intent}]"
     route = FALLBACK if intent == FALLBACK_INTENT else OUT_OF_SCOPE if intent == "out_of_scope" else KNOWLEDGE
@@ -167,7 +176,7 @@ def main(argv: List[str]) -> int:
         for name, make in options().items():
             result = measure(make(), questions, parses)
             print(f"{name}\n  " + "  ".join(f"{k} {v}" for k, v in result.items() if k != "rows"))
-            if args.out and "default" in name:
+            if args.out and name.startswith("default"):
                 args.out.write_text(json.dumps(result["rows"], indent=1))
             if args.only_default:
                 break

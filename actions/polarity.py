@@ -1,0 +1,46 @@
+"""Yes or no first, when a yes/no question asks about something a fact states.
+
+"Is courage one of the Scrum values?" is answered by the fact listing the values; the user should
+read "Yes." before it. The rule is deliberately narrow, because a wrong "yes" is a wrong fact; it
+applies only to facts that list items (`lists: true` in facts.yml), and:
+- the question must be a yes/no question (lexicon `asks: yesno`);
+- its specific words (not stop words, not generic words, not concept words — those say what the
+  question is about, not what it asserts — and not certification names) must all appear in the
+  fact's answer: then "yes", or "no" when one of them is negated there ("not proctored");
+- a question with no specific word, or one the answer does not contain (a number it doesn't state),
+  gets no yes or no: the fact speaks for itself.
+Pure: text in, "yes" / "no" / None out.
+"""
+from __future__ import annotations
+
+import re
+from typing import List, Optional
+
+from actions.facts import Normaliser
+from actions.lexicon import CONCEPT_PREFIX, Lexicon
+
+_WORD = re.compile(r"[\w'%-]+")
+_NEGATION = frozenset({"not", "no", "never", "without", "neither", "nor", "isn't", "doesn't", "don't", "aren't",
+                       "won't", "cannot", "can't"})
+
+
+def _stem(word: str) -> str:
+    return word[:5] if len(word) > 5 else word
+
+
+def polarity(question: str, answer: str, lexicon: Lexicon, normalise: Normaliser, generic: frozenset) -> Optional[str]:
+    if "yesno" not in lexicon.asks_of(question):
+        return None
+    asked, _ = normalise(question)
+    specific = [w for w in asked.split() if not w.startswith((CONCEPT_PREFIX, "q_")) and w != Normaliser.PLACEHOLDER
+                and w not in generic and (len(w) >= 3 or w.isdigit())]
+    if not specific:
+        return None
+    said: List[str] = _WORD.findall(lexicon.rewrite(answer.lower()))
+    negated = False
+    for word in specific:
+        places = [i for i, w in enumerate(said) if _stem(w) == _stem(word)]
+        if not places:
+            return None
+        negated = negated or any(any(w in _NEGATION for w in said[max(0, i - 3):i]) for i in places)
+    return "no" if negated else "yes"
