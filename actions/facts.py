@@ -49,7 +49,8 @@ class FactBook:
     ignore_words: frozenset  # words that say nothing about which fact is asked ("the", "is", ...)
     max_unexplained: Optional[int] = None  # concepts of a question a fact may not speak of (None: unchecked)
     guide_facts: Mapping[str, str] = field(default_factory=dict)  # goal intent -> fact of the article's guide
-    guide_min_confidence: float = 0.8  # how sure the NLU must be of the goal for its guide fact
+    guide_min_confidence: float = 0.8
+    foreign_word_min_score: Optional[float] = None  # the bar for a question with words the knowledge never uses  # how sure the NLU must be of the goal for its guide fact
     answers_as_questions: bool = False  # also match a question against each fact's answer text
     concept_weight: float = 0.0  # added to the cosine times the share of the question's concepts a fact speaks of
     context_bonus: float = 0.0  # added to facts of the topic just answered, for a question naming no certification
@@ -214,7 +215,16 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
                     concept_weight=float(concept_weight),
                     guide_facts={str(k): str(v) for k, v in guide.items()},
                     guide_min_confidence=float(get("guide_min_confidence", 0.8)),
+                    foreign_word_min_score=_optional_score(get("foreign_word_min_score"), fail),
                     answers_as_questions=bool(get("answers_as_questions", False)))
+
+
+def _optional_score(value: Any, fail: Any) -> Optional[float]:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 2:
+        raise fail("fact_retrieval.foreign_word_min_score", f"expected a number between 0 and 2, found {value!r}")
+    return float(value)
 
 
 def _text(value: Any, where: str, fail: Any) -> str:

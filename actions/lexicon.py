@@ -29,6 +29,7 @@ class Lexicon:
     strong_asks: frozenset  # answer types a fact must state to answer the question (price, duration, ...)
     described_by_neighbours: frozenset  # concepts a neighbour's description answers ("how does PSM differ?")
     polarity_generic: frozenset  # words a yes/no question's "yes" does not rest on (actions/polarity.py)
+    common_words: frozenset  # everyday words that say nothing about a question's subject
     _pattern: Optional[Pattern[str]]
     _by_phrase: Mapping[str, str]
     _prefixes: Tuple[Tuple[str, str], ...]
@@ -125,7 +126,11 @@ def lexicon_from_knowledge(kb: Knowledge) -> Lexicon:
     generic: Any = kb.extra.get("polarity_generic_words") or []
     if not isinstance(generic, list):
         raise fail("polarity_generic_words", "expected a list of words")
+    common: Any = kb.extra.get("common_words") or []
+    if not isinstance(common, list):
+        raise fail("common_words", "expected a list of words")
     return Lexicon(concepts=concepts, asks=asks, strong_asks=frozenset(strong),
+                   common_words=frozenset(str(w).lower() for w in common),
                    described_by_neighbours=frozenset(described),
                    polarity_generic=frozenset(str(w).lower() for w in generic), _pattern=pattern,
                    _by_phrase=by_phrase, _prefixes=tuple(prefixes))

@@ -214,6 +214,26 @@ def accepted(route: str, decision: Decision) -> bool:
 _PRONOUN = re.compile(r"\b(it|its|it's|that|this|they|them|those|these|one)\b")
 
 
+_ENDINGS = ("'s", "s", "es", "ed", "ing", "er", "ers", "est", "ation", "ations", "ion", "ions", "ment", "ments")
+
+
+def _vocabulary(kb: Knowledge, index: FactIndex, neighbours: Neighbours) -> frozenset:
+    texts: List[str] = []
+    for fact in index.book.facts.values():
+        texts += list(fact.questions) + [fact.answer]
+    for questions in index.book.broad_questions.values():
+        texts += list(questions)
+    for cert in kb.certifications.values():
+        texts += list(cert.aliases) + [cert.name] + [f"{t.summary} {' '.join(t.items)}" for t in cert.topics.values()]
+    for n in neighbours.entries.values():
+        texts += list(n.aliases) + [n.name, n.what, n.relation]
+    if index.lexicon is not None:
+        texts += [p.rstrip("*") for phrases in index.lexicon.concepts.values() for p in phrases]
+        texts += list(index.lexicon.polarity_generic) + list(index.lexicon.common_words)
+    texts += list(index.book.ignore_words) + list(kb.followup_words)
+    return frozenset(re.findall(r"[a-z][a-z'-]+", " ".join(texts).lower()))
+
+
 def _only_names(text: str, aliases: Sequence[str], kb: Knowledge) -> bool:
     """True when the message is only a name (one of ``aliases``) plus linking words ("and psm 1?")."""
     lowered = text.lower()
@@ -241,6 +261,10 @@ class Planner:
         # How many of the question's concepts a fact may leave unexplained (None: not checked).
         self.coverage = index.book.max_unexplained if coverage is None else (coverage if coverage >= 0 else None)
         self._fact_concepts: Dict[str, frozenset] = {}
+        self.vocabulary = _vocabulary(kb, index, neighbours)
+        self._by_prefix: Dict[str, List[str]] = {}
+        for word in self.vocabulary:
+            self._by_prefix.setdefault(word[:3], []).append(word)
         lexicon = index.lexicon
         if lexicon is not None:
             for fact in index.book.facts.values():
@@ -331,6 +355,10 @@ class Planner:
             (context.certification,) if context.certification is not None and context.certification in kb.certifications else ())
         raw = {label: score for label, score, _ in ranked}
         bar = book.unsure_min_score if turn.unsure else book.min_score
+        foreign = self.foreign_words(text)
+        if foreign and book.foreign_word_min_score is not None:
+            # "can I bring my dog to the class?": words the knowledge never uses ask about something else
+            bar = max(bar, book.foreign_word_min_score)
         best_rejected: Optional[FactEntry] = None
         # "what does the CSPO cost?" asks for what a fact about the CSPO states: no topic summary then
         fact_states_it = bool(wanted) and self._strong(asks) and any(
@@ -378,6 +406,25 @@ class Planner:
     def _asks(self, text: str) -> Tuple[str, ...]:
         lexicon = self.index.lexicon
         return lexicon.asks_of(text) if lexicon is not None else ()
+
+    def foreign_words(self, text: str) -> List[str]:
+        """Words of the question that nothing in the knowledge data uses (facts, their questions, the
+        lexicon's concepts and everyday words), three letters or more, after common endings."""
+        lexicon = self.index.lexicon
+        foreign = []
+        for word in re.findall(r"[a-z][a-z'-]+", text.lower()):
+            if len(word) < 3 or "'" in word or word.endswith("ly"):
+                continue
+            forms = {word} | {word[: -len(end)] for end in _ENDINGS if word.endswith(end) and len(word) - len(end) >= 3}
+            if forms & self.vocabulary or (lexicon is not None and lexicon.concepts_in(word)):
+                continue
+            if any(self._stem_known(f) for f in forms):
+                continue
+            foreign.append(word)
+        return foreign
+
+    def _stem_known(self, form: str) -> bool:
+        return any(v.startswith(form) and len(v) - len(form) <= 3 for v in self._by_prefix.get(form[:3], ()))
 
     def _explains(self, fact: FactEntry, concepts: Sequence[str]) -> bool:
         """Whether the fact's questions and answer speak of what the question does: at most

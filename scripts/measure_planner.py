@@ -89,6 +89,9 @@ def options() -> Dict[str, Callable[[], Any]]:
         "concept weight 0.4 in the score": planner(concept_weight=0.4),
         "margin: no certification named, two facts within 0.2": planner(ambiguity_margin=0.2),
         "stricter bar: min_score 0.4": planner(min_score=0.4),
+        "no stricter bar for words the knowledge never uses": planner(foreign_word_min_score=None),
+        "bar 0.45 for words the knowledge never uses": planner(foreign_word_min_score=0.45),
+        "bar 0.65 for words the knowledge never uses": planner(foreign_word_min_score=0.65),
     }
 
 

@@ -1,0 +1,74 @@
+"""Issue 20's four figures on the independent fact sets (tests/facts/independent-*.yml, written by
+people who saw only ../shared/reference/), through the real NLU model and the advisor's own routing
+and answer planner (scripts/measure_planner.py, which a live run of scripts/score_facts.py agrees with).
+
+The floors are what the advisor measured when the set was last changed, minus a small margin: a
+change that answers fewer questions right, states more wrong facts, or says "I don't know" less often
+fails here. Set 1 and set 2 have been tuned against (they are training data for the mechanisms now);
+set 3 is the fresh one. The issue's targets are above these floors: see tests/facts/README.md.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Dict, List, Mapping
+
+import pytest
+import yaml
+
+from tests.support.stack import model_path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+# set -> (right first >=, wrong of all <=, honest not known >=, abstained when known <=, follow-ups right >=)
+FLOORS: Mapping[str, Dict[str, float]] = {
+    "independent-1.yml": {"right_first": 0.80, "wrong_of_all": 0.04, "honest_not_known": 0.95,
+                          "abstained_when_known": 0.10, "followups_right": 0.85},
+    "independent-2.yml": {"right_first": 0.80, "wrong_of_all": 0.075, "honest_not_known": 0.90,
+                          "abstained_when_known": 0.08, "followups_right": 0.75},
+}
+
+
+def _ratio(text: str) -> float:
+    return float(text.split("=")[1])
+
+
+@pytest.fixture(scope="module")
+def planner() -> Any:
+    from actions.compose import get_planner
+
+    return get_planner()
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_independent_set_meets_its_floors(name: str, planner: Any) -> None:
+    from measure_facts import parse_all
+    from measure_planner import measure
+
+    questions: List[Dict[str, Any]] = yaml.safe_load((ROOT / "tests" / "facts" / name).read_text())["questions"]
+    texts = list(dict.fromkeys(t for q in questions for t in list(q.get("previous") or []) + [q["text"]]))
+    parses = dict(zip(texts, parse_all(str(model_path()), texts), strict=True))
+    result = measure(planner, questions, parses)
+    figures = {k: v for k, v in result.items() if k != "rows"}
+    print(name, figures)
+    misses = [f"  {r['id']} {r['verdict']}: {r['text']!r} -> {r['reply'][:100]!r}" for r in result["rows"]
+              if r["verdict"] == "wrong"]
+    floors = FLOORS[name]
+    assert _ratio(figures["right_first"]) >= floors["right_first"], figures
+    assert _ratio(figures["wrong_of_all"]) <= floors["wrong_of_all"], "\n".join([str(figures)] + misses)
+    assert _ratio(figures["honest_not_known"]) >= floors["honest_not_known"], figures
+    assert _ratio(figures["abstained_when_known"]) <= floors["abstained_when_known"], figures
+    assert _ratio(figures["followups_right"]) >= floors["followups_right"], figures
+
+
+def test_the_judge_counts_a_confident_other_fact_as_wrong() -> None:
+    """The scorer the floors rest on is real: a sourced reply with another fact is wrong, an honest
+    "I don't know" is an abstention, the right fact is right."""
+    from score_facts import judge
+
+    q = {"kind": "answerable", "right": [r"\b16\b"], "wrong": [r"\b8 hours\b"]}
+    assert judge(q, "The CSM course is 16 hours.\n\nSource: x") == "right"
+    assert judge(q, "The course is 8 hours.\n\nSource: x") == "wrong"
+    assert judge(q, "You pass with 37 of 50.\n\nSource: x") == "wrong"
+    assert judge(q, "I don't have that in my information, so I won't guess.") == "abstained"

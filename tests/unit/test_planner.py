@@ -1,0 +1,150 @@
+"""The answer planner (actions/planner.py) on the real knowledge data: each rule decides what it
+should, the trace says why, and the reply says what isn't known plainly."""
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Optional
+
+import pytest
+
+from actions.compose import get_planner, planned_reply
+from actions.planner import (AUDIENCE, COUNTERPART, FACT, FALLBACK, FORM, KNOWLEDGE, NEIGHBOUR, NO_ANSWER, NOT_KNOWN,
+                             OUT_OF_SCOPE, TOPIC, Context, Decision, Planner, Turn, accepted)
+from actions.render import Renderer
+
+
+@pytest.fixture(scope="module")
+def planner() -> Planner:
+    return get_planner()
+
+
+def ent(text: str, word: str, entity: str, value: str) -> Dict[str, Any]:
+    start = text.lower().index(word.lower())
+    return {"entity": entity, "value": value, "start": start, "end": start + len(word)}
+
+
+def turn(text: str, intent: Optional[str] = "ask_requirements", entities: Optional[List[Dict[str, Any]]] = None,
+         confidence: float = 0.95, unsure: bool = False) -> Turn:
+    return Turn(text=text, intent=intent, confidence=confidence, entities=tuple(entities or ()), unsure=unsure)
+
+
+def reply(decision: Decision) -> str:
+    return "\n".join(r.text for r in planned_reply(Renderer("rest"), decision))
+
+
+def test_a_fact_question_gets_the_fact_that_states_what_is_asked(planner: Planner) -> None:
+    d = planner.plan(turn("how much time do you get for the csm exam?"), Context())
+    assert (d.kind, d.rule, d.fact and d.fact.id) == (FACT, "fact", "csm_test_format")
+    assert "duration" in d.asks
+    # a price question is never answered with a duration, even when the words are close
+    d = planner.plan(turn("how much does a third attempt at the CSM test cost?", "ask_cost"), Context())
+    assert d.fact is not None and d.fact.id == "csm_retake_cost"
+
+
+def test_and_for_the_other_certification_gets_the_counterpart(planner: Planner) -> None:
+    text = "and for the CSPO?"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "CSPO", "certification", "CSPO")]),
+                     Context(certification="CSM", topic="requirements", fact="csm_test_format"))
+    assert (d.kind, d.fact and d.fact.id) == (COUNTERPART, "cspo_no_test")
+    assert reply(d).startswith("No: the CSPO has no test")
+    # the same certification again: the same fact
+    text = "what about the product owner one?"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "product owner", "role", "product_owner")]),
+                     Context(certification="CSPO", topic="cost", fact="cspo_price"))
+    assert d.fact is not None and d.fact.id == "cspo_price"
+
+
+def test_a_question_about_one_certification_matching_the_others_fact_gets_its_counterpart(planner: Planner) -> None:
+    text = "how many questions are on the cspo exam?"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "cspo", "certification", "CSPO")]), Context())
+    assert (d.kind, d.rule, d.fact and d.fact.id) == (COUNTERPART, "counterpart_of_best", "cspo_no_test")
+
+
+def test_neighbours_get_their_fact_their_description_or_an_honest_not_known(planner: Planner) -> None:
+    assert planner.plan(turn("how many questions does the psm exam have"), Context()).fact.id == "psm_assessment"  # type: ignore[union-attr]
+    d = planner.plan(turn("what is the pspo?", "ask_certification_info"), Context())
+    assert (d.kind, d.neighbours) == (NEIGHBOUR, ("PSPO",))
+    d = planner.plan(turn("how much is the psm exam?", "ask_cost"), Context())
+    assert (d.kind, d.rule) == (NOT_KNOWN, "neighbour_not_known")
+    text = reply(d)
+    assert text.startswith("I don't have that about the PSM I") and "scrum.org" in text
+    # "and psm 1?" after the CSM pass mark: the PSM's counterpart fact
+    d = planner.plan(turn("and psm 1?", "out_of_scope", unsure=True), Context(certification="CSM", fact="csm_pass_mark"))
+    assert d.fact is not None and d.fact.id == "psm_assessment" and accepted(OUT_OF_SCOPE, d)
+    # "does it expire?" right after the PSM: the PSM's fact, not the CSM's
+    d = planner.plan(turn("does it expire?", "ask_continuous_learning"), d.context_after(Context()))
+    assert d.fact is not None and d.fact.id == "psm_no_expiry"
+
+
+def test_known_unknowns_say_so_with_the_nearest_fact_and_where_to_look(planner: Planner) -> None:
+    d = planner.plan(turn("what's the pass rate of the csm exam?"), Context())
+    assert (d.kind, d.rule, d.unknown and d.unknown.id) == (NOT_KNOWN, "known_unknown", "pass_rate")
+    text = reply(d)
+    assert text.startswith("Scrum Alliance doesn't publish a pass rate")
+    assert "What I can tell you: You pass the CSM test with at least 37" in text and "support.scrumalliance.org" in text
+
+
+def test_a_question_no_fact_answers_is_not_answered_with_another_fact(planner: Planner) -> None:
+    d = planner.plan(turn("can I bring my dog to the csm class?"), Context())
+    assert (d.kind, d.rule) == (NOT_KNOWN, "not_known")
+    text = reply(d)
+    assert text.startswith("I don't have that in my information") and "scrumalliance.org" in text
+    assert "Source:" not in text
+
+
+def test_broad_questions_get_the_topic_summary(planner: Planner) -> None:
+    text = "tell me about the CSPO"
+    d = planner.plan(turn(text, "ask_certification_info", [ent(text, "CSPO", "certification", "CSPO")]), Context())
+    assert (d.kind, d.topic, d.certifications) == (TOPIC, "overview", ("CSPO",))
+    assert planner.plan(turn("/ask_cost", "ask_cost"), Context()).rule == "button"
+
+
+def test_which_one_for_my_role_gets_the_articles_answer(planner: Planner) -> None:
+    text = "I'm a business analyst, which one is for me?"
+    d = planner.plan(turn(text, "ask_recommendation", [ent(text, "business analyst", "role", "business_analyst")]), Context())
+    assert (d.kind, d.role) == (AUDIENCE, "business_analyst") and accepted(FORM, d)
+    assert reply(d).startswith("The article puts a business analyst with the CSPO")
+    # a role without a question, or a role the article does not place: no shortcut
+    text = "I'm a business analyst"
+    assert planner.plan(turn(text, "inform_role", [ent(text, "business analyst", "role", "business_analyst")]),
+                        Context()).kind != AUDIENCE
+    text = "I'm a team lead, which one is for me?"
+    assert planner.plan(turn(text, "ask_recommendation", [ent(text, "team lead", "role", "team_lead")]),
+                        Context()).kind != AUDIENCE
+
+
+def test_a_goal_asked_as_which_one_gets_the_guide_line_only_when_the_nlu_is_sure(planner: Planner) -> None:
+    text = "I love clearing blockers for the team, which one should I take?"
+    d = planner.plan(turn(text, "goal_facilitate_teams", confidence=0.95), Context())
+    assert (d.rule, d.fact and d.fact.id) == ("goal_guide", "choose_csm") and accepted(FORM, d)
+    assert planner.plan(turn(text, "goal_facilitate_teams", confidence=0.5), Context()).rule != "goal_guide"
+
+
+def test_yes_or_no_first_only_when_the_listed_fact_states_it(planner: Planner) -> None:
+    d = planner.plan(turn("is courage one of the scrum values?", "ask_responsibilities"), Context())
+    assert d.polarity == "yes" and reply(d).startswith("Yes. The Scrum values")
+    d = planner.plan(turn("is patience one of the scrum values?", "ask_responsibilities"), Context())
+    assert d.polarity is None
+    d = planner.plan(turn("is the csm exam 90 minutes long?"), Context())
+    assert d.polarity is None
+
+
+def test_the_trace_says_why(planner: Planner) -> None:
+    d = planner.plan(turn("how long is the csm course?"), Context())
+    trace = d.trace()
+    assert json.loads(json.dumps(trace)) == trace
+    assert trace["decision"] == FACT and trace["rule"] == "fact" and trace["fact"] == "csm_course_length"
+    assert 1 <= len(trace["candidates"]) <= 5 and trace["candidates"][0]["id"] == "csm_course_length"
+    assert set(trace) >= {"decision", "rule", "fact", "topic", "certifications", "candidates", "asks"}
+    replies = planned_reply(Renderer("rest"), d)
+    assert replies[0].trace == trace and replies[0].feedback == "fact:csm_course_length"
+
+
+def test_routes_take_what_they_should(planner: Planner) -> None:
+    fact = planner.plan(turn("how long is the csm course?"), Context())
+    unknown = planner.plan(turn("can I bring my dog to the csm class?"), Context())
+    assert accepted(KNOWLEDGE, fact) and accepted(KNOWLEDGE, unknown)
+    assert accepted(FALLBACK, fact) and not accepted(FALLBACK, unknown)
+    assert not accepted(OUT_OF_SCOPE, unknown)
+    assert not accepted(KNOWLEDGE, planner.plan(turn("hello", "greet"), Context()))
+    assert planner.plan(turn("hello", "greet"), Context()).kind == NO_ANSWER
