@@ -8,8 +8,24 @@ from typing import Any, Dict, List, Optional
 import pytest
 
 from actions.compose import get_planner, planned_reply
-from actions.planner import (AUDIENCE, COUNTERPART, FACT, FALLBACK, FORM, KNOWLEDGE, NEIGHBOUR, NO_ANSWER, NOT_KNOWN,
-                             OUT_OF_SCOPE, TOPIC, Context, Decision, Planner, Turn, accepted)
+from actions.planner import (
+    AUDIENCE,
+    COUNTERPART,
+    FACT,
+    FALLBACK,
+    FORM,
+    KNOWLEDGE,
+    NEIGHBOUR,
+    NO_ANSWER,
+    NOT_KNOWN,
+    OUT_OF_SCOPE,
+    TOPIC,
+    Context,
+    Decision,
+    Planner,
+    Turn,
+    accepted,
+)
 from actions.render import Renderer
 
 
