@@ -49,8 +49,8 @@ class FactBook:
     ignore_words: frozenset  # words that say nothing about which fact is asked ("the", "is", ...)
     max_unexplained: Optional[int] = None  # concepts of a question a fact may not speak of (None: unchecked)
     guide_facts: Mapping[str, str] = field(default_factory=dict)  # goal intent -> fact of the article's guide
-    guide_min_confidence: float = 0.8
-    foreign_word_min_score: Optional[float] = None  # the bar for a question with words the knowledge never uses  # how sure the NLU must be of the goal for its guide fact
+    guide_min_confidence: float = 0.8  # how sure the NLU must be of the goal for its guide fact
+    foreign_word_min_score: Optional[float] = None  # the bar for a question with words the knowledge never uses
     answers_as_questions: bool = False  # also match a question against each fact's answer text
     concept_weight: float = 0.0  # added to the cosine times the share of the question's concepts a fact speaks of
     context_bonus: float = 0.0  # added to facts of the topic just answered, for a question naming no certification
