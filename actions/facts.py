@@ -49,6 +49,7 @@ class FactBook:
     ignore_words: frozenset  # words that say nothing about which fact is asked ("the", "is", ...)
     max_unexplained: Optional[int] = None  # concepts of a question a fact may not speak of (None: unchecked)
     guide_facts: Mapping[str, str] = field(default_factory=dict)  # goal intent -> fact of the article's guide
+    topic_margin: float = 0.15  # a topic summary fitting this much better than a fact stating what is asked wins
     guide_min_confidence: float = 0.8  # how sure the NLU must be of the goal for its guide fact
     foreign_word_min_score: Optional[float] = None  # the bar for a question with words the knowledge never uses
     answers_as_questions: bool = False  # also match a question against each fact's answer text
@@ -215,6 +216,7 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
                     concept_weight=float(concept_weight),
                     guide_facts={str(k): str(v) for k, v in guide.items()},
                     guide_min_confidence=float(get("guide_min_confidence", 0.8)),
+                    topic_margin=float(get("topic_margin", 0.15)),
                     foreign_word_min_score=_optional_score(get("foreign_word_min_score"), fail),
                     answers_as_questions=bool(get("answers_as_questions", False)))
 

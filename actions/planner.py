@@ -360,10 +360,13 @@ class Planner:
             # "can I bring my dog to the class?": words the knowledge never uses ask about something else
             bar = max(bar, book.foreign_word_min_score)
         best_rejected: Optional[FactEntry] = None
-        # "what does the CSPO cost?" asks for what a fact about the CSPO states: no topic summary then
+        # "what does the CSPO cost?" asks for what a fact about the CSPO states: no topic summary then,
+        # unless the topic fits far better ("who should take the CSPO?": the audience summary)
+        best_topic = max((score for label, score, _ in ranked if label.startswith(TOPIC_PREFIX)), default=0.0)
         fact_states_it = bool(wanted) and self._strong(asks) and any(
-            not label.startswith(TOPIC_PREFIX) and score >= bar and self._eligible(book.facts[label], wanted)
-            and self._states(book.facts[label], asks) for label, score, _ in ranked)
+            not label.startswith(TOPIC_PREFIX) and score >= max(bar, best_topic - book.topic_margin)
+            and self._eligible(book.facts[label], wanted) and self._states(book.facts[label], asks)
+            for label, score, _ in ranked)
         for position, (label, score, _) in enumerate(ranked):
             if label.startswith(TOPIC_PREFIX):
                 # a broad question ("tell me about the CSPO"): the best candidate, or few words
