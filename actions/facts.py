@@ -49,6 +49,7 @@ class FactBook:
     ignore_words: frozenset  # words that say nothing about which fact is asked ("the", "is", ...)
     max_unexplained: Optional[int] = None  # concepts of a question a fact may not speak of (None: unchecked)
     guide_facts: Mapping[str, str] = field(default_factory=dict)  # goal intent -> fact of the article's guide
+    unfiltered_topics: frozenset = frozenset()  # topics whose facts answer whichever certification is named
     topic_margin: float = 0.15  # a topic summary fitting this much better than a fact stating what is asked wins
     guide_min_confidence: float = 0.8  # how sure the NLU must be of the goal for its guide fact
     foreign_word_min_score: Optional[float] = None  # the bar for a question with words the knowledge never uses
@@ -141,8 +142,9 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
         asks = _texts(entry["asks"], f"{where}.asks", fail) if "asks" in entry else ()
         counterparts = entry.get("counterparts") or {}
         neighbour_keys = kb.extra.get("neighbours") or {}
+        own = () if entry.get("only_with") else certs  # a neighbour's fact may name the CSM's or CSPO's counterpart
         if not isinstance(counterparts, dict) or any(
-                (k not in kb.certifications and k not in neighbour_keys) or k in certs for k in counterparts):
+                (k not in kb.certifications and k not in neighbour_keys) or k in own for k in counterparts):
             raise fail(f"{where}.counterparts", "expected a mapping of another certification (or a neighbour) to a fact id")
         only_with = entry.get("only_with")
         if only_with is not None and not isinstance(only_with, str):
@@ -217,6 +219,7 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
                     guide_facts={str(k): str(v) for k, v in guide.items()},
                     guide_min_confidence=float(get("guide_min_confidence", 0.8)),
                     topic_margin=float(get("topic_margin", 0.15)),
+                    unfiltered_topics=frozenset(str(t) for t in get("unfiltered_topics", []) or []),
                     foreign_word_min_score=_optional_score(get("foreign_word_min_score"), fail),
                     answers_as_questions=bool(get("answers_as_questions", False)))
 

@@ -307,7 +307,7 @@ class Planner:
                 fact = book.facts[previous.counterparts[others[0]]]
                 return Decision(COUNTERPART, "counterpart", fact=fact, topic=fact.topic,
                                 certifications=(others[0],))
-            if not others:  # "and the CSM?" about a fact that already covers it: the same fact
+            if not others and not previous.only_with:  # "and the CSM?" about a fact that already covers it
                 return Decision(FACT, "counterpart_same_fact", fact=previous, topic=previous.topic, certifications=named)
         if not named and context.fact is not None and context.fact in book.facts:
             # "and the PSM?" after a CSM fact: its counterpart for that neighbour, if the data has one
@@ -437,10 +437,11 @@ class Planner:
             return True
         return sum(c not in self._fact_concepts[fact.id] for c in concepts) <= self.coverage
 
-    @staticmethod
-    def _eligible(fact: FactEntry, wanted: Sequence[str]) -> bool:
-        """A fact about a certification asked about (any, when none is), not one only for a neighbour."""
-        return not fact.only_with and (not wanted or bool(set(wanted) & set(fact.certifications)))
+    def _eligible(self, fact: FactEntry, wanted: Sequence[str]) -> bool:
+        """A fact about a certification asked about (any, when none is; any, for a role fact: "who owns
+        the backlog, the Scrum Master?"), not one only for a neighbour."""
+        return not fact.only_with and (not wanted or fact.topic in self.index.book.unfiltered_topics
+                                       or bool(set(wanted) & set(fact.certifications)))
 
     def _strong(self, asks: Sequence[str]) -> bool:
         lexicon = self.index.lexicon
@@ -495,13 +496,15 @@ class Planner:
             if label.startswith(TOPIC_PREFIX) or score < book.min_score:
                 continue
             fact = book.facts[label]
-            if (fact.only_with in keys or fact.id in allowed) and self._states(fact, asks) and self._explains(
+            covers_all = len(keys) == 1 or all(fact.id in self.neighbours.entries[k].answers_facts for k in keys)
+            if covers_all and (fact.only_with in keys or fact.id in allowed) and self._states(fact, asks) and self._explains(
                     fact, self.index.lexicon.concepts_in(text.lower()) if self.index.lexicon is not None else ()):
                 return Decision(FACT, "neighbour_fact", fact=fact, topic=fact.topic, neighbours=keys,
                                 asks=asks, candidates=candidates)
         lexicon = self.index.lexicon
         detail = lexicon is not None and (
-            self._strong(asks) or any(c not in lexicon.described_by_neighbours for c in lexicon.concepts_in(text.lower())))
+            self._strong([a for a in asks if a != "who"])  # who issues it: the description says
+            or any(c not in lexicon.described_by_neighbours for c in lexicon.concepts_in(text.lower())))
         if unknown or detail:
             return Decision(NOT_KNOWN, "neighbour_not_known", neighbours=keys, asks=asks, candidates=candidates)
         return Decision(NEIGHBOUR, "neighbour", neighbours=keys, asks=asks, candidates=candidates)
