@@ -64,26 +64,3 @@ def is_elliptical(kb: Knowledge, text: str, entities: Sequence[Mapping[str, Any]
     rest.append(text[cursor:])
     tokens = _TOKEN.findall(" ".join(rest).lower())
     return all(token in kb.followup_words for token in tokens)
-
-
-def resolve_question(
-    kb: Knowledge,
-    intent: Optional[str],
-    message: Mapping[str, Any],
-    last_certification: Optional[str],
-    last_topic: Optional[str],
-) -> Optional[Question]:
-    """The topic and certifications to answer, or None when the intent is not a knowledge question."""
-    topic = kb.topic_for_intent(intent)
-    entities = trusted_entities(message)
-    named = mentioned_certifications(kb, entities)
-    followup = False
-    if named and last_topic and last_topic in kb.topics and is_elliptical(kb, message.get("text") or "", entities):
-        topic, followup = last_topic, True
-    if topic is None or topic == "recommendation":
-        return None
-    if named:
-        return Question(topic, named, from_context=False, followup=followup)
-    if last_certification is not None and last_certification in kb.certifications:
-        return Question(topic, (last_certification,), from_context=True, followup=False)
-    return Question(topic, tuple(kb.certifications), from_context=False, followup=False)

@@ -204,8 +204,11 @@ def accepted(route: str, decision: Decision) -> bool:
     if route == FALLBACK:
         return decision.rule != "not_known"
     if route == FORM:
+        # "which one should I take?" is what the form answers: a fact comes first only for a clear
+        # question that is not about which one fits ("who removes impediments?" the NLU took for a goal)
         return decision.rule.startswith(FORM_OPENING_RULES) or (
-            decision.rule == "fact" and decision.question and decision.score >= decision.sure_score)
+            decision.rule == "fact" and decision.question and "fit" not in decision.asks
+            and decision.score >= decision.sure_score)
     if route == OUT_OF_SCOPE:
         return decision.rule.startswith(("neighbour", "known_unknown", "counterpart")) or decision.rule == "fact"
     return True

@@ -7,7 +7,6 @@ from typing import Any, Dict
 import pytest
 import yaml
 
-from actions.direct import direct_answer
 from actions.facts import FactIndex, Normaliser, facts_from_knowledge
 from actions.knowledge_base import Knowledge, KnowledgeError, load_knowledge
 from actions.render import Renderer
@@ -70,28 +69,40 @@ def test_broad_and_unrelated_questions_get_no_fact(index: FactIndex) -> None:
     assert index.find("what's the weather in Paris tomorrow").fact is None
 
 
-def test_direct_answer_is_the_fact_its_source_and_a_more_button(kb: Knowledge, index: FactIndex) -> None:
-    direct = direct_answer(kb, index, Renderer("rest"), "ask_requirements", msg("is the CSM test open book?"), None, None)
-    assert direct is not None and direct.fact.id == "csm_open_book" and direct.certification == "CSM"
-    reply = direct.replies[0]
+def _plan(text: str, intent: str, entities: tuple = (), unsure: bool = False, context: object = None) -> object:
+    from actions.compose import get_planner
+    from actions.planner import Context, Turn
+
+    return get_planner().plan(Turn(text, intent, 0.9, entities, unsure), context or Context())
+
+
+def test_a_fact_answer_is_the_fact_its_source_and_a_more_button(kb: Knowledge) -> None:
+    from actions.compose import planned_reply
+
+    decision = _plan("is the CSM test open book?", "ask_requirements")
+    assert decision.fact is not None and decision.fact.id == "csm_open_book"  # type: ignore[attr-defined]
+    reply = planned_reply(Renderer("rest"), decision)[0]  # type: ignore[arg-type]
     assert reply.text.startswith("The CSM test is open book")
     assert "Source: [Scrum Alliance support" in reply.text and len(reply.text) < 400
     assert [b.payload for b in reply.buttons] == ["/ask_requirements"] and reply.buttons[0].title.startswith("More")
 
 
-def test_payloads_follow_ups_and_broad_questions_keep_the_topic_answer(kb: Knowledge, index: FactIndex) -> None:
-    r = Renderer("rest")
-    assert direct_answer(kb, index, r, "ask_cost", msg("/ask_cost", "ask_cost"), None, None) is None
-    follow = msg("and the CSPO?", "ask_cost", entities=[{"entity": "certification", "value": "CSPO", "start": 8, "end": 12}])
-    assert direct_answer(kb, index, r, "ask_cost", follow, "CSM", "cost") is None
-    assert direct_answer(kb, index, r, "ask_certification_info", msg("tell me about the CSPO"), None, None) is None
-    assert direct_answer(kb, index, r, "ask_recommendation", msg("which one should I take?"), None, None) is None
+def test_payloads_follow_ups_and_broad_questions_keep_the_topic_answer(kb: Knowledge) -> None:
+    from actions.planner import FORM, TOPIC, Context, accepted
+
+    assert _plan("/ask_cost", "ask_cost").kind == TOPIC  # type: ignore[attr-defined]
+    follow = ({"entity": "certification", "value": "CSPO", "start": 8, "end": 12},)
+    d = _plan("and the CSPO?", "ask_cost", follow, context=Context(certification="CSM", topic="cost"))
+    assert (d.kind, d.topic, d.certifications) == (TOPIC, "cost", ("CSPO",))  # type: ignore[attr-defined]
+    assert _plan("tell me about the CSPO", "ask_certification_info").kind == TOPIC  # type: ignore[attr-defined]
+    assert not accepted(FORM, _plan("which one should I take?", "ask_recommendation"))  # type: ignore[arg-type]
 
 
-def test_unsure_intent_needs_a_clearer_match(kb: Knowledge, index: FactIndex) -> None:
-    r = Renderer("rest")
-    assert direct_answer(kb, index, r, "ask_requirements", msg("is the exam open book"), None, None, unsure=True) is not None
-    assert direct_answer(kb, index, r, "ask_requirements", msg("what about the thing"), None, None, unsure=True) is None
+def test_unsure_intent_needs_a_clearer_match(kb: Knowledge) -> None:
+    from actions.planner import FACT, FALLBACK, accepted
+
+    assert _plan("is the exam open book", "ask_requirements", unsure=True).kind == FACT  # type: ignore[attr-defined]
+    assert not accepted(FALLBACK, _plan("what about the thing", "ask_requirements", unsure=True))  # type: ignore[arg-type]
 
 
 def test_bad_fact_data_names_the_entry(tmp_path: Path) -> None:
