@@ -4,8 +4,8 @@ and answer planner (scripts/measure_planner.py, which a live run of scripts/scor
 
 The floors are what the advisor measured when the set was last changed, minus a small margin: a
 change that answers fewer questions right, states more wrong facts, or says "I don't know" less often
-fails here. Set 1 and set 2 have been tuned against (they are training data for the mechanisms now);
-set 3 is the fresh one. The issue's targets are above these floors: see tests/facts/README.md.
+fails here. Sets 1 to 3 have been tuned against (they are training data for the mechanisms now);
+set 4 is the fresh one. The issue's targets are above these floors: see tests/facts/README.md.
 """
 from __future__ import annotations
 
@@ -25,8 +25,10 @@ sys.path.insert(0, str(ROOT / "scripts"))
 FLOORS: Mapping[str, Dict[str, float]] = {
     "independent-1.yml": {"right_first": 0.80, "wrong_of_all": 0.04, "honest_not_known": 0.95,
                           "abstained_when_known": 0.10, "followups_right": 0.85},
-    "independent-2.yml": {"right_first": 0.80, "wrong_of_all": 0.075, "honest_not_known": 0.90,
-                          "abstained_when_known": 0.08, "followups_right": 0.75},
+    "independent-2.yml": {"right_first": 0.80, "wrong_of_all": 0.07, "honest_not_known": 0.93,
+                          "abstained_when_known": 0.08, "followups_right": 0.80},
+    "independent-3.yml": {"right_first": 0.83, "wrong_of_all": 0.07, "honest_not_known": 0.95,
+                          "abstained_when_known": 0.06, "followups_right": 0.70},
 }
 
 
