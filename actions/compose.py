@@ -54,7 +54,7 @@ def _replies(kb: Knowledge, planner: Planner, rules: Rules, r: Renderer, decisio
     if decision.kind == TOPIC and decision.topic:
         return answer(kb, r, Question(decision.topic, decision.certifications, decision.from_context, False))
     if decision.kind == NEIGHBOUR:
-        return [neighbour_reply(kb, planner.neighbours, r, decision.neighbours)]
+        return [neighbour_reply(kb, planner.neighbours, r, decision.neighbours, scope_first="fit" in decision.asks)]
     if decision.kind == AUDIENCE and decision.role:
         return [audience_reply(kb, rules, r, decision.role)]
     if decision.kind == NOT_KNOWN:

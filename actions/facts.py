@@ -49,6 +49,8 @@ class FactBook:
     ignore_words: frozenset  # words that say nothing about which fact is asked ("the", "is", ...)
     max_unexplained: Optional[int] = None  # concepts of a question a fact may not speak of (None: unchecked)
     guide_facts: Mapping[str, str] = field(default_factory=dict)  # goal intent -> fact of the article's guide
+    form_opening_facts: frozenset = frozenset()  # facts that may answer a message opening the form
+    form_fact_min_score: float = 1.0  # ... at this score or above
     unfiltered_topics: frozenset = frozenset()  # topics whose facts answer whichever certification is named
     topic_margin: float = 0.15  # a topic summary fitting this much better than a fact stating what is asked wins
     guide_min_confidence: float = 0.8  # how sure the NLU must be of the goal for its guide fact
@@ -220,6 +222,8 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
                     guide_min_confidence=float(get("guide_min_confidence", 0.8)),
                     topic_margin=float(get("topic_margin", 0.15)),
                     unfiltered_topics=frozenset(str(t) for t in get("unfiltered_topics", []) or []),
+                    form_opening_facts=frozenset(str(f) for f in get("form_opening_facts", []) or []),
+                    form_fact_min_score=float(get("form_fact_min_score", 1.0)),
                     foreign_word_min_score=_optional_score(get("foreign_word_min_score"), fail),
                     answers_as_questions=bool(get("answers_as_questions", False)))
 

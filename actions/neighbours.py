@@ -90,13 +90,15 @@ def neighbours_from_knowledge(kb: Knowledge) -> Neighbours:
     return Neighbours(entries, str(reply["scope"]), buttons, pattern, by_alias)
 
 
-def neighbour_reply(kb: Knowledge, book: Neighbours, r: Renderer, keys: Sequence[str]) -> Reply:
-    """What each named neighbour is and how it relates to the CSM/CSPO, with its source and the scope."""
+def neighbour_reply(kb: Knowledge, book: Neighbours, r: Renderer, keys: Sequence[str], scope_first: bool = False) -> Reply:
+    """What each named neighbour is and how it relates to the CSM/CSPO, with its source and the scope;
+    the scope first when the user asked which of them to choose (``scope_first``)."""
     blocks: List[str] = []
     for key in keys:
         n = book.entries[key]
         blocks.append(f"{r.bold(n.name)}: {n.what} {n.relation}\n{source_line(kb, r, [n.source])}")
-    blocks.append(book.scope.format(name=" / ".join(book.entries[k].name.split(" (")[0] for k in keys)))
+    scope = book.scope.format(name=" / ".join(book.entries[k].name.split(" (")[0] for k in keys))
+    blocks = [scope] + blocks if scope_first else blocks + [scope]
     buttons = list(book.buttons)
     for key in keys:
         related = book.entries[key].related

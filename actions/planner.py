@@ -113,6 +113,7 @@ class Decision:
     score: float = 0.0  # the fact's score
     sure_score: float = 1.0  # the bar a fact must reach when the NLU was unsure (fact_retrieval.unsure_min_score)
     question: bool = False  # the message is a question (a question mark, or it asks for something)
+    opens_form: bool = False  # a fact the data lets answer a message that opens the form (form_opening_facts)
 
     def trace(self) -> Dict[str, Any]:
         """The decision as plain data, for the bot event's metadata and the workbench."""
@@ -206,7 +207,7 @@ def accepted(route: str, decision: Decision) -> bool:
     if route == FORM:
         # "which one should I take?" is what the form answers: a fact comes first only for a clear
         # question that is not about which one fits ("who removes impediments?" the NLU took for a goal)
-        return decision.rule.startswith(FORM_OPENING_RULES) or (
+        return decision.rule.startswith(FORM_OPENING_RULES) or decision.opens_form or (
             decision.rule == "fact" and decision.question and "fit" not in decision.asks
             and decision.score >= decision.sure_score)
     if route == OUT_OF_SCOPE:
@@ -305,7 +306,9 @@ class Planner:
         # 2. "and for the CSPO?" after a fact or a topic
         if elliptical and context.fact is not None and context.fact in book.facts:
             previous = book.facts[context.fact]
-            others = [c for c in named if c not in previous.certifications]
+            # a neighbour's fact ("psm_assessment") is about no CSM/CSPO of its own: "and the CSM?" wants its counterpart
+            own = () if previous.only_with else previous.certifications
+            others = [c for c in named if c not in own]
             if others and others[0] in previous.counterparts:
                 fact = book.facts[previous.counterparts[others[0]]]
                 return Decision(COUNTERPART, "counterpart", fact=fact, topic=fact.topic,
@@ -336,7 +339,7 @@ class Planner:
         if not neighbour_keys and not named and context.neighbour in self.neighbours.entries and _leans_on_context(text):
             neighbour_keys = (str(context.neighbour),)
         if neighbour_keys:
-            return self._neighbour(neighbour_keys, text, asks, ranked, candidates, unknown is not None)
+            return self._neighbour(neighbour_keys, text, asks, ranked, candidates, unknown)
 
         # 4. a known unknown
         if unknown is not None:
@@ -368,7 +371,7 @@ class Planner:
         best_topic = max((score for label, score, _ in ranked if label.startswith(TOPIC_PREFIX)), default=0.0)
         fact_states_it = bool(wanted) and self._strong(asks) and any(
             not label.startswith(TOPIC_PREFIX) and score >= max(bar, best_topic - book.topic_margin)
-            and self._eligible(book.facts[label], wanted) and self._states(book.facts[label], asks)
+            and self._eligible(book.facts[label], wanted, asks) and self._states(book.facts[label], asks)
             for label, score, _ in ranked)
         for position, (label, score, _) in enumerate(ranked):
             if label.startswith(TOPIC_PREFIX):
@@ -380,7 +383,7 @@ class Planner:
             fact = book.facts[label]
             if score < bar:
                 break
-            if not self._eligible(fact, wanted):
+            if not self._eligible(fact, wanted, asks):
                 # "how many questions are on the CSPO test?" matches the CSM's fact best: its
                 # counterpart for the CSPO (data) is the answer ("the CSPO has no test")
                 other = fact.counterparts.get(wanted[0]) if len(wanted) == 1 and not fact.only_with else None
@@ -397,7 +400,8 @@ class Planner:
             return Decision(FACT, "fact", fact=fact, topic=fact.topic, certifications=named or fact.certifications,
                             from_context=not named and bool(wanted), asks=asks, candidates=candidates,
                             score=score, sure_score=book.unsure_min_score,
-                            question="?" in text or bool(set(asks) - {"fit"}))
+                            question="?" in text or bool(set(asks) - {"fit"}),
+                            opens_form=fact.id in book.form_opening_facts and score >= book.form_fact_min_score)
 
         # 7./8. nothing answers it
         if topic is None or topic == "recommendation":
@@ -440,11 +444,12 @@ class Planner:
             return True
         return sum(c not in self._fact_concepts[fact.id] for c in concepts) <= self.coverage
 
-    def _eligible(self, fact: FactEntry, wanted: Sequence[str]) -> bool:
-        """A fact about a certification asked about (any, when none is; any, for a role fact: "who owns
-        the backlog, the Scrum Master?"), not one only for a neighbour."""
-        return not fact.only_with and (not wanted or fact.topic in self.index.book.unfiltered_topics
-                                       or bool(set(wanted) & set(fact.certifications)))
+    def _eligible(self, fact: FactEntry, wanted: Sequence[str], asks: Sequence[str] = ()) -> bool:
+        """A fact about a certification asked about (any, when none is; any, for a role fact asked with
+        "who": "who owns the backlog, the Scrum Master?"), not one only for a neighbour."""
+        return not fact.only_with and (
+            not wanted or (fact.topic in self.index.book.unfiltered_topics and "who" in asks)
+            or bool(set(wanted) & set(fact.certifications)))
 
     def _strong(self, asks: Sequence[str]) -> bool:
         lexicon = self.index.lexicon
@@ -489,11 +494,14 @@ class Planner:
 
     def _neighbour(self, keys: Tuple[str, ...], text: str, asks: Tuple[str, ...],
                    ranked: Sequence[Tuple[str, float, float]], candidates: Tuple[Tuple[str, float], ...],
-                   unknown: bool) -> Decision:
+                   unknown: Optional[Unknown]) -> Decision:
         """A fact that answers for the neighbour; else "not known" when the question asks for a detail
         (a price, a count, a known unknown, or something beyond what the description says); else the
         neighbour's description."""
         book = self.index.book
+        if unknown is not None:  # "how much is the PSM?": what the data says about not knowing it
+            return Decision(NOT_KNOWN, "neighbour_not_known", neighbours=keys, unknown=unknown, asks=asks,
+                            candidates=candidates)
         allowed = {f for k in keys for f in self.neighbours.entries[k].answers_facts}
         for label, score, _ in ranked:
             if label.startswith(TOPIC_PREFIX) or score < book.min_score:
@@ -508,7 +516,7 @@ class Planner:
         detail = lexicon is not None and (
             self._strong([a for a in asks if a != "who"])  # who issues it: the description says
             or any(c not in lexicon.described_by_neighbours for c in lexicon.concepts_in(text.lower())))
-        if unknown or detail:
+        if detail:
             return Decision(NOT_KNOWN, "neighbour_not_known", neighbours=keys, asks=asks, candidates=candidates)
         return Decision(NEIGHBOUR, "neighbour", neighbours=keys, asks=asks, candidates=candidates)
 

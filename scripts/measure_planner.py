@@ -90,6 +90,8 @@ def options() -> Dict[str, Callable[[], Any]]:
         "margin: no certification named, two facts within 0.2": planner(ambiguity_margin=0.2),
         "stricter bar: min_score 0.4": planner(min_score=0.4),
         "no stricter bar for words the knowledge never uses": planner(foreign_word_min_score=None),
+        "context bonus 0.2 (0.1 by default)": planner(context_bonus=0.2),
+        "no context bonus": planner(context_bonus=0.0),
         "bar 0.45 for words the knowledge never uses": planner(foreign_word_min_score=0.45),
         "bar 0.65 for words the knowledge never uses": planner(foreign_word_min_score=0.65),
     }

@@ -80,7 +80,7 @@ def test_fact_first(stack: Stack, sender: str, question: str, words: str, more: 
 
 def test_neighbouring_certifications_are_named(stack: Stack, sender: str) -> None:
     text = texts(stack.say(sender, "what's the difference between CSM and PSM?"))
-    assert "PSM I" in text and "Scrum.org" in text and "I advise on the CSM and the CSPO" in text
+    assert "PSM I" in text and "Scrum.org" in text and "I cover the CSM and the CSPO" in text
     assert "Primary role" not in text  # not the CSM-vs-CSPO table
     text = texts(stack.say(sender, "is SAFe POPM better than CSPO?"))
     assert "SAFe POPM" in text and "CSPO" in text

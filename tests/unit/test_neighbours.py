@@ -43,8 +43,8 @@ def test_named_by_the_nlu_entity(book: Neighbours) -> None:
 
 def test_reply_names_it_relates_it_and_states_the_scope(kb: Knowledge, book: Neighbours) -> None:
     text = neighbour_reply(kb, book, Renderer("rest"), ["PSM"]).text
-    assert text.startswith("**PSM I (Professional Scrum Master I)**: Scrum.org's counterpart of the CSM")
-    assert "80 questions" in text and "Scrum Master" in text and "I advise on the CSM and the CSPO only" in text
+    assert text.startswith("**PSM I (Professional Scrum Master I)**: Scrum.org's (not Scrum Alliance's) counterpart of the CSM")
+    assert "80 questions" in text and "Scrum Master" in text and "I cover the CSM and the CSPO only" in text
     assert "Source: [Scrum.org" in text
 
 
