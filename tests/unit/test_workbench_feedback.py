@@ -94,7 +94,8 @@ def down(ref: str, question: str, answer_event: float, **extra: Any) -> Dict[str
 def conversation(cid: str, base: float) -> List[Dict[str, Any]]:
     return [
         user(base + 1, "how much is a retake?"), bot(base + 2, "The CSM course costs…", "fact:csm_price", TRACE),
-        user(base + 3, "/feedback_wrong", "feedback_wrong"), slot(base + 3, down("fact:csm_price", "how much is a retake?", base + 2)),
+        user(base + 3, "/feedback_wrong", "feedback_wrong"),
+        slot(base + 3, down("fact:csm_price", "how much is a retake?", base + 2)),
         user(base + 4, "the price of a second attempt", "nlu_fallback"),
         slot(base + 4, down("fact:csm_price", "how much is a retake?", base + 2, comment="the price of a second attempt")),
         {"event": "session_started", "timestamp": base + 5},  # the new session carries the last value over
