@@ -85,4 +85,4 @@ def answer(kb: Knowledge, r: Renderer, q: Question) -> List[Reply]:
         text = answer_certification_topic(kb, r, q)
     else:
         raise ValueError(f"no answer for topic {q.topic!r}")
-    return [Reply(text=text, buttons=suggestions(kb, q.topic), feedback=f"topic:{q.topic}")]
+    return [Reply(text=text, buttons=suggestions(kb, q.topic))]

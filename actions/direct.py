@@ -12,5 +12,4 @@ def fact_reply(kb: Knowledge, r: Renderer, fact: FactEntry) -> Reply:
     """The fact, its source, and a button for the summary of the topic it belongs to."""
     meta = kb.topics[fact.topic]
     text = f"{r.emphasis_free(fact.answer)}\n\n{source_line(kb, r, fact.sources)}"
-    return Reply(text=text, buttons=[Button(kb.phrases["more_about"].format(label=meta.label), f"/{meta.intent}")],
-                 feedback=f"fact:{fact.id}")
+    return Reply(text=text, buttons=[Button(kb.phrases["more_about"].format(label=meta.label), f"/{meta.intent}")])
