@@ -42,7 +42,8 @@ class Candidate:
 
 @dataclass(frozen=True)
 class TraceView:
-    """A trace as the transcript shows it: the known fields as text, the rest listed as key = value."""
+    """A trace as the transcript shows it: the known fields as text, the other non-empty ones (the planner's
+    neighbours, unknown, nearest, role, polarity…) listed as key = value."""
 
     decision: str = ""
     rule: str = ""
@@ -57,6 +58,17 @@ class TraceView:
     def about(self) -> str:
         """What the answer was: `fact:<id>`, `topic:<name>`, or nothing."""
         return f"fact:{self.fact}" if self.fact else f"topic:{self.topic}" if self.topic else ""
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, (str, list, tuple, dict)) and not value)
+
+
+def _listed(value: Any) -> Any:
+    """A list of plain values as "a, b"; anything else as it is."""
+    if isinstance(value, (list, tuple)) and all(isinstance(v, (str, int, float)) for v in value):
+        return ", ".join(str(v) for v in value)
+    return value
 
 
 def trace_view(raw: Any) -> Optional[TraceView]:
@@ -75,7 +87,8 @@ def trace_view(raw: Any) -> Optional[TraceView]:
             candidates.append(Candidate(text(c.get("id"), 80), score(c.get("score"))))
         elif isinstance(c, (list, tuple)) and len(c) == 2:  # [id, score]
             candidates.append(Candidate(text(c[0], 80), score(c[1])))
-    other = tuple((text(k, 40), text(v)) for k, v in list(raw.items())[:50] if k not in KNOWN_TRACE_KEYS)[:MAX_OTHER]
+    other = tuple((text(k, 40), text(_listed(v))) for k, v in list(raw.items())[:50]
+                  if k not in KNOWN_TRACE_KEYS and not _empty(v))[:MAX_OTHER]
     return TraceView(
         decision=text(raw.get("decision"), 40),
         rule=text(raw.get("rule"), 120),

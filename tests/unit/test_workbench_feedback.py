@@ -33,6 +33,12 @@ def test_a_trace_as_the_planner_writes_it() -> None:
     assert t.other == () and t.about == "fact:csm_price"
 
 
+def test_the_planners_other_keys_are_listed_when_they_say_something() -> None:
+    t = trace_view({**TRACE, "decision": "not_known", "neighbours": ["psm", "pspo"], "unknown": "pass_rate",
+                    "nearest": None, "role": None, "polarity": "", "extra": {"a": 1}})
+    assert t is not None and t.other == (("neighbours", "psm, pspo"), ("unknown", "pass_rate"), ("extra", "{'a': 1}"))
+
+
 @pytest.mark.parametrize("raw", [
     "a string", 42, ["a", "list"], {}, {"decision": {"nested": [1, 2]}}, {"candidates": "not a list"},
     {"candidates": [None, 3, {"score": 1}, {"id": "x", "score": "NaN"}, {"id": "y", "score": "0.5"}, ["z", 0.1]]},
