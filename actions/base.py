@@ -9,6 +9,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.feedback import get_feedback_labels, outgoing
 from actions.render import Reply
 
 logger = logging.getLogger(__name__)
@@ -17,9 +18,11 @@ FAILURE_RESPONSE = "utter_action_failed"
 
 
 def send(dispatcher: CollectingDispatcher, replies: List[Reply]) -> None:
+    """Sends the replies; one with a `feedback` reference also gets the 👍/👎 buttons, and the bot event
+    keeps the reference and the answer trace in its metadata (actions.feedback)."""
     for reply in replies:
-        extra = {"answer_trace": reply.trace} if reply.trace is not None else {}
-        dispatcher.utter_message(text=reply.text, buttons=[b.as_dict() for b in reply.buttons] or None, **extra)
+        buttons, metadata = outgoing(reply, get_feedback_labels() if reply.feedback is not None else None)
+        dispatcher.utter_message(text=reply.text, buttons=buttons or None, **metadata)
 
 
 class SafeAction(Action, ABC):

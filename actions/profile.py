@@ -24,6 +24,7 @@ NOT_AN_ANSWER = frozenset({
     "ask_certification_info", "ask_responsibilities", "ask_benefits", "ask_audience", "ask_skills",
     "compare_certifications", "ask_requirements", "ask_cost", "ask_resources", "ask_continuous_learning",
     "greet", "thank", "goodbye", "bot_challenge", "ask_capabilities", "stop", "start_over",
+    "feedback_helpful", "feedback_wrong",  # a vote on the answer just given (data/rules/feedback.yml)
 })
 # After this many unclear answers to the same question the form takes "not sure" and moves on,
 # so no question is asked more than twice in a row.

@@ -24,9 +24,10 @@ What this subclass changes in Rasa 3.6's ``TelegramInput`` (read ``rasa/core/cha
 - updates are handled once (``update_id``), updates without a message (e.g. the user blocked the bot)
   no longer cause a 500 that Telegram would re-deliver, button presses are acknowledged
   (``answerCallbackQuery``) so the button's spinner stops;
-- buttons: an inline keyboard, two per row when titles are short, else one per row (Rasa puts all
-  in one row); ``button_type`` ``inline``/``vertical``/``reply`` in a response still chooses Rasa's
-  layouts (``reply`` = reply keyboard). Payloads longer than Telegram's 64-byte ``callback_data`` are
+- buttons: an inline keyboard, buttons with short titles two to a row, a long title on a row of its
+  own (so the 👍/👎 under an answer sit side by side below its "More: …" button; Rasa puts all in one
+  row); ``button_type`` ``inline``/``vertical``/``reply`` in a response still chooses Rasa's layouts
+  (``reply`` = reply keyboard). Payloads longer than Telegram's 64-byte ``callback_data`` are
   replaced by a short key; messages are cut below Telegram's 4096-character limit;
 - conversation ids are ``telegram:<chat id>`` (channels.ids); replies map them back to the chat id;
 - texts go out without ``parse_mode``: links are written by the actions as plain
@@ -164,12 +165,24 @@ class EnvTelegramOutput(TelegramOutput):
         markup = InlineKeyboardMarkup()
         if button_type == "inline":  # Rasa's layout: one row
             markup.row(*inline)
-        elif button_type == "vertical" or any(len(b.text) > SHORT_TITLE for b in inline):
+        elif button_type == "vertical":
             for b in inline:
                 markup.row(b)
         else:
-            for start in range(0, len(inline), 2):
-                markup.row(*inline[start:start + 2])
+            pair: List[InlineKeyboardButton] = []
+            for b in inline:
+                if len(b.text) > SHORT_TITLE:
+                    if pair:
+                        markup.row(*pair)
+                        pair = []
+                    markup.row(b)
+                    continue
+                pair.append(b)
+                if len(pair) == 2:
+                    markup.row(*pair)
+                    pair = []
+            if pair:
+                markup.row(*pair)
         return markup
 
     async def send_text_with_buttons(

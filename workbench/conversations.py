@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 
+from workbench.trace import TraceView, bot_trace
+
 FALLBACK_INTENT = "nlu_fallback"
 FALLBACK_ACTIONS = frozenset({"action_handle_fallback", "action_default_fallback", "action_two_stage_fallback"})
 RECOMMENDATION_SLOT = "recommendation"
@@ -65,6 +67,7 @@ class Turn:
     fallback: bool = False
     name: str = ""
     value: Any = None
+    trace: Optional[TraceView] = None  # a bot reply's "why this answer"
 
 
 @dataclass
@@ -163,7 +166,7 @@ def transcript(conv: Conversation) -> List[Turn]:
             buttons = (e.get("data") or {}).get("buttons") or []
             if buttons:
                 text += "\n" + " ".join(f"[{b.get('title')}]" for b in buttons)
-            turns.append(Turn("bot", ts, text=text))
+            turns.append(Turn("bot", ts, text=text, trace=bot_trace(e)))
         elif kind == "action" and e.get("name") not in HIDDEN_ACTIONS:
             turns.append(Turn("action", ts, name=str(e.get("name"))))
         elif kind == "slot" and e.get("name") != "requested_slot":

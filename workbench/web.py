@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 from sanic import Sanic, response
 from sanic.request import Request
 
-from workbench import analytics, checks, inbox, nlu_data, nlu_report, stories
+from workbench import analytics, checks, facts_edit, feedback, inbox, nlu_data, nlu_report, stories
 from workbench.access import STATE_CHANGING, Access, Session, allowed_hosts, same
 from workbench.conversations import Filters, newest_first, transcript
 from workbench.gitbranch import GitError, is_repo
@@ -48,12 +48,16 @@ FLASH: Dict[str, Tuple[bool, str]] = {
     "nlu_started": (True, "Cross-validation started (several minutes)."),
     "nlu_running": (False, "Already running."),
     "not_a_repo": (False, "Not added: the project is not a git repository."),
+    "question_added": (True, "Added to the questions of {fact} in knowledge/facts.yml on workbench/annotations "
+                             "(commit {commit})."),
+    "fact_added": (True, "New fact {fact} in knowledge/facts.yml on workbench/annotations (commit {commit})."),
 }
 SAFE_ARGS = {
     "commit": re.compile(r"[0-9a-f]{8,40}"),
     "n": re.compile(r"[0-9]{1,5}"),
     "intent": re.compile(r"[A-Za-z0-9_]{1,80}"),
     "file": re.compile(r"(data/nlu|tests/stories)/[A-Za-z0-9_-]{1,120}\.yml"),
+    "fact": re.compile(r"[A-Za-z0-9_.-]{1,80}"),
 }
 
 
@@ -337,6 +341,54 @@ def create_app(s: Settings) -> Sanic:
         for key in keys:
             reviews.mark(key, "dismissed")
         return back("/inbox", "dismissed", n=str(len(keys)))
+
+    @app.get("/feedback")
+    async def feedback_page(req: Request) -> response.HTTPResponse:
+        votes = feedback.all_votes(await source.conversations())
+        editable = is_repo(s.root)
+        try:
+            choices = facts_edit.read_branch(s.root).choices if editable else facts_edit.choices({})
+        except (GitError, nlu_data.AnnotationError):
+            editable, choices = False, facts_edit.choices({})
+        return page(
+            "feedback.html",
+            req,
+            wrong=feedback.marked_wrong(votes),
+            ups=sum(1 for v in votes if v.vote == "up"),
+            tally=feedback.tally(votes),
+            editable=editable,
+            choices=choices,
+            suggest=lambda v: feedback.suggested_fact(v, choices.facts),
+        )
+
+    @app.post("/feedback/question")
+    async def feedback_question(req: Request) -> response.HTTPResponse:
+        if not is_repo(s.root):
+            return back("/feedback", "not_a_repo")
+        fact_id = req.form.get("fact", "")
+        try:
+            commit = facts_edit.commit_question(s.root, fact_id, req.form.get("question", ""))
+        except (nlu_data.AnnotationError, GitError) as exc:
+            return failed(req, "/feedback", f"Not added: {exc}")
+        return back("/feedback", "question_added", fact=fact_id, commit=commit[:8])
+
+    @app.post("/feedback/fact")
+    async def feedback_fact(req: Request) -> response.HTTPResponse:
+        if not is_repo(s.root):
+            return back("/feedback", "not_a_repo")
+        raw = {
+            "id": req.form.get("id", ""),
+            "certifications": req.form.getlist("certifications") or [],
+            "topic": req.form.get("topic", ""),
+            "answer": req.form.get("answer", ""),
+            "source": req.form.get("source", ""),
+            "questions": facts_edit.lines_of(req.form.getlist("questions")),
+        }
+        try:
+            fact_id, commit = facts_edit.commit_new_fact(s.root, raw)
+        except (nlu_data.AnnotationError, GitError) as exc:
+            return failed(req, "/feedback", f"Not written: {exc}")
+        return back("/feedback", "fact_added", fact=fact_id, commit=commit[:8])
 
     @app.get("/checks")
     async def checks_page(req: Request) -> response.HTTPResponse:

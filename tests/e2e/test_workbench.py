@@ -27,10 +27,11 @@ from urllib.parse import quote
 
 import pytest
 import requests
+import yaml
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.support.stack import ROOT, Server, free_port, model_path
-from tests.support.workbench_fixture import BASE, events_for, fill_store, user, write_endpoints
+from tests.support.workbench_fixture import BASE, events_for, fill_store, user, voted_conversation, write_endpoints
 from workbench import stories
 
 CHROMIUM = "/usr/bin/chromium"
@@ -543,3 +544,83 @@ def test_token_from_the_environment_extra_hosts_and_refusals(project: Path, endp
     (root / ".run" / "workbench-token").chmod(0o644)
     proc = serve(root, {})
     assert proc.returncode == 2 and "chmod 600" in proc.stderr and "x" * 40 not in proc.stderr + proc.stdout
+
+
+# --- users' votes: seeded last (the tests above count the fixture's conversations) -----------------------------
+VOTER = "web:voter"
+
+
+def test_why_this_answer_and_answers_marked_wrong(page: Page, server: str, project: Path) -> None:
+    """A conversation with votes (seeded now: the pages above count the fixture's conversations) shows "why this
+    answer" under its traced replies; "Answers marked wrong" shows the 👎 with its question, answer, trace and
+    comment, the counts per fact or topic, and adds the question to a fact on the annotations branch."""
+    with ThreadPoolExecutor(1) as pool:  # Rasa's store is async; Playwright's loop runs in this thread
+        pool.submit(fill_store, project.parent / "trackers.db", {VOTER: voted_conversation(BASE + 5 * 86400 + 3000)}).result()
+    deadline = time.time() + 30  # the workbench caches the store for a few seconds
+    page.goto(server + "/conversation?id=" + quote(VOTER, safe=""))
+    while page.locator("#transcript").count() == 0 and time.time() < deadline:
+        time.sleep(1)
+        page.goto(server + "/conversation?id=" + quote(VOTER, safe=""))
+    why = page.locator("#transcript .msg.bot details.why")
+    expect(why).to_have_count(2)
+    first = why.first
+    expect(first.locator("dd.decision")).not_to_be_visible()  # collapsed until opened
+    first.locator("summary").click()
+    expect(first.locator("dd.decision")).to_have_text("fact")
+    expect(first.locator("dd.rule")).to_have_text("best fact above min_score")
+    expect(first.locator("dd.fact")).to_have_text("csm_price")
+    expect(first.locator("table.candidates tbody tr")).to_have_count(3)
+    expect(first.locator("table.candidates tbody tr").nth(1)).to_contain_text("csm_attempts")
+    expect(first.locator("table.candidates tbody tr").nth(1)).to_contain_text("0.390")
+    hostile = why.nth(1)
+    hostile.locator("summary").click()
+    expect(hostile.locator("dd.decision")).to_have_text("<script>window.__pwned = 1</script>")  # shown as text
+    assert page.evaluate("() => window.__pwned === undefined")
+    shot(page, "transcript-why")
+
+    page.click("nav a:has-text('Answers marked wrong')")
+    expect(page).to_have_url(server + "/feedback")
+    tally = {r.locator("td").nth(0).inner_text(): (r.locator("td").nth(1).inner_text(), r.locator("td").nth(2).inner_text())
+             for r in page.locator("#tally tbody tr").all()}
+    assert tally == {"fact:csm_price": ("0", "1"), "topic:comparison": ("1", "0")}, tally
+    card = page.locator(".card.vote")
+    expect(card).to_have_count(1)
+    expect(card.locator(".question")).to_have_text("what does a second go at the csm test cost")
+    expect(card.locator(".answer")).to_contain_text("The price of the CSM course is set by each trainer")
+    expect(card.locator(".comment")).to_contain_text("the price of a retake, not of the course")
+    expect(card.locator("a[href*='conversation?id=web%3Avoter']")).to_be_visible()
+    card.locator("details.why summary").click()
+    expect(card.locator("details.why dd.fact")).to_have_text("csm_price")
+    shot(page, "answers-marked-wrong")
+
+    # Add the question to the fact the trace ranked next (preselected), on the annotations branch only.
+    head = git(project, "rev-parse", "HEAD")
+    form = card.locator("form.add-question")
+    expect(form.locator("select[name=fact]")).to_have_value("csm_attempts")
+    form.locator("button").click()
+    expect(page.locator("#flash")).to_contain_text("Added to the questions of csm_attempts in knowledge/facts.yml on "
+                                                   "workbench/annotations")
+    on_branch = git(project, "show", "workbench/annotations:knowledge/facts.yml")
+    assert '      - "what does a second go at the csm test cost"\n' in on_branch
+    assert git(project, "rev-parse", "HEAD") == head and git(project, "status", "--porcelain").strip() == ""
+    # The same question again is refused, with where it already is.
+    page.locator(".card.vote form.add-question button").click()
+    expect(page.locator("#flash")).to_contain_text("already an example question of fact csm_attempts")
+
+    # A new fact from the same card.
+    card = page.locator(".card.vote")
+    card.locator("details.new-fact summary").click()
+    new = card.locator("form.new-fact")
+    new.locator("input[name=id]").fill("csm_retake_price")
+    new.locator("input[name=certifications][value=CSM]").check()
+    new.locator("select[name=topic]").select_option("cost")
+    new.locator("textarea[name=answer]").fill("A further attempt at the CSM test costs 25 USD.")
+    new.locator("textarea[name=questions]").fill("how much is a csm retake\nprice of a second csm test attempt")
+    new.locator("select[name=source]").select_option("csm_test")
+    new.locator("button").click()
+    expect(page.locator("#flash")).to_contain_text("New fact csm_retake_price in knowledge/facts.yml on workbench/annotations")
+    facts = yaml.safe_load(git(project, "show", "workbench/annotations:knowledge/facts.yml"))["facts"]
+    assert facts[-1] == {"id": "csm_retake_price", "certifications": ["CSM"], "topic": "cost",
+                         "answer": "A further attempt at the CSM test costs 25 USD.",
+                         "questions": ["how much is a csm retake", "price of a second csm test attempt"], "source": "csm_test"}
+    assert "csm_retake_price" not in (project / "knowledge" / "facts.yml").read_text()

@@ -190,6 +190,63 @@ def conversations() -> Dict[str, List[Dict[str, Any]]]:
     return convs
 
 
+# A fact answer with its trace, voted 👎 with a comment; a topic answer voted 👍; a trace of a hostile shape.
+TRACE = {
+    "decision": "fact", "rule": "best fact above min_score", "fact": "csm_price", "topic": None,
+    "certifications": ["CSM"], "asks": "price",
+    "candidates": [{"id": "csm_price", "score": 0.42}, {"id": "csm_attempts", "score": 0.39},
+                   {"id": "renewal_cost", "score": 0.2}],
+}
+HOSTILE_TRACE = {"decision": "<script>window.__pwned = 1</script>", "rule": ["not", "text"], "candidates": "x", "extra": {"a": 1}}
+
+
+def voted_conversation(start: float) -> List[Dict[str, Any]]:
+    """A web conversation: a fact answer voted 👎 and its comment, a topic answer voted 👍 (SlotSet events of
+    `answer_feedback`, the bot events with `answer_ref` and `answer_trace` metadata, as actions/feedback.py writes)."""
+    t = start
+    evs: List[Dict[str, Any]] = [
+        {"event": "action", "name": "action_session_start", "timestamp": t},
+        {"event": "session_started", "timestamp": t},
+        {"event": "action", "name": "action_listen", "timestamp": t},
+    ]
+
+    def said(text: str, intent: str) -> None:
+        nonlocal t
+        t += 20
+        parse = {"text": text, "intent": {"name": intent, "confidence": 0.97}, "entities": [],
+                 "intent_ranking": [{"name": intent, "confidence": 0.97}]}
+        evs.append({"event": "user", "timestamp": t, "text": text, "input_channel": "socketio", "parse_data": parse})
+
+    def replied(action: str, text: Optional[str] = None, metadata: Optional[Dict[str, Any]] = None,
+                slot: Optional[Dict[str, Any]] = None) -> None:
+        evs.append({"event": "action", "timestamp": t + 0.3, "name": action, "policy": "RulePolicy", "confidence": 1.0})
+        if text is not None:
+            evs.append({"event": "bot", "timestamp": t + 0.3, "text": text, "data": {}, "metadata": metadata or {}})
+        if slot is not None:
+            evs.append({"event": "slot", "timestamp": t + 0.3, "name": "answer_feedback", "value": slot})
+
+    said("what does a second go at the csm test cost", "ask_cost")
+    replied("action_answer_question", "The price of the CSM course is set by each trainer: about 400 to 1,500 USD.",
+            {"answer_ref": "fact:csm_price", "answer_trace": TRACE})
+    answered = t + 0.3
+    vote = {"vote": "down", "ref": "fact:csm_price", "question": "what does a second go at the csm test cost",
+            "answer_event": answered}
+    said("/feedback_wrong", "feedback_wrong")
+    replied("action_feedback_vote", slot=vote)
+    replied("feedback_form", "Sorry about that. What were you looking for?")
+    said("the price of a retake, not of the course", "out_of_scope")
+    replied("feedback_form")
+    replied("action_feedback_comment", "Thank you, I've passed that on.",
+            slot={**vote, "comment": "the price of a retake, not of the course"})
+    said("compare them", "compare_certifications")
+    replied("action_answer_question", "CSM vs CSPO: …", {"answer_ref": "topic:comparison", "answer_trace": HOSTILE_TRACE})
+    said("/feedback_helpful", "feedback_helpful")
+    replied("action_feedback_vote", "Thanks for letting me know!",
+            slot={"vote": "up", "ref": "topic:comparison", "question": "compare them", "answer_event": t - 20 + 0.3})
+    evs.append({"event": "action", "timestamp": t + 0.3, "name": "action_listen", "policy": "RulePolicy", "confidence": 1.0})
+    return evs
+
+
 def fill_store(db: Path, convs: Optional[Dict[str, List[Dict[str, Any]]]] = None) -> int:
     """Writes the conversations (`conversations()` unless given) into a SQLite tracker store at `db` with Rasa's
     API; returns the number of events."""

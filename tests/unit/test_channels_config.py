@@ -375,6 +375,12 @@ def test_telegram_keyboards() -> None:
     long_titles = [{"title": "Helping the team work well together", "payload": "/a"}, {"title": "B", "payload": "/b"}]
     assert [len(r) for r in EnvTelegramOutput.keyboard(long_titles).inline_keyboard] == [1, 1]
     assert [len(r) for r in EnvTelegramOutput.keyboard(short, "inline").inline_keyboard] == [4]
+    # a fact answer: its "More: …" button on a row of its own, the 👍/👎 side by side under it
+    fact = [{"title": "More: Course and exam", "payload": "/ask_requirements"},
+            {"title": "👍 Helpful", "payload": "/feedback_helpful"}, {"title": "👎 Not right", "payload": "/feedback_wrong"}]
+    assert [[b.text for b in row] for row in EnvTelegramOutput.keyboard(fact).inline_keyboard] == [
+        ["More: Course and exam"], ["👍 Helpful", "👎 Not right"]]
+    assert [len(r) for r in EnvTelegramOutput.keyboard(fact, "vertical").inline_keyboard] == [1, 1, 1]
     reply = EnvTelegramOutput.keyboard(short, "reply")
     assert [[b.text for b in row] for row in reply.keyboard] == [["Help me choose"], ["Compare"], ["Course"], ["Costs"]]
 

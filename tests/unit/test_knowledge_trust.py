@@ -68,7 +68,7 @@ def test_every_phrase_is_used(kb: Knowledge) -> None:
 def test_every_knowledge_section_is_read(kb: Knowledge) -> None:
     assert set(kb.extra) == {"recommender", "facts", "broad_questions", "fact_retrieval", "neighbours", "neighbour_reply",
                              "concepts", "asks", "strong_asks", "not_known", "unknowns", "guide_facts",
-                             "described_by_neighbours", "polarity_generic_words", "common_words"}
+                             "described_by_neighbours", "polarity_generic_words", "common_words", "feedback"}
     assert "kb.guidance[" in ACTIONS and "kb.continuous_learning" in ACTIONS and "guidance_source" in ACTIONS
 
 
@@ -86,6 +86,8 @@ def test_one_list_of_knowledge_intents(kb: Knowledge) -> None:
     assert _rule_intents(ROOT / "data/rules/knowledge.yml", "answer a knowledge question") == intents
     assert _rule_intents(ROOT / "data/rules/recommendation.yml",
                          "answer a knowledge question in the middle of the form, then go back to it") == intents
+    assert _rule_intents(ROOT / "data/rules/feedback.yml",
+                         "a knowledge question given as the comment is stored, then answered") == intents
     assert intents <= NOT_AN_ANSWER
     nlu = set(re.findall(r"^- intent: (\w+)", "\n".join(p.read_text() for p in (ROOT / "data/nlu").glob("*.yml")), re.M))
     assert intents <= nlu
