@@ -32,15 +32,11 @@ def load(path: Path = ANSWERS) -> List[Dict[str, Any]]:
 
 def verdict(item: Mapping[str, Any], parse: Mapping[str, Any]) -> str:
     """What the form makes of one message, as its validation action does."""
-    from actions.profile import Parsed, decide, extract
+    from actions.action_recommend import read_reply
     from actions.recommender import get_rules
 
-    rules = get_rules()
-    parsed = Parsed.from_message(parse)
     slot = str(item["slot"])
-    extraction = extract(parsed, slot, rules.role_names.keys(), rules.secondary_goal_confidence,
-                         rules.certain_confidence, None)
-    decision = decide(extraction, parsed, slot, 0)
+    _, extraction, decision = read_reply(dict(parse), slot, None, 0, get_rules())
     expected = item["expect"]
     if expected == "question":
         return "right" if decision.reject else "wrong"
