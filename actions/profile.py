@@ -93,8 +93,13 @@ def as_answer(parsed: Parsed, requested: Optional[str], answer_confidence: float
     a knowledge intent ranked first); ``reread`` marks it, so that a focus read this way is asked back.
     """
     wanted = ANSWER_INTENTS.get(requested or "")
-    if not wanted or parsed.is_payload or parsed.intent in ANY_ANSWER or is_new_question(parsed):
-        return parsed  # an answer (maybe to another question) stands as the NLU read it
+    if not wanted or parsed.is_payload or is_new_question(parsed):
+        return parsed
+    # An answer to another question stands as the NLU read it ("coaching my team" while the role is
+    # asked), unless it carries nothing: "inform_role" without a role says nothing but the job.
+    says_a_role = any(e.get("entity") == "role" for e in parsed.entities)
+    if parsed.intent in ANY_ANSWER and (parsed.intent != "inform_role" or says_a_role or requested == ROLE):
+        return parsed
     found = [(float(item.get("confidence") or 0.0), str(item.get("name"))) for item in parsed.ranking
              if item.get("name") in wanted]
     if found and max(found)[0] >= answer_confidence:

@@ -256,3 +256,13 @@ def test_question_form_comes_from_the_nlu_else_from_the_question_mark() -> None:
     assert not Parsed.from_message({**base, "text": "how the work gets done", "question_form": False}).question_form
     assert Parsed.from_message({**base, "text": "how much?"}).question_form  # a model without QuestionForm
     assert not Parsed.from_message({**base, "text": "/ask_cost", "question_form": True}).question_form
+
+
+def test_a_job_remark_without_a_role_can_still_be_a_yes() -> None:
+    # "absolutely, that is part of my job": inform_role on top, but no role in it; the yes below counts
+    p = ranked("absolutely, that is part of my job", ("inform_role", 0.36), ("affirm", 0.31))
+    _, d = read(p, LEADS)
+    assert d.slots == {LEADS: True}
+    with_role = ranked("I'm a developer", ("inform_role", 0.6), ("affirm", 0.3),
+                       entities=[{"entity": "role", "value": "developer", "start": 6, "end": 15}])
+    assert read(with_role, LEADS)[1].slots == {ROLE: "developer"}  # a role said unprompted stays a role
