@@ -154,6 +154,10 @@ def _role_entity(parsed: Parsed, known_roles: Iterable[str]) -> Optional[Tuple[s
     return None
 
 
+def _words(text: str) -> List[str]:
+    return re.findall(r"\w+", text.lower())
+
+
 def _secondary_goal(parsed: Parsed, threshold: float) -> Optional[Tuple[str, str]]:
     """A goal stated inside a longer request, e.g. "I'm a BA and want to own the backlog, which one?".
 
@@ -163,6 +167,8 @@ def _secondary_goal(parsed: Parsed, threshold: float) -> Optional[Tuple[str, str
     hint = parsed.goal_hint
     if parsed.is_payload or parsed.intent in GOAL_FOCUS or not hint:
         return None
+    if _words(str(hint.get("clause") or "")) == _words(parsed.text):
+        return None  # the clause is the whole message, which the intent classifier read as no goal ("help me pick")
     name = hint.get("intent")
     if name in GOAL_FOCUS and float(hint.get("confidence") or 0.0) >= threshold:
         return str(name), str(hint.get("clause") or "")

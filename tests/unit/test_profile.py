@@ -266,3 +266,11 @@ def test_a_job_remark_without_a_role_can_still_be_a_yes() -> None:
     with_role = ranked("I'm a developer", ("inform_role", 0.6), ("affirm", 0.3),
                        entities=[{"entity": "role", "value": "developer", "start": 6, "end": 15}])
     assert read(with_role, LEADS)[1].slots == {ROLE: "developer"}  # a role said unprompted stays a role
+
+
+def test_a_hint_on_the_whole_message_is_no_goal_inside_it() -> None:
+    # the goal spotter read "help me pick" as a goal (0.72); the intent classifier read the whole message
+    # as a request for a recommendation: no goal is inside it, nothing is asked back
+    hint = {"intent": "goal_facilitate_teams", "confidence": 0.72, "clause": "help me pick"}
+    ex, d = run(parsed("ask_recommendation", "Help me pick!", hint=hint), None)
+    assert ex.focus_guess is None and d.slots == {}
