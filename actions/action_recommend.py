@@ -1,7 +1,7 @@
 """The recommendation form's actions: validation, questions, the recommendation, stop and reset."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
@@ -12,9 +12,9 @@ from actions.compose import form_opening_reply
 from actions.followup import OTHER, WHY, explain
 from actions.knowledge_base import get_knowledge
 from actions.neighbours import get_neighbours, neighbour_reply
-from actions.profile import FOCUS, FORM_SLOTS, LEADS, ROLE, Parsed, decide, extract
+from actions.profile import FOCUS, FORM_SLOTS, LEADS, ROLE, Decision, Extraction, Parsed, as_answer, decide, extract
 from actions.recommendation_reply import confirm_focus_reply, recommendation_reply
-from actions.recommender import Profile, get_rules, recommend
+from actions.recommender import Profile, Rules, get_rules, recommend
 from actions.render import Renderer
 
 QUOTES_SLOT, UNSURE_SLOT, UNCLEAR_SLOT = "profile_quotes", "focus_unsure", "unclear_answers"
@@ -27,6 +27,16 @@ def _guess(tracker: Tracker) -> Dict[str, str]:
     return value if isinstance(value, dict) and value.get("value") else {}
 
 
+def read_reply(message: Dict[Text, Any], requested: Optional[str], focus_guess: Optional[str], unclear_answers: int,
+               rules: Rules) -> Tuple[Parsed, Extraction, Decision]:
+    """One message as the form reads it while waiting for ``requested`` (None: the opener): first as the
+    answer to that question, else as a new request (scripts/score_form_answers.py measures this)."""
+    parsed = as_answer(Parsed.from_message(message), requested, rules.answer_confidence)
+    extraction = extract(parsed, requested, rules.role_names.keys(), rules.secondary_goal_confidence,
+                         rules.certain_confidence, focus_guess)
+    return parsed, extraction, decide(extraction, parsed, requested, unclear_answers)
+
+
 class ValidateRecommendationForm(SafeAction):
     """Reads each answer through the NLU result; slots are set here and nowhere else."""
 
@@ -35,12 +45,10 @@ class ValidateRecommendationForm(SafeAction):
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         rules = get_rules()
-        parsed = Parsed.from_message(tracker.latest_message or {})
         requested: Optional[str] = tracker.get_slot("requested_slot")
         guess = _guess(tracker)
-        extraction = extract(parsed, requested, rules.role_names.keys(), rules.secondary_goal_confidence,
-                             rules.certain_confidence, guess.get("value"))
-        decision = decide(extraction, parsed, requested, int(tracker.get_slot(UNCLEAR_SLOT) or 0))
+        parsed, extraction, decision = read_reply(tracker.latest_message or {}, requested, guess.get("value"),
+                                                  int(tracker.get_slot(UNCLEAR_SLOT) or 0), rules)
         if decision.reject:
             return []
         if requested is None:  # the opener: "should I get PMP or CSM?" first hears what PMP is

@@ -1,9 +1,15 @@
 """Understands the user's answers to the recommendation questions. Pure: parsed message in, slot
-values out. Answers are read through the NLU (intents, `role` entity), never through keyword lists."""
+values out. Answers are read through the NLU (intents, their ranking, the `role` entity, the goal
+spotter's hint, whether the message is worded as a question), never through keyword lists.
+
+While the form waits for a slot, a reply is first read as the answer to that question: an answer
+intent for the slot (a goal for the focus, `inform_role`, yes/no) counts even when a knowledge intent
+ranks above it, unless the reply is a clear new question (worded as a question, a knowledge or
+small-talk intent on top). A clear question is left to its own rule and the form asks again."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from actions.context import trusted_entities
@@ -18,6 +24,13 @@ GOAL_FOCUS: Mapping[str, str] = {
     "goal_lead_transformation": "both",
 }
 ROLE_INTENTS = frozenset({"inform_role", "ask_recommendation"})
+# The intents that answer each question (the role question also takes a `role` entity).
+ANSWER_INTENTS: Mapping[str, frozenset] = {
+    ROLE: frozenset({"inform_role"}),
+    FOCUS: frozenset(GOAL_FOCUS),
+    LEADS: frozenset({"affirm", "deny", "goal_lead_transformation"}),
+}
+ANY_ANSWER = frozenset().union(*ANSWER_INTENTS.values()) | ROLE_INTENTS
 # Intents that are a different request rather than an answer: the form pauses, the request is
 # handled by its own rule, and the form asks its question again.
 NOT_AN_ANSWER = frozenset({
@@ -42,20 +55,58 @@ class Parsed:
     text: str
     is_payload: bool
     goal_hint: Optional[Mapping[str, Any]] = None
+    # Worded as a question (the NLU's QuestionForm: word order or a final "?").
+    question_form: bool = False
+    # The intent is an answer intent read from further down the ranking, not the NLU's top intent.
+    reread: bool = False
 
     @classmethod
     def from_message(cls, message: Mapping[str, Any]) -> "Parsed":
         intent = message.get("intent") or {}
         text = message.get("text") or ""
+        is_payload = text.lstrip().startswith("/")
+        question_form = message.get("question_form")
         return cls(
             intent=intent.get("name"),
             confidence=float(intent.get("confidence") or 0.0),
             ranking=list(message.get("intent_ranking") or []),
             entities=trusted_entities(message),
             text=text,
-            is_payload=text.lstrip().startswith("/"),
+            is_payload=is_payload,
             goal_hint=message.get("goal_hint") if isinstance(message.get("goal_hint"), dict) else None,
+            question_form=not is_payload and (question_form if isinstance(question_form, bool)
+                                              else text.rstrip().endswith("?")),
         )
+
+
+def is_new_question(parsed: Parsed) -> bool:
+    """A clear new request rather than an answer: worded as a question, with a knowledge or small-talk
+    intent on top ("how much does the CSM cost?"). A payload button is one when its intent is."""
+    return parsed.intent in NOT_AN_ANSWER and (parsed.question_form or parsed.is_payload)
+
+
+def as_answer(parsed: Parsed, requested: Optional[str], answer_confidence: float) -> Parsed:
+    """The message read as the answer to ``requested``, the question the form is waiting for.
+
+    The NLU's top intent stands when it answers the question, when nothing is asked, and for a clear
+    new question. Otherwise the best-ranked intent that answers the question, if the NLU gives it at
+    least ``answer_confidence``, is taken in its place ("how the work gets done" read as a goal although
+    a knowledge intent ranked first); ``reread`` marks it, so that a focus read this way is asked back.
+    """
+    wanted = ANSWER_INTENTS.get(requested or "")
+    if not wanted or parsed.is_payload or is_new_question(parsed):
+        return parsed
+    # An answer to another question stands as the NLU read it ("coaching my team" while the role is
+    # asked), unless it carries nothing: "inform_role" without a role says nothing but the job.
+    says_a_role = any(e.get("entity") == "role" for e in parsed.entities)
+    if parsed.intent in ANY_ANSWER and (parsed.intent != "inform_role" or says_a_role or requested == ROLE):
+        return parsed
+    found = [(float(item.get("confidence") or 0.0), str(item.get("name"))) for item in parsed.ranking
+             if item.get("name") in wanted]
+    if found and max(found)[0] >= answer_confidence:
+        confidence, name = max(found)
+        return replace(parsed, intent=name, confidence=confidence, reread=True)
+    return parsed
 
 
 @dataclass
@@ -104,6 +155,10 @@ def _role_entity(parsed: Parsed, known_roles: Iterable[str]) -> Optional[Tuple[s
     return None
 
 
+def _words(text: str) -> List[str]:
+    return re.findall(r"\w+", text.lower())
+
+
 def _secondary_goal(parsed: Parsed, threshold: float) -> Optional[Tuple[str, str]]:
     """A goal stated inside a longer request, e.g. "I'm a BA and want to own the backlog, which one?".
 
@@ -113,6 +168,8 @@ def _secondary_goal(parsed: Parsed, threshold: float) -> Optional[Tuple[str, str
     hint = parsed.goal_hint
     if parsed.is_payload or parsed.intent in GOAL_FOCUS or not hint:
         return None
+    if _words(str(hint.get("clause") or "")) == _words(parsed.text):
+        return None  # the clause is the whole message, which the intent classifier read as no goal ("help me pick")
     name = hint.get("intent")
     if name in GOAL_FOCUS and float(hint.get("confidence") or 0.0) >= threshold:
         return str(name), str(hint.get("clause") or "")
@@ -144,18 +201,23 @@ def extract(parsed: Parsed, requested: Optional[str], known_roles: Iterable[str]
             put(FOCUS, focus_guess)
         return out
 
-    # A role named in passing ("removing blockers for my devs") is not the user's own role.
-    role = _role_entity(parsed, known_roles) if (parsed.intent in ROLE_INTENTS or requested == ROLE) else None
+    # A role named in passing ("removing blockers for my devs") is not the user's own role, nor is one
+    # named in a question ("what does a scrum master do?").
+    stated = (parsed.intent in ROLE_INTENTS or requested == ROLE) and not is_new_question(parsed)
+    role = _role_entity(parsed, known_roles) if stated else None
     if role:
         put(ROLE, role[0], role[1])
     elif requested == ROLE and parsed.intent in ("inform_role", "deny"):
         put(ROLE, "other")  # a role we have no name for, or "not sure"
 
-    sure = parsed.is_payload or parsed.confidence >= certain_confidence
+    # A goal read from further down the NLU's ranking is asked back, never used silently.
+    sure = parsed.is_payload or (parsed.confidence >= certain_confidence and not parsed.reread)
     if parsed.intent in GOAL_FOCUS:
         goal, words = parsed.intent, (clauses_without(parsed.text, [role[2]]) if role else parsed.text)
         if role or requested == ROLE:
             sure = False  # the same message answered the role question: check before using it
+        if not words.strip():
+            goal = None  # the role was all there was ("team member"): no goal besides it
     else:
         found = _secondary_goal(parsed, secondary_goal_confidence)
         named = parsed.text[role[2][0]:role[2][1]] if role else ""
@@ -168,6 +230,8 @@ def extract(parsed: Parsed, requested: Optional[str], known_roles: Iterable[str]
         # focus question's third answer) the focus question. Never both from one clause.
         if requested == FOCUS and sure:
             put(FOCUS, "both", words)
+        elif requested == FOCUS and parsed.intent == goal:
+            out.focus_guess, out.focus_guess_quote = "both", quote_user_text(words)
         elif requested != FOCUS and parsed.intent == goal and (sure or requested == LEADS):
             put(LEADS, True, words)  # an answer to the transformation question is taken as one
     elif goal:
@@ -205,6 +269,8 @@ def decide(extraction: Extraction, parsed: Parsed, requested: Optional[str], unc
         return Decision(slots={}, unclear_answers=unclear_answers, reject=True)
     if parsed.intent == "ask_recommendation":
         return Decision(slots=slots, unclear_answers=unclear_answers)  # just ask the question again
+    if requested == FOCUS and extraction.focus_guess:
+        return Decision(slots=slots, unclear_answers=unclear_answers)  # understood, asked back as yes/no
     count = unclear_answers + 1
     if count >= MAX_UNCLEAR:
         slots[requested] = DEFAULTS[requested]

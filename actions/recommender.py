@@ -35,6 +35,9 @@ class Rules:
     reply: Mapping[str, Any]
     secondary_goal_confidence: float
     certain_confidence: float  # below this the NLU's goal is confirmed with a yes/no question
+    # While the form waits for an answer: an answer intent this far down the NLU's ranking (below a
+    # knowledge intent, in a message not worded as a question) is still read as the answer.
+    answer_confidence: float
     confirm_focus: str  # that question, with {focus} and {quote}
     followups: Mapping[str, str]  # wording of the answers to "why?" and "what about the other one?"
     followup_buttons: Tuple[Mapping[str, Any], ...]
@@ -142,6 +145,7 @@ def rules_from_knowledge(kb: Knowledge) -> Rules:
         reply=reply,
         secondary_goal_confidence=number(raw.get("secondary_goal_confidence", 0.2), "secondary_goal_confidence"),
         certain_confidence=number(raw.get("certain_confidence", 0.8), "certain_confidence"),
+        answer_confidence=number(raw.get("answer_confidence", 0.2), "answer_confidence"),
         confirm_focus=_confirm_text(raw, fail),
         followups=_followups(raw, fail),
         followup_buttons=tuple(raw["followups"].get("buttons") or ()),
