@@ -4,8 +4,9 @@ and answer planner (scripts/measure_planner.py, which a live run of scripts/scor
 
 The floors are what the advisor measured when the set was last changed, minus a small margin: a
 change that answers fewer questions right, states more wrong facts, or says "I don't know" less often
-fails here. Sets 1 to 4 have been tuned against (they are training data for the mechanisms now);
-set 5 is the fresh one, measured and reported, with floors only once it has been measured. The issue's targets are above these floors: see tests/facts/README.md.
+fails here. Sets 1 to 4 have been tuned against (they are training data for the mechanisms now); set 5
+was measured fresh and not tuned against. The issue's targets are above these floors: see
+tests/facts/README.md.
 """
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ FLOORS: Mapping[str, Dict[str, float]] = {
                           "abstained_when_known": 0.07, "followups_right": 0.78},
     "independent-4.yml": {"right_first": 0.84, "wrong_of_all": 0.065, "honest_not_known": 0.93,
                           "abstained_when_known": 0.045, "followups_right": 0.78},
+    "independent-5.yml": {"right_first": 0.82, "wrong_of_all": 0.10, "honest_not_known": 0.89,
+                          "abstained_when_known": 0.04, "followups_right": 0.70},
 }
 
 
