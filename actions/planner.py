@@ -114,6 +114,7 @@ class Decision:
     sure_score: float = 1.0  # the bar a fact must reach when the NLU was unsure (fact_retrieval.unsure_min_score)
     question: bool = False  # the message is a question (a question mark, or it asks for something)
     opens_form: bool = False  # a fact the data lets answer a message that opens the form (form_opening_facts)
+    foreign: Tuple[str, ...] = ()  # words of the question the knowledge never uses (they raise the bar)
 
     def trace(self) -> Dict[str, Any]:
         """The decision as plain data, for the bot event's metadata and the workbench."""
@@ -124,6 +125,7 @@ class Decision:
             "unknown": self.unknown.id if self.unknown else None,
             "nearest": self.nearest.id if self.nearest else None, "role": self.role,
             "asks": ", ".join(self.asks) or None, "polarity": self.polarity,
+            "foreign_words": list(self.foreign) or None,
             "candidates": [{"id": label, "score": round(score, 3)} for label, score in self.candidates],
         }
 
@@ -410,7 +412,7 @@ class Planner:
             return self._topic(topic, named, context, "broad_topic", asks=asks, candidates=candidates)
         nearest = self._nearest(ranked, wanted)
         return Decision(NOT_KNOWN, "not_known", nearest=nearest, certifications=named, topic=topic,
-                        asks=asks, candidates=candidates)
+                        asks=asks, candidates=candidates, foreign=tuple(foreign))
 
     # ------------------------------------------------------------------ the parts
     def _asks(self, text: str) -> Tuple[str, ...]:
