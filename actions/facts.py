@@ -176,64 +176,56 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
             raise fail(f"broad_questions.{topic}", "is not a topic of dialogue.yml")
         broad[str(topic)] = _texts(questions, f"broad_questions.{topic}", fail)
     settings = kb.extra.get("fact_retrieval") or {}
-    min_score = settings.get("min_score", 0.35) if isinstance(settings, dict) else None
-    if isinstance(min_score, bool) or not isinstance(min_score, (int, float)) or not 0 <= min_score <= 1:
-        raise fail("fact_retrieval.min_score", f"expected a number between 0 and 1, found {min_score!r}")
-    bonus = settings.get("intent_bonus", 0.0) if isinstance(settings, dict) else None
-    if isinstance(bonus, bool) or not isinstance(bonus, (int, float)) or not 0 <= bonus <= 1:
-        raise fail("fact_retrieval.intent_bonus", f"expected a number between 0 and 1, found {bonus!r}")
-    unsure = settings.get("unsure_min_score", 1.0) if isinstance(settings, dict) else None
-    if isinstance(unsure, bool) or not isinstance(unsure, (int, float)) or not 0 <= unsure <= 2:
-        raise fail("fact_retrieval.unsure_min_score", f"expected a number between 0 and 2, found {unsure!r}")
-    margin = settings.get("ambiguity_margin", 0.1) if isinstance(settings, dict) else None
-    if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not 0 <= margin <= 1:
-        raise fail("fact_retrieval.ambiguity_margin", f"expected a number between 0 and 1, found {margin!r}")
-    aliases = {alias: cert.key for cert in kb.certifications.values() for alias in cert.aliases}
-    ignore = settings.get("ignore_words", []) if isinstance(settings, dict) else []
-    if not isinstance(ignore, list):
-        raise fail("fact_retrieval.ignore_words", "expected a list of words")
-    nearest = settings.get("nearest_min_score", 0.45) if isinstance(settings, dict) else None
-    if isinstance(nearest, bool) or not isinstance(nearest, (int, float)) or not 0 <= nearest <= 2:
-        raise fail("fact_retrieval.nearest_min_score", f"expected a number between 0 and 2, found {nearest!r}")
-    context_bonus = settings.get("context_bonus", 0.0) if isinstance(settings, dict) else None
-    if isinstance(context_bonus, bool) or not isinstance(context_bonus, (int, float)) or not 0 <= context_bonus <= 1:
-        raise fail("fact_retrieval.context_bonus", f"expected a number between 0 and 1, found {context_bonus!r}")
-    concept_weight = settings.get("concept_weight", 0.0) if isinstance(settings, dict) else None
-    if isinstance(concept_weight, bool) or not isinstance(concept_weight, (int, float)) or not 0 <= concept_weight <= 1:
-        raise fail("fact_retrieval.concept_weight", f"expected a number between 0 and 1, found {concept_weight!r}")
-    max_unexplained = settings.get("max_unexplained_concepts") if isinstance(settings, dict) else None
-    if max_unexplained is not None and (isinstance(max_unexplained, bool) or not isinstance(max_unexplained, int)
-                                        or max_unexplained < 0):
-        raise fail("fact_retrieval.max_unexplained_concepts", f"expected a whole number or nothing, found {max_unexplained!r}")
-    topic_words = settings.get("topic_max_words", 2) if isinstance(settings, dict) else None
-    if isinstance(topic_words, bool) or not isinstance(topic_words, int) or not 0 <= topic_words <= 10:
-        raise fail("fact_retrieval.topic_max_words", f"expected a whole number between 0 and 10, found {topic_words!r}")
+    if not isinstance(settings, dict):
+        raise fail("fact_retrieval", "expected a mapping of settings")
+
+    def number(key: str, default: Optional[float], high: float, whole: bool = False) -> Optional[float]:
+        """A setting between 0 and ``high`` (``None`` allowed only when it is the default)."""
+        value = settings.get(key, default)
+        if value is None and default is None:
+            return None
+        kinds = (int,) if whole else (int, float)
+        if isinstance(value, bool) or not isinstance(value, kinds) or not 0 <= value <= high:
+            kind = "a whole number" if whole else "a number"
+            raise fail(f"fact_retrieval.{key}", f"expected {kind} between 0 and {high:g}, found {value!r}")
+        return float(value)
+
+    def words(key: str) -> frozenset:
+        value = settings.get(key) or []
+        if not isinstance(value, list):
+            raise fail(f"fact_retrieval.{key}", "expected a list")
+        return frozenset(str(v) for v in value)
+
     guide = kb.extra.get("guide_facts") or {}
     if not isinstance(guide, dict) or any(str(v) not in facts for v in guide.values()):
         raise fail("guide_facts", "expected a mapping of goal intent to a fact id")
-    get = settings.get if isinstance(settings, dict) else (lambda key, default=None: default)
-    return FactBook(facts=facts, broad_questions=broad, min_score=float(min_score), intent_bonus=float(bonus),
-                    unsure_min_score=float(unsure), ambiguity_margin=float(margin), aliases=aliases,
-                    ignore_words=frozenset(str(w).lower() for w in ignore),
-                    nearest_min_score=float(nearest), topic_max_words=int(topic_words),
-                    context_bonus=float(context_bonus), max_unexplained=max_unexplained,
-                    concept_weight=float(concept_weight),
-                    guide_facts={str(k): str(v) for k, v in guide.items()},
-                    guide_min_confidence=float(get("guide_min_confidence", 0.8)),
-                    topic_margin=float(get("topic_margin", 0.15)),
-                    unfiltered_topics=frozenset(str(t) for t in get("unfiltered_topics", []) or []),
-                    form_opening_facts=frozenset(str(f) for f in get("form_opening_facts", []) or []),
-                    form_fact_min_score=float(get("form_fact_min_score", 1.0)),
-                    foreign_word_min_score=_optional_score(get("foreign_word_min_score"), fail),
-                    answers_as_questions=bool(get("answers_as_questions", False)))
-
-
-def _optional_score(value: Any, fail: Any) -> Optional[float]:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 2:
-        raise fail("fact_retrieval.foreign_word_min_score", f"expected a number between 0 and 2, found {value!r}")
-    return float(value)
+    for fid in words("form_opening_facts") - set(facts):
+        raise fail("fact_retrieval.form_opening_facts", f"unknown fact {fid!r}")
+    for topic in words("unfiltered_topics") - set(kb.topics):
+        raise fail("fact_retrieval.unfiltered_topics", f"unknown topic {topic!r}")
+    max_unexplained = number("max_unexplained_concepts", None, 10, whole=True)
+    return FactBook(
+        facts=facts, broad_questions=broad,
+        min_score=float(number("min_score", 0.35, 1) or 0.0),
+        intent_bonus=float(number("intent_bonus", 0.0, 1) or 0.0),
+        unsure_min_score=float(number("unsure_min_score", 1.0, 2) or 0.0),
+        ambiguity_margin=float(number("ambiguity_margin", 0.1, 1) or 0.0),
+        aliases={alias: cert.key for cert in kb.certifications.values() for alias in cert.aliases},
+        ignore_words=frozenset(w.lower() for w in words("ignore_words")),
+        nearest_min_score=float(number("nearest_min_score", 0.45, 2) or 0.0),
+        topic_max_words=int(number("topic_max_words", 2, 10, whole=True) or 0),
+        context_bonus=float(number("context_bonus", 0.0, 1) or 0.0),
+        max_unexplained=None if max_unexplained is None else int(max_unexplained),
+        concept_weight=float(number("concept_weight", 0.0, 1) or 0.0),
+        guide_facts={str(k): str(v) for k, v in guide.items()},
+        guide_min_confidence=float(number("guide_min_confidence", 0.8, 1) or 0.0),
+        topic_margin=float(number("topic_margin", 0.15, 1) or 0.0),
+        unfiltered_topics=words("unfiltered_topics"),
+        form_opening_facts=words("form_opening_facts"),
+        form_fact_min_score=float(number("form_fact_min_score", 1.0, 2) or 0.0),
+        foreign_word_min_score=number("foreign_word_min_score", None, 2),
+        answers_as_questions=settings.get("answers_as_questions") is True,
+    )
 
 
 def _text(value: Any, where: str, fail: Any) -> str:

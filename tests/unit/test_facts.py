@@ -115,3 +115,21 @@ def test_bad_fact_data_names_the_entry(tmp_path: Path) -> None:
     (tmp_path / "facts.yml").write_text(yaml.safe_dump(facts))
     with pytest.raises(KnowledgeError, match=r"facts\.csm_path\.source: unknown source 'nowhere'"):
         facts_from_knowledge(load_knowledge(tmp_path))
+
+
+@pytest.mark.parametrize("key,value,message", [
+    ("topic_margin", "high", r"fact_retrieval\.topic_margin: expected a number between 0 and 1, found 'high'"),
+    ("max_unexplained_concepts", 0.5, r"fact_retrieval\.max_unexplained_concepts: expected a whole number"),
+    ("form_opening_facts", ["no_such_fact"], r"fact_retrieval\.form_opening_facts: unknown fact 'no_such_fact'"),
+    ("unfiltered_topics", ["weather"], r"fact_retrieval\.unfiltered_topics: unknown topic 'weather'"),
+])
+def test_bad_retrieval_settings_name_the_setting(tmp_path: Path, key: str, value: object, message: str) -> None:
+    import shutil
+
+    for f in (ROOT / "knowledge").glob("*.yml"):
+        shutil.copy(f, tmp_path / f.name)
+    facts = yaml.safe_load((tmp_path / "facts.yml").read_text())
+    facts["fact_retrieval"][key] = value
+    (tmp_path / "facts.yml").write_text(yaml.safe_dump(facts))
+    with pytest.raises(KnowledgeError, match=message):
+        facts_from_knowledge(load_knowledge(tmp_path))
