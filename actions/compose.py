@@ -105,6 +105,9 @@ def not_known_reply(kb: Knowledge, planner: Planner, r: Renderer, decision: Deci
     pages = _pages(kb, planner, decision)
     links = ", ".join(r.link(s.title, s.url) if s.url else s.title for s in pages)
     lines.append(wording.look.format(link=links))
+    if decision.neighbours:  # and that the advisor does not advise on it in depth
+        lines.append(planner.neighbours.scope.format(
+            name=" / ".join(planner.neighbours.entries[k].name.split(" (")[0] for k in decision.neighbours)))
     buttons = []
     if decision.topic is not None and decision.topic in kb.topics and decision.topic != "recommendation":
         meta = kb.topics[decision.topic]

@@ -30,6 +30,7 @@ class Lexicon:
     described_by_neighbours: frozenset  # concepts a neighbour's description answers ("how does PSM differ?")
     polarity_generic: frozenset  # words a yes/no question's "yes" does not rest on (actions/polarity.py)
     common_words: frozenset  # everyday words that say nothing about a question's subject
+    weak_concepts: frozenset  # concepts a fact need not speak of to answer ("separately", "years ago")
     _pattern: Optional[Pattern[str]]
     _by_phrase: Mapping[str, str]
     _prefixes: Tuple[Tuple[str, str], ...]
@@ -60,6 +61,14 @@ class Lexicon:
         """What a question asks for, e.g. ``("price",)``; empty when nothing in it says."""
         lowered = text.lower()
         return tuple(kind for kind, patterns in self.asks.items() if any(p.search(lowered) for p in patterns))
+
+
+def _concept_list(value: Any, concepts: Mapping[str, Any], fail: Any) -> frozenset:
+    if value is None:
+        return frozenset()
+    if not isinstance(value, list) or any(c not in concepts for c in value):
+        raise fail("weak_concepts", "expected a list of concepts named under `concepts`")
+    return frozenset(str(c) for c in value)
 
 
 def lexicon_from_knowledge(kb: Knowledge) -> Lexicon:
@@ -131,6 +140,7 @@ def lexicon_from_knowledge(kb: Knowledge) -> Lexicon:
         raise fail("common_words", "expected a list of words")
     return Lexicon(concepts=concepts, asks=asks, strong_asks=frozenset(strong),
                    common_words=frozenset(str(w).lower() for w in common),
+                   weak_concepts=_concept_list(kb.extra.get("weak_concepts"), concepts, fail),
                    described_by_neighbours=frozenset(described),
                    polarity_generic=frozenset(str(w).lower() for w in generic), _pattern=pattern,
                    _by_phrase=by_phrase, _prefixes=tuple(prefixes))

@@ -47,6 +47,7 @@ class Unknown:
     say: str
     related: Optional[str]
     source: Source
+    about: Tuple[str, ...] = ()  # the certifications it is about (none: any); "how hard is the CSPO exam?" is not the CSM's
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,10 @@ class Unknowns:
     nearest: str
     look: str
 
-    def matching(self, text: str) -> Optional[Unknown]:
+    def matching(self, text: str, named: Sequence[str] = ()) -> Optional[Unknown]:
         lowered = text.lower()
-        return next((u for u in self.entries if any(c.search(lowered) for c in u.cues)), None)
+        return next((u for u in self.entries if any(c.search(lowered) for c in u.cues)
+                     and (not u.about or not named or set(u.about) & set(named))), None)
 
 
 @dataclass(frozen=True)
@@ -187,7 +189,11 @@ def unknowns_from_knowledge(kb: Knowledge) -> Unknowns:
         related = entry.get("related")
         if related is not None and not isinstance(related, str):
             raise fail(f"{where}.related", "expected a fact id")
-        entries.append(Unknown(entry["id"], tuple(compiled), entry["say"].strip(), related, kb.sources[entry["source"]]))
+        about = entry.get("about") or []
+        if not isinstance(about, list) or any(c not in kb.certifications for c in about):
+            raise fail(f"{where}.about", "expected a list of certifications")
+        entries.append(Unknown(entry["id"], tuple(compiled), entry["say"].strip(), related, kb.sources[entry["source"]],
+                               tuple(str(c) for c in about)))
     return Unknowns(tuple(entries), wording["say"].strip(), wording["say_named"].strip(),
                     wording["nearest"].strip(), wording["look"].strip())
 
@@ -336,7 +342,7 @@ class Planner:
         candidates = tuple((label, score) for label, score, _ in ranked[:TRACE_CANDIDATES])
 
         # 3. a neighbouring certification named (or, in "does it expire?", the one just answered about)
-        unknown = self.unknowns.matching(text)
+        unknown = self.unknowns.matching(text, tuple(dict.fromkeys(named + found)))
         neighbour_keys = tuple(self.neighbours.named(text, entities))
         if not neighbour_keys and not named and context.neighbour in self.neighbours.entries and _leans_on_context(text):
             neighbour_keys = (str(context.neighbour),)
@@ -444,7 +450,8 @@ class Planner:
         the PSM fact speaks of questions, minutes and the pass mark)."""
         if self.coverage is None or fact.id not in self._fact_concepts:
             return True
-        return sum(c not in self._fact_concepts[fact.id] for c in concepts) <= self.coverage
+        weak = self.index.lexicon.weak_concepts if self.index.lexicon is not None else frozenset()
+        return sum(c not in self._fact_concepts[fact.id] and c not in weak for c in concepts) <= self.coverage
 
     def _eligible(self, fact: FactEntry, wanted: Sequence[str], asks: Sequence[str] = ()) -> bool:
         """A fact about a certification asked about (any, when none is; any, for a role fact asked with
