@@ -328,6 +328,8 @@ class Planner:
             neighbour_named = self.neighbours.named(text, entities)
             if len(neighbour_named) == 1 and _only_names(text, self.neighbours.entries[neighbour_named[0]].aliases, kb):
                 other = book.facts[context.fact].counterparts.get(neighbour_named[0])
+                if other is None and context.fact in self.neighbours.entries[neighbour_named[0]].answers_facts:
+                    other = context.fact  # "and the A-CSPO?" after a fact that covers both advanced certifications
                 if other:
                     fact = book.facts[other]
                     return Decision(COUNTERPART, "counterpart", fact=fact, topic=fact.topic,
