@@ -150,9 +150,8 @@ def test_slack_more_than_five_buttons_are_all_sent(channels: Channels) -> None:
     assert len(buttons) == 6, call["params"]["blocks"]
 
 
-def test_slack_button_click_reaches_the_bot(channels: Channels) -> None:
-    """A click on a block button comes back as an interactivity payload (form-encoded)."""
-    user, channel = new_id("U"), new_id("D")
+def slack_click(channels: Channels, user: str, channel: str, title: str, value: str) -> None:
+    """Posts a signed block-button click (Slack's form-encoded interactivity payload) and checks it is taken."""
     payload = {
         "type": "block_actions", "trigger_id": new_id("T"),
         "user": {"id": user, "username": "someone", "team_id": "T0TEAM"},
@@ -160,12 +159,17 @@ def test_slack_button_click_reaches_the_bot(channels: Channels) -> None:
         "container": {"type": "message", "channel_id": channel, "message_ts": "1.000001"},
         "message": {"type": "message", "ts": "1.000001", "text": "…"},
         "actions": [{"type": "button", "action_id": "rasa_button_1", "block_id": "b1",
-                     "text": {"type": "plain_text", "text": "Compare CSM and CSPO"},
-                     "value": "/compare_certifications", "action_ts": f"{time.time():.6f}"}],
+                     "text": {"type": "plain_text", "text": title}, "value": value, "action_ts": f"{time.time():.6f}"}],
     }
     body = ("payload=" + requests.utils.quote(json.dumps(payload))).encode()
     r = channels.slack_post(body, channels.sign(body), content_type="application/x-www-form-urlencoded")
     assert r.status_code == 200, r.text
+
+
+def test_slack_button_click_reaches_the_bot(channels: Channels) -> None:
+    """A click on a block button comes back as an interactivity payload (form-encoded)."""
+    user, channel = new_id("U"), new_id("D")
+    slack_click(channels, user, channel, "Compare CSM and CSPO", "/compare_certifications")
     call = channels.slack.wait_for("chat.postMessage", channel=channel)
     assert "CSM" in call["params"]["text"] and "CSPO" in call["params"]["text"]
 

@@ -13,7 +13,6 @@ import time
 from typing import Any, Dict, List
 
 import pytest
-import requests
 from playwright.sync_api import Browser
 
 from actions.feedback import FeedbackLabels, labels_from_knowledge
@@ -24,6 +23,7 @@ from tests.e2e.test_channels import (  # noqa: F401 - `channels` is a fixture
     inline_keyboard,
     new_chat,
     new_id,
+    slack_click,
     slack_event,
     telegram_message,
 )
@@ -123,21 +123,6 @@ def test_widget_thumbs_down_button_then_a_comment(stack: Stack, browser: Browser
 
 
 # --- Slack -----------------------------------------------------------------------------------------
-def slack_click(channels: Channels, user: str, channel: str, title: str, value: str) -> None:  # noqa: F811
-    payload = {
-        "type": "block_actions", "trigger_id": new_id("T"),
-        "user": {"id": user, "username": "someone", "team_id": "T0TEAM"},
-        "channel": {"id": channel, "name": "directmessage"},
-        "container": {"type": "message", "channel_id": channel, "message_ts": "1.000001"},
-        "message": {"type": "message", "ts": "1.000001", "text": "…"},
-        "actions": [{"type": "button", "action_id": "rasa_button_2", "block_id": "b1",
-                     "text": {"type": "plain_text", "text": title}, "value": value, "action_ts": f"{time.time():.6f}"}],
-    }
-    body = ("payload=" + requests.utils.quote(json.dumps(payload))).encode()
-    r = channels.slack_post(body, channels.sign(body), content_type="application/x-www-form-urlencoded")
-    assert r.status_code == 200, r.text
-
-
 def test_slack_thumbs_down_button_then_a_comment(channels: Channels, labels: FeedbackLabels) -> None:  # noqa: F811
     user, channel = new_id("U"), new_id("D")
     assert channels.slack_send(slack_event(QUESTION, user, channel)).status_code == 200
