@@ -35,6 +35,7 @@ class FactEntry:
     counterparts: Mapping[str, str] = field(default_factory=dict)  # other certification -> its same fact
     only_with: Optional[str] = None  # a neighbour (neighbours.yml) that must be named for this fact to answer
     lists: bool = False  # the answer lists items ("the Scrum values are ..."): "is courage one?" gets "Yes."
+    then: Optional[str] = None  # the fact answering "and after that?" after this one
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
         if not isinstance(entry, dict):
             raise fail(where, "expected a mapping")
         unknown = set(entry) - {"id", "certifications", "topic", "answer", "questions", "source", "asks",
-                                "counterparts", "only_with", "lists"}
+                                "counterparts", "only_with", "lists", "then"}
         if unknown:
             raise fail(f"{where}.{sorted(unknown)[0]}", "is not a known field")
         fid = _text(entry.get("id"), f"{where}.id", fail)
@@ -162,8 +163,11 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
             counterparts={str(k): str(v) for k, v in counterparts.items()},
             only_with=only_with,
             lists=entry.get("lists") is True,
+            then=_text(entry["then"], f"{where}.then", fail) if "then" in entry else None,
         )
     for fact in facts.values():
+        if fact.then is not None and fact.then not in facts:
+            raise fail(f"facts.{fact.id}.then", f"{fact.then!r} is not a fact id")
         for cert, other in fact.counterparts.items():
             if other not in facts or (cert not in facts[other].certifications and facts[other].only_with != cert):
                 raise fail(f"facts.{fact.id}.counterparts.{cert}", f"{other!r} is not a fact about the {cert}")

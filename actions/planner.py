@@ -323,6 +323,12 @@ class Planner:
                                 certifications=(others[0],))
             if not others and not previous.only_with:  # "and the CSM?" about a fact that already covers it
                 return Decision(FACT, "counterpart_same_fact", fact=previous, topic=previous.topic, certifications=named)
+        lexicon = self.index.lexicon
+        if context.fact is not None and context.fact in book.facts and book.facts[context.fact].then is not None \
+                and lexicon is not None and lexicon.asks_what_follows(text.lower().strip()):
+            # "and after that?" after "you get two free attempts": what the data says follows that fact
+            fact = book.facts[str(book.facts[context.fact].then)]
+            return Decision(FACT, "then", fact=fact, topic=fact.topic, certifications=fact.certifications)
         if not named and context.fact is not None and context.fact in book.facts:
             # "and the PSM?" after a CSM fact: its counterpart for that neighbour, if the data has one
             neighbour_named = self.neighbours.named(text, entities)

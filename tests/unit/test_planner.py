@@ -164,3 +164,36 @@ def test_routes_take_what_they_should(planner: Planner) -> None:
     assert not accepted(OUT_OF_SCOPE, unknown)
     assert not accepted(KNOWLEDGE, planner.plan(turn("hello", "greet"), Context()))
     assert planner.plan(turn("hello", "greet"), Context()).kind == NO_ANSWER
+
+
+def test_and_after_that_gets_the_fact_that_follows(planner: Planner) -> None:
+    # "you get two free attempts ..." then "and after that?": what a further attempt costs (facts.yml `then`)
+    after_attempts = Context(certification="CSM", topic="requirements", fact="csm_attempts")
+    for text in ("and after that?", "then what?", "what happens after that", "ok and next?"):
+        d = planner.plan(turn(text, "ask_continuous_learning"), after_attempts)
+        assert (d.kind, d.rule, d.fact and d.fact.id) == (FACT, "then", "csm_retake_cost"), text
+    # a fact with nothing after it, or a longer question, is planned as usual
+    d = planner.plan(turn("and after that?", "ask_continuous_learning"), Context(fact="csm_price"))
+    assert d.rule != "then"
+    d = planner.plan(turn("what do I do after that, renew?", "ask_continuous_learning"), after_attempts)
+    assert d.rule != "then"
+
+
+def test_what_is_it_for_the_other_one_is_a_follow_up_but_what_is_it_is_not(planner: Planner) -> None:
+    text = "what's it for CSM"
+    after_psm = Context(fact="psm_assessment", neighbour="PSM")
+    d = planner.plan(turn(text, "ask_certification_info", [ent(text, "CSM", "certification", "CSM")]), after_psm)
+    assert (d.rule, d.fact and d.fact.id) == ("counterpart", "csm_test_format")
+    # without "it" / "that", "what's CSM?" asks what the CSM is
+    text = "what's CSM"
+    d = planner.plan(turn(text, "ask_certification_info", [ent(text, "CSM", "certification", "CSM")]), after_psm)
+    assert d.rule != "counterpart"
+
+
+def test_validate_is_what_a_certification_proves_not_its_validity(planner: Planner) -> None:
+    d = planner.plan(turn("what does the cspo validate", "ask_benefits",
+                          [ent("what does the cspo validate", "cspo", "certification", "CSPO")]), Context())
+    assert d.fact is not None and d.fact.id == "cspo_validates"
+    d = planner.plan(turn("is my csm still valid after 3 years?", "ask_continuous_learning",
+                          [ent("is my csm still valid after 3 years?", "csm", "certification", "CSM")]), Context())
+    assert d.fact is not None and d.fact.id != "csm_validates"
