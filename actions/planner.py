@@ -223,6 +223,7 @@ def accepted(route: str, decision: Decision) -> bool:
     return True
 
 
+SAID_ALREADY_MAX_WORDS = 6  # "how much does that cost?": longer questions are asked on their own
 _PRONOUN = re.compile(r"\b(it|its|it's|that|this|they|them|those|these|one)\b")
 
 
@@ -357,6 +358,12 @@ class Planner:
         if neighbour_keys:
             return self._neighbour(neighbour_keys, text, asks, ranked, candidates, unknown)
 
+        # "how much does that cost?" / "within how long?" right after a fact that states it: that fact again
+        said = self._said_already(text, named, asks, concepts, context) if unknown is None else None
+        if said is not None:
+            return Decision(FACT, "said_already", fact=said, topic=said.topic, certifications=named or said.certifications,
+                            asks=asks, candidates=candidates)
+
         # 4. a known unknown
         if unknown is not None:
             nearest = book.facts.get(unknown.related) if unknown.related else None
@@ -429,6 +436,21 @@ class Planner:
                         asks=asks, candidates=candidates, foreign=tuple(foreign))
 
     # ------------------------------------------------------------------ the parts
+    def _said_already(self, text: str, named: Sequence[str], asks: Sequence[str], concepts: Sequence[str],
+                      context: Context) -> Optional[FactEntry]:
+        """The fact just given, when a short question leaning on it asks for what it states (a price, a
+        duration, a count...) and speaks of nothing it doesn't: "and the fee?" after the renewal rules."""
+        book, lexicon = self.index.book, self.index.lexicon
+        previous = book.facts.get(context.fact) if context.fact is not None else None
+        if previous is None or previous.only_with or lexicon is None or not _leans_on_context(text):
+            return None
+        if len(re.findall(r"[\w'-]+", text)) > SAID_ALREADY_MAX_WORDS or not set(named) <= set(previous.certifications):
+            return None
+        strong = set(asks) & lexicon.strong_asks
+        if not strong or not strong <= set(previous.asks) or not self._explains(previous, concepts):
+            return None
+        return previous
+
     def _asks(self, text: str) -> Tuple[str, ...]:
         lexicon = self.index.lexicon
         return lexicon.asks_of(text) if lexicon is not None else ()

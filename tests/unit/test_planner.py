@@ -197,3 +197,18 @@ def test_validate_is_what_a_certification_proves_not_its_validity(planner: Plann
     d = planner.plan(turn("is my csm still valid after 3 years?", "ask_continuous_learning",
                           [ent("is my csm still valid after 3 years?", "csm", "certification", "CSM")]), Context())
     assert d.fact is not None and d.fact.id != "csm_validates"
+
+
+def test_a_short_question_about_what_was_just_said_gets_that_fact_again(planner: Planner) -> None:
+    after_renewal = Context(certification="CSM", topic="continuous_learning", fact="renewal_requirements")
+    for text in ("how much does that cost", "and the fee?"):
+        d = planner.plan(turn(text, "ask_cost"), after_renewal)
+        assert (d.rule, d.fact and d.fact.id) == ("said_already", "renewal_requirements"), text
+    d = planner.plan(turn("within how long?", "nlu_fallback"), Context(certification="CSM", fact="csm_attempts"))
+    assert (d.rule, d.fact and d.fact.id) == ("said_already", "csm_attempts")
+    # the fact just given states no price: the question is asked on its own
+    d = planner.plan(turn("how much does that cost", "ask_cost"), Context(certification="CSM", fact="csm_path"))
+    assert d.rule != "said_already"
+    # a longer question is its own question
+    d = planner.plan(turn("how much does the course for that cost in the end, roughly?", "ask_cost"), after_renewal)
+    assert d.rule != "said_already"
