@@ -34,6 +34,7 @@ from actions.facts import TOPIC_PREFIX, FactEntry, FactIndex
 from actions.knowledge_base import Knowledge, KnowledgeError, Source
 from actions.neighbours import Neighbours
 from actions.polarity import polarity
+from actions.threshold import SCORE_WORDS
 
 FACT, COUNTERPART, TOPIC, NEIGHBOUR, AUDIENCE, NOT_KNOWN = "fact", "counterpart", "topic", "neighbour", "audience", "not_known"
 NO_ANSWER = "none"  # the planner has no knowledge answer: the caller replies its own way
@@ -294,6 +295,12 @@ class Planner:
         if decision.fact is not None and decision.kind in (FACT, COUNTERPART) and lexicon is not None \
                 and decision.fact.lists and not re.match(r"\W*(yes|no)\b", decision.fact.answer, re.I):
             answer = polarity(turn.text, decision.fact.answer, lexicon, self.index.normalise, lexicon.polarity_generic)
+            if answer:
+                decision = replace(decision, polarity=answer)
+        if decision.fact is not None and decision.kind in (FACT, COUNTERPART) and decision.polarity is None \
+                and decision.fact.threshold is not None and (
+                    lexicon is None or "yesno" in lexicon.asks_of(turn.text) or SCORE_WORDS.search(turn.text.lower())):
+            answer = decision.fact.threshold.answer(turn.text)
             if answer:
                 decision = replace(decision, polarity=answer)
         return decision
