@@ -27,7 +27,7 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "THIRD_PARTY_NOTICES.md"
@@ -79,8 +79,9 @@ class Row:
 
 
 # --- Python distributions -----------------------------------------------------------------------
-def python_licence(meta: metadata.PackageMetadata) -> Tuple[str, str]:
-    """(licence, where it was read) for one distribution's metadata; (UNKNOWN, why) when none is stated."""
+def python_licence(meta: Any) -> Tuple[str, str]:
+    """(licence, where it was read) for one distribution's metadata (an email.message.Message-like
+    PackageMetadata); (UNKNOWN, why) when none is stated."""
     expression = (meta.get("License-Expression") or "").strip()
     if expression:
         return expression, "License-Expression"
