@@ -37,10 +37,9 @@ FENCE = re.compile(r"^\s*(`{3,})\s*([\w+-]*)\s*$")
 MARKER = re.compile(r"^\s*<!--\s*(run|run:\s*scratch\b[^>]*|not-run:\s*(?P<why>[^>]*?))\s*-->\s*$")
 RUN_TIMEOUT_S = 25
 
-# Shell words that are not programs.
-BUILTINS = {"export", "cd", "set", "echo", "eval", "printf", "read", "exit", "unset", "true", "false", "test", "[",
-            "if", "then", "else", "elif", "fi", "for", "in", "do", "done", "while", "until", "case", "esac", "wait",
-            "trap", "{", "}", "!", "time", "exec", "source", "."}
+# Shell words that are not programs: bash's builtins and keywords.
+BUILTINS = set(subprocess.run(["bash", "-c", "compgen -b; compgen -k"], capture_output=True, text=True,
+                              check=True).stdout.split())
 # Programs a doc may name that a machine can lack without the doc being wrong: they come from the
 # Debian packages scripts/setup.sh --test installs (PostgreSQL client, SQLite) or from the test extras.
 OPTIONAL_PROGRAMS = {"pg_dump", "pg_restore", "psql", "sqlite3"}
@@ -247,7 +246,8 @@ def test_the_command_check_catches_typos() -> None:
     assert not bad(".venv/bin/python -m bench.load --conversations 20")
     assert bad("sqlite4 var/x.db") and bad("echo $(cta .run/api-token)") and not bad("echo $(cat .run/api-token)")
     assert bad("X=1 curll -s http://127.0.0.1") and not bad("X=1 curl -s http://127.0.0.1  # a comment")
-    assert bad("export M=$(model_pth)") and bad("source scripts/comon.sh")
+    assert bad("export M=$(model_pth)") and bad("source scripts/comon.sh") and bad("umsk 077")
+    assert not bad("umask 077 && cd var && export X=1")
     sourced = "source scripts/common.sh && export M=$(model_path)"
     assert not [p for w in simple_commands(sourced) for p in problems_with(w, shell_functions(sourced))]
 
