@@ -302,3 +302,38 @@ def test_scratch_blocks_run_in_order(doc: Path, tmp_path: Path) -> None:
         with sqlite3.connect(tmp_path / "var" / "conversations.db") as db:
             assert db.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 3
         assert (tmp_path / "backup.db").stat().st_mode & 0o077 == 0, "the backup must be private"
+
+
+# --- links between the docs ------------------------------------------------------------------------------
+def _slugs(doc: Path) -> set:
+    """GitHub's anchors for a Markdown file's headings (lower case, punctuation dropped, spaces to dashes)."""
+    slugs: set = set()
+    in_code = False
+    for line in doc.read_text().splitlines():
+        if FENCE.match(line):
+            in_code = not in_code
+        heading = None if in_code else re.match(r"^#{1,6}\s+(.*?)\s*#*\s*$", line)
+        if heading:
+            slug = re.sub(r"[^\w\- ]", "", heading.group(1).lower()).replace(" ", "-")
+            base, n = slug, 1
+            while slug in slugs:
+                slug, n = f"{base}-{n}", n + 1
+            slugs.add(slug)
+    return slugs
+
+
+def test_links_between_the_docs_resolve() -> None:
+    broken = []
+    for doc in [*DOCS, ROOT / "SECURITY.md"]:
+        text = re.sub(r"^\s*```.*?^\s*```", "", doc.read_text(), flags=re.DOTALL | re.MULTILINE)  # code blocks
+        text = re.sub(r"(`+).*?\1", "", text)  # inline code
+        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+            if re.match(r"^[a-z]+:", target):
+                continue  # http(s), mailto
+            path, _, anchor = target.partition("#")
+            file = (doc.parent / path).resolve() if path else doc
+            if not file.exists():
+                broken.append(f"{doc.name}: {target} (no such file)")
+            elif anchor and file.suffix == ".md" and anchor not in _slugs(file):
+                broken.append(f"{doc.name}: {target} (no such heading)")
+    assert not broken, broken
