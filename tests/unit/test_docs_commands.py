@@ -10,6 +10,7 @@ Each ```bash / ```sh / ```shell / ```console block must have one marker on the l
 Every block, run or not, is parsed with `bash -n`, and every command in it must exist: `make` targets in
 the Makefile, scripts and Python modules in the project or the venv, programs on the PATH; the long
 options given to the project's Python tools must be in their --help. So a typo fails this test.
+Links between the docs (README.md, docs/*.md, SECURITY.md) must reach an existing file and heading.
 """
 from __future__ import annotations
 
