@@ -140,3 +140,22 @@ def test_the_project_licence_is_apache_2() -> None:
     text = (ROOT / "LICENSE").read_text()
     assert "Apache License" in text and "Version 2.0, January 2004" in text and "END OF TERMS AND CONDITIONS" in text
     assert json.loads((ROOT / "web" / "package.json").read_text())["license"] == "Apache-2.0"
+
+
+def test_lock_licences_match_what_is_in_node_modules() -> None:
+    """The licence the lock records is the one the installed package states (web/node_modules)."""
+    lock = json.loads((ROOT / "web" / "package-lock.json").read_text())
+    checked, differ = 0, []
+    for path, entry in lock["packages"].items():
+        package_json = ROOT / "web" / path / "package.json"
+        if not path or not entry.get("license") or not package_json.exists():
+            continue
+        stated = json.loads(package_json.read_text())
+        if stated.get("version") != entry.get("version"):
+            differ.append(f"{path}: node_modules has {stated.get('version')}, the lock {entry.get('version')}")
+        elif stated.get("license") != entry["license"]:
+            differ.append(f"{path}: package.json says {stated.get('license')}, the lock {entry['license']}")
+        checked += 1
+    if not checked:
+        pytest.skip("web/node_modules is not installed (make setup)")
+    assert not differ, differ
