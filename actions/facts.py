@@ -4,7 +4,7 @@ The facts live in ``knowledge/facts.yml``: each has an id, the certification(s) 
 it belongs to, a one- or two-sentence answer, example questions and a source. :func:`facts_from_knowledge`
 reads and checks them; :class:`FactIndex` matches a new question against the example questions with a
 TF-IDF model over word and character n-grams (chosen on the held-out set in ``tests/facts/``; the
-figures are in ``scripts/measure_facts.py``'s output and the README). Broad questions ("tell me about
+figures are in ``scripts/measure_facts.py``'s output and docs/trainers.md). Broad questions ("tell me about
 the CSPO") match a topic instead, and then the topic summary is the answer. Pure: no Rasa here.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Profile the Rasa server's message path under load (README, "Performance").
+"""Profile the Rasa server's message path under load (docs/developers.md, "Performance").
 
 Starts the advisor (action server + Rasa server, free local ports), runs py-spy (from PyPI, pinned in
 requirements.lock) on the Rasa server process while N concurrent conversations run, and prints the

@@ -36,7 +36,7 @@ fi
 # with a lock store shared by the workers: a Redis from the Debian packages, started here under var/redis
 # on 127.0.0.1 (unless REDIS_HOST names one). Not the default: the socket.io channel's long-polling
 # sessions and the Slack retry memory live in one process, so the web widget and Slack need one worker
-# (or the cluster's sticky balancer, `make run-cluster`). README, "Performance".
+# (or the cluster's sticky balancer, `make run-cluster`). docs/developers.md, "Performance".
 WORKERS=${ADVISOR_WORKERS:-1}
 [[ "$WORKERS" =~ ^[1-9]$ ]] || die "ADVISOR_WORKERS=$WORKERS must be a number of workers from 1 to 9"
 started_redis=0
