@@ -485,13 +485,16 @@ def create_app(s: Settings) -> Sanic:
         trainer = req.args.get("trainer") or None
         entries, total = log.page(max(number, 1), AUDIT_PAGE_SIZE, trainer)
         pages = max((total + AUDIT_PAGE_SIZE - 1) // AUDIT_PAGE_SIZE, 1)
+        if number > pages:  # past the end: the last page
+            number = pages
+            entries, total = log.page(number, AUDIT_PAGE_SIZE, trainer)
         known = {log.conversation_ref(c.id): c.id for c in await source.conversations()}
         return page(
             "audit.html",
             req,
             entries=entries,
             total=total,
-            number=min(max(number, 1), pages),
+            number=max(number, 1),
             pages=pages,
             trainer_filter=trainer,
             trainers=sorted(u.name for u in access.users.list()),

@@ -36,6 +36,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from tests.support.stack import ROOT, Server, free_port, model_path
 from tests.support.workbench_fixture import BASE, events_for, fill_store, user, voted_conversation, write_endpoints
 from workbench import stories
+from workbench.audit import AuditLog
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = ROOT / "reports" / "screenshots"
@@ -709,6 +710,19 @@ def test_two_trainers_act_under_their_own_names(page: Page, wb: Server, server: 
     expect(page.locator("#trainer")).to_have_text(FIRST)
     shot(page, "audit")
     page.screenshot(path=str(ROOT / "docs" / "workbench-audit.png"), full_page=False)
+    # Paged: entries written by another process (an erasure command, say) appear, 50 a page, newest first.
+    other = AuditLog(project / ".workbench")
+    for i in range(60):
+        other.record("anna", "export", f"rest:user{i % 24}", events=i)
+    page.goto(server + "/audit")
+    expect(page.locator("#audit tbody tr")).to_have_count(50)
+    expect(page.locator("#audit tbody tr").first).to_contain_text("events=59")
+    expect(page.locator("#chain")).to_contain_text("Hash chain intact")
+    page.click("#pager a[rel=next]")
+    expect(page.locator("#pager")).to_contain_text("page 2 of")
+    assert "events=9" in page.locator("#audit tbody tr").first.inner_text()
+    last = requests.get(server + "/audit?page=999", headers={"Authorization": f"Bearer {anna_token}"}, timeout=30)
+    assert last.status_code == 200 and "older →" not in last.text and "← newer" in last.text
     page.select_option("select[name=trainer]", "anna")
     page.click("form.filters button")
     assert set(page.locator("#audit td.trainer").all_inner_texts()) == {"anna"}
