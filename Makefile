@@ -12,6 +12,8 @@ help:
 	@echo "make bench     the advisor against a stock rasa init bot: latency, load, training, start-up, memory"
 	@echo "make clean     remove trained models and test output"
 	@echo "make workbench the trainers' workbench on http://127.0.0.1:8001/ (conversations, inbox, checks, reports)"
+	@echo "make workbench-user NAME=anna [EMAIL=…] [LINK=1] [REVOKE=1]   a trainer with their own token and login link; revoke"
+	@echo "make workbench-users / workbench-audit   the workbench's users; the audit log's newest entries and its hash chain"
 	@echo "make check     knowledge schema, rasa data validate, lint, test stories (make lint: the lint alone)"
 	@echo "make test-stories / nlu-report / analytics   reports; HTML under reports/"
 
@@ -42,4 +44,14 @@ clean:
 workbench check lint test-stories nlu-report analytics:
 	@scripts/workbench.sh $(subst workbench,serve,$@)
 
-.PHONY: help setup train run run-cluster test evaluate bench clean workbench check lint test-stories nlu-report analytics
+workbench-user:
+	@$(if $(NAME),,echo "make workbench-user NAME=<trainer> [EMAIL=…] [LINK=1] [REVOKE=1]" >&2; exit 2;) \
+	scripts/workbench.sh user "$(NAME)" $(if $(EMAIL),--email "$(EMAIL)") $(if $(REVOKE),--revoke) $(if $(LINK),--link)
+
+workbench-users:
+	@scripts/workbench.sh users
+
+workbench-audit:
+	@scripts/workbench.sh audit
+
+.PHONY: help setup train run run-cluster test evaluate bench clean workbench check lint test-stories nlu-report analytics workbench-user workbench-users workbench-audit

@@ -288,7 +288,7 @@ def read_branch(root: Path) -> Branch:
     return Branch(read_tree(root, KNOWLEDGE_DIR, True), held_out_questions(read_tree(root, HELD_OUT_DIR, True)))
 
 
-def commit_question(root: Path, fact_id: str, question: str) -> str:
+def commit_question(root: Path, fact_id: str, question: str, author: Optional[gitbranch.Author] = None) -> str:
     """Adds the question to the fact on the annotations branch; returns the commit."""
     question = clean_question(question)
     branch = read_branch(root)
@@ -297,10 +297,11 @@ def commit_question(root: Path, fact_id: str, question: str) -> str:
     check_question(question, branch.facts_text, branch.held_out)
     new = add_question(branch.facts_text, fact_id, question)
     check_loads(branch.knowledge, new)
-    return gitbranch.commit_files(root, {FACTS_FILE: new}, f"Workbench: '{question[:60]}' as a question of {fact_id}")
+    return gitbranch.commit_files(root, {FACTS_FILE: new}, f"Workbench: '{question[:60]}' as a question of {fact_id}",
+                                 author=author)
 
 
-def commit_new_fact(root: Path, raw: Mapping[str, Any]) -> Tuple[str, str]:
+def commit_new_fact(root: Path, raw: Mapping[str, Any], author: Optional[gitbranch.Author] = None) -> Tuple[str, str]:
     """Writes a new fact on the annotations branch; returns (fact id, commit)."""
     branch = read_branch(root)
     fact = validate_new_fact(raw, branch.choices)
@@ -308,7 +309,7 @@ def commit_new_fact(root: Path, raw: Mapping[str, Any]) -> Tuple[str, str]:
         check_question(question, branch.facts_text, branch.held_out)
     new = add_fact(branch.facts_text, fact)
     check_loads(branch.knowledge, new)
-    return fact.id, gitbranch.commit_files(root, {FACTS_FILE: new}, f"Workbench: new fact {fact.id}")
+    return fact.id, gitbranch.commit_files(root, {FACTS_FILE: new}, f"Workbench: new fact {fact.id}", author=author)
 
 
 def lines_of(values: Optional[Iterable[str]]) -> List[str]:
