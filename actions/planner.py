@@ -220,10 +220,11 @@ def accepted(route: str, decision: Decision) -> bool:
             decision.rule == "fact" and decision.question and "fit" not in decision.asks
             and decision.score >= decision.sure_score)
     if route == OUT_OF_SCOPE:
-        return decision.rule.startswith(("neighbour", "known_unknown", "counterpart")) or decision.rule == "fact"
+        return decision.rule.startswith(("neighbour", "known_unknown", "counterpart")) or decision.rule in FOLLOWING_RULES
     return True
 
 
+FOLLOWING_RULES = ("fact", "said_already", "then")  # a fact: the one that states it, or one leaning on the last
 SAID_ALREADY_MAX_WORDS = 6  # "how much does that cost?": longer questions are asked on their own
 _PRONOUN = re.compile(r"\b(it|its|it's|that|this|they|them|those|these|one)\b")
 
@@ -446,7 +447,8 @@ class Planner:
     def _said_already(self, text: str, named: Sequence[str], asks: Sequence[str], concepts: Sequence[str],
                       context: Context) -> Optional[FactEntry]:
         """The fact just given, when a short question leaning on it asks for what it states (a price, a
-        duration, a count...) and speaks of nothing it doesn't: "and the fee?" after the renewal rules."""
+        duration, a count...) and speaks of nothing it doesn't: "and the fee?" after the renewal rules; or
+        asks nothing of the kind but names only what that fact speaks of ("is it proctored too?")."""
         book, lexicon = self.index.book, self.index.lexicon
         previous = book.facts.get(context.fact) if context.fact is not None else None
         if previous is None or previous.only_with or lexicon is None or not _leans_on_context(text):
@@ -454,9 +456,13 @@ class Planner:
         if len(re.findall(r"[\w'-]+", text)) > SAID_ALREADY_MAX_WORDS or not set(named) <= set(previous.certifications):
             return None
         strong = set(asks) & lexicon.strong_asks
-        if not strong or not strong <= set(previous.asks) or not self._explains(previous, concepts):
+        if strong and not strong <= set(previous.asks):
             return None
-        return previous
+        own = self._fact_concepts.get(previous.id, frozenset())
+        yes_no = "yesno" in asks or bool(re.search(r"\b(too|also|as well)\W*$", text.lower()))  # "open book too?"
+        if not strong and not (yes_no and not set(asks) - {"yesno"} and concepts and all(c in own for c in concepts)):
+            return None  # "is it proctored too?" after the open-book fact: a yes/no on concepts that fact speaks of
+        return previous if self._explains(previous, concepts) else None
 
     def _asks(self, text: str) -> Tuple[str, ...]:
         lexicon = self.index.lexicon

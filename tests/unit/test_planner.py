@@ -212,3 +212,21 @@ def test_a_short_question_about_what_was_just_said_gets_that_fact_again(planner:
     # a longer question is its own question
     d = planner.plan(turn("how much does the course for that cost in the end, roughly?", "ask_cost"), after_renewal)
     assert d.rule != "said_already"
+
+
+def test_a_yes_no_follow_up_on_what_the_last_fact_speaks_of_gets_it_again(planner: Planner) -> None:
+    after_open_book = Context(certification="CSM", topic="requirements", fact="csm_open_book")
+    for text, intent in (("is it proctored too?", "nlu_fallback"), ("open book too?", "out_of_scope")):
+        d = planner.plan(turn(text, intent, unsure=True), after_open_book)
+        assert (d.rule, d.fact and d.fact.id) == ("said_already", "csm_open_book"), text
+        assert accepted(OUT_OF_SCOPE, d) and accepted(FALLBACK, d)
+    # "how can I earn them?" after the renewal rules asks how, not whether: planned on its own
+    d = planner.plan(turn("how can i earn them?", "ask_continuous_learning"),
+                     Context(certification="CSM", fact="renewal_requirements"))
+    assert d.rule != "said_already"
+
+
+def test_who_issues_the_certifications(planner: Planner) -> None:
+    text = "which organisation issues the cspo?"
+    d = planner.plan(turn(text, "ask_certification_info", [ent(text, "cspo", "certification", "CSPO")]), Context())
+    assert d.fact is not None and d.fact.id == "issuer"
