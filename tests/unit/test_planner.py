@@ -230,3 +230,12 @@ def test_who_issues_the_certifications(planner: Planner) -> None:
     text = "which organisation issues the cspo?"
     d = planner.plan(turn(text, "ask_certification_info", [ent(text, "cspo", "certification", "CSPO")]), Context())
     assert d.fact is not None and d.fact.id == "issuer"
+
+
+def test_who_is_it_for_asks_the_audience_not_a_person(planner: Planner) -> None:
+    lexicon = planner.index.lexicon
+    assert lexicon is not None
+    for text in ("and who is it for?", "who is the cspo meant for", "who should take the csm"):
+        assert "who" not in lexicon.asks_of(text), text
+    for text in ("who teaches the course?", "who sets the price", "who is the scrum master's boss"):
+        assert "who" in lexicon.asks_of(text), text
