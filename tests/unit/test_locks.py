@@ -138,3 +138,20 @@ def test_the_venv_holds_what_the_runtime_lock_pins(locks: Dict) -> None:
         if installed != pinned:
             wrong.append(f"{package}: locked {pinned}, installed {installed}")
     assert not wrong, "the venv is not what requirements.lock pins (run scripts/setup.sh):\n" + "\n".join(wrong)
+
+
+def test_credentials_use_the_socketio_channel_that_awaits_enter_room() -> None:
+    """From python-socketio 5.10 on, AsyncServer.enter_room is a coroutine. Rasa 3.6's own channel
+    (`socketio:`) calls it without `await`, so its sockets never join their session's room and, with
+    session persistence, the bot's answers never arrive; channels/socketio.py awaits it."""
+    import inspect
+
+    import socketio
+    import yaml
+
+    channels = yaml.safe_load((ROOT / "credentials.yml").read_text()) or {}
+    assert "channels.socketio.SocketIOChannel" in channels
+    stock = {"socketio", "rasa.core.channels.socketio.SocketIOInput", "rasa.core.channels.SocketIOInput"}
+    assert not stock & set(channels), "Rasa's own socketio channel does not work with python-socketio >= 5.10"
+    assert inspect.iscoroutinefunction(socketio.AsyncServer.enter_room)
+    assert "await entered" in (ROOT / "channels" / "socketio.py").read_text()
