@@ -201,7 +201,7 @@ def render(py: List[Row], npm: List[Tuple[Row, bool]], model: Dict[str, object],
         assert isinstance(dist, metadata.Distribution)
         add(f"### spaCy English model: `{meta.get('lang')}_{meta.get('name')}` {meta.get('version')}")
         add("")
-        add(f"- Installed from PyPI as `{dist.metadata['Name']}` {dist.version} (`requirements-model.txt`), a")
+        add(f"- Installed from PyPI as `{dist.metadata['Name']}` {dist.version} (`requirements-model.lock`), a")
         add("  re-packaging of Explosion's model by an unrelated project; `config.yml` loads its `_model/` folder.")
         add(f"- Licence stated by the model (`meta.json`): **{meta.get('license')}**, author {meta.get('author')}"
             f" ({meta.get('url')}); the package states `{python_licence(dist.metadata)[0]}` and ships"
