@@ -66,10 +66,13 @@ supervised() {  # key name ready-url command...: runs under advisor.supervise in
   # supervisor: what is stopped), <key>.server (the server), <key>.gave-up; log: $DIR/logs/<key>.log.
   # Its own messages go to this terminal too, except in `roll` (SUPERVISE_LOG): a supervisor outlives the
   # roll and must not hold its caller's output open.
+  # Started by the foreground run (not `roll`), it stops its server by itself if this script is killed
+  # outright (--parent: kill -9 runs no trap).
   local key=$1 name=$2 ready=$3; shift 3
   rm -f "$DIR/pids/$key.gave-up"
+  local parent=(); [ -n "${SUPERVISE_LOG:-}" ] || parent=(--parent "$$")
   local run=(setsid "$PY" -m advisor.supervise --name "$name" --log "$DIR/logs/$key.log" --ready-url "$ready"
-             --pidfile "$DIR/pids/$key.server" --gave-up-file "$DIR/pids/$key.gave-up" -- "$@")
+             --pidfile "$DIR/pids/$key.server" --gave-up-file "$DIR/pids/$key.gave-up" "${parent[@]}" -- "$@")
   if [ -n "${SUPERVISE_LOG:-}" ]; then "${run[@]}" < /dev/null >> "$SUPERVISE_LOG" 2>&1 &
   else "${run[@]}" < /dev/null & fi
   echo $! > "$DIR/pids/$key.pid"
@@ -83,13 +86,22 @@ start_replica() {  # index model
     "$PY" -m advisor run --model "$2" --enable-api --interface 127.0.0.1 --port "$port" \
     --endpoints "$DIR/endpoints.yml" --credentials credentials.yml --cors "${cors[@]}"
 }
-stop_pidfile() {  # pidfile
-  alive "$1" || return 0
-  local pid t=0; pid=$(cat "$1")
-  kill "$pid" 2>/dev/null || true
-  while kill -0 "$pid" 2>/dev/null; do
-    t=$((t + 1)); [ "$t" -lt 100 ] || { kill -9 "$pid" 2>/dev/null || true; break; }
-    sleep 0.2
+stop_pidfile() {  # pidfile...: SIGTERM to every supervisor at once, then waits for them (at most 25 s in
+  # all; each gives its server 15 s); one still running then is killed, with its server's process group.
+  local f pid pids=() t=0
+  for f in "$@"; do
+    alive "$f" || continue
+    pid=$(cat "$f" 2>/dev/null) || continue
+    kill "$pid" 2>/dev/null || true
+    pids+=("$pid:${f%.pid}.server")
+  done
+  for f in "${pids[@]}"; do
+    pid=${f%%:*}
+    while kill -0 "$pid" 2>/dev/null && [ "$t" -lt 125 ]; do t=$((t + 1)); sleep 0.2; done
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -9 "$pid" 2>/dev/null || true
+      [ -s "${f#*:}" ] && kill -9 -- "-$(cat "${f#*:}")" 2>/dev/null || true
+    fi
   done
 }
 
@@ -150,17 +162,29 @@ fi
 MODEL=$(model_path)
 
 services=()
+guard=""
 cleanup() {
-  trap - INT TERM EXIT
+  # A second Ctrl-C, or the TERM of an impatient caller, must not cut the clean-up short: with the traps
+  # reset to the default it killed this shell half-way and left PostgreSQL, Redis, nginx, the action server
+  # and replicas running (issue 23). From here on both are ignored; the clean-up is bounded (about 40 s).
+  trap '' INT TERM
+  trap - EXIT
   say "stopping"
-  local f
-  for f in "$DIR"/pids/web.pid "$DIR"/pids/rasa-*.pid "$DIR"/pids/actions.pid; do [ -e "$f" ] && stop_pidfile "$f"; done
+  [ -z "$guard" ] || kill "$guard" 2>/dev/null || true
+  stop_pidfile "$DIR"/pids/web.pid "$DIR"/pids/rasa-*.pid "$DIR"/pids/actions.pid
   for s in "${services[@]}"; do "$ROOT/scripts/services.sh" stop "$s" --dir "$DIR/$s" || true; done
   rm -f "$DIR"/pids/*.pid "$DIR"/pids/*.server "$DIR"/pids/*.gave-up "$DIR/pids/ready" "$DIR/replica.env"
 }
 trap 'cleanup; exit 0' INT TERM
 trap cleanup EXIT
 rm -f "$DIR/pids/ready" "$DIR"/pids/*.gave-up
+# If this shell is killed outright (kill -9: no trap runs), a guard in a session of its own stops the
+# services it started here (the supervisors stop their servers by themselves: --parent).
+guarded=""; [ -n "${POSTGRES_HOST:-}" ] || guarded+=" postgres"; [ -n "${REDIS_HOST:-}" ] || guarded+=" redis"
+setsid bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done
+  for s in $3; do "$2/scripts/services.sh" stop "$s" --dir "$4/$s" >/dev/null 2>&1 || true; done' \
+  cluster-guard "$$" "$ROOT" "$guarded nginx" "$DIR" < /dev/null > /dev/null 2>&1 &
+guard=$!
 
 # 1. PostgreSQL and Redis: the operator's (POSTGRES_HOST / REDIS_HOST) or local ones under $DIR.
 if [ -z "${POSTGRES_HOST:-}" ]; then

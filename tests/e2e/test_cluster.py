@@ -55,7 +55,8 @@ class Cluster:
                         CLUSTER_CHAT_RATE="1000", CLUSTER_CHAT_BURST="1000")
         for name in ("POSTGRES_HOST", "REDIS_HOST", "CLUSTER_REPLICAS"):
             self.env.pop(name, None)
-        self.run = ScriptRun(["bash", "scripts/cluster.sh"], self.env, WORKDIR / "cluster.log")
+        # stopped, it must leave nothing running that names or runs in WORKDIR (ScriptRun.stop checks)
+        self.run = ScriptRun(["bash", "scripts/cluster.sh"], self.env, WORKDIR / "cluster.log", dirs=[WORKDIR])
         self.balancer = Client(f"http://127.0.0.1:{self.env['RASA_PORT']}", TOKEN)
 
     def start(self) -> "Cluster":
@@ -92,7 +93,10 @@ def cluster() -> Iterator[Cluster]:
     try:
         yield c.start()
     finally:
-        c.run.stop()
+        # Ctrl-C and a second signal 2 s later, while the script is still stopping the replicas: it must
+        # still stop everything (a second signal used to cut its clean-up short and leave PostgreSQL,
+        # Redis, nginx, the action server and a replica running); ScriptRun.stop fails the test if not.
+        c.run.stop(impatient=True)
 
 
 ANSWERS = {"current_role": "i'm a backend developer", "preferred_focus": "I'd love deciding what we build and why",
