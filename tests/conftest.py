@@ -16,9 +16,6 @@ from typing import Any, Dict, List
 import pytest
 
 from tests.support import background, processes
-from tests.support.stack import ROOT
-
-E2E_REPORTS = ROOT / "reports" / "e2e"
 
 
 def _terminated(signum: int, frame: Any) -> None:
@@ -62,8 +59,8 @@ def pytest_collection_modifyitems(config: Any, items: List[Any]) -> None:
 
 
 def pytest_configure(config: Any) -> None:
-    processes.REGISTRY.begin()
-    processes.REGISTRY.add_dir(E2E_REPORTS)
+    processes.REGISTRY.begin()  # directories: each Stack / ScriptRun registers its own (not all of reports/e2e,
+    # which another session in the same checkout may be using at the same time)
     if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
         signal.signal(signal.SIGTERM, _terminated)
 

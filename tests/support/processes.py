@@ -5,8 +5,10 @@ A process counts as started by a run when one of these holds (Linux /proc):
 - its environment holds the run's marker (``ADVISOR_TEST_RUN=<random>``, put into ``os.environ`` when the run
   begins): every child inherits it, grandchildren and daemons included, unless they were given a fresh
   environment or rewrote it (nginx, PostgreSQL and Redis overwrite it with their process titles), hence:
-- its command line names, or its working directory is inside, one of the run's directories (the e2e
-  reports, pytest's temporary directory, bench's work directory, a cluster's state directory);
+- its command line names, or its working directory is inside, one of the run's directories (each
+  stack's and start script's work directory, registered when it is created; pytest's temporary
+  directory; bench's work directory), unless its environment holds another run's marker (two sessions
+  may run at once in one checkout: never the same test module, which shares its directory);
 - it is in a process group or session recorded when a server was started (`stack.Server.launch`).
 
 The run's own process, its ancestors and zombies never count. `stop()` ends what `find()` returned
@@ -118,7 +120,7 @@ def find(dirs: Iterable[str] = (), markers: Optional[Dict[str, str]] = None, gro
             reason = "a process group the run started"
         elif wanted and wanted & set(_read(f"/proc/{pid}/environ").split(b"\0")):
             reason = "the run's environment marker"
-        elif dirs:
+        elif dirs and not _marked_by_another(pid, markers or {}):
             try:
                 cwd = os.readlink(f"/proc/{pid}/cwd")
             except OSError:
@@ -129,6 +131,17 @@ def find(dirs: Iterable[str] = (), markers: Optional[Dict[str, str]] = None, gro
         if reason:
             found.append(Process(pid, reason, cmdline))
     return found
+
+
+def _marked_by_another(pid: int, markers: Dict[str, str]) -> bool:
+    """True when the process carries one of the markers with another run's value: another test session
+    (or bench) started it, even if it names a directory this run also uses."""
+    env = _read(f"/proc/{pid}/environ").split(b"\0")
+    for name, mine in markers.items():
+        prefix = f"{name}=".encode()
+        if any(e.startswith(prefix) and e != prefix + mine.encode() for e in env):
+            return True
+    return False
 
 
 def alive(pid: int) -> bool:

@@ -44,6 +44,8 @@ class ScriptRun(Server):
         super().__init__(Path(args[-1]).name, list(args), "", log, {**env, RUN_MARKER: self.marker})
         self.args, self.log = args, log
         self.dirs = [str(Path(d).resolve()) for d in dirs]
+        for d in dirs:
+            processes.REGISTRY.add_dir(Path(d))
 
     def left_behind(self) -> List[processes.Process]:
         return processes.find(dirs=self.dirs, markers={RUN_MARKER: self.marker})

@@ -152,6 +152,7 @@ class Stack:
                  tracker_env: Optional[Dict[str, str]] = None) -> None:
         self.workdir = workdir
         self.workdir.mkdir(parents=True, exist_ok=True)
+        REGISTRY.add_dir(workdir)  # its servers name files in it: the session-end check looks for them
         self.rasa_port, self.action_port, self.web_port = free_port(), free_port(), free_port()
         # The HTTP API always requires a token; it reaches the server through the environment (never the
         # command line), as with `make run`.
