@@ -49,6 +49,7 @@ if [ "$(id -u)" = 0 ] && [ -z "${POSTGRES_HOST:-}" ]; then
 fi
 
 FAIL_TIMEOUT=5  # seconds nginx leaves a replica aside after a failed connection
+NOT_READY=""    # replicas whose /ready failed at the last check: marked down in nginx (see the watch loop)
 replica_port() { echo $((REPLICA_BASE_PORT + $1 - 1)); }
 alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 healthy() { curl -fsS -o /dev/null --max-time 2 "$1" 2>/dev/null; }
@@ -120,7 +121,10 @@ nginx_conf() {
   local upstreams="" names="" i port
   for i in $(seq 1 "$REPLICAS"); do
     port=$(replica_port "$i")
-    upstreams+="        server 127.0.0.1:$port max_fails=1 fail_timeout=${FAIL_TIMEOUT}s;"$'\n'
+    # A replica whose /ready fails (NOT_READY, from the watch loop below) is marked down: nginx's own
+    # checks only see refused connections, not a replica that accepts them and cannot answer.
+    local down=""; [[ " $NOT_READY " != *" $i "* ]] || down=" down"
+    upstreams+="        server 127.0.0.1:$port max_fails=1 fail_timeout=${FAIL_TIMEOUT}s$down;"$'\n'
     # The replica that answered is the last address of $upstream_addr (after a retry it lists several).
     [ "${CLUSTER_DEBUG_HEADERS:-}" != 1 ] || names+="        \"~:$port\$\" r$i;"$'\n'
   done
@@ -171,7 +175,7 @@ cleanup() {
   trap - EXIT
   say "stopping"
   [ -z "$guard" ] || kill "$guard" 2>/dev/null || true
-  stop_pidfile "$DIR"/pids/web.pid "$DIR"/pids/rasa-*.pid "$DIR"/pids/actions.pid
+  stop_pidfile "$DIR"/pids/prometheus.pid "$DIR"/pids/web.pid "$DIR"/pids/rasa-*.pid "$DIR"/pids/actions.pid
   for s in "${services[@]}"; do "$ROOT/scripts/services.sh" stop "$s" --dir "$DIR/$s" || true; done
   rm -f "$DIR"/pids/*.pid "$DIR"/pids/*.server "$DIR"/pids/*.gave-up "$DIR/pids/ready" "$DIR/replica.env"
 }
@@ -225,9 +229,27 @@ services+=(nginx)
 
 wait_healthy "the action server" "http://127.0.0.1:$ACTION_PORT/health" "$DIR/logs/actions.log" "$DIR/pids/actions.pid" 120
 for i in $(seq 1 "$REPLICAS"); do
-  wait_healthy "Rasa replica $i" "http://127.0.0.1:$(replica_port "$i")/" "$DIR/logs/rasa-$i.log" "$DIR/pids/rasa-$i.pid" 400
+  # ready: the model loaded, PostgreSQL and Redis answering (advisor/operations.py)
+  wait_healthy "Rasa replica $i" "http://127.0.0.1:$(replica_port "$i")/ready" "$DIR/logs/rasa-$i.log" "$DIR/pids/rasa-$i.pid" 400
 done
 [ -f web/serve.py ] && wait_healthy "the web page" "http://127.0.0.1:$WEB_PORT/" "$DIR/logs/web.log" "$DIR/pids/web.pid" 60
+
+# 4. Prometheus, scraping every replica's and the action server's /metrics with their credentials
+# (advisor/prometheus_config.py): started when the Debian package is installed, on 127.0.0.1 with a password.
+PROM_PORT=${CLUSTER_PROMETHEUS_PORT:-9090}
+replica_ports=$(for i in $(seq 1 "$REPLICAS"); do printf '%s,' "$(replica_port "$i")"; done)
+if "$PY" -m advisor.prometheus_config --dir "$DIR/prometheus" --replicas "$replica_ports" --actions "$ACTION_PORT" >/dev/null; then
+  if command -v prometheus >/dev/null 2>&1; then
+    say "starting Prometheus on http://127.0.0.1:$PROM_PORT (user advisor, password in $DIR/prometheus/password)"
+    supervised prometheus "Prometheus" "http://127.0.0.1:$PROM_PORT/-/ready" \
+      prometheus --config.file="$DIR/prometheus/prometheus.yml" --web.config.file="$DIR/prometheus/web.yml" \
+      --storage.tsdb.path="$DIR/prometheus/data" --web.listen-address="127.0.0.1:$PROM_PORT"
+  else
+    say "Prometheus is not installed: sudo apt-get install prometheus, and make run-cluster starts it with $DIR/prometheus/prometheus.yml (docs/metrics.md)"
+  fi
+else
+  say "no Prometheus configuration (see above); the servers' /metrics answer all the same"
+fi
 where=$("$PY" -c 'from persistence.endpoints import describe; print(describe())')
 echo ready > "$DIR/pids/ready"
 
@@ -243,11 +265,32 @@ cat <<TXT
 
 TXT
 
+# Readiness drives nginx (open-source nginx has no active health checks): every 2 s each replica's /ready
+# (model loaded, PostgreSQL and Redis answering; advisor/operations.py) is asked; a replica that is not
+# ready is marked down and nginx reloaded (graceful), and put back when it is ready again. When no replica
+# is ready (PostgreSQL down for all of them), none is taken out: nginx's own checks decide.
+check_readiness() {
+  local i not_ready=""
+  for i in $(seq 1 "$REPLICAS"); do
+    curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$(replica_port "$i")/ready" 2>/dev/null || not_ready+="$i "
+  done
+  not_ready=${not_ready% }
+  [ "$(wc -w <<< "$not_ready")" -lt "$REPLICAS" ] || not_ready=""
+  [ "$not_ready" != "$NOT_READY" ] || return 0
+  NOT_READY=$not_ready
+  nginx_conf > "$DIR/nginx.conf"
+  "$ROOT/scripts/services.sh" start nginx --conf "$DIR/nginx.conf" --dir "$DIR/nginx" 2>/dev/null \
+    || say "nginx could not be reloaded (log: $DIR/nginx/error.log)"
+  if [ -n "$NOT_READY" ]; then say "nginx: replica(s) $NOT_READY not ready (/ready): out of rotation until they are"
+  else say "nginx: every replica ready, all in rotation"; fi
+}
+
 # A crashed server is restarted by its supervisor; one that crashed too often (its supervisor gave up)
 # stops everything. A replica that stops otherwise is reported; nginx sends its conversations to the
 # others. Everything stops when no replica is left (or on Ctrl-C).
 declare -A reported=()
 while true; do
+  check_readiness
   for f in "$DIR"/pids/*.gave-up; do
     [ -e "$f" ] || continue
     say "$(head -n 1 "$f"): not restarted again; stopping everything (logs: $DIR/logs/)"
