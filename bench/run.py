@@ -320,7 +320,8 @@ def main() -> int:
 
 def bench() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=["advisor", "reference"], help="run one side (for profiling)")
+    parser.add_argument("--only", choices=["advisor", "reference", "cluster"],
+                        help="run one side (for profiling), or the cluster row alone")
     parser.add_argument("--advisor-model", help="use this trained model (no training figure)")
     parser.add_argument("--reference-model", help="use this trained stock-bot model (no training figure)")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("SANIC_WORKERS", "1") or 1),
@@ -337,6 +338,11 @@ def bench() -> None:
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": machine(),
     }
+    if args.only == "cluster":
+        results["cluster"] = bench_cluster()
+        (ROOT / "bench" / "last-partial.json").write_text(json.dumps(results, indent=2) + "\n")
+        print(json.dumps(results["cluster"], indent=2))
+        return
     with tempfile.TemporaryDirectory(prefix="advisor-bench-") as tmp:
         work = Path(tmp)
         processes.REGISTRY.add_dir(work)
