@@ -29,8 +29,8 @@ def pytest_addoption(parser: Any) -> None:
 
 # Files with a test much slower than the others (seconds, measured with --durations on 2 cores); every
 # other test counts as 0.1 s. Only the balance of `--shard` depends on these.
-SLOW_FILES = {"tests/unit/test_workbench_feedback.py": 25.0, "tests/unit/test_intent_features.py": 15.0,
-              "tests/unit/test_lean_components.py": 5.0, "tests/unit/test_leftover_check.py": 5.0}
+SLOW_FILES = {"tests/unit/test_intent_features.py": 15.0, "tests/unit/test_lean_components.py": 5.0,
+              "tests/unit/test_leftover_check.py": 5.0, "tests/unit/test_workbench_feedback.py": 3.0}
 
 
 def shards(counts: Dict[str, int], n: int) -> Dict[str, int]:
