@@ -62,8 +62,11 @@ def _gone(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return True
-    # a zombie whose parent has not reaped it yet counts as gone
-    return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"
+    # a zombie whose parent has not reaped it yet counts as gone (and one that went in between, too)
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"
+    except OSError:
+        return True
 
 
 def _cleanup(sup: subprocess.Popen) -> None:
