@@ -5,6 +5,7 @@ SHELL := /bin/bash
 help:
 	@echo "make run       set up, train if needed, start the bot, action server and web page"
 	@echo "make test      set up, train if needed, run every check"
+	@echo "make test-fast the inner loop: unit tests, knowledge and data checks; no servers, no training (< 1 min)"
 	@echo "make run-cluster  production layout: PostgreSQL, Redis, 2 Rasa replicas behind nginx on 5005"
 	@echo "make setup     only install what is missing (.venv, model package, widget)"
 	@echo "make train     train only if data or config changed"
@@ -32,6 +33,9 @@ run-cluster:
 test:
 	@scripts/test.sh
 
+test-fast:
+	@scripts/test-fast.sh
+
 bench: setup
 	@STEP=bench; source scripts/common.sh; "$$PY" bench/run.py
 
@@ -54,4 +58,4 @@ workbench-users:
 workbench-audit:
 	@scripts/workbench.sh audit
 
-.PHONY: help setup train run run-cluster test evaluate bench clean workbench check lint test-stories nlu-report analytics workbench-user workbench-users workbench-audit
+.PHONY: help setup train run run-cluster test test-fast evaluate bench clean workbench check lint test-stories nlu-report analytics workbench-user workbench-users workbench-audit

@@ -122,7 +122,9 @@ def held_out_questions(files: Mapping[str, str]) -> Dict[str, str]:
 
     for name, text in files.items():
         try:
-            walk(yaml.safe_load(text), name)
+            # libyaml's safe loader when present (the same documents, ~10x faster: these sets are 1 MB and
+            # are read on every edit; the pure-Python one took 6 s per read)
+            walk(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)), name)
         except yaml.YAMLError:
             continue
     return out
