@@ -126,7 +126,8 @@ def report(result: Score, show: bool = True) -> str:
         kinds = [kind] if kind else list(KINDS)
         expected = sum(result.tp[k] + result.fn[k] for k in kinds)
         found = sum(result.tp[k] + result.fp[k] for k in kinds)
-        lines.append(f"{kind or 'overall':<8} {expected:>8} {found:>6} {result.precision(kind):>9.3f} {result.recall(kind):>7.3f}")
+        lines.append(f"{kind or 'overall':<8} {expected:>8} {found:>6} "
+                     f"{result.precision(kind):>9.3f} {result.recall(kind):>7.3f}")
     lines.append(f"false redactions: {len(result.false_redactions)} (of prices, durations, scores, counts: "
                  f"{len(result.protected_false)})")
     if show:
