@@ -71,6 +71,7 @@ class Rules:
     phone_strong: Tuple[Pattern[str], ...]
     phone_never: Tuple[Pattern[str], ...]
     phone_cue: Pattern[str]
+    id_words: frozenset
     phone_min_digits: int
     phone_max_digits: int
     phone_strong_min_digits: int
@@ -94,7 +95,7 @@ _SECTION_KEYS = {
     "iban": {"start", "lengths"},
     "address": {"case_sensitive", "house_number", "patterns", "postcode_city"},
 }
-_REQUIRED_LISTS = ("currencies", "units", "phone_cues", "email_cues", "tlds", "not_mail_names")
+_REQUIRED_LISTS = ("currencies", "units", "phone_cues", "id_words", "email_cues", "tlds", "not_mail_names")
 _REFERENCE = re.compile(r"<<(\w+)>>")
 
 
@@ -210,6 +211,7 @@ def parse_rules(data: Any, path: Path = RULES_PATH) -> Rules:
         phone_strong=tuple(_compile(p, f"phone.strong[{i}]", path, fragments) for i, p in enumerate(phone["strong"])),
         phone_never=tuple(_compile(p, f"phone.never[{i}]", path, fragments) for i, p in enumerate(phone["never"])),
         phone_cue=re.compile(rf"(?<!\w){fragments['phone_cues']}(?!\w)", re.IGNORECASE),
+        id_words=frozenset(w.lower() for w in lists["id_words"]),
         phone_min_digits=_int(phone, "min_digits", "phone", path, 1),
         phone_max_digits=_int(phone, "max_digits", "phone", path, 1),
         phone_strong_min_digits=_int(phone, "strong_min_digits", "phone", path, 1),
@@ -331,9 +333,21 @@ def _phones(text: str, rules: Rules) -> Iterator[Span]:
         if _looks_like_money_or_count(text, m.start(), m.end(), rules):
             continue
         strong = len(digits) >= rules.phone_strong_min_digits and any(p.search(candidate) for p in rules.phone_strong)
-        if not strong and not rules.phone_cue.search(text[max(0, m.start() - rules.phone_cue_window):m.start()]):
+        if not strong and not _phone_cue(text[max(0, m.start() - rules.phone_cue_window):m.start()], rules):
             continue
         yield Span("phone", m.start(), m.end())
+
+
+def _phone_cue(before: str, rules: Rules) -> bool:
+    """A cue word in `before` ("call me on"), but not "number" after an identifier ("member number")."""
+    for cue in rules.phone_cue.finditer(before):
+        word = cue.group(0).lower()
+        if word.startswith(("number", "no", "num")):
+            previous = re.findall(r"[\w-]+", before[:cue.start()])
+            if previous and previous[-1].lower() in rules.id_words:
+                continue
+        return True
+    return False
 
 
 def _addresses(text: str, rules: Rules) -> Iterator[Span]:
