@@ -201,8 +201,6 @@ def test_the_tuning_set_meets_its_thresholds() -> None:
 def test_the_held_out_set_meets_its_own_thresholds() -> None:
     # Written after the tuning and measured without changing the code; thresholds from that measure.
     path = SETS["heldout"]
-    if not path.exists():
-        pytest.skip("no held-out set yet")
     messages = load_set(path)
     assert len(messages) >= 40
     result = score(messages)
@@ -211,8 +209,11 @@ def test_the_held_out_set_meets_its_own_thresholds() -> None:
     assert result.protected_false == [], "a price, duration, score or count was redacted"
 
 
-HELDOUT_RECALL = 0.0  # set from the first measure of the held-out set
-HELDOUT_PRECISION = 0.0
+# The first measure (52 messages, 38 spans, December 2026): recall 0.974 (37/38: '88 Colin P Kelly Jr
+# Street', an initial and four name words, is missed), precision 1.000, no false redaction. Below the
+# issue's 0.98 for recall: that is what the held-out set measured, not a target met.
+HELDOUT_RECALL = 0.97
+HELDOUT_PRECISION = 0.97
 
 
 # --- the advisor's own facts -----------------------------------------------------------------------
