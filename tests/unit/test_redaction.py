@@ -249,3 +249,13 @@ def test_the_knowledge_base_and_the_question_sets_are_left_alone() -> None:
     changed = [(f.name, t) for f in files for t in _texts(yaml.safe_load(f.read_text(encoding="utf-8")))
                if redact(t).changed]
     assert changed == []
+
+
+def test_a_long_hostile_message_is_redacted_quickly() -> None:
+    import time
+
+    redact("warm up")
+    for text in ("1 " * 500, "a dot " * 160, "12 " + "Abc " * 240, "a at b " * 140, "123-" * 250, "(12) " * 200, "a." * 500):
+        start = time.perf_counter()
+        redact(text[:1000])  # the length the UserMessage patch cuts to (components.text_guard)
+        assert time.perf_counter() - start < 0.25, text[:20]
