@@ -24,14 +24,17 @@ import sys
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional
 
+from persistence import retention
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SQLITE = ROOT / "var" / "conversations.db"
 STORE_CLASS = "persistence.tracker_store.AdvisorTrackerStore"
 # Sent with every call to the action server; Rasa expands ${ACTION_SERVER_SECRET} when it reads the file.
 ACTION_SECRET_HEADER = "X-Advisor-Action-Secret"
 ACTION_SECRET_ENV = "ACTION_SERVER_SECRET"
-DEFAULT_TTL_SECONDS = 30 * 24 * 3600  # an idle conversation is deleted after 30 days
-DEFAULT_SWEEP_SECONDS = 3600
+# An idle conversation is deleted after 30 days, checked hourly: the defaults are data (persistence/retention.yml).
+DEFAULT_TTL_SECONDS = retention.load().ttl_seconds
+DEFAULT_SWEEP_SECONDS = retention.load().sweep_seconds
 
 
 class ConfigError(ValueError):
