@@ -24,7 +24,8 @@ if str(ROOT) not in sys.path:
 from advisor.redaction import KINDS, redact  # noqa: E402
 
 SETS = {"main": ROOT / "tests" / "redaction" / "messages.yml",
-        "heldout": ROOT / "tests" / "redaction" / "messages-heldout.yml"}
+        "heldout": ROOT / "tests" / "redaction" / "messages-heldout.yml",
+        "heldout2": ROOT / "tests" / "redaction" / "messages-heldout-2.yml"}
 PROTECTED_TAGS = frozenset({"price", "duration", "score", "count"})
 TAGS = PROTECTED_TAGS | {"year", "date", "version", "code", "fact"}
 
@@ -140,7 +141,7 @@ def report(result: Score, show: bool = True) -> str:
 
 def main(argv: Any = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--set", default="main", help="main, heldout or a path to a set file")
+    parser.add_argument("--set", default="main", help="main, heldout, heldout2 or a path to a set file")
     parser.add_argument("--quiet", action="store_true", help="figures only, no lists")
     args = parser.parse_args(argv)
     path = SETS.get(args.set) or Path(args.set)
