@@ -14,6 +14,8 @@ help:
 	@echo "make workbench the trainers' workbench on http://127.0.0.1:8001/ (conversations, inbox, checks, reports)"
 	@echo "make check     knowledge schema, rasa data validate, lint, test stories (make lint: the lint alone)"
 	@echo "make test-stories / nlu-report / analytics   reports; HTML under reports/"
+	@echo "make export ID=<conversation id>   one conversation as JSON (subject-access request, PRIVACY.md)"
+	@echo "make forget ID=<conversation id>   erase one conversation everywhere (asks first; PRIVACY.md)"
 
 setup:
 	@scripts/setup.sh
@@ -42,4 +44,10 @@ clean:
 workbench check lint test-stories nlu-report analytics:
 	@scripts/workbench.sh $(subst workbench,serve,$@)
 
-.PHONY: help setup train run run-cluster test evaluate bench clean workbench check lint test-stories nlu-report analytics
+# The conversation id reaches the command through the environment (make puts command-line variables there),
+# never through the shell's parsing of the recipe.
+forget export:
+	@[ -n "$$ID" ] || { echo "usage: make $@ ID=<conversation id>, e.g. make $@ ID=rest:anna"; exit 2; }
+	@scripts/workbench.sh $@ "$$ID"
+
+.PHONY: help setup train run run-cluster test evaluate bench clean workbench check lint test-stories nlu-report analytics forget export

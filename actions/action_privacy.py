@@ -18,8 +18,9 @@ from actions.base import SafeAction
 
 FORGET_SLOT = "forget_confirmed"
 # Sent to the web widget only (web/chat.js): it then drops its own copy of the transcript in the
-# browser and asks for a new session.
-FORGOTTEN_SIGNAL = {"advisor": "conversation_forgotten"}
+# browser and asks for a new session. Rasa's socket.io output emits a custom message as
+# sio.emit(bot_uttered, **message): the payload goes under "data".
+FORGOTTEN_SIGNAL = {"data": {"advisor": "conversation_forgotten"}}
 WEB_CHANNEL = "socketio"
 
 
@@ -30,5 +31,5 @@ class ActionForgetMe(SafeAction):
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         dispatcher.utter_message(response="utter_forgotten")
         if tracker.get_latest_input_channel() == WEB_CHANNEL:
-            dispatcher.utter_message(json_message=dict(FORGOTTEN_SIGNAL))
+            dispatcher.utter_message(json_message={k: dict(v) for k, v in FORGOTTEN_SIGNAL.items()})
         return [SlotSet(FORGET_SLOT, True)]

@@ -125,6 +125,10 @@ class AdvisorTrackerStore(SQLTrackerStore):
         # The trainers' workbench keeps reviews and inbox marks in its own SQLite file; erased with the
         # conversation when it is on this machine (else the workbench drops them at its next read).
         self.workbench_db = Path(workbench_db) if workbench_db else erasure.DEFAULT_WORKBENCH_DB
+        # Erasures and expiry sweeps are always logged (counts, never content): Rasa sets only its own
+        # loggers' level and leaves the root logger at WARNING once the server runs, which hid them.
+        if logger.level == logging.NOTSET:  # an operator's explicit level is kept
+            logger.setLevel(logging.INFO)
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
         check_storable(sender_id)
@@ -183,30 +187,52 @@ class AdvisorTrackerStore(SQLTrackerStore):
             session.commit()
 
     def erase(self, sender_id: str, reason: str) -> Dict[str, int]:
-        """Deletes everything kept about one conversation: its rows in every table of
-        persistence/retention.yml that exists, and the workbench's reviews and inbox marks of it. Returns the
-        rows deleted per place; logs the counts, never content."""
-        check_storable(sender_id)
-        tables = retention.load().conversation_tables
-        events = self.SQLEvent.__table__
-        with self.engine.begin() as conn:
-            user_rows = conn.execute(sa.select(events.c.data).where(
-                events.c.sender_id == sender_id, events.c.type_name == "user")).fetchall()
-            counts = erasure.delete_rows(conn, sender_id, tables)
-        counts["workbench"] = erasure.erase_from_workbench(
-            self.workbench_db, sender_id, erasure.user_messages([row[0] for row in user_rows]))
-        logger.info("conversation %s erased on %s: %s", _log_id(sender_id), reason,
-                    ", ".join(f"{n} {where}" for where, n in counts.items()))
-        return counts
+        """Deletes everything kept about one conversation (:func:`erase_conversation`)."""
+        return erase_conversation(self, sender_id, reason, self.workbench_db)
 
     def conversation_events(self, sender_id: str) -> List[Dict[str, Any]]:
         """Every stored event of one conversation, all sessions, in order (for an export)."""
-        check_storable(sender_id)
-        events = self.SQLEvent.__table__
-        with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(events.c.data).where(events.c.sender_id == sender_id)
-                                .order_by(events.c.id)).fetchall()
-        return [json.loads(row[0]) for row in rows]
+        return conversation_events(self, sender_id)
+
+
+def sql_store(store: Any) -> SQLTrackerStore:
+    """The SQL tracker store inside Rasa's wrappers (FailSafeTrackerStore, AwaitableTrackerStore)."""
+    seen = 0
+    while not isinstance(store, SQLTrackerStore) and seen < 5:
+        store = getattr(store, "_tracker_store", None) or getattr(store, "tracker_store", None)
+        seen += 1
+    if not isinstance(store, SQLTrackerStore):
+        raise TypeError("erasure and export need an SQL tracker store (SQLite or PostgreSQL)")
+    return store
+
+
+def erase_conversation(store: Any, sender_id: str, reason: str, workbench_db: Optional[Path]) -> Dict[str, int]:
+    """Deletes everything kept about one conversation from an SQL tracker store: its rows in every table of
+    persistence/retention.yml that exists, and the workbench's reviews and inbox marks of it (`workbench_db`,
+    when that file exists). Returns the rows deleted per place; logs the counts, never content."""
+    check_storable(sender_id)
+    sql = sql_store(store)
+    events = sql.SQLEvent.__table__
+    with sql.engine.begin() as conn:
+        user_rows = conn.execute(sa.select(events.c.data).where(
+            events.c.sender_id == sender_id, events.c.type_name == "user")).fetchall()
+        counts = erasure.delete_rows(conn, sender_id, retention.load().conversation_tables)
+    counts["workbench"] = erasure.erase_from_workbench(
+        workbench_db, sender_id, erasure.user_messages([row[0] for row in user_rows]))
+    logger.info("conversation %s erased on %s: %s", _log_id(sender_id), reason,
+                ", ".join(f"{n} {where}" for where, n in counts.items()))
+    return counts
+
+
+def conversation_events(store: Any, sender_id: str) -> List[Dict[str, Any]]:
+    """Every stored event of one conversation in an SQL tracker store, all sessions, in order."""
+    check_storable(sender_id)
+    sql = sql_store(store)
+    events = sql.SQLEvent.__table__
+    with sql.engine.connect() as conn:
+        rows = conn.execute(sa.select(events.c.data).where(events.c.sender_id == sender_id)
+                            .order_by(events.c.id)).fetchall()
+    return [json.loads(row[0]) for row in rows]
 
 
 def _log_id(conversation_id: Any) -> str:

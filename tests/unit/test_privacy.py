@@ -247,3 +247,49 @@ def test_every_number_phrase_of_the_facts_survives_redaction_as_a_user_would_typ
 
 def test_json_of_a_redacted_event_is_still_json() -> None:
     assert json.loads(json.dumps(redact_event({"event": "user", "text": PERSONAL})))["text"] == REDACTED
+
+
+# --- the action and the export ----------------------------------------------------------------------------
+def _sdk_tracker(channel: str) -> Any:
+    from rasa_sdk import Tracker
+
+    events = [{"event": "user", "text": "yes", "input_channel": channel, "parse_data": {"intent": {"name": "affirm"}}}]
+    return Tracker("rest:x", {}, {"text": "yes", "intent": {"name": "affirm"}}, events, False, None, {}, "action_listen")
+
+
+@pytest.mark.parametrize("channel, signal", [("rest", False), ("slack", False), ("socketio", True)])
+def test_action_forget_me_answers_and_marks_the_turn(channel: str, signal: bool) -> None:
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.action_privacy import FORGET_SLOT, ActionForgetMe
+
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionForgetMe().run(dispatcher, _sdk_tracker(channel), {}))
+    assert events == [{"event": "slot", "timestamp": None, "name": FORGET_SLOT, "value": True}]
+    assert FORGET_SLOT == erasure.FORGET_SLOT
+    assert dispatcher.messages[0]["response"] == "utter_forgotten"
+    customs = [m["custom"] for m in dispatcher.messages if m.get("custom")]
+    assert customs == ([{"data": {"advisor": "conversation_forgotten"}}] if signal else [])
+
+
+def test_the_export_holds_who_said_what_when_and_where() -> None:
+    from workbench.privacy import export
+
+    events = [
+        {"event": "session_started", "timestamp": 1764770000.0},
+        {"event": "user", "timestamp": 1764770001.5, "text": REDACTED, "input_channel": "telegram"},
+        {"event": "action", "timestamp": 1764770002.0, "name": "action_answer_question"},
+        {"event": "bot", "timestamp": 1764770002.0, "text": "The CSM costs ...",
+         "data": {"buttons": [{"title": "More", "payload": "/x"}, "junk"]}},
+        {"event": "slot", "timestamp": 1764770002.0, "name": "certification", "value": "CSM"},
+        {"event": "user", "timestamp": "not a time", "text": None},
+    ]
+    out = export("telegram:42", events, now=1764770100.0)
+    assert out["conversation_id"] == "telegram:42" and out["channel"] == "telegram"
+    assert out["exported_at"] == "2025-12-03T13:55:00+00:00"
+    assert out["messages"] == [
+        {"from": "user", "time": "2025-12-03T13:53:21+00:00", "text": REDACTED, "channel": "telegram"},
+        {"from": "bot", "time": "2025-12-03T13:53:22+00:00", "text": "The CSM costs ...", "buttons": ["More"]},
+        {"from": "user", "time": None, "text": "", "channel": "telegram"},
+    ]
+    assert json.loads(json.dumps(out)) == out
