@@ -11,6 +11,8 @@ workbench reading the same store on a temporary copy of the project (its own git
 - From the workbench (a delete button with a confirmation box) and the command line (`forget`), the same; the
   test stories committed from the conversation are listed.
 - A subject-access export from the workbench and the command line.
+- In a real browser (Chromium): the web widget's "forget me" (the browser's copy goes too) and the workbench's
+  delete button with its confirmation box.
 """
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ import requests
 
 from tests.e2e.test_channels import new_chat, new_id, slack_event, telegram_message
 from tests.e2e.test_security_http import WebClient
+from tests.e2e.test_web import BOT, CHROMIUM, CHROMIUM_ARGS, DESKTOP, USER, Visitor
 from tests.support.fakes import TELEGRAM_SECRET, Fakes
 from tests.support.stack import ROOT, Server, Stack, free_port, model_path, texts
 
@@ -77,7 +80,7 @@ def stack(fakes: Fakes, project: Path) -> Iterator[Stack]:
               tracker_env={"ADVISOR_TRACKER_DB": str(WORKDIR / "conversations.db"),
                            "ADVISOR_WORKBENCH_DB": str(project / ".workbench" / "workbench.db")})
     try:
-        s.start()
+        s.start(web=True)
         yield s
     finally:
         s.stop()
@@ -388,3 +391,70 @@ def _check_export(exported: Dict[str, Any], cid: str) -> None:
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", m["time"]) for m in exported["messages"])
     assert all(m["channel"] == "rest" for m in exported["messages"] if m["from"] == "user")
     assert EMAIL not in json.dumps(exported)
+
+
+# --- in a real browser -----------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def test_the_web_widget_forgets_in_a_browser_and_starts_afresh(stack: Stack, browser: Any) -> None:
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        v = Visitor(context, stack.web_url)
+        v.open()
+        v.page.wait_for_function("([sel]) => document.querySelectorAll(sel).length > 0", arg=[BOT])  # the greeting
+        v.say("what is the CSM?")
+        old = v.session_id()
+        cid = stack.web_conversation(old)
+        assert stored_rows(cid)
+        assert ASKED in v.say("please delete my data")
+        v.page.locator(".ac-reply:enabled").filter(has_text="Yes, delete it").last.click()
+        v.page.wait_for_function(
+            """([old]) => { const s = JSON.parse(localStorage.getItem('advisor-chat:' + window.ADVISOR_CONFIG.rasaUrl)
+                             || 'null'); return s && s.sessionId && s.sessionId !== old; }""", arg=[old])
+        wait_until(lambda: stored_rows(cid) == [], "erased")
+        kept = v.page.evaluate("() => localStorage.getItem('advisor-chat:' + window.ADVISOR_CONFIG.rasaUrl)")
+        assert "what is the CSM" not in kept and DONE in kept, kept
+        assert v.page.locator(USER).count() == 0 and v.page.locator(BOT).count() == 1
+        assert DONE in v.page.locator(BOT).first.inner_text()
+        v.shot("forgotten")
+        assert "Scrum" in v.say("what is the CSPO?")
+        fresh = stack.web_conversation(v.session_id())
+        assert fresh != cid and any("what is the CSPO?" in row for row in stored_rows(fresh))
+        assert v.errors == []
+    finally:
+        context.close()
+
+
+def test_the_workbench_delete_button_needs_its_confirmation_box(stack: Stack, workbench: Server, browser: Any) -> None:
+    sender = f"privacy-{uuid.uuid4().hex[:10]}"
+    cid = f"rest:{sender}"
+    stack.say(sender, "what is the CSM?")
+    workbench_page(workbench, cid)
+    links = re.findall(rf"{re.escape(workbench.url)}/login\?code=[A-Za-z0-9_-]+", workbench.log_path.read_text())  # type: ignore[attr-defined]
+    assert links
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        page.goto(links[-1])
+        page.goto(f"{workbench.url}/conversation?id={cid}")  # type: ignore[attr-defined]
+        page.click("#delete button[type=submit]")  # the box is not ticked: the browser does not send the form
+        time.sleep(1)
+        assert "/conversation?id=" in page.url and stored_rows(cid)
+        page.check("#delete input[name=confirm]")
+        page.locator("#privacy").screenshot(path=str(ROOT / "reports" / "screenshots" / "workbench-privacy.png"))
+        page.click("#delete button[type=submit]")
+        page.wait_for_selector("#deleted")
+        assert "Conversation deleted" in page.content() and stored_rows(cid) == []
+        assert page.locator("#committed-none").count() == 1
+    finally:
+        context.close()
