@@ -293,6 +293,9 @@ def test_forget_me_declined_deletes_nothing(stack: Stack) -> None:
     sender = f"privacy-{uuid.uuid4().hex[:10]}"
     stack.say(sender, "what is the CSPO?")
     assert ASKED in texts(stack.say(sender, "forget me"))
+    # only a yes deletes: asking again (or a "no, keep …" the NLU reads as forget_me) asks again
+    assert ASKED in texts(stack.say(sender, "please delete my data"))
+    assert "what is the CSPO?" in [e["text"] for e in stack.tracker(sender)["events"] if e["event"] == "user"]
     assert "nothing is deleted" in texts(stack.say(sender, "no"))
     assert "what is the CSPO?" in [e["text"] for e in stack.tracker(sender)["events"] if e["event"] == "user"]
 
