@@ -17,6 +17,8 @@ help:
 	@echo "make workbench-users / workbench-audit   the workbench's users; the audit log's newest entries and its hash chain"
 	@echo "make check     knowledge schema, rasa data validate, lint, test stories (make lint: the lint alone)"
 	@echo "make test-stories / nlu-report / analytics   reports; HTML under reports/"
+	@echo "make export ID=<conversation id>   one conversation as JSON (subject-access request, PRIVACY.md)"
+	@echo "make forget ID=<conversation id>   erase one conversation everywhere (asks first; PRIVACY.md)"
 
 setup:
 	@scripts/setup.sh
@@ -58,4 +60,10 @@ workbench-users:
 workbench-audit:
 	@scripts/workbench.sh audit
 
-.PHONY: help setup train run run-cluster test test-fast evaluate bench clean workbench check lint test-stories nlu-report analytics workbench-user workbench-users workbench-audit
+# The conversation id reaches the command through the environment (make puts command-line variables there),
+# never through the shell's parsing of the recipe.
+forget export:
+	@[ -n "$$ID" ] || { echo "usage: make $@ ID=<conversation id>, e.g. make $@ ID=rest:anna"; exit 2; }
+	@scripts/workbench.sh $@ "$$ID"
+
+.PHONY: help setup train run run-cluster test test-fast evaluate bench clean workbench check lint test-stories nlu-report analytics workbench-user workbench-users workbench-audit forget export

@@ -132,22 +132,25 @@ def remote_action_guard() -> None:
     RemoteAction.run = run
 
 
-# --- 2. the stored user text is the cleaned, cut text -----------------------------------------------
+# --- 2. the stored user text is the cleaned, redacted, cut text ---------------------------------------
 @patch(
     "rasa.core.channels.channel.UserMessage.__init__",
     "Rasa stores the raw text of every message in the tracker (UserUttered.text) although NLU only sees "
     "MessageCleaner's cleaned, 1,000-character cut: a 100 kB message was kept whole, bidi/invisible "
     "characters were stored and echoed, and a lone surrogate reached spaCy (which raised: no reply). It "
-    "also stores whatever metadata a client sends, twice per message (60 KB became 121 KB per event). "
-    "Here every UserMessage, from every channel and the HTTP API, carries the cleaned, cut text "
-    "(components.text_guard.clean_text) and only allow-listed small metadata, at most 1 KiB "
-    "(channels.guard.reduce_metadata).",
+    "stores and logs e-mail addresses, phone numbers, card numbers, IBANs and street addresses verbatim "
+    "(issue 22). It also stores whatever metadata a client sends, twice per message (60 KB became 121 KB "
+    "per event). Here every UserMessage, from every channel and the HTTP API, carries the cleaned text with "
+    "personal data replaced by placeholders ([email], [phone] …) and then cut (advisor.privacy."
+    "redact_user_text), parse data a client sent is redacted the same way (its text, its entities' "
+    "values), and only allow-listed small metadata is kept, at most 1 KiB (channels.guard.reduce_metadata). "
+    "Everything after (NLU, the tracker, the logs, the actions, the workbench) sees the redacted text.",
 )
 def clean_user_message_text() -> None:
     from rasa.core.channels.channel import UserMessage
 
+    from advisor.privacy import clean_for_redaction, redact_parse_data, redact_user_text
     from channels.guard import reduce_metadata
-    from components.text_guard import clean_text
 
     original = UserMessage.__init__
 
@@ -155,7 +158,10 @@ def clean_user_message_text() -> None:
     def __init__(self: Any, text: Optional[str] = None, *args: Any, **kwargs: Any) -> None:
         original(self, text, *args, **kwargs)
         if isinstance(self.text, str):
-            self.text = clean_text(self.text)
+            text = clean_for_redaction(self.text)  # the user's text, cleaned; never stored or logged
+            self.text = redact_user_text(text)  # personal data replaced, then cut
+        if self.parse_data:  # sent by a client with its message (HTTP API)
+            self.parse_data = redact_parse_data(self.parse_data)
         self.metadata = reduce_metadata(self.metadata)
 
     UserMessage.__init__ = __init__
@@ -260,14 +266,39 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class RedactPersonalData(logging.Filter):
+    """Rewrites a log record whose message carries personal data (an e-mail address, a phone number …:
+    advisor.privacy.redact_log_message): Rasa logs a message's text at debug level ("Received user
+    message '…'"), Sanic and the libraries log what they were given when something fails. User text is
+    redacted before Rasa sees it (clean_user_message_text); this is the second layer, for whatever else
+    reaches a log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from advisor.privacy import redact_log_message
+
+        try:
+            message = record.getMessage()
+            cleaned = redact_log_message(message)
+        except Exception:  # noqa: BLE001 - a broken record is the logging module's to report
+            return True
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+LOG_FILTERS = (RedactSecrets, RedactPersonalData)
+
+
 def redact_secrets_in_logs() -> None:
-    """Adds :class:`RedactSecrets` to every handler of every logger that exists now (idempotent)."""
+    """Adds :class:`RedactSecrets` and :class:`RedactPersonalData` to every handler of every logger that
+    exists now (idempotent)."""
     loggers = [logging.getLogger(), *(lg for lg in logging.Logger.manager.loggerDict.values()
                                       if isinstance(lg, logging.Logger))]
     for lg in loggers:
         for handler in lg.handlers:
-            if not any(isinstance(f, RedactSecrets) for f in handler.filters):
-                handler.addFilter(RedactSecrets())
+            for kind in LOG_FILTERS:
+                if not any(isinstance(f, kind) for f in handler.filters):
+                    handler.addFilter(kind())
 
 
 def harden_app(app: Any, cors: Any, auth_token: Optional[str] = None) -> Any:

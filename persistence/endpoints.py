@@ -7,7 +7,9 @@ configuration differs.
 - `REDIS_HOST` set: conversation locks in Redis (`REDIS_PORT`, `REDIS_DB`, `REDIS_PASSWORD`,
   `REDIS_KEY_PREFIX`), needed as soon as more than one Rasa process serves the same conversations;
 - `CONVERSATION_TTL_SECONDS` / `CONVERSATION_SWEEP_SECONDS`: how long an idle conversation is kept,
-  how often the store looks for expired ones.
+  how often the store looks for expired ones (defaults: persistence/retention.yml);
+- `ADVISOR_WORKBENCH_DB`: the workbench's SQLite file when it is not `.workbench/workbench.db` under the
+  project: "forget me" erases the workbench's marks of the conversation there too (PRIVACY.md).
 
 Passwords are not written into the file: it refers to them as `${POSTGRES_PASSWORD}` /
 `${REDIS_PASSWORD}`, which Rasa reads from its environment at start-up; likewise the action server's
@@ -24,14 +26,17 @@ import sys
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional
 
+from persistence import retention
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SQLITE = ROOT / "var" / "conversations.db"
 STORE_CLASS = "persistence.tracker_store.AdvisorTrackerStore"
 # Sent with every call to the action server; Rasa expands ${ACTION_SERVER_SECRET} when it reads the file.
 ACTION_SECRET_HEADER = "X-Advisor-Action-Secret"
 ACTION_SECRET_ENV = "ACTION_SERVER_SECRET"
-DEFAULT_TTL_SECONDS = 30 * 24 * 3600  # an idle conversation is deleted after 30 days
-DEFAULT_SWEEP_SECONDS = 3600
+# An idle conversation is deleted after 30 days, checked hourly: the defaults are data (persistence/retention.yml).
+DEFAULT_TTL_SECONDS = retention.load().ttl_seconds
+DEFAULT_SWEEP_SECONDS = retention.load().sweep_seconds
 
 
 class ConfigError(ValueError):
@@ -87,6 +92,8 @@ def render(action_url: str, env: Optional[Mapping[str, str]] = None) -> str:
         db.parent.mkdir(parents=True, exist_ok=True)
         store = {"dialect": "sqlite", "db": str(db)}
     store.update(ttl_seconds=ttl, sweep_seconds=sweep)
+    if env.get("ADVISOR_WORKBENCH_DB", "").strip():  # the workbench's marks, erased with a conversation
+        store["workbench_db"] = env["ADVISOR_WORKBENCH_DB"].strip()
     lines += [f"  {k}: {_q(v)}" for k, v in store.items()]
     if store["dialect"] == "postgresql" and env.get("POSTGRES_PASSWORD"):
         lines.append("  password: ${POSTGRES_PASSWORD}")

@@ -281,6 +281,7 @@
 
   Chat.prototype.receive = function (data) {
     if (!data || typeof data !== "object") return;
+    if (data.advisor === "conversation_forgotten") return this.forgotten();
     var message = { from: "bot", text: typeof data.text === "string" ? data.text : "" };
     var buttons = data.quick_replies || data.buttons || [];
     if (Array.isArray(buttons) && buttons.length) {
@@ -379,6 +380,22 @@
 
   Chat.prototype.save = function () {
     this.store.save(this.state);
+  };
+
+  // The user said "forget me" and confirmed: the server has erased the conversation (PRIVACY.md). The
+  // browser's copy of the transcript goes too; only the bot's last words ("Done: ... deleted") stay on
+  // screen, and a new session (a new conversation) is asked for.
+  Chat.prototype.forgotten = function () {
+    var last = this.state.messages.length ? this.state.messages[this.state.messages.length - 1] : null;
+    var kept = last && last.from === "bot" ? [{ from: "bot", text: last.text }] : [];
+    this.store.clear();
+    this.state = { sessionId: null, messages: kept };
+    this.hideTyping();
+    this.renderAll();
+    if (this.socket && this.socket.connected) {
+      this.ready = false;
+      this.socket.emit("session_request", { session_id: null });
+    }
   };
 
   Chat.prototype.restart = function () {

@@ -1,5 +1,5 @@
-"""Command line: `python -m workbench serve|user|users|audit|check|lint|test-stories|nlu-report|analytics` (the
-make targets)."""
+"""Command line: `python -m workbench serve|user|users|audit|check|lint|test-stories|nlu-report|analytics|forget|
+export` (the make targets)."""
 
 from __future__ import annotations
 
@@ -55,11 +55,20 @@ def main(argv: list[str] | None = None) -> int:
     an = sub.add_parser("analytics", help="dashboard as HTML (reports/analytics/index.html)")
     an.add_argument("--endpoints")
     an.add_argument("--out", default="reports/analytics")
-    for p in (ck, nr, an, sv, li, ts, us, ul, au):
+    fg = sub.add_parser("forget", help="erase one conversation (PRIVACY.md) and list test stories committed from it")
+    fg.add_argument("id", help="the conversation id, e.g. rest:anna or telegram:123456")
+    fg.add_argument("--endpoints")
+    fg.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    ex = sub.add_parser("export", help="one conversation as JSON (a subject-access request, PRIVACY.md)")
+    ex.add_argument("id", help="the conversation id")
+    ex.add_argument("--endpoints")
+    ex.add_argument("--out", help="write the JSON here (private file) instead of printing it")
+    for p in (ck, nr, an, sv, li, ts, us, ul, au, fg, ex):
         p.add_argument("--root", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     # What the workbench writes (its database, job logs, reports of conversations) is for its owner only.
     os.umask(0o077)
+    _log_erasures()
     root = Path(args.root).resolve()
     if not (root / "domain.yml").is_file():
         print(f"{root} is not the advisor's project folder (no domain.yml): give it with --root", file=sys.stderr)
@@ -94,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         out = Path(args.out).resolve() if args.out else root / nlu_report.REPORT_DIR
         nlu_report.run(root, args.nlu, args.config, out, args.folds)
         return 0
+    if args.cmd in ("forget", "export"):
+        return _privacy(args, root)
     if args.cmd == "analytics":
         from workbench import analytics
         from workbench.render import render
@@ -217,6 +228,81 @@ def _utc(ts: float) -> str:
     import datetime as dt
 
     return dt.datetime.fromtimestamp(ts, tz=dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _log_erasures() -> None:
+    """Erasures (persistence.tracker_store: counts and a short hash, never content) reach this process's
+    output, as the Rasa server's do its log: the deletion is on record wherever it was made."""
+    import logging
+
+    log = logging.getLogger("persistence")
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("[workbench] %(asctime)s %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
+
+
+def _privacy(args: argparse.Namespace, root: Path) -> int:
+    """`make forget ID=…` / `make export ID=…` (PRIVACY.md), against the store the workbench reads."""
+    import asyncio
+    import json
+
+    from workbench import privacy
+    from workbench.store import ConversationSource, StoreError
+
+    src = ConversationSource(_endpoints(root, args.endpoints), root / "domain.yml", root)
+    try:
+        conv = asyncio.run(src.get(args.id))
+    except StoreError as exc:
+        print(f"[{args.cmd}] {exc}", file=sys.stderr)
+        return 1
+    if src.error:
+        print(f"[{args.cmd}] {src.error}", file=sys.stderr)
+        return 1
+    if conv is None:
+        print(f"[{args.cmd}] no conversation {args.id!r} in the tracker store of {src.endpoints}", file=sys.stderr)
+        return 1
+    if args.cmd == "export":
+        from workbench.audit import AuditLog
+        from workbench.users import name_from_login
+
+        text = json.dumps(privacy.export(conv.id, conv.events), ensure_ascii=False, indent=1) + "\n"
+        AuditLog(root / STATE).record(name_from_login(os.environ.get("USER") or os.environ.get("LOGNAME")), "export",
+                                      args.id, events=len(conv.events), via="cli")
+        if args.out:
+            from workbench.safe import open_private
+
+            with open(open_private(Path(args.out)), "w", encoding="utf-8") as out:
+                out.write(text)
+            print(f"[export] {len(conv.events)} events of {args.id} written to {args.out}", file=sys.stderr)
+        else:
+            sys.stdout.write(text)
+        return 0
+    if not args.yes:
+        answer = input(f"Delete conversation {args.id} ({conv.user_messages} user messages) for good? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("[forget] nothing deleted")
+            return 1
+    from workbench.audit import AuditLog
+    from workbench.users import name_from_login
+    from workbench.web import Settings
+
+    state_db = Settings(root=root, endpoints=src.endpoints).state / "workbench.db"
+    counts = asyncio.run(src.forget(args.id, state_db, reason="the command line (make forget)"))
+    AuditLog(root / STATE).record(name_from_login(os.environ.get("USER") or os.environ.get("LOGNAME")), "delete",
+                                  args.id, events=len(conv.events), via="cli")
+    print(f"[forget] {args.id} deleted: " + ", ".join(f"{n} {where}" for where, n in counts.items()))
+    committed = privacy.committed_stories(root, args.id)
+    if committed:
+        print("[forget] test stories committed from it; remove them yourself (the deletion does not touch git; "
+              "rewriting history, e.g. git filter-repo --path <file> --invert-paths, is the trainer's decision):")
+        for line in committed:
+            print(f"  {line}")
+    else:
+        print("[forget] no test story was committed from it")
+    return 0
 
 
 def _link_host(bind: str) -> str:

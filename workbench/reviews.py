@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from pathlib import Path
-from typing import Dict, Optional, Set, Tuple
+from typing import Dict, Iterable, Optional, Sequence, Set, Tuple
 
 from workbench.safe import private_dir, private_file
 
@@ -60,3 +60,30 @@ class Reviews:
         with self._db() as db:
             row = db.execute("select status from inbox where message_key = ?", (message_key,)).fetchone()
         return row[0] if row else None
+
+    def forget(self, conversation_id: str, messages: Sequence[Tuple[float, str]]) -> int:
+        """Deletes the review of a conversation and the inbox marks of its user messages ((timestamp,
+        text) as stored); rows deleted (erasure on request, PRIVACY.md)."""
+        from workbench.inbox import message_key
+
+        keys = [message_key(conversation_id, ts, text) for ts, text in messages]
+        with self._db() as db:
+            deleted = db.execute("delete from reviews where conversation_id = ?", (conversation_id,)).rowcount
+            for i in range(0, len(keys), 500):
+                chunk = keys[i:i + 500]
+                deleted += db.execute(f"delete from inbox where message_key in ({','.join('?' * len(chunk))})",
+                                      chunk).rowcount
+        return deleted
+
+    def prune(self, conversation_ids: Iterable[str], message_keys: Iterable[str]) -> int:
+        """Deletes the reviews and inbox marks of conversations the tracker store no longer holds (erased,
+        or expired after the TTL): given every conversation id and user-message key the store holds now."""
+        ids, keys = set(conversation_ids), set(message_keys)
+        with self._db() as db:
+            gone_reviews = [r[0] for r in db.execute("select conversation_id from reviews") if r[0] not in ids]
+            gone_marks = [r[0] for r in db.execute("select message_key from inbox") if r[0] not in keys]
+            for cid in gone_reviews:
+                db.execute("delete from reviews where conversation_id = ?", (cid,))
+            for key in gone_marks:
+                db.execute("delete from inbox where message_key = ?", (key,))
+        return len(gone_reviews) + len(gone_marks)

@@ -1,13 +1,14 @@
 """Reads conversations from the tracker store an endpoints file configures, through Rasa's own
-`TrackerStore.create` (SQL stores — SQLite, PostgreSQL — and the others Rasa supports). Read-only use: only
-`keys()` and `retrieve_full_tracker()` are called."""
+`TrackerStore.create` (SQL stores — SQLite, PostgreSQL — and the others Rasa supports): `keys()` and
+`retrieve_full_tracker()`. The one write is an erasure on request (:meth:`ConversationSource.forget`, SQL stores
+only: PRIVACY.md), which also drops the cached copy."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from workbench.conversations import Conversation, summarize
 
@@ -58,6 +59,9 @@ class ConversationSource:
         self._cache: Optional[List[Conversation]] = None
         self._cached_at = 0.0
         self.error: Optional[str] = None
+        # Called with every complete read (all conversations the store holds): the workbench drops its marks
+        # of conversations erased or expired since (Reviews.prune).
+        self.on_complete_read: Optional[Callable[[List[Conversation]], object]] = None
 
     def _open(self) -> Any:
         if self._store is None:
@@ -81,14 +85,26 @@ class ConversationSource:
 
     async def _read(self) -> List[Conversation]:
         store = self._open()
-        keys = list(await store.keys())[:MAX_CONVERSATIONS]
+        all_keys = list(await store.keys())
+        keys = all_keys[:MAX_CONVERSATIONS]
         out: List[Conversation] = []
         for key in keys:
             tracker = await store.retrieve_full_tracker(key)
             if tracker is None:
                 continue
             out.append(summarize(key, [e.as_dict() for e in tracker.events]))
+        if len(all_keys) <= MAX_CONVERSATIONS and self.on_complete_read is not None:
+            self.on_complete_read(out)
         return out
+
+    async def forget(self, conversation_id: str, workbench_db: Optional[Path], reason: str) -> Dict[str, int]:
+        """Erases one conversation from the tracker store and the workbench's marks of it (persistence.
+        tracker_store.erase_conversation); the cached copy goes too. Rows deleted per place."""
+        from persistence.tracker_store import erase_conversation
+
+        counts = erase_conversation(self._open(), conversation_id, reason, workbench_db)
+        self._cache, self._cached_at = None, 0.0
+        return counts
 
     async def conversations(self) -> List[Conversation]:
         if self._cache is not None and time.time() - self._cached_at < CACHE_SECONDS:

@@ -13,6 +13,7 @@ Messages after a redirect come from a fixed table (FLASH): nothing in the URL is
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -27,7 +28,7 @@ from urllib.parse import urlencode
 from sanic import Sanic, response
 from sanic.request import Request
 
-from workbench import analytics, audit, checks, facts_edit, feedback, inbox, nlu_data, nlu_report, stories
+from workbench import analytics, audit, checks, facts_edit, feedback, inbox, nlu_data, nlu_report, privacy, stories
 from workbench.access import STATE_CHANGING, Access, Session, allowed_hosts, same
 from workbench.conversations import Filters, newest_first, transcript
 from workbench.gitbranch import Author, GitError, is_repo
@@ -151,6 +152,9 @@ def create_app(s: Settings) -> Sanic:
     log = audit.configure(s.state)
     source = ConversationSource(s.endpoints, s.root / "domain.yml", s.root)
     reviews = Reviews(s.state / "workbench.db")
+    # Marks of conversations the store no longer holds (erased, expired) are dropped at each complete read.
+    source.on_complete_read = lambda convs: reviews.prune(
+        (c.id for c in convs), (m.key for m in inbox.misunderstood(convs, threshold=2.0)))
     jobs = Jobs(s.state)
     intents, entities, _, _ = nlu_data.domain_names((s.root / "domain.yml").read_text(encoding="utf-8"))
     intent_list = sorted(intents)
@@ -341,6 +345,35 @@ def create_app(s: Settings) -> Sanic:
             return failed(req, f"/conversation?id={_q(cid)}", f"Not saved: {exc}")
         log.record(who(req), "save as test", cid, file=saved["file"], commit=saved["commit"][:12])
         return back(f"/conversation?id={_q(cid)}", "story_saved", file=saved["file"], commit=saved["commit"][:8])
+
+    @app.get("/conversation/export")
+    async def export_conversation(req: Request) -> response.HTTPResponse:
+        """A subject-access export (PRIVACY.md): the conversation as JSON, downloaded."""
+        cid = req.args.get("id", "")
+        c = await source.get(cid)
+        if c is None:
+            return response.json({"error": "no such conversation"}, status=404)
+        body = privacy.export(c.id, c.events)
+        log.record(who(req), "export", cid, events=len(c.events))
+        return response.json(body, headers={"Content-Disposition": 'attachment; filename="conversation.json"'},
+                             dumps=lambda o: json.dumps(o, ensure_ascii=False, indent=1))
+
+    @app.post("/conversation/delete")
+    async def delete_conversation(req: Request) -> response.HTTPResponse:
+        """Erasure on request (PRIVACY.md): only with the form's confirmation box ticked."""
+        cid = req.args.get("id", "")
+        if req.form.get("confirm") != "yes":
+            return failed(req, f"/conversation?id={_q(cid)}", "Not deleted: tick the box to confirm the deletion.")
+        if await source.get(cid) is None:
+            return response.html(render("base.html", page="", flash="No such conversation.", flash_ok=False), status=404)
+        try:
+            counts = await source.forget(cid, reviews.path, reason="a trainer's request in the workbench")
+        except Exception as exc:  # noqa: BLE001 - the trainer is told, the conversation is still there
+            return failed(req, f"/conversation?id={_q(cid)}", f"Not deleted: {type(exc).__name__}")
+        # the audit keeps a keyed pseudonym of the id, never its content (workbench/audit.py)
+        log.record(who(req), "delete", cid, events=int(counts.get("events", 0)))
+        return page("deleted.html", req, cid=cid, events=counts.get("events", 0),
+                    counts=counts, committed=privacy.committed_stories(s.root, cid))
 
     @app.get("/inbox")
     async def inbox_page(req: Request) -> response.HTTPResponse:

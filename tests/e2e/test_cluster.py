@@ -7,6 +7,7 @@ Runs whenever the Debian packages are installed or can be installed; skipped onl
 no apt-get to install them with."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -246,6 +247,27 @@ def test_prometheus_configuration_scrapes_every_server_with_its_credentials(clus
             assert total(parse(r.text), "process_resident_memory_bytes") > 0
     web = yaml.safe_load((cluster.dir / "prometheus" / "web.yml").read_text())
     assert web["basic_auth_users"]["advisor"].startswith("$2"), "Prometheus's own page has a password (bcrypt)"
+
+
+def test_personal_data_stays_out_of_postgresql_and_forget_me_erases_the_conversation(cluster: Cluster) -> None:
+    """Issue 22 in the production layout: through the balancer, an e-mail address and a phone number reach
+    neither PostgreSQL nor a replica's log; "forget me", confirmed, leaves no row of the conversation."""
+    bot = cluster.balancer
+    sender = f"privacy-{uuid.uuid4().hex[:10]}"
+    bot.say(sender, "what is the CSM?")
+    bot.say(sender, "I'm anna.schmidt@example.com, call me on +49 151 2345678")
+    stored = json.dumps(cluster.stored_events(sender))
+    assert "I'm [email], call me on [phone]" in stored
+    logs = "\n".join(p.read_text(errors="replace") for p in cluster.dir.rglob("*.log"))
+    for value in ("anna.schmidt", "example.com", "151 2345678", "2345678"):
+        assert value not in stored and value not in logs, value
+    assert "Delete it now?" in texts(bot.say(sender, "please delete my data"))
+    assert "this conversation is deleted" in texts(bot.say(sender, "yes"))
+    assert cluster.stored_events(sender) == [], "the conversation is still in PostgreSQL"
+    bot.say(sender, "hi")
+    assert [e["text"] for e in bot.tracker(sender)["events"] if e["event"] == "user"] == ["hi"]
+    erased = "\n".join(p.read_text(errors="replace") for p in cluster.dir.rglob("*.log"))
+    assert "erased on the user's request" in erased and "what is the CSM" not in erased
 
 
 def _wait_refused(port: int) -> None:
