@@ -71,7 +71,7 @@ fi
 
 # 1b. WordLlama's embedding table and tokenizer (components/wordllama.py): two data files from a pinned,
 #     hash-checked PyPI wheel; its Python code is not installed (requirements-data.txt says why).
-data_hash=$(sha256sum requirements-data.txt | cut -c1-16)
+data_hash=$(cat requirements-data.txt third_party/llama2/LICENSE.txt third_party/llama2/NOTICE.txt | sha256sum | cut -c1-16)
 SHARE="$VENV/share/wordllama"
 if [ "$(cat "$SHARE/.stamp" 2>/dev/null)" != "$data_hash" ]; then
   say "fetching WordLlama's embedding files (PyPI wheel, 19 MB)"
@@ -89,6 +89,9 @@ with zipfile.ZipFile(wheel) as z:
         (pathlib.Path(sys.argv[2]) / pathlib.Path(name).name).write_bytes(z.read(name))
 PY
   rm -rf "$tmp"
+  # The table is derived from Llama 2: its licence and the Notice it requires go next to the files.
+  cp third_party/llama2/LICENSE.txt "$SHARE/LICENSE.txt"
+  cp third_party/llama2/NOTICE.txt "$SHARE/NOTICE.txt"
   echo "$data_hash" > "$SHARE/.stamp"
 fi
 

@@ -237,7 +237,8 @@ def render(py: List[Row], npm: List[Tuple[Row, bool]], model: Dict[str, object],
     add("  licence says. Anyone who redistributes these files (an image, a copied `.venv`) must pass on the")
     add("  licence text and the notice \"Llama 2 is licensed under the LLAMA 2 Community License, Copyright (c)")
     add("  Meta Platforms, Inc. All Rights Reserved.\"; the licence has a 700-million-monthly-user clause and")
-    add("  an indemnity. The wheel ships neither the licence text nor the notice.")
+    add("  an indemnity. The wheel ships neither the licence text nor the notice, so `scripts/setup.sh` writes both")
+    add("  (`third_party/llama2/`) next to the extracted files.")
     add("")
 
     add("### Not installed into the project")
