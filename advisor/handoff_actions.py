@@ -98,11 +98,11 @@ async def utter(processor: Any, tracker: Any, output_channel: Any, name: str, **
     if not response:
         return
     response["utter_action"] = name
-    event = create_bot_utterance(response)
+    await output_channel.send_response(tracker.sender_id, dict(response))
+    event = create_bot_utterance(response)  # (takes the text out of `response`)
     event.metadata = {**(event.metadata or {}), NOTICE_KEY: name, PUSHED_KEY: True}
     tracker.update(ActionExecuted(name), processor.domain)
     tracker.update(event, processor.domain)
-    await output_channel.send_response(tracker.sender_id, response)
 
 
 async def deliver_pending(processor: Any, tracker: Any, output_channel: Any) -> None:

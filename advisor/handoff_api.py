@@ -69,6 +69,9 @@ def output_for(app: Any, tracker: Any) -> Any:
 
             sio = getattr(channel, "sio", None)
             return WebSocketIOOutput(sio, channel.bot_message_evt) if sio is not None else None
+        if name == "slack":  # the user's direct-message channel, as their own messages came from
+            meta = (tracker.latest_message.metadata if tracker.latest_message else None) or {}
+            return channel.get_output_channel(meta.get("out_channel") or None)
         return channel.get_output_channel()
     return None
 

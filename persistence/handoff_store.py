@@ -123,7 +123,14 @@ class HandoffStore:
 
 
 def engine_of(tracker_store: Any) -> Optional[sa.engine.Engine]:
-    """The SQLAlchemy engine of a (possibly fail-safe wrapped) SQL tracker store, else None."""
-    inner = getattr(tracker_store, "tracker_store", tracker_store)
-    engine = getattr(inner, "engine", None)
-    return engine if isinstance(engine, sa.engine.Engine) else None
+    """The SQLAlchemy engine of a SQL tracker store, through Rasa's wrappers (FailSafeTrackerStore,
+    AwaitableTrackerStore keep the store in `_tracker_store`), else None."""
+    inner = tracker_store
+    for _ in range(5):
+        engine = getattr(inner, "engine", None)
+        if isinstance(engine, sa.engine.Engine):
+            return engine
+        inner = getattr(inner, "_tracker_store", None) or getattr(inner, "tracker_store", None)
+        if inner is None:
+            return None
+    return None

@@ -116,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         hosts=access.allowed_hosts(args.port, os.environ.get(access.ENV_HOSTS, ""), bind=args.host),
         threshold=args.threshold if args.threshold is not None else inbox.LOW_CONFIDENCE,
+        rasa_url=os.environ.get("ADVISOR_RASA_URL", "").strip() or "http://127.0.0.1:5005",
+        api_token=_api_token(),
     )
     app = create_app(settings)
     where = access.ENV_TOKEN if os.environ.get(access.ENV_TOKEN, "").strip() else f"the token in {root / access.TOKEN_FILE}"
@@ -134,6 +136,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     app.run(host=args.host, port=args.port, access_log=False, workers=1)
     return 0
+
+
+def _api_token() -> str | None:
+    """The Rasa server's API token for the Live page (RASA_AUTH_TOKEN or .run/api-token); None: Live is read-only."""
+    from advisor.api_token import TokenProblem, load_token
+
+    try:
+        return load_token()
+    except TokenProblem as problem:
+        print(f"[workbench] the Live page cannot answer users: {problem}", file=sys.stderr)
+        return None
 
 
 def _link_host(bind: str) -> str:

@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 from sanic import Sanic, response
 from sanic.request import Request
 
-from workbench import analytics, checks, facts_edit, feedback, inbox, nlu_data, nlu_report, stories
+from workbench import analytics, checks, facts_edit, feedback, inbox, live, nlu_data, nlu_report, stories
 from workbench.access import STATE_CHANGING, Access, Session, allowed_hosts, same
 from workbench.conversations import Filters, newest_first, transcript
 from workbench.gitbranch import GitError, is_repo
@@ -34,7 +34,7 @@ from workbench.safe import open_private, private_dir
 from workbench.store import ConversationSource
 
 MAX_BODY = 512 * 1024
-PUBLIC = frozenset({"/health", "/style.css", "/login"})
+PUBLIC = frozenset({"/health", "/style.css", "/login", "/live.js"})
 
 # Messages after a redirect: `?flash=<key>` plus the ids in SAFE_ARGS, checked against their patterns.
 # Unknown keys, or a key whose ids do not match, show nothing. `failed` shows the session's own last error.
@@ -51,6 +51,10 @@ FLASH: Dict[str, Tuple[bool, str]] = {
     "question_added": (True, "Added to the questions of {fact} in knowledge/facts.yml on workbench/annotations "
                              "(commit {commit})."),
     "fact_added": (True, "New fact {fact} in knowledge/facts.yml on workbench/annotations (commit {commit})."),
+    "duty_saved": (True, "On-duty switch saved."),
+    "taken": (True, "You have the conversation: the user sees your replies live."),
+    "handed_back": (True, "Handed back to the bot."),
+    "message_done": (True, "Marked done: the message and its address are deleted."),
 }
 SAFE_ARGS = {
     "commit": re.compile(r"[0-9a-f]{8,40}"),
@@ -90,6 +94,8 @@ class Settings:
     hosts: FrozenSet[str] = frozenset()
     threshold: float = inbox.LOW_CONFIDENCE
     state_dir: Optional[Path] = None
+    rasa_url: str = ""  # the Rasa server's HTTP API, for the Live page's replies (ADVISOR_RASA_URL)
+    api_token: Optional[str] = None  # its API token (advisor/api_token.py), sent as a Bearer header
 
     @property
     def state(self) -> Path:
@@ -211,7 +217,8 @@ def create_app(s: Settings) -> Sanic:
     @app.middleware("response")
     async def headers(req: Request, resp: response.HTTPResponse) -> None:
         resp.headers["Content-Security-Policy"] = (
-            "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+            "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; "
             "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
         )
         resp.headers["X-Content-Type-Options"] = "nosniff"
@@ -427,6 +434,8 @@ def create_app(s: Settings) -> Sanic:
     async def dashboard(req: Request) -> response.HTTPResponse:
         convs = await source.conversations()
         return page("dashboard.html", req, **dashboard_context(convs, analytics.resource_url_from_knowledge()))
+
+    live.register(app, source, live.RasaLink(s.rasa_url, s.api_token), page, back, failed)
 
     async def stop_jobs(*_: Any) -> None:
         jobs.stop_all()
