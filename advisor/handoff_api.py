@@ -68,12 +68,22 @@ def output_for(app: Any, tracker: Any) -> Any:
             from channels.socketio import WebSocketIOOutput
 
             sio = getattr(channel, "sio", None)
-            return WebSocketIOOutput(sio, channel.bot_message_evt) if sio is not None else None
+            if sio is None or not socket_in_room(sio, getattr(channel, "namespace", None), tracker.sender_id):
+                return None  # the user's page is connected elsewhere (another replica) or closed: next message
+            return WebSocketIOOutput(sio, channel.bot_message_evt)
         if name == "slack":  # the user's direct-message channel, as their own messages came from
             meta = (tracker.latest_message.metadata if tracker.latest_message else None) or {}
             return channel.get_output_channel(meta.get("out_channel") or None)
         return channel.get_output_channel()
     return None
+
+
+def socket_in_room(sio: Any, namespace: Optional[str], room: str) -> bool:
+    """Whether a socket of this process is in the conversation's room (python-socketio's manager)."""
+    try:
+        return bool(sio.manager.rooms.get(namespace or "/", {}).get(room))
+    except AttributeError:
+        return True  # another manager: let the emit decide
 
 
 async def push(app: Any, tracker: Any, response: Dict[str, Any]) -> bool:
@@ -130,6 +140,9 @@ async def take(app: Any, processor: Any, conversation_id: str, trainer: str) -> 
     if view.state != WAITING:
         raise Refused(HTTPStatus.CONFLICT, f"{view.trainer} has taken it already" if view.state == HELD
                       else "this conversation is not waiting for a person")
+    holder = handoff_actions.store().claim(conversation_id, repr(view.since), trainer)
+    if holder != trainer:
+        raise Refused(HTTPStatus.CONFLICT, f"{holder} has taken it already")
     now = time.time()
     for event in (SlotSet(SLOT_STATE, HELD), SlotSet(SLOT_TRAINER, trainer), SlotSet(SLOT_TAKEN_AT, now),
                   SlotSet(SLOT_SEEN, now)):

@@ -32,6 +32,16 @@ SETTINGS = sa.Table(
     sa.Column("value", sa.String(255), nullable=False),
     sa.Column("updated", sa.Float, nullable=False),
 )
+# Who took a waiting conversation: one row per (conversation, waiting episode), the primary key makes the first
+# trainer's claim the only one, across processes and replicas (Rasa's Redis lock store issues its tickets with a
+# read-then-write, which two replicas can interleave).
+CLAIMS = sa.Table(
+    "handoff_claims", METADATA,
+    sa.Column("conversation_id", sa.String(255), primary_key=True),
+    sa.Column("episode", sa.String(64), primary_key=True),
+    sa.Column("trainer", sa.String(60), nullable=False),
+    sa.Column("claimed", sa.Float, nullable=False),
+)
 MAX_MESSAGE = 2000
 ON_DUTY_KEY = "on_duty"
 
@@ -93,6 +103,20 @@ class HandoffStore:
             done = conn.execute(sa.select(sa.func.count()).select_from(MESSAGES)
                                 .where(MESSAGES.c.done_at.is_not(None))).scalar() or 0
         return {"left": int(total), "done": int(done), "open": int(total - done)}
+
+    # --- who takes a waiting conversation -------------------------------------------------------------
+    def claim(self, conversation_id: str, episode: str, trainer: str) -> str:
+        """The trainer who holds this waiting episode: `trainer` if they are the first to claim it."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(CLAIMS.insert().values(conversation_id=conversation_id, episode=episode[:64],
+                                                    trainer=trainer[:60], claimed=time.time()))
+            return trainer[:60]
+        except sa.exc.IntegrityError:
+            with self.engine.connect() as conn:
+                holder = conn.execute(sa.select(CLAIMS.c.trainer).where(CLAIMS.c.conversation_id == conversation_id)
+                                      .where(CLAIMS.c.episode == episode[:64])).scalar()
+            return str(holder or "")
 
     # --- the on-duty switch ---------------------------------------------------------------------------
     def setting(self, key: str) -> Optional[str]:

@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 from sanic import Sanic, response
 from sanic.request import Request
 
-from workbench import analytics, checks, facts_edit, feedback, inbox, live, nlu_data, nlu_report, stories
+from workbench import analytics, checks, facts_edit, feedback, handoff_stats, inbox, live, nlu_data, nlu_report, stories
 from workbench.access import STATE_CHANGING, Access, Session, allowed_hosts, same
 from workbench.conversations import Filters, newest_first, transcript
 from workbench.gitbranch import GitError, is_repo
@@ -475,4 +475,5 @@ def dashboard_context(convs: List[Any], resource_url: str) -> Dict[str, Any]:
         "fb_rate": [(a.fallback_by_day[d][0] / a.fallback_by_day[d][1]) if a.fallback_by_day[d][1] else 0.0 for d in days],
         "lat": a.latency(),
         "latency_buckets": list(buckets.items()),
+        "handoff": handoff_stats.compute(convs),
     }

@@ -370,3 +370,13 @@ def test_timeouts_give_the_conversation_back_with_a_message(stack: Stack) -> Non
         assert "trainer had to leave" in texts(stack.say(held, "hello?"))
     finally:
         handoff_settings(settings)
+
+
+# --- the dashboard counts ----------------------------------------------------------------------------------
+def test_dashboard_counts_the_handoffs(wb: Workbench) -> None:
+    page = wb.get("/dashboard").text
+    handoffs = int(re.search(r'id="kpi-handoffs">(\d+)<', page).group(1))  # type: ignore[union-attr]
+    answered = int(re.search(r'id="kpi-handoff-answered">(\d+)<', page).group(1))  # type: ignore[union-attr]
+    missed = int(re.search(r'id="kpi-handoff-missed">(\d+)<', page).group(1))  # type: ignore[union-attr]
+    assert answered >= 4 and missed >= 1 and handoffs >= answered + missed, (handoffs, answered, missed)
+    assert re.search(r'id="kpi-handoff-wait">\d+ / \d+ s<', page)

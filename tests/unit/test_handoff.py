@@ -181,6 +181,8 @@ def test_messages_settings_and_paused_conversations_in_sqlite(tmp_path: Path) ->
         assert conn.execute(sa.text("select message, email, done_by from handoff_messages where ref='r1'")).one() == \
             ("", None, "Kim")
     assert store.counts() == {"left": 2, "done": 1, "open": 1}
+    assert store.claim("rest:x", "12.5", "Kim") == "Kim" and store.claim("rest:x", "12.5", "Bo") == "Kim"
+    assert store.claim("rest:x", "99.0", "Bo") == "Bo"  # a new waiting episode
     assert store.setting("on_duty") is None
     store.set_setting("on_duty", "off")
     store.set_setting("on_duty", "on")
@@ -233,3 +235,25 @@ def test_the_live_script_is_static_and_inserts_text_only() -> None:
     script = (ROOT / "workbench" / "static" / "live.js").read_text()
     assert "innerHTML" not in script and "eval(" not in script and "{{" not in script
     assert "textContent" in script
+
+
+def test_dashboard_counts_answered_missed_and_waits() -> None:
+    from types import SimpleNamespace
+
+    from workbench.handoff_stats import compute
+
+    def slot(value: Any, ts: float) -> Dict[str, Any]:
+        return {"event": "slot", "name": "handoff", "value": value, "timestamp": ts}
+
+    convs = [
+        SimpleNamespace(events=[slot("waiting", 10), slot("held", 40), slot(None, 100)]),  # answered after 30 s
+        SimpleNamespace(events=[slot("waiting", 10), slot("offer_message", 310)]),  # nobody came
+        SimpleNamespace(events=[slot("offer_message", 5), slot("await_message", 6), slot(None, 7)]),  # off duty
+        SimpleNamespace(events=[slot("waiting", 10), slot("held", 20), slot(None, 30), slot("waiting", 50)]),
+        SimpleNamespace(events=[{"event": "user", "text": "hi"}]),
+    ]
+    s = compute(convs)
+    assert (s.requests, s.answered, s.missed, s.waiting_now, s.offered_message) == (4, 2, 1, 1, 2)
+    assert s.waits == [30.0, 10.0] and s.wait_median == 20.0 and s.wait_max == 30.0
+    assert s.answered_rate == pytest.approx(2 / 3)
+    assert compute([]).wait_median is None and compute([]).answered_rate is None
