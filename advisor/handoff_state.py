@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, List, Mapping, Optional, Tuple
+from typing import Any, List, Mapping, Optional, Sequence, Tuple
 
 WAITING, HELD = "waiting", "held"
 OFFER_MESSAGE, AWAIT_MESSAGE, OFFER_EMAIL, AWAIT_EMAIL = "offer_message", "await_message", "offer_email", "await_email"
@@ -145,7 +145,7 @@ def leave_message_step(state: Optional[str], intent: Optional[str], email: Optio
     return None
 
 
-def undelivered(events: List[Mapping[str, Any]], delivered_until: Optional[float]) -> List[Mapping[str, Any]]:
+def undelivered(events: Sequence[Mapping[str, Any]], delivered_until: Optional[float]) -> List[Mapping[str, Any]]:
     """The handoff messages (bot events with AGENT_KEY metadata) not pushed to the user's channel and newer
     than `delivered_until`: what a REST user gets with the reply to their next message."""
     out = []

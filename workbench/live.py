@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from advisor.handoff_state import AGENT_KEY, HELD, NOTICE_KEY, SLOT_SINCE, SLOT_STATE, SLOT_TAKEN_AT, SLOT_TRAINER
 from workbench.trace import TraceView, bot_trace
@@ -38,7 +38,7 @@ class LiveTurn:
         return {"kind": self.kind, "text": self.text, "who": self.who, "time": self.time}
 
 
-def live_turns(events: List[Mapping[str, Any]]) -> List[LiveTurn]:
+def live_turns(events: Sequence[Mapping[str, Any]]) -> List[LiveTurn]:
     """The messages of a conversation, saying who wrote each (pure)."""
     out: List[LiveTurn] = []
     for e in events:
@@ -46,7 +46,8 @@ def live_turns(events: List[Mapping[str, Any]]) -> List[LiveTurn]:
         if e.get("event") == "user":
             out.append(LiveTurn("user", str(e.get("text") or ""), "user", ts))
         elif e.get("event") == "bot":
-            meta = e.get("metadata") if isinstance(e.get("metadata"), Mapping) else {}
+            raw = e.get("metadata")
+            meta: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
             text = str(e.get("text") or "")
             if meta.get(AGENT_KEY):
                 out.append(LiveTurn("agent", text, str(meta[AGENT_KEY])[:60], ts))
@@ -55,7 +56,7 @@ def live_turns(events: List[Mapping[str, Any]]) -> List[LiveTurn]:
     return out
 
 
-def last_traces(events: List[Mapping[str, Any]], limit: int = MAX_TRACES) -> List[Tuple[str, TraceView]]:
+def last_traces(events: Sequence[Mapping[str, Any]], limit: int = MAX_TRACES) -> List[Tuple[str, TraceView]]:
     """(answer text, trace) of the bot's last traced answers, newest first."""
     found: List[Tuple[str, TraceView]] = []
     for e in reversed(events):
@@ -77,7 +78,7 @@ class LiveState:
     paused: bool
 
 
-def live_state(events: List[Mapping[str, Any]]) -> LiveState:
+def live_state(events: Sequence[Mapping[str, Any]]) -> LiveState:
     """The handoff slots and the pause, replayed from the events (pure; the last session's values)."""
     slots: Dict[str, Any] = {}
     paused = False
