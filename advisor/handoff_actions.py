@@ -9,13 +9,14 @@ which only the Rasa server has.
 """
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import os
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from advisor import handoff_config
 from advisor.handoff_state import (
@@ -45,6 +46,7 @@ HANDOFF_DB_ENV = "ADVISOR_HANDOFF_DB"  # the handoff tables' SQLite file when th
 ORIGINAL_TEXT_ATTR = "_handoff_text"
 _store: Any = None
 _tracker_store: Any = None
+_notifier: Optional[Callable[[str], Awaitable[None]]] = None
 
 
 # --- the tables beside the tracker store -------------------------------------------------------------
@@ -65,6 +67,21 @@ def store() -> Any:
     if _store is None:
         raise RuntimeError("the handoff store is not bound yet (advisor.handoff_actions.bind)")
     return _store
+
+
+def set_notifier(notifier: Optional[Callable[[str], Awaitable[None]]]) -> None:
+    global _notifier
+    _notifier = notifier
+
+
+def notify_staff(which: str, channel: Optional[str]) -> None:
+    """A note to the staff channel (advisor.handoff_api.staff_notifier), in the background: the user's turn
+    never waits for it. `which`: "waiting" or "message"; nothing about the user but the channel's name."""
+    if _notifier is None:
+        return
+    cfg = handoff_config.load()
+    template = cfg.staff_notice_waiting if which == "waiting" else cfg.staff_notice_message
+    asyncio.ensure_future(_notifier(template.format(channel=channel or "?")))
 
 
 def on_duty(now: Optional[float] = None) -> bool:
@@ -143,6 +160,7 @@ async def handoff_turn(processor: Any, message: Any, tracker: Any) -> bool:
         if step.store == "message" and original:
             ref = uuid.uuid4().hex
             store().add_message(ref, tracker.sender_id, tracker.get_latest_input_channel() or "", original)
+            notify_staff("message", tracker.get_latest_input_channel())
         elif step.store == "email" and email and ref:
             store().set_email(ref, email)
     except Exception as e:  # noqa: BLE001 - one clear answer: the message could not be kept
@@ -181,6 +199,7 @@ def request_human_action() -> Any:
                 notice: Dict[str, Any] = {NOTICE_KEY: "utter_handoff_waiting", PUSHED_KEY: True}
                 events += [SlotSet(SLOT_STATE, WAITING), SlotSet(SLOT_SINCE, now), SlotSet(SLOT_TRAINER, None),
                            SlotSet(SLOT_TAKEN_AT, None), SlotSet(SLOT_SEEN, None)]
+                notify_staff("waiting", tracker.get_latest_input_channel())
             else:
                 cfg = handoff_config.load()
                 response = await nlg.generate("utter_handoff_closed", tracker, output_channel.name(),

@@ -294,9 +294,40 @@ def register(app: Any, auth_token: Optional[str]) -> None:
     @app.listener("after_server_start")
     async def start_handoff(running: Any, _: Any) -> None:
         agent = getattr(running.ctx, "agent", None)
-        running.add_task(sweeper(running))
         if agent is not None and agent.tracker_store is not None:
             handoff_actions.bind(agent.tracker_store)
+        running.ctx.handoff_sweeper = asyncio.ensure_future(sweeper(running))
+        handoff_actions.set_notifier(staff_notifier(running))
+
+    @app.listener("before_server_stop")
+    async def stop_handoff(running: Any, _: Any) -> None:
+        task = getattr(running.ctx, "handoff_sweeper", None)
+        if task is not None:
+            task.cancel()
+
+
+STAFF_CHANNEL_ENV = "HANDOFF_SLACK_CHANNEL"
+
+
+def staff_notifier(app: Any) -> Any:
+    """Posts a note to the Slack channel HANDOFF_SLACK_CHANNEL names, through the Slack channel's own output
+    (its token, its API address); None when either is missing. A failure is logged, never raised."""
+    import os
+
+    target = (os.environ.get(STAFF_CHANNEL_ENV) or "").strip()
+    slack = next((c for c in getattr(app.ctx, "input_channels", None) or [] if c.name() == "slack"), None)
+    if not target or slack is None:
+        return None
+
+    async def post(text: str) -> None:
+        try:
+            out = slack.get_output_channel(target)
+            if out is not None:
+                await out.send_text_message(target, text)
+        except Exception as e:  # noqa: BLE001 - a note the staff miss must not cost the user anything
+            logger.warning("handoff: the staff note to Slack failed (%s)", type(e).__name__)
+
+    return post
 
 
 async def sweeper(app: Any) -> None:

@@ -41,6 +41,8 @@ class HandoffConfig:
     closed_sentence: str
     timeouts: Timeouts
     sweep_seconds: float
+    staff_notice_waiting: str = "Someone is waiting for a person ({channel})."
+    staff_notice_message: str = "Someone left a message for the team ({channel})."
 
     def is_open(self, when: dt.datetime) -> bool:
         """Within the opening hours at `when` (an aware datetime)."""
@@ -142,7 +144,18 @@ def from_dict(raw: Mapping[str, Any]) -> HandoffConfig:
         timeouts=Timeouts(_seconds(timeouts_raw, "waiting", 300), _seconds(timeouts_raw, "user_idle", 600),
                           _seconds(timeouts_raw, "trainer_gone", 90)),
         sweep_seconds=_seconds(raw, "sweep_seconds", 5),
+        staff_notice_waiting=_notice(raw, "staff_notice_waiting", "Someone is waiting for a person ({channel})."),
+        staff_notice_message=_notice(raw, "staff_notice_message", "Someone left a message for the team ({channel})."),
     )
+
+
+def _notice(raw: Mapping[str, Any], key: str, default: str) -> str:
+    text = str(raw.get(key, default))
+    try:
+        text.format(channel="")
+    except (KeyError, IndexError, ValueError):
+        raise HandoffConfigError(f"{key} may only use {{channel}}") from None
+    return text
 
 
 def config_file(environ: Optional[Mapping[str, str]] = None) -> Path:

@@ -33,6 +33,7 @@ WORKDIR = ROOT / "reports" / "e2e" / "handoff"
 WB_TOKEN = secrets.token_urlsafe(24)
 WAIT = 60
 WAITING_TEXT = "asked a trainer from our team to join"
+STAFF = "C0STAFF"  # the Slack staff channel (HANDOFF_SLACK_CHANNEL)
 TAKEN_TEXT = "from the team has joined"
 BACK_TEXT = "back with me, the bot"
 BOT = ".ac-messages .ac-bot"
@@ -88,7 +89,7 @@ def stack(fakes: Fakes) -> Iterator[Stack]:
     for old in WORKDIR.glob("*.db*"):
         old.unlink()
     settings = handoff_settings(WORKDIR / "handoff.yml")
-    s = Stack(WORKDIR, env={**fakes.env, "ADVISOR_HANDOFF_FILE": str(settings)},
+    s = Stack(WORKDIR, env={**fakes.env, "ADVISOR_HANDOFF_FILE": str(settings), "HANDOFF_SLACK_CHANNEL": STAFF},
               tracker_env={"ADVISOR_TRACKER_DB": str(WORKDIR / "conversations.db")})
     try:
         s.start(web=True)
@@ -224,6 +225,9 @@ def test_slack_handoff_through_the_stand_in(stack: Stack, wb: Workbench, fakes: 
     cid = f"slack:T0TEAM:{user}"
     assert ch.slack_send(slack_event("put me through to a trainer", user, channel)).status_code == 200
     fakes.slack.wait_for("chat.postMessage", lambda c: WAITING_TEXT in c["params"].get("text", ""), channel=channel)
+    note = fakes.slack.wait_for("chat.postMessage", lambda c: "waiting for a person" in c["params"].get("text", "")
+                                and "(slack)" in c["params"]["text"], channel=STAFF)
+    assert user not in str(note["params"]) and channel not in str(note["params"])  # nothing about the user
     assert wb.post(f"/live/take?id={cid}", {}).status_code == 302
     assert rasa(stack, "take", cid, "someone else").status_code == 409
     fakes.slack.wait_for("chat.postMessage", lambda c: TAKEN_TEXT in c["params"].get("text", ""), channel=channel)
@@ -300,7 +304,7 @@ def test_handoff_routes_need_the_api_token(stack: Stack) -> None:
 
 
 # --- nobody on duty: a message and an e-mail left -------------------------------------------------------
-def test_nobody_on_duty_leaves_a_message_with_an_email(stack: Stack, wb: Workbench) -> None:
+def test_nobody_on_duty_leaves_a_message_with_an_email(stack: Stack, wb: Workbench, fakes: Fakes) -> None:
     r = wb.post("/live/duty", {"on_duty": "off"})
     assert r.status_code == 302 and "duty_saved" in r.headers["location"], r.headers
     try:
@@ -316,6 +320,9 @@ def test_nobody_on_duty_leaves_a_message_with_an_email(stack: Stack, wb: Workben
         assert "they'll write back" in texts(stack.say(sender, "it's lee.reader@example.org thanks"))
         page = wb.get("/messages").text
         assert "Do you offer a discount for groups of five?" in page and "lee.reader@example.org" in page
+        note = fakes.slack.wait_for("chat.postMessage", lambda c: "left a message" in c["params"].get("text", ""),
+                                    channel=STAFF)
+        assert "discount" not in note["params"]["text"] and "lee.reader" not in str(note["params"])
         # without a yes, no address is asked for or kept
         other = f"left-{secrets.token_hex(4)}"
         stack.say(other, "human please")

@@ -81,6 +81,7 @@ def test_the_switch_overrides_the_hours() -> None:
     ({"timeouts": {"waiting": -1}}, "positive"),
     ({"timeouts": {"waiting": True}}, "positive"),
     ({"hours_sentence": "{secret.__class__}"}, "hours_sentence"),
+    ({"staff_notice_waiting": "{user}"}, "staff_notice_waiting"),
 ])
 def test_bad_settings_are_refused_with_a_reason(bad: Dict[str, Any], why: str) -> None:
     with pytest.raises(HandoffConfigError, match=why):
