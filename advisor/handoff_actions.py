@@ -20,6 +20,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from advisor import handoff_config
 from advisor.handoff_state import (
+    AGENT_KEY,
     AWAIT_EMAIL,
     LIVE_STATES,
     MESSAGE_STATES,
@@ -131,7 +132,9 @@ async def deliver_pending(processor: Any, tracker: Any, output_channel: Any) -> 
     if not pending:
         return
     for e in pending:
-        await output_channel.send_response(tracker.sender_id, {"text": e.get("text") or "", **(e.get("data") or {})})
+        meta = {k: v for k, v in (e.get("metadata") or {}).items() if k in (AGENT_KEY, NOTICE_KEY)}
+        await output_channel.send_response(tracker.sender_id,
+                                           {"text": e.get("text") or "", **(e.get("data") or {}), **meta})
     tracker.update(SlotSet(SLOT_DELIVERED, max(float(e.get("timestamp") or 0) for e in pending)), processor.domain)
 
 

@@ -108,7 +108,7 @@ async def notice(app: Any, processor: Any, tracker: Any, name: str, **fill: Any)
     if not response:
         return
     response["utter_action"] = name
-    pushed = await push(app, tracker, dict(response))
+    pushed = await push(app, tracker, {**response, NOTICE_KEY: name})
     event = create_bot_utterance(response)
     event.metadata = {**(event.metadata or {}), NOTICE_KEY: name, PUSHED_KEY: pushed}
     tracker.update(ActionExecuted(name), processor.domain)
@@ -164,7 +164,7 @@ async def say(app: Any, processor: Any, conversation_id: str, trainer: str, text
 
     tracker = await _existing(processor, conversation_id)
     _held_by(tracker, trainer)
-    pushed = await push(app, tracker, {"text": text})
+    pushed = await push(app, tracker, {"text": text, AGENT_KEY: trainer})
     tracker.update(BotUttered(text, {}, {AGENT_KEY: trainer, PUSHED_KEY: pushed}), processor.domain)
     tracker.update(SlotSet(SLOT_SEEN, time.time()), processor.domain)
     await processor.save_tracker(tracker)

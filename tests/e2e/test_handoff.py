@@ -188,6 +188,7 @@ def test_widget_user_and_trainer_on_the_live_page(stack: Stack, wb: Workbench, b
             expect(trainer.locator("#transcript .msg.user").last).to_have_text(re.compile(re.escape(text)))
             time.sleep(1.0)
             assert user.locator(BOT).count() == before, "the bot answered while a trainer held the conversation"
+            expect(user.locator(".ac-typing")).to_be_hidden()  # no typing dots: a person answers when they answer
         user.screenshot(path=str(DOCS / "handoff-widget.png"))
         trainer.screenshot(path=str(DOCS / "handoff-live.png"), full_page=True)
 
