@@ -3,7 +3,7 @@ store, the Slack and Telegram channels on against local stand-ins), the action s
 workbench, all on free local ports; a real browser for the widget and the Live page.
 
 In order, sharing one stack: the widget user and a trainer in a second browser context (two messages each way,
-hand back, the bot answers the next question; screenshots into docs/); the same over the Slack and Telegram
+hand back, the bot answers the next question; screenshots into reports/screenshots/, copied to docs/ by hand); the same over the Slack and Telegram
 stand-ins; REST (replies delivered with the next request) and two trainers racing for one conversation; nobody
 on duty (a message and an e-mail left, shown in Messages, marked done); a restart of the Rasa server in the
 middle of a handoff; the timeouts giving a conversation back to the bot.
@@ -28,7 +28,7 @@ from tests.support.stack import ROOT, Server, Stack, free_port, texts
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-DOCS = ROOT / "docs"
+SHOTS = ROOT / "reports" / "screenshots"  # copied into docs/ by hand when they change (docs/handoff.md)
 WORKDIR = ROOT / "reports" / "e2e" / "handoff"
 WB_TOKEN = secrets.token_urlsafe(24)
 WAIT = 60
@@ -189,8 +189,9 @@ def test_widget_user_and_trainer_on_the_live_page(stack: Stack, wb: Workbench, b
             time.sleep(1.0)
             assert user.locator(BOT).count() == before, "the bot answered while a trainer held the conversation"
             expect(user.locator(".ac-typing")).to_be_hidden()  # no typing dots: a person answers when they answer
-        user.screenshot(path=str(DOCS / "handoff-widget.png"))
-        trainer.screenshot(path=str(DOCS / "handoff-live.png"), full_page=True)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        user.screenshot(path=str(SHOTS / "handoff-widget.png"))
+        trainer.screenshot(path=str(SHOTS / "handoff-live.png"), full_page=True)
 
         trainer.click("#release button")
         expect(user.locator(BOT).last).to_contain_text(BACK_TEXT)
