@@ -3,15 +3,17 @@ store, the Slack and Telegram channels on against local stand-ins), the action s
 workbench, all on free local ports; a real browser for the widget and the Live page.
 
 In order, sharing one stack: the widget user and a trainer in a second browser context (two messages each way,
-hand back, the bot answers the next question; screenshots into reports/screenshots/, copied to docs/ by hand); the same over the Slack and Telegram
-stand-ins; REST (replies delivered with the next request) and two trainers racing for one conversation; nobody
-on duty (a message and an e-mail left, shown in Messages, marked done); a restart of the Rasa server in the
-middle of a handoff; the timeouts giving a conversation back to the bot.
+hand back, the bot answers the next question; screenshots into reports/screenshots/, copied to docs/ by hand);
+the same over the Slack and Telegram stand-ins; REST (replies delivered with the next request) and four trainers
+racing for one conversation; nobody on duty (a message and an e-mail left, shown in Messages, marked done); a
+restart of the Rasa server in the middle of a handoff; the timeouts giving a conversation back to the bot; the
+dashboard's counts.
 """
 from __future__ import annotations
 
 import re
 import secrets
+import shutil
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -55,7 +57,11 @@ class Workbench:
         env = {**stack.env, "WORKBENCH_TOKEN": WB_TOKEN, "ADVISOR_RASA_URL": stack.rasa_url,
                "PYTHONDONTWRITEBYTECODE": "1"}
         env.pop("WORKBENCH_HOSTS", None)
-        cmd = [sys.executable, "-m", "workbench", "serve", "--root", str(ROOT), "--port", str(self.port),
+        # its own project folder (its state goes there, not into the checkout): the domain is all it reads
+        root = WORKDIR / "workbench-root"
+        root.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / "domain.yml", root / "domain.yml")
+        cmd = [sys.executable, "-m", "workbench", "serve", "--root", str(root), "--port", str(self.port),
                "--endpoints", str(stack.workdir / "endpoints.yml")]
         self.server = Server("workbench", cmd, f"{self.url}/health", WORKDIR / "workbench.log", env)
 
