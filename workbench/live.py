@@ -148,7 +148,7 @@ def register(app: Any, source: Any, link: RasaLink, page: Any, back: Any, failed
     def handoff_store() -> Optional[HandoffStore]:
         if "store" not in stores:
             try:
-                engine = engine_of(source._open())
+                engine = engine_of(source.tracker_store())
             except Exception:  # noqa: BLE001 - shown on the page as "no store"
                 return None
             if engine is None:
@@ -157,7 +157,7 @@ def register(app: Any, source: Any, link: RasaLink, page: Any, back: Any, failed
         return stores["store"]
 
     async def events_of(conversation_id: str) -> Optional[List[Dict[str, Any]]]:
-        tracker = await source._open().retrieve_full_tracker(conversation_id)
+        tracker = await source.tracker_store().retrieve_full_tracker(conversation_id)
         return None if tracker is None else [e.as_dict() for e in tracker.events]
 
     def q(value: str) -> str:
