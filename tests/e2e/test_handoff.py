@@ -26,7 +26,7 @@ from playwright.sync_api import Browser, expect, sync_playwright
 
 from tests.e2e.test_channels import Channels, new_chat, new_id, slack_event, telegram_message
 from tests.support.fakes import Fakes, start_fakes
-from tests.support.stack import ROOT, Server, Stack, free_port, texts
+from tests.support.stack import ROOT, Server, Stack, buttons, free_port, texts
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
@@ -275,6 +275,20 @@ def test_telegram_handoff_through_the_stand_in(stack: Stack, wb: Workbench, fake
     fakes.telegram.wait_for("sendMessage", lambda c: BACK_TEXT in c["params"].get("text", ""), chat_id=chat)
     assert ch.telegram_post(telegram_message(chat, "how much does the CSM cost?")).status_code == 200
     fakes.telegram.wait_for("sendMessage", lambda c: "USD" in c["params"].get("text", ""), chat_id=chat)
+
+
+# --- ways to a person: "are you human?" and two misunderstood messages in a row offer one ---------------
+def test_a_person_is_offered_after_are_you_human_and_after_two_misses(stack: Stack) -> None:
+    sender = f"offer-{secrets.token_hex(4)}"
+    msgs = stack.say(sender, "are you a real person?")
+    assert "I'm a bot" in texts(msgs) and "/request_human" in [b["payload"] for b in buttons(msgs)]
+    other = f"offer-{secrets.token_hex(4)}"
+    stack.say(other, " ")  # a blank REST message is "not understood" (channels/rest.py)
+    msgs = stack.say(other, " ")
+    assert "talk to a person" in texts(msgs) and "/request_human" in [b["payload"] for b in buttons(msgs)]
+    assert WAITING_TEXT in texts(stack.say(other, "/request_human"))
+    assert rasa(stack, "take", f"rest:{other}", "Lu").status_code == 200
+    assert rasa(stack, "release", f"rest:{other}", "Lu").status_code == 200
 
 
 # --- REST: replies with the next request; two trainers, one conversation ---------------------------------
