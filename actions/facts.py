@@ -4,7 +4,7 @@ The facts live in ``knowledge/facts.yml``: each has an id, the certification(s) 
 it belongs to, a one- or two-sentence answer, example questions and a source. :func:`facts_from_knowledge`
 reads and checks them; :class:`FactIndex` matches a new question against the example questions with a
 TF-IDF model over word and character n-grams (chosen on the held-out set in ``tests/facts/``; the
-figures are in ``scripts/measure_facts.py``'s output and the README). Broad questions ("tell me about
+figures are in ``scripts/measure_facts.py``'s output and docs/trainers.md). Broad questions ("tell me about
 the CSPO") match a topic instead, and then the topic summary is the answer. Pure: no Rasa here.
 """
 from __future__ import annotations
@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from actions.knowledge_base import Knowledge, KnowledgeError, Source, get_knowledge
+from actions.threshold import Threshold
 
 if TYPE_CHECKING:
     from actions.lexicon import Lexicon
@@ -35,6 +36,8 @@ class FactEntry:
     counterparts: Mapping[str, str] = field(default_factory=dict)  # other certification -> its same fact
     only_with: Optional[str] = None  # a neighbour (neighbours.yml) that must be named for this fact to answer
     lists: bool = False  # the answer lists items ("the Scrum values are ..."): "is courage one?" gets "Yes."
+    then: Optional[str] = None  # the fact answering "and after that?" after this one
+    threshold: Optional[Threshold] = None  # a minimum it states: "is 72% enough?" gets "No." (actions/threshold.py)
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,7 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
         if not isinstance(entry, dict):
             raise fail(where, "expected a mapping")
         unknown = set(entry) - {"id", "certifications", "topic", "answer", "questions", "source", "asks",
-                                "counterparts", "only_with", "lists"}
+                                "counterparts", "only_with", "lists", "then", "threshold"}
         if unknown:
             raise fail(f"{where}.{sorted(unknown)[0]}", "is not a known field")
         fid = _text(entry.get("id"), f"{where}.id", fail)
@@ -162,8 +165,12 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
             counterparts={str(k): str(v) for k, v in counterparts.items()},
             only_with=only_with,
             lists=entry.get("lists") is True,
+            then=_text(entry["then"], f"{where}.then", fail) if "then" in entry else None,
+            threshold=_threshold(entry.get("threshold"), f"{where}.threshold", fail),
         )
     for fact in facts.values():
+        if fact.then is not None and fact.then not in facts:
+            raise fail(f"facts.{fact.id}.then", f"{fact.then!r} is not a fact id")
         for cert, other in fact.counterparts.items():
             if other not in facts or (cert not in facts[other].certifications and facts[other].only_with != cert):
                 raise fail(f"facts.{fact.id}.counterparts.{cert}", f"{other!r} is not a fact about the {cert}")
@@ -226,6 +233,27 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
         foreign_word_min_score=number("foreign_word_min_score", None, 2),
         answers_as_questions=settings.get("answers_as_questions") is True,
     )
+
+
+def _threshold(raw: Any, where: str, fail: Any) -> Optional[Threshold]:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or set(raw) - {"min", "of", "percent", "unit"} or "min" not in raw:
+        raise fail(where, "expected {min: <number>, of: <number>, percent: <number>, unit: <pattern>} (min required)")
+    numbers = {}
+    for key in ("min", "of", "percent"):
+        value = raw.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
+            raise fail(f"{where}.{key}", "expected a number >= 0")
+        numbers[key] = None if value is None else float(value)
+    unit = raw.get("unit")
+    if unit is not None:
+        try:
+            re.compile(str(unit))
+        except re.error as e:
+            raise fail(f"{where}.unit", f"not a valid pattern: {e}") from None
+    return Threshold(minimum=float(raw["min"]), of=numbers["of"], percent=numbers["percent"],
+                     unit=None if unit is None else str(unit))
 
 
 def _text(value: Any, where: str, fail: Any) -> str:

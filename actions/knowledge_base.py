@@ -115,6 +115,8 @@ class Knowledge:
     topics: Mapping[str, Topic]
     followup_words: frozenset
     phrases: Mapping[str, str]
+    # words that join a follow-up only beside "it" / "that" / "same" ("what's it for the CSM?")
+    followup_pronoun_words: frozenset = frozenset()
     extra: Mapping[str, Any] = field(default_factory=dict)  # further sections, validated by their users
     extra_files: Mapping[str, str] = field(default_factory=dict)  # file each further section came from
 
@@ -351,6 +353,12 @@ def load_knowledge(directory: Optional[Path] = None) -> Knowledge:
     if not isinstance(raw, list):
         raise r.fail("followup_words", f"expected a list, found {_kind(raw)}")
     followup_words = frozenset(str(w).lower() for w in raw)
+    pronoun_words: frozenset = frozenset()
+    if "followup_pronoun_words" in sections:
+        r, raw = _section(sections, "followup_pronoun_words", directory)
+        if not isinstance(raw, list):
+            raise r.fail("followup_pronoun_words", f"expected a list, found {_kind(raw)}")
+        pronoun_words = frozenset(str(w).lower() for w in raw)
 
     r, raw = _section(sections, "phrases", directory)
     raw = r.mapping(raw, "phrases")
@@ -359,7 +367,7 @@ def load_knowledge(directory: Optional[Path] = None) -> Knowledge:
     phrases = {str(k): r.text(raw, k, "phrases") for k in raw}
 
     known = {"phrases", "sources", "resource_link", "certifications", "comparison", "guidance", "continuous_learning",
-             "topics", "followup_words"}
+             "topics", "followup_words", "followup_pronoun_words"}
     extra = {k: v for k, (_, v) in sections.items() if k not in known}
     extra_files = {k: f for k, (f, _) in sections.items() if k not in known}
 
@@ -373,6 +381,7 @@ def load_knowledge(directory: Optional[Path] = None) -> Knowledge:
         continuous_learning=continuous_learning,
         topics=topics_meta,
         followup_words=followup_words,
+        followup_pronoun_words=pronoun_words,
         phrases=phrases,
         extra=extra,
         extra_files=extra_files,

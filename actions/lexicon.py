@@ -34,6 +34,7 @@ class Lexicon:
     _pattern: Optional[Pattern[str]]
     _by_phrase: Mapping[str, str]
     _prefixes: Tuple[Tuple[str, str], ...]
+    then_questions: Tuple[Pattern[str], ...] = ()  # "and after that?": the fact that follows the one just given
 
     def _concept_of(self, phrase: str) -> str:
         found = self._by_phrase.get(phrase)
@@ -49,6 +50,10 @@ class Lexicon:
         if self._pattern is None:
             return text
         return self._pattern.sub(lambda m: f" {CONCEPT_PREFIX}{self._concept_of(m.group(1))} ", text)
+
+    def asks_what_follows(self, text: str) -> bool:
+        """Whether the whole (lower-case) message asks what comes next ("and after that?", "then what?")."""
+        return any(p.search(text) for p in self.then_questions)
 
     def concepts_in(self, text: str) -> Tuple[str, ...]:
         """The concepts a (lower-case) text mentions, in order of first mention."""
@@ -138,7 +143,16 @@ def lexicon_from_knowledge(kb: Knowledge) -> Lexicon:
     common: Any = kb.extra.get("common_words") or []
     if not isinstance(common, list):
         raise fail("common_words", "expected a list of words")
-    return Lexicon(concepts=concepts, asks=asks, strong_asks=frozenset(strong),
+    raw_then: Any = kb.extra.get("then_questions") or []
+    if not isinstance(raw_then, list):
+        raise fail("then_questions", "expected a list of patterns")
+    then: List[Pattern[str]] = []
+    for i, p in enumerate(raw_then):
+        try:
+            then.append(re.compile(str(p)))
+        except re.error as e:
+            raise fail(f"then_questions[{i}]", f"not a valid pattern: {e}") from None
+    return Lexicon(concepts=concepts, asks=asks, strong_asks=frozenset(strong), then_questions=tuple(then),
                    common_words=frozenset(str(w).lower() for w in common),
                    weak_concepts=_concept_list(kb.extra.get("weak_concepts"), concepts, fail),
                    described_by_neighbours=frozenset(described),

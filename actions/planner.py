@@ -34,6 +34,7 @@ from actions.facts import TOPIC_PREFIX, FactEntry, FactIndex
 from actions.knowledge_base import Knowledge, KnowledgeError, Source
 from actions.neighbours import Neighbours
 from actions.polarity import polarity
+from actions.threshold import SCORE_WORDS
 
 FACT, COUNTERPART, TOPIC, NEIGHBOUR, AUDIENCE, NOT_KNOWN = "fact", "counterpart", "topic", "neighbour", "audience", "not_known"
 NO_ANSWER = "none"  # the planner has no knowledge answer: the caller replies its own way
@@ -219,10 +220,12 @@ def accepted(route: str, decision: Decision) -> bool:
             decision.rule == "fact" and decision.question and "fit" not in decision.asks
             and decision.score >= decision.sure_score)
     if route == OUT_OF_SCOPE:
-        return decision.rule.startswith(("neighbour", "known_unknown", "counterpart")) or decision.rule == "fact"
+        return decision.rule.startswith(("neighbour", "known_unknown", "counterpart")) or decision.rule in FOLLOWING_RULES
     return True
 
 
+FOLLOWING_RULES = ("fact", "said_already", "then")  # a fact: the one that states it, or one leaning on the last
+SAID_ALREADY_MAX_WORDS = 6  # "how much does that cost?": longer questions are asked on their own
 _PRONOUN = re.compile(r"\b(it|its|it's|that|this|they|them|those|these|one)\b")
 
 
@@ -295,6 +298,12 @@ class Planner:
             answer = polarity(turn.text, decision.fact.answer, lexicon, self.index.normalise, lexicon.polarity_generic)
             if answer:
                 decision = replace(decision, polarity=answer)
+        if decision.fact is not None and decision.kind in (FACT, COUNTERPART) and decision.polarity is None \
+                and decision.fact.threshold is not None and (
+                    lexicon is None or "yesno" in lexicon.asks_of(turn.text) or SCORE_WORDS.search(turn.text.lower())):
+            answer = decision.fact.threshold.answer(turn.text)
+            if answer:
+                decision = replace(decision, polarity=answer)
         return decision
 
     def _plan(self, turn: Turn, context: Context) -> Decision:
@@ -323,6 +332,12 @@ class Planner:
                                 certifications=(others[0],))
             if not others and not previous.only_with:  # "and the CSM?" about a fact that already covers it
                 return Decision(FACT, "counterpart_same_fact", fact=previous, topic=previous.topic, certifications=named)
+        lexicon = self.index.lexicon
+        if context.fact is not None and context.fact in book.facts and book.facts[context.fact].then is not None \
+                and lexicon is not None and lexicon.asks_what_follows(text.lower().strip()):
+            # "and after that?" after "you get two free attempts": what the data says follows that fact
+            fact = book.facts[str(book.facts[context.fact].then)]
+            return Decision(FACT, "then", fact=fact, topic=fact.topic, certifications=fact.certifications)
         if not named and context.fact is not None and context.fact in book.facts:
             # "and the PSM?" after a CSM fact: its counterpart for that neighbour, if the data has one
             neighbour_named = self.neighbours.named(text, entities)
@@ -350,6 +365,12 @@ class Planner:
             neighbour_keys = (str(context.neighbour),)
         if neighbour_keys:
             return self._neighbour(neighbour_keys, text, asks, ranked, candidates, unknown)
+
+        # "how much does that cost?" / "within how long?" right after a fact that states it: that fact again
+        said = self._said_already(text, named, asks, concepts, context) if unknown is None else None
+        if said is not None:
+            return Decision(FACT, "said_already", fact=said, topic=said.topic, certifications=named or said.certifications,
+                            asks=asks, candidates=candidates)
 
         # 4. a known unknown
         if unknown is not None:
@@ -423,6 +444,26 @@ class Planner:
                         asks=asks, candidates=candidates, foreign=tuple(foreign))
 
     # ------------------------------------------------------------------ the parts
+    def _said_already(self, text: str, named: Sequence[str], asks: Sequence[str], concepts: Sequence[str],
+                      context: Context) -> Optional[FactEntry]:
+        """The fact just given, when a short question leaning on it asks for what it states (a price, a
+        duration, a count...) and speaks of nothing it doesn't: "and the fee?" after the renewal rules; or
+        asks nothing of the kind but names only what that fact speaks of ("is it proctored too?")."""
+        book, lexicon = self.index.book, self.index.lexicon
+        previous = book.facts.get(context.fact) if context.fact is not None else None
+        if previous is None or previous.only_with or lexicon is None or not _leans_on_context(text):
+            return None
+        if len(re.findall(r"[\w'-]+", text)) > SAID_ALREADY_MAX_WORDS or not set(named) <= set(previous.certifications):
+            return None
+        strong = set(asks) & lexicon.strong_asks
+        if strong and not strong <= set(previous.asks):
+            return None
+        own = self._fact_concepts.get(previous.id, frozenset())
+        yes_no = "yesno" in asks or bool(re.search(r"\b(too|also|as well)\W*$", text.lower()))  # "open book too?"
+        if not strong and not (yes_no and not set(asks) - {"yesno"} and concepts and all(c in own for c in concepts)):
+            return None  # "is it proctored too?" after the open-book fact: a yes/no on concepts that fact speaks of
+        return previous if self._explains(previous, concepts) else None
+
     def _asks(self, text: str) -> Tuple[str, ...]:
         lexicon = self.index.lexicon
         return lexicon.asks_of(text) if lexicon is not None else ()

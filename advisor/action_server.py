@@ -16,6 +16,9 @@ every call but the health check with the shared secret, small JSON bodies only.
   time). The check runs after routing and before the body is read.
 - ``POST /webhook`` needs ``Content-Type: application/json`` (415 otherwise): rasa_sdk parses any body
   as JSON, so a web page could post ``text/plain`` to it without a CORS preflight.
+- ``GET /metrics``: the Prometheus text format of advisor.metrics.ACTIONS (actions run by name, errors,
+  seconds), with the secret as the header above or as ``Authorization: Bearer <secret>`` (what Prometheus
+  sends from ``authorization: credentials_file:``); docs/metrics.md.
 - Bodies are limited to 1 MiB, checked against the declared (or streamed) size before anything is
   buffered (413); rasa_sdk keeps Sanic's 100 MB.
 
@@ -43,6 +46,7 @@ DEFAULT_HOST = "127.0.0.1"
 HEADER = "X-Advisor-Action-Secret"
 BODY_LIMIT = 1024 * 1024
 OPEN_PATHS = ("/health",)  # GET/HEAD without the secret: the readiness probe
+BEARER_PATHS = ("/metrics",)  # GET/HEAD: the secret may come as Authorization: Bearer (Prometheus)
 JSON_PATHS = ("/webhook",)
 # A secret Rasa can take from ${ACTION_SERVER_SECRET} unchanged and send as a header: no spaces, no "$".
 SECRET_PATTERN = re.compile(r"[A-Za-z0-9._~+/=-]{16,}")
@@ -121,6 +125,9 @@ def refusal(method: str, path: str, header: Callable[[str], Optional[str]], secr
     if method in ("GET", "HEAD") and route in OPEN_PATHS:
         return None
     given = header(HEADER) or ""
+    if not given and method in ("GET", "HEAD") and route in BEARER_PATHS:
+        authorization = header("authorization") or ""
+        given = authorization[7:].strip() if authorization[:7].lower() == "bearer " else ""
     if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), secret.encode("utf-8")):
         return HTTPStatus.UNAUTHORIZED, f"the action server needs the {HEADER} header"
     if method == "POST" and route in JSON_PATHS:
@@ -155,7 +162,42 @@ def harden_action_app(app: Any, secret: str) -> Any:
         return response.json({"error": f"the request body is larger than the action server accepts ({BODY_LIMIT} bytes)",
                               "limit": BODY_LIMIT}, status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
 
+    @app.get("/metrics")
+    async def prometheus_metrics(request: Any) -> Any:  # the secret was checked before routing
+        from advisor import metrics
+
+        return response.text(metrics.ACTIONS.render(), content_type=metrics.CONTENT_TYPE)
+
     return app
+
+
+def observed_run(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``rasa_sdk.executor.ActionExecutor.run`` that counts and times each action by name."""
+    from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
+
+    from advisor import metrics
+
+    @functools.wraps(original)
+    async def run(self: Any, action_call: Any) -> Any:
+        name = action_call.get("next_action") if isinstance(action_call, dict) else None
+        if not name:
+            return await original(self, action_call)
+        label = str(name) if name in self.actions else "unknown"  # a label is never a caller's free text
+        metrics.ACTIONS_RUN.inc(action=label)
+        try:
+            with metrics.Timer(metrics.ACTION_SECONDS, action=label):
+                return await original(self, action_call)
+        except ActionExecutionRejection:
+            metrics.ACTION_ERRORS.inc(action=label, error="rejected")
+            raise
+        except ActionNotFoundException:
+            metrics.ACTION_ERRORS.inc(action=label, error="not_found")
+            raise
+        except Exception:
+            metrics.ACTION_ERRORS.inc(action=label, error="exception")
+            raise
+
+    return run
 
 
 def hardened_create_app(original: Callable[..., Any]) -> Callable[..., Any]:

@@ -24,6 +24,8 @@ from functools import lru_cache
 from http import HTTPStatus
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from advisor import metrics
+
 logger = logging.getLogger(__name__)
 
 
@@ -115,7 +117,9 @@ def remote_action_guard() -> None:
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - every other failure gets the apology
-            reason = "timed out" if isinstance(exc, asyncio.TimeoutError) else f"{type(exc).__name__}: {exc}"
+            timed_out = isinstance(exc, asyncio.TimeoutError)
+            metrics.ACTION_FAILURES.inc(action=str(self.name()), reason="timeout" if timed_out else "error")
+            reason = "timed out" if timed_out else f"{type(exc).__name__}: {exc}"
             logger.error("custom action %s failed in conversation %s: %s", self.name(), _log_id(tracker.sender_id),
                          reason)
             response = await nlg.generate(FAILURE_RESPONSE, tracker, output_channel.name())
@@ -218,7 +222,7 @@ def _origins(cors: Any) -> List[str]:
 
 # Paths that answer without the API token: the health check, the version and the chat channels (which
 # have their own checks). Everything else on the Rasa server is the HTTP API.
-OPEN_PATHS = frozenset({"/", "/version"})
+OPEN_PATHS = frozenset({"/", "/version", "/ready", "/live"})  # /metrics needs the token (advisor.operations)
 CHANNEL_PREFIXES = ("/webhooks/", "/socket.io")
 
 
@@ -360,7 +364,10 @@ def harden_configure_app() -> None:
                 "the HTTP API needs a token: set RASA_AUTH_TOKEN or start through `python -m advisor run` "
                 "(scripts/run.sh), which reads .run/api-token"
             )
-        return harden_app(original(*args, **kwargs), values.get("cors"), values.get("auth_token"))
+        from advisor import operations
+
+        app = harden_app(original(*args, **kwargs), values.get("cors"), values.get("auth_token"))
+        return operations.add_routes(app) if values.get("enable_api") else app
 
     run_module.configure_app = configure_app
 
@@ -508,6 +515,22 @@ def harden_action_server() -> None:
     rasa_sdk.endpoint.create_app = hardened_create_app(rasa_sdk.endpoint.create_app)
 
 
+@patch(
+    "rasa_sdk.executor.ActionExecutor.run",
+    "The Rasa SDK action server counts nothing: which actions run, how long they take and how often they "
+    "fail is only in its debug log. Here each call is counted by action name (advisor_actions_total), "
+    "timed (advisor_action_seconds) and a failure counted by kind (advisor_action_errors_total: rejected, "
+    "not_found, exception); served on the action server's /metrics (advisor.action_server). Results and "
+    "exceptions are rasa_sdk's own.",
+)
+def observe_actions() -> None:
+    from rasa_sdk.executor import ActionExecutor
+
+    from advisor.action_server import observed_run
+
+    ActionExecutor.run = observed_run(ActionExecutor.run)
+
+
 # --- 6. a bad value never stops the server --------------------------------------------------------------
 class StoreValueError(RuntimeError):
     """A value the tracker store could not take (it raised ValueError inside a session)."""
@@ -650,7 +673,7 @@ def carry_over_last_slot_values() -> None:
         lambda tracker: last_slot_values(tracker.applied_events()))
 
 
-# --- 8. live handoff to a trainer (issue 21, docs/handoff.md) --------------------------------------------
+# --- 8. live handoff to a trainer (issue 21, docs/handoff.md); 9 below wraps its handle_message -------------
 @patch(
     "rasa.core.processor.MessageProcessor.handle_message",
     "Rasa predicts and answers every message unless the tracker is paused, and even then answers /restart. "
@@ -733,6 +756,82 @@ def handoff_routes() -> None:
         return app
 
     run_module.configure_app = configure_app
+
+
+# --- 9. what an operator watches: messages, latency, fallbacks, tracker-store time (advisor.metrics) ---
+@patch(
+    "rasa.core.processor.MessageProcessor.handle_message",
+    "Rasa keeps no count of the messages it handles, how long a reply takes or how many failed: an operator "
+    "could only read logs. Here every user message is counted by input channel (advisor_messages_total), "
+    "its handling timed (advisor_reply_seconds) and a raising one counted (advisor_message_errors_total); "
+    "the message, the replies and the exception are Rasa's own.",
+)
+def observe_messages() -> None:
+    from rasa.core.processor import MessageProcessor
+
+    original = MessageProcessor.handle_message
+
+    @functools.wraps(original)
+    async def handle_message(self: Any, message: Any) -> Any:
+        channel = metrics.channel_label(getattr(message, "input_channel", None))
+        metrics.MESSAGES.inc(channel=channel)
+        try:
+            with metrics.Timer(metrics.REPLY_SECONDS, channel=channel):
+                return await original(self, message)
+        except Exception:
+            metrics.MESSAGE_ERRORS.inc(channel=channel)
+            raise
+
+    MessageProcessor.handle_message = handle_message
+
+
+@patch(
+    "rasa.core.processor.MessageProcessor._handle_message_with_tracker",
+    "Rasa logs the intent of each message but counts nothing: how often NLU falls back is only found by "
+    "reading trackers. Here a message whose intent is nlu_fallback is counted by channel "
+    "(advisor_nlu_fallbacks_total; the rate is its ratio to advisor_messages_total); the tracker is "
+    "updated exactly as before.",
+)
+def observe_nlu_fallbacks() -> None:
+    from rasa.core.processor import MessageProcessor
+
+    original = MessageProcessor._handle_message_with_tracker
+
+    @functools.wraps(original)
+    async def _handle_message_with_tracker(self: Any, message: Any, tracker: Any) -> None:
+        await original(self, message, tracker)
+        latest = tracker.latest_message
+        if latest is not None and (latest.intent or {}).get("name") == "nlu_fallback":
+            metrics.NLU_FALLBACKS.inc(channel=metrics.channel_label(getattr(message, "input_channel", None)))
+
+    MessageProcessor._handle_message_with_tracker = _handle_message_with_tracker
+
+
+@patch(
+    "rasa.core.processor.MessageProcessor.get_tracker",
+    "Rasa does not measure its tracker store: a slow PostgreSQL shows only as slow replies. Here the "
+    "processor's tracker retrieval (get_tracker) and save (save_tracker) are timed "
+    "(advisor_tracker_store_seconds{operation}) and their exceptions counted "
+    "(advisor_tracker_store_errors_total); results and exceptions are unchanged.",
+)
+def observe_tracker_store() -> None:
+    from rasa.core.processor import MessageProcessor
+
+    def timed(original: Callable[..., Any], operation: str) -> Callable[..., Any]:
+        @functools.wraps(original)
+        async def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+            try:
+                with metrics.Timer(metrics.STORE_SECONDS, operation=operation):
+                    return await original(self, *args, **kwargs)
+            except Exception:
+                metrics.STORE_ERRORS.inc(operation=operation)
+                raise
+        return wrapper
+
+    MessageProcessor.get_tracker = timed(MessageProcessor.get_tracker, "retrieve")
+    MessageProcessor.save_tracker = timed(MessageProcessor.save_tracker, "save")
+
+
 
 
 def _log_id(conversation_id: Any) -> str:

@@ -17,6 +17,8 @@ the action server and the web page.
   says so, touches ``--gave-up-file`` and exits with status 3 (the scripts then stop everything).
 - SIGTERM, SIGINT or SIGHUP stop the server (SIGTERM to its process group, SIGKILL after
   ``--stop-timeout`` seconds) and the supervisor exits 0.
+- ``--parent PID``: the same when PID is no longer the supervisor's parent (checked every second): the
+  script that started it was killed outright (kill -9, no trap ran) and cannot stop it any more.
 
 The window is 300 s rather than 60 s because the Rasa server needs 30 to 60 s to start: a server that
 crashes every time it has started would otherwise never reach the limit.
@@ -106,7 +108,7 @@ class Supervisor:
     def __init__(self, name: str, command: Sequence[str], log: Path, ready_url: Optional[str] = None,
                  pidfile: Optional[Path] = None, gave_up_file: Optional[Path] = None,
                  policy: Optional[RestartPolicy] = None, stop_timeout: float = 15.0,
-                 stderr: IO[str] = sys.stderr) -> None:
+                 stderr: IO[str] = sys.stderr, parent: Optional[int] = None) -> None:
         self.name, self.command, self.log_path = name, list(command), log
         self.ready_url, self.pidfile, self.gave_up_file = ready_url, pidfile, gave_up_file
         self.policy = policy or RestartPolicy()
@@ -115,6 +117,7 @@ class Supervisor:
         self.proc: Optional[subprocess.Popen] = None
         self.ready = ready_url is None
         self.started_at = 0.0
+        self.parent = parent
 
     # --- output ---------------------------------------------------------------------------------
     def say(self, text: str, terminal: bool = True) -> None:
@@ -177,8 +180,18 @@ class Supervisor:
             self.pidfile.unlink(missing_ok=True)
 
     # --- the loop -------------------------------------------------------------------------------
+    def orphaned(self) -> bool:
+        """True when the process named by --parent is no longer this one's parent (it died)."""
+        return self.parent is not None and os.getppid() != self.parent
+
     def _wait_event(self, timeout: Optional[float]) -> Optional[int]:
-        """Blocks until a watched signal arrives (its number) or `timeout` passes (None)."""
+        """Blocks until a watched signal arrives (its number) or `timeout` passes (None). With --parent,
+        wakes up every second and reports the parent's death as SIGHUP."""
+        if self.parent is not None:
+            if self.orphaned():
+                self.say(f"{self.name}: the script that started it (pid {self.parent}) is gone")
+                return signal.SIGHUP
+            timeout = 1.0 if timeout is None else min(timeout, 1.0)
         if timeout is None:
             return signal.sigwaitinfo(WATCHED).si_signo
         got = signal.sigtimedwait(WATCHED, max(timeout, 0.001))
@@ -266,6 +279,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--limit", type=int, default=int(os.environ.get("ADVISOR_RESTART_LIMIT", "5")))
     ap.add_argument("--window", type=float, default=float(os.environ.get("ADVISOR_RESTART_WINDOW", "300")))
     ap.add_argument("--stop-timeout", type=float, default=15.0)
+    ap.add_argument("--parent", type=int, help="stop when this process is no longer the supervisor's parent")
     args = ap.parse_args(options)
     if not command:
         ap.error("no command after --")
@@ -273,7 +287,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         ap.error("--limit must be 1 or more, --window and --backoff positive")
     policy = RestartPolicy(initial=args.backoff, maximum=args.max_backoff, limit=args.limit, window=args.window)
     return Supervisor(args.name, command, args.log, args.ready_url, args.pidfile, args.gave_up_file, policy,
-                      args.stop_timeout).run()
+                      args.stop_timeout, parent=args.parent).run()
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
-"""Profile the Rasa server's message path under load (README, "Performance").
+"""Profile the Rasa server's message path under load (docs/developers.md, "Performance").
 
 Starts the advisor (action server + Rasa server, free local ports), runs py-spy (from PyPI, pinned in
-requirements.lock) on the Rasa server process while N concurrent conversations run, and prints the
-functions with the largest share of samples (inclusive: a function counts when it is anywhere on
-the stack). The raw collapsed stacks are kept in reports/profile/ for flame-graph tools.
+requirements-test.lock, which `make test` installs and `make run` does not) on the Rasa server process
+while N concurrent conversations run, and prints the functions with the largest share of samples
+(inclusive: a function counts when it is anywhere on the stack). The raw collapsed stacks are kept in
+reports/profile/ for flame-graph tools.
 
     .venv/bin/python bench/profile.py [--conversations 50] [--rounds 3] [--model models/x.tar.gz]
 """

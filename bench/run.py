@@ -15,6 +15,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -28,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.load import CONCURRENT_SCRIPT, run_load, run_sequential  # noqa: E402
+from tests.support import processes  # noqa: E402
 from tests.support.stack import Server, Stack, free_port  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
@@ -125,9 +127,9 @@ def bench_reference(work: Path, env: Dict[str, str], model: Optional[str] = None
                                               "--credentials", str(ref / "credentials.yml")],
                     f"http://127.0.0.1:{port}/", work / "ref-rasa.log", env)
     started = time.time()
-    server.start(timeout=600)
     url = f"http://127.0.0.1:{port}"
     try:
+        server.start(timeout=600)
         first = first_answer_seconds(url, started)
         result = {"train_s": train_s, "first_answer_s": first, **measure("reference", url, None, "")}
         result["peak_rss_mb"] = {"rasa": peak_rss_mb(server.proc.pid) if server.proc else 0}
@@ -168,10 +170,11 @@ def bench_advisor(work: Path, env: Dict[str, str], model: Optional[str] = None, 
         train_s = timed([RASA, "train", "--out", str(out), "--fixed-model-name", "advisor"], ROOT,
                         {**env, "RASA_CACHE_DIRECTORY": str(work / "advisor-cache")}, work / "advisor-train.log")
         os.environ["ADVISOR_MODEL"] = str(out / "advisor.tar.gz")
-    stack = advisor_stack(work, workers)
-    started = time.time()
-    stack.start()
+    stack: Optional[Stack] = None
     try:
+        stack = advisor_stack(work, workers)
+        started = time.time()
+        stack.start()
         first = first_answer_seconds(stack.rasa_url, started)
         token = stack.auth_token
         prefix = "rest:"  # the advisor's REST conversations are rest:<sender> (channels/ids.py)
@@ -182,7 +185,8 @@ def bench_advisor(work: Path, env: Dict[str, str], model: Optional[str] = None, 
         }
         result["workers"] = str(workers)
     finally:
-        stack.stop()
+        if stack is not None:
+            stack.stop()
         stop_services(work)
     return result
 
@@ -196,16 +200,17 @@ def bench_cluster() -> Dict[str, Any]:
     cluster = Cluster()
     # every simulated conversation comes from 127.0.0.1: lift nginx's per-address chat rate for the load
     cluster.env.update(CLUSTER_CHAT_RATE="10000", CLUSTER_CHAT_BURST="10000")
-    cluster.start()
+    cluster.run.env.update(CLUSTER_CHAT_RATE="10000", CLUSTER_CHAT_BURST="10000")
     out: Dict[str, Any] = {}
     try:
+        cluster.start()
         for n in (20, 50):
             say(f"cluster: {n} concurrent conversations through nginx")
             res = asyncio.run(run_load(cluster.balancer.rasa_url, n, CONCURRENT_SCRIPT, token=TOKEN,
                                        tracker_id=lambda s: "rest:" + s))
             out[str(n)] = res.as_dict()
     finally:
-        cluster.run.stop()
+        cluster.run.stop()  # raises (after stopping them) when scripts/cluster.sh left processes behind
     return out
 
 
@@ -293,9 +298,30 @@ def write_results(results: Dict[str, Any]) -> None:
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
 
 
-def main() -> None:
+def _terminated(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt("SIGTERM")  # the `finally` blocks stop the servers, as on Ctrl-C
+
+
+def main() -> int:
+    """Runs the bench; then checks that nothing it started is still running (stopped, and status 1, if so)."""
+    processes.REGISTRY.begin()  # every child inherits the marker; the check at the end finds them by it
+    signal.signal(signal.SIGTERM, _terminated)
+    try:
+        bench()
+    finally:
+        left = processes.settle(processes.REGISTRY.find, grace=10)
+        if left:
+            processes.stop(left)
+            say(f"{len(left)} processes the bench started were still running at its end (now stopped):")
+            for p in left:
+                print(f"  {p}", flush=True)
+    return 1 if left else 0
+
+
+def bench() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=["advisor", "reference"], help="run one side (for profiling)")
+    parser.add_argument("--only", choices=["advisor", "reference", "cluster"],
+                        help="run one side (for profiling), or the cluster row alone")
     parser.add_argument("--advisor-model", help="use this trained model (no training figure)")
     parser.add_argument("--reference-model", help="use this trained stock-bot model (no training figure)")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("SANIC_WORKERS", "1") or 1),
@@ -312,8 +338,14 @@ def main() -> None:
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": machine(),
     }
+    if args.only == "cluster":
+        results["cluster"] = bench_cluster()
+        (ROOT / "bench" / "last-partial.json").write_text(json.dumps(results, indent=2) + "\n")
+        print(json.dumps(results["cluster"], indent=2))
+        return
     with tempfile.TemporaryDirectory(prefix="advisor-bench-") as tmp:
         work = Path(tmp)
+        processes.REGISTRY.add_dir(work)
         if args.only != "advisor":
             results["reference"] = bench_reference(work, env, args.reference_model)
         if args.only != "reference":
@@ -345,4 +377,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -61,7 +61,7 @@ ENV_API_URL = "SLACK_API_URL"
 
 DISABLED_EXPLANATION = (
     "The Slack channel is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET in the environment of "
-    "the Rasa server to switch it on (README, 'Channels')."
+    "the Rasa server to switch it on (docs/operators.md, 'Channels')."
 )
 
 # Slack Block Kit limits (https://api.slack.com/reference/block-kit)

@@ -79,7 +79,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 DISABLED_EXPLANATION = (
     "The Telegram channel is off: set TELEGRAM_BOT_TOKEN, TELEGRAM_BOT_NAME and TELEGRAM_WEBHOOK_URL in "
-    "the environment of the Rasa server to switch it on (README, 'Channels')."
+    "the environment of the Rasa server to switch it on (docs/operators.md, 'Channels')."
 )
 
 # Bot commands → what the bot receives ("/intent" payloads of the advisor's domain)

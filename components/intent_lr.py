@@ -12,7 +12,7 @@ advisor's data. This subclass changes only how the matrix is built and the regul
 - dense features (spaCy, WordLlama): scaled to unit length, one block per featurizer;
 - ``C`` is configurable (default 10).
 
-Measured on ``data/nlu`` (5-fold cross-validation, README "NLU figures"). The block layout and the
+Measured on ``data/nlu`` (5-fold cross-validation, docs/developers.md "NLU figures"). The block layout and the
 inverse document frequencies are stored next to Rasa's skops file as JSON and ``.npy`` (no pickle).
 In config.yml: ``- name: components.intent_lr.LogisticRegressionClassifier`` with ``C:``.
 """

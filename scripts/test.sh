@@ -12,4 +12,5 @@ cd "$ROOT"
 export ADVISOR_MODEL=$(model_path)
 mkdir -p reports
 say "running the test suite (unit, Rasa checks, end-to-end)"
-exec "$PY" -m pytest -p no:cacheprovider "$@" tests/unit tests/rasa tests/e2e
+# --durations=15: the 15 slowest tests (setup, call and teardown apart) after the results
+exec "$PY" -m pytest -p no:cacheprovider --durations=15 "$@" tests/unit tests/rasa tests/e2e

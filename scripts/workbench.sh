@@ -4,7 +4,8 @@
 #   scripts/workbench.sh serve        the web workbench on 127.0.0.1:8001 (WORKBENCH_HOST/PORT/TOKEN/HOSTS);
 #                                     prints a one-time login link
 #   scripts/workbench.sh check        knowledge schema, rasa data validate, lint, test stories
-#   scripts/workbench.sh lint | test-stories | nlu-report | analytics
+#   scripts/workbench.sh user NAME [--email E] [--link] [--revoke]   a trainer, their token and login link
+#   scripts/workbench.sh users | audit | lint | test-stories | nlu-report | analytics
 set -euo pipefail
 STEP=workbench
 source "$(dirname "$0")/common.sh"

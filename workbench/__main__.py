@@ -1,4 +1,5 @@
-"""Command line: `python -m workbench serve|check|lint|test-stories|nlu-report|analytics` (the make targets)."""
+"""Command line: `python -m workbench serve|user|users|audit|check|lint|test-stories|nlu-report|analytics` (the
+make targets)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,17 @@ def main(argv: list[str] | None = None) -> int:
     sv.add_argument("--endpoints", help="endpoints file whose tracker_store to read")
     sv.add_argument("--threshold", type=float, default=None, help="inbox: confidence below which a message is listed")
     sv.add_argument("--require-token", action="store_true", help=argparse.SUPPRESS)  # the token is always required now
+    us = sub.add_parser("user", help="add a trainer (or give them a new token) and print a one-time login link")
+    us.add_argument("name", help="the trainer's name: lower-case letters, digits, . _ -")
+    us.add_argument("--email", help="the e-mail for their git commits (default: <name>@workbench.invalid)")
+    us.add_argument("--revoke", action="store_true", help="revoke every token of theirs; their sessions end at once")
+    us.add_argument("--link", action="store_true", help="only a new login link for their current token")
+    us.add_argument("--by", default=None, help="who does this, for the audit log (default: your login name)")
+    us.add_argument("--port", type=int, default=int(os.environ.get("WORKBENCH_PORT", "8001")))
+    us.add_argument("--host", default=os.environ.get("WORKBENCH_HOST", "127.0.0.1"))
+    ul = sub.add_parser("users", help="the workbench's users and how many live tokens each has")
+    au = sub.add_parser("audit", help="check the audit log's hash chain and print its newest entries")
+    au.add_argument("--last", type=int, default=20)
     ck = sub.add_parser("check", help="knowledge schema, rasa data validate, lint, test stories")
     ck.add_argument("--no-stories", action="store_true")
     ck.add_argument("--branch", action="store_true", help="test stories of the workbench/annotations branch")
@@ -43,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     an = sub.add_parser("analytics", help="dashboard as HTML (reports/analytics/index.html)")
     an.add_argument("--endpoints")
     an.add_argument("--out", default="reports/analytics")
-    for p in (ck, nr, an, sv, li, ts):
+    for p in (ck, nr, an, sv, li, ts, us, ul, au):
         p.add_argument("--root", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     # What the workbench writes (its database, job logs, reports of conversations) is for its owner only.
@@ -53,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{root} is not the advisor's project folder (no domain.yml): give it with --root", file=sys.stderr)
         return 2
 
+    if args.cmd in ("user", "users", "audit"):
+        return _users_command(args, root)
     if args.cmd == "lint":
         from workbench import lint
 
@@ -102,17 +116,19 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     # serve
     from workbench import access, inbox
+    from workbench.users import FILE_NAME, Users
     from workbench.web import Settings, create_app
 
+    users = Users(root / STATE / FILE_NAME)
     try:
-        token = access.load_token(root, os.environ)
+        holder = access.bootstrap(root, os.environ, users)
     except access.TokenProblem as problem:
         print(f"[workbench] not started: {problem}", file=sys.stderr)
         return 2
     settings = Settings(
         root=root,
         endpoints=_endpoints(root, args.endpoints),
-        token=token,
+        users=users,
         port=args.port,
         hosts=access.allowed_hosts(args.port, os.environ.get(access.ENV_HOSTS, ""), bind=args.host),
         threshold=args.threshold if args.threshold is not None else inbox.LOW_CONFIDENCE,
@@ -120,22 +136,89 @@ def main(argv: list[str] | None = None) -> int:
         api_token=_api_token(),
     )
     app = create_app(settings)
-    where = access.ENV_TOKEN if os.environ.get(access.ENV_TOKEN, "").strip() else f"the token in {root / access.TOKEN_FILE}"
     if not access.is_loopback(args.host):
         print(
             "[workbench] listening beyond loopback: serve it through a TLS reverse proxy and add the name it is "
             f"reached by to {access.ENV_HOSTS} (other Host headers get 421)",
             flush=True,
         )
-    print(
-        f"[workbench] conversations from {settings.endpoints}; listening on {args.host}:{args.port}\n"
-        f"[workbench] sign in with this one-time link (valid 10 minutes, once): "
-        f"http://{_link_host(args.host)}:{args.port}/login?code={app.ctx.access.new_code()}\n"
-        f"[workbench] or later on its login page with {where}",
-        flush=True,
-    )
+    print(f"[workbench] conversations from {settings.endpoints}; listening on {args.host}:{args.port}", flush=True)
+    if holder is not None:
+        print(
+            f"[workbench] sign in as {holder.name} with this one-time link (valid 10 minutes, once): "
+            f"http://{_link_host(args.host)}:{args.port}/login?code={app.ctx.access.new_code(holder)}\n"
+            f"[workbench] or later on its login page with the token in {root / access.TOKEN_FILE}; "
+            "other trainers: make workbench-user NAME=…",
+            flush=True,
+        )
+    else:
+        print("[workbench] sign in with your own login link: make workbench-user NAME=<you> LINK=1", flush=True)
     app.run(host=args.host, port=args.port, access_log=False, workers=1)
     return 0
+
+
+STATE = ".workbench"  # web.Settings.state's default
+
+
+def _users_command(args: argparse.Namespace, root: Path) -> int:
+    """`make workbench-user NAME=… [EMAIL=…] [REVOKE=1] [LINK=1]`, `make workbench-users`, `make workbench-audit`."""
+    from workbench.audit import AuditError, AuditLog
+    from workbench.users import FILE_NAME, SERVICE, UserProblem, Users, name_from_login
+
+    users = Users(root / STATE / FILE_NAME)
+    log = AuditLog(root / STATE)
+    if args.cmd == "users":
+        for u in users.list():
+            email = f" <{u.email}>" if u.email else ""
+            print(f"{u.name:<20} {u.kind:<8} live tokens: {u.active_tokens}  revoked: {u.revoked_tokens}{email}")
+        return 0
+    if args.cmd == "audit":
+        verdict = log.verify()
+        for e in log.page(1, max(args.last, 0))[0][::-1]:
+            detail = " ".join(f"{k}={v}" for k, v in sorted(e.detail.items()))
+            print(f"{e.seq:>6} {_utc(e.at)} {e.trainer or '-':<16} {e.action:<20} {e.conversation or '':<18} {detail}")
+        if verdict.ok:
+            print(f"[audit] hash chain intact: {verdict.count} entries, newest hash {verdict.head}")
+            return 0
+        print(f"[audit] hash chain BROKEN at line {verdict.broken_at}: {verdict.reason}", file=sys.stderr)
+        return 1
+    by = args.by or name_from_login(os.environ.get("USER") or os.environ.get("LOGNAME"))
+    try:
+        if args.revoke:
+            n = users.revoke(args.name)
+            log.record(by, "revoke tokens", user=args.name, tokens=n)
+            print(f"[workbench] revoked {n} token(s) of {args.name}: their sessions and login links stop working now")
+            return 0
+        if args.name == SERVICE:
+            raise UserProblem(f"'{SERVICE}' signs in with WORKBENCH_TOKEN only: set a new one to replace it")
+        if args.link:
+            identity = users.latest(args.name)
+            if identity is None:
+                raise UserProblem(f"{args.name} has no live token: run it without LINK=1 to give them one")
+            token = None
+        else:
+            created = users.add(args.name, email=args.email)
+            token = users.issue(args.name, replace=True)
+            identity = users.by_token(token)
+            assert identity is not None
+            log.record(by, "add trainer" if created else "new token", user=args.name)
+        code = users.new_code(identity)
+        log.record(by, "login link", user=args.name)
+    except (UserProblem, AuditError) as problem:
+        print(f"[workbench] {problem}", file=sys.stderr)
+        return 2
+    if token is not None:
+        print(f"[workbench] {args.name}'s token (shown once, kept only as a hash; for the login page and "
+              f"'Authorization: Bearer'; their earlier tokens no longer work):\n{token}")
+    print(f"[workbench] {args.name}'s one-time login link (valid 10 minutes, once; give it to them only):\n"
+          f"http://{_link_host(args.host)}:{args.port}/login?code={code}")
+    return 0
+
+
+def _utc(ts: float) -> str:
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(ts, tz=dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _api_token() -> str | None:

@@ -160,7 +160,13 @@ def read_tree(root: Path, folder: str, use_branch: bool) -> Dict[str, str]:
     return {str(p.relative_to(root)): p.read_text(encoding="utf-8") for p in sorted((root / folder).rglob("*.y*ml"))}
 
 
-def add_example(root: Path, annotation: Annotation, known_intents: Set[str], known_entities: Set[str]) -> Tuple[str, str]:
+def add_example(
+    root: Path,
+    annotation: Annotation,
+    known_intents: Set[str],
+    known_entities: Set[str],
+    author: Optional[gitbranch.Author] = None,
+) -> Tuple[str, str]:
     """Validates and commits one example on the annotations branch; returns (file, commit)."""
     training = read_tree(root, NLU_DIR, True)
     held_out = read_tree(root, HELD_OUT_DIR, True)
@@ -170,7 +176,7 @@ def add_example(root: Path, annotation: Annotation, known_intents: Set[str], kno
     new = append_example(training.get(target), annotation.intent, annotation.example)
     check_yaml(new)
     commit = gitbranch.commit_files(
-        root, {target: new}, f"Workbench: '{plain_text(annotation.example)[:60]}' as {annotation.intent}"
+        root, {target: new}, f"Workbench: '{plain_text(annotation.example)[:60]}' as {annotation.intent}", author=author
     )
     return target, commit
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 import yaml
 
@@ -70,7 +70,7 @@ def validate_story(text: str) -> None:
         raise AnnotationError("the story has no steps")
 
 
-def save_story(root: Path, conversation_id: str, text: str) -> Dict[str, str]:
+def save_story(root: Path, conversation_id: str, text: str, author: Optional[gitbranch.Author] = None) -> Dict[str, str]:
     """Validates the story and commits it on the annotations branch; returns {file, commit}."""
     validate_story(text)
     path = file_name(conversation_id)
@@ -78,5 +78,6 @@ def save_story(root: Path, conversation_id: str, text: str) -> Dict[str, str]:
         root,
         {path: text if text.endswith("\n") else text + "\n"},
         f"Workbench: test story from conversation {visible(conversation_id)[:80]}",
+        author=author,
     )
     return {"file": path, "commit": commit}

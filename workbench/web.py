@@ -5,6 +5,9 @@ Access (workbench/access.py), checked in this order on every request: the `Host`
 workbench answers to (else 421, so a DNS-rebound name gets nothing); a state-changing request must come from
 one of those origins (else 403); then a session (cookie from the one-time login link or the login form) or
 `Authorization: Bearer <token>` (else 401); and every form post carries its session's CSRF secret (else 403).
+Each trainer signs in with their own token (workbench/users.py); `req.ctx.session.trainer` is their name, for
+a Bearer request too. Every state-changing action is written to the audit log (workbench/audit.py, the Audit
+page) under that name, and commits on `workbench/annotations` are authored by it.
 Messages after a redirect come from a fixed table (FLASH): nothing in the URL is shown as a message.
 """
 
@@ -24,16 +27,19 @@ from urllib.parse import urlencode
 from sanic import Sanic, response
 from sanic.request import Request
 
-from workbench import analytics, checks, facts_edit, feedback, handoff_stats, inbox, live, nlu_data, nlu_report, stories
+from workbench import analytics, audit, checks, facts_edit, feedback, handoff_stats, inbox, live, nlu_data, nlu_report, stories
 from workbench.access import STATE_CHANGING, Access, Session, allowed_hosts, same
 from workbench.conversations import Filters, newest_first, transcript
-from workbench.gitbranch import GitError, is_repo
+from workbench.gitbranch import Author, GitError, is_repo
 from workbench.render import TEMPLATES, render
-from workbench.reviews import Reviews
+from workbench.reviews import MAX_NOTE_CHARS, Reviews
 from workbench.safe import open_private, private_dir
 from workbench.store import ConversationSource
+from workbench.users import FILE_NAME as USERS_FILE
+from workbench.users import Users
 
 MAX_BODY = 512 * 1024
+AUDIT_PAGE_SIZE = 50
 PUBLIC = frozenset({"/health", "/style.css", "/login", "/live.js"})
 
 # Messages after a redirect: `?flash=<key>` plus the ids in SAFE_ARGS, checked against their patterns.
@@ -89,13 +95,13 @@ def flash_message(args: Mapping[str, str], session: Optional[Session]) -> Tuple[
 class Settings:
     root: Path
     endpoints: Path
-    token: str
     port: int = 8001
     hosts: FrozenSet[str] = frozenset()
     threshold: float = inbox.LOW_CONFIDENCE
     state_dir: Optional[Path] = None
     rasa_url: str = ""  # the Rasa server's HTTP API, for the Live page's replies (ADVISOR_RASA_URL)
     api_token: Optional[str] = None  # its API token (advisor/api_token.py), sent as a Bearer header
+    users: Optional[Users] = None  # default: <state>/access.db
 
     @property
     def state(self) -> Path:
@@ -145,9 +151,10 @@ def create_app(s: Settings) -> Sanic:
     app = Sanic(f"workbench_{secrets.token_hex(4)}")
     app.config.REQUEST_MAX_SIZE = MAX_BODY
     app.config.ACCESS_LOG = False
-    access = Access(s.token, s.hosts or allowed_hosts(s.port))
-    app.ctx.access = access
     private_dir(s.state)
+    access = Access(s.users or Users(s.state / USERS_FILE), s.hosts or allowed_hosts(s.port))
+    app.ctx.access = access
+    log = audit.configure(s.state)
     source = ConversationSource(s.endpoints, s.root / "domain.yml", s.root)
     reviews = Reviews(s.state / "workbench.db")
     jobs = Jobs(s.state)
@@ -162,6 +169,7 @@ def create_app(s: Settings) -> Sanic:
             page=req.path,
             csrf=session.csrf if session else "",
             signed_in=session is not None,
+            trainer=session.trainer if session else None,
             flash=flash,
             flash_ok=ok,
             store_error=source.error,
@@ -178,6 +186,24 @@ def create_app(s: Settings) -> Sanic:
         if req.ctx.session is not None:
             req.ctx.session.message = message
         return back(url, "failed")
+
+    def who(req: Request) -> Optional[str]:
+        session: Optional[Session] = req.ctx.session
+        return session.trainer if session else None
+
+    def author(req: Request) -> Author:
+        """The signed-in trainer as the git author of what they commit."""
+        session: Session = req.ctx.session
+        return Author(session.identity.name, session.identity.git_email)
+
+    async def conversations_of(keys: List[str]) -> Dict[str, int]:
+        """conversation id -> how many of the inbox message keys are in it (for the audit log)."""
+        wanted = set(keys)
+        found: Dict[str, int] = {}
+        for m in inbox.misunderstood(await source.conversations(), s.threshold, frozenset()):
+            if m.key in wanted:
+                found[m.conversation_id] = found.get(m.conversation_id, 0) + 1
+        return found
 
     def login_page(why: str, status: int = 401) -> response.HTTPResponse:
         return response.html(render("login.html", page="/login", why=why, port=s.port), status=status)
@@ -200,16 +226,16 @@ def create_app(s: Settings) -> Sanic:
         # 2. State changes only from the workbench's own pages.
         if req.method in STATE_CHANGING and not access.origin_ok(req.headers.get("origin"), req.headers.get("referer")):
             return response.text("403: cross-site request refused", status=403)
-        # 3. Signed in: a session cookie, or the token as a Bearer header (scripts).
-        session = access.session(req.cookies.get(s.cookie))
+        # 3. Signed in: a session cookie, or a live token as a Bearer header (scripts); either names its trainer.
+        bearer = access.bearer(req.headers.get("authorization"))
+        session = bearer or access.session(req.cookies.get(s.cookie))
         req.ctx.session = session
-        bearer = access.bearer_ok(req.headers.get("authorization"))
         if req.path in PUBLIC:
             return None
-        if session is None and not bearer:
+        if session is None:
             return login_page("Sign in to use the workbench.")
         # 4. A browser's form post carries its session's secret (a Bearer request cannot come from another site).
-        if req.method in STATE_CHANGING and not bearer:
+        if req.method in STATE_CHANGING and bearer is None:
             if session is None or not same(req.form.get("csrf"), session.csrf):
                 return response.text("403: the form is stale: reload the page", status=403)
         return None
@@ -238,20 +264,25 @@ def create_app(s: Settings) -> Sanic:
         code = req.args.get("code")
         if code is None:
             return login_page("", status=200)
-        if not access.redeem(code):
-            return login_page("This login link was already used or has expired.")
-        return signed_in(access.new_session())
+        identity = access.redeem(code)
+        if identity is None:
+            return login_page("This login link was already used, has expired or was revoked.")
+        log.record(identity.name, "sign in", method="login link")
+        return signed_in(access.new_session(identity))
 
     @app.post("/login")
     async def login_form(req: Request) -> response.HTTPResponse:
-        if not access.token_ok(req.form.get("token")):
-            return login_page("Wrong token.")
-        return signed_in(access.new_session())
+        identity = access.token_ok(req.form.get("token"))
+        if identity is None:
+            return login_page("Wrong or revoked token.")
+        log.record(identity.name, "sign in", method="token")
+        return signed_in(access.new_session(identity))
 
     @app.post("/logout")
     async def logout(req: Request) -> response.HTTPResponse:
-        if req.ctx.session is not None:
+        if req.ctx.session is not None and not req.ctx.session.bearer:
             access.end(req.ctx.session)
+            log.record(who(req), "sign out")
         resp = response.redirect("/login")
         del resp.cookies[s.cookie]
         return resp
@@ -302,16 +333,20 @@ def create_app(s: Settings) -> Sanic:
     @app.post("/conversation/review")
     async def review(req: Request) -> response.HTTPResponse:
         cid = req.args.get("id", "")  # in the form's URL, percent-encoded: a raw id never sits in the page
-        reviews.set(cid, req.form.get("reviewed") == "1", req.form.get("note", ""))
+        done = req.form.get("reviewed") == "1"
+        note = req.form.get("note", "")
+        reviews.set(cid, done, note)
+        log.record(who(req), "review", cid, reviewed=done, note_chars=min(len(note), MAX_NOTE_CHARS))
         return back(f"/conversation?id={_q(cid)}", "review_saved")
 
     @app.post("/conversation/story")
     async def save_story(req: Request) -> response.HTTPResponse:
         cid = req.args.get("id", "")
         try:
-            saved = stories.save_story(s.root, cid, req.form.get("story", ""))
+            saved = stories.save_story(s.root, cid, req.form.get("story", ""), author=author(req))
         except (nlu_data.AnnotationError, GitError) as exc:
             return failed(req, f"/conversation?id={_q(cid)}", f"Not saved: {exc}")
+        log.record(who(req), "save as test", cid, file=saved["file"], commit=saved["commit"][:12])
         return back(f"/conversation?id={_q(cid)}", "story_saved", file=saved["file"], commit=saved["commit"][:8])
 
     @app.get("/inbox")
@@ -335,11 +370,14 @@ def create_app(s: Settings) -> Sanic:
         if not is_repo(s.root):
             return back("/inbox", "not_a_repo")
         try:
-            target, commit = nlu_data.add_example(s.root, ann, intents, entities)
+            target, commit = nlu_data.add_example(s.root, ann, intents, entities, author=author(req))
         except (nlu_data.AnnotationError, GitError) as exc:
             return failed(req, "/inbox", f"Not added: {exc}")
         for key in keys:
             reviews.mark(key, "annotated", f"{ann.intent}: {ann.example}")
+        found = await conversations_of(keys)
+        for cid, n in found.items() or [(None, 0)]:
+            log.record(who(req), "annotate", cid, intent=ann.intent, file=target, commit=commit[:12], messages=n)
         return back("/inbox", "example_added", file=target, intent=ann.intent, commit=commit[:8])
 
     @app.post("/inbox/dismiss")
@@ -347,6 +385,11 @@ def create_app(s: Settings) -> Sanic:
         keys = _keys(req)
         for key in keys:
             reviews.mark(key, "dismissed")
+        found = await conversations_of(keys)
+        for cid, n in found.items():
+            log.record(who(req), "dismiss", cid, messages=n)
+        if len(keys) > sum(found.values()):
+            log.record(who(req), "dismiss", None, messages=len(keys) - sum(found.values()), in_store=False)
         return back("/inbox", "dismissed", n=str(len(keys)))
 
     @app.get("/feedback")
@@ -374,9 +417,11 @@ def create_app(s: Settings) -> Sanic:
             return back("/feedback", "not_a_repo")
         fact_id = req.form.get("fact", "")
         try:
-            commit = facts_edit.commit_question(s.root, fact_id, req.form.get("question", ""))
+            commit = facts_edit.commit_question(s.root, fact_id, req.form.get("question", ""), author=author(req))
         except (nlu_data.AnnotationError, GitError) as exc:
             return failed(req, "/feedback", f"Not added: {exc}")
+        log.record(who(req), "vote triage", _conversation_field(req), added="question", fact=fact_id,
+                   commit=commit[:12])
         return back("/feedback", "question_added", fact=fact_id, commit=commit[:8])
 
     @app.post("/feedback/fact")
@@ -392,9 +437,11 @@ def create_app(s: Settings) -> Sanic:
             "questions": facts_edit.lines_of(req.form.getlist("questions")),
         }
         try:
-            fact_id, commit = facts_edit.commit_new_fact(s.root, raw)
+            fact_id, commit = facts_edit.commit_new_fact(s.root, raw, author=author(req))
         except (nlu_data.AnnotationError, GitError) as exc:
             return failed(req, "/feedback", f"Not written: {exc}")
+        log.record(who(req), "vote triage", _conversation_field(req), added="fact", fact=fact_id,
+                   commit=commit[:12])
         return back("/feedback", "fact_added", fact=fact_id, commit=commit[:8])
 
     @app.get("/checks")
@@ -414,6 +461,8 @@ def create_app(s: Settings) -> Sanic:
         args = ["check", "--json", str(s.state / "checks.json"), "--root", str(s.root)]
         args += ["--no-stories"] if which == "none" else ["--branch"] if which == "branch" else []
         started = jobs.start("checks", args, s.root)
+        if started:
+            log.record(who(req), "run checks", stories=which if which in ("none", "branch") else "checkout")
         return back("/checks", "checks_started" if started else "checks_running")
 
     @app.get("/nlu")
@@ -428,6 +477,8 @@ def create_app(s: Settings) -> Sanic:
     @app.post("/nlu/run")
     async def run_nlu(req: Request) -> response.HTTPResponse:
         started = jobs.start("nlu", ["nlu-report", "--root", str(s.root)], s.root)
+        if started:
+            log.record(who(req), "run cross-validation")
         return back("/nlu", "nlu_started" if started else "nlu_running")
 
     @app.get("/dashboard")
@@ -436,6 +487,28 @@ def create_app(s: Settings) -> Sanic:
         return page("dashboard.html", req, **dashboard_context(convs, analytics.resource_url_from_knowledge()))
 
     live.register(app, source, live.RasaLink(s.rasa_url, s.api_token), page, back, failed)
+    @app.get("/audit")
+    async def audit_page(req: Request) -> response.HTTPResponse:
+        number = int(req.args.get("page", "1")) if req.args.get("page", "1").isdigit() else 1
+        trainer = req.args.get("trainer") or None
+        entries, total = log.page(max(number, 1), AUDIT_PAGE_SIZE, trainer)
+        pages = max((total + AUDIT_PAGE_SIZE - 1) // AUDIT_PAGE_SIZE, 1)
+        if number > pages:  # past the end: the last page
+            number = pages
+            entries, total = log.page(number, AUDIT_PAGE_SIZE, trainer)
+        known = {log.conversation_ref(c.id): c.id for c in await source.conversations()}
+        return page(
+            "audit.html",
+            req,
+            entries=entries,
+            total=total,
+            number=max(number, 1),
+            pages=pages,
+            trainer_filter=trainer,
+            trainers=sorted(u.name for u in access.users.list()),
+            known=known,
+            verdict=log.verify(),
+        )
 
     async def stop_jobs(*_: Any) -> None:
         jobs.stop_all()
@@ -443,6 +516,12 @@ def create_app(s: Settings) -> Sanic:
     app.register_listener(stop_jobs, "after_server_stop")
 
     return app
+
+
+def _conversation_field(req: Request) -> Optional[str]:
+    """The conversation a feedback form was about (for the audit log only; anything odd is left out)."""
+    value = req.form.get("conversation") or ""
+    return value if 0 < len(value) <= 512 else None
 
 
 def _keys(req: Request) -> List[str]:

@@ -16,7 +16,7 @@ import subprocess
 import time
 import uuid
 from pathlib import Path
-from typing import Dict, Iterator, List
+from typing import Callable, Dict, Iterator, List
 
 import pytest
 import requests
@@ -61,7 +61,8 @@ class Cluster:
         handoff.write_text('on_duty: "on"\ntimezone: UTC\nhours: {}\nsweep_seconds: 2\n'
                            "timeouts: {waiting: 600, user_idle: 600, trainer_gone: 600}\n")
         self.env["ADVISOR_HANDOFF_FILE"] = str(handoff)
-        self.run = ScriptRun(["bash", "scripts/cluster.sh"], self.env, WORKDIR / "cluster.log")
+        # stopped, it must leave nothing running that names or runs in WORKDIR (ScriptRun.stop checks)
+        self.run = ScriptRun(["bash", "scripts/cluster.sh"], self.env, WORKDIR / "cluster.log", dirs=[WORKDIR])
         self.balancer = Client(f"http://127.0.0.1:{self.env['RASA_PORT']}", TOKEN)
 
     def start(self) -> "Cluster":
@@ -98,7 +99,10 @@ def cluster() -> Iterator[Cluster]:
     try:
         yield c.start()
     finally:
-        c.run.stop()
+        # Ctrl-C and a second signal 2 s later, while the script is still stopping the replicas: it must
+        # still stop everything (a second signal used to cut its clean-up short and leave PostgreSQL,
+        # Redis, nginx, the action server and a replica running); ScriptRun.stop fails the test if not.
+        c.run.stop(impatient=True)
 
 
 ANSWERS = {"current_role": "i'm a backend developer", "preferred_focus": "I'd love deciding what we build and why",
@@ -193,12 +197,96 @@ def test_the_advisor_answers_again_after_postgresql_restarts(cluster: Cluster) -
     bot = cluster.balancer
     sender = f"pg-{uuid.uuid4().hex[:10]}"
     bot.say(sender, "which certification should I take?")
+    ready = f"{cluster.replica(1).rasa_url}/ready"
+    assert requests.get(ready, timeout=10).status_code == 200
     cluster.postgres("stop")
-    cluster.postgres("start")
+    try:
+        r = requests.get(ready, timeout=10)  # advisor/operations.py: the tracker store is checked
+        assert r.status_code == 503 and r.json()["checks"]["tracker_store"] != "ok", r.text
+        assert r.json()["checks"]["model"] == "ok" and r.json()["checks"]["lock_store"] == "ok", r.text
+    finally:
+        cluster.postgres("start")
+    assert requests.get(ready, timeout=10).status_code == 200
     reply = texts(bot.say(sender, ANSWERS["current_role"]))
     assert bot.slot(sender, "current_role") == "developer", reply
     assert bot.slot(sender, "requested_slot") == "preferred_focus", reply
     _assert_all_stored(cluster, bot, sender)
+
+
+def _until(condition: Callable[[], bool], seconds: float, what: str) -> float:
+    start = time.time()
+    while not condition():
+        assert time.time() - start < seconds, f"not within {seconds} s: {what}"
+        time.sleep(0.5)
+    return time.time() - start
+
+
+def test_a_replica_that_is_not_ready_is_taken_out_of_nginx_and_put_back(cluster: Cluster) -> None:
+    """A replica that accepts connections but does not answer (SIGSTOP: as a hung process) is not seen by
+    nginx's own checks; the readiness loop of scripts/cluster.sh marks it down within seconds, and its
+    conversations are answered by the other replica; back in rotation once it answers /ready again."""
+    conf = cluster.dir / "nginx.conf"
+    port = cluster.replica_base  # replica 1
+    pinned = []
+    for n in range(24):
+        sender = f"hung-{n}-{uuid.uuid4().hex[:6]}"
+        r = requests.post(f"{cluster.balancer.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": "hi"},
+                          timeout=60)
+        if r.headers["X-Advisor-Replica"] == "r1":
+            pinned.append(sender)
+    assert pinned, "no conversation went to replica 1"
+    pid = cluster.replica_pid(1)
+    answered: Dict[str, str] = {}
+
+    def answered_by_the_other() -> bool:  # what a user whose conversation lives on replica 1 sees
+        try:
+            r = requests.post(f"{cluster.balancer.rasa_url}/webhooks/rest/webhook",
+                              json={"sender": pinned[0], "message": "what is CSPO?"}, timeout=5)
+        except requests.RequestException:
+            return False
+        answered.update(replica=r.headers.get("X-Advisor-Replica", ""), text=texts(r.json()) if r.ok else r.text)
+        return r.ok and answered["replica"] == "r2"
+
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        took = _until(answered_by_the_other, 30, "the hung replica's conversation answered by the other one")
+        assert "CSPO" in answered["text"], answered
+        assert f"127.0.0.1:{port} max_fails=1 fail_timeout=5s down;" in conf.read_text()
+        assert "replica(s) 1 not ready" in (WORKDIR / "cluster.log").read_text(errors="replace")
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    def home_again() -> bool:  # nginx reloads after the conf is written: ask until the answer comes from r1
+        r = requests.post(f"{cluster.balancer.rasa_url}/webhooks/rest/webhook",
+                          json={"sender": pinned[0], "message": "what is CSM?"}, timeout=60)
+        return r.status_code == 200 and r.headers["X-Advisor-Replica"] == "r1"
+
+    _until(home_again, 30, "the conversation goes home to replica 1 once it is ready again")
+    assert " down;" not in conf.read_text()
+    print(f"a conversation of the hung replica answered by the other {took:.1f} s after it hung")
+
+
+def test_prometheus_configuration_scrapes_every_server_with_its_credentials(cluster: Cluster) -> None:
+    """make run-cluster writes Prometheus's configuration (and starts it when installed): every replica and
+    the action server, each /metrics answering with the credential the configuration names."""
+    import yaml
+
+    from tests.support.scrape import parse, total
+
+    config = yaml.safe_load((cluster.dir / "prometheus" / "prometheus.yml").read_text())
+    jobs = {j["job_name"]: j for j in config["scrape_configs"]}
+    replicas = jobs["advisor-rasa"]["static_configs"][0]["targets"]
+    assert replicas == [f"127.0.0.1:{cluster.replica_base}", f"127.0.0.1:{cluster.replica_base + 1}"]
+    assert jobs["advisor-actions"]["static_configs"][0]["targets"] == [f"127.0.0.1:{cluster.env['ACTION_PORT']}"]
+    for job in jobs.values():
+        credential = Path(job["authorization"]["credentials_file"]).read_text().strip()
+        for target in job["static_configs"][0]["targets"]:
+            url = f"http://{target}{job['metrics_path']}"
+            assert requests.get(url, timeout=10).status_code == 401, url
+            r = requests.get(url, headers={"Authorization": f"Bearer {credential}"}, timeout=10)
+            assert r.status_code == 200, url
+            assert total(parse(r.text), "process_resident_memory_bytes") > 0
+    web = yaml.safe_load((cluster.dir / "prometheus" / "web.yml").read_text())
+    assert web["basic_auth_users"]["advisor"].startswith("$2"), "Prometheus's own page has a password (bcrypt)"
 
 
 def _wait_refused(port: int) -> None:

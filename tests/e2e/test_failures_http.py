@@ -122,6 +122,29 @@ def test_each_failure_gets_exactly_one_reply(failing: Tuple[Stack, StandIn], mod
     assert "ok from the stand-in" in texts(stack.say(sender, "what is the cspo?")), "back to normal afterwards"
 
 
+def test_action_errors_and_timeouts_are_counted_by_action_and_reason(failing: Tuple[Stack, StandIn]) -> None:
+    """advisor_action_failures_total{action, reason} on the Rasa server's /metrics (advisor.metrics)."""
+    from tests.support.scrape import scrape, total
+
+    stack, stand_in = failing
+
+    def failures(reason: str) -> float:
+        return total(scrape(f"{stack.rasa_url}/metrics", stack.auth_token), "advisor_action_failures_total",
+                     reason=reason)
+
+    before = {reason: failures(reason) for reason in ("error", "timeout")}
+    sender = f"count-{uuid.uuid4().hex[:8]}"
+    try:
+        stand_in.mode = "html 500"
+        one_apology(stack, sender, "what is the cspo?", 15)
+        assert failures("error") - before["error"] == 1 and failures("timeout") == before["timeout"]
+        stand_in.mode = "slow"
+        one_apology(stack, sender, "how much does the csm cost?", ACTION_TIMEOUT + 10)
+        assert failures("timeout") - before["timeout"] == 1 and failures("error") - before["error"] == 1
+    finally:
+        stand_in.mode = "ok"
+
+
 def test_action_server_down(failing: Tuple[Stack, StandIn]) -> None:
     stack, stand_in = failing
     sender = f"down-{uuid.uuid4().hex[:8]}"

@@ -27,6 +27,7 @@ from playwright.sync_api import Browser, expect, sync_playwright
 from tests.e2e.test_channels import Channels, new_chat, new_id, slack_event, telegram_message
 from tests.support.fakes import Fakes, start_fakes
 from tests.support.stack import ROOT, Server, Stack, buttons, free_port, texts
+from workbench.users import SERVICE as WB_TRAINER  # the trainer WORKBENCH_TOKEN signs in as
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
@@ -179,8 +180,8 @@ def test_widget_user_and_trainer_on_the_live_page(stack: Stack, wb: Workbench, b
         row.locator("a", has_text="open").click()
         expect(trainer.locator("#transcript")).to_contain_text("can I talk to a real person?")
         trainer.click("#take button")
-        expect(trainer.locator("#live-state")).to_contain_text("held by trainer")
-        expect(user.locator(BOT).last).to_contain_text(f"trainer {TAKEN_TEXT}")
+        expect(trainer.locator("#live-state")).to_contain_text(f"held by {WB_TRAINER}")
+        expect(user.locator(BOT).last).to_contain_text(f"{WB_TRAINER} {TAKEN_TEXT}")
 
         for text in ("Hello, I'm a trainer from the team. How can I help?", "Our next CSPO course starts on Monday."):
             trainer.fill("#reply textarea", text)
@@ -207,7 +208,7 @@ def test_widget_user_and_trainer_on_the_live_page(stack: Stack, wb: Workbench, b
         cid = _web_conversation(stack)
         evs = events(stack, cid)
         agents = [e for e in evs if e["event"] == "bot" and (e.get("metadata") or {}).get("handoff_agent")]
-        assert [e["metadata"]["handoff_agent"] for e in agents] == ["trainer", "trainer"]
+        assert [e["metadata"]["handoff_agent"] for e in agents] == [WB_TRAINER, WB_TRAINER]
         kinds = [e["event"] for e in evs]
         assert "pause" in kinds and "resume" in kinds and kinds.index("pause") < kinds.index("resume")
         assert not errors, errors
@@ -240,7 +241,7 @@ def test_slack_handoff_through_the_stand_in(stack: Stack, wb: Workbench, fakes: 
     assert rasa(stack, "take", cid, "someone else").status_code == 409
     fakes.slack.wait_for("chat.postMessage", lambda c: TAKEN_TEXT in c["params"].get("text", ""), channel=channel)
     for text in ("Hi from the team on Slack", "Anything else?"):
-        assert rasa(stack, "say", cid, "trainer", text=text).json()["pushed"] is True
+        assert rasa(stack, "say", cid, WB_TRAINER, text=text).json()["pushed"] is True
         fakes.slack.wait_for("chat.postMessage", lambda c, t=text: c["params"].get("text") == t, channel=channel)
     for text in ("thanks, one more thing", "what about dates?"):
         assert ch.slack_send(slack_event(text, user, channel)).status_code == 200
@@ -248,7 +249,7 @@ def test_slack_handoff_through_the_stand_in(stack: Stack, wb: Workbench, fakes: 
                    what=f"the user's {text!r} in the tracker")
     r = wb.get(f"/live/poll?id={cid}&after=0").json()
     assert [t["text"] for t in r["turns"] if t["kind"] == "user"][-2:] == ["thanks, one more thing", "what about dates?"]
-    assert rasa(stack, "release", cid, "trainer").status_code == 200
+    assert rasa(stack, "release", cid, WB_TRAINER).status_code == 200
     fakes.slack.wait_for("chat.postMessage", lambda c: BACK_TEXT in c["params"].get("text", ""), channel=channel)
     assert ch.slack_send(slack_event("how much does the CSPO cost?", user, channel)).status_code == 200
     fakes.slack.wait_for("chat.postMessage", lambda c: "USD" in c["params"].get("text", ""), channel=channel)

@@ -172,6 +172,10 @@ def test_page_config_and_libraries_are_served(web_stack: Stack) -> None:
     assert page.status_code == 200 and "text/html" in page.headers["Content-Type"]
     assert "CSM or CSPO" in page.text and 'src="/chat.js"' in page.text
     assert "cdn" not in page.text.lower() and "https://" not in page.text, "the page must not load anything from elsewhere"
+    # the trademark notice: not affiliated with Scrum Alliance, whose registered marks CSM and CSPO are
+    legal = re.sub(r"\s+", " ", page.text)
+    assert "not affiliated with or endorsed by Scrum Alliance" in legal, "the page must say it is not affiliated"
+    assert "CSM® (Certified ScrumMaster®) and CSPO® (Certified Scrum Product Owner®) are registered trademarks" in legal
     config = requests.get(base + "/config.js", timeout=10)
     assert config.status_code == 200 and web_stack.rasa_url in config.text
     for path in ("/vendor/socket.io.min.js", "/vendor/marked.umd.js", "/vendor/purify.min.js", "/chat.js", "/chat.css"):
@@ -236,6 +240,7 @@ def test_greeting_with_buttons_and_a_typed_question(desktop: Visitor, web_stack:
     for title in ("Help me choose", "Compare CSM and CSPO"):
         expect(page.locator(".ac-reply:enabled", has_text=title).first).to_be_visible()
     expect(page.locator(BANNER)).to_be_hidden()
+    expect(page.locator(".site-footer .legal")).to_contain_text("not affiliated with or endorsed by Scrum Alliance")
     desktop.shot("desktop-greeting")
 
     answer = desktop.say("How much does the CSPO certification cost?")  # a fact whose source has an address

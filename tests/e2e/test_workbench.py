@@ -8,6 +8,9 @@ as a test story and seeing it pass on the Checks page (the one slow step: Rasa l
 
 The browser signs in through the one-time login link the server prints; the HTTP tests sign in with the token
 (login form or Bearer header) and check what an unauthenticated, DNS-rebound or cross-site request gets.
+Last, trainers by name: two trainers added with `python -m workbench user` (what `make workbench-user` runs),
+in another process while the workbench runs, act with their own login link and token; the Audit page and the
+git authors name them; a revoked token is refused at once (Bearer, login form, login link, live session).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from tests.support.stack import ROOT, Server, free_port, model_path
 from tests.support.workbench_fixture import BASE, events_for, fill_store, user, voted_conversation, write_endpoints
 from workbench import stories
+from workbench.audit import AuditLog
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = ROOT / "reports" / "screenshots"
@@ -43,6 +47,7 @@ GIT_ENV = {
     "GIT_COMMITTER_EMAIL": "t@localhost",
 }
 TOKEN = "test-token-0123456789abcdef"
+FIRST = "olga"  # the operator's login name: the first trainer, made by the first `make workbench`
 WITH_UMASK_022 = ["sh", "-c", 'umask 022 && exec "$@"', "sh"]
 
 
@@ -159,7 +164,7 @@ def wb(project: Path, endpoints: Path) -> Iterator[Server]:
     state.chmod(0o755)
     (state / "workbench.db").touch()
     (state / "workbench.db").chmod(0o644)
-    s = start(project, endpoints, "workbench")
+    s = start(project, endpoints, "workbench", env={"USER": FIRST})  # the first trainer is named after the login
     try:
         yield s
     finally:
@@ -482,6 +487,8 @@ def test_workbench_files_are_private(wb: Server, project: Path) -> None:
     assert mode(state) == 0o700 and mode(state / "workbench.db") == 0o600, "made private at start"
     assert mode(state / "checks.log") == 0o600 and mode(state / "checks.json") == 0o600, "the checks job's files"
     assert mode(project / ".run") == 0o700 and mode(project / ".run" / "workbench-token") == 0o600
+    for name in ("access.db", "audit.jsonl", "audit.key"):
+        assert mode(state / name) == 0o600, name
     pid = wb.proc.pid  # type: ignore[union-attr]
     umask = re.search(r"^Umask:\s*(\d+)", Path(f"/proc/{pid}/status").read_text(), re.M)
     assert umask and umask.group(1) == "0077"
@@ -624,3 +631,131 @@ def test_why_this_answer_and_answers_marked_wrong(page: Page, server: str, proje
                          "answer": "A further attempt at the CSM test costs 25 USD.",
                          "questions": ["how much is a csm retake", "price of a second csm test attempt"], "source": "csm_test"}
     assert "csm_retake_price" not in (project / "knowledge" / "facts.yml").read_text()
+
+
+# --- trainers by name: their own tokens and login links, the audit log, git authors, revocation -------------
+def workbench_user(project: Path, wb: Server, *args: str) -> str:
+    """`make workbench-user …` (python -m workbench user …) in its own process, as the operator olga."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "workbench", "user", *args, "--root", str(project), "--port", str(wb.port)],  # type: ignore[attr-defined]
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), "USER": FIRST}, capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def issued(out: str, port: int) -> tuple[str, str]:
+    token = re.search(r"shown once.*\n([A-Za-z0-9_-]{40,})\n", out)
+    link = re.search(rf"http://127\.0\.0\.1:{port}/login\?code=[A-Za-z0-9_-]+", out)
+    assert token and link, out
+    return token.group(1), link.group(0)
+
+
+def story_for(name: str) -> str:
+    return f'version: "3.1"\nstories:\n- story: {name}\n  steps:\n  - intent: greet\n  - action: utter_greet\n'
+
+
+def test_two_trainers_act_under_their_own_names(page: Page, wb: Server, server: str, project: Path) -> None:
+    port = wb.port  # type: ignore[attr-defined]
+    anna_token, anna_link = issued(workbench_user(project, wb, "anna"), port)
+    ben_token, _ = issued(workbench_user(project, wb, "ben", "--email", "ben@example.org"), port)
+    assert anna_token != ben_token
+    users = (project / ".workbench" / "access.db").read_bytes().decode("latin-1")
+    assert anna_token not in users and ben_token not in users and anna_link.split("=")[-1] not in users, "hashed at rest"
+
+    # anna signs in with her link (made by another process) and works in the browser's way: forms with her secret.
+    anna = requests.Session()
+    r = anna.get(anna_link, allow_redirects=False, timeout=30)
+    assert r.status_code == 302, r.text[:300]
+    assert re.search(r'id="trainer">anna<', anna.get(server + "/conversations", timeout=30).text)
+    csrf = csrf_of(anna, server)
+    note = {"csrf": csrf, "reviewed": "1", "note": "call +49 151 2345678"}
+    r = anna.post(server + "/conversation/review?id=rest%3Auser8", data=note, allow_redirects=False, timeout=30)
+    assert r.status_code == 302
+    r = anna.post(server + "/conversation/story?id=rest%3Auser8", data={"csrf": csrf, "story": story_for("anna's")},
+                  allow_redirects=False, timeout=60)
+    assert r.status_code == 302 and "story_saved" in r.headers["location"]
+    # ben is a script: his token as a Bearer header.
+    bearer = {"Authorization": f"Bearer {ben_token}"}
+    r = requests.post(server + "/conversation/story?id=rest%3Auser12", data={"story": story_for("ben's")}, headers=bearer,
+                      allow_redirects=False, timeout=60)
+    assert r.status_code == 302 and "story_saved" in r.headers["location"]
+    r = requests.post(server + "/checks/run", data={"stories": "none"}, headers=bearer, allow_redirects=False, timeout=30)
+    assert r.status_code == 302
+
+    # The git authors: each trainer with the e-mail of their record (ben's) or a non-personal one; the workbench commits.
+    authors = git(project, "log", "-2", "--format=%an <%ae> | %cn", "workbench/annotations").splitlines()
+    assert authors == ["ben <ben@example.org> | Advisor workbench", "anna <anna@workbench.invalid> | Advisor workbench"]
+    files = git(project, "log", "-2", "--name-only", "--format=", "workbench/annotations").split()
+    assert files == [stories.file_name("rest:user12"), stories.file_name("rest:user8")]
+
+    # The Audit page, newest first, in the browser signed in as the first trainer.
+    page.goto(server + "/audit")
+    expect(page.locator("#chain")).to_contain_text("Hash chain intact")
+    rows = page.locator("#audit tbody tr")
+    table = [tuple(r.locator(f"td.{c}").inner_text() for c in ("trainer", "action", "conversation")) for r in rows.all()]
+    assert table[:4] == [("ben", "run checks", ""), ("ben", "save as test", "rest:user12"),
+                         ("anna", "save as test", "rest:user8"), ("anna", "review", "rest:user8")], table[:6]
+    started = wb.tail(4000).split("listening on")[-1]  # this run's start (the log is appended to)
+    assert f"sign in as {FIRST} with this one-time link" in started, "the first start made the first trainer"
+    expect(page.locator("#audit tbody tr", has_text="review").filter(has_text="anna")).to_contain_text("reviewed=yes")
+    for who, action in ((FIRST, "add trainer"), (FIRST, "login link"), ("anna", "sign in"), (FIRST, "sign in"),
+                        (FIRST, "annotate"), (FIRST, "vote triage"), ("service", "dismiss")):
+        assert (who, action) in [(t, a) for t, a, _ in table], (who, action)
+    assert "2345678" not in page.content() and "anna's" not in page.content(), "never message text"
+    expect(page.locator("#audit tbody tr", has_text="anna").filter(has_text="save as test")).to_contain_text(
+        stories.file_name("rest:user8"))
+    page.locator("nav a", has_text="Audit").click()
+    expect(page.locator("nav a.on")).to_have_text("Audit")
+    expect(page.locator("#trainer")).to_have_text(FIRST)
+    shot(page, "audit")
+    page.screenshot(path=str(ROOT / "docs" / "workbench-audit.png"), full_page=False)
+    # Paged: entries written by another process (an erasure command, say) appear, 50 a page, newest first.
+    other = AuditLog(project / ".workbench")
+    for i in range(60):
+        other.record("anna", "export", f"rest:user{i % 24}", events=i)
+    page.goto(server + "/audit")
+    expect(page.locator("#audit tbody tr")).to_have_count(50)
+    expect(page.locator("#audit tbody tr").first).to_contain_text("events=59")
+    expect(page.locator("#chain")).to_contain_text("Hash chain intact")
+    page.click("#pager a[rel=next]")
+    expect(page.locator("#pager")).to_contain_text("page 2 of")
+    assert "events=9" in page.locator("#audit tbody tr").first.inner_text()
+    last = requests.get(server + "/audit?page=999", headers={"Authorization": f"Bearer {anna_token}"}, timeout=30)
+    assert last.status_code == 200 and "older →" not in last.text and "← newer" in last.text
+    page.select_option("select[name=trainer]", "anna")
+    page.click("form.filters button")
+    assert set(page.locator("#audit td.trainer").all_inner_texts()) == {"anna"}
+    raw = (project / ".workbench" / "audit.jsonl").read_text()
+    assert "2345678" not in raw and "rest:user8" not in raw and "anna" in raw
+
+
+def test_a_revoked_token_is_refused_at_once(wb: Server, server: str, project: Path) -> None:
+    port = wb.port  # type: ignore[attr-defined]
+    token, _ = issued(workbench_user(project, wb, "cleo"), port)
+    again = workbench_user(project, wb, "cleo", "--link")
+    assert "shown once" not in again, "a link only: no new token"
+    link = re.findall(rf"http://127\.0\.0\.1:{port}/login\?code=[A-Za-z0-9_-]+", again)[-1]
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert requests.get(server + "/dashboard", headers=bearer, timeout=30).status_code == 200
+    session = signed_in(server, token)
+    assert session.get(server + "/dashboard", timeout=30).status_code == 200
+    out = workbench_user(project, wb, "cleo", "--revoke")
+    assert "revoked 1 token(s) of cleo" in out
+    # At once, in the running workbench: the token, its session and its pending login link.
+    assert requests.get(server + "/dashboard", headers=bearer, timeout=30).status_code == 401
+    r = requests.post(server + "/inbox/dismiss", data={"keys": "x"}, headers=bearer, allow_redirects=False, timeout=30)
+    assert r.status_code == 401
+    r = session.get(server + "/dashboard", allow_redirects=False, timeout=30)
+    assert r.status_code == 401 and "kpi-conversations" not in r.text
+    assert requests.post(server + "/login", data={"token": token}, allow_redirects=False, timeout=30).status_code == 401
+    r = requests.get(link, allow_redirects=False, timeout=30)
+    assert r.status_code == 401 and "set-cookie" not in r.headers
+    # A new token for cleo works again; the revoked one stays refused.
+    fresh, _ = issued(workbench_user(project, wb, "cleo"), port)
+    assert requests.get(server + "/dashboard", headers={"Authorization": f"Bearer {fresh}"}, timeout=30).status_code == 200
+    assert requests.get(server + "/dashboard", headers=bearer, timeout=30).status_code == 401
+    entries = [json.loads(line) for line in (project / ".workbench" / "audit.jsonl").read_text().splitlines()]
+    assert any(e["trainer"] == FIRST and e["action"] == "revoke tokens" and e["detail"] == {"tokens": 1, "user": "cleo"}
+               for e in entries)
+    assert token not in wb.tail(2000) and fresh not in wb.tail(2000), "no token in the workbench's log"

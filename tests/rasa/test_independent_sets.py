@@ -4,7 +4,7 @@ and answer planner (scripts/measure_planner.py, which a live run of scripts/scor
 
 The floors are what the advisor measured when the set was last changed, minus a small margin: a
 change that answers fewer questions right, states more wrong facts, or says "I don't know" less often
-fails here. Sets 1 to 5 have been tuned against (they are training data for the mechanisms now); set 6
+fails here. Sets 1 to 7 have been tuned against (they are training data for the mechanisms now); set 8
 was measured fresh and not tuned against. The issue's targets are above these floors: see
 tests/facts/README.md.
 """
@@ -34,8 +34,12 @@ FLOORS: Mapping[str, Dict[str, float]] = {
                           "abstained_when_known": 0.045, "followups_right": 0.78},
     "independent-5.yml": {"right_first": 0.89, "wrong_of_all": 0.055, "honest_not_known": 0.97,
                           "abstained_when_known": 0.02, "followups_right": 0.82},
-    "independent-6.yml": {"right_first": 0.81, "wrong_of_all": 0.095, "honest_not_known": 0.93,
-                          "abstained_when_known": 0.045, "followups_right": 0.73},
+    "independent-6.yml": {"right_first": 0.82, "wrong_of_all": 0.07, "honest_not_known": 0.97,
+                          "abstained_when_known": 0.045, "followups_right": 0.85},
+    "independent-7.yml": {"right_first": 0.86, "wrong_of_all": 0.05, "honest_not_known": 0.95,
+                          "abstained_when_known": 0.035, "followups_right": 0.71},
+    "independent-8.yml": {"right_first": 0.82, "wrong_of_all": 0.09, "honest_not_known": 0.93,
+                          "abstained_when_known": 0.05, "followups_right": 0.66},
 }
 
 

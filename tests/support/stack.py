@@ -14,6 +14,8 @@ from typing import Any, Callable, Dict, List, Optional
 
 import requests
 
+from tests.support.processes import REGISTRY
+
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 # Conversation ids are namespaced by channel (channels.ids); `tracker("x")` means the REST sender x.
@@ -78,6 +80,8 @@ class Server:
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
+        log.close()  # the child has its own copy
+        REGISTRY.add_group(self.proc.pid)  # its own session: the session-end check looks for what is left in it
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -93,6 +97,8 @@ class Server:
         raise RuntimeError(f"{self.name} did not answer within {timeout:.0f} s; log {self.log_path}:\n{self.tail()}")
 
     def stop(self) -> None:
+        """SIGTERM to the process group, SIGKILL after 20 s; then SIGKILL to whatever is left in the group
+        (a worker the server started), so that nothing of it outlives the test."""
         if self.proc and self.proc.poll() is None:
             try:
                 os.killpg(self.proc.pid, signal.SIGTERM)
@@ -103,13 +109,28 @@ class Server:
                 except ProcessLookupError:
                     pass
                 self.proc.wait(timeout=10)
-        self.proc = None
+        self._forget()
 
     def kill(self) -> None:
         """Stops abruptly, as a crash would."""
         if self.proc and self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(timeout=10)
+        self._forget()
+
+    def _forget(self) -> None:
+        """Kills what is left in the process group, and forgets the group once it is empty (its number may
+        be reused by others); a group that does not empty stays for the session-end check."""
+        if self.proc is not None:
+            group = self.proc.pid
+            for sig in (signal.SIGKILL, *[0] * 50):
+                try:
+                    os.killpg(group, sig)
+                except (ProcessLookupError, PermissionError):
+                    REGISTRY.groups.discard(group)
+                    break
+                if sig == 0:
+                    time.sleep(0.1)
         self.proc = None
 
     @property
@@ -131,6 +152,7 @@ class Stack:
                  tracker_env: Optional[Dict[str, str]] = None) -> None:
         self.workdir = workdir
         self.workdir.mkdir(parents=True, exist_ok=True)
+        REGISTRY.add_dir(workdir)  # its servers name files in it: the session-end check looks for them
         self.rasa_port, self.action_port, self.web_port = free_port(), free_port(), free_port()
         # The HTTP API always requires a token; it reaches the server through the environment (never the
         # command line), as with `make run`.
@@ -182,10 +204,15 @@ class Stack:
         return f"http://127.0.0.1:{self.web_port}/"
 
     def start(self, web: bool = False) -> "Stack":
-        self.actions.start(timeout=120)
-        self.rasa.start(timeout=300)
-        if web:
-            self.web.start(timeout=60)
+        """Starts the servers; when one of them does not start, stops those that did and raises."""
+        try:
+            self.actions.start(timeout=120)
+            self.rasa.start(timeout=300)
+            if web:
+                self.web.start(timeout=60)
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     def stop(self) -> None:

@@ -1,4 +1,4 @@
-"""The linter and the type checker, pinned in requirements.lock, configured in pyproject.toml."""
+"""The linter and the type checker, pinned in requirements-test.lock, configured in pyproject.toml."""
 from __future__ import annotations
 
 import subprocess

@@ -27,7 +27,8 @@ def test_every_server_of_make_run_is_supervised() -> None:
 
 def test_every_server_of_the_cluster_is_supervised() -> None:
     assert re.findall(r'^\s*supervised (\S+) "([^"]+)"', CLUSTER_SH, re.M) == [
-        ('"rasa-$i"', "Rasa replica $i"), ("actions", "the action server"), ("web", "the web page")]
+        ('"rasa-$i"', "Rasa replica $i"), ("actions", "the action server"), ("web", "the web page"),
+        ("prometheus", "Prometheus")]  # Prometheus only when the Debian package is installed
     assert "setsid \"$PY\" -m advisor.supervise" in CLUSTER_SH
     assert not re.search(r'setsid "\$PY" -m advisor run', CLUSTER_SH), "a server without its supervisor"
     assert "*.gave-up" in CLUSTER_SH

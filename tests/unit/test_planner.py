@@ -164,3 +164,78 @@ def test_routes_take_what_they_should(planner: Planner) -> None:
     assert not accepted(OUT_OF_SCOPE, unknown)
     assert not accepted(KNOWLEDGE, planner.plan(turn("hello", "greet"), Context()))
     assert planner.plan(turn("hello", "greet"), Context()).kind == NO_ANSWER
+
+
+def test_and_after_that_gets_the_fact_that_follows(planner: Planner) -> None:
+    # "you get two free attempts ..." then "and after that?": what a further attempt costs (facts.yml `then`)
+    after_attempts = Context(certification="CSM", topic="requirements", fact="csm_attempts")
+    for text in ("and after that?", "then what?", "what happens after that", "ok and next?"):
+        d = planner.plan(turn(text, "ask_continuous_learning"), after_attempts)
+        assert (d.kind, d.rule, d.fact and d.fact.id) == (FACT, "then", "csm_retake_cost"), text
+    # a fact with nothing after it, or a longer question, is planned as usual
+    d = planner.plan(turn("and after that?", "ask_continuous_learning"), Context(fact="csm_price"))
+    assert d.rule != "then"
+    d = planner.plan(turn("what do I do after that, renew?", "ask_continuous_learning"), after_attempts)
+    assert d.rule != "then"
+
+
+def test_what_is_it_for_the_other_one_is_a_follow_up_but_what_is_it_is_not(planner: Planner) -> None:
+    text = "what's it for CSM"
+    after_psm = Context(fact="psm_assessment", neighbour="PSM")
+    d = planner.plan(turn(text, "ask_certification_info", [ent(text, "CSM", "certification", "CSM")]), after_psm)
+    assert (d.rule, d.fact and d.fact.id) == ("counterpart", "csm_test_format")
+    # without "it" / "that", "what's CSM?" asks what the CSM is
+    text = "what's CSM"
+    d = planner.plan(turn(text, "ask_certification_info", [ent(text, "CSM", "certification", "CSM")]), after_psm)
+    assert d.rule != "counterpart"
+
+
+def test_validate_is_what_a_certification_proves_not_its_validity(planner: Planner) -> None:
+    d = planner.plan(turn("what does the cspo validate", "ask_benefits",
+                          [ent("what does the cspo validate", "cspo", "certification", "CSPO")]), Context())
+    assert d.fact is not None and d.fact.id == "cspo_validates"
+    d = planner.plan(turn("is my csm still valid after 3 years?", "ask_continuous_learning",
+                          [ent("is my csm still valid after 3 years?", "csm", "certification", "CSM")]), Context())
+    assert d.fact is not None and d.fact.id != "csm_validates"
+
+
+def test_a_short_question_about_what_was_just_said_gets_that_fact_again(planner: Planner) -> None:
+    after_renewal = Context(certification="CSM", topic="continuous_learning", fact="renewal_requirements")
+    for text in ("how much does that cost", "and the fee?"):
+        d = planner.plan(turn(text, "ask_cost"), after_renewal)
+        assert (d.rule, d.fact and d.fact.id) == ("said_already", "renewal_requirements"), text
+    d = planner.plan(turn("within how long?", "nlu_fallback"), Context(certification="CSM", fact="csm_attempts"))
+    assert (d.rule, d.fact and d.fact.id) == ("said_already", "csm_attempts")
+    # the fact just given states no price: the question is asked on its own
+    d = planner.plan(turn("how much does that cost", "ask_cost"), Context(certification="CSM", fact="csm_path"))
+    assert d.rule != "said_already"
+    # a longer question is its own question
+    d = planner.plan(turn("how much does the course for that cost in the end, roughly?", "ask_cost"), after_renewal)
+    assert d.rule != "said_already"
+
+
+def test_a_yes_no_follow_up_on_what_the_last_fact_speaks_of_gets_it_again(planner: Planner) -> None:
+    after_open_book = Context(certification="CSM", topic="requirements", fact="csm_open_book")
+    for text, intent in (("is it proctored too?", "nlu_fallback"), ("open book too?", "out_of_scope")):
+        d = planner.plan(turn(text, intent, unsure=True), after_open_book)
+        assert (d.rule, d.fact and d.fact.id) == ("said_already", "csm_open_book"), text
+        assert accepted(OUT_OF_SCOPE, d) and accepted(FALLBACK, d)
+    # "how can I earn them?" after the renewal rules asks how, not whether: planned on its own
+    d = planner.plan(turn("how can i earn them?", "ask_continuous_learning"),
+                     Context(certification="CSM", fact="renewal_requirements"))
+    assert d.rule != "said_already"
+
+
+def test_who_issues_the_certifications(planner: Planner) -> None:
+    text = "which organisation issues the cspo?"
+    d = planner.plan(turn(text, "ask_certification_info", [ent(text, "cspo", "certification", "CSPO")]), Context())
+    assert d.fact is not None and d.fact.id == "issuer"
+
+
+def test_who_is_it_for_asks_the_audience_not_a_person(planner: Planner) -> None:
+    lexicon = planner.index.lexicon
+    assert lexicon is not None
+    for text in ("and who is it for?", "who is the cspo meant for", "who should take the csm"):
+        assert "who" not in lexicon.asks_of(text), text
+    for text in ("who teaches the course?", "who sets the price", "who is the scrum master's boss"):
+        assert "who" in lexicon.asks_of(text), text

@@ -62,8 +62,11 @@ def _gone(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return True
-    # a zombie whose parent has not reaped it yet counts as gone
-    return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"
+    # a zombie whose parent has not reaped it yet counts as gone (and one that went in between, too)
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"
+    except OSError:
+        return True
 
 
 def _cleanup(sup: subprocess.Popen) -> None:
@@ -137,3 +140,23 @@ def test_interrupt_and_hangup_stop_it_too(tmp_path: Path, sig: int) -> None:
         _until(lambda: _gone(server))
     finally:
         _cleanup(sup)
+
+
+def test_with_parent_it_stops_its_server_when_the_starting_script_is_killed_outright(tmp_path: Path) -> None:
+    """--parent: kill -9 of the script runs none of its traps; the supervisor notices and stops the server."""
+    script = (f'{sys.executable} -m advisor.supervise --name "the test server" --log {tmp_path}/server.log '
+              f'--pidfile {tmp_path}/server.pid --parent $$ -- sleep 60 & echo $! > {tmp_path}/sup.pid; wait')
+    shell = subprocess.Popen(["bash", "-c", script], cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                             start_new_session=True)
+    try:
+        _until(lambda: _pid(tmp_path) > 0 and (tmp_path / "sup.pid").exists())
+        server, supervisor = _pid(tmp_path), int((tmp_path / "sup.pid").read_text())
+        os.kill(shell.pid, signal.SIGKILL)
+        shell.wait(timeout=10)
+        _until(lambda: _gone(server) and _gone(supervisor), timeout=20)
+        assert "the script that started it" in (tmp_path / "server.log").read_text()
+    finally:
+        try:
+            os.killpg(shell.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass

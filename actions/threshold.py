@@ -1,0 +1,85 @@
+"""Yes or no first, when a yes/no question puts a number against a minimum a fact states.
+
+"Is 72% enough to pass the CSM?" and "if I get 36 out of 50, do I pass?" are answered by the pass-mark
+fact; the user should read "No." before it, because 72 < 74 and 36 < 37. The same for "I have 18 SEUs,
+can I renew?" (20 needed). A fact opts in with `threshold` in facts.yml:
+
+    threshold: {min: 37, of: 50, percent: 74}      # 37 of 50 correct, or 74 %
+    threshold: {min: 20, unit: 'seus?|scrum education units?'}
+
+Two readings of a number, kept apart because a wrong "yes" is a wrong fact:
+- a **score** ("is 80% enough", "I got 36 of 50", "if I have 18 SEUs"): yes when it reaches the minimum;
+- a **claim** about the minimum itself ("is the pass mark 80%?", "do I need 30 SEUs?"): "no" when it is
+  not the minimum, and never "yes" (the rest of the claim may be wrong: "20 SEUs every year?"), nor
+  anything when the claim compares ("more than 30 correct?").
+A question with no number in a form the threshold knows, or with two that disagree, gets no yes or no.
+Pure: text in, "yes" / "no" / None out.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import List, Optional, Tuple
+
+# Words saying the number is the user's own result, not a claim about the rule.
+SCORE_WORDS = re.compile(
+    r"\b(enough|sufficient|i (?:only )?(?:got|get|scored?|have|had|answered|earned|collected)|"
+    r"if i (?:only )?(?:get|got|score|scored|have|had|answer|earn)|(?:do|did|would|will|can|could) i (?:still )?pass|"
+    r"is that a pass|still (?:a )?pass|make the cut)\b")
+_COMPARING = re.compile(r"\b(more|less|fewer|over|above|under|below|at least|at most|minimum|maximum|than|or)\b")
+_NUMBER = r"(\d+(?:[.,]\d+)?)"
+
+
+@dataclass(frozen=True)
+class Threshold:
+    minimum: float
+    of: Optional[float] = None  # "37 of 50": the total the minimum is out of
+    percent: Optional[float] = None  # the same minimum as a percentage
+    unit: Optional[str] = None  # a pattern for the unit a bare number carries ("seus?")
+
+    def numbers(self, text: str) -> List[Tuple[str, float]]:
+        """The numbers of the question this threshold can read, each as ("count" | "percent", value)."""
+        lowered = text.lower()
+        found: List[Tuple[str, float]] = []
+        taken: List[Tuple[int, int]] = []
+
+        def add(kind: str, value: str, span: Tuple[int, int]) -> None:
+            if not any(s < span[1] and span[0] < e for s, e in taken):
+                found.append((kind, float(value.replace(",", "."))))
+                taken.append(span)
+
+        if self.of is not None:
+            for m in re.finditer(_NUMBER + r"\s*(?:/|out of|of)\s*" + _NUMBER, lowered):
+                if float(m.group(2)) == self.of:
+                    add("count", m.group(1), m.span())
+                else:  # a score out of another total: not this test
+                    return []
+            for m in re.finditer(_NUMBER + r"\s+(?:questions?\s+|answers?\s+)?(?:correct|right)\b", lowered):
+                add("count", m.group(1), m.span())
+        if self.percent is not None:
+            for m in re.finditer(_NUMBER + r"\s*(?:%|percent\b|per cent\b)", lowered):
+                add("percent", m.group(1), m.span())
+        if self.unit:
+            for m in re.finditer(_NUMBER + r"\s*(?:" + self.unit + r")\b", lowered):
+                add("count", m.group(1), m.span())
+        return found
+
+    def answer(self, text: str) -> Optional[str]:
+        found = self.numbers(text)
+        if not found:
+            return None
+        score = bool(SCORE_WORDS.search(text.lower()))
+        if not score and _COMPARING.search(text.lower()):
+            return None
+        verdicts = set()
+        for kind, value in found:
+            minimum = self.percent if kind == "percent" else self.minimum
+            if minimum is None:
+                return None
+            verdicts.add(value >= minimum if score else value == minimum)
+        if len(verdicts) != 1:
+            return None
+        reached = verdicts.pop()
+        if reached and not score:
+            return None
+        return "yes" if reached else "no"

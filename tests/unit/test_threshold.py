@@ -1,0 +1,49 @@
+"""Yes or no before a fact that states a minimum (actions/threshold.py), and its use by the planner."""
+from __future__ import annotations
+
+from typing import Optional
+
+import pytest
+
+from actions.compose import get_planner
+from actions.planner import Context, Turn
+from actions.threshold import Threshold
+
+PASS = Threshold(minimum=37, of=50, percent=74)
+SEUS = Threshold(minimum=20, unit="seus?|scrum education units?")
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("is 72% enough to pass csm?", "no"),
+    ("is 80 percent enough for the csm test", "yes"),
+    ("if i get 36 out of 50 on csm do i pass?", "no"),
+    ("I got 37/50, did I pass?", "yes"),
+    ("would i pass with 40 correct?", "yes"),
+    ("i answered 30 right, is that a pass?", "no"),
+    ("is the pass mark 80%?", "no"),            # a claim about the minimum that is not it
+    ("is the pass mark 74%?", None),            # a true claim: the fact says it, no "yes" that might cover more
+    ("do i need more than 30 correct answers?", None),  # a comparison: not read
+    ("I got 36 out of 40 on a practice test, do I pass?", None),  # another total: not this test
+    ("how many questions are on the test?", None),
+    ("is 72% or 80% enough?", None),            # two numbers that disagree
+])
+def test_pass_mark(question: str, expected: Optional[str]) -> None:
+    assert PASS.answer(question) == expected
+
+
+def test_units() -> None:
+    assert SEUS.answer("I have 18 SEUs, can I renew?") == "no"
+    assert SEUS.answer("if i have 25 scrum education units am i fine to renew") == "yes"
+    assert SEUS.answer("do i need 30 SEUs to renew?") == "no"
+    assert SEUS.answer("do i need 20 SEUs every year?") is None  # never a "yes" to a claim
+    assert SEUS.answer("I have 18 PDUs, can I renew?") is None
+
+
+def test_the_planner_puts_it_before_the_fact() -> None:
+    planner = get_planner()
+    d = planner.plan(Turn("is 72% enough to pass csm?", "ask_requirements", 0.9,
+                          ({"entity": "certification", "value": "CSM", "start": 22, "end": 25},)), Context())
+    assert d.fact is not None and d.fact.threshold is not None and d.polarity == "no"
+    d = planner.plan(Turn("how many correct answers do I need on the csm test?", "ask_requirements", 0.9,
+                          ({"entity": "certification", "value": "CSM", "start": 39, "end": 42},)), Context())
+    assert d.polarity is None
