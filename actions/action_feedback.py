@@ -30,6 +30,9 @@ from actions.knowledge_base import get_knowledge
 RECOMMENDATION_FORM = "recommendation_form"
 
 
+REQUEST_HUMAN = "request_human"
+
+
 def _intent(tracker: Tracker) -> str:
     return str(((tracker.latest_message or {}).get("intent") or {}).get("name") or "")
 
@@ -70,8 +73,8 @@ class ValidateFeedbackForm(SafeAction):
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         if tracker.get_slot("requested_slot") != COMMENT_SLOT:
             return []
-        if _answers_elsewhere(_intent(tracker)):
-            return []
+        if _answers_elsewhere(_intent(tracker)) or _intent(tracker) == REQUEST_HUMAN:
+            return []  # (asking for a person: data/rules/handoff.yml ends the form and asks for one)
         return [SlotSet(COMMENT_SLOT, str((tracker.latest_message or {}).get("text") or ""))]
 
 

@@ -1,5 +1,5 @@
-"""Low-confidence messages: offer the likeliest topics as buttons; a second miss in a row shows the
-capability menu instead, so the user is never stuck in a loop of "sorry?"."""
+"""Low-confidence messages: offer the likeliest topics as buttons; a second miss in a row offers a person
+from the team (or the capability menu), so the user is never stuck in a loop of "sorry?"."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,6 +10,7 @@ from actions.render import Button
 
 FALLBACK_INTENT = "nlu_fallback"
 MAX_SUGGESTIONS = 3
+OFFER_HUMAN_RESPONSE = "utter_fallback_offer_human"  # its buttons: a person (/request_human), capabilities
 
 
 @dataclass(frozen=True)
@@ -48,5 +49,5 @@ def likely_topics(kb: Knowledge, ranking: Iterable[Mapping[str, Any]], limit: in
 
 def plan_fallback(kb: Knowledge, ranking: Iterable[Mapping[str, Any]], recent_user_intents: Sequence[str]) -> FallbackPlan:
     if consecutive_fallbacks(recent_user_intents) >= 2:
-        return FallbackPlan(response="utter_capabilities", buttons=[])
+        return FallbackPlan(response=OFFER_HUMAN_RESPONSE, buttons=[])
     return FallbackPlan(response="utter_fallback_suggest", buttons=likely_topics(kb, ranking))

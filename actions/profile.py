@@ -38,6 +38,7 @@ NOT_AN_ANSWER = frozenset({
     "compare_certifications", "ask_requirements", "ask_cost", "ask_resources", "ask_continuous_learning",
     "greet", "thank", "goodbye", "bot_challenge", "ask_capabilities", "stop", "start_over",
     "feedback_helpful", "feedback_wrong",  # a vote on the answer just given (data/rules/feedback.yml)
+    "request_human",  # asking for a person (data/rules/handoff.yml): the form ends, a trainer is asked for
 })
 # After this many unclear answers to the same question the form takes "not sure" and moves on,
 # so no question is asked more than twice in a row.

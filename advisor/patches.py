@@ -149,6 +149,7 @@ def remote_action_guard() -> None:
 def clean_user_message_text() -> None:
     from rasa.core.channels.channel import UserMessage
 
+    from advisor.handoff_actions import keep_text_for_consented_capture
     from advisor.privacy import clean_for_redaction, redact_parse_data, redact_user_text
     from channels.guard import reduce_metadata
 
@@ -159,7 +160,13 @@ def clean_user_message_text() -> None:
         original(self, text, *args, **kwargs)
         if isinstance(self.text, str):
             text = clean_for_redaction(self.text)  # the user's text, cleaned; never stored or logged
+            # An e-mail address given after an explicit yes goes to the handoff's messages table as written
+            # (docs/handoff.md, PRIVACY.md): the cleaned text stays on this in-memory message only.
+            self.text = text
+            keep_text_for_consented_capture(self)
             self.text = redact_user_text(text)  # personal data replaced, then cut
+        else:
+            keep_text_for_consented_capture(self)
         if self.parse_data:  # sent by a client with its message (HTTP API)
             self.parse_data = redact_parse_data(self.parse_data)
         self.metadata = reduce_metadata(self.metadata)
@@ -178,6 +185,7 @@ ROUTE_BODY_LIMITS: Tuple[Tuple[str, int], ...] = (
     ("/webhooks/telegram/", 256 * KIB),
     ("/model/train", 10 * MIB),  # training data (API token required)
     ("/model/test/", 10 * MIB),
+    ("/handoff/", 16 * KIB),  # a trainer's reply (advisor.handoff_api; API token required)
 )
 DEFAULT_BODY_LIMIT = 1 * MIB
 WEBSOCKET_MAX_SIZE = 64 * KIB
@@ -699,7 +707,92 @@ def carry_over_last_slot_values() -> None:
         lambda tracker: last_slot_values(tracker.applied_events()))
 
 
-# --- 8. what an operator watches: messages, latency, fallbacks, tracker-store time (advisor.metrics) ---
+# --- 8. live handoff to a trainer (issue 21, docs/handoff.md); 9 below wraps its handle_message -------------
+@patch(
+    "rasa.core.processor.MessageProcessor.handle_message",
+    "Rasa predicts and answers every message unless the tracker is paused, and even then answers /restart. "
+    "Here, after the message is logged (and its slots extracted), advisor.handoff_actions.handoff_turn runs: "
+    "the trainer's replies and handoff notices a REST user could not be pushed are delivered first; while a "
+    "person holds or is coming to the conversation the bot says nothing at all (a pause lost to a new session "
+    "is restored); and the steps of leaving a message for the team (message, an e-mail address only after a "
+    "yes) are answered from the handoff state. Everything else is Rasa's handle_message as it was.",
+)
+def handoff_turn_hook() -> None:
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.processor import MessageProcessor
+    from rasa.shared.data import TrainingType
+
+    from advisor.handoff_actions import handoff_turn
+
+    original = MessageProcessor.handle_message
+
+    @functools.wraps(original)
+    async def handle_message(self: Any, message: Any) -> Optional[List[Dict[str, Any]]]:
+        if self.model_metadata.training_type == TrainingType.NLU:
+            return await original(self, message)
+        tracker = await self.log_message(message, should_save_tracker=False)
+        tracker = await self.run_action_extract_slots(message.output_channel, tracker)
+        if await handoff_turn(self, message, tracker):
+            await self._run_prediction_loop(message.output_channel, tracker)
+        await self.run_anonymization_pipeline(tracker)
+        await self.save_tracker(tracker)
+        if isinstance(message.output_channel, CollectingOutputChannel):
+            return message.output_channel.messages
+        return None
+
+    MessageProcessor.handle_message = handle_message
+
+
+@patch(
+    "rasa.core.actions.action.action_for_name_or_text",
+    "Rasa runs every action the domain lists that is not a response or a default action on the action "
+    "server. action_request_human runs in the Rasa process instead (advisor.handoff_actions): it reads the "
+    "on-duty switch beside the tracker store and pauses the conversation for a trainer.",
+)
+def handoff_action_in_process() -> None:
+    import rasa.core.actions.action as action_module
+
+    from advisor.handoff_actions import ACTION_NAME, request_human_action
+
+    original = action_module.action_for_name_or_text
+
+    @functools.wraps(original)
+    def action_for_name_or_text(name: str, domain: Any, endpoint: Any) -> Any:
+        if name == ACTION_NAME and name in domain.action_names_or_texts:
+            return request_human_action()
+        return original(name, domain, endpoint)
+
+    # The processor calls it through the module (rasa.core.actions.action.action_for_name_or_text).
+    action_module.action_for_name_or_text = action_for_name_or_text
+
+
+@patch(
+    "rasa.core.run.configure_app",
+    "Rasa has no route for a person to answer in a conversation. Here the HTTP API gets /handoff/take, "
+    "/handoff/say, /handoff/release and /handoff/seen (API token required; advisor.handoff_api) and a task "
+    "that gives timed-out handoffs back to the bot.",
+)
+def handoff_routes() -> None:
+    import rasa.core.run as run_module
+
+    original = run_module.configure_app
+    signature = inspect.signature(original)
+
+    @functools.wraps(original)
+    def configure_app(*args: Any, **kwargs: Any) -> Any:
+        values = signature.bind(*args, **kwargs)
+        values.apply_defaults()
+        app = original(*args, **kwargs)
+        if values.arguments.get("enable_api") and values.arguments.get("auth_token"):
+            from advisor.handoff_api import register
+
+            register(app, values.arguments["auth_token"])
+        return app
+
+    run_module.configure_app = configure_app
+
+
+# --- 9. what an operator watches: messages, latency, fallbacks, tracker-store time (advisor.metrics) ---
 @patch(
     "rasa.core.processor.MessageProcessor.handle_message",
     "Rasa keeps no count of the messages it handles, how long a reply takes or how many failed: an operator "
@@ -771,6 +864,8 @@ def observe_tracker_store() -> None:
 
     MessageProcessor.get_tracker = timed(MessageProcessor.get_tracker, "retrieve")
     MessageProcessor.save_tracker = timed(MessageProcessor.save_tracker, "save")
+
+
 
 
 def _log_id(conversation_id: Any) -> str:

@@ -64,12 +64,41 @@ def allowed_origins(environ: Optional[Dict[str, str]] = None) -> List[str]:
     return list(dict.fromkeys(origins))
 
 
+# The live handoff's messages (docs/handoff.md) carry `handoff`: "person" while a trainer is coming or holds the
+# conversation (the widget then shows no typing dots after the user's messages) and "bot" when the bot is back.
+HANDOFF_TO_PERSON = frozenset({"utter_handoff_waiting", "utter_handoff_taken"})
+
+
+def handoff_marker(message: Dict[Text, Any]) -> Optional[Text]:
+    """"person", "bot" or None for a bot message (its metadata names a trainer or a handoff notice)."""
+    if message.get("handoff_agent"):
+        return "person"
+    notice = message.get("handoff_notice")
+    if not notice:
+        return None
+    return "person" if notice in HANDOFF_TO_PERSON else "bot"
+
+
 class WebSocketIOOutput(SocketIOOutput):
     """One socket.io message per bot message, Markdown kept whole, buttons as quick replies."""
+
+    _handoff: Optional[Text] = None
 
     @classmethod
     def name(cls) -> Text:
         return "socketio"
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        self._handoff = handoff_marker(message)
+        try:
+            await super().send_response(recipient_id, message)
+        finally:
+            self._handoff = None
+
+    async def _send_message(self, socket_id: Text, response: Any) -> None:
+        if self._handoff and isinstance(response, dict):
+            response = {**response, "handoff": self._handoff}
+        await super()._send_message(socket_id, response)
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await self._send_message(recipient_id, {"text": text.strip()})

@@ -275,13 +275,16 @@
     });
     this.save();
     this.renderAll();
-    this.showTyping();
+    if (!this.state.withPerson) this.showTyping(); // a trainer answers when they answer: no typing dots
     return true;
   };
 
   Chat.prototype.receive = function (data) {
     if (!data || typeof data !== "object") return;
     if (data.advisor === "conversation_forgotten") return this.forgotten();
+    // live handoff (docs/handoff.md): "person" while a trainer is coming or answering, "bot" when the bot is back
+    if (data.handoff === "person") this.state.withPerson = true;
+    else if (data.handoff === "bot") this.state.withPerson = false;
     var message = { from: "bot", text: typeof data.text === "string" ? data.text : "" };
     var buttons = data.quick_replies || data.buttons || [];
     if (Array.isArray(buttons) && buttons.length) {

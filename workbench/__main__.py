@@ -143,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         hosts=access.allowed_hosts(args.port, os.environ.get(access.ENV_HOSTS, ""), bind=args.host),
         threshold=args.threshold if args.threshold is not None else inbox.LOW_CONFIDENCE,
+        rasa_url=os.environ.get("ADVISOR_RASA_URL", "").strip() or "http://127.0.0.1:5005",
+        api_token=_api_token(),
     )
     app = create_app(settings)
     if not access.is_loopback(args.host):
@@ -303,6 +305,17 @@ def _privacy(args: argparse.Namespace, root: Path) -> int:
     else:
         print("[forget] no test story was committed from it")
     return 0
+
+
+def _api_token() -> str | None:
+    """The Rasa server's API token for the Live page (RASA_AUTH_TOKEN or .run/api-token); None: Live is read-only."""
+    from advisor.api_token import TokenProblem, load_token
+
+    try:
+        return load_token()
+    except TokenProblem as problem:
+        print(f"[workbench] the Live page cannot answer users: {problem}", file=sys.stderr)
+        return None
 
 
 def _link_host(bind: str) -> str:

@@ -83,6 +83,10 @@ class ConversationSource:
             self._store = TrackerStore.create(cfg, Domain.load(str(self.domain_file)))
         return self._store
 
+    def tracker_store(self) -> Any:
+        """Rasa's tracker store itself (the Live page reads single conversations and the tables beside it)."""
+        return self._open()
+
     async def _read(self) -> List[Conversation]:
         store = self._open()
         all_keys = list(await store.keys())

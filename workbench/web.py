@@ -28,7 +28,20 @@ from urllib.parse import urlencode
 from sanic import Sanic, response
 from sanic.request import Request
 
-from workbench import analytics, audit, checks, facts_edit, feedback, inbox, nlu_data, nlu_report, privacy, stories
+from workbench import (
+    analytics,
+    audit,
+    checks,
+    facts_edit,
+    feedback,
+    handoff_stats,
+    inbox,
+    live,
+    nlu_data,
+    nlu_report,
+    privacy,
+    stories,
+)
 from workbench.access import STATE_CHANGING, Access, Session, allowed_hosts, same
 from workbench.conversations import Filters, newest_first, transcript
 from workbench.gitbranch import Author, GitError, is_repo
@@ -41,7 +54,7 @@ from workbench.users import Users
 
 MAX_BODY = 512 * 1024
 AUDIT_PAGE_SIZE = 50
-PUBLIC = frozenset({"/health", "/style.css", "/login"})
+PUBLIC = frozenset({"/health", "/style.css", "/login", "/live.js"})
 
 # Messages after a redirect: `?flash=<key>` plus the ids in SAFE_ARGS, checked against their patterns.
 # Unknown keys, or a key whose ids do not match, show nothing. `failed` shows the session's own last error.
@@ -58,6 +71,10 @@ FLASH: Dict[str, Tuple[bool, str]] = {
     "question_added": (True, "Added to the questions of {fact} in knowledge/facts.yml on workbench/annotations "
                              "(commit {commit})."),
     "fact_added": (True, "New fact {fact} in knowledge/facts.yml on workbench/annotations (commit {commit})."),
+    "duty_saved": (True, "On-duty switch saved."),
+    "taken": (True, "You have the conversation: the user sees your replies live."),
+    "handed_back": (True, "Handed back to the bot."),
+    "message_done": (True, "Marked done: the message and its address are deleted."),
 }
 SAFE_ARGS = {
     "commit": re.compile(r"[0-9a-f]{8,40}"),
@@ -96,6 +113,8 @@ class Settings:
     hosts: FrozenSet[str] = frozenset()
     threshold: float = inbox.LOW_CONFIDENCE
     state_dir: Optional[Path] = None
+    rasa_url: str = ""  # the Rasa server's HTTP API, for the Live page's replies (ADVISOR_RASA_URL)
+    api_token: Optional[str] = None  # its API token (advisor/api_token.py), sent as a Bearer header
     users: Optional[Users] = None  # default: <state>/access.db
 
     @property
@@ -241,7 +260,8 @@ def create_app(s: Settings) -> Sanic:
     @app.middleware("response")
     async def headers(req: Request, resp: response.HTTPResponse) -> None:
         resp.headers["Content-Security-Policy"] = (
-            "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+            "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; "
             "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
         )
         resp.headers["X-Content-Type-Options"] = "nosniff"
@@ -512,6 +532,7 @@ def create_app(s: Settings) -> Sanic:
         convs = await source.conversations()
         return page("dashboard.html", req, **dashboard_context(convs, analytics.resource_url_from_knowledge()))
 
+    live.register(app, source, live.RasaLink(s.rasa_url, s.api_token), page, back, failed)
     @app.get("/audit")
     async def audit_page(req: Request) -> response.HTTPResponse:
         number = int(req.args.get("page", "1")) if req.args.get("page", "1").isdigit() else 1
@@ -579,4 +600,5 @@ def dashboard_context(convs: List[Any], resource_url: str) -> Dict[str, Any]:
         "fb_rate": [(a.fallback_by_day[d][0] / a.fallback_by_day[d][1]) if a.fallback_by_day[d][1] else 0.0 for d in days],
         "lat": a.latency(),
         "latency_buckets": list(buckets.items()),
+        "handoff": handoff_stats.compute(convs),
     }

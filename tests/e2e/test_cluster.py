@@ -56,6 +56,12 @@ class Cluster:
                         CLUSTER_CHAT_RATE="1000", CLUSTER_CHAT_BURST="1000")
         for name in ("POSTGRES_HOST", "REDIS_HOST", "CLUSTER_REPLICAS"):
             self.env.pop(name, None)
+        # someone is on duty, whatever the time of day (docs/handoff.md)
+        WORKDIR.mkdir(parents=True, exist_ok=True)
+        handoff = WORKDIR / "handoff.yml"
+        handoff.write_text('on_duty: "on"\ntimezone: UTC\nhours: {}\nsweep_seconds: 2\n'
+                           "timeouts: {waiting: 600, user_idle: 600, trainer_gone: 600}\n")
+        self.env["ADVISOR_HANDOFF_FILE"] = str(handoff)
         # stopped, it must leave nothing running that names or runs in WORKDIR (ScriptRun.stop checks)
         self.run = ScriptRun(["bash", "scripts/cluster.sh"], self.env, WORKDIR / "cluster.log", dirs=[WORKDIR])
         self.balancer = Client(f"http://127.0.0.1:{self.env['RASA_PORT']}", TOKEN)
@@ -138,6 +144,41 @@ def test_simultaneous_messages_to_one_conversation_are_processed_in_turn(cluster
     assert result.races == 0, result.examples
     # nginx pins each conversation to one replica, and spreads the conversations over both.
     assert sum(result.replicas.values()) == 12
+
+
+def _handoff(bot: Client, operation: str, cid: str, trainer: str, **extra: str) -> requests.Response:
+    return requests.post(f"{bot.rasa_url}/handoff/{operation}", json={"conversation_id": cid, "trainer": trainer, **extra},
+                         headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30)
+
+
+def test_a_handoff_across_replicas(cluster: Cluster) -> None:
+    """Asked on one replica, taken by four trainers at once through the balancer (which sends a conversation's
+    handoff calls where its messages go: one wins), claimed again on the other replica (refused: the claim is
+    in PostgreSQL), answered and handed back through either; the user's REST requests alternate between the
+    replicas (docs/handoff.md)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    r1, r2, lb = cluster.replica(1), cluster.replica(2), cluster.balancer
+    sender = f"handoff-{uuid.uuid4().hex[:10]}"
+    cid = f"rest:{sender}"
+    r1.say(sender, "I'm a product manager")
+    assert "asked a trainer" in texts(r2.say(sender, "can I talk to a real person?"))
+    with ThreadPoolExecutor(4) as pool:
+        codes = list(pool.map(lambda name: _handoff(lb, "take", cid, name).status_code, ["A", "B", "C", "D"]))
+    assert sorted(codes) == [200, 409, 409, 409], codes
+    holder = r1.slot(sender, "handoff_trainer")
+    assert _handoff(r1, "take", cid, "E").status_code == 409 and _handoff(r2, "take", cid, "F").status_code == 409
+    assert _handoff(r2, "say", cid, holder, text="Hello from replica two").status_code == 200
+    reply = texts(r1.say(sender, "hi, is someone there?"))
+    assert "Hello from replica two" in reply and "from the team has joined" in reply
+    assert texts(r2.say(sender, "great")) == ""  # the bot is silent on the other replica too
+    assert _handoff(r1, "release", cid, holder).status_code == 200
+    reply = texts(r2.say(sender, "what does a scrum master do?"))
+    assert "back with me, the bot" in reply and "Scrum Master" in reply
+    assert r2.slot(sender, "current_role") == "product_manager"
+    kinds = [e["type"] for e in cluster.stored_events(sender)]
+    assert "pause" in kinds and "resume" in kinds
+    _assert_all_stored(cluster, r1, sender)
 
 
 def test_the_balancer_sends_one_conversation_to_one_replica(cluster: Cluster) -> None:

@@ -119,7 +119,7 @@ def test_fallback_then_menu() -> None:
     first = [{"event": "user", "text": "zzz", "parse_data": {"intent": {"name": "nlu_fallback"}}}]
     msgs, _ = run(ActionHandleFallback(), tracker("qqq", "nlu_fallback", ranking=[
         {"name": "nlu_fallback"}, {"name": "ask_cost"}, {"name": "ask_skills"}], events=first))
-    assert msgs[0]["response"] == "utter_capabilities"
+    assert msgs[0]["response"] == "utter_fallback_offer_human"
     msgs, _ = run(ActionHandleFallback(), tracker("qqq", "nlu_fallback", ranking=[
         {"name": "nlu_fallback"}, {"name": "ask_cost"}, {"name": "ask_skills"}]))
     assert msgs[0]["response"] == "utter_fallback_suggest"

@@ -71,7 +71,7 @@ def test_fallback_always_offers_a_way_forward() -> None:
 def test_second_miss_shows_the_menu() -> None:
     kb = load_knowledge()
     assert plan_fallback(kb, [], ["nlu_fallback"]).response == "utter_fallback_suggest"
-    assert plan_fallback(kb, [], ["nlu_fallback", "nlu_fallback"]).response == "utter_capabilities"
+    assert plan_fallback(kb, [], ["nlu_fallback", "nlu_fallback"]).response == "utter_fallback_offer_human"
 
 
 def test_goal_spotter_clauses() -> None:
