@@ -19,6 +19,7 @@ import requests
 import socketio
 
 from tests.support.fakes import TELEGRAM_SECRET, Fakes
+from tests.support.sockets import close_now
 from tests.support.stack import NO_RATE_LIMITS, ROOT, Stack, free_port, texts
 
 
@@ -178,7 +179,7 @@ class SocketClient:
             self.client.emit("session_request", {"session_id": session})
 
     def close(self) -> None:
-        self.client.disconnect()
+        close_now(self.client)
 
 
 def fuzz_socket(fuzzer: Fuzzer) -> None:

@@ -14,6 +14,7 @@ import pytest
 import requests
 import socketio
 
+from tests.support.sockets import close_now
 from tests.support.stack import Stack, texts
 
 
@@ -172,7 +173,7 @@ class WebClient:
         return self.bot[before:]
 
     def close(self) -> None:
-        self.client.disconnect()
+        close_now(self.client)
 
 
 def wait_for(condition: Any, what: str, timeout: float = 60) -> None:
