@@ -224,6 +224,7 @@ def accepted(route: str, decision: Decision) -> bool:
     return True
 
 
+REDACTED = re.compile(r"\[[a-z]+\]")
 FOLLOWING_RULES = ("fact", "said_already", "then")  # a fact: the one that states it, or one leaning on the last
 SAID_ALREADY_MAX_WORDS = 6  # "how much does that cost?": longer questions are asked on their own
 _PRONOUN = re.compile(r"\b(it|its|it's|that|this|they|them|those|these|one)\b")
@@ -313,7 +314,9 @@ class Planner:
             if topic is None or topic == "recommendation":
                 return Decision(NO_ANSWER, "payload_not_a_topic")
             return self._topic(topic, (), context, "button")
-        text = turn.text
+        # "[email]", "[phone]" ... are where the redaction (advisor/redaction.py) took personal data out: not
+        # words of the question ("call me on [phone]" is no question about phones)
+        text = REDACTED.sub(" ", turn.text)
         if not text.strip():
             return Decision(NO_ANSWER, "empty")
         entities = list(turn.entities)

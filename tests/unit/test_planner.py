@@ -239,3 +239,9 @@ def test_who_is_it_for_asks_the_audience_not_a_person(planner: Planner) -> None:
         assert "who" not in lexicon.asks_of(text), text
     for text in ("who teaches the course?", "who sets the price", "who is the scrum master's boss"):
         assert "who" in lexicon.asks_of(text), text
+
+
+def test_redaction_placeholders_are_not_words_of_the_question(planner: Planner) -> None:
+    # "call me on [phone]" once made the "which devices can I take the test on?" unknown answer
+    d = planner.plan(turn("I'm [email], call me on [phone]", "inform_role"), Context())
+    assert d.rule != "known_unknown" and d.kind != FACT, d
