@@ -57,6 +57,7 @@ class FactBook:
     unfiltered_topics: frozenset = frozenset()  # topics whose facts answer whichever certification is named
     topic_margin: float = 0.15  # a topic summary fitting this much better than a fact stating what is asked wins
     guide_min_confidence: float = 0.8  # how sure the NLU must be of the goal for its guide fact
+    guide_sure_confidence: float = 0.8  # below this, the words must agree: no other guide fact matches them better
     foreign_word_min_score: Optional[float] = None  # the bar for a question with words the knowledge never uses
     answers_as_questions: bool = False  # also match a question against each fact's answer text
     concept_weight: float = 0.0  # added to the cosine times the share of the question's concepts a fact speaks of
@@ -226,6 +227,7 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
         concept_weight=float(number("concept_weight", 0.0, 1) or 0.0),
         guide_facts={str(k): str(v) for k, v in guide.items()},
         guide_min_confidence=float(number("guide_min_confidence", 0.8, 1) or 0.0),
+        guide_sure_confidence=float(number("guide_sure_confidence", 0.8, 1) or 0.0),
         topic_margin=float(number("topic_margin", 0.15, 1) or 0.0),
         unfiltered_topics=words("unfiltered_topics"),
         form_opening_facts=words("form_opening_facts"),

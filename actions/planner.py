@@ -227,6 +227,9 @@ def accepted(route: str, decision: Decision) -> bool:
 REDACTED = re.compile(r"\[[a-z]+\]")
 FOLLOWING_RULES = ("fact", "said_already", "then")  # a fact: the one that states it, or one leaning on the last
 SAID_ALREADY_MAX_WORDS = 6  # "how much does that cost?": longer questions are asked on their own
+# "what goes into a product backlog", "list the scrum values": a question without its question mark
+_QUESTION_START = re.compile(r"\W*(what|what's|whats|how|who|whom|which|when|where|why|is|are|can|could|do|does|did|will|"
+                             r"would|should|must|list|name|tell me|explain|describe)\b", re.I)
 _PRONOUN = re.compile(r"\b(it|its|it's|that|this|they|them|those|these|one)\b")
 
 
@@ -385,7 +388,7 @@ class Planner:
         audience = self._audience(turn, entities)
         if audience is not None:
             return Decision(AUDIENCE, "audience", role=audience, topic="audience", asks=asks, candidates=candidates)
-        guide = self._goal_guide(turn)
+        guide = self._goal_guide(turn, ranked)
         if guide is not None:
             return Decision(FACT, "goal_guide", fact=guide, topic=guide.topic, certifications=guide.certifications,
                             asks=asks, candidates=candidates)
@@ -434,7 +437,7 @@ class Planner:
             return Decision(FACT, "fact", fact=fact, topic=fact.topic, certifications=named or fact.certifications,
                             from_context=not named and bool(wanted), asks=asks, candidates=candidates,
                             score=score, sure_score=book.unsure_min_score,
-                            question="?" in text or bool(set(asks) - {"fit"}),
+                            question="?" in text or bool(set(asks) - {"fit"}) or bool(_QUESTION_START.match(text)),
                             opens_form=fact.id in book.form_opening_facts and score >= book.form_fact_min_score)
 
         # 7./8. nothing answers it
@@ -589,10 +592,20 @@ class Planner:
         role = next(iter(roles))
         return role if self.role_leaning.get(role) in ("csm", "cspo") else None
 
-    def _goal_guide(self, turn: Turn) -> Optional[FactEntry]:
-        """"I love clearing blockers for the team, which one?": the article's choose-if line for that goal."""
+    def _goal_guide(self, turn: Turn, ranked: Sequence[Tuple[str, float, float]] = ()) -> Optional[FactEntry]:
+        """"I love clearing blockers for the team, which one?": the article's choose-if line for that goal.
+        A goal the NLU is less than sure of needs the words' agreement: no other goal's line matches the
+        message better ("more into how the work gets done than what gets built" is no product goal)."""
+        book = self.index.book
         fact_id = self.guide_facts.get(turn.intent or "")
-        if fact_id is None or turn.unsure or turn.confidence < self.index.book.guide_min_confidence \
+        if fact_id is None or turn.unsure or turn.confidence < book.guide_min_confidence \
                 or not self._asks_fit(turn.text):
             return None
-        return self.index.book.facts[fact_id]
+        if turn.confidence < book.guide_sure_confidence:
+            scores = {label: score for label, score, _ in ranked}
+            # only the lines about one certification compete: "consider both" shares its words with every
+            # "which one?" question
+            others = {f for f in self.guide_facts.values() if f != fact_id and len(book.facts[f].certifications) == 1}
+            if any(scores.get(other, 0.0) > scores.get(fact_id, 0.0) for other in others):
+                return None
+        return book.facts[fact_id]

@@ -133,7 +133,20 @@ def test_a_goal_asked_as_which_one_gets_the_guide_line_only_when_the_nlu_is_sure
     text = "I love clearing blockers for the team, which one should I take?"
     d = planner.plan(turn(text, "goal_facilitate_teams", confidence=0.95), Context())
     assert (d.rule, d.fact and d.fact.id) == ("goal_guide", "choose_csm") and accepted(FORM, d)
-    assert planner.plan(turn(text, "goal_facilitate_teams", confidence=0.5), Context()).rule != "goal_guide"
+    assert planner.plan(turn(text, "goal_facilitate_teams", confidence=0.3), Context()).rule != "goal_guide"
+    # less sure: only when the words agree with the goal, never against them
+    assert planner.plan(turn(text, "goal_facilitate_teams", confidence=0.5), Context()).rule == "goal_guide"
+    csm_words = "I enjoy facilitating the team and removing obstacles, which one should I take?"
+    assert planner.plan(turn(csm_words, "goal_own_product", confidence=0.5), Context()).rule != "goal_guide"
+    assert planner.plan(turn(csm_words, "goal_facilitate_teams", confidence=0.5), Context()).rule == "goal_guide"
+
+
+def test_a_question_without_its_question_mark_is_still_a_question(planner: Planner) -> None:
+    # the NLU took it for a goal (the form's route): a clear fact answers it first when it is a question
+    d = planner.plan(turn("what goes into a product backlog", "goal_own_product", confidence=0.9), Context())
+    assert d.fact is not None and d.fact.id == "po_backlog" and d.question and accepted(FORM, d)
+    d = planner.plan(turn("i want to own the product backlog", "goal_own_product", confidence=0.9), Context())
+    assert not (d.rule == "fact" and d.question)
 
 
 def test_yes_or_no_first_only_when_the_listed_fact_states_it(planner: Planner) -> None:
