@@ -3,7 +3,7 @@ counterpart, a topic summary, a neighbouring certification, the article's answer
 honest "I don't know". The action only reads the tracker and sends what the planner decided."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import SafeAction, send
 from actions.compose import get_planner, planned_reply
-from actions.planner import NO_ANSWER, Context, Decision, Turn
+from actions.planner import NO_ANSWER, SMALL_TALK, Context, Decision, Turn, accepted
 from actions.render import Renderer
 
 CONTEXT_SLOTS = ("certification", "last_topic", "last_fact", "last_neighbour")
@@ -36,6 +36,32 @@ def answer_with(dispatcher: CollectingDispatcher, tracker: Tracker, decision: De
     """Sends the decision's reply; returns the events that remember what it was about."""
     send(dispatcher, planned_reply(Renderer(tracker.get_latest_input_channel()), decision))
     return context_events(decision.context_after(context))
+
+
+def answered_a_fact_last(events: Iterable[Mapping[str, Any]]) -> bool:
+    """Whether the bot's turn just before the latest user message answered with a fact (it set
+    ``last_fact``): only then may a message taken for small talk be read as a follow-up of it."""
+    users = 0
+    for event in reversed(list(events)):
+        if event.get("event") == "user":
+            users += 1
+            if users == 2:
+                return False
+        elif users == 1 and event.get("event") == "slot" and event.get("name") == "last_fact":
+            return bool(event.get("value"))
+    return False
+
+
+def answer_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+    """"how many questions is that?" (ask_why to the NLU) right after the pass mark: the planner's answer
+    when it reads the message as a follow-up of that fact (route SMALL_TALK); None otherwise."""
+    if not answered_a_fact_last(tracker.events):
+        return None
+    context = context_of(tracker)
+    decision = get_planner().plan(Turn.from_message(tracker.latest_message or {}, unsure=True), context)
+    if not accepted(SMALL_TALK, decision):
+        return None
+    return answer_with(dispatcher, tracker, decision, context)
 
 
 class ActionAnswerQuestion(SafeAction):

@@ -7,6 +7,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.action_answer import answer_follow_up
 from actions.base import SafeAction, send
 from actions.compose import form_opening_reply
 from actions.followup import OTHER, WHY, explain
@@ -165,6 +166,9 @@ class ActionExplainRecommendation(SafeAction):
         return "action_explain_recommendation"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        answered = answer_follow_up(dispatcher, tracker)  # "how many questions is that?" after a fact
+        if answered is not None:
+            return answered
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
         reply = explain(get_knowledge(), get_rules(), Renderer(tracker.get_latest_input_channel()), profile_from(tracker),
                         tracker.get_slot("recommendation"), OTHER if intent == "ask_other_option" else WHY)

@@ -35,6 +35,7 @@ class Lexicon:
     _by_phrase: Mapping[str, str]
     _prefixes: Tuple[Tuple[str, str], ...]
     then_questions: Tuple[Pattern[str], ...] = ()  # "and after that?": the fact that follows the one just given
+    swap_questions: Tuple[Pattern[str], ...] = ()  # "and the other way round?": the same question, roles swapped
 
     def _concept_of(self, phrase: str) -> str:
         found = self._by_phrase.get(phrase)
@@ -54,6 +55,10 @@ class Lexicon:
     def asks_what_follows(self, text: str) -> bool:
         """Whether the whole (lower-case) message asks what comes next ("and after that?", "then what?")."""
         return any(p.search(text) for p in self.then_questions)
+
+    def asks_the_other_way_round(self, text: str) -> bool:
+        """Whether the whole (lower-case) message asks the last question the other way round ("vice versa?")."""
+        return any(p.search(text) for p in self.swap_questions)
 
     def concepts_in(self, text: str) -> Tuple[str, ...]:
         """The concepts a (lower-case) text mentions, in order of first mention."""
@@ -143,16 +148,21 @@ def lexicon_from_knowledge(kb: Knowledge) -> Lexicon:
     common: Any = kb.extra.get("common_words") or []
     if not isinstance(common, list):
         raise fail("common_words", "expected a list of words")
-    raw_then: Any = kb.extra.get("then_questions") or []
-    if not isinstance(raw_then, list):
-        raise fail("then_questions", "expected a list of patterns")
-    then: List[Pattern[str]] = []
-    for i, p in enumerate(raw_then):
-        try:
-            then.append(re.compile(str(p)))
-        except re.error as e:
-            raise fail(f"then_questions[{i}]", f"not a valid pattern: {e}") from None
-    return Lexicon(concepts=concepts, asks=asks, strong_asks=frozenset(strong), then_questions=tuple(then),
+
+    def compiled_list(key: str) -> Tuple[Pattern[str], ...]:
+        raw: Any = kb.extra.get(key) or []
+        if not isinstance(raw, list):
+            raise fail(key, "expected a list of patterns")
+        compiled: List[Pattern[str]] = []
+        for i, p in enumerate(raw):
+            try:
+                compiled.append(re.compile(str(p)))
+            except re.error as e:
+                raise fail(f"{key}[{i}]", f"not a valid pattern: {e}") from None
+        return tuple(compiled)
+
+    then, swap = compiled_list("then_questions"), compiled_list("swap_questions")
+    return Lexicon(concepts=concepts, asks=asks, strong_asks=frozenset(strong), then_questions=then, swap_questions=swap,
                    common_words=frozenset(str(w).lower() for w in common),
                    weak_concepts=_concept_list(kb.extra.get("weak_concepts"), concepts, fail),
                    described_by_neighbours=frozenset(described),

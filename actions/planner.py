@@ -118,6 +118,9 @@ class Decision:
     question: bool = False  # the message is a question (a question mark, or it asks for something)
     opens_form: bool = False  # a fact the data lets answer a message that opens the form (form_opening_facts)
     foreign: Tuple[str, ...] = ()  # words of the question the knowledge never uses (they raise the bar)
+    # a short question leaning on the last answer ("how many questions is that?" after the pass mark),
+    # answered by a fact of the same topic that speaks of what it asks about
+    leans_on_last: bool = False
 
     def trace(self) -> Dict[str, Any]:
         """The decision as plain data, for the bot event's metadata and the workbench."""
@@ -146,8 +149,8 @@ class Decision:
         if self.kind == NOT_KNOWN:
             cert = self.certifications[0] if len(self.certifications) == 1 else before.certification
             return Context(certification=cert, topic=before.topic, fact=None)
-        if self.kind == AUDIENCE:
-            return Context()
+        if self.kind == AUDIENCE:  # "and for a developer?" next is the same question for another role
+            return Context(topic="audience")
         return before
 
 
@@ -200,6 +203,10 @@ def unknowns_from_knowledge(kb: Knowledge) -> Unknowns:
 
 
 KNOWLEDGE, FALLBACK, OUT_OF_SCOPE, FORM = "knowledge", "fallback", "out_of_scope", "form"
+# A message the NLU took for small talk ("how many questions is that?" as ask_why, "open book or not?" as
+# deny) right after a knowledge answer: the planner answers it only as a follow-up of that answer.
+SMALL_TALK = "small_talk"
+CONTEXT_RULES = ("counterpart", "counterpart_same_fact", "then", "said_already", "swap")
 # Rules whose answer comes before the recommendation form's question when the message opened the form.
 FORM_OPENING_RULES = ("audience", "goal_guide", "neighbour", "known_unknown")
 
@@ -219,6 +226,12 @@ def accepted(route: str, decision: Decision) -> bool:
         return decision.rule.startswith(FORM_OPENING_RULES) or decision.opens_form or (
             decision.rule == "fact" and decision.question and "fit" not in decision.asks
             and decision.score >= decision.sure_score)
+    if route == SMALL_TALK:
+        # only a question leaning on the answer just given: "what can you do?", "ok then", "100%" are not
+        if decision.rule in ("then", "said_already"):  # "ok then" and "100%" are no questions
+            return decision.question
+        return decision.rule in CONTEXT_RULES or (
+            decision.leans_on_last and decision.question and decision.score >= decision.sure_score)
     if route == OUT_OF_SCOPE:
         return decision.rule.startswith(("neighbour", "known_unknown", "counterpart")) or decision.rule in FOLLOWING_RULES
     return True
@@ -230,6 +243,8 @@ SAID_ALREADY_MAX_WORDS = 6  # "how much does that cost?": longer questions are a
 # "what goes into a product backlog", "list the scrum values": a question without its question mark
 _QUESTION_START = re.compile(r"\W*(what|what's|whats|how|who|whom|which|when|where|why|is|are|can|could|do|does|did|will|"
                              r"would|should|must|list|name|tell me|explain|describe)\b", re.I)
+# "what's this assistant good for?", "tell me your features": about the advisor, not the last answer
+_ABOUT_THE_ADVISOR = re.compile(r"\b(you|your|yours|assistant|bot|chatbot|advisor)\b")
 _PRONOUN = re.compile(r"\b(it|its|it's|that|this|they|them|those|these|one)\b")
 
 
@@ -261,10 +276,31 @@ def _only_names(text: str, aliases: Sequence[str], kb: Knowledge) -> bool:
     return all(t in kb.followup_words for t in re.findall(r"[\w'.-]+|[?!.,]", lowered))
 
 
+_GOING_ON = re.compile(r"\W*(and|also|so|plus|what about|how about)\b")
+
+
 def _leans_on_context(text: str) -> bool:
-    """A short question, or one with a pronoun, that leans on what was just said ("does it expire?")."""
+    """A short question, one with a pronoun, or one going on from the last ("and is there a fee?"), that
+    leans on what was just said ("does it expire?")."""
     lowered = text.lower()
-    return bool(_PRONOUN.search(lowered)) or len(re.findall(r"[\w'-]+", lowered)) <= 4
+    return bool(_PRONOUN.search(lowered) or _GOING_ON.match(lowered)) or len(re.findall(r"[\w'-]+", lowered)) <= 4
+
+
+_COMPARED = re.compile(r"\b(like|as|than|unlike|compared to|compared with|versus|vs\.?)\s+(the\s+)?$", re.I)
+
+
+def _named_beyond_comparison(text: str, entities: Sequence[Mapping[str, Any]], named: Sequence[str]) -> bool:
+    """Whether a certification is named other than as a comparison: in "does it expire like the CSM?" after
+    the PSM, "it" is still the PSM."""
+    if not named:
+        return False
+    for e in entities:
+        if e.get("entity") != "certification":
+            continue
+        start = e.get("start")
+        if not isinstance(start, int) or not _COMPARED.search(text[:start]):
+            return True
+    return False
 
 
 class Planner:
@@ -297,6 +333,15 @@ class Planner:
     def plan(self, turn: Turn, context: Context) -> Decision:
         decision = self._plan(turn, context)
         lexicon = self.index.lexicon
+        if not decision.question and ("?" in turn.text or _QUESTION_START.match(turn.text)):
+            decision = replace(decision, question=True)
+        last = self.index.book.facts.get(context.fact) if context.fact is not None else None
+        if decision.rule == "fact" and decision.fact is not None and last is not None \
+                and decision.fact.topic == last.topic and _leans_on_context(turn.text) and lexicon is not None \
+                and not _ABOUT_THE_ADVISOR.search(turn.text.lower()) and "fit" not in lexicon.asks_of(turn.text):
+            concepts = lexicon.concepts_in(turn.text.lower())
+            if concepts and self._explains(decision.fact, concepts):
+                decision = replace(decision, leans_on_last=True)
         if decision.fact is not None and decision.kind in (FACT, COUNTERPART) and lexicon is not None \
                 and decision.fact.lists and not re.match(r"\W*(yes|no)\b", decision.fact.answer, re.I):
             answer = polarity(turn.text, decision.fact.answer, lexicon, self.index.normalise, lexicon.polarity_generic)
@@ -339,6 +384,17 @@ class Planner:
             if not others and not previous.only_with:  # "and the CSM?" about a fact that already covers it
                 return Decision(FACT, "counterpart_same_fact", fact=previous, topic=previous.topic, certifications=named)
         lexicon = self.index.lexicon
+        if context.fact is not None and context.fact in book.facts and lexicon is not None \
+                and lexicon.asks_the_other_way_round(text.lower().strip()):
+            # "and the other way round?" after "do I need the CSM before the CSPO?": a fact speaking of both
+            # answers it too; one about a single certification has its counterpart (data) for the other
+            previous = book.facts[context.fact]
+            if len(previous.certifications) > 1:
+                return Decision(FACT, "swap", fact=previous, topic=previous.topic, certifications=previous.certifications)
+            others = [c for c in kb.certifications if c not in previous.certifications and c in previous.counterparts]
+            if len(others) == 1 and not previous.only_with:
+                fact = book.facts[previous.counterparts[others[0]]]
+                return Decision(COUNTERPART, "swap", fact=fact, topic=fact.topic, certifications=(others[0],))
         if context.fact is not None and context.fact in book.facts and book.facts[context.fact].then is not None \
                 and lexicon is not None and lexicon.asks_what_follows(text.lower().strip()):
             # "and after that?" after "you get two free attempts": what the data says follows that fact
@@ -367,7 +423,8 @@ class Planner:
         # 3. a neighbouring certification named (or, in "does it expire?", the one just answered about)
         unknown = self.unknowns.matching(text, tuple(dict.fromkeys(named + found)))
         neighbour_keys = tuple(self.neighbours.named(text, entities))
-        if not neighbour_keys and not named and context.neighbour in self.neighbours.entries and _leans_on_context(text):
+        if not neighbour_keys and not _named_beyond_comparison(text, entities, named) \
+                and context.neighbour in self.neighbours.entries and _leans_on_context(text):
             neighbour_keys = (str(context.neighbour),)
         if neighbour_keys:
             return self._neighbour(neighbour_keys, text, asks, ranked, candidates, unknown)
@@ -385,7 +442,7 @@ class Planner:
                             asks=asks, candidates=candidates)
 
         # 5. which one is for my role, or for what I like doing?
-        audience = self._audience(turn, entities)
+        audience = self._audience(turn, entities, context)
         if audience is not None:
             return Decision(AUDIENCE, "audience", role=audience, topic="audience", asks=asks, candidates=candidates)
         guide = self._goal_guide(turn, ranked)
@@ -582,9 +639,12 @@ class Planner:
         """"which one suits me?", "is the CSM relevant for a tester?" (lexicon `asks: fit`)."""
         return "fit" in self._asks(text)
 
-    def _audience(self, turn: Turn, entities: Sequence[Mapping[str, Any]]) -> Optional[str]:
-        """One role the article places, in a question asking which certification suits it."""
-        if not self._asks_fit(turn.text):
+    def _audience(self, turn: Turn, entities: Sequence[Mapping[str, Any]], context: Context = Context()) -> Optional[str]:
+        """One role the article places, in a question asking which certification suits it, or in a short
+        follow-up of such an answer ("and a developer?")."""
+        follow_up = context.topic == "audience" and bool(_GOING_ON.match(turn.text.lower())) \
+            and len(re.findall(r"[\w'-]+", turn.text)) <= 8
+        if not self._asks_fit(turn.text) and not follow_up:
             return None
         roles = {str(e.get("value")) for e in entities if e.get("entity") == "role"}
         if len(roles) != 1:

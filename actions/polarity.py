@@ -24,12 +24,20 @@ _NEGATION = frozenset({"not", "no", "never", "without", "neither", "nor", "isn't
                        "won't", "cannot", "can't"})
 
 
+# "does the PO have to attend the Daily Scrum?" asks whether it is required: a fact saying the item is there
+# but optional is no "yes" to that (nor, safely, a "no": the fact speaks for itself)
+_OBLIGATION = re.compile(r"\b(have to|has to|had to|must|need to|needs to|required|mandatory|compulsory|obliged|obligatory)\b")
+_OPTIONAL = re.compile(r"\b(optional|not required|not mandatory|no need|need not|needn't|doesn't have to|does not have to)\b")
+
+
 def _stem(word: str) -> str:
     return word[:5] if len(word) > 5 else word
 
 
 def polarity(question: str, answer: str, lexicon: Lexicon, normalise: Normaliser, generic: frozenset) -> Optional[str]:
     if "yesno" not in lexicon.asks_of(question):
+        return None
+    if _OBLIGATION.search(question.lower()) and _OPTIONAL.search(answer.lower()):
         return None
     asked, _ = normalise(question)
     specific = [w for w in asked.split() if not w.startswith((CONCEPT_PREFIX, "q_")) and w != Normaliser.PLACEHOLDER

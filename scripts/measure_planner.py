@@ -101,7 +101,7 @@ def decide(planner: Any, parse: Mapping[str, Any], context: Any) -> Tuple[Any, s
     """The planner's decision as the advisor's actions take it (None: the action replies its own way,
     with the text given), following the rules of data/."""
     from actions.fallback import FALLBACK_INTENT
-    from actions.planner import FALLBACK, FORM, KNOWLEDGE, OUT_OF_SCOPE, Turn, accepted
+    from actions.planner import FALLBACK, FORM, KNOWLEDGE, OUT_OF_SCOPE, SMALL_TALK, Turn, accepted
 
     intent = (parse.get("intent") or {}).get("name")
     if intent == FALLBACK_INTENT:
@@ -112,6 +112,11 @@ def decide(planner: Any, parse: Mapping[str, Any], context: Any) -> Tuple[Any, s
     decision = planner.plan(turn, context)
     if intent in FORM_INTENTS:
         return (decision, "") if accepted(FORM, decision) else (None, "[form]")
+    small_talk = set(planner.kb.extra.get("small_talk_replies") or {}) | {"ask_why", "ask_other_option"}
+    if intent in small_talk and context.fact is not None:  # actions.action_answer.answer_follow_up
+        followup = planner.plan(Turn.from_message(parse, unsure=True), context)
+        if accepted(SMALL_TALK, followup):
+            return followup, ""
     if planner.kb.topic_for_intent(intent) is None and intent not in (FALLBACK_INTENT, "out_of_scope"):
         return None, f"[{intent}]"
     route = FALLBACK if intent == FALLBACK_INTENT else OUT_OF_SCOPE if intent == "out_of_scope" else KNOWLEDGE

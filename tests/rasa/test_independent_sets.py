@@ -4,9 +4,9 @@ and answer planner (scripts/measure_planner.py, which a live run of scripts/scor
 
 The floors are what the advisor measured when the set was last changed, minus a small margin: a
 change that answers fewer questions right, states more wrong facts, or says "I don't know" less often
-fails here. Sets 1 to 7 have been tuned against (they are training data for the mechanisms now); set 8
-was measured fresh and not tuned against. The issue's targets are above these floors: see
-tests/facts/README.md.
+fails here. Sets 1 to 8 have been tuned against (they are training data for the mechanisms now); set 9
+was measured fresh (0.901 / 0.064 / 0.818 / 0.017 / 0.655) before it was tuned against. The issue's
+targets are above these floors: see tests/facts/README.md.
 """
 from __future__ import annotations
 
@@ -24,22 +24,24 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 # set -> (right first >=, wrong of all <=, honest not known >=, abstained when known <=, follow-ups right >=)
 FLOORS: Mapping[str, Dict[str, float]] = {
-    "independent-1.yml": {"right_first": 0.80, "wrong_of_all": 0.04, "honest_not_known": 0.95,
-                          "abstained_when_known": 0.10, "followups_right": 0.85},
-    "independent-2.yml": {"right_first": 0.80, "wrong_of_all": 0.07, "honest_not_known": 0.93,
-                          "abstained_when_known": 0.08, "followups_right": 0.80},
-    "independent-3.yml": {"right_first": 0.83, "wrong_of_all": 0.06, "honest_not_known": 0.95,
-                          "abstained_when_known": 0.07, "followups_right": 0.78},
-    "independent-4.yml": {"right_first": 0.84, "wrong_of_all": 0.065, "honest_not_known": 0.93,
-                          "abstained_when_known": 0.045, "followups_right": 0.78},
-    "independent-5.yml": {"right_first": 0.89, "wrong_of_all": 0.055, "honest_not_known": 0.97,
-                          "abstained_when_known": 0.02, "followups_right": 0.82},
-    "independent-6.yml": {"right_first": 0.82, "wrong_of_all": 0.07, "honest_not_known": 0.97,
-                          "abstained_when_known": 0.045, "followups_right": 0.85},
-    "independent-7.yml": {"right_first": 0.86, "wrong_of_all": 0.05, "honest_not_known": 0.95,
-                          "abstained_when_known": 0.035, "followups_right": 0.71},
-    "independent-8.yml": {"right_first": 0.82, "wrong_of_all": 0.09, "honest_not_known": 0.93,
-                          "abstained_when_known": 0.05, "followups_right": 0.66},
+    "independent-1.yml": {"right_first": 0.85, "wrong_of_all": 0.025, "honest_not_known": 0.97,
+                          "abstained_when_known": 0.05, "followups_right": 0.92},
+    "independent-2.yml": {"right_first": 0.84, "wrong_of_all": 0.055, "honest_not_known": 0.95,
+                          "abstained_when_known": 0.06, "followups_right": 0.90},
+    "independent-3.yml": {"right_first": 0.88, "wrong_of_all": 0.035, "honest_not_known": 0.97,
+                          "abstained_when_known": 0.06, "followups_right": 0.87},
+    "independent-4.yml": {"right_first": 0.86, "wrong_of_all": 0.035, "honest_not_known": 0.93,
+                          "abstained_when_known": 0.045, "followups_right": 0.94},
+    "independent-5.yml": {"right_first": 0.90, "wrong_of_all": 0.04, "honest_not_known": 0.97,
+                          "abstained_when_known": 0.02, "followups_right": 0.90},
+    "independent-6.yml": {"right_first": 0.83, "wrong_of_all": 0.065, "honest_not_known": 0.97,
+                          "abstained_when_known": 0.045, "followups_right": 0.91},
+    "independent-7.yml": {"right_first": 0.89, "wrong_of_all": 0.045, "honest_not_known": 0.95,
+                          "abstained_when_known": 0.035, "followups_right": 0.80},
+    "independent-8.yml": {"right_first": 0.83, "wrong_of_all": 0.085, "honest_not_known": 0.91,
+                          "abstained_when_known": 0.045, "followups_right": 0.73},
+    "independent-9.yml": {"right_first": 0.88, "wrong_of_all": 0.06, "honest_not_known": 0.79,
+                          "abstained_when_known": 0.03, "followups_right": 0.76},
 }
 
 

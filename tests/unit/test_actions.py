@@ -190,3 +190,54 @@ def test_no_signal_gives_no_recommendation() -> None:
     msgs, slots = run(ActionRecommend(), tracker("no", "deny", slots={
         "current_role": "other", "preferred_focus": "both", "focus_unsure": True, "leads_transformation": False}))
     assert slots["recommendation"] is None and "can't tell" in msgs[0]["text"] and "Choose the CSM if" in msgs[0]["text"]
+
+
+# ---- small talk that is really a follow-up of the fact just given (actions.action_answer.answer_follow_up)
+def after_fact(fact: str, cert: str = "CSM") -> Dict[str, Any]:
+    """Slots and events of a conversation whose last bot turn answered with ``fact``."""
+    events = [{"event": "user", "text": "earlier question", "parse_data": {"intent": {"name": "ask_requirements"}}},
+              {"event": "action", "name": "action_answer_question"},
+              {"event": "slot", "name": "last_fact", "value": fact}, {"event": "action", "name": "action_listen"}]
+    return {"slots": {"certification": cert, "last_topic": "requirements", "last_fact": fact}, "events": events}
+
+
+def test_small_talk_after_a_fact_that_asks_about_it_gets_the_fact() -> None:
+    from actions.action_small_talk import ActionSmallTalk
+
+    msgs, slots = run(ActionSmallTalk(), tracker("how many questions is that?", "ask_capabilities",
+                                                 **after_fact("csm_pass_mark")))
+    assert "50 multiple-choice questions" in msgs[0]["text"] and slots["last_fact"] == "csm_test_format"
+    msgs, _ = run(ActionExplainRecommendation(), tracker("how many questions is that?", "ask_why",
+                                                         **after_fact("csm_pass_mark")))
+    assert "50 multiple-choice questions" in msgs[0]["text"]
+
+
+def test_small_talk_stays_small_talk() -> None:
+    from actions.action_small_talk import ActionSmallTalk
+
+    # right after a fact, but not about it
+    msgs, slots = run(ActionSmallTalk(), tracker("what can you do?", "ask_capabilities", **after_fact("csm_pass_mark")))
+    assert msgs[0]["response"] == "utter_capabilities" and slots == {}
+    msgs, _ = run(ActionSmallTalk(), tracker("no", "deny", **after_fact("csm_pass_mark")))
+    assert msgs[0]["response"] == "utter_yes_no_no_context"
+    # about the fact, but the last bot turn was not a fact (a form question, a recommendation ...)
+    stale = after_fact("csm_pass_mark")
+    stale["events"] = stale["events"] + [{"event": "user", "text": "hi", "parse_data": {"intent": {"name": "greet"}}},
+                                         {"event": "action", "name": "utter_greet"}]
+    msgs, _ = run(ActionSmallTalk(), tracker("how many questions is that?", "ask_capabilities", **stale))
+    assert msgs[0]["response"] == "utter_capabilities"
+    # "why?" after a recommendation still explains it
+    msgs, _ = run(ActionExplainRecommendation(), tracker("why?", "ask_why", slots={**AFTER_CSM, "last_fact": "csm_price"}))
+    assert msgs[0]["text"].startswith("I suggested the CSM because")
+
+
+def test_answered_a_fact_last_reads_only_the_last_bot_turn() -> None:
+    from actions.action_answer import answered_a_fact_last
+
+    user = {"event": "user", "text": "x"}
+    fact = {"event": "slot", "name": "last_fact", "value": "csm_price"}
+    none = {"event": "slot", "name": "last_fact", "value": None}
+    assert answered_a_fact_last([user, fact, user])
+    assert not answered_a_fact_last([user, none, user])
+    assert not answered_a_fact_last([fact, user, {"event": "action", "name": "utter_greet"}, user])
+    assert not answered_a_fact_last([user])
