@@ -125,3 +125,14 @@ def test_every_knowledge_answer_carries_its_trace_in_the_tracker(stack: Stack, s
     trace = (bots[-1].get("metadata") or {}).get("answer_trace")
     assert trace and trace["decision"] == "fact" and trace["fact"] == "course_live", bots[-1]
     assert trace["candidates"] and {"id", "score"} <= set(trace["candidates"][0])
+
+
+def test_small_talk_right_after_a_fact_is_a_follow_up_of_it(stack: Stack, sender: str) -> None:
+    """The NLU takes these for small talk (ask_why, deny); right after a fact they are questions about it."""
+    assert "74%" in texts(stack.say(sender, "whats the csm pass mark"))
+    assert "50 multiple-choice questions" in texts(stack.say(sender, "how many questions is that?"))
+    assert "open book" in texts(stack.say(sender, "open book or not?"))
+    # and small talk stays small talk
+    assert "CSM" in texts(stack.say(sender, "what can you do?"))
+    reply = texts(stack.say(sender, "no"))
+    assert "50 multiple-choice" not in reply and "open book" not in reply
