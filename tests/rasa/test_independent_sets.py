@@ -39,8 +39,8 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     "independent-7.yml": {"right_first": 0.89, "wrong_of_all": 0.045, "honest_not_known": 0.95,
                           "abstained_when_known": 0.035, "followups_right": 0.80},
     "independent-8.yml": {"right_first": 0.83, "wrong_of_all": 0.085, "honest_not_known": 0.91,
-                          "abstained_when_known": 0.045, "followups_right": 0.73},
-    "independent-9.yml": {"right_first": 0.88, "wrong_of_all": 0.06, "honest_not_known": 0.79,
+                          "abstained_when_known": 0.045, "followups_right": 0.76},
+    "independent-9.yml": {"right_first": 0.89, "wrong_of_all": 0.05, "honest_not_known": 0.93,
                           "abstained_when_known": 0.03, "followups_right": 0.76},
 }
 
