@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.action_answer import answer_follow_up
 from actions.base import SafeAction, send
-from actions.compose import form_opening_reply
+from actions.compose import audience_aside, form_opening_reply
 from actions.followup import OTHER, WHY, explain
 from actions.knowledge_base import get_knowledge
 from actions.neighbours import get_neighbours, neighbour_reply
@@ -47,6 +47,11 @@ class ValidateRecommendationForm(SafeAction):
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         rules = get_rules()
         requested: Optional[str] = tracker.get_slot("requested_slot")
+        if requested not in (None, ROLE):  # "and a developer?" after the audience answer: answered, then asked again
+            aside = audience_aside(Renderer(tracker.get_latest_input_channel()), tracker.latest_message or {})
+            if aside is not None:
+                send(dispatcher, [aside])
+                return []
         guess = _guess(tracker)
         parsed, extraction, decision = read_reply(tracker.latest_message or {}, requested, guess.get("value"),
                                                   int(tracker.get_slot(UNCLEAR_SLOT) or 0), rules)

@@ -5,7 +5,7 @@ facts and topics, what a 👍/👎 under it is about)."""
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, List, Mapping, Sequence
+from typing import Any, List, Mapping, Optional, Sequence
 
 from actions.answers import answer, source_line
 from actions.context import Question
@@ -89,6 +89,19 @@ def form_opening_reply(r: Renderer, message: Mapping[str, Any]) -> List[Reply]:
     return planned_reply(r, decision)
 
 
+def audience_aside(r: Renderer, message: Mapping[str, Any]) -> Optional[Reply]:
+    """"and a developer?" while the form waits for another answer (it was opened by "which one suits a
+    business analyst?"): the article's answer for that role, before the form asks its question again."""
+    if "?" not in str(message.get("text") or ""):
+        return None
+    decision = get_planner().plan(Turn.from_message(message), Context(topic="audience"))
+    if decision.kind != AUDIENCE or not decision.role:
+        return None
+    reply = audience_reply(get_knowledge(), get_rules(), r, decision.role, in_form=True)
+    reply.trace = decision.trace()
+    return reply
+
+
 def not_known_reply(kb: Knowledge, planner: Planner, r: Renderer, decision: Decision) -> Reply:
     """What isn't known, at most the nearest fact (as "what I can tell you"), and the page to check."""
     wording = planner.unknowns
@@ -97,9 +110,9 @@ def not_known_reply(kb: Knowledge, planner: Planner, r: Renderer, decision: Deci
         lines.append(decision.unknown.say)
     elif decision.neighbours:
         names = " / ".join(planner.neighbours.entries[k].name.split(" (")[0] for k in decision.neighbours)
-        lines.append(wording.say_named.format(name=names))
+        lines.append(wording.opening(decision.asks, names))
     else:
-        lines.append(wording.say)
+        lines.append(wording.opening(decision.asks))
     if decision.nearest is not None:
         lines.append(f"{wording.nearest} {r.emphasis_free(decision.nearest.answer)}")
     pages = _pages(kb, planner, decision)

@@ -58,6 +58,21 @@ class Unknowns:
     say_named: str
     nearest: str
     look: str
+    # what was asked for, named in the "I don't know" ("I don't have the price of the A-CSM ..."):
+    # ask kind (lexicon `asks`) -> words; `say_asked` / `say_named_asked` use {asked} (and {name})
+    asked: Mapping[str, str] = field(default_factory=dict)
+    say_asked: str = ""
+    say_named_asked: str = ""
+
+    def opening(self, asks: Sequence[str], name: Optional[str] = None) -> str:
+        """The first line of an honest "I don't know": what was asked for, when the question asked for
+        one kind of thing (a price, a length ...), else the general wording."""
+        asked = next((self.asked[a] for a in asks if a in self.asked), None)
+        if asked and name and self.say_named_asked:
+            return self.say_named_asked.format(asked=asked, name=name)
+        if asked and not name and self.say_asked:
+            return self.say_asked.format(asked=asked)
+        return self.say_named.format(name=name) if name else self.say
 
     def matching(self, text: str, named: Sequence[str] = ()) -> Optional[Unknown]:
         lowered = text.lower()
@@ -198,8 +213,15 @@ def unknowns_from_knowledge(kb: Knowledge) -> Unknowns:
             raise fail(f"{where}.about", "expected a list of certifications")
         entries.append(Unknown(entry["id"], tuple(compiled), entry["say"].strip(), related, kb.sources[entry["source"]],
                                tuple(str(c) for c in about)))
+    asked = wording.get("asked") or {}
+    if not isinstance(asked, dict) or not all(isinstance(v, str) and v.strip() for v in asked.values()):
+        raise fail("not_known.asked", "expected a mapping of ask kinds to words")
+    say_asked, say_named_asked = str(wording.get("say_asked") or ""), str(wording.get("say_named_asked") or "")
+    if asked and ("{asked}" not in say_asked or "{asked}" not in say_named_asked or "{name}" not in say_named_asked):
+        raise fail("not_known", "`say_asked` needs {asked}, `say_named_asked` needs {asked} and {name}")
     return Unknowns(tuple(entries), wording["say"].strip(), wording["say_named"].strip(),
-                    wording["nearest"].strip(), wording["look"].strip())
+                    wording["nearest"].strip(), wording["look"].strip(),
+                    {str(k): str(v).strip() for k, v in asked.items()}, say_asked.strip(), say_named_asked.strip())
 
 
 KNOWLEDGE, FALLBACK, OUT_OF_SCOPE, FORM = "knowledge", "fallback", "out_of_scope", "form"
@@ -224,7 +246,7 @@ def accepted(route: str, decision: Decision) -> bool:
         # "which one should I take?" is what the form answers: a fact comes first only for a clear
         # question that is not about which one fits ("who removes impediments?" the NLU took for a goal)
         return decision.rule.startswith(FORM_OPENING_RULES) or decision.opens_form or (
-            decision.rule == "fact" and decision.question and "fit" not in decision.asks
+            decision.rule in ("fact", "threshold") and decision.question and "fit" not in decision.asks
             and decision.score >= decision.sure_score)
     if route == SMALL_TALK:
         # only a question leaning on the answer just given: "what can you do?", "ok then", "100%" are not
@@ -238,7 +260,7 @@ def accepted(route: str, decision: Decision) -> bool:
 
 
 REDACTED = re.compile(r"\[[a-z]+\]")
-FOLLOWING_RULES = ("fact", "said_already", "then")  # a fact: the one that states it, or one leaning on the last
+FOLLOWING_RULES = ("fact", "threshold", "said_already", "then")  # a fact: the one that states it, or one leaning on the last
 SAID_ALREADY_MAX_WORDS = 6  # "how much does that cost?": longer questions are asked on their own
 # "what goes into a product backlog", "list the scrum values": a question without its question mark
 _QUESTION_START = re.compile(r"\W*(what|what's|whats|how|who|whom|which|when|where|why|is|are|can|could|do|does|did|will|"
@@ -286,7 +308,8 @@ def _leans_on_context(text: str) -> bool:
     return bool(_PRONOUN.search(lowered) or _GOING_ON.match(lowered)) or len(re.findall(r"[\w'-]+", lowered)) <= 4
 
 
-_COMPARED = re.compile(r"\b(like|as|than|unlike|compared to|compared with|versus|vs\.?)\s+(the\s+)?$", re.I)
+_COMPARED = re.compile(r"\b(like|as|than|unlike|compared to|compared with|versus|vs\.?)\s+"
+                       r"(for\s+|with\s+|in\s+)?(the\s+)?$", re.I)
 
 
 def _named_beyond_comparison(text: str, entities: Sequence[Mapping[str, Any]], named: Sequence[str]) -> bool:
@@ -303,6 +326,12 @@ def _named_beyond_comparison(text: str, entities: Sequence[Mapping[str, Any]], n
     return False
 
 
+def _only_compared(text: str, spans: Sequence[int]) -> bool:
+    """Whether every mention (its start offsets) is a comparison: "does the CSM test have 80 questions like
+    the PSM?" asks about the CSM."""
+    return bool(spans) and all(_COMPARED.search(text[:start]) for start in spans)
+
+
 class Planner:
     """Decides the answer to one message. Built once per process from the knowledge data."""
 
@@ -316,6 +345,8 @@ class Planner:
         # How many of the question's concepts a fact may leave unexplained (None: not checked).
         self.coverage = index.book.max_unexplained if coverage is None else (coverage if coverage >= 0 else None)
         self._fact_concepts: Dict[str, frozenset] = {}
+        raw_words = kb.extra.get("definition_words") or []
+        self._definition_words = frozenset(str(w).lower() for w in raw_words) if isinstance(raw_words, list) else frozenset()
         self.vocabulary = _vocabulary(kb, index, neighbours)
         self._by_prefix: Dict[str, List[str]] = {}
         for word in self.vocabulary:
@@ -423,6 +454,13 @@ class Planner:
         # 3. a neighbouring certification named (or, in "does it expire?", the one just answered about)
         unknown = self.unknowns.matching(text, tuple(dict.fromkeys(named + found)))
         neighbour_keys = tuple(self.neighbours.named(text, entities))
+        if neighbour_keys and named and _named_beyond_comparison(text, entities, named):
+            lowered = text.lower()
+            spans = [m.start() for m in self.neighbours.pattern.finditer(lowered)] if self.neighbours.pattern is not None else []
+            spans += [int(e["start"]) for e in entities
+                      if e.get("entity") == "other_certification" and isinstance(e.get("start"), int)]
+            if _only_compared(lowered, spans):
+                neighbour_keys = ()  # the neighbour is only what the CSM/CSPO is compared with
         if not neighbour_keys and not _named_beyond_comparison(text, entities, named) \
                 and context.neighbour in self.neighbours.entries and _leans_on_context(text):
             neighbour_keys = (str(context.neighbour),)
@@ -467,6 +505,17 @@ class Planner:
             not label.startswith(TOPIC_PREFIX) and score >= max(bar, best_topic - book.topic_margin)
             and self._eligible(book.facts[label], wanted, asks) and self._states(book.facts[label], asks)
             for label, score, _ in ranked)
+        if SCORE_WORDS.search(text.lower()):
+            # "scored 36/50 on the CSM, pass or fail?": the fact whose minimum the user's own number is put
+            # against (facts.yml `threshold`), when it is among the candidates that reach the bar
+            for label, score, _ in ranked:
+                if label.startswith(TOPIC_PREFIX) or score < bar:
+                    continue
+                fact = book.facts[label]
+                if fact.threshold is not None and fact.threshold.answer(text) is not None and self._eligible(fact, wanted, ()):
+                    return Decision(FACT, "threshold", fact=fact, topic=fact.topic, certifications=named or fact.certifications,
+                                    asks=asks, candidates=candidates, score=score, sure_score=book.unsure_min_score,
+                                    question=True)
         for position, (label, score, _) in enumerate(ranked):
             if label.startswith(TOPIC_PREFIX):
                 # a broad question ("tell me about the CSPO"): the best candidate, or few words
@@ -617,6 +666,8 @@ class Planner:
         if unknown is not None:  # "how much is the PSM?": what the data says about not knowing it
             return Decision(NOT_KNOWN, "neighbour_not_known", neighbours=keys, unknown=unknown, asks=asks,
                             candidates=candidates)
+        if self._defines(text, keys):  # "what's PSM I?", "is PSM the same as CSM?": what it is
+            return Decision(NEIGHBOUR, "neighbour", neighbours=keys, asks=asks, candidates=candidates)
         allowed = {f for k in keys for f in self.neighbours.entries[k].answers_facts}
         for label, score, _ in ranked:
             if label.startswith(TOPIC_PREFIX) or score < book.min_score:
@@ -634,6 +685,20 @@ class Planner:
         if detail:
             return Decision(NOT_KNOWN, "neighbour_not_known", neighbours=keys, asks=asks, candidates=candidates)
         return Decision(NEIGHBOUR, "neighbour", neighbours=keys, asks=asks, candidates=candidates)
+
+    def _defines(self, text: str, keys: Sequence[str]) -> bool:
+        """Whether the message only asks what a neighbour is, or how it relates to the CSM/CSPO (its words,
+        beside the names, are all `definition_words` of lexicon.yml or linking words)."""
+        words = self._definition_words
+        if not words:
+            return False
+        lowered = text.lower()
+        aliases = [a for k in keys for a in self.neighbours.entries[k].aliases] + [
+            a for cert in self.kb.certifications.values() for a in cert.aliases]
+        for alias in sorted(aliases, key=len, reverse=True):
+            lowered = re.sub(r"(?<![\w-])" + re.escape(alias.lower()) + r"(?![\w-])", " ", lowered)
+        tokens = re.findall(r"[\w'-]+", lowered)
+        return bool(tokens) and all(t in words or t in self.kb.followup_words for t in tokens)
 
     def _asks_fit(self, text: str) -> bool:
         """"which one suits me?", "is the CSM relevant for a tester?" (lexicon `asks: fit`)."""

@@ -25,7 +25,10 @@ from typing import List, Optional, Tuple
 SCORE_WORDS = re.compile(
     r"\b(enough|sufficient|i (?:only )?(?:got|get|scored?|have|had|answered|earned|collected)|"
     r"if i (?:only )?(?:get|got|score|scored|have|had|answer|earn)|(?:do|did|would|will|can|could) i (?:still )?pass|"
-    r"is that a pass|still (?:a )?pass|make the cut)\b")
+    r"is that a pass|still (?:a )?pass|make the cut|scored|pass or fail|fail or pass|"
+    r"(?:is|be|counts? as|considered) (?:that |it |this )?a pass(?:ing)?(?: score| grade| result| mark)?|"
+    r"\d+(?:\s*%|\s*percent|\s*/\s*\d+|\s+out of \d+)?\s+(?:is |would be |counts as )?"
+    r"(?:a |still a )?pass(?:ing|es)?(?! mark))\b")
 _COMPARING = re.compile(r"\b(more|less|fewer|over|above|under|below|at least|at most|minimum|maximum|than|or)\b")
 _NUMBER = r"(\d+(?:[.,]\d+)?)"
 

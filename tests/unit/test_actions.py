@@ -241,3 +241,16 @@ def test_answered_a_fact_last_reads_only_the_last_bot_turn() -> None:
     assert not answered_a_fact_last([user, none, user])
     assert not answered_a_fact_last([fact, user, {"event": "action", "name": "utter_greet"}, user])
     assert not answered_a_fact_last([user])
+
+
+def test_and_a_developer_in_the_form_after_the_audience_answer() -> None:
+    text = "and a developer?"
+    message = {"entities": [{"entity": "role", "value": "developer", "start": 6, "end": 15}]}
+    msgs, slots = run(ValidateRecommendationForm(), tracker(text, "inform_role", message["entities"],
+                                                            slots={"requested_slot": "preferred_focus",
+                                                                   "current_role": "business_analyst"}))
+    assert "The article puts a developer with the CSM" in msgs[0]["text"] and slots == {}
+    # the role question itself is answered by the same words, not asked about
+    _, slots = run(ValidateRecommendationForm(), tracker("a developer", "inform_role", [
+        {"entity": "role", "value": "developer", "start": 2, "end": 11}], slots={"requested_slot": "current_role"}))
+    assert slots.get("current_role") == "developer"

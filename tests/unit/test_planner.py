@@ -346,3 +346,27 @@ def test_same_for_the_other_one_after_a_fact_about_one(planner: Planner) -> None
     d = planner.plan(turn("same for the other one?", "ask_other_option"),
                      Context(certification="CSPO", topic="requirements", fact="cspo_course_length"))
     assert (d.rule, d.fact and d.fact.id) == ("swap", "csm_course_length")
+
+
+def test_a_neighbour_named_only_to_compare_leaves_the_question_about_the_csm(planner: Planner) -> None:
+    text = "does the csm exam have like 80 questions like the psm?"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "csm", "certification", "CSM")]), Context())
+    assert not d.neighbours and d.fact is not None and "50" in d.fact.answer
+    text = "how many questions does the psm have?"
+    assert planner.plan(turn(text, "ask_requirements"), Context()).neighbours == ("PSM",)
+
+
+def test_what_is_a_neighbour_gets_its_description(planner: Planner) -> None:
+    for text in ("what's psm i", "is psm the same as csm?"):
+        entities = [ent(text, "csm", "certification", "CSM")] if "csm" in text else []
+        d = planner.plan(turn(text, "ask_certification_info", entities), Context())
+        assert (d.kind, d.neighbours) == (NEIGHBOUR, ("PSM",)), text
+    d = planner.plan(turn("does psm expire?", "ask_continuous_learning"), Context())
+    assert d.fact is not None and d.fact.id == "psm_no_expiry"
+
+
+def test_a_score_question_goes_to_the_fact_with_the_minimum(planner: Planner) -> None:
+    text = "scored 36/50 on csm. pass or fail?"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "csm", "certification", "CSM")]), Context())
+    assert (d.rule, d.fact and d.fact.id, d.polarity) == ("threshold", "csm_pass_mark", "no")
+    assert reply(d).startswith("No.")

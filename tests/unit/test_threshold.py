@@ -26,6 +26,11 @@ SEUS = Threshold(minimum=20, unit="seus?|scrum education units?")
     ("I got 36 out of 40 on a practice test, do I pass?", None),  # another total: not this test
     ("how many questions are on the test?", None),
     ("is 72% or 80% enough?", None),            # two numbers that disagree
+    ("is 75% a pass on the csm", "yes"),        # "a pass": the user's own score, not the rule
+    ("is 73% a passing score?", "no"),
+    ("is 75% passing?", "yes"),
+    ("scored 36/50 on csm. pass or fail?", "no"),
+    ("is 75% the pass mark?", "no"),            # the rule itself: a claim
 ])
 def test_pass_mark(question: str, expected: Optional[str]) -> None:
     assert PASS.answer(question) == expected
