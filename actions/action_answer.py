@@ -3,6 +3,7 @@ counterpart, a topic summary, a neighbouring certification, the article's answer
 honest "I don't know". The action only reads the tracker and sends what the planner decided."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Text
 
 from rasa_sdk import Tracker
@@ -61,6 +62,8 @@ def answer_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker) -> Opti
     decision = get_planner().plan(Turn.from_message(tracker.latest_message or {}, unsure=True), context)
     if not accepted(SMALL_TALK, decision):
         return None
+    intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+    decision = replace(decision, route=f"small talk ({intent}) read as a follow-up of {context.fact}")
     return answer_with(dispatcher, tracker, decision, context)
 
 

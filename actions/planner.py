@@ -136,6 +136,7 @@ class Decision:
     # a short question leaning on the last answer ("how many questions is that?" after the pass mark),
     # answered by a fact of the same topic that speaks of what it asks about
     leans_on_last: bool = False
+    route: Optional[str] = None  # how the message reached the planner, when not as a knowledge question (trace)
 
     def trace(self) -> Dict[str, Any]:
         """The decision as plain data, for the bot event's metadata and the workbench."""
@@ -146,7 +147,7 @@ class Decision:
             "unknown": self.unknown.id if self.unknown else None,
             "nearest": self.nearest.id if self.nearest else None, "role": self.role,
             "asks": ", ".join(self.asks) or None, "polarity": self.polarity,
-            "foreign_words": list(self.foreign) or None,
+            "foreign_words": list(self.foreign) or None, "route": self.route,
             "candidates": [{"id": label, "score": round(score, 3)} for label, score in self.candidates],
         }
 

@@ -207,6 +207,7 @@ def test_small_talk_after_a_fact_that_asks_about_it_gets_the_fact() -> None:
     msgs, slots = run(ActionSmallTalk(), tracker("how many questions is that?", "ask_capabilities",
                                                  **after_fact("csm_pass_mark")))
     assert "50 multiple-choice questions" in msgs[0]["text"] and slots["last_fact"] == "csm_test_format"
+    assert "follow-up of csm_pass_mark" in str(msgs[0].get("answer_trace") or msgs[0])  # the trace says why
     msgs, _ = run(ActionExplainRecommendation(), tracker("how many questions is that?", "ask_why",
                                                          **after_fact("csm_pass_mark")))
     assert "50 multiple-choice questions" in msgs[0]["text"]
