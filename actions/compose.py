@@ -66,8 +66,10 @@ def audience_reply(kb: Knowledge, rules: Rules, r: Renderer, role: str, in_form:
     """The article's answer for a role; outside the form with the offer to check it, inside the form
     (which then asks its next question) with a line saying the questions check it."""
     option = rules.role_leaning[role]
+    name = rules.option_names[option]
     text = kb.phrases["audience_answer"].format(
-        role=rules.role_names.get(role, role), option=rules.option_names[option], basis=rules.basis[f"role.{role}"])
+        role=rules.role_names.get(role, role), option=name, option_first=name[:1].upper() + name[1:],
+        basis=rules.basis[f"role.{role}"])
     text += f"\n\n{source_line(kb, r, [kb.guidance_source])}"
     if in_form:
         return Reply(text=f"{text}\n\n{kb.phrases['audience_in_form']}")

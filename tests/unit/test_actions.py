@@ -250,7 +250,7 @@ def test_and_a_developer_in_the_form_after_the_audience_answer() -> None:
     msgs, slots = run(ValidateRecommendationForm(), tracker(text, "inform_role", message["entities"],
                                                             slots={"requested_slot": "preferred_focus",
                                                                    "current_role": "business_analyst"}))
-    assert "The article puts a developer with the CSM" in msgs[0]["text"] and slots == {}
+    assert "The CSM is the one the article suggests for a developer" in msgs[0]["text"] and slots == {}
     # the role question itself is answered by the same words, not asked about
     _, slots = run(ValidateRecommendationForm(), tracker("a developer", "inform_role", [
         {"entity": "role", "value": "developer", "start": 2, "end": 11}], slots={"requested_slot": "current_role"}))

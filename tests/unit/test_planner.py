@@ -123,7 +123,7 @@ def test_which_one_for_my_role_gets_the_articles_answer(planner: Planner) -> Non
     text = "I'm a business analyst, which one is for me?"
     d = planner.plan(turn(text, "ask_recommendation", [ent(text, "business analyst", "role", "business_analyst")]), Context())
     assert (d.kind, d.role) == (AUDIENCE, "business_analyst") and accepted(FORM, d)
-    assert reply(d).startswith("The article puts a business analyst with the CSPO")
+    assert reply(d).startswith("The CSPO is the one the article suggests for a business analyst")
     # a role without a question, or a role the article does not place: no shortcut
     text = "I'm a business analyst"
     assert planner.plan(turn(text, "inform_role", [ent(text, "business analyst", "role", "business_analyst")]),
