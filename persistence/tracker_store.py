@@ -153,7 +153,14 @@ class AdvisorTrackerStore(SQLTrackerStore):
         old: sa.engine.Engine = self.engine  # type: ignore[has-type]
         url = old.url
         old.dispose()
-        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        kwargs = create_engine_kwargs(url)
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            # SQLAlchemy 1.4 opens and closes a SQLite file's connection for every session (NullPool): a
+            # connect and the pragmas below on every retrieve and save. Pooled connections are kept instead
+            # (a connection is used by one thread at a time; the sweep thread takes its own).
+            kwargs.update(poolclass=sa.pool.QueuePool, pool_size=4, max_overflow=8,
+                          connect_args={"check_same_thread": False})
+        self.engine = sa.create_engine(url, pool_pre_ping=True, **kwargs)
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
@@ -320,6 +327,7 @@ class AdvisorTrackerStore(SQLTrackerStore):
                 rows.append(row)
                 stored.append(data)
             session.flush()
+            ids = [int(r.id) for r in rows]  # known after the flush (after the commit, each would be a query)
             session.commit()
             if self.cache_size <= 0:
                 return
@@ -330,7 +338,7 @@ class AdvisorTrackerStore(SQLTrackerStore):
             # made of ours only, so a write by anyone else in between shows as a mismatch.
             old = cached.events if cached is not None else []
             evs = old + rasa_events.deserialise_events(json.loads(json.dumps(stored)))
-            top = max([before[1]] + [int(r.id) for r in rows])
+            top = max([before[1]] + ids)
             self._remember(sid, Cached((before[0] + len(rows), top), latest_session(evs)))
 
     def erase(self, sender_id: str, reason: str) -> Dict[str, int]:

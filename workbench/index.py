@@ -40,7 +40,7 @@ logger = logging.getLogger(__name__)
 
 SUMMARIES, TURNS, META = "conversation_summaries", "conversation_turns", "conversation_index_meta"
 LOOKBACK = 2000  # ids re-read at each refresh (events committed out of id order on PostgreSQL)
-BATCH = 5000  # events folded per transaction
+BATCH = 20000  # events folded per transaction
 MAX_INTENTS_CHARS = 2000
 DAY = 86400
 
@@ -276,7 +276,8 @@ class ConversationIndex:
     def _batch(self) -> Tuple[int, bool]:
         with self.engine.begin() as conn:
             mark = self.watermark(conn)
-            rows = conn.execute(sa.select(events.c.id, events.c.sender_id).where(events.c.id > max(0, mark - LOOKBACK))
+            rows = conn.execute(sa.select(events.c.id, events.c.sender_id, events.c.data)
+                                .where(events.c.id > max(0, mark - LOOKBACK))
                                 .order_by(events.c.id).limit(BATCH + LOOKBACK)).fetchall()
             if not rows:
                 return 0, False
@@ -286,61 +287,56 @@ class ConversationIndex:
                 for sid, state in conn.execute(sa.select(summaries.c.sender_id, summaries.c.state)
                                                .where(summaries.c.sender_id.in_(senders[i:i + 500]))):
                     states[sid] = json.loads(state)
-            todo = [(eid, sid) for eid, sid in rows if eid > (states.get(sid) or {}).get("id", 0)]
+            folded = {sid: st["id"] for sid, st in states.items()}
+            todo = [(eid, sid, raw) for eid, sid, raw in rows if eid > folded.get(sid, 0)]
             top = max(mark, rows[-1][0])
             if not todo:
                 self._set_mark(conn, top)
                 return 0, len(rows) >= BATCH + LOOKBACK
-            data: Dict[int, str] = {}
-            ids = [eid for eid, _ in todo]
-            for i in range(0, len(ids), 500):
-                for eid, raw in conn.execute(sa.select(events.c.id, events.c.data).where(events.c.id.in_(ids[i:i + 500]))):
-                    data[eid] = raw
             by_sender: Dict[str, List[Tuple[int, Mapping[str, Any]]]] = {}
-            for eid, sid in todo:
+            for eid, sid, raw in todo:
                 try:
-                    ev = json.loads(data.get(eid) or "{}")
+                    ev = json.loads(raw or "{}")
                 except ValueError:
                     ev = {}
                 by_sender.setdefault(sid, []).append((eid, ev if isinstance(ev, dict) else {}))
-            new_rows, turn_rows, replies, lats = [], [], {}, {}
+            inserts: List[Dict[str, Any]] = []
+            updates: List[Dict[str, Any]] = []
+            new_turns: List[Dict[str, Any]] = []
+            replies: Dict[int, int] = {}  # turns of earlier batches: bot replies added
+            late: List[Tuple[int, float]] = []  # turns of earlier batches: their first reply's latency
             for sid, evs in by_sender.items():
-                state = states.get(sid)
-                is_new = state is None
-                state = new_state(sid) if state is None else state
+                known = sid in states
+                state = states[sid] if known else new_state(sid)
                 res = fold(sid, state, evs, self.resource_url)
-                row = columns(sid, state)
-                (new_rows if is_new else turn_rows).append(("new" if is_new else "old", row))
-                day = lambda ts: int(ts // DAY)  # noqa: E731
+                (updates if known else inserts).append(columns(sid, state))
                 for t in res.new_turns:
-                    lats.setdefault("turns", []).append(
-                        {"event_id": t.event_id, "sender_id": sid, "ts": t.ts, "day": day(t.ts), "msg_key": t.key,
-                         "intent": t.intent[:255], "confidence": t.confidence, "fell_back": int(t.fell_back),
-                         "inbox": int(t.inbox), "bot_replies": res.replies.pop(t.event_id, 0),
-                         "latency": res.latencies.pop(t.event_id, None)})
-                for k, v in res.replies.items():
-                    replies[k] = replies.get(k, 0) + v
-                for k, v in res.latencies.items():
-                    lats.setdefault("late", []).append((k, v))
-            inserts = [r for _, r in new_rows]
-            updates = [r for _, r in turn_rows]
+                    new_turns.append({"event_id": t.event_id, "sender_id": sid, "ts": t.ts, "day": int(t.ts // DAY),
+                                      "msg_key": t.key, "intent": t.intent[:255], "confidence": t.confidence,
+                                      "fell_back": int(t.fell_back), "inbox": int(t.inbox),
+                                      "bot_replies": res.replies.pop(t.event_id, 0),
+                                      "latency": res.latencies.pop(t.event_id, None)})
+                for k, n in res.replies.items():
+                    replies[k] = replies.get(k, 0) + n
+                late += list(res.latencies.items())
             if inserts:
                 conn.execute(summaries.insert(), inserts)
             if updates:
                 stmt = summaries.update().where(summaries.c.sender_id == sa.bindparam("b_sender"))
                 conn.execute(stmt.values({c: sa.bindparam(c) for c in updates[0] if c != "sender_id"}),
                              [{**r, "b_sender": r["sender_id"]} for r in updates])
-            if lats.get("turns"):
-                conn.execute(turns.insert(), lats["turns"])
+            if new_turns:
+                conn.execute(turns.insert(), new_turns)
             if replies:
                 conn.execute(turns.update().where(turns.c.event_id == sa.bindparam("b_id"))
                              .values(bot_replies=turns.c.bot_replies + sa.bindparam("b_n")),
                              [{"b_id": k, "b_n": v} for k, v in replies.items()])
-            if lats.get("late"):
+            if late:
                 conn.execute(turns.update().where(turns.c.event_id == sa.bindparam("b_id"))
-                             .values(latency=sa.bindparam("b_lat")), [{"b_id": k, "b_lat": v} for k, v in lats["late"]])
+                             .values(latency=sa.bindparam("b_lat")), [{"b_id": k, "b_lat": v} for k, v in late])
             # a conversation erased while this batch was read: no row of it may come back
-            gone = [sid for sid in by_sender if sid not in self._existing(conn, list(by_sender))]
+            still = self._existing(conn, list(by_sender))
+            gone = [sid for sid in by_sender if sid not in still]
             if gone:
                 conn.execute(summaries.delete().where(summaries.c.sender_id.in_(gone)))
                 conn.execute(turns.delete().where(turns.c.sender_id.in_(gone)))

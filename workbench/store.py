@@ -144,6 +144,7 @@ class ConversationSource:
         self._store: Any = None
         self._index: Optional[ConversationIndex] = None
         self._refreshing = threading.Lock()
+        self._opening = threading.Lock()
         self.error: Optional[str] = None
         self.behind = 0  # events not yet in the index (shown while a large store is read the first time)
         # Called after a refresh, at most every PRUNE_SECONDS: the workbench drops its marks of conversations
@@ -160,6 +161,10 @@ class ConversationSource:
             return dashboard_figures(conn)
 
     def _open(self) -> Any:
+        with self._opening:
+            return self._open_locked()
+
+    def _open_locked(self) -> Any:
         if self._store is None:
             import os
 
@@ -325,8 +330,18 @@ class ConversationSource:
                                               .limit(size).offset((page.number - 1) * size))]
             return ids, page
         ids, page = await self._q(q)
-        convs = [conv for conv in [await self.get(cid) for cid in ids] if conv is not None]
-        return convs, page
+
+        def read(conn: Any) -> List[Conversation]:
+            by_id: Dict[str, List[Dict[str, Any]]] = {cid: [] for cid in ids}
+            for i in range(0, len(ids), 200):
+                for sid, raw in conn.execute(sa.select(events.c.sender_id, events.c.data)
+                                             .where(events.c.sender_id.in_(ids[i:i + 200])).order_by(events.c.id)):
+                    try:
+                        by_id[sid].append(json.loads(raw))
+                    except ValueError:
+                        continue
+            return [summarize(cid, evs) for cid, evs in by_id.items() if evs]
+        return await self._q(read), page
 
     async def ids(self) -> List[str]:
         """Every conversation id in the index (the audit page links its pseudonyms back to them)."""
