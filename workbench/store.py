@@ -26,7 +26,7 @@ DEFAULT_ENDPOINTS = ("endpoints.yml",)
 PAGE_SIZE = 50  # conversations per page
 INBOX_PAGE = 200  # misunderstood messages per page (grouped on the page)
 FEEDBACK_PAGE = 100  # conversations with votes per page
-REFRESH_SECONDS = 5.0  # how stale the index may be when a page is shown
+REFRESH_SECONDS = 5.0  # how often the workbench's thread refreshes the index (pages catch up themselves too)
 PAGE_REFRESH_BUDGET = 0.3  # seconds a page may spend folding new events (the rest is the background's)
 
 
@@ -204,15 +204,16 @@ class ConversationSource:
         return self._index
 
     # --- keeping the index current -----------------------------------------------------------------------------
-    def refresh(self, budget_s: float = float("inf"), wait: bool = False) -> int:
-        """Folds new events into the index (one refresher at a time; without `wait`, a page does not queue
-        behind the background's long first read). Errors are kept for the page to show."""
-        if not self._refreshing.acquire(blocking=wait):
+    def refresh(self, budget_s: float = float("inf"), wait: float | bool = False) -> int:
+        """Folds new events into the index (one refresher at a time: a page waits at most `wait` seconds for
+        the background's refresh, never for its long first read). Errors are kept for the page to show."""
+        got = self._refreshing.acquire(timeout=-1 if wait is True else float(wait)) if wait else \
+            self._refreshing.acquire(blocking=False)
+        if not got:
             return 0
         try:
             idx = self.index()
             n = idx.refresh(budget_s)
-            self.behind = idx.pending() if budget_s != float("inf") else 0
             self.error = None
             if (budget_s == float("inf") and self.on_refresh is not None
                     and time.time() - self._pruned_at > PRUNE_SECONDS):
@@ -229,10 +230,17 @@ class ConversationSource:
         return 0
 
     async def fresh(self) -> None:
-        """Called by each page: a short catch-up when the index is older than REFRESH_SECONDS."""
-        idx = self._index
-        if idx is None or time.time() - idx.refreshed_at > REFRESH_SECONDS:
-            await asyncio.to_thread(self.refresh, PAGE_REFRESH_BUDGET)
+        """Called by each page: a short catch-up when events were written since the last refresh."""
+        def catch_up() -> None:
+            idx = self.index()
+            if idx.pending() > 0:  # a page shows what is stored now (two indexed one-row queries to know)
+                self.refresh(PAGE_REFRESH_BUDGET, wait=PAGE_REFRESH_BUDGET)
+            self.behind = idx.pending() if self.error is None else 0  # e.g. while the first build runs
+
+        try:
+            await asyncio.to_thread(catch_up)
+        except Exception as exc:  # noqa: BLE001 - the page says what is wrong instead of crashing
+            self.error = f"cannot read the tracker store: {type(exc).__name__}: {str(exc)[:200]}"
 
     async def _q(self, fn: Callable[[Any], Any]) -> Any:
         """Runs `fn(connection)` in a thread (the event loop keeps serving)."""

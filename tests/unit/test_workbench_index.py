@@ -141,24 +141,31 @@ def test_built_bit_by_bit_equals_built_at_once(tmp_path: Path) -> None:
 def test_an_event_committed_out_of_id_order_is_folded(tmp_path: Path) -> None:
     """PostgreSQL hands out ids before commit: an event with a lower id may appear after the refresh passed it."""
     fixture = conversations()
-    src = _source(tmp_path, {"rest:late": fixture["rest:user4"][:6], "rest:other": fixture["rest:alice"]})
-    engine = src.engine()
+    db = tmp_path / "t.db"
+    fill_store(db, {"rest:late": fixture["rest:user4"][:6]})
+    insert = sa.text("INSERT INTO events (id, sender_id, type_name, timestamp, data) VALUES (:id, :s, 'user', :ts, :d)")
+
+    def user(text: str, intent: str) -> Dict[str, Any]:
+        return {"event": "user", "timestamp": time.time(), "text": text,
+                "parse_data": {"intent": {"name": intent, "confidence": 0.3}, "intent_ranking": []}}
+    engine = sa.create_engine(f"sqlite:///{db}")
     with engine.begin() as conn:
         top = conn.execute(sa.text("SELECT max(id) FROM events")).scalar()
-        late = {"event": "user", "timestamp": time.time(), "text": "a late one",
-                "parse_data": {"intent": {"name": "nlu_fallback", "confidence": 0.3}, "intent_ranking": []}}
-        # inserted with an id below the watermark, as a transaction that committed late would have it
-        conn.execute(sa.text("UPDATE events SET id = id + 10 WHERE id > :t - 3"), {"t": top})
-        conn.execute(sa.text("INSERT INTO events (id, sender_id, type_name, timestamp, data) "
-                             "VALUES (:id, 'rest:late', 'user', :ts, :d)"), {"id": top - 2, "ts": late["timestamp"],
-                                                                             "d": json.dumps(late)})
-    before = asyncio.run(src.list_page(Filters(channel="rest"), 1)).rows
-    src.index().refreshed_at = 0
-    src.refresh(wait=True)
-    after = {r.id: r for r in asyncio.run(src.list_page(Filters(channel="rest"), 1)).rows}
-    old = {r.id: r for r in before}
-    assert after["rest:late"].user_messages == old["rest:late"].user_messages + 1
-    assert after["rest:late"].had_fallback
+        # committed first, with the higher id
+        conn.execute(insert, {"id": top + 5, "s": "rest:other", "ts": time.time(), "d": json.dumps(user("hi", "greet"))})
+    idx = ConversationIndex(engine)
+    idx.refresh()
+    users = sum(1 for e in fixture["rest:user4"][:6] if e["event"] == "user")
+    with engine.begin() as conn:  # committed later, with an id the refresh has already passed
+        conn.execute(insert, {"id": top + 2, "s": "rest:late", "ts": time.time(),
+                              "d": json.dumps(user("a late one", "nlu_fallback"))})
+    idx.refresh()
+    with engine.connect() as conn:
+        rows = dict(conn.execute(sa.text("SELECT sender_id, user_messages FROM conversation_summaries")).fetchall())
+        fell_back = conn.execute(sa.text("SELECT had_fallback FROM conversation_summaries WHERE sender_id = 'rest:late'"))
+        assert fell_back.scalar() == 1
+    assert rows == {"rest:late": users + 1, "rest:other": 1}
+    engine.dispose()
 
 
 def test_erasure_and_expiry_take_the_index_rows(tmp_path: Path) -> None:
