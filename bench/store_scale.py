@@ -317,7 +317,7 @@ def message_path(db: Dict[str, str], turns: int = 400, conversations: int = 20, 
     """Per-message cost of the tracker store as Rasa's message path uses it (retrieve, four new events, save),
     conversations taking turns; p50/p95 in ms, without the cache (Rasa's own retrieve and save, as before issue
     23) and with it, `rounds` times alternately (the machine is shared: the figures are medians of the rounds)."""
-    variants = [("no cache", 0), ("cache", 2000)]
+    variants = [("no cache", 0), ("cache", 500)]
     if db["dialect"] == "sqlite":  # before issue 23, SQLite had a new connection per session too
         variants.insert(0, ("before", 0))
     runs: Dict[str, List[Dict[str, float]]] = {label: [] for label, _ in variants}
@@ -366,6 +366,7 @@ def run(conversations: int = 100_000, events: int = 2_000_000, only: Optional[st
     results: Dict[str, Any] = {"conversations": conversations, "events": events, "page_limit_s": PAGE_LIMIT_S}
     with tempfile.TemporaryDirectory(prefix="advisor-store-scale-") as tmp:
         work = Path(tmp)
+        os.chmod(work, 0o711)  # PostgreSQL runs as its own user: it must pass through to its directory
         try:
             from tests.support.processes import REGISTRY
 
@@ -434,6 +435,9 @@ def main() -> int:
         return 0
     path = ROOT / "bench" / "results.json"
     data = json.loads(path.read_text()) if path.exists() else {}
+    old = data.get("store_scale") or {}
+    if args.only and old.get("conversations") == res["conversations"] and old.get("events") == res["events"]:
+        res = {**old, **res}  # one database re-run: the other's figures stay
     data["store_scale"] = res
     path.write_text(json.dumps(data, indent=2) + "\n")
     md = ROOT / "bench" / "results.md"

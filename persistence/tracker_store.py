@@ -40,7 +40,7 @@ Configured in the endpoints file (`persistence.endpoints` writes it):
       ttl_seconds: 2592000
       sweep_seconds: 3600
       workbench_db: /path/to/.workbench/workbench.db   # optional; default: the project's
-      cache_size: 2000           # optional; trackers kept in memory (0: none)
+      cache_size: 500            # optional; trackers kept in memory (0: none)
 """
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ from persistence.endpoints import DEFAULT_SWEEP_SECONDS, DEFAULT_TTL_SECONDS
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_CACHE_SIZE = 2000
+DEFAULT_CACHE_SIZE = 500  # the conversations active at once in one process: memory stays bounded
 # Indexes on Rasa's events table (name, columns): the sweep's max(timestamp) per conversation reads the first
 # from the index alone; the Live page's pause/resume scan and the dashboard's counts per intent the second.
 EVENT_INDEXES = (("ix_events_sender_ts", ("sender_id", "timestamp")),

@@ -69,6 +69,7 @@ def test_rasa_expands_the_password_variables(monkeypatch: pytest.MonkeyPatch, tm
     ({"CONVERSATION_TTL_SECONDS": "a week"}, "CONVERSATION_TTL_SECONDS"),
     ({"CONVERSATION_TTL_SECONDS": "-1"}, "CONVERSATION_TTL_SECONDS"),
     ({"POSTGRES_HOST": "h", "POSTGRES_PORT": "99999"}, "POSTGRES_PORT"),
+    ({"ADVISOR_TRACKER_CACHE": "lots"}, "ADVISOR_TRACKER_CACHE"),
 ])
 def test_bad_values_are_named(env: dict, problem: str) -> None:
     with pytest.raises(ConfigError, match=problem):
@@ -145,3 +146,8 @@ def test_the_workbench_reads_the_store_of_make_runs_endpoints_file_without_the_a
     assert "${ACTION_SERVER_SECRET}" in path.read_text()
     cfg = endpoint_config(path)
     assert cfg.kwargs["db"] == str(tmp_path / "c.db")
+
+
+def test_the_cache_size_comes_from_the_environment() -> None:
+    assert "cache_size" not in yaml.safe_load(render(ACTION_URL, {}))["tracker_store"]
+    assert yaml.safe_load(render(ACTION_URL, {"ADVISOR_TRACKER_CACHE": "0"}))["tracker_store"]["cache_size"] == 0
