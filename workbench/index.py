@@ -30,6 +30,7 @@ from workbench.conversations import (
     FALLBACK_INTENT,
     FORM_NAME,
     FORM_SLOTS,
+    ID_PREFIXES,
     RECOMMENDATION_SLOT,
     channel_of,
     intent_of,
@@ -107,7 +108,7 @@ def new_state(conversation_id: str) -> Dict[str, Any]:
     return {"f": None, "l": 0.0, "n": 0, "id": 0, "u": 0, "b": 0, "pre": 0, "fb": 0, "hf": False, "int": [],
             "recs": {}, "rec": None, "asked": False, "ans": [], "pend": None, "recd": False, "recg": False,
             "link": False, "ut": None, "turn": None, "votes": 0, "ho": [0, 0, 0, 0], "ask": None, "waits": [],
-            "ch": channel_of(conversation_id) if ":" in conversation_id else None}
+            "ch": ID_PREFIXES.get(conversation_id.split(":", 1)[0]) if ":" in conversation_id else None}
 
 
 @dataclass

@@ -203,3 +203,16 @@ def test_an_index_of_an_existing_store_is_built_in_place(tmp_path: Path) -> None
     assert "ix_conversation_summaries_last_ts" in plan
     assert idx.pending() == 0
     engine.dispose()
+
+
+@pytest.mark.parametrize("cid, channel", [("foo:bar", "socketio"), ("plainid", "slack"), ("web:abc", "rest"),
+                                          ("nochannel", None)])
+def test_the_fold_names_the_channel_as_summarize_does(cid: str, channel: Any) -> None:
+    from workbench.index import columns, fold, new_state
+
+    events = [{"event": "action", "name": "action_listen", "timestamp": 1.0},
+              {"event": "user", "text": "hi", "timestamp": 2.0, "input_channel": channel,
+               "parse_data": {"intent": {"name": "greet", "confidence": 0.9}}}]
+    state = new_state(cid)
+    fold(cid, state, enumerate(events, start=1))
+    assert columns(cid, state)["channel"] == summarize(cid, events).channel
