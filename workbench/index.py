@@ -78,6 +78,7 @@ summaries = sa.Table(
     sa.Column("state", sa.Text, nullable=False, default="{}"),
     sa.Index("ix_conversation_summaries_last_ts", "last_ts"),
     sa.Index("ix_conversation_summaries_votes", "votes"),
+    sa.Index("ix_conversation_summaries_first_day", "first_day"),
 )
 turns = sa.Table(
     TURNS, metadata,
@@ -248,6 +249,9 @@ class ConversationIndex:
         """Creates the tables (and their indexes) when missing: an existing store gets them in place."""
         if not self._ready:
             metadata.create_all(self.engine, checkfirst=True)
+            for table in (summaries, turns):  # an index added in a later version, on tables made before it
+                for ix in table.indexes:
+                    ix.create(self.engine, checkfirst=True)
             self._ready = True
 
     def watermark(self, conn: Any) -> int:

@@ -145,6 +145,7 @@ class ConversationSource:
         self._index: Optional[ConversationIndex] = None
         self._refreshing = threading.Lock()
         self._opening = threading.Lock()
+        self._dashboard: Optional[Dict[str, Any]] = None
         self.error: Optional[str] = None
         self.behind = 0  # events not yet in the index (shown while a large store is read the first time)
         # Called after a refresh, at most every PRUNE_SECONDS: the workbench drops its marks of conversations
@@ -295,13 +296,33 @@ class ConversationSource:
         t = turns.c
 
         def q(conn: Any) -> Tuple[List[Any], Page]:
-            rows = conn.execute(sa.select(t.event_id, t.msg_key).where(
-                t.inbox == 1, sa.or_(t.fell_back == 1, t.confidence < threshold))
-                .order_by(t.ts.desc(), t.event_id.desc())).fetchall()
-            open_ = [r[0] for r in rows if r[1] not in handled]
-            page = Page([], len(open_), 1, size)
+            wanted = sa.and_(t.inbox == 1, sa.or_(t.fell_back == 1, t.confidence < threshold))
+            total = conn.execute(sa.select(sa.func.count()).select_from(turns).where(wanted)).scalar() or 0
+            keys = list(handled)
+            done = 0
+            for i in range(0, len(keys), 500):  # the handled ones among the candidates (a trainer's marks: few)
+                done += conn.execute(sa.select(sa.func.count()).select_from(turns)
+                                     .where(wanted, t.msg_key.in_(keys[i:i + 500]))).scalar() or 0
+            page = Page([], int(total) - int(done), 1, size)
             page.number = min(max(1, number), page.pages)
-            ids = open_[(page.number - 1) * size: page.number * size]
+            # newest first, skipping the handled ones, in chunks: the first pages read little
+            ids: List[int] = []
+            skip, offset, chunk = (page.number - 1) * size, 0, max(4 * size, 1000)
+            while len(ids) < size:
+                rows = conn.execute(sa.select(t.event_id, t.msg_key).where(wanted)
+                                    .order_by(t.ts.desc(), t.event_id.desc()).limit(chunk).offset(offset)).fetchall()
+                for eid, key in rows:
+                    if key in handled:
+                        continue
+                    if skip:
+                        skip -= 1
+                        continue
+                    ids.append(eid)
+                    if len(ids) >= size:
+                        break
+                if len(rows) < chunk:
+                    break
+                offset += chunk
             found: Dict[int, Any] = {}
             for i in range(0, len(ids), 500):
                 for eid, sid, raw in conn.execute(sa.select(events.c.id, events.c.sender_id, events.c.data)
@@ -370,9 +391,23 @@ class ConversationSource:
         return found_ids, found_keys
 
     async def dashboard(self) -> Dict[str, Any]:
-        """The dashboard's figures (workbench.analytics.Analytics and the handoff counts), from SQL aggregates."""
+        """The dashboard's figures (workbench.analytics.Analytics and the handoff counts), from SQL aggregates:
+        at most DASHBOARD_SECONDS old (the workbench's thread recomputes them; a page computes them only when
+        there are none yet)."""
+        cached = self._dashboard
+        if cached is not None and time.time() - cached["as_of"] < DASHBOARD_SECONDS:
+            return cached
         await self.fresh()
-        return await self._q(dashboard_figures)
+        return await asyncio.to_thread(self.recompute_dashboard)
+
+    def recompute_dashboard(self, older_than: float = 0.0) -> Dict[str, Any]:
+        """Computes the dashboard's figures (when the kept ones are older than `older_than` seconds)."""
+        cached = self._dashboard
+        if cached is not None and time.time() - cached["as_of"] < older_than:
+            return cached
+        with self.engine().connect() as conn:
+            self._dashboard = dashboard_figures(conn)
+        return self._dashboard
 
     async def forget(self, conversation_id: str, workbench_db: Optional[Path], reason: str) -> Dict[str, int]:
         """Erases one conversation from the tracker store (its events and the index's rows of it: persistence/
@@ -383,6 +418,7 @@ class ConversationSource:
 
 
 PRUNE_SECONDS = 60.0
+DASHBOARD_SECONDS = 60.0  # how old the dashboard's figures may be (recomputed by the workbench's thread)
 LATENCY_EDGES = (0.5, 1.0, 2.0, 5.0)
 
 
@@ -401,53 +437,65 @@ def _percentile_sql(conn: Any, n: int, q: float) -> float:
 
 
 def dashboard_figures(conn: Any) -> Dict[str, Any]:
+    """The dashboard's figures in two grouped scans (the summaries, the turns), two latency look-ups in the
+    latency index, and the handoff waits of the conversations a trainer answered."""
     from collections import OrderedDict
 
     from workbench.analytics import STAGES, Analytics
     from workbench.handoff_stats import HandoffStats
 
     c, t = summaries.c, turns.c
-    stage_cols = [sa.func.coalesce(sa.func.sum(getattr(c, f"stage_{i}")), 0) for i in range(len(STAGES))]
-    sums = conn.execute(sa.select(
-        sa.func.count(), *[sa.func.coalesce(sa.func.sum(col), 0) for col in (
-            c.user_messages, c.bot_messages, c.fallback_messages, c.rec_csm, c.rec_cspo, c.rec_both, c.ho_requests,
-            c.ho_answered, c.ho_missed, c.ho_waiting, c.ho_offered)], *stage_cols)).fetchone()
-    (count, user, bot, fb, csm, cspo, both, ho_req, ho_ans, ho_miss, ho_wait, ho_off), stages = \
-        sums[:12], sums[12:]
-    a = Analytics(conversations=int(count), messages=int(user + bot), user_messages=int(user),
-                  fallback_messages=int(fb))
-    per_day_c = {d: (n, pre) for d, n, pre in conn.execute(
-        sa.select(c.first_day, sa.func.count(), sa.func.sum(c.pre_bot)).group_by(c.first_day))}
-    per_day_t = {d: (n, r, f) for d, n, r, f in conn.execute(
-        sa.select(t.day, sa.func.count(), sa.func.sum(t.bot_replies), sa.func.sum(t.fell_back)).group_by(t.day))}
+    started = time.perf_counter()
+    sums = [c.user_messages, c.bot_messages, c.fallback_messages, c.pre_bot, c.rec_csm, c.rec_cspo, c.rec_both,
+            c.ho_requests, c.ho_answered, c.ho_missed, c.ho_waiting, c.ho_offered,
+            *[getattr(c, f"stage_{i}") for i in range(len(STAGES))]]
+    total = [0] * (1 + len(sums))
+    per_day_c: Dict[int, Tuple[int, int]] = {}
+    channels: Dict[str, int] = {}
+    drops: Dict[str, int] = {}
+    for row in conn.execute(sa.select(c.first_day, c.channel, c.drop_off, sa.func.count(),
+                                      *[sa.func.sum(col) for col in sums]).group_by(c.first_day, c.channel, c.drop_off)):
+        day, channel, drop, n, values = row[0], row[1], row[2], int(row[3]), [int(v or 0) for v in row[4:]]
+        total = [a + b for a, b in zip(total, [n, *values], strict=True)]
+        conv, pre = per_day_c.get(day, (0, 0))
+        per_day_c[day] = (conv + n, pre + values[3])
+        channels[channel] = channels.get(channel, 0) + n
+        if drop is not None:
+            drops[drop] = drops.get(drop, 0) + n
+    count, user, bot, fb, _, csm, cspo, both, ho_req, ho_ans, ho_miss, ho_wait, ho_off = total[:13]
+    stages = total[13:]
+    a = Analytics(conversations=count, messages=user + bot, user_messages=user, fallback_messages=fb)
+    per_day_t: Dict[int, List[int]] = {}
+    intents: Dict[str, int] = {}
+    n_lat, lat_max, below = 0, 0.0, [0] * len(LATENCY_EDGES)
+    for row in conn.execute(sa.select(
+            t.day, t.intent, t.fell_back, sa.func.count(), sa.func.sum(t.bot_replies), sa.func.count(t.latency),
+            sa.func.max(t.latency), *[sa.func.sum(sa.case((t.latency < edge, 1), else_=0)) for edge in LATENCY_EDGES])
+            .group_by(t.day, t.intent, t.fell_back)):
+        day, intent, fell_back, n, replies, lats, top = row[0], row[1], int(row[2]), int(row[3]), int(row[4] or 0), \
+            int(row[5] or 0), float(row[6] or 0.0)
+        d = per_day_t.setdefault(day, [0, 0, 0])
+        d[0], d[1], d[2] = d[0] + n, d[1] + replies, d[2] + (n if fell_back else 0)
+        if not fell_back:
+            intents[intent] = intents.get(intent, 0) + n
+        n_lat, lat_max = n_lat + lats, max(lat_max, top)
+        below = [x + int(v or 0) for x, v in zip(below, row[7:], strict=True)]
     a.per_day, a.fallback_by_day = OrderedDict(), OrderedDict()
-    for d in sorted(set(per_day_c) | set(per_day_t)):
-        n_conv, pre = per_day_c.get(d, (0, 0))
-        n_user, replies, fbs = per_day_t.get(d, (0, 0, 0))
-        a.per_day[day_text(d)] = (int(n_conv), int(n_user + (replies or 0) + (pre or 0)))
-        a.fallback_by_day[day_text(d)] = (int(fbs or 0), int(n_user))
-    a.per_channel = {ch: int(n) for ch, n in conn.execute(
-        sa.select(c.channel, sa.func.count()).group_by(c.channel).order_by(sa.func.count().desc(), c.channel))}
-    a.intents = [(i, int(n)) for i, n in conn.execute(
-        sa.select(t.intent, sa.func.count()).where(t.fell_back == 0).group_by(t.intent)
-        .order_by(sa.func.count().desc(), t.intent))]
-    a.recommendations = {"csm": int(csm), "cspo": int(cspo), "both": int(both)}
-    a.funnel = [(s, int(n)) for s, n in zip(STAGES, stages, strict=True)]
-    a.drop_off = [(d, int(n)) for d, n in conn.execute(
-        sa.select(c.drop_off, sa.func.count()).where(c.drop_off.isnot(None)).group_by(c.drop_off)
-        .order_by(sa.func.count().desc(), c.drop_off))]
-    lat_row = conn.execute(sa.select(
-        sa.func.count(t.latency), sa.func.max(t.latency),
-        *[sa.func.sum(sa.case((t.latency < edge, 1), else_=0)) for edge in LATENCY_EDGES])
-        .where(t.latency.isnot(None))).fetchone()
-    n_lat = int(lat_row[0] or 0)
-    below = [int(v or 0) for v in lat_row[2:]]
+    for day in sorted(set(per_day_c) | set(per_day_t)):
+        n_conv, pre = per_day_c.get(day, (0, 0))
+        n_user, replies, fbs = per_day_t.get(day, [0, 0, 0])
+        a.per_day[day_text(day)] = (n_conv, n_user + replies + pre)
+        a.fallback_by_day[day_text(day)] = (fbs, n_user)
+    a.per_channel = dict(sorted(channels.items(), key=lambda kv: (-kv[1], kv[0])))
+    a.intents = sorted(intents.items(), key=lambda kv: (-kv[1], kv[0]))
+    a.recommendations = {"csm": csm, "cspo": cspo, "both": both}
+    a.funnel = list(zip(STAGES, stages, strict=True))
+    a.drop_off = sorted(drops.items(), key=lambda kv: (-kv[1], kv[0]))
     labels = ("< 0.5 s", "0.5–1 s", "1–2 s", "2–5 s", "≥ 5 s")
-    counts = [below[0]] + [below[i] - below[i - 1] for i in range(1, len(below))] + [n_lat - (below[-1] if below else 0)]
+    counts = [below[0]] + [below[i] - below[i - 1] for i in range(1, len(below))] + [n_lat - below[-1]]
     a.fixed_latency = {"median": _percentile_sql(conn, n_lat, 0.5), "p90": _percentile_sql(conn, n_lat, 0.9),
-                       "max": float(lat_row[1] or 0.0)}
-    ho = HandoffStats(requests=int(ho_req), answered=int(ho_ans), missed=int(ho_miss), waiting_now=int(ho_wait),
-                      offered_message=int(ho_off))
+                       "max": lat_max}
+    ho = HandoffStats(requests=ho_req, answered=ho_ans, missed=ho_miss, waiting_now=ho_wait, offered_message=ho_off)
     for (raw,) in conn.execute(sa.select(c.ho_waits).where(c.ho_answered > 0)):
         ho.waits += [float(w) for w in json.loads(raw or "[]")]
     days = list(a.per_day)
@@ -460,4 +508,6 @@ def dashboard_figures(conn: Any) -> Dict[str, Any]:
         "lat": a.latency(),
         "latency_buckets": list(zip(labels, counts, strict=True)),
         "handoff": ho,
+        "as_of": time.time(),
+        "computed_s": round(time.perf_counter() - started, 3),
     }

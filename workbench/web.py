@@ -49,7 +49,7 @@ from workbench.gitbranch import Author, GitError, is_repo
 from workbench.render import TEMPLATES, render
 from workbench.reviews import MAX_NOTE_CHARS, Reviews
 from workbench.safe import open_private, private_dir
-from workbench.store import REFRESH_SECONDS, ConversationSource
+from workbench.store import DASHBOARD_SECONDS, REFRESH_SECONDS, ConversationSource
 from workbench.users import FILE_NAME as USERS_FILE
 from workbench.users import Users
 
@@ -585,7 +585,8 @@ def create_app(s: Settings) -> Sanic:
 
 class Refresher:
     """Keeps the index current in a thread of its own (the first read of a large store takes a while; pages
-    show how far behind it is meanwhile): a full refresh every REFRESH_SECONDS."""
+    show how far behind it is meanwhile): a full refresh every REFRESH_SECONDS, and the dashboard's figures
+    when they are about DASHBOARD_SECONDS old."""
 
     def __init__(self, source: ConversationSource) -> None:
         self.source = source
@@ -600,6 +601,11 @@ class Refresher:
     def _run(self) -> None:
         while not self._stop.is_set():
             self.source.refresh(wait=True)
+            if self.source.error is None:
+                try:  # the dashboard's figures, recomputed when a minute old (a page shows them at once)
+                    self.source.recompute_dashboard(older_than=DASHBOARD_SECONDS - REFRESH_SECONDS)
+                except Exception as exc:  # noqa: BLE001 - the page computes them itself, and shows the error
+                    self.source.error = f"cannot compute the dashboard: {type(exc).__name__}"
             self._stop.wait(REFRESH_SECONDS)
 
     def stop(self) -> None:
