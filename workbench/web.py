@@ -173,13 +173,7 @@ def create_app(s: Settings) -> Sanic:
     source = ConversationSource(s.endpoints, s.root / "domain.yml", s.root, analytics.resource_url_from_knowledge())
     reviews = Reviews(s.state / "workbench.db")
 
-    def prune(src: ConversationSource) -> None:
-        """Marks of conversations the store no longer holds (erased, expired) are dropped after a full refresh."""
-        cids, keys = reviews.marked()
-        found_ids, found_keys = src.existing_sync(cids, keys)
-        reviews.drop(cids - found_ids, keys - found_keys)
-
-    source.on_refresh = prune
+    source.on_refresh = lambda src: prune_marks(reviews, src)
     jobs = Jobs(s.state)
     intents, entities, _, _ = nlu_data.domain_names((s.root / "domain.yml").read_text(encoding="utf-8"))
     intent_list = sorted(intents)
@@ -612,6 +606,14 @@ class Refresher:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=30)
+
+
+def prune_marks(reviews: Reviews, source: ConversationSource) -> int:
+    """Drops the reviews and inbox marks of conversations the store no longer holds (erased, expired): called
+    after a full refresh of the index. Rows deleted."""
+    cids, keys = reviews.marked()
+    found_ids, found_keys = source.existing_sync(cids, keys)
+    return reviews.drop(cids - found_ids, keys - found_keys)
 
 
 def page_number(req: Request) -> int:

@@ -216,3 +216,25 @@ def test_the_fold_names_the_channel_as_summarize_does(cid: str, channel: Any) ->
     state = new_state(cid)
     fold(cid, state, enumerate(events, start=1))
     assert columns(cid, state)["channel"] == summarize(cid, events).channel
+
+
+def test_marks_of_conversations_gone_are_pruned(tmp_path: Path) -> None:
+    from workbench.reviews import Reviews
+    from workbench.web import prune_marks
+
+    convs = _fixture()
+    src = _source(tmp_path, convs)
+    reviews = Reviews(tmp_path / "wb" / "workbench.db")
+    kept = inbox.misunderstood([summarize("rest:alice", convs["rest:alice"])], 2.0)[0].key
+    gone = inbox.misunderstood([summarize("rest:user4", convs["rest:user4"])], 2.0)[0].key
+    reviews.set("rest:alice", True, "kept")
+    reviews.set("rest:user4", True, "goes")
+    reviews.mark(kept, "dismissed")
+    reviews.mark(gone, "dismissed")
+    assert prune_marks(reviews, src) == 0
+    from persistence.tracker_store import erase_conversation
+
+    erase_conversation(src.tracker_store(), "rest:user4", "a test", None)  # not the workbench's file: marks stay
+    src.refresh(wait=True)
+    assert prune_marks(reviews, src) == 2
+    assert reviews.marked() == ({"rest:alice"}, {kept})
