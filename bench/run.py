@@ -28,6 +28,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import store_scale  # noqa: E402
 from bench.load import CONCURRENT_SCRIPT, run_load, run_sequential  # noqa: E402
 from tests.support import processes  # noqa: E402
 from tests.support.stack import Server, Stack, free_port  # noqa: E402
@@ -294,6 +295,7 @@ def write_results(results: Dict[str, Any]) -> None:
         "",
         "Reproduce: `make bench` (about 5–10 minutes). Raw figures: `bench/results.json`.",
     ]
+    lines += store_scale.markdown(results.get("store_scale"))
     (ROOT / "bench" / "results.md").write_text("\n".join(lines) + "\n")
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
 
@@ -366,6 +368,8 @@ def bench() -> None:
         except Exception as exc:  # noqa: BLE001 - the rest of the bench still counts; say why the row is missing
             say(f"cluster row skipped: {exc}")
             results["cluster_error"] = str(exc)[:300]
+    if not args.only:  # the workbench at scale and the store's per-message cost (issue 23; both databases)
+        results["store_scale"] = store_scale.run()
     results["total_s"] = round(time.time() - t0)
     if args.only or args.advisor_model or args.reference_model:
         (ROOT / "bench" / "last-partial.json").write_text(json.dumps(results, indent=2) + "\n")

@@ -8,6 +8,8 @@ configuration differs.
   `REDIS_KEY_PREFIX`), needed as soon as more than one Rasa process serves the same conversations;
 - `CONVERSATION_TTL_SECONDS` / `CONVERSATION_SWEEP_SECONDS`: how long an idle conversation is kept,
   how often the store looks for expired ones (defaults: persistence/retention.yml);
+- `ADVISOR_TRACKER_CACHE`: how many conversations' trackers each Rasa process keeps in memory (default 500;
+  0: none; docs/store.md);
 - `ADVISOR_WORKBENCH_DB`: the workbench's SQLite file when it is not `.workbench/workbench.db` under the
   project: "forget me" erases the workbench's marks of the conversation there too (PRIVACY.md).
 
@@ -92,6 +94,11 @@ def render(action_url: str, env: Optional[Mapping[str, str]] = None) -> str:
         db.parent.mkdir(parents=True, exist_ok=True)
         store = {"dialect": "sqlite", "db": str(db)}
     store.update(ttl_seconds=ttl, sweep_seconds=sweep)
+    cache = env.get("ADVISOR_TRACKER_CACHE", "").strip()
+    if cache:  # trackers each Rasa process keeps in memory (persistence/tracker_store.py; 0: none)
+        if not cache.isdigit():
+            raise ConfigError(f"ADVISOR_TRACKER_CACHE={cache!r} must be a number of conversations (0: no cache)")
+        store["cache_size"] = int(cache)
     if env.get("ADVISOR_WORKBENCH_DB", "").strip():  # the workbench's marks, erased with a conversation
         store["workbench_db"] = env["ADVISOR_WORKBENCH_DB"].strip()
     lines += [f"  {k}: {_q(v)}" for k, v in store.items()]

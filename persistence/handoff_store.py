@@ -136,11 +136,13 @@ class HandoffStore:
         if not sa.inspect(self.engine).has_table("events"):
             return []
         events = sa.table("events", sa.column("id"), sa.column("sender_id"), sa.column("type_name"))
-        query = (sa.select(events.c.sender_id, events.c.type_name)
-                 .where(events.c.type_name.in_(("pause", "resume"))).order_by(events.c.id))
+        # Sorted here, not in SQL: ORDER BY id would lead SQLite to walk the whole table in id order instead of
+        # the index on (type_name, ...) (persistence/tracker_store.py adds it): 0.6 s at 2 million events.
+        query = sa.select(events.c.id, events.c.sender_id, events.c.type_name).where(
+            events.c.type_name.in_(("pause", "resume")))
         latest: Dict[str, str] = {}
         with self.engine.connect() as conn:
-            for sender, kind in conn.execute(query):
+            for _, sender, kind in sorted(conn.execute(query)):
                 latest.pop(sender, None)
                 latest[sender] = kind
         return [sender for sender, kind in latest.items() if kind == "pause"]

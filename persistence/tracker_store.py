@@ -5,10 +5,10 @@
    is dead, so without a check the first message of each pooled connection would start the user's
    conversation from scratch. `pool_pre_ping` tests a connection before handing it out and opens a
    new one when the server went away.
-2. **Conversations expire.** Every `sweep_seconds` (at most; checked when a tracker is saved), the
-   store deletes every conversation whose last event is older than `ttl_seconds`, in a worker thread
-   (never on the event loop). `ttl_seconds: 0` keeps conversations forever. Several replicas may sweep
-   at once: the delete is idempotent.
+2. **Conversations expire.** Every `sweep_seconds`, on a schedule of its own (a thread started with the
+   store: never inside a message's save, never on the event loop), the store deletes every conversation
+   whose last event is older than `ttl_seconds` (its events and the workbench index's rows of it).
+   `ttl_seconds: 0` keeps conversations forever. Several replicas may sweep at once: the delete is idempotent.
 3. **Private and strict.** A SQLite database (and its -wal/-shm files) is made readable by its owner
    only at start; a conversation id no database can hold is refused with an ordinary error.
 4. **No personal data written.** Every event is written redacted (advisor.privacy.redact_event: a user
@@ -21,6 +21,16 @@
    tracker after the action ran, so this is where the deletion must happen: anywhere earlier, the save
    would write the conversation back.
 
+6. **A cache of the trackers this process serves** (`cache_size` conversations, least recently used out;
+   0 turns it off). A retrieve compares the conversation's version in the database (its number of events
+   and highest event id: one indexed query) with the cached one and rebuilds the tracker from the cached
+   events when they match, else reads the database as Rasa does; a save writes through, skips Rasa's
+   count query when the cache is current, and caches the events as the database now holds them (redacted,
+   the latest session). Another process's write, an erasure or the sweep changes the version: the next
+   retrieve reads the database again. Erasure drops the cached copy at once.
+7. **Indexes** for the sweep (events by conversation and time), for the workbench and the Live page (events
+   by type and intent): created when missing, so an existing database is upgraded in place at start.
+
 Configured in the endpoints file (`persistence.endpoints` writes it):
 
     tracker_store:
@@ -30,21 +40,25 @@ Configured in the endpoints file (`persistence.endpoints` writes it):
       ttl_seconds: 2592000
       sweep_seconds: 3600
       workbench_db: /path/to/.workbench/workbench.db   # optional; default: the project's
+      cache_size: 500            # optional; trackers kept in memory (0: none)
 """
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
+import threading
 import time
+from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
@@ -54,6 +68,31 @@ from persistence import erasure, retention
 from persistence.endpoints import DEFAULT_SWEEP_SECONDS, DEFAULT_TTL_SECONDS
 
 logger = logging.getLogger(__name__)
+
+DEFAULT_CACHE_SIZE = 500  # the conversations active at once in one process: memory stays bounded
+# Indexes on Rasa's events table (name, columns): the sweep's max(timestamp) per conversation reads the first
+# from the index alone; the Live page's pause/resume scan and the dashboard's counts per intent the second.
+EVENT_INDEXES = (("ix_events_sender_ts", ("sender_id", "timestamp")),
+                 ("ix_events_type_intent", ("type_name", "intent_name")))
+# The workbench's index of conversations (workbench/index.py), deleted with a conversation by the sweep.
+INDEX_TABLES = (("conversation_summaries", "sender_id"), ("conversation_turns", "sender_id"))
+Version = Tuple[int, int]  # a conversation's number of events and highest event id
+
+
+@dataclass
+class Cached:
+    version: Version
+    events: List[Event]  # the latest session, as the database holds it
+
+
+def latest_session(events: List[Event]) -> List[Event]:
+    """The events Rasa's SQL store returns for the latest session: those at or after the last SessionStarted's
+    timestamp (all of them without one), as its query selects them."""
+    starts = [e.timestamp for e in events if isinstance(e, SessionStarted)]
+    if not starts:
+        return list(events)
+    cut = max(starts)
+    return [e for e in events if e.timestamp >= cut]
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -105,6 +144,8 @@ class AdvisorTrackerStore(SQLTrackerStore):
         ttl_seconds: float = DEFAULT_TTL_SECONDS,
         sweep_seconds: float = DEFAULT_SWEEP_SECONDS,
         workbench_db: Optional[str] = None,
+        cache_size: int = DEFAULT_CACHE_SIZE,
+        role: str = "server",
         **kwargs: Any,
     ) -> None:
         super().__init__(domain, dialect, host, port, db, username, password,
@@ -112,16 +153,32 @@ class AdvisorTrackerStore(SQLTrackerStore):
         old: sa.engine.Engine = self.engine  # type: ignore[has-type]
         url = old.url
         old.dispose()
-        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        kwargs = create_engine_kwargs(url)
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            # SQLAlchemy 1.4 opens and closes a SQLite file's connection for every session (NullPool): a
+            # connect and the pragmas below on every retrieve and save. Pooled connections are kept instead
+            # (a connection is used by one thread at a time; the sweep thread takes its own).
+            kwargs.update(poolclass=sa.pool.QueuePool, pool_size=4, max_overflow=8,
+                          connect_args={"check_same_thread": False})
+        self.engine = sa.create_engine(url, pool_pre_ping=True, **kwargs)
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self.ttl_seconds = float(ttl_seconds)
         self.sweep_seconds = float(sweep_seconds)
-        self._last_sweep: Optional[float] = None  # the first save after a start sweeps
-        self._sweep: Optional[asyncio.Future] = None
+        # The workbench opens the store as a reader: no sweep, no cache (it reads other processes' writes).
+        self.reader = role == "reader"
+        self.cache_size = 0 if self.reader else max(0, int(cache_size))
+        self._cache: "OrderedDict[str, Cached]" = OrderedDict()
+        self.cache_hits = self.cache_misses = 0
         if self.engine.dialect.name == "sqlite" and url.database:
             make_private(Path(url.database))
+        self.add_indexes()
+        self._stop = threading.Event()
+        self._sweeper: Optional[threading.Thread] = None
+        if self.ttl_seconds > 0 and not self.reader:
+            self._sweeper = threading.Thread(target=self._sweep_loop, name="tracker-store-sweep", daemon=True)
+            self._sweeper.start()
         # The trainers' workbench keeps reviews and inbox marks in its own SQLite file; erased with the
         # conversation when it is on this machine (else the workbench drops them at its next read).
         self.workbench_db = Path(workbench_db) if workbench_db else erasure.DEFAULT_WORKBENCH_DB
@@ -130,32 +187,92 @@ class AdvisorTrackerStore(SQLTrackerStore):
         if logger.level == logging.NOTSET:  # an operator's explicit level is kept
             logger.setLevel(logging.INFO)
 
+    # --- indexes -------------------------------------------------------------------------------------------
+    def add_indexes(self) -> None:
+        """Creates the events table's extra indexes when missing (an existing database is upgraded in place;
+        several replicas starting at once may race: a loser's error is harmless)."""
+        for name, cols in EVENT_INDEXES:
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(sa.text(f"CREATE INDEX IF NOT EXISTS {name} ON events ({', '.join(cols)})"))
+            except sa.exc.SQLAlchemyError as e:
+                logger.warning("index %s not created: %s", name, type(e).__name__)
+
+    # --- the expiry sweep, on its own schedule -------------------------------------------------------------
+    def _sweep_loop(self) -> None:
+        """Sweeps at start, then every `sweep_seconds` (a thread: a sweep over a large store holds up no message)."""
+        while not self._stop.is_set():
+            self.sweep_now()
+            if self._stop.wait(max(self.sweep_seconds, 0.5)):
+                break
+
+    def sweep_now(self) -> int:
+        try:
+            return self.delete_idle(time.time() - self.ttl_seconds)
+        except sa.exc.SQLAlchemyError as e:  # a failed sweep must never cost anyone's message
+            logger.warning(f"Could not delete expired conversations: {type(e).__name__}")
+            return 0
+
+    def close(self) -> None:
+        """Stops the sweep thread and closes the connections (tests; Rasa never closes its store)."""
+        self._stop.set()
+        if self._sweeper is not None:
+            self._sweeper.join(timeout=30)
+        self.engine.dispose()
+
+    # --- the cache ---------------------------------------------------------------------------------------
+    def version(self, session: Any, sender_id: str) -> Version:
+        events = self.SQLEvent.__table__
+        row = session.execute(sa.select(sa.func.count(), sa.func.max(events.c.id))
+                              .where(events.c.sender_id == sender_id)).fetchone()
+        return int(row[0] or 0), int(row[1] or 0)
+
+    def forget_cached(self, sender_id: str) -> None:
+        self._cache.pop(sender_id, None)
+
+    def _remember(self, sender_id: str, entry: Cached) -> None:
+        if self.cache_size <= 0:
+            return
+        self._cache[sender_id] = entry
+        self._cache.move_to_end(sender_id)
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
+
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
         check_storable(sender_id)
-        return await super().retrieve(sender_id)
+        if self.cache_size <= 0:
+            return await super().retrieve(sender_id)
+        with self.session_scope() as session:
+            version = self.version(session, sender_id)
+            cached = self._cache.get(sender_id)
+            if cached is not None and cached.version == version and version[0] > 0:
+                self.cache_hits += 1
+                self._cache.move_to_end(sender_id)
+                return DialogueStateTracker.from_events(sender_id, list(cached.events),
+                                                        self.domain.slots if self.domain else None)
+            self.cache_misses += 1
+            self._cache.pop(sender_id, None)
+            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
+        if not rows or not self.domain:
+            return None
+        # The version was read first: a write in between makes it older than these events, so the next
+        # retrieve reads again (never the other way round).
+        from rasa.shared.core import events as rasa_events
+
+        evs = rasa_events.deserialise_events([json.loads(r.data) for r in rows])
+        self._remember(sender_id, Cached(version, evs))
+        return DialogueStateTracker.from_events(sender_id, list(evs), self.domain.slots)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         check_storable(tracker.sender_id)
         if erasure.forget_requested(tracker.events):
+            self.forget_cached(tracker.sender_id)
             try:
                 self.erase(tracker.sender_id, reason="the user's request")
             except sa.exc.SQLAlchemyError as e:  # nothing is saved either way; the TTL deletes it later
                 logger.error("conversation %s could not be erased: %s", _log_id(tracker.sender_id), type(e).__name__)
             return
         await self._save_redacted(tracker)
-        due = self._last_sweep is None or time.monotonic() - self._last_sweep >= self.sweep_seconds
-        if self.ttl_seconds > 0 and due and (self._sweep is None or self._sweep.done()):
-            # Off the event loop: a sweep over a large store must not hold up anyone's message.
-            self._last_sweep = time.monotonic()
-            loop = asyncio.get_running_loop()
-            self._sweep = loop.run_in_executor(None, self._sweep_now, time.time() - self.ttl_seconds)
-
-    def _sweep_now(self, cutoff: float) -> int:
-        try:
-            return self.delete_idle(cutoff)
-        except sa.exc.SQLAlchemyError as e:  # a failed sweep must never cost the user's message
-            logger.warning(f"Could not delete expired conversations: {type(e).__name__}")
-            return 0
 
     def delete_idle(self, cutoff: float) -> int:
         """Deletes every conversation whose last event is older than `cutoff` (a Unix time)."""
@@ -164,30 +281,69 @@ class AdvisorTrackerStore(SQLTrackerStore):
                 .having(sa.func.max(events.c.timestamp) < cutoff))
         with self.engine.begin() as conn:
             senders = [row[0] for row in conn.execute(idle)]
+            existing = set(sa.inspect(conn).get_table_names())
+            tables = [(t, c) for t, c in INDEX_TABLES if t in existing]
             for i in range(0, len(senders), 500):
-                conn.execute(events.delete().where(events.c.sender_id.in_(senders[i:i + 500])))
+                chunk = senders[i:i + 500]
+                conn.execute(events.delete().where(events.c.sender_id.in_(chunk)))
+                for table, column in tables:
+                    conn.execute(sa.table(table, sa.column(column)).delete().where(sa.column(column).in_(chunk)))
+        for sender in senders:
+            self.forget_cached(sender)
         if senders:
             logger.info(f"Deleted {len(senders)} conversation(s) idle for more than {self.ttl_seconds:.0f} s.")
         return len(senders)
 
     async def _save_redacted(self, tracker: DialogueStateTracker) -> None:
-        """Rasa's ``SQLTrackerStore.save`` with every event written through advisor.privacy.redact_event."""
+        """Rasa's ``SQLTrackerStore.save`` with every event written through advisor.privacy.redact_event;
+        the cache written through (the events as the database now holds them)."""
+        from rasa.shared.core import events as rasa_events
+
         await self.stream_events(tracker)
+        sid = tracker.sender_id
         with self.session_scope() as session:
-            for event in self._additional_events(session, tracker):
+            cached = self._cache.get(sid) if self.cache_size > 0 else None
+            before = self.version(session, sid) if self.cache_size > 0 else (0, 0)
+            current = cached is not None and cached.version == before and \
+                len(tracker.events) >= len(cached.events) and \
+                all(a is b for a, b in zip(cached.events, tracker.events, strict=False))
+            if current:
+                assert cached is not None
+                new = list(tracker.events)[len(cached.events):]  # Rasa's count query, answered by the cache
+            else:
+                new = list(self._additional_events(session, tracker))
+            rows, stored = [], []
+            for event in new:
                 data = redact_event(event.as_dict())
-                session.add(self.SQLEvent(
-                    sender_id=tracker.sender_id,
+                row = self.SQLEvent(
+                    sender_id=sid,
                     type_name=event.type_name,
                     timestamp=data.get("timestamp"),
                     intent_name=(data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
                     action_name=data.get("name"),
                     data=json.dumps(data),
-                ))
+                )
+                session.add(row)
+                rows.append(row)
+                stored.append(data)
+            session.flush()
+            ids = [int(r.id) for r in rows]  # known after the flush (after the commit, each would be a query)
             session.commit()
+            if self.cache_size <= 0:
+                return
+            if not (current or (cached is None and before[0] == 0)):
+                self._cache.pop(sid, None)  # not known to match the database: the next retrieve reads it
+                return
+            # The database now holds the cached events plus these (as read back: JSON, redacted): a version
+            # made of ours only, so a write by anyone else in between shows as a mismatch.
+            old = cached.events if cached is not None else []
+            evs = old + rasa_events.deserialise_events(json.loads(json.dumps(stored)))
+            top = max([before[1]] + ids)
+            self._remember(sid, Cached((before[0] + len(rows), top), latest_session(evs)))
 
     def erase(self, sender_id: str, reason: str) -> Dict[str, int]:
-        """Deletes everything kept about one conversation (:func:`erase_conversation`)."""
+        """Deletes everything kept about one conversation (:func:`erase_conversation`), the cached copy first."""
+        self.forget_cached(sender_id)
         return erase_conversation(self, sender_id, reason, self.workbench_db)
 
     def conversation_events(self, sender_id: str) -> List[Dict[str, Any]]:
@@ -212,6 +368,8 @@ def erase_conversation(store: Any, sender_id: str, reason: str, workbench_db: Op
     when that file exists). Returns the rows deleted per place; logs the counts, never content."""
     check_storable(sender_id)
     sql = sql_store(store)
+    if isinstance(sql, AdvisorTrackerStore):
+        sql.forget_cached(sender_id)
     events = sql.SQLEvent.__table__
     with sql.engine.begin() as conn:
         user_rows = conn.execute(sa.select(events.c.data).where(

@@ -108,22 +108,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "analytics":
         from workbench import analytics
         from workbench.render import render
-        from workbench.store import ConversationSource
-        from workbench.web import dashboard_context
+        from workbench.store import ConversationSource, StoreError
 
-        src = ConversationSource(_endpoints(root, args.endpoints), root / "domain.yml", root)
+        src = ConversationSource(_endpoints(root, args.endpoints), root / "domain.yml", root,
+                                 analytics.resource_url_from_knowledge())
         print(f"[analytics] reading conversations from the tracker store of {src.endpoints}", flush=True)
-        convs = src.read_sync()
-        if src.error:
-            print(f"[analytics] {src.error}", file=sys.stderr)
+        try:
+            ctx = src.dashboard_sync()
+        except StoreError as exc:
+            print(f"[analytics] {exc}", file=sys.stderr)
             return 1
         out = Path(args.out)
         out = out if out.is_absolute() else root / out
         out.mkdir(parents=True, exist_ok=True)
-        ctx = dashboard_context(convs, analytics.resource_url_from_knowledge())
         (out / "index.html").write_text(render("dashboard.html", standalone=True, **ctx), encoding="utf-8")
         (out / "analytics.json").write_text(__import__("json").dumps(ctx["a"].as_dict(), indent=1))
-        print(f"[analytics] {len(convs)} conversations; report: {out / 'index.html'}")
+        print(f"[analytics] {ctx['a'].conversations} conversations; report: {out / 'index.html'}")
         return 0
     # serve
     from workbench import access, inbox

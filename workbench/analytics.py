@@ -83,12 +83,15 @@ class Analytics:
     funnel: List[Tuple[str, int]] = field(default_factory=list)
     drop_off: List[Tuple[str, int]] = field(default_factory=list)
     latencies: List[float] = field(default_factory=list)
+    fixed_latency: Optional[Dict[str, float]] = None  # median/p90/max computed elsewhere (in SQL: workbench.store)
 
     @property
     def fallback_rate(self) -> float:
         return self.fallback_messages / self.user_messages if self.user_messages else 0.0
 
     def latency(self) -> Dict[str, float]:
+        if self.fixed_latency is not None:
+            return dict(self.fixed_latency)
         return {
             "median": _percentile(self.latencies, 0.5),
             "p90": _percentile(self.latencies, 0.9),

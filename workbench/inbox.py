@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from typing import AbstractSet, Any, Dict, List, Sequence, Set
+from typing import AbstractSet, Any, Dict, List, Mapping, Optional, Sequence, Set
 
 from workbench.conversations import Conversation, best_guess, intent_of, is_fallback_message
 
@@ -56,31 +56,32 @@ def similarity(a: str, b: str) -> float:
     return len(wa & wb) / len(wa | wb) if wa | wb else 1.0
 
 
+def message_of(conversation_id: str, e: Mapping[str, Any], threshold: float = LOW_CONFIDENCE) -> Optional[Message]:
+    """The inbox's message for one stored event, or None when it is not a misunderstood user message."""
+    if e.get("event") != "user" or not str(e.get("text") or "").strip():
+        return None
+    text = str(e["text"])
+    if text.startswith("/"):
+        return None  # a button payload, not something the NLU had to understand
+    name, conf = intent_of(e)
+    fell_back = is_fallback_message(e)
+    if not fell_back and conf >= threshold:
+        return None
+    ts = float(e.get("timestamp") or 0)
+    guess, guess_conf = best_guess(e) if fell_back else (name, conf)
+    return Message(message_key(conversation_id, ts, text), conversation_id, ts, text, guess, guess_conf, fell_back,
+                   list((e.get("parse_data") or {}).get("entities") or []))
+
+
 def misunderstood(
     convs: Sequence[Conversation], threshold: float = LOW_CONFIDENCE, handled: AbstractSet[str] = frozenset()
 ) -> List[Message]:
     out: List[Message] = []
     for c in convs:
         for e in c.events:
-            if e.get("event") != "user" or not str(e.get("text") or "").strip():
-                continue
-            text = str(e["text"])
-            if text.startswith("/"):
-                continue  # a button payload, not something the NLU had to understand
-            name, conf = intent_of(e)
-            fell_back = is_fallback_message(e)
-            if not fell_back and conf >= threshold:
-                continue
-            ts = float(e.get("timestamp") or 0)
-            key = message_key(c.id, ts, text)
-            if key in handled:
-                continue
-            guess, guess_conf = best_guess(e) if fell_back else (name, conf)
-            out.append(
-                Message(
-                    key, c.id, ts, text, guess, guess_conf, fell_back, list((e.get("parse_data") or {}).get("entities") or [])
-                )
-            )
+            m = message_of(c.id, e, threshold)
+            if m is not None and m.key not in handled:
+                out.append(m)
     return out
 
 

@@ -40,6 +40,18 @@ class Reviews:
         with self._db() as db:
             return {r[0]: (bool(r[1]), r[2]) for r in db.execute("select conversation_id, reviewed, note from reviews")}
 
+    def of(self, conversation_ids: Iterable[str]) -> Dict[str, Tuple[bool, str]]:
+        """The reviews of these conversations (those that have one)."""
+        ids = list(conversation_ids)
+        out: Dict[str, Tuple[bool, str]] = {}
+        with self._db() as db:
+            for i in range(0, len(ids), 500):
+                chunk = ids[i:i + 500]
+                marks = ",".join("?" * len(chunk))
+                out.update({r[0]: (bool(r[1]), r[2]) for r in db.execute(
+                    f"select conversation_id, reviewed, note from reviews where conversation_id in ({marks})", chunk)})
+        return out
+
     def set(self, conversation_id: str, reviewed: bool, note: str) -> None:
         with self._db() as db:
             db.execute(
@@ -87,3 +99,19 @@ class Reviews:
             for key in gone_marks:
                 db.execute("delete from inbox where message_key = ?", (key,))
         return len(gone_reviews) + len(gone_marks)
+
+    def marked(self) -> Tuple[Set[str], Set[str]]:
+        """The conversation ids with a review and the message keys with an inbox mark."""
+        with self._db() as db:
+            return ({r[0] for r in db.execute("select conversation_id from reviews")},
+                    {r[0] for r in db.execute("select message_key from inbox")})
+
+    def drop(self, conversation_ids: Iterable[str], message_keys: Iterable[str]) -> int:
+        """Deletes the reviews of these conversations and these inbox marks; rows deleted."""
+        n = 0
+        with self._db() as db:
+            for cid in conversation_ids:
+                n += db.execute("delete from reviews where conversation_id = ?", (cid,)).rowcount
+            for key in message_keys:
+                n += db.execute("delete from inbox where message_key = ?", (key,)).rowcount
+        return n

@@ -19,6 +19,7 @@ import re
 import secrets
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,12 +44,12 @@ from workbench import (
     stories,
 )
 from workbench.access import STATE_CHANGING, Access, Session, allowed_hosts, same
-from workbench.conversations import Filters, newest_first, transcript
+from workbench.conversations import Filters, transcript
 from workbench.gitbranch import Author, GitError, is_repo
 from workbench.render import TEMPLATES, render
 from workbench.reviews import MAX_NOTE_CHARS, Reviews
 from workbench.safe import open_private, private_dir
-from workbench.store import ConversationSource
+from workbench.store import DASHBOARD_SECONDS, REFRESH_SECONDS, ConversationSource
 from workbench.users import FILE_NAME as USERS_FILE
 from workbench.users import Users
 
@@ -169,11 +170,10 @@ def create_app(s: Settings) -> Sanic:
     access = Access(s.users or Users(s.state / USERS_FILE), s.hosts or allowed_hosts(s.port))
     app.ctx.access = access
     log = audit.configure(s.state)
-    source = ConversationSource(s.endpoints, s.root / "domain.yml", s.root)
+    source = ConversationSource(s.endpoints, s.root / "domain.yml", s.root, analytics.resource_url_from_knowledge())
     reviews = Reviews(s.state / "workbench.db")
-    # Marks of conversations the store no longer holds (erased, expired) are dropped at each complete read.
-    source.on_complete_read = lambda convs: reviews.prune(
-        (c.id for c in convs), (m.key for m in inbox.misunderstood(convs, threshold=2.0)))
+
+    source.on_refresh = lambda src: prune_marks(reviews, src)
     jobs = Jobs(s.state)
     intents, entities, _, _ = nlu_data.domain_names((s.root / "domain.yml").read_text(encoding="utf-8"))
     intent_list = sorted(intents)
@@ -215,12 +215,7 @@ def create_app(s: Settings) -> Sanic:
 
     async def conversations_of(keys: List[str]) -> Dict[str, int]:
         """conversation id -> how many of the inbox message keys are in it (for the audit log)."""
-        wanted = set(keys)
-        found: Dict[str, int] = {}
-        for m in inbox.misunderstood(await source.conversations(), s.threshold, frozenset()):
-            if m.key in wanted:
-                found[m.conversation_id] = found.get(m.conversation_id, 0) + 1
-        return found
+        return await source.conversations_of(keys)
 
     def login_page(why: str, status: int = 401) -> response.HTTPResponse:
         return response.html(render("login.html", page="/login", why=why, port=s.port), status=status)
@@ -310,19 +305,20 @@ def create_app(s: Settings) -> Sanic:
 
     @app.get("/conversations")
     async def conversations(req: Request) -> response.HTTPResponse:
-        convs = newest_first(await source.conversations())
         f = Filters.from_query({k: req.args.get(k, "") for k in req.args})
-        shown = [c for c in convs if f.accepts(c)]
-        all_intents = sorted({i for c in convs for i in c.intents if i})
+        listing = await source.list_page(f, page_number(req))
         return page(
             "conversations.html",
             req,
-            shown=shown,
-            total=len(convs),
+            shown=listing.rows,
+            listing=listing,
+            total=await source.count(),
             f=f,
-            channels=sorted({c.channel for c in convs}),
-            intents=all_intents,
-            reviews=reviews.all(),
+            channels=await source.channels(),
+            intents=sorted(set(intent_list) | {"nlu_fallback"}),
+            reviews=reviews.of(c.id for c in listing.rows),
+            nav=nav(req, listing),
+            behind=source.behind,
         )
 
     @app.get("/conversation")
@@ -397,12 +393,15 @@ def create_app(s: Settings) -> Sanic:
 
     @app.get("/inbox")
     async def inbox_page(req: Request) -> response.HTTPResponse:
-        msgs = inbox.misunderstood(await source.conversations(), s.threshold, reviews.handled())
+        msgs, listing = await source.inbox_page(s.threshold, reviews.handled(), page_number(req))
         return page(
             "inbox.html",
             req,
             groups=inbox.group(msgs),
-            count=len(msgs),
+            count=listing.total,
+            listing=listing,
+            nav=nav(req, listing),
+            behind=source.behind,
             threshold=s.threshold,
             intents=intent_list,
             entities=sorted(entities),
@@ -440,7 +439,8 @@ def create_app(s: Settings) -> Sanic:
 
     @app.get("/feedback")
     async def feedback_page(req: Request) -> response.HTTPResponse:
-        votes = feedback.all_votes(await source.conversations())
+        convs, listing = await source.voted_page(page_number(req))
+        votes = feedback.all_votes(convs)
         editable = is_repo(s.root)
         try:
             choices = facts_edit.read_branch(s.root).choices if editable else facts_edit.choices({})
@@ -455,6 +455,8 @@ def create_app(s: Settings) -> Sanic:
             editable=editable,
             choices=choices,
             suggest=lambda v: feedback.suggested_fact(v, choices.facts),
+            listing=listing,
+            nav=nav(req, listing),
         )
 
     @app.post("/feedback/question")
@@ -529,8 +531,7 @@ def create_app(s: Settings) -> Sanic:
 
     @app.get("/dashboard")
     async def dashboard(req: Request) -> response.HTTPResponse:
-        convs = await source.conversations()
-        return page("dashboard.html", req, **dashboard_context(convs, analytics.resource_url_from_knowledge()))
+        return page("dashboard.html", req, behind=source.behind, **(await source.dashboard()))
 
     live.register(app, source, live.RasaLink(s.rasa_url, s.api_token), page, back, failed)
     @app.get("/audit")
@@ -542,7 +543,13 @@ def create_app(s: Settings) -> Sanic:
         if number > pages:  # past the end: the last page
             number = pages
             entries, total = log.page(number, AUDIT_PAGE_SIZE, trainer)
-        known = {log.conversation_ref(c.id): c.id for c in await source.conversations()}
+        wanted = {e.conversation for e in entries if e.conversation}
+        known = {}
+        if wanted:
+            for cid in await source.ids():
+                ref = log.conversation_ref(cid)
+                if ref in wanted:
+                    known[ref] = cid
         return page(
             "audit.html",
             req,
@@ -558,10 +565,71 @@ def create_app(s: Settings) -> Sanic:
 
     async def stop_jobs(*_: Any) -> None:
         jobs.stop_all()
+        refresher.stop()
 
+    async def start_refresher(*_: Any) -> None:
+        refresher.start()
+
+    refresher = Refresher(source)
+    app.register_listener(start_refresher, "after_server_start")
     app.register_listener(stop_jobs, "after_server_stop")
 
     return app
+
+
+class Refresher:
+    """Keeps the index current in a thread of its own (the first read of a large store takes a while; pages
+    show how far behind it is meanwhile): a full refresh every REFRESH_SECONDS, and the dashboard's figures
+    when they are about DASHBOARD_SECONDS old."""
+
+    def __init__(self, source: ConversationSource) -> None:
+        self.source = source
+        self._stop = threading.Event()
+        self._thread: Optional[threading.Thread] = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="workbench-index", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.source.refresh(wait=True)
+            if self.source.error is None:
+                try:  # the dashboard's figures, recomputed when a minute old (a page shows them at once)
+                    self.source.recompute_dashboard(older_than=DASHBOARD_SECONDS - REFRESH_SECONDS)
+                except Exception as exc:  # noqa: BLE001 - the page computes them itself, and shows the error
+                    self.source.error = f"cannot compute the dashboard: {type(exc).__name__}"
+            self._stop.wait(REFRESH_SECONDS)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+
+
+def prune_marks(reviews: Reviews, source: ConversationSource) -> int:
+    """Drops the reviews and inbox marks of conversations the store no longer holds (erased, expired): called
+    after a full refresh of the index. Rows deleted."""
+    cids, keys = reviews.marked()
+    found_ids, found_keys = source.existing_sync(cids, keys)
+    return reviews.drop(cids - found_ids, keys - found_keys)
+
+
+def page_number(req: Request) -> int:
+    raw = req.args.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < len(raw) <= 7 else 1
+
+
+def nav(req: Request, listing: Any) -> Dict[str, str]:
+    """Links to the newer / older page of a listing, keeping the request's other arguments."""
+    args = {k: req.args.get(k, "") for k in req.args if k not in ("page", "flash")}
+    out = {}
+    if listing.number > 1:
+        out["newer"] = f"{req.path}?{urlencode({**args, 'page': listing.number - 1})}"
+    if listing.number < listing.pages:
+        out["older"] = f"{req.path}?{urlencode({**args, 'page': listing.number + 1})}"
+    return out
 
 
 def _conversation_field(req: Request) -> Optional[str]:

@@ -42,7 +42,7 @@ def test_idle_conversations_expire(store_stack: Stack) -> None:
     store_stack.say(idle, "hi")
     assert _stored(idle) > 0
     time.sleep(TTL + 1.5)
-    store_stack.say(active, "what is CSPO?")  # any save runs the sweep once its interval has passed
+    store_stack.say(active, "what is CSPO?")  # the sweep runs every second on its own
     assert _stored(idle) == 0, "a conversation idle for longer than CONVERSATION_TTL_SECONDS is still stored"
     assert _stored(active) > 0
 

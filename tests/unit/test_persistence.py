@@ -69,6 +69,7 @@ def test_rasa_expands_the_password_variables(monkeypatch: pytest.MonkeyPatch, tm
     ({"CONVERSATION_TTL_SECONDS": "a week"}, "CONVERSATION_TTL_SECONDS"),
     ({"CONVERSATION_TTL_SECONDS": "-1"}, "CONVERSATION_TTL_SECONDS"),
     ({"POSTGRES_HOST": "h", "POSTGRES_PORT": "99999"}, "POSTGRES_PORT"),
+    ({"ADVISOR_TRACKER_CACHE": "lots"}, "ADVISOR_TRACKER_CACHE"),
 ])
 def test_bad_values_are_named(env: dict, problem: str) -> None:
     with pytest.raises(ConfigError, match=problem):
@@ -82,26 +83,46 @@ def _tracker(sender: str, at: float) -> DialogueStateTracker:
 
 def test_idle_conversations_are_deleted_and_recent_ones_kept(tmp_path: Path) -> None:
     store = AdvisorTrackerStore(Domain.empty(), db=str(tmp_path / "c.db"), ttl_seconds=3600, sweep_seconds=3600)
-    now = time.time()
-    asyncio.run(store.save(_tracker("recent", now - 60)))  # the first save after a start sweeps
-    asyncio.run(store.save(_tracker("old", now - 7200)))  # the next ones wait for the interval
-    assert asyncio.run(store.retrieve("old")) is not None
-    assert store.delete_idle(now - 3600) == 1
-    assert asyncio.run(store.retrieve("old")) is None
-    assert asyncio.run(store.retrieve("recent")) is not None
+    try:
+        now = time.time()
+        asyncio.run(store.save(_tracker("recent", now - 60)))
+        asyncio.run(store.save(_tracker("old", now - 7200)))
+        assert asyncio.run(store.retrieve("old")) is not None  # a save never sweeps
+        assert store.delete_idle(now - 3600) == 1
+        assert asyncio.run(store.retrieve("old")) is None
+        assert asyncio.run(store.retrieve("recent")) is not None
+    finally:
+        store.close()
 
 
-def test_saving_sweeps_at_most_once_per_interval(tmp_path: Path) -> None:
-    store = AdvisorTrackerStore(Domain.empty(), db=str(tmp_path / "c.db"), ttl_seconds=100, sweep_seconds=3600)
-    now = time.time()
-    asyncio.run(store.save(_tracker("fresh", now)))  # the first save sweeps (nothing old yet)...
-    asyncio.run(store.save(_tracker("stale", now - 500)))  # ...the next ones wait for the interval
-    asyncio.run(store.save(_tracker("fresh2", now)))
-    assert asyncio.run(store.retrieve("stale")) is not None
-    store.sweep_seconds = 0
-    asyncio.run(store.save(_tracker("fresh3", now)))
-    assert asyncio.run(store.retrieve("stale")) is None
-    assert asyncio.run(store.retrieve("fresh")) is not None
+def test_the_sweep_runs_on_its_own_schedule_without_any_message(tmp_path: Path) -> None:
+    """The expiry sweep is a thread of the store's (issue 23): an idle conversation goes without any save."""
+    store = AdvisorTrackerStore(Domain.empty(), db=str(tmp_path / "c.db"), ttl_seconds=100, sweep_seconds=0.2)
+    try:
+        now = time.time()
+        asyncio.run(store.save(_tracker("fresh", now)))
+        asyncio.run(store.save(_tracker("stale", now - 500)))
+        deadline = time.time() + 5
+        while asyncio.run(store.retrieve("stale")) is not None and time.time() < deadline:
+            time.sleep(0.1)
+        assert asyncio.run(store.retrieve("stale")) is None
+        assert asyncio.run(store.retrieve("fresh")) is not None
+        assert store._sweeper is not None and store._sweeper.name == "tracker-store-sweep"
+    finally:
+        store.close()
+    assert store._sweeper is not None and not store._sweeper.is_alive()
+
+
+def test_a_reader_neither_sweeps_nor_caches(tmp_path: Path) -> None:
+    store = AdvisorTrackerStore(Domain.empty(), db=str(tmp_path / "c.db"), ttl_seconds=100, sweep_seconds=0.1,
+                                role="reader")
+    try:
+        asyncio.run(store.save(_tracker("stale", time.time() - 500)))
+        time.sleep(0.5)
+        assert asyncio.run(store.retrieve("stale")) is not None
+        assert store._sweeper is None and store.cache_size == 0
+    finally:
+        store.close()
 
 
 def test_ttl_zero_keeps_everything(tmp_path: Path) -> None:
@@ -109,6 +130,7 @@ def test_ttl_zero_keeps_everything(tmp_path: Path) -> None:
     asyncio.run(store.save(_tracker("ancient", 1000.0)))
     asyncio.run(store.save(_tracker("other", time.time())))
     assert asyncio.run(store.retrieve("ancient")) is not None
+    assert store._sweeper is None
 
 
 def test_the_workbench_reads_the_store_of_make_runs_endpoints_file_without_the_action_secret(
@@ -124,3 +146,8 @@ def test_the_workbench_reads_the_store_of_make_runs_endpoints_file_without_the_a
     assert "${ACTION_SERVER_SECRET}" in path.read_text()
     cfg = endpoint_config(path)
     assert cfg.kwargs["db"] == str(tmp_path / "c.db")
+
+
+def test_the_cache_size_comes_from_the_environment() -> None:
+    assert "cache_size" not in yaml.safe_load(render(ACTION_URL, {}))["tracker_store"]
+    assert yaml.safe_load(render(ACTION_URL, {"ADVISOR_TRACKER_CACHE": "0"}))["tracker_store"]["cache_size"] == 0
