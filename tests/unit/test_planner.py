@@ -370,3 +370,14 @@ def test_a_score_question_goes_to_the_fact_with_the_minimum(planner: Planner) ->
     d = planner.plan(turn(text, "ask_requirements", [ent(text, "csm", "certification", "CSM")]), Context())
     assert (d.rule, d.fact and d.fact.id, d.polarity) == ("threshold", "csm_pass_mark", "no")
     assert reply(d).startswith("No.")
+
+
+def test_a_counterpart_must_speak_of_what_is_asked(planner: Planner) -> None:
+    # the Product Owner's backlog fact is best; its Scrum Master counterpart (impediments) is no answer
+    text = "does the scrum master prioritize the backlog?"
+    d = planner.plan(turn(text, "ask_responsibilities", [ent(text, "scrum master", "role", "scrum_master")]), Context())
+    assert not (d.fact is not None and d.fact.id == "sm_impediments"), d.trace()
+    # the counterpart that does speak of it still answers: "how many questions on the CSPO test?"
+    text = "how many questions are on the cspo test?"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "cspo", "certification", "CSPO")]), Context())
+    assert (d.rule, d.fact and d.fact.id) == ("counterpart_of_best", "cspo_no_test")
