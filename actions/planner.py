@@ -533,7 +533,7 @@ class Planner:
                 other = fact.counterparts.get(wanted[0]) if len(wanted) == 1 and not fact.only_with else None
                 # ... and the counterpart speaks of something the question asks about: the Product Owner's
                 # backlog duty is no answer to "does the Scrum Master prioritise the backlog?" via the SM's duty
-                fits = not concepts or bool(set(concepts) & set(self._fact_concepts.get(other, frozenset())))
+                fits = not concepts or bool(set(concepts) & set(self._fact_concepts.get(other or "", frozenset())))
                 if other and fits and self._states(fact, asks) and self._explains(fact, concepts):
                     answer = book.facts[other]
                     return Decision(COUNTERPART, "counterpart_of_best", fact=answer, topic=answer.topic,
