@@ -17,7 +17,8 @@ Figures per fault (:class:`FaultResult`): messages sent, answered (of which with
 apology), refused with a retryable error (and which), other failures (200 with no reply, 500,
 time-outs: a client cannot tell that it should retry), events lost (an answered message not stored
 exactly once, or a reply the user got that is not stored), duplicate bot replies, and the seconds from
-the end of the fault until throughput is back to half the rate before the fault with no error since.
+the end of the fault until throughput is back to half the rate before the fault with no error since
+(:func:`recovery_seconds`).
 """
 from __future__ import annotations
 
@@ -214,15 +215,16 @@ def _repeated(texts: Sequence[str]) -> bool:
 
 def recovery_seconds(messages: Sequence[Message], fault_end: float, end: float, baseline: float) -> Optional[float]:
     """Seconds from `fault_end` to the first moment after which (a) no request fails or gets the apology any
-    more (a 429 of the rate limits is not a failure) and (b) the answered rate over every 2-s window is at
-    least half of `baseline`. None when not within the run."""
+    more (a 429 of the rate limits is not a failure) and (b) the answered rate over every 3-s window up to
+    `end` (when the conversations stop sending; the drain after it is not counted) is at least half of
+    `baseline`. None when not within the run."""
     failures = [a.ended for m in messages for a in m.attempts if _degraded(a)]
     last_failure = max([f for f in failures if f >= fault_end] or [fault_end])
     done = sorted(m.final.ended for m in messages if m.answered)
     t = last_failure
-    while t + 2 <= end:
-        windows_ok = all(sum(1 for d in done if s <= d < s + 2) / 2 >= 0.5 * baseline
-                         for s in _frange(t, end - 2, 1.0))
+    while t + 3 <= end:
+        windows_ok = all(sum(1 for d in done if s <= d < s + 3) / 3 >= 0.5 * baseline
+                         for s in _frange(t, end - 3, 1.0))
         if windows_ok:
             return round(max(0.0, t - fault_end), 1)
         t += 0.5
@@ -299,7 +301,7 @@ def run_fault(url: str, fault_name: str, inject: Callable[[], None], stored_even
         unclear_errors=unclear, events_lost=totals["lost"] + totals["replies_lost"],
         user_messages_stored_twice=totals["stored_twice"], duplicate_replies=totals["duplicate_replies"],
         stored_after_error=totals["stored_after_error"], unexpected_stored=totals["unexpected"],
-        recovery_s=recovery_seconds(log, fault["end"], end, baseline),
+        recovery_s=recovery_seconds(log, fault["end"], fault["end"] + after, baseline),
         errors_until_s=round(max(late) - fault["end"], 1) if late else None,
         longest_wait_s=round(max((a.ended - a.started for a in attempts), default=0.0), 1),
         timeline=[sum(1 for m in log if m.answered and int(m.final.ended) == s) for s in range(int(end) + 1)],

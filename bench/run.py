@@ -439,7 +439,7 @@ def failure_lines(cluster: Dict[str, Any]) -> List[str]:
         "for a killed replica, at once; its supervisor restarts it meanwhile). Events lost: an answered message "
         "not stored exactly once in PostgreSQL, or replies the client got that are not stored. Unclear errors: "
         "answers a client cannot read as \"retry\" (200 with no reply, 500, a time-out). Recovery: from the end "
-        "of the fault until no request fails or gets the apology any more and the answered rate over every 2 s "
+        "of the fault until no request fails or gets the apology any more and the answered rate over every 3 s "
         "is at least half the rate before the fault; degraded until: the last failed or apologising answer "
         "after the fault's end; longest wait: the longest single request (a conversation stuck behind the "
         "fault shows here). bench/failure.py; the short version is tests/e2e/test_failure_under_load.py.",

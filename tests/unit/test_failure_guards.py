@@ -183,3 +183,24 @@ def test_two_replicas_creating_the_handoff_tables_at_once_both_start(monkeypatch
     engine = sa.create_engine("sqlite://")
     handoff_store.HandoffStore(engine)
     assert len(calls) == 2 and "handoff_messages" in sa.inspect(engine).get_table_names()
+
+
+def test_a_web_message_the_server_could_not_handle_tells_the_user_to_send_it_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """socket.io has no status code: the failure (a 503 on REST) reaches the widget as a bot message."""
+    from channels import socketio as web
+
+    sent: List[str] = []
+
+    async def capture(self: Any, recipient_id: str, text: str, **kwargs: Any) -> None:
+        sent.append(text)
+
+    async def failing(message: Any) -> None:
+        raise patches.TrackerStoreUnavailable("the tracker store failed (OperationalError)")
+
+    monkeypatch.setattr(web.WebSocketIOOutput, "send_text_message", capture)
+    channel = web.SocketIOChannel(session_persistence=False)
+    channel.blueprint(failing)
+    monkeypatch.setattr(channel.sio, "enter_room", lambda *args, **kwargs: None)  # no real connection here
+    handler = channel.sio.handlers[channel.namespace or "/"][channel.user_message_evt]
+    asyncio.run(handler("sid-1", {"message": "what is CSPO?"}))
+    assert sent == [web.NOT_HANDLED_TEXT]
