@@ -812,6 +812,8 @@ def observe_messages() -> None:
         try:
             with metrics.Timer(metrics.REPLY_SECONDS, channel=channel):
                 return await original(self, message)
+        except AlreadyHandled:  # a client's retry of a stored message (client_retries_are_answered_once)
+            raise
         except Exception:
             metrics.MESSAGE_ERRORS.inc(channel=channel)
             raise
@@ -999,6 +1001,74 @@ def lock_tickets_are_leases() -> None:
                                _log_id(conversation_id), type(e).__name__, lease)
 
     LockStore.lock = lock
+
+CLIENT_MESSAGE_ID = "advisor_client_message_id"  # attribute a channel sets on a UserMessage whose id the client chose
+RECENT_TURNS = 100  # how far back a client's message id is looked for in the conversation
+
+
+class AlreadyHandled(Exception):
+    """The message is one the conversation already holds (a client's retry): its stored replies are sent."""
+
+    def __init__(self, replies: List[Dict[str, Any]]) -> None:
+        super().__init__("message already handled")
+        self.replies = replies
+
+
+def stored_replies(events: Any, message_id: str) -> Optional[List[Dict[str, Any]]]:
+    """The bot messages that followed the user message `message_id` among the last RECENT_TURNS user
+    messages of `events`, or None when it is not there."""
+    from rasa.shared.core.events import BotUttered, UserUttered
+
+    after: List[Dict[str, Any]] = []
+    seen = 0
+    for event in reversed(list(events)):
+        if isinstance(event, BotUttered):
+            after.append(event.message())
+        elif isinstance(event, UserUttered):
+            if event.message_id == message_id:
+                return list(reversed(after))
+            seen += 1
+            if seen >= RECENT_TURNS:
+                return None
+            after = []
+    return None
+
+
+@patch(
+    "rasa.core.processor.MessageProcessor._handle_message_with_tracker",
+    "Rasa handles every message it receives, so a client that sends a message again after an error (a replica "
+    "killed after it had stored the message, before the answer left) gets it handled and stored twice: seen "
+    "once under load (bench/failure.py, a replica killed). Here a message whose id the client chose (REST "
+    "'message_id', channels/rest.py) and that the conversation already holds is not handled again: the "
+    "replies stored after it are sent instead, and nothing is stored.",
+)
+def client_retries_are_answered_once() -> None:
+    from rasa.core.processor import MessageProcessor
+
+    handle_with_tracker = MessageProcessor._handle_message_with_tracker
+    handle = MessageProcessor.handle_message
+
+    @functools.wraps(handle_with_tracker)
+    async def _handle_message_with_tracker(self: Any, message: Any, tracker: Any) -> None:
+        if getattr(message, CLIENT_MESSAGE_ID, False):
+            replies = stored_replies(tracker.events, message.message_id)
+            if replies is not None:
+                raise AlreadyHandled(replies)
+        await handle_with_tracker(self, message, tracker)
+
+    @functools.wraps(handle)
+    async def handle_message(self: Any, message: Any) -> Any:
+        try:
+            return await handle(self, message)
+        except AlreadyHandled as done:
+            logger.info("a message of conversation %s was sent again: its stored replies are repeated, it is "
+                        "not handled twice", _log_id(message.sender_id))
+            for reply in done.replies:
+                await message.output_channel.send_response(message.sender_id, reply)
+            return getattr(message.output_channel, "messages", None)
+
+    MessageProcessor._handle_message_with_tracker = _handle_message_with_tracker
+    MessageProcessor.handle_message = handle_message
 
 
 def _log_id(conversation_id: Any) -> str:

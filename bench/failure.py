@@ -9,7 +9,9 @@ Used by `make bench` (bench/run.py: 50 conversations, four faults) and by the sh
 2. ``before`` seconds in, the fault is injected (a blocking callable, in a thread: kill a replica,
    restart PostgreSQL, …); it returns when the fault is over (the service is back);
 3. a message refused with a retryable status (429, 502, 503, 504) is sent again after its Retry-After
-   (or 1 s), at most ``RETRIES`` times, as a client would; anything else is final;
+   (or 1 s), at most ``RETRIES`` times, as a client would, with the same ``message_id`` (so a message the
+   server had stored before the error is answered from the store, not handled twice); anything else is
+   final;
 4. afterwards every conversation's events are read from the tracker store (PostgreSQL) and compared
    with what was sent and answered: see :func:`check_conversation`.
 
@@ -142,7 +144,8 @@ async def _talk(session: aiohttp.ClientSession, url: str, sender: str, t0: float
             start = time.perf_counter() - t0
             wait = 0.0
             try:
-                async with session.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": msg.text},
+                payload = {"sender": sender, "message": msg.text, "message_id": f"{sender}-m{i}"}  # the same on a retry
+                async with session.post(f"{url}/webhooks/rest/webhook", json=payload,
                                         timeout=aiohttp.ClientTimeout(total=timeout)) as resp:
                     body = await resp.text()
                     kind, texts = _classify(resp.status, body)

@@ -9,6 +9,9 @@
   ``Authorization: Bearer <REST_CHANNEL_KEY>`` (401 otherwise; REST is refused from outside altogether
   when no key is set).
 - Rate limits per client address and per conversation (channels.guard): 429 with Retry-After.
+- A client may give each message an id (``"message_id"``, 8-64 letters, digits, ``-``, ``_``): a message
+  sent again with an id the conversation already holds (a retry after an error whose message had been
+  stored all the same) is answered with the stored replies, not handled twice.
 - A message the server could not handle (the tracker store or the lock store failing: PostgreSQL
   restarting, Redis stopped) is refused with 503, a JSON error and Retry-After, so the client sends it
   again; Rasa's own REST channel answered 200 with an empty list, which a client cannot tell from a
@@ -20,6 +23,7 @@ import hmac
 import json
 import logging
 import os
+import re
 from asyncio import CancelledError
 from http import HTTPStatus
 from typing import Any, Awaitable, Callable, Optional, Text
@@ -30,6 +34,7 @@ from rasa.utils.endpoints import bool_arg
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from advisor.patches import CLIENT_MESSAGE_ID
 from channels.guard import client_address, is_loopback, limits, too_many_text
 from channels.ids import IdProblem, rest_id
 
@@ -40,6 +45,10 @@ EMPTY_MESSAGE_PAYLOAD = "/nlu_fallback"
 CHANNEL_KEY_ENV = "REST_CHANNEL_KEY"
 MIN_KEY_CHARS = 16
 RETRY_AFTER_SECONDS = 1
+# A client may name each message ("message_id"): sent again with the same id (a retry after a 502/503), a
+# message the conversation already holds is not handled twice; its stored replies come back
+# (advisor.patches.client_retries_are_answered_once).
+MESSAGE_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 UNAVAILABLE_TEXT = "the message could not be handled just now (nothing was kept): send it again in a moment"
 
 logger = logging.getLogger(__name__)
@@ -65,6 +74,8 @@ def request_problem(body: bytes) -> Optional[str]:
         return str(problem)
     if "metadata" in data and data["metadata"] is not None and not isinstance(data["metadata"], dict):
         return '"metadata" must be a JSON object'
+    if "message_id" in data and not (isinstance(data["message_id"], str) and MESSAGE_ID.fullmatch(data["message_id"])):
+        return '"message_id" must be 8 to 64 letters, digits, "-" or "_" (the same id when a message is sent again)'
     return None
 
 
@@ -118,9 +129,13 @@ class SafeRestInput(RestInput):
                 return response.stream(self.stream_response(on_new_message, text, sender_id, input_channel, metadata),
                                        content_type="text/event-stream")
             collector = CollectingOutputChannel()
+            client_id = request.json.get("message_id") if isinstance(request.json, dict) else None
+            message = UserMessage(text, collector, sender_id, input_channel=input_channel, metadata=metadata,
+                                  message_id=client_id)
+            if client_id:
+                setattr(message, CLIENT_MESSAGE_ID, True)
             try:
-                await on_new_message(UserMessage(text, collector, sender_id, input_channel=input_channel,
-                                                 metadata=metadata))
+                await on_new_message(message)
             except CancelledError:
                 logger.error("a REST message was cancelled before its reply (the client went away?)")
             except Exception as e:  # noqa: BLE001 - refused as a whole: the client sends it again

@@ -7,7 +7,8 @@ replies it got are not stored), when a reply is stored or sent twice, when a mes
 client cannot read as "retry" (200 with no reply, 500, a time-out), or when a conversation waits too
 long behind the failure. Without the guards in advisor/patches.py and channels/rest.py, the PostgreSQL
 restart lost answered messages (Rasa's FailSafeTrackerStore) and the killed replica's conversations
-waited ~60 s for its lock tickets."""
+waited ~60 s for its lock tickets; and a message sent again with its message_id (a client's retry) was
+handled and stored twice."""
 from __future__ import annotations
 
 import json
@@ -58,6 +59,25 @@ def test_postgresql_restarting_under_load_loses_no_answered_message(cluster: Clu
     _assert_clean(result)
     # the messages in flight while it was down were refused with 503 and answered when sent again
     assert set(result.refused_retryable) <= {"503", "429"}, result.refused_retryable
+
+
+def test_a_message_sent_again_with_its_id_is_answered_once(cluster: Cluster) -> None:
+    """What a client does after a 502 whose message the dying replica had stored: the same message, the same
+    message_id. It is answered from the store, not handled (and stored) twice."""
+    import requests
+
+    sender = f"again-{uuid.uuid4().hex[:8]}"
+    body = {"sender": sender, "message": "what is the difference between csm and cspo?", "message_id": uuid.uuid4().hex}
+    url = f"{cluster.balancer.rasa_url}/webhooks/rest/webhook"
+    first = requests.post(url, json=body, timeout=60)
+    again = requests.post(url, json=body, timeout=60)
+    assert first.status_code == again.status_code == 200 and first.json(), first.text
+    assert [m.get("text") for m in again.json()] == [m.get("text") for m in first.json()]
+    users = [e for e in cluster.balancer.tracker(sender)["events"] if e["event"] == "user"]
+    assert [e["text"] for e in users] == [body["message"]], "the message was handled twice"
+    other = requests.post(url, json={**body, "message_id": uuid.uuid4().hex}, timeout=60)  # a new message
+    assert other.status_code == 200 and len([e for e in cluster.balancer.tracker(sender)["events"]
+                                             if e["event"] == "user"]) == 2
 
 
 def test_a_replica_killed_under_load_loses_no_answered_message(cluster: Cluster) -> None:

@@ -204,3 +204,53 @@ def test_a_web_message_the_server_could_not_handle_tells_the_user_to_send_it_aga
     handler = channel.sio.handlers[channel.namespace or "/"][channel.user_message_evt]
     asyncio.run(handler("sid-1", {"message": "what is CSPO?"}))
     assert sent == [web.NOT_HANDLED_TEXT]
+
+
+def test_the_replies_stored_after_a_client_message_id_are_found() -> None:
+    from rasa.shared.core.events import ActionExecuted, BotUttered
+
+    events = [UserUttered("hi", message_id="client-id-0001"), BotUttered("Hello"), BotUttered("Ask me"),
+              ActionExecuted("action_listen"), UserUttered("what is cspo?", message_id="client-id-0002"),
+              BotUttered("CSPO is", data={"buttons": [{"title": "More", "payload": "/more"}]})]
+    assert [r["text"] for r in patches.stored_replies(events, "client-id-0001")] == ["Hello", "Ask me"]
+    second = patches.stored_replies(events, "client-id-0002")
+    assert [r["text"] for r in second] == ["CSPO is"] and second[0]["buttons"][0]["title"] == "More"
+    assert patches.stored_replies(events, "client-id-0003") is None
+
+
+def test_a_message_sent_again_with_its_id_is_answered_from_the_store_not_handled_twice() -> None:
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+    from rasa.core.processor import MessageProcessor
+    from rasa.shared.core.events import BotUttered
+
+    handled: List[str] = []
+    tracker = DialogueStateTracker.from_events("rest:f", [UserUttered("hi", message_id="client-id-0001"),
+                                                          BotUttered("Hello")])
+
+    class Processor:  # the processor's steps the patch relies on, Rasa's own methods for the rest
+        handle_message = MessageProcessor.handle_message
+        _handle_message_with_tracker = MessageProcessor._handle_message_with_tracker
+
+        async def log_message(self, message: Any, should_save_tracker: bool = True) -> Any:
+            await self._handle_message_with_tracker(message, tracker)
+            handled.append(message.text)
+            return tracker
+
+    def message(text: str, mid: str) -> Any:
+        m = UserMessage(text, CollectingOutputChannel(), "rest:f", message_id=mid)
+        setattr(m, patches.CLIENT_MESSAGE_ID, True)
+        return m
+
+    again = message("hi", "client-id-0001")
+    with pytest.raises(patches.AlreadyHandled) as raised:
+        asyncio.run(Processor().log_message(again))
+    assert handled == [] and [r["text"] for r in raised.value.replies] == ["Hello"]
+
+
+def test_the_rest_channel_checks_a_client_message_id() -> None:
+    from channels.rest import request_problem
+
+    ok = {"sender": "s", "message": "hi", "message_id": "a1b2c3d4-e5"}
+    assert request_problem(json.dumps(ok).encode()) is None
+    for bad in ("short", "x" * 65, "has space in it", 12345678):
+        assert "message_id" in request_problem(json.dumps({**ok, "message_id": bad}).encode())
