@@ -2,9 +2,13 @@
 once, with latency figures and a cross-talk check. Used by `make bench` (bench/run.py) and reusable on
 its own: `python -m bench.load --url http://127.0.0.1:5005 --conversations 20`.
 
-Cross-talk check: after the load, every conversation's tracker is read back through the HTTP API and
-its user messages must be exactly the ones sent under that sender, in order; a reply that went to the
-wrong conversation, or a message stored in the wrong one, shows up there.
+Cross-talk check: every reply must be addressed to the conversation that asked (its `recipient_id`);
+after the load, every conversation's tracker is read back through the HTTP API and its user messages
+must be exactly the ones sent under that sender, in order; a reply that went to the wrong conversation,
+or a message stored in the wrong one, shows up there.
+
+Soak (:func:`run_soak`): conversations started at a steady rate for a long time, p95 and errors per
+minute, and the resident memory of the server's processes sampled along the way.
 """
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ import statistics
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import aiohttp
 
@@ -61,6 +65,7 @@ class LoadResult:
     empty_replies: int  # 200 with no bot message at all
     crosstalk: int  # conversations whose stored user messages differ from what was sent to them
     checked_conversations: int
+    foreign_replies: int = 0  # replies addressed to another conversation than the one that asked
     error_samples: List[str] = field(default_factory=list)
 
     def as_dict(self) -> Dict[str, object]:
@@ -68,7 +73,10 @@ class LoadResult:
 
 
 async def _conversation(session: aiohttp.ClientSession, url: str, sender: str, script: Sequence[str],
-                        latencies: List[float], problems: Dict[str, List[str]], timeout: float) -> None:
+                        latencies: List[float], problems: Dict[str, List[str]], timeout: float,
+                        recipient: Optional[str] = None) -> None:
+    """Sends `script` as `sender`; a reply addressed to anyone but `recipient` (the conversation id the
+    server uses for this sender) is recorded as foreign (cross-talk)."""
     for text in script:
         start = time.perf_counter()
         try:
@@ -79,8 +87,12 @@ async def _conversation(session: aiohttp.ClientSession, url: str, sender: str, s
                 if resp.status != 200:
                     problems["errors"].append(f"{resp.status}: {body[:120]}")
                     continue
-                if not json.loads(body):
+                replies = json.loads(body)
+                if not replies:
                     problems["empty"].append(f"{sender}: {text}")
+                if recipient is not None and any(isinstance(m, dict) and m.get("recipient_id") not in (recipient, sender)
+                                                 for m in replies):
+                    problems.setdefault("foreign", []).append(f"{sender}: a reply to {text!r} addressed elsewhere")
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             latencies.append((time.perf_counter() - start) * 1000)
             problems["errors"].append(f"{type(exc).__name__}: {exc}"[:160])
@@ -109,7 +121,8 @@ async def run_load(url: str, conversations: int, script: Sequence[str] = CONCURR
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as session:
         start = time.perf_counter()
-        await asyncio.gather(*(_conversation(session, url, s, script, latencies, problems, timeout) for s in senders))
+        await asyncio.gather(*(_conversation(session, url, s, script, latencies, problems, timeout, tracker_id(s))
+                               for s in senders))
         seconds = time.perf_counter() - start
         crosstalk, checked = 0, 0
         if check_crosstalk:
@@ -129,8 +142,93 @@ async def run_load(url: str, conversations: int, script: Sequence[str] = CONCURR
         throughput=round(messages / seconds, 2) if seconds else 0.0,
         p50_ms=round(percentile(latencies, 50), 1), p95_ms=round(percentile(latencies, 95), 1),
         errors=len(problems["errors"]), empty_replies=len(problems["empty"]), crosstalk=crosstalk,
-        checked_conversations=checked, error_samples=(problems["errors"] + problems.get("errors_crosstalk", []))[:5],
+        checked_conversations=checked, foreign_replies=len(problems.get("foreign", [])),
+        error_samples=(problems["errors"] + problems.get("errors_crosstalk", []) + problems.get("foreign", []))[:5],
     )
+
+
+async def _soak(url: str, rate: float, seconds: float, script: Sequence[str], tracker_id: Callable[[str], str],
+                rss: Callable[[], Dict[str, float]], warmup: float, sample_every: float,
+                timeout: float) -> Dict[str, object]:
+    run = uuid.uuid4().hex[:6]
+    idle: "asyncio.Queue[Tuple[str, int]]" = asyncio.Queue()  # (sender, index of its next line)
+    started_conversations = 0
+    records: List[Tuple[float, float, bool]] = []  # (start s, latency ms, ok)
+    problems: Dict[str, List[str]] = {"errors": [], "empty": []}
+    samples: List[Dict[str, object]] = []
+    at_warmup: Dict[str, float] = {}
+    t0 = time.perf_counter()
+    pending: set = set()
+
+    async def one(session: aiohttp.ClientSession, sender: str, index: int) -> None:
+        start = time.perf_counter()
+        before = len(problems["errors"])
+        lat: List[float] = []
+        await _conversation(session, url, sender, script[index:index + 1], lat, problems, timeout, tracker_id(sender))
+        records.append((start - t0, lat[0] if lat else (time.perf_counter() - start) * 1000,
+                        len(problems["errors"]) == before))
+        if index + 1 < len(script):
+            idle.put_nowait((sender, index + 1))
+
+    def sample(label: str) -> Dict[str, float]:
+        mem = rss()
+        samples.append({"t_s": round(time.perf_counter() - t0, 1), "label": label, "rss_mb": mem})
+        return mem
+
+    sample("start")
+    next_sample = sample_every
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+        k = 0
+        while True:
+            due = k / rate
+            now = time.perf_counter() - t0
+            if due >= seconds:
+                break
+            if not at_warmup and now >= warmup:
+                at_warmup = sample("warm-up done")
+                next_sample = now + sample_every
+            elif now >= next_sample:
+                sample("")
+                next_sample += sample_every
+            if due > now:
+                await asyncio.sleep(due - now)
+            try:
+                sender, index = idle.get_nowait()
+            except asyncio.QueueEmpty:
+                started_conversations += 1
+                sender, index = f"soak-{run}-{started_conversations}", 0
+            task = asyncio.ensure_future(one(session, sender, index))
+            pending.add(task)
+            task.add_done_callback(pending.discard)
+            k += 1
+        if pending:
+            await asyncio.wait(pending, timeout=timeout)
+    end_mem = sample("end")
+    minutes = []
+    for m in range(int(seconds // 60) + (1 if seconds % 60 else 0)):
+        rows = [r for r in records if m * 60 <= r[0] < (m + 1) * 60]
+        minutes.append({"minute": m + 1, "messages": len(rows), "errors": sum(1 for r in rows if not r[2]),
+                        "p95_ms": round(percentile([r[1] for r in rows], 95), 1)})
+    growth = {name: round(100.0 * (end_mem.get(name, 0.0) - mb) / mb, 1) for name, mb in at_warmup.items() if mb}
+    return {"seconds": round(time.perf_counter() - t0, 1), "rate_msg_s": round(rate, 2), "messages": len(records),
+            "conversations": started_conversations, "errors": len(problems["errors"]),
+            "empty_replies": len(problems["empty"]), "foreign_replies": len(problems.get("foreign", [])),
+            "p95_ms": round(percentile([r[1] for r in records], 95), 1), "warmup_s": warmup,
+            "rss_mb_after_warmup": at_warmup, "rss_mb_end": end_mem, "rss_growth_pct": growth,
+            "rss_growth_max_pct": max(growth.values()) if growth else None, "per_minute": minutes,
+            "rss_samples": samples, "error_samples": problems["errors"][:5]}
+
+
+def run_soak(url: str, rate: float, seconds: float, rss: Callable[[], Dict[str, float]],
+             script: Sequence[str] = CONCURRENT_SCRIPT, tracker_id: Callable[[str], str] = lambda s: s,
+             warmup: Optional[float] = None, sample_every: float = 10.0, timeout: float = 120.0) -> Dict[str, object]:
+    """`rate` messages a second for `seconds` s: each message is the next line of a waiting conversation
+    (one whose previous message was answered), or the first of a new one when none waits. `rss()` gives
+    the resident memory (MB) of each process to watch; sampled at the start, after `warmup` s (default:
+    a fifth of the run, at most 60 s), every `sample_every` s and at the end. Returns messages, errors,
+    p95 per minute and the RSS growth of each process after the warm-up, in %."""
+    warm = warmup if warmup is not None else min(60.0, seconds / 5)
+    return asyncio.run(_soak(url, rate, seconds, script, tracker_id, rss, warm, sample_every, timeout))
 
 
 def run_sequential(url: str, script: Sequence[str] = SEQUENTIAL_SCRIPT, repeats: int = 10,

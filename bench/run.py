@@ -2,8 +2,13 @@
 
 For each bot: (3) training time from scratch (empty Rasa cache), (4) time from start to first answer,
 (1) sequential latency of a scripted 8-turn conversation, (2) 20 and 50 concurrent conversations
-(throughput, p50/p95, errors, cross-talk), (5) peak RSS of each process. Writes bench/results.md
-(a table with advisor/reference ratios, the machine, the commit) and bench/results.json.
+(throughput, p50/p95, errors, cross-talk), (5) peak RSS of each process; then 200 concurrent
+conversations, and a soak of the advisor at half its measured capacity (BENCH_SOAK_SECONDS, default
+600: RSS of each process after warm-up and at the end, errors and p95 per minute); in `make
+run-cluster`'s layout, 20 and 50 conversations and failure under load (bench/failure.py: a replica
+killed, PostgreSQL restarted, Redis stopped 10 s, the action server restarted, each during 50
+conversations). Writes bench/results.md (a table with advisor/reference ratios, the machine, the
+commit) and bench/results.json.
 Not part of `make test`: timings on a shared machine are noisy; compare ratios measured in one run.
 Every server binds to 127.0.0.1 on a free port and is stopped at the end.
 """
@@ -29,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import store_scale  # noqa: E402
-from bench.load import CONCURRENT_SCRIPT, run_load, run_sequential  # noqa: E402
+from bench.load import CONCURRENT_SCRIPT, run_load, run_sequential, run_soak  # noqa: E402
 from tests.support import processes  # noqa: E402
 from tests.support.stack import Server, Stack, free_port  # noqa: E402
 
@@ -96,11 +101,25 @@ def first_answer_seconds(url: str, started: float, limit: float = 600) -> float:
     raise RuntimeError(f"no answer from {url} within {limit} s")
 
 
-def measure(name: str, url: str, token: Optional[str], tracker_prefix: str) -> Dict[str, Any]:
+SOAK_ENV = "BENCH_SOAK_SECONDS"
+DEFAULT_SOAK_SECONDS = 600
+MANY = 200  # the "200 concurrent conversations" row
+
+
+def soak_seconds() -> float:
+    raw = os.environ.get(SOAK_ENV, "").strip()
+    try:
+        value = float(raw) if raw else DEFAULT_SOAK_SECONDS
+    except ValueError:
+        raise SystemExit(f"{SOAK_ENV}={raw!r}: a number of seconds (0 skips the soak)") from None
+    return max(0.0, value)
+
+
+def measure(name: str, url: str, token: Optional[str], tracker_prefix: str, many: bool = False) -> Dict[str, Any]:
     say(f"{name}: sequential 8-turn conversations")
     seq = run_sequential(url)
     out: Dict[str, Any] = {"sequential": seq}
-    for n in (20, 50):
+    for n in (20, 50, *((MANY,) if many else ())):
         say(f"{name}: {n} concurrent conversations")
         res = asyncio.run(run_load(url, n, CONCURRENT_SCRIPT, token=token, tracker_id=lambda s: tracker_prefix + s))
         out[f"concurrent_{n}"] = res.as_dict()
@@ -132,7 +151,7 @@ def bench_reference(work: Path, env: Dict[str, str], model: Optional[str] = None
     try:
         server.start(timeout=600)
         first = first_answer_seconds(url, started)
-        result = {"train_s": train_s, "first_answer_s": first, **measure("reference", url, None, "")}
+        result = {"train_s": train_s, "first_answer_s": first, **measure("reference", url, None, "", many=True)}
         result["peak_rss_mb"] = {"rasa": peak_rss_mb(server.proc.pid) if server.proc else 0}
     finally:
         server.stop()
@@ -161,7 +180,36 @@ def stop_services(work: Path) -> None:
                        capture_output=True)
 
 
-def bench_advisor(work: Path, env: Dict[str, str], model: Optional[str] = None, workers: int = 1) -> Dict[str, Any]:
+def current_rss_mb(server: Server, name: str) -> Dict[str, float]:
+    """Resident memory now (VmRSS, MB) of each process in the server's process group, named `name`,
+    `name`-2, … in pid order (the Sanic workers of a multi-worker server)."""
+    if not server.proc:
+        return {}
+    listing = subprocess.run(["ps", "-o", "pid=", "-g", str(server.proc.pid)], capture_output=True, text=True).stdout.split()
+    out: Dict[str, float] = {}
+    for i, p in enumerate(sorted(int(x) for x in listing)):
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    out[name if i == 0 else f"{name}-{i + 1}"] = round(int(line.split()[1]) / 1024, 1)
+        except OSError:
+            continue
+    return out
+
+
+def soak(stack: Stack, capacity: float, seconds: float) -> Dict[str, Any]:
+    """Half of `capacity` (messages a second) for `seconds` s against a running advisor stack."""
+    rate = max(1.0, capacity / 2)
+    say(f"advisor: soak at {rate:.1f} messages/s (half of {capacity:.1f}) for {seconds:.0f} s ({SOAK_ENV})")
+
+    def rss() -> Dict[str, float]:
+        return {**current_rss_mb(stack.rasa, "rasa"), **current_rss_mb(stack.actions, "actions")}
+
+    return run_soak(stack.rasa_url, rate, seconds, rss, tracker_id=lambda s: "rest:" + s)
+
+
+def bench_advisor(work: Path, env: Dict[str, str], model: Optional[str] = None, workers: int = 1,
+                  many: bool = False, soak_s: float = 0.0) -> Dict[str, Any]:
     train_s: Optional[float] = None
     if model:
         os.environ["ADVISOR_MODEL"] = model
@@ -179,11 +227,15 @@ def bench_advisor(work: Path, env: Dict[str, str], model: Optional[str] = None, 
         first = first_answer_seconds(stack.rasa_url, started)
         token = stack.auth_token
         prefix = "rest:"  # the advisor's REST conversations are rest:<sender> (channels/ids.py)
-        result = {"train_s": train_s, "first_answer_s": first, **measure("advisor", stack.rasa_url, token, prefix)}
+        result = {"train_s": train_s, "first_answer_s": first,
+                  **measure("advisor", stack.rasa_url, token, prefix, many=many)}
         result["peak_rss_mb"] = {
             "rasa": peak_rss_mb(stack.rasa.proc.pid) if stack.rasa.proc else 0,
             "actions": peak_rss_mb(stack.actions.proc.pid) if stack.actions.proc else 0,
         }
+        if soak_s > 0:
+            capacity = max(result["concurrent_20"]["throughput"], result["concurrent_50"]["throughput"])
+            result["soak"] = soak(stack, capacity, soak_s)
         result["workers"] = str(workers)
     finally:
         if stack is not None:
@@ -192,9 +244,14 @@ def bench_advisor(work: Path, env: Dict[str, str], model: Optional[str] = None, 
     return result
 
 
-def bench_cluster() -> Dict[str, Any]:
+FAILURE_ORDER = ("PostgreSQL restarted", "Redis stopped 10 s", "action server restarted", "replica killed")
+
+
+def bench_cluster(failures: bool = True) -> Dict[str, Any]:
     """`make run-cluster`'s layout (PostgreSQL, Redis, two replicas behind nginx; started as the cluster
-    test starts it, on free ports) under 20 and 50 conversations through nginx."""
+    test starts it, on free ports) under 20 and 50 conversations through nginx; then failure under load
+    (bench/failure.py) on the same cluster, the killed replica last (its restart is not waited for)."""
+    from bench import failure
     from tests.e2e.test_cluster import TOKEN, Cluster
 
     say("cluster: starting PostgreSQL, Redis, two Rasa replicas and nginx (scripts/cluster.sh)")
@@ -210,6 +267,13 @@ def bench_cluster() -> Dict[str, Any]:
             res = asyncio.run(run_load(cluster.balancer.rasa_url, n, CONCURRENT_SCRIPT, token=TOKEN,
                                        tracker_id=lambda s: "rest:" + s))
             out[str(n)] = res.as_dict()
+        if failures:
+            try:
+                faults = failure.run_faults(cluster, FAILURE_ORDER, conversations=50, before=5.0, after=20.0, say=say)
+                out["failures"] = [f.as_dict() for f in faults]
+            except Exception as exc:  # noqa: BLE001 - the load rows still count; say why the table is missing
+                say(f"failure under load stopped: {type(exc).__name__}: {exc}")
+                out["failures_error"] = f"{type(exc).__name__}: {exc}"[:300]
     finally:
         cluster.run.stop()  # raises (after stopping them) when scripts/cluster.sh left processes behind
     return out
@@ -242,14 +306,16 @@ def write_results(results: Dict[str, Any]) -> None:
         ("Sequential p50 (ms)", a["sequential"]["p50_ms"], r["sequential"]["p50_ms"]),
         ("Sequential p95 (ms)", a["sequential"]["p95_ms"], r["sequential"]["p95_ms"]),
     ]
-    for n in (20, 50):
+    for n in (20, 50, MANY):
+        if f"concurrent_{n}" not in a or f"concurrent_{n}" not in r:
+            continue
         ca, cr = a[f"concurrent_{n}"], r[f"concurrent_{n}"]
         rows += [
             (f"{n} conversations: throughput (msg/s)", ca["throughput"], cr["throughput"]),
             (f"{n} conversations: p50 (ms)", ca["p50_ms"], cr["p50_ms"]),
             (f"{n} conversations: p95 (ms)", ca["p95_ms"], cr["p95_ms"]),
-            (f"{n} conversations: errors / cross-talk", f"{ca['errors']} / {ca['crosstalk']}",
-             f"{cr['errors']} / {cr['crosstalk']}"),
+            (f"{n} conversations: errors / cross-talk", f"{ca['errors']} / {_crosstalk(ca)}",
+             f"{cr['errors']} / {_crosstalk(cr)}"),
         ]
     rows += [
         ("Training from scratch (s)", a["train_s"], r["train_s"]),
@@ -281,10 +347,16 @@ def write_results(results: Dict[str, Any]) -> None:
         lines.append(f"| Peak RSS, Rasa server with 2 workers (MB, both processes) | {w['peak_rss_mb']['rasa']} | - | - |")
     if "cluster" in results:
         for n, c in results["cluster"].items():
+            if not n.isdigit():
+                continue
             cr = r[f"concurrent_{n}"]
             lines.append(f"| {n} conversations, cluster (2 replicas behind nginx, PostgreSQL, Redis): throughput "
                          f"(msg/s), p50, p95, errors/cross-talk | {c['throughput']}, {c['p50_ms']}, {c['p95_ms']}, "
                          f"{c['errors']}/{c['crosstalk']} | {cr['throughput']} | {ratio(c['throughput'], cr['throughput'])} |")
+    if "soak" in a:
+        lines += soak_lines(a["soak"])
+    if "cluster" in results and ("failures" in results["cluster"] or "failures_error" in results["cluster"]):
+        lines += failure_lines(results["cluster"])
     lines += [
         "",
         "Concurrent load: each conversation sends " + ", ".join(f'"{t}"' for t in CONCURRENT_SCRIPT) +
@@ -293,11 +365,88 @@ def write_results(results: Dict[str, Any]) -> None:
         "message at a time. Training with an empty Rasa cache. Start to first answer: from launching the "
         "servers to the first non-empty REST reply (model already trained).",
         "",
-        "Reproduce: `make bench` (about 5–10 minutes). Raw figures: `bench/results.json`.",
+        "Cross-talk counts conversations whose stored messages differ from what they sent, and replies addressed "
+        "to another conversation than the one that asked (`recipient_id`).",
+        "",
+        "Figures from a shared 2-core machine (other work ran beside the bench): absolute times are noisy; "
+        "compare the ratios measured in one run.",
+        "",
+        f"Reproduce: `make bench` (about {max(1, round(results['total_s'] / 60))} minutes; "
+        f"`{SOAK_ENV}=60 make bench` for a short soak). Raw figures: `bench/results.json`.",
     ]
     lines += store_scale.markdown(results.get("store_scale"))
     (ROOT / "bench" / "results.md").write_text("\n".join(lines) + "\n")
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+
+
+def _crosstalk(c: Dict[str, Any]) -> int:
+    return int(c.get("crosstalk", 0)) + int(c.get("foreign_replies", 0))
+
+
+def soak_lines(soak: Dict[str, Any]) -> List[str]:
+    lines = [
+        "",
+        "## Soak: the advisor (`make run`'s configuration) at half its measured capacity",
+        "",
+        f"{soak['rate_msg_s']} messages/s for {soak['seconds']:.0f} s ({SOAK_ENV}; capacity = the best of the 20- and "
+        f"50-conversation throughputs above): {soak['messages']} messages in {soak['conversations']} conversations, "
+        f"{soak['errors']} errors, {soak['empty_replies']} empty replies, {soak['foreign_replies']} replies to the "
+        f"wrong conversation, p95 {soak['p95_ms']} ms. Warm-up: the first {soak['warmup_s']:.0f} s.",
+        "",
+        "| process | RSS after warm-up (MB) | RSS at the end (MB) | growth |",
+        "| --- | --- | --- | --- |",
+    ]
+    for name, mb in soak["rss_mb_after_warmup"].items():
+        lines.append(f"| {name} | {mb} | {soak['rss_mb_end'].get(name, '-')} | {soak['rss_growth_pct'].get(name, '-')} % |")
+    lines += ["", "| minute | messages | errors | p95 (ms) |", "| --- | --- | --- | --- |"]
+    for m in soak["per_minute"]:
+        lines.append(f"| {m['minute']} | {m['messages']} | {m['errors']} | {m['p95_ms']} |")
+    growth = soak.get("rss_growth_max_pct")
+    verdict = "within" if growth is not None and growth <= 5 else "above"
+    lines += ["", f"Largest RSS growth after warm-up: {growth} % ({verdict} the 5 % target)."]
+    return lines
+
+
+def failure_lines(cluster: Dict[str, Any]) -> List[str]:
+    lines = [
+        "",
+        "## Failure under load: `make run-cluster` (2 replicas behind nginx, PostgreSQL, Redis), 50 conversations",
+        "",
+    ]
+    if "failures_error" in cluster:
+        lines.append(f"Stopped: {cluster['failures_error']}")
+    faults = cluster.get("failures", [])
+    if not faults:
+        return lines
+    lines += [
+        "| fault | lasted (s) | messages | answered (of which apology) | refused, retryable (attempts) | "
+        "no answer in the end | unclear errors | events lost | duplicates (stored twice / replies) | "
+        "recovery (s) | degraded until (s) | longest wait (s) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for f in faults:
+        refused = ", ".join(f"{n}× {k}" for k, n in sorted(f["refused_retryable"].items())) or "0"
+        failed = ", ".join(f"{n}× {k}" for k, n in sorted(f["failed"].items())) or "0"
+        recovery = "not within the run" if f["recovery_s"] is None else f["recovery_s"]
+        until = "-" if f["errors_until_s"] is None else f["errors_until_s"]
+        lines.append(f"| {f['fault']} | {f['fault_seconds']} | {f['messages']} | {f['answered']} ({f['apologies']}) | "
+                     f"{refused} | {failed} | {f['unclear_errors']} | {f['events_lost']} | "
+                     f"{f['user_messages_stored_twice']} / {f['duplicate_replies']} | {recovery} | {until} | "
+                     f"{f['longest_wait_s']} |")
+    lines += [
+        "",
+        "Each conversation sends the next line of a 6-line script as soon as the previous one is answered; a "
+        "message refused with 429/502/503/504 is sent again after its Retry-After (at most 3 times), as a client "
+        "would. The fault comes 5 s into the run; the run goes on 20 s after the fault is over (the service back: "
+        "for a killed replica, at once; its supervisor restarts it meanwhile). Events lost: an answered message "
+        "not stored exactly once in PostgreSQL, or replies the client got that are not stored. Unclear errors: "
+        "answers a client cannot read as \"retry\" (200 with no reply, 500, a time-out). Recovery: from the end "
+        "of the fault until no request fails or gets the apology any more and the answered rate over every 3 s "
+        "is at least half the rate before the fault; degraded until: the last failed or apologising answer "
+        "after the fault's end; longest wait: the longest single request (a conversation stuck behind the "
+        "fault shows here). bench/failure.py; the short version is tests/e2e/test_failure_under_load.py.",
+    ]
+    return lines
 
 
 def _terminated(signum: int, frame: Any) -> None:
@@ -322,8 +471,8 @@ def main() -> int:
 
 def bench() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=["advisor", "reference", "cluster"],
-                        help="run one side (for profiling), or the cluster row alone")
+    parser.add_argument("--only", choices=["advisor", "reference", "cluster", "failures"],
+                        help="run one side (for profiling), the cluster rows alone, or the cluster with failure under load")
     parser.add_argument("--advisor-model", help="use this trained model (no training figure)")
     parser.add_argument("--reference-model", help="use this trained stock-bot model (no training figure)")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("SANIC_WORKERS", "1") or 1),
@@ -340,8 +489,8 @@ def bench() -> None:
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": machine(),
     }
-    if args.only == "cluster":
-        results["cluster"] = bench_cluster()
+    if args.only in ("cluster", "failures"):
+        results["cluster"] = bench_cluster(failures=args.only == "failures")
         (ROOT / "bench" / "last-partial.json").write_text(json.dumps(results, indent=2) + "\n")
         print(json.dumps(results["cluster"], indent=2))
         return
@@ -351,7 +500,8 @@ def bench() -> None:
         if args.only != "advisor":
             results["reference"] = bench_reference(work, env, args.reference_model)
         if args.only != "reference":
-            results["advisor"] = bench_advisor(work, env, args.advisor_model, args.workers)
+            results["advisor"] = bench_advisor(work, env, args.advisor_model, args.workers, many=True,
+                                               soak_s=soak_seconds())
             if args.workers == 1 and not args.only:
                 # the same model with two Sanic workers and a Redis lock store (ADVISOR_WORKERS=2 make run)
                 model = args.advisor_model or str(work / "advisor-models" / "advisor.tar.gz")

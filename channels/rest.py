@@ -9,20 +9,32 @@
   ``Authorization: Bearer <REST_CHANNEL_KEY>`` (401 otherwise; REST is refused from outside altogether
   when no key is set).
 - Rate limits per client address and per conversation (channels.guard): 429 with Retry-After.
+- A client may give each message an id (``"message_id"``, 8-64 letters, digits, ``-``, ``_``): a message
+  sent again with an id the conversation already holds (a retry after an error whose message had been
+  stored all the same) is answered with the stored replies, not handled twice.
+- A message the server could not handle (the tracker store or the lock store failing: PostgreSQL
+  restarting, Redis stopped) is refused with 503, a JSON error and Retry-After, so the client sends it
+  again; Rasa's own REST channel answered 200 with an empty list, which a client cannot tell from a
+  bot with nothing to say (bench/failure.py measured it).
 """
 from __future__ import annotations
 
 import hmac
 import json
+import logging
 import os
+import re
+from asyncio import CancelledError
 from http import HTTPStatus
 from typing import Any, Awaitable, Callable, Optional, Text
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
+from rasa.utils.endpoints import bool_arg
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from advisor.patches import CLIENT_MESSAGE_ID
 from channels.guard import client_address, is_loopback, limits, too_many_text
 from channels.ids import IdProblem, rest_id
 
@@ -32,6 +44,14 @@ MAX_BODY_BYTES = 64 * 1024
 EMPTY_MESSAGE_PAYLOAD = "/nlu_fallback"
 CHANNEL_KEY_ENV = "REST_CHANNEL_KEY"
 MIN_KEY_CHARS = 16
+RETRY_AFTER_SECONDS = 1
+# A client may name each message ("message_id"): sent again with the same id (a retry after a 502/503), a
+# message the conversation already holds is not handled twice; its stored replies come back
+# (advisor.patches.client_retries_are_answered_once).
+MESSAGE_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+UNAVAILABLE_TEXT = "the message could not be handled just now (nothing was kept): send it again in a moment"
+
+logger = logging.getLogger(__name__)
 
 
 def request_problem(body: bytes) -> Optional[str]:
@@ -54,6 +74,8 @@ def request_problem(body: bytes) -> Optional[str]:
         return str(problem)
     if "metadata" in data and data["metadata"] is not None and not isinstance(data["metadata"], dict):
         return '"metadata" must be a JSON object'
+    if "message_id" in data and not (isinstance(data["message_id"], str) and MESSAGE_ID.fullmatch(data["message_id"])):
+        return '"message_id" must be 8 to 64 letters, digits, "-" or "_" (the same id when a message is sent again)'
     return None
 
 
@@ -88,8 +110,45 @@ class SafeRestInput(RestInput):
             return EMPTY_MESSAGE_PAYLOAD
         return text
 
+    def _webhook(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        """Rasa's RestInput.blueprint (health and webhook routes, same names), except that a message whose
+        handling raised is answered 503 + Retry-After instead of 200 with the replies collected so far."""
+        bp = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+
+        @bp.route("/", methods=["GET"])
+        async def health(request: Request) -> response.HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @bp.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> Any:
+            sender_id = await self._extract_sender(request)
+            text = self._extract_message(request)
+            input_channel = self._extract_input_channel(request)
+            metadata = self.get_metadata(request)
+            if bool_arg(request, "stream", default=False):
+                return response.stream(self.stream_response(on_new_message, text, sender_id, input_channel, metadata),
+                                       content_type="text/event-stream")
+            collector = CollectingOutputChannel()
+            client_id = request.json.get("message_id") if isinstance(request.json, dict) else None
+            message = UserMessage(text, collector, sender_id, input_channel=input_channel, metadata=metadata,
+                                  message_id=client_id)
+            if client_id:
+                setattr(message, CLIENT_MESSAGE_ID, True)
+            try:
+                await on_new_message(message)
+            except CancelledError:
+                logger.error("a REST message was cancelled before its reply (the client went away?)")
+            except Exception as e:  # noqa: BLE001 - refused as a whole: the client sends it again
+                logger.error("a REST message could not be handled (%s): refused with 503", type(e).__name__)
+                return response.json({"error": UNAVAILABLE_TEXT, "retry_after": RETRY_AFTER_SECONDS},
+                                     status=HTTPStatus.SERVICE_UNAVAILABLE,
+                                     headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+            return response.json(collector.messages)
+
+        return bp
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
-        bp = super().blueprint(on_new_message)
+        bp = self._webhook(on_new_message)
 
         @bp.middleware("request")
         async def check_request(request: Request) -> Optional[response.HTTPResponse]:

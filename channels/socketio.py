@@ -50,6 +50,9 @@ DEFAULT_ORIGINS = "http://127.0.0.1:8000 http://localhost:8000"
 # Largest socket.io message (engine.io long-polling body); websocket frames are limited by Sanic's
 # WEBSOCKET_MAX_SIZE (advisor.patches). A chat message is cut to 1,000 characters anyway.
 MAX_MESSAGE_BYTES = 64 * 1024
+# What the widget shows when a message could not be handled (the tracker store or the lock store failing:
+# PostgreSQL restarting, Redis stopped). Rasa's channel said nothing; REST answers 503 (channels/rest.py).
+NOT_HANDLED_TEXT = "Sorry, I could not take that message just now. Please send it again in a moment."
 
 try:  # the flag Sanic-CORS sets on a request once it has added CORS headers to its response
     from sanic_cors.core import SANIC_CORS_EVALUATED
@@ -241,6 +244,11 @@ class SocketIOChannel(SocketIOInput):
             message = UserMessage(
                 data.get("message", ""), output_channel, sender_id, input_channel=self.name(), metadata=metadata
             )
-            await on_new_message(message)
+            try:
+                await on_new_message(message)
+            except Exception as e:  # noqa: BLE001 - the store or lock store failed: the user is told, not left waiting
+                logger.error("socket.io: a message of conversation %s could not be handled (%s)", log_id(sender_id),
+                             type(e).__name__)
+                await output_channel.send_text_message(sender_id, NOT_HANDLED_TEXT)
 
         return socketio_webhook

@@ -66,10 +66,24 @@ def sqlite_engine(path: str) -> sa.engine.Engine:
     return sa.create_engine(f"sqlite:///{path}")
 
 
+def create_tables(engine: sa.engine.Engine, attempts: int = 3) -> None:
+    """The handoff tables, if missing. Two replicas starting at once on a fresh PostgreSQL both see a table
+    missing and both create it: the second CREATE fails (a unique violation in pg_type) and stopped that
+    replica at its start (seen in the failure-under-load runs). The loser tries again and then finds it."""
+    for attempt in range(attempts):
+        try:
+            METADATA.create_all(engine, checkfirst=True)
+            return
+        except (sa.exc.IntegrityError, sa.exc.ProgrammingError):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+
+
 class HandoffStore:
     def __init__(self, engine: sa.engine.Engine) -> None:
         self.engine = engine
-        METADATA.create_all(engine, checkfirst=True)
+        create_tables(engine)
 
     # --- messages left when nobody is on duty ---------------------------------------------------------
     def add_message(self, ref: str, conversation_id: str, channel: str, message: str) -> None:

@@ -42,10 +42,10 @@ if not _installed() and not shutil.which("apt-get"):
 
 
 class Cluster:
-    def __init__(self) -> None:
-        if WORKDIR.exists():
-            shutil.rmtree(WORKDIR)
-        self.dir = WORKDIR / "state"
+    def __init__(self, workdir: Path = WORKDIR) -> None:
+        if workdir.exists():
+            shutil.rmtree(workdir)
+        self.dir = workdir / "state"
         self.replica_base = two_free_ports()
         self.env = dict(os.environ, RASA_PORT=str(free_port()), ACTION_PORT=str(free_port()), WEB_PORT=str(free_port()),
                         CLUSTER_REPLICA_BASE_PORT=str(self.replica_base), CLUSTER_PG_PORT=str(free_port()),
@@ -57,13 +57,13 @@ class Cluster:
         for name in ("POSTGRES_HOST", "REDIS_HOST", "CLUSTER_REPLICAS"):
             self.env.pop(name, None)
         # someone is on duty, whatever the time of day (docs/handoff.md)
-        WORKDIR.mkdir(parents=True, exist_ok=True)
-        handoff = WORKDIR / "handoff.yml"
+        workdir.mkdir(parents=True, exist_ok=True)
+        handoff = workdir / "handoff.yml"
         handoff.write_text('on_duty: "on"\ntimezone: UTC\nhours: {}\nsweep_seconds: 2\n'
                            "timeouts: {waiting: 600, user_idle: 600, trainer_gone: 600}\n")
         self.env["ADVISOR_HANDOFF_FILE"] = str(handoff)
         # stopped, it must leave nothing running that names or runs in WORKDIR (ScriptRun.stop checks)
-        self.run = ScriptRun(["bash", "scripts/cluster.sh"], self.env, WORKDIR / "cluster.log", dirs=[WORKDIR])
+        self.run = ScriptRun(["bash", "scripts/cluster.sh"], self.env, workdir / "cluster.log", dirs=[workdir])
         self.balancer = Client(f"http://127.0.0.1:{self.env['RASA_PORT']}", TOKEN)
 
     def start(self) -> "Cluster":
