@@ -91,18 +91,24 @@ class _AskSlot(SafeAction):
         return f"action_ask_{self.slot}"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        answer_first(dispatcher, tracker)
+        events = answer_first(dispatcher, tracker)
         if int(tracker.get_slot(UNCLEAR_SLOT) or 0) > 0:
             dispatcher.utter_message(response="utter_retry_prefix")
         dispatcher.utter_message(response=f"utter_ask_{self.slot}")
-        return []
+        return events
 
 
-def answer_first(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+def answer_first(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
     """"I'm a business analyst, which one is for me?" opening the form: what it asked is answered first
-    (the article's answer for the role, actions/planner.py), then the form asks its question."""
-    if _is_first_question(tracker):
-        send(dispatcher, form_opening_reply(Renderer(tracker.get_latest_input_channel()), tracker.latest_message or {}))
+    (the article's answer for the role, actions/planner.py), then the form asks its question. After the
+    article's answer for a role, the conversation remembers it ("and a developer?" asks it again)."""
+    if not _is_first_question(tracker):
+        return []
+    replies = form_opening_reply(Renderer(tracker.get_latest_input_channel()), tracker.latest_message or {})
+    send(dispatcher, replies)
+    if any((r.trace or {}).get("decision") == "audience" for r in replies):
+        return [SlotSet("last_topic", "audience"), SlotSet("last_fact", None)]
+    return []
 
 
 def _is_first_question(tracker: Tracker) -> bool:
@@ -128,9 +134,9 @@ class ActionAskPreferredFocus(_AskSlot):
         guess = _guess(tracker)
         if not guess:
             return await super().act(dispatcher, tracker, domain)
-        answer_first(dispatcher, tracker)
+        events = answer_first(dispatcher, tracker)
         send(dispatcher, [confirm_focus_reply(get_rules(), guess["value"], guess.get("quote", ""))])
-        return []
+        return events
 
 
 class ActionAskLeadsTransformation(_AskSlot):
