@@ -82,6 +82,7 @@ python_base() {  # $DEBIAN_IMAGE + the machine's CPython 3.10 (deploy/containers
     tar -C "$prefix/lib" -c --exclude='python3.10/test' --exclude='python3.10/idlelib' --exclude='python3.10/tkinter' \
       --exclude='python3.10/turtledemo' --exclude='python3.10/lib2to3/tests' --exclude='python3.10/site-packages/*' \
       --exclude='*/libpython3.10*.a' --exclude='python3.10/lib-dynload/_tkinter*' python3.10 | tar -C "$ctx/python/lib" -x
+    chmod -R u+rwX,go+rX,go-w "$ctx/python"  # this shell's umask is 077: the image's users must read it
     nice -n 10 podman build -q --format docker -f deploy/containers/base.Containerfile --build-arg DEBIAN="$DEBIAN_IMAGE" \
       -t "$name" "$ctx" >/dev/null || { rm -rf "$ctx"; die "the local base image could not be built"; }
     rm -rf "$ctx"

@@ -57,7 +57,7 @@ case $SERVICE in
     mkdir -p "$CLUSTER_DIR/nginx/tmp"
     CLUSTER_UPSTREAM_HOST=${CLUSTER_UPSTREAM_HOST:-rasa-%d} CLUSTER_NGINX_LISTEN=${CLUSTER_NGINX_LISTEN:-0.0.0.0:8080} \
       /opt/advisor/scripts/cluster.sh nginx-conf > "$CLUSTER_DIR/nginx.conf"
-    exec nginx -p "$CLUSTER_DIR/nginx" -c "$CLUSTER_DIR/nginx.conf" \
+    exec nginx -e stderr -p "$CLUSTER_DIR/nginx" -c "$CLUSTER_DIR/nginx.conf" \
       -g "daemon off; pid $CLUSTER_DIR/nginx.pid; error_log stderr crit;" ;;
   *) die "SERVICE must be postgres, redis or nginx" ;;
 esac
