@@ -61,6 +61,7 @@ case $role in
     export ACTION_SERVER_HOST=${ACTION_SERVER_HOST:-0.0.0.0}
     exec python -m advisor run actions --actions actions --port "$ACTION_PORT" ;;
   workbench)
+    mkdir -p /app/.workbench/run  # /app/.run: the first trainer's token file, in the volume
     endpoints
     exec python -m workbench serve --host 0.0.0.0 --port "$WORKBENCH_PORT" --endpoints "$RUNTIME/endpoints.yml" ;;
   page)
