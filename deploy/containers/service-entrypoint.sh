@@ -55,9 +55,28 @@ case $SERVICE in
     # conversation, the chat rate limit (CLUSTER_CHAT_RATE, CLUSTER_CHAT_BURST), CLUSTER_REPLICAS replicas
     # at CLUSTER_UPSTREAM_HOST (rasa-1, rasa-2 ...) on CLUSTER_REPLICA_BASE_PORT + i - 1.
     mkdir -p "$CLUSTER_DIR/nginx/tmp"
-    CLUSTER_UPSTREAM_HOST=${CLUSTER_UPSTREAM_HOST:-rasa-%d} CLUSTER_NGINX_LISTEN=${CLUSTER_NGINX_LISTEN:-0.0.0.0:8080} \
+    export CLUSTER_UPSTREAM_HOST=${CLUSTER_UPSTREAM_HOST:-rasa-%d}
+    CLUSTER_NGINX_LISTEN=${CLUSTER_NGINX_LISTEN:-0.0.0.0:8080} \
       /opt/advisor/scripts/cluster.sh nginx-conf > "$CLUSTER_DIR/nginx.conf"
-    exec nginx -e stderr -p "$CLUSTER_DIR/nginx" -c "$CLUSTER_DIR/nginx.conf" \
-      -g "daemon off; pid $CLUSTER_DIR/nginx.pid; error_log stderr crit;" ;;
+    nginx -e stderr -p "$CLUSTER_DIR/nginx" -c "$CLUSTER_DIR/nginx.conf" \
+      -g "daemon off; pid $CLUSTER_DIR/nginx.pid; error_log stderr crit;" &
+    nginx_pid=$!
+    trap 'kill -QUIT "$nginx_pid" 2>/dev/null; wait "$nginx_pid"; exit 0' TERM INT
+    # nginx resolves the replicas' names when it (re)loads its configuration: a replica container started
+    # again may have another address, so every 2 s the names are looked up and nginx reloaded (graceful)
+    # when an address changed; as `make run-cluster`'s watch loop reloads it when a replica changes.
+    pattern=${CLUSTER_UPSTREAM_HOST:-rasa-%d}
+    replicas=$(seq -f "${pattern//%d/%g}" 1 "${CLUSTER_REPLICAS:-2}" | tr '\n' ' ')
+    addresses() { local h; for h in $replicas; do getent ahostsv4 "$h" | awk 'NR == 1 { print $1 }'; done; }
+    known=$(addresses)
+    while kill -0 "$nginx_pid" 2>/dev/null; do
+      sleep 2 & wait $!
+      now=$(addresses)
+      if [ "$now" != "$known" ] && [ "$(wc -w <<< "$now")" = "${CLUSTER_REPLICAS:-2}" ]; then
+        echo "service-entrypoint: a replica's address changed: reloading nginx" >&2
+        nginx -e stderr -p "$CLUSTER_DIR/nginx" -c "$CLUSTER_DIR/nginx.conf" -g "pid $CLUSTER_DIR/nginx.pid;" -s reload && known=$now
+      fi
+    done
+    wait "$nginx_pid" ;;
   *) die "SERVICE must be postgres, redis or nginx" ;;
 esac
