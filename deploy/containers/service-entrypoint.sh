@@ -53,29 +53,39 @@ case $SERVICE in
   nginx)
     # The same configuration as `make run-cluster` (scripts/cluster.sh nginx-conf): sticky routing per
     # conversation, the chat rate limit (CLUSTER_CHAT_RATE, CLUSTER_CHAT_BURST), CLUSTER_REPLICAS replicas
-    # at CLUSTER_UPSTREAM_HOST (rasa-1, rasa-2 ...) on CLUSTER_REPLICA_BASE_PORT + i - 1.
+    # at CLUSTER_UPSTREAM_HOST (rasa-1, rasa-2 ...) on CLUSTER_REPLICA_BASE_PORT + i - 1; with each
+    # replica's current address in place of its name. nginx would resolve a name only when it loads its
+    # configuration, and refuse to start while one replica is missing; so every 2 s the names are looked
+    # up and, when an address changed, the configuration is written again and nginx reloaded (graceful), as
+    # `make run-cluster`'s watch loop does. A replica whose name does not resolve (its container is not
+    # running) is marked down.
     mkdir -p "$CLUSTER_DIR/nginx/tmp"
-    export CLUSTER_UPSTREAM_HOST=${CLUSTER_UPSTREAM_HOST:-rasa-%d}
-    CLUSTER_NGINX_LISTEN=${CLUSTER_NGINX_LISTEN:-0.0.0.0:8080} \
-      /opt/advisor/scripts/cluster.sh nginx-conf > "$CLUSTER_DIR/nginx.conf"
-    nginx -e stderr -p "$CLUSTER_DIR/nginx" -c "$CLUSTER_DIR/nginx.conf" \
-      -g "daemon off; pid $CLUSTER_DIR/nginx.pid; error_log stderr crit;" &
+    export CLUSTER_UPSTREAM_HOST=${CLUSTER_UPSTREAM_HOST:-rasa-%d} CLUSTER_NGINX_LISTEN=${CLUSTER_NGINX_LISTEN:-0.0.0.0:8080}
+    count=${CLUSTER_REPLICAS:-2}
+    hosts=$(seq -f "${CLUSTER_UPSTREAM_HOST//%d/%g}" 1 "$count" | tr '\n' ' ')
+    addresses() { local h; for h in $hosts; do printf '%s=%s ' "$h" "$(getent ahostsv4 "$h" 2>/dev/null | awk 'NR == 1 { print $1 }')"; done; }
+    render() {  # addresses -> nginx.conf
+      local conf pair host ip
+      conf=$(/opt/advisor/scripts/cluster.sh nginx-conf) || return 1
+      for pair in $1; do
+        host=${pair%%=*} ip=${pair#*=}
+        if [ -n "$ip" ]; then conf=${conf//"server $host:"/"server $ip:"}
+        else conf=$(sed -E "s/server $host:([0-9]+) (.*);/server 127.0.0.1:\1 \2 down;/" <<< "$conf"); fi
+      done
+      printf '%s\n' "$conf" > "$CLUSTER_DIR/nginx.conf"
+    }
+    run_nginx() { local g=$1; shift; nginx -e stderr -p "$CLUSTER_DIR/nginx" -c "$CLUSTER_DIR/nginx.conf" -g "pid $CLUSTER_DIR/nginx.pid; $g" "$@"; }
+    known=$(addresses)
+    render "$known" || die "scripts/cluster.sh nginx-conf failed"
+    run_nginx "daemon off; error_log stderr crit;" &
     nginx_pid=$!
     trap 'kill -QUIT "$nginx_pid" 2>/dev/null; wait "$nginx_pid"; exit 0' TERM INT
-    # nginx resolves the replicas' names when it (re)loads its configuration: a replica container started
-    # again may have another address, so every 2 s the names are looked up and nginx reloaded (graceful)
-    # when an address changed; as `make run-cluster`'s watch loop reloads it when a replica changes.
-    pattern=${CLUSTER_UPSTREAM_HOST:-rasa-%d}
-    replicas=$(seq -f "${pattern//%d/%g}" 1 "${CLUSTER_REPLICAS:-2}" | tr '\n' ' ')
-    addresses() { local h; for h in $replicas; do getent ahostsv4 "$h" | awk 'NR == 1 { print $1 }'; done; }
-    known=$(addresses)
     while kill -0 "$nginx_pid" 2>/dev/null; do
       sleep 2 & wait $!
       now=$(addresses)
-      if [ "$now" != "$known" ] && [ "$(wc -w <<< "$now")" = "${CLUSTER_REPLICAS:-2}" ]; then
-        echo "service-entrypoint: a replica's address changed: reloading nginx" >&2
-        nginx -e stderr -p "$CLUSTER_DIR/nginx" -c "$CLUSTER_DIR/nginx.conf" -g "pid $CLUSTER_DIR/nginx.pid;" -s reload && known=$now
-      fi
+      [ "$now" != "$known" ] || continue
+      echo "service-entrypoint: replicas now at ${now}: reloading nginx" >&2
+      if render "$now" && run_nginx "" -s reload; then known=$now; fi
     done
     wait "$nginx_pid" ;;
   *) die "SERVICE must be postgres, redis or nginx" ;;
