@@ -57,13 +57,22 @@ case $SERVICE in
     # replica's current address in place of its name. nginx would resolve a name only when it loads its
     # configuration, and refuse to start while one replica is missing; so every 2 s the names are looked
     # up and, when an address changed, the configuration is written again and nginx reloaded (graceful), as
-    # `make run-cluster`'s watch loop does. A replica whose name does not resolve (its container is not
-    # running) is marked down.
+    # `make run-cluster`'s watch loop does. A replica whose name never resolved (its container has not
+    # started yet) is marked down until it does.
     mkdir -p "$CLUSTER_DIR/nginx/tmp"
     export CLUSTER_UPSTREAM_HOST=${CLUSTER_UPSTREAM_HOST:-rasa-%d} CLUSTER_NGINX_LISTEN=${CLUSTER_NGINX_LISTEN:-0.0.0.0:8080}
     count=${CLUSTER_REPLICAS:-2}
     hosts=$(seq -f "${CLUSTER_UPSTREAM_HOST//%d/%g}" 1 "$count" | tr '\n' ' ')
-    addresses() { local h; for h in $hosts; do printf '%s=%s ' "$h" "$(getent ahostsv4 "$h" 2>/dev/null | awk 'NR == 1 { print $1 }')"; done; }
+    declare -A last=()
+    addresses() {  # host=address ...: a name that does not resolve now (its container stopped, or the DNS
+      # service busy for a moment) keeps its last address: nginx's own checks skip it while it fails
+      local h ip
+      for h in $hosts; do
+        ip=$(getent ahostsv4 "$h" 2>/dev/null | awk 'NR == 1 { print $1 }')
+        [ -z "$ip" ] || last[$h]=$ip
+        printf '%s=%s ' "$h" "${last[$h]:-}"
+      done
+    }
     render() {  # addresses -> nginx.conf
       local conf pair host ip
       conf=$(/opt/advisor/scripts/cluster.sh nginx-conf) || return 1
@@ -75,14 +84,16 @@ case $SERVICE in
       printf '%s\n' "$conf" > "$CLUSTER_DIR/nginx.conf"
     }
     run_nginx() { local g=$1; shift; nginx -e stderr -p "$CLUSTER_DIR/nginx" -c "$CLUSTER_DIR/nginx.conf" -g "pid $CLUSTER_DIR/nginx.pid; $g" "$@"; }
-    known=$(addresses)
+    addresses > "$CLUSTER_DIR/addresses"
+    known=$(cat "$CLUSTER_DIR/addresses")
     render "$known" || die "scripts/cluster.sh nginx-conf failed"
     run_nginx "daemon off; error_log stderr crit;" &
     nginx_pid=$!
     trap 'kill -QUIT "$nginx_pid" 2>/dev/null; wait "$nginx_pid"; exit 0' TERM INT
     while kill -0 "$nginx_pid" 2>/dev/null; do
       sleep 2 & wait $!
-      now=$(addresses)
+      addresses > "$CLUSTER_DIR/addresses"  # not $(…): the subshell would lose what `last` learns
+      now=$(cat "$CLUSTER_DIR/addresses")
       [ "$now" != "$known" ] || continue
       echo "service-entrypoint: replicas now at ${now}: reloading nginx" >&2
       if render "$now" && run_nginx "" -s reload; then known=$now; fi
