@@ -68,7 +68,7 @@ case $SERVICE in
       # service busy for a moment) keeps its last address: nginx's own checks skip it while it fails
       local h ip
       for h in $hosts; do
-        ip=$(getent ahostsv4 "$h" 2>/dev/null | awk 'NR == 1 { print $1 }')
+        ip=$(getent ahostsv4 "$h" 2>/dev/null | awk 'NR == 1 { print $1 }') || ip=""  # not found: exit status 2
         [ -z "$ip" ] || last[$h]=$ip
         printf '%s=%s ' "$h" "${last[$h]:-}"
       done
