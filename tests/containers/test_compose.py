@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shlex
 import shutil
 import subprocess
 import time
@@ -74,7 +75,7 @@ def remove_chains(chains: Set[Tuple[str, str, str]]) -> None:
     names = {c[2] for c in ours}
     for tool, table in {(c[0], c[1]) for c in ours}:
         for rule in subprocess.run([tool, "-t", table, "-S"], capture_output=True, text=True).stdout.splitlines():
-            words = rule.split()
+            words = shlex.split(rule)  # comments are quoted
             if words[:1] == ["-A"] and words[1] not in names and "-j" in words and words[words.index("-j") + 1] in names:
                 subprocess.run([tool, "-t", table, "-D", *words[1:]], capture_output=True)
     for flag in ("-F", "-X"):
