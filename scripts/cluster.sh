@@ -116,19 +116,28 @@ save_replica_env() {
   (umask 077; for v in $REPLICA_VARS; do [ -z "${!v:-}" ] || printf 'export %s=%q\n' "$v" "${!v}"; done > "$DIR/replica.env")
 }
 
-# nginx in front of the replicas (deploy/nginx.conf.template).
+# nginx in front of the replicas (deploy/nginx.conf.template). The container layout (deploy/containers)
+# reuses it: CLUSTER_UPSTREAM_HOST names replica i's host (%d: i; default 127.0.0.1), CLUSTER_NGINX_LISTEN
+# the address nginx listens on (default 127.0.0.1:RASA_PORT).
+UPSTREAM_HOST=${CLUSTER_UPSTREAM_HOST:-127.0.0.1}
+NGINX_LISTEN=${CLUSTER_NGINX_LISTEN:-127.0.0.1:$RASA_PORT}
+[[ "$UPSTREAM_HOST" =~ ^[A-Za-z0-9._-]*(%d)?[A-Za-z0-9._-]*$ ]] || die "CLUSTER_UPSTREAM_HOST=$UPSTREAM_HOST must be a host name, with %d for the replica's number"
+listen_pattern='^[][A-Za-z0-9.:_-]+$'
+[[ "$NGINX_LISTEN" =~ $listen_pattern ]] || die "CLUSTER_NGINX_LISTEN=$NGINX_LISTEN must be an address:port"
 nginx_conf() {
-  local upstreams="" names="" i port
+  local upstreams="" names="" i port host
   for i in $(seq 1 "$REPLICAS"); do
     port=$(replica_port "$i")
+    # shellcheck disable=SC2059  # the pattern is checked above: a name with at most one %d
+    host=$(printf "$UPSTREAM_HOST" "$i")
     # A replica whose /ready fails (NOT_READY, from the watch loop below) is marked down: nginx's own
     # checks only see refused connections, not a replica that accepts them and cannot answer.
     local down=""; [[ " $NOT_READY " != *" $i "* ]] || down=" down"
-    upstreams+="        server 127.0.0.1:$port max_fails=1 fail_timeout=${FAIL_TIMEOUT}s$down;"$'\n'
+    upstreams+="        server $host:$port max_fails=1 fail_timeout=${FAIL_TIMEOUT}s$down;"$'\n'
     # The replica that answered is the last address of $upstream_addr (after a retry it lists several).
     [ "${CLUSTER_DEBUG_HEADERS:-}" != 1 ] || names+="        \"~:$port\$\" r$i;"$'\n'
   done
-  awk -v dir="$DIR/nginx" -v listen="127.0.0.1:$RASA_PORT" -v ups="$upstreams" -v names="$names" \
+  awk -v dir="$DIR/nginx" -v listen="$NGINX_LISTEN" -v ups="$upstreams" -v names="$names" \
     -v rate="$CHAT_RATE" -v burst="$CHAT_BURST" \
     '{ gsub(/@@DIR@@/, dir); gsub(/@@LISTEN@@/, listen); gsub(/@@CHAT_RATE@@/, rate); gsub(/@@CHAT_BURST@@/, burst)
        if ($0 ~ /@@UPSTREAMS@@/) { printf "%s", ups; next }

@@ -43,7 +43,8 @@ BUILTINS = set(subprocess.run(["bash", "-c", "compgen -b; compgen -k"], capture_
                               check=True).stdout.split())
 # Programs a doc may name that a machine can lack without the doc being wrong: they come from the
 # Debian packages scripts/setup.sh --test installs (PostgreSQL client, SQLite) or from the test extras.
-OPTIONAL_PROGRAMS = {"pg_dump", "pg_restore", "psql", "sqlite3"}
+# docker: docs/containers.md shows the Docker commands for machines with a registry (this one has podman).
+OPTIONAL_PROGRAMS = {"pg_dump", "pg_restore", "psql", "sqlite3", "docker"}
 
 
 @dataclass(frozen=True)
