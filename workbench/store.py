@@ -146,6 +146,7 @@ class ConversationSource:
         self._refreshing = threading.Lock()
         self._opening = threading.Lock()
         self._dashboard: Optional[Dict[str, Any]] = None
+        self._dashboard_seconds = 0.0  # how long the last computation of the dashboard took
         self.error: Optional[str] = None
         self.behind = 0  # events not yet in the index (shown while a large store is read the first time)
         # Called after a refresh, at most every PRUNE_SECONDS: the workbench drops its marks of conversations
@@ -395,9 +396,10 @@ class ConversationSource:
         at most DASHBOARD_SECONDS old (the workbench's thread recomputes them; a page computes them only when
         there are none yet)."""
         cached = self._dashboard
-        if cached is not None and time.time() - cached["as_of"] < DASHBOARD_SECONDS:
-            return cached
-        await self.fresh()
+        if cached is not None and time.time() - cached["as_of"] < DASHBOARD_SECONDS \
+                and self._dashboard_seconds > DASHBOARD_LIVE_SECONDS:
+            return cached  # a large store: the figures of the last minute (computing them takes long)
+        await self.fresh()  # a small one: computed now, so a page shows what was just stored
         return await asyncio.to_thread(self.recompute_dashboard)
 
     def recompute_dashboard(self, older_than: float = 0.0) -> Dict[str, Any]:
@@ -405,8 +407,10 @@ class ConversationSource:
         cached = self._dashboard
         if cached is not None and time.time() - cached["as_of"] < older_than:
             return cached
+        started = time.perf_counter()
         with self.engine().connect() as conn:
             self._dashboard = dashboard_figures(conn)
+        self._dashboard_seconds = time.perf_counter() - started
         return self._dashboard
 
     async def forget(self, conversation_id: str, workbench_db: Optional[Path], reason: str) -> Dict[str, int]:
@@ -419,6 +423,7 @@ class ConversationSource:
 
 PRUNE_SECONDS = 60.0
 DASHBOARD_SECONDS = 60.0  # how old the dashboard's figures may be (recomputed by the workbench's thread)
+DASHBOARD_LIVE_SECONDS = 0.25  # a store whose figures take less than this to compute gets them computed per view
 LATENCY_EDGES = (0.5, 1.0, 2.0, 5.0)
 
 
