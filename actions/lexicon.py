@@ -125,17 +125,23 @@ def lexicon_from_knowledge(kb: Knowledge) -> Lexicon:
     raw_asks = kb.extra.get("asks")
     if not isinstance(raw_asks, dict) or not raw_asks:
         raise fail("asks", "expected a mapping of answer type to question patterns")
+
+    def compiled(raw: Any, where: str) -> Tuple[Pattern[str], ...]:
+        if not isinstance(raw, list):
+            raise fail(where, "expected a list of patterns")
+        found: List[Pattern[str]] = []
+        for i, p in enumerate(raw):
+            try:
+                found.append(re.compile(str(p)))
+            except re.error as e:
+                raise fail(f"{where}[{i}]", f"not a valid pattern: {e}") from None
+        return tuple(found)
+
     asks: Dict[str, Tuple[Pattern[str], ...]] = {}
     for kind, patterns in raw_asks.items():
         if not isinstance(patterns, list) or not patterns:
             raise fail(f"asks.{kind}", "expected a non-empty list of patterns")
-        compiled: List[Pattern[str]] = []
-        for i, p in enumerate(patterns):
-            try:
-                compiled.append(re.compile(str(p)))
-            except re.error as e:
-                raise fail(f"asks.{kind}[{i}]", f"not a valid pattern: {e}") from None
-        asks[str(kind)] = tuple(compiled)
+        asks[str(kind)] = compiled(patterns, f"asks.{kind}")
     strong: Any = kb.extra.get("strong_asks") or []
     if not isinstance(strong, list) or any(s not in asks for s in strong):
         raise fail("strong_asks", "expected a list of answer types named under `asks`")
@@ -148,20 +154,8 @@ def lexicon_from_knowledge(kb: Knowledge) -> Lexicon:
     common: Any = kb.extra.get("common_words") or []
     if not isinstance(common, list):
         raise fail("common_words", "expected a list of words")
-
-    def compiled_list(key: str) -> Tuple[Pattern[str], ...]:
-        raw: Any = kb.extra.get(key) or []
-        if not isinstance(raw, list):
-            raise fail(key, "expected a list of patterns")
-        compiled: List[Pattern[str]] = []
-        for i, p in enumerate(raw):
-            try:
-                compiled.append(re.compile(str(p)))
-            except re.error as e:
-                raise fail(f"{key}[{i}]", f"not a valid pattern: {e}") from None
-        return tuple(compiled)
-
-    then, swap = compiled_list("then_questions"), compiled_list("swap_questions")
+    then = compiled(kb.extra.get("then_questions") or [], "then_questions")
+    swap = compiled(kb.extra.get("swap_questions") or [], "swap_questions")
     return Lexicon(concepts=concepts, asks=asks, strong_asks=frozenset(strong), then_questions=then, swap_questions=swap,
                    common_words=frozenset(str(w).lower() for w in common),
                    weak_concepts=_concept_list(kb.extra.get("weak_concepts"), concepts, fail),

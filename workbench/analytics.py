@@ -163,6 +163,21 @@ def compute(convs: Sequence[Conversation], resource_url: str = "") -> Analytics:
     return a
 
 
+def dashboard_view(a: Analytics, latency_buckets: List[Tuple[str, int]], handoff: Any) -> Dict[str, Any]:
+    """What the dashboard page shows, from the figures (the workbench's SQL index or its pure reference)."""
+    days = list(a.per_day)
+    return {
+        "a": a,
+        "days": days,
+        "per_day_c": [a.per_day[d][0] for d in days],
+        "per_day_m": [a.per_day[d][1] for d in days],
+        "fb_rate": [(a.fallback_by_day[d][0] / a.fallback_by_day[d][1]) if a.fallback_by_day[d][1] else 0.0 for d in days],
+        "lat": a.latency(),
+        "latency_buckets": latency_buckets,
+        "handoff": handoff,
+    }
+
+
 def resource_url_from_knowledge() -> str:
     """The resource link handed out after a recommendation (knowledge/sources.yml), or '' if unreadable."""
     try:

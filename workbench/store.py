@@ -19,6 +19,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set,
 
 import sqlalchemy as sa
 
+from workbench.analytics import dashboard_view
 from workbench.conversations import Conversation, Filters, summarize
 from workbench.index import DAY, ConversationIndex, events, summaries, turns
 
@@ -503,16 +504,5 @@ def dashboard_figures(conn: Any) -> Dict[str, Any]:
     ho = HandoffStats(requests=ho_req, answered=ho_ans, missed=ho_miss, waiting_now=ho_wait, offered_message=ho_off)
     for (raw,) in conn.execute(sa.select(c.ho_waits).where(c.ho_answered > 0)):
         ho.waits += [float(w) for w in json.loads(raw or "[]")]
-    days = list(a.per_day)
-    return {
-        "a": a,
-        "days": days,
-        "per_day_c": [a.per_day[d][0] for d in days],
-        "per_day_m": [a.per_day[d][1] for d in days],
-        "fb_rate": [(a.fallback_by_day[d][0] / a.fallback_by_day[d][1]) if a.fallback_by_day[d][1] else 0.0 for d in days],
-        "lat": a.latency(),
-        "latency_buckets": list(zip(labels, counts, strict=True)),
-        "handoff": ho,
-        "as_of": time.time(),
-        "computed_s": round(time.perf_counter() - started, 3),
-    }
+    return {**dashboard_view(a, list(zip(labels, counts, strict=True)), ho),
+            "as_of": time.time(), "computed_s": round(time.perf_counter() - started, 3)}

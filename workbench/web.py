@@ -653,20 +653,10 @@ LATENCY_BUCKETS = ((0.5, "< 0.5 s"), (1.0, "0.5–1 s"), (2.0, "1–2 s"), (5.0,
 
 def dashboard_context(convs: List[Any], resource_url: str) -> Dict[str, Any]:
     a = analytics.compute(convs, resource_url)
-    days = list(a.per_day)
     buckets = {label: 0 for _, label in LATENCY_BUCKETS}
     for v in a.latencies:
         for top, label in LATENCY_BUCKETS:
             if v < top:
                 buckets[label] += 1
                 break
-    return {
-        "a": a,
-        "days": days,
-        "per_day_c": [a.per_day[d][0] for d in days],
-        "per_day_m": [a.per_day[d][1] for d in days],
-        "fb_rate": [(a.fallback_by_day[d][0] / a.fallback_by_day[d][1]) if a.fallback_by_day[d][1] else 0.0 for d in days],
-        "lat": a.latency(),
-        "latency_buckets": list(buckets.items()),
-        "handoff": handoff_stats.compute(convs),
-    }
+    return analytics.dashboard_view(a, list(buckets.items()), handoff_stats.compute(convs))
