@@ -44,6 +44,8 @@ ENV_HOST = "ACTION_SERVER_HOST"
 DEFAULT_SECRET_FILE = api_token.ROOT / ".run" / "action-secret"
 DEFAULT_HOST = "127.0.0.1"
 HEADER = "X-Advisor-Action-Secret"
+GRACEFUL_ENV = "SANIC_GRACEFUL_SHUTDOWN_TIMEOUT"  # Sanic reads SANIC_* variables into its config
+DEFAULT_GRACEFUL_S = "3"
 BODY_LIMIT = 1024 * 1024
 OPEN_PATHS = ("/health",)  # GET/HEAD without the secret: the readiness probe
 BEARER_PATHS = ("/metrics",)  # GET/HEAD: the secret may come as Authorization: Bearer (Prometheus)
@@ -103,7 +105,8 @@ def load_secret(environ: Optional[Mapping[str, str]] = None) -> str:
 
 def prepare_environment(argv: List[str], environ: Optional[MutableMapping[str, str]] = None) -> None:
     """What the launcher does before Rasa's CLI runs ``run`` or ``run actions``: the shared secret into the
-    environment (both servers), and the action server's interface (loopback unless ACTION_SERVER_HOST)."""
+    environment (both servers), and the action server's interface (loopback unless ACTION_SERVER_HOST) and
+    its stop time (SANIC_GRACEFUL_SHUTDOWN_TIMEOUT, 3 s unless set)."""
     env = os.environ if environ is None else environ
     if argv[:1] != ["run"]:
         return
@@ -115,6 +118,10 @@ def prepare_environment(argv: List[str], environ: Optional[MutableMapping[str, s
             print(f"advisor: the action server binds {host}, not SANIC_HOST={inherited}: set {ENV_HOST} to choose "
                   "its interface", file=sys.stderr)
         env["SANIC_HOST"] = host
+        # Sanic waits up to 15 s for open connections when stopped; Rasa's kept-alive connections under load
+        # stay busy that long, so a restart refused every action call for about 18 s. An action call takes
+        # milliseconds and Rasa gives it 10 s at most: 3 s is enough for the calls in flight.
+        env.setdefault(GRACEFUL_ENV, DEFAULT_GRACEFUL_S)
 
 
 # --- the checks ----------------------------------------------------------------------------------------

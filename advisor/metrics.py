@@ -223,6 +223,9 @@ NLU_FALLBACKS = SERVER.counter("advisor_nlu_fallbacks",
 ACTION_FAILURES = SERVER.counter("advisor_action_failures",
                                  "Custom actions that failed as seen by Rasa (reason: timeout or error); the user got "
                                  "utter_action_failed.", ["action", "reason"])
+ACTION_RECONNECTS = SERVER.counter("advisor_action_reconnects",
+                                   "Calls to the action server tried again because it refused the connection (it "
+                                   "was restarting; within 5 s, before any apology).", ["action"])
 STORE_SECONDS = SERVER.histogram("advisor_tracker_store_seconds",
                                  "Seconds a tracker-store operation took (retrieve, save).", ["operation"],
                                  buckets=STORE_BUCKETS)

@@ -49,11 +49,12 @@ def patch(target: str, why: str) -> Callable[[Callable[[], None]], Callable[[], 
     return register
 
 
-def install() -> List[str]:
-    """Installs every registered patch not installed yet; returns the names installed by this call."""
+def install(prefix: str = "") -> List[str]:
+    """Installs every registered patch not installed yet (only those whose target starts with `prefix`:
+    "rasa_sdk." for the action server); returns the names installed by this call."""
     done = []
     for p in PATCHES:
-        if not _installed.get(p.name):
+        if p.target.startswith(prefix) and not _installed.get(p.name):
             p.apply()
             _installed[p.name] = True
             done.append(p.name)
@@ -87,6 +88,24 @@ def apology_sent_this_turn(tracker: Any) -> bool:
     return False
 
 
+RECONNECT_WINDOW = 5.0  # seconds a refused connection to the action server is tried again (at most half the timeout)
+RECONNECT_PAUSE = 0.25
+
+
+def never_connected(exc: BaseException) -> bool:
+    """True when `exc` (or what it was raised from or during) is aiohttp's failure to connect: the request
+    was never sent. Rasa raises a RasaException while handling aiohttp's ClientConnectorError."""
+    from aiohttp import ClientConnectorError
+
+    seen = 0
+    cause: Optional[BaseException] = exc
+    while cause is not None and seen < 5:
+        if isinstance(cause, ClientConnectorError):
+            return True
+        cause, seen = cause.__cause__ or cause.__context__, seen + 1
+    return False
+
+
 @patch(
     "rasa.core.actions.action.RemoteAction.run",
     "Rasa logs a failed custom action and says nothing (the processor swallows the exception): an "
@@ -94,7 +113,8 @@ def apology_sent_this_turn(tracker: Any) -> bool:
     "(jsonschema ValidationError, KeyError, ValueError) or a server that is down end in silence. Here the "
     "call is bounded by ADVISOR_ACTION_TIMEOUT (10 s), any failure but a form's rejection becomes the "
     "domain response utter_action_failed, once per turn, and the turn ends (FollowupAction action_listen) "
-    "so no second action waits on a failing server.",
+    "so no second action waits on a failing server. A refused connection (the action server restarting) is "
+    "tried again for up to 5 s first: such a request never reached the server.",
 )
 def remote_action_guard() -> None:
     from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, create_bot_utterance
@@ -108,8 +128,23 @@ def remote_action_guard() -> None:
             logger.warning("custom action %s skipped in conversation %s: an action already failed this turn",
                            self.name(), _log_id(tracker.sender_id))
             return [FollowupAction("action_listen")]
+        async def call() -> List[Any]:
+            # A refused connection (the action server restarting: it is back within about 2 s) is tried again
+            # every RECONNECT_PAUSE s for RECONNECT_WINDOW s: that request never reached the server, so it
+            # cannot run twice. Any other failure is final.
+            waited, window = 0.0, min(RECONNECT_WINDOW, action_timeout() / 2)  # the apology stays an "error"
+            while True:
+                try:
+                    return await original(self, output_channel, nlg, tracker, domain)
+                except Exception as exc:  # noqa: BLE001 - only a refused connection is retried
+                    if not never_connected(exc) or waited + RECONNECT_PAUSE > window:
+                        raise
+                metrics.ACTION_RECONNECTS.inc(action=str(self.name()))
+                await asyncio.sleep(RECONNECT_PAUSE)
+                waited += RECONNECT_PAUSE
+
         try:
-            return await asyncio.wait_for(original(self, output_channel, nlg, tracker, domain), action_timeout())
+            return await asyncio.wait_for(call(), action_timeout())
         except ActionExecutionRejection as rejection:
             # A form asking again (a JSON 400 naming the action): Rasa's own handling. A 400 with any
             # other body surfaces below as a ValueError/KeyError and gets the apology.

@@ -3,6 +3,7 @@ made once, owner-only, safe when two processes make it at once), the interface t
 patch of rasa_sdk's app, and the endpoints file that makes Rasa send the secret (by reference)."""
 from __future__ import annotations
 
+import os
 import threading
 import types
 from pathlib import Path
@@ -62,6 +63,10 @@ def test_the_launcher_keeps_the_action_server_on_loopback(tmp_path: Path) -> Non
         env = {**base, **env}
         action_server.prepare_environment(["run", "actions", "--port", "1"], env)
         assert env["SANIC_HOST"] == host, env
+        assert env["SANIC_GRACEFUL_SHUTDOWN_TIMEOUT"] == "3", "a restart stops within 3 s, not Sanic's 15"
+    kept = {**base, "SANIC_GRACEFUL_SHUTDOWN_TIMEOUT": "8"}
+    action_server.prepare_environment(["run", "actions"], kept)
+    assert kept["SANIC_GRACEFUL_SHUTDOWN_TIMEOUT"] == "8", "the operator's value is kept"
     server_env = dict(base)
     action_server.prepare_environment(["run", "--enable-api"], server_env)
     assert "SANIC_HOST" not in server_env, "the Rasa server's interface is --interface"
@@ -111,13 +116,12 @@ def test_a_bad_secret_from_the_environment_is_refused(bad: str) -> None:
 
 
 def test_the_launcher_prepares_the_environment_before_rasa_runs(monkeypatch: Any, tmp_path: Path) -> None:
-    import os
 
-    import rasa.__main__
+    import rasa_sdk.__main__
 
     seen: Dict[str, Optional[str]] = {}
-    monkeypatch.setattr(rasa.__main__, "main", lambda: seen.update(
-        host=os.environ.get("SANIC_HOST"), secret=os.environ.get(action_server.ENV_SECRET)))
+    monkeypatch.setattr(rasa_sdk.__main__, "main_from_args", lambda args: seen.update(
+        host=os.environ.get("SANIC_HOST"), secret=os.environ.get(action_server.ENV_SECRET), actions=args.actions))
     monkeypatch.setenv("SANIC_HOST", "0.0.0.0")
     monkeypatch.setenv(action_server.ENV_SECRET, "placeholder")
     monkeypatch.delenv(action_server.ENV_SECRET)
@@ -125,7 +129,7 @@ def test_the_launcher_prepares_the_environment_before_rasa_runs(monkeypatch: Any
     monkeypatch.setenv(action_server.ENV_SECRET_FILE, str(tmp_path / "action-secret"))
     monkeypatch.setattr(launcher.sys, "argv", list(launcher.sys.argv))
     assert launcher.main(["run", "actions", "--actions", "actions"]) == 0
-    assert seen == {"host": "127.0.0.1", "secret": (tmp_path / "action-secret").read_text().strip()}
+    assert seen == {"host": "127.0.0.1", "secret": (tmp_path / "action-secret").read_text().strip(), "actions": "actions"}
     monkeypatch.setenv(action_server.ENV_SECRET, "short")
     assert launcher.main(["run", "actions"]) == 2, "a bad secret stops the launcher, with a message"
 
@@ -151,3 +155,22 @@ def test_the_endpoints_file_sends_the_secret_by_reference(tmp_path: Path, monkey
     (tmp_path / "endpoints.yml").write_text(text)
     endpoint = read_endpoint_config(str(tmp_path / "endpoints.yml"), "action_endpoint")
     assert endpoint is not None and endpoint.headers == {action_server.HEADER: SECRET}, "Rasa expands ${…}"
+
+
+def test_the_action_server_starts_without_rasa_s_dialogue_engine() -> None:
+    """`run actions` goes to rasa_sdk directly with the SDK's patches only: no TensorFlow, no rasa.core
+    (Rasa's CLI imported both, 5-6 s of a 7.5 s start that a restart under load pays again)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, rasa_sdk.__main__ as sdk; sdk.main_from_args = lambda args: None; "
+            "from advisor.__main__ import main; main(['run', 'actions', '--actions', 'actions', '--port', '1']); "
+            "from rasa_sdk.executor import ActionExecutor; ActionExecutor().register_package('actions'); "
+            "from advisor import patches; "
+            "print(sorted(n for n, done in patches._installed.items() if done)); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'rasa')))")
+    env = {**os.environ, action_server.ENV_SECRET: SECRET}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120,
+                         check=True).stdout.splitlines()
+    assert out[0] == str(["harden_action_server", "observe_actions"])
+    assert out[1] == "[]", "no TensorFlow and no Rasa module in the action server"

@@ -280,3 +280,61 @@ def test_a_new_session_carries_each_slot_once_with_its_last_value() -> None:
     # and a second session start does not copy the copies
     again = DialogueStateTracker.from_events("rest:s", [*events, SessionStarted(), *carried, SlotSet("a", 4)])
     assert [(e.key, e.value) for e in ActionSessionStart._slot_set_events_from_tracker(again)] == [("b", None), ("a", 4)]
+
+
+def test_a_refused_connection_is_tried_again_until_the_action_server_is_back(monkeypatch: Any) -> None:
+    """The action server restarting refuses connections for a second or two: the call is tried again (the
+    request never reached it) and the user gets the answer, not the apology; counted on /metrics."""
+    import types
+
+    from aiohttp import ClientConnectorError
+
+    from advisor import metrics
+
+    key = types.SimpleNamespace(host="127.0.0.1", port=9, is_ssl=False, ssl=None)
+    calls: List[int] = []
+
+    async def restarting() -> Any:
+        calls.append(1)
+        if len(calls) < 4:
+            raise ClientConnectorError(key, ConnectionRefusedError(111, "Connection refused"))  # type: ignore[arg-type]
+        return {"events": [], "responses": [{"text": "the answer"}]}
+
+    before = metrics.ACTION_RECONNECTS.value(action="action_answer_question")
+    events = run_action(restarting)
+    assert [e.text for e in events if isinstance(e, BotUttered)] == ["the answer"] and len(calls) == 4
+    assert metrics.ACTION_RECONNECTS.value(action="action_answer_question") - before == 3
+
+
+def test_a_server_that_stays_down_gets_the_apology_after_the_window(monkeypatch: Any) -> None:
+    import time
+    import types
+
+    from aiohttp import ClientConnectorError
+
+    monkeypatch.setattr(patches, "RECONNECT_WINDOW", 0.5)
+    key = types.SimpleNamespace(host="127.0.0.1", port=9, is_ssl=False, ssl=None)
+    calls: List[int] = []
+
+    async def gone() -> Any:
+        calls.append(1)
+        raise ClientConnectorError(key, ConnectionRefusedError(111, "Connection refused"))  # type: ignore[arg-type]
+
+    start = time.time()
+    events = run_action(gone)
+    assert [e.text for e in events if isinstance(e, BotUttered)] == ["apology from utter_action_failed"]
+    assert 2 <= len(calls) <= 4 and time.time() - start < 2
+
+
+def test_only_a_connection_that_never_opened_is_tried_again() -> None:
+    """A request that may have reached the server (disconnected, a 500, a crash) is never sent twice."""
+    calls: List[int] = []
+
+    async def disconnected() -> Any:
+        from aiohttp import ServerDisconnectedError
+
+        calls.append(1)
+        raise ServerDisconnectedError()
+
+    run_action(disconnected)
+    assert len(calls) == 1
