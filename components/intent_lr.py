@@ -12,12 +12,15 @@ advisor's data. This subclass changes only how the matrix is built and the regul
 - dense features (spaCy, WordLlama): scaled to unit length, one block per featurizer;
 - ``C`` is configurable (default 10).
 
-Measured on ``data/nlu`` (5-fold cross-validation, docs/developers.md "NLU figures"). The block layout and the
-inverse document frequencies are stored next to Rasa's skops file as JSON and ``.npy`` (no pickle).
+Measured on ``data/nlu`` (5-fold cross-validation, docs/developers.md "NLU figures").
+The block layout, the inverse document frequencies and the fitted classifier are stored as JSON and
+``.npy``: no pickle, and no skops file (whose trusted-type check has known bypasses, SECURITY.md; a
+model trained before is refused with a message to train again).
 In config.yml: ``- name: components.intent_lr.LogisticRegressionClassifier`` with ``C:``.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from typing import Any, Dict, List, Optional, Text, Tuple
@@ -31,12 +34,15 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import (
     LogisticRegressionClassifier as RasaLogisticRegressionClassifier,
 )
+from rasa.shared.exceptions import RasaException
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 logger = logging.getLogger(__name__)
 
+CLASSIFIER_FILE = "lr_params.json"
+FITTED = ("coef_", "intercept_", "classes_", "n_iter_")  # what predict_proba reads, and n_iter_ for reports
 LAYOUT_FILE = "feature_layout.json"
 
 # One featurizer's sentence features: (origin, "sparse" | "dense", width).
@@ -113,6 +119,25 @@ def inverse_document_frequency(matrix: scipy.sparse.csr_matrix) -> np.ndarray:
     return np.log((1.0 + n) / (1.0 + df)) + 1.0
 
 
+def classifier_arrays(clf: Any) -> Tuple[Dict[str, Any], Dict[str, np.ndarray]]:
+    """A fitted LogisticRegression as JSON parameters and plain arrays (what predict_proba reads)."""
+    params = {**clf.get_params(), "n_features_in_": int(clf.n_features_in_)}
+    return params, {name: np.asarray(getattr(clf, name)) for name in FITTED}
+
+
+def classifier_from_arrays(params: Dict[str, Any], fitted: Dict[str, np.ndarray]) -> Any:
+    """The LogisticRegression that :func:`classifier_arrays` described: the same predictions."""
+    from sklearn.linear_model import LogisticRegression
+
+    params = dict(params)
+    n_features = int(params.pop("n_features_in_"))
+    clf = LogisticRegression(**params)
+    for name in FITTED:
+        setattr(clf, name, fitted[name])
+    clf.n_features_in_ = n_features
+    return clf
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class LogisticRegressionClassifier(RasaLogisticRegressionClassifier):
     """Logistic regression over per-featurizer scaled blocks (see the module docstring)."""
@@ -170,6 +195,25 @@ class LogisticRegressionClassifier(RasaLogisticRegressionClassifier):
         self._fast_coefficients()
         return resource
 
+    @classmethod
+    def _load_arrays(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                     execution_context: ExecutionContext) -> Optional["LogisticRegressionClassifier"]:
+        """The classifier from the arrays `persist` wrote (no skops, no pickle); None when there are none."""
+        with contextlib.ExitStack() as stack:
+            try:
+                model_dir = stack.enter_context(model_storage.read_from(resource))
+            except ValueError:  # no such resource
+                return None
+            if not (model_dir / CLASSIFIER_FILE).exists():
+                # Never Rasa's skops file: its trusted-type check has known bypasses (SECURITY.md)
+                raise RasaException(f"{resource.name}: the intent classifier has no {CLASSIFIER_FILE}: the model "
+                                    "was trained by an older version of the advisor; train it again (make train)")
+            params = json.loads((model_dir / CLASSIFIER_FILE).read_text())
+            fitted = {name: np.load(model_dir / f"lr_{name}.npy", allow_pickle=False) for name in FITTED}
+        component = cls(config, execution_context.node_name, model_storage, resource)
+        component.clf = classifier_from_arrays(params, fitted)
+        return component
+
     def _fast_coefficients(self) -> None:
         """Keep the coefficients in Fortran order: scikit-learn multiplies by ``coef_.T``, which is then
         C-contiguous, so scipy does not copy the whole (intents x features) matrix for every message
@@ -178,8 +222,15 @@ class LogisticRegressionClassifier(RasaLogisticRegressionClassifier):
             self.clf.coef_ = np.asfortranarray(self.clf.coef_)
 
     def persist(self) -> None:
-        super().persist()
+        # The fitted classifier as plain arrays and its parameters as JSON (Rasa writes a skops file:
+        # importing skops in the running server costs about 4 s of its 12 s start, because skops names
+        # every scipy/numpy ufunc by scanning all loaded modules, TensorFlow's included).
         with self._model_storage.write_to(self._resource) as model_dir:
+            if hasattr(self.clf, "coef_"):
+                params, fitted = classifier_arrays(self.clf)
+                (model_dir / CLASSIFIER_FILE).write_text(json.dumps(params))
+                for name, value in fitted.items():
+                    np.save(model_dir / f"lr_{name}.npy", value, allow_pickle=False)
             (model_dir / LAYOUT_FILE).write_text(json.dumps([list(b) for b in self.layout]))
             for index, (origin, _kind, _) in enumerate(self.layout):
                 if origin in self.idf:
@@ -194,7 +245,9 @@ class LogisticRegressionClassifier(RasaLogisticRegressionClassifier):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> "LogisticRegressionClassifier":
-        component = super().load(config, model_storage, resource, execution_context, **kwargs)
+        component = cls._load_arrays(config, model_storage, resource, execution_context)
+        if component is None:  # no resource (Rasa's own answer: an untrained classifier)
+            return cls.create(config, model_storage, resource, execution_context)
         try:
             with model_storage.read_from(resource) as model_dir:
                 layout = json.loads((model_dir / LAYOUT_FILE).read_text())
