@@ -47,7 +47,9 @@ def replies_for(kb: Knowledge, planner: Planner, rules: Rules, r: Renderer, deci
 def _replies(kb: Knowledge, planner: Planner, rules: Rules, r: Renderer, decision: Decision) -> List[Reply]:
     if decision.kind in (FACT, COUNTERPART) and decision.fact is not None:
         reply = fact_reply(kb, r, decision.fact)
-        first = {"yes": kb.phrases["answer_yes"], "no": kb.phrases["answer_no"]}.get(decision.polarity or "")
+        first = {"yes": kb.phrases["answer_yes"], "no": kb.phrases["answer_no"], "same_yes": kb.phrases["answer_same_yes"],
+                 "same_no": kb.phrases["answer_same_no"],
+                 "same_neither": kb.phrases["answer_same_neither"]}.get(decision.polarity or "")
         if first:
             reply.text = f"{first} {reply.text}"
         return [reply]

@@ -38,6 +38,7 @@ class FactEntry:
     lists: bool = False  # the answer lists items ("the Scrum values are ..."): "is courage one?" gets "Yes."
     then: Optional[str] = None  # the fact answering "and after that?" after this one
     threshold: Optional[Threshold] = None  # a minimum it states: "is 72% enough?" gets "No." (actions/threshold.py)
+    same_for_both: bool = False  # it holds for the CSM and the CSPO alike: "the same?" gets "Yes" (actions/sameness.py)
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
         if not isinstance(entry, dict):
             raise fail(where, "expected a mapping")
         unknown = set(entry) - {"id", "certifications", "topic", "answer", "questions", "source", "asks",
-                                "counterparts", "only_with", "lists", "then", "threshold"}
+                                "counterparts", "only_with", "lists", "then", "threshold", "same_for_both"}
         if unknown:
             raise fail(f"{where}.{sorted(unknown)[0]}", "is not a known field")
         fid = _text(entry.get("id"), f"{where}.id", fail)
@@ -168,8 +169,13 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
             lists=entry.get("lists") is True,
             then=_text(entry["then"], f"{where}.then", fail) if "then" in entry else None,
             threshold=_threshold(entry.get("threshold"), f"{where}.threshold", fail),
+            same_for_both=entry.get("same_for_both") is True,
         )
     for fact in facts.values():
+        if fact.same_for_both and set(fact.certifications) != {"CSM", "CSPO"} and not (
+                len(fact.certifications) == 1 and set(fact.certifications) | set(fact.counterparts) >= {"CSM", "CSPO"}):
+            raise fail(f"facts.{fact.id}.same_for_both", "needs a fact about the CSM and the CSPO, or one with a "
+                                                          "counterpart for the other")
         if fact.then is not None and fact.then not in facts:
             raise fail(f"facts.{fact.id}.then", f"{fact.then!r} is not a fact id")
         for cert, other in fact.counterparts.items():

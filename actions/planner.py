@@ -34,6 +34,7 @@ from actions.facts import TOPIC_PREFIX, FactEntry, FactIndex
 from actions.knowledge_base import Knowledge, KnowledgeError, Source
 from actions.neighbours import Neighbours
 from actions.polarity import polarity
+from actions.sameness import sameness
 from actions.threshold import SCORE_WORDS
 
 FACT, COUNTERPART, TOPIC, NEIGHBOUR, AUDIENCE, NOT_KNOWN = "fact", "counterpart", "topic", "neighbour", "audience", "not_known"
@@ -313,6 +314,10 @@ _COMPARED = re.compile(r"\b(like|as|than|unlike|compared to|compared with|versus
                        r"(for\s+|with\s+|in\s+)?(the\s+)?$", re.I)
 
 
+_CERT_WORDS = re.compile(r"(?<![\w-])(csm|cspo|scrum ?master|product owner)(?![\w-])")
+_CERT_NAMES = {"csm": "CSM", "scrum master": "CSM", "scrummaster": "CSM", "cspo": "CSPO", "product owner": "CSPO"}
+
+
 def _named_beyond_comparison(text: str, entities: Sequence[Mapping[str, Any]], named: Sequence[str]) -> bool:
     """Whether a certification is named other than as a comparison: in "does it expire like the CSM?" after
     the PSM, "it" is still the PSM."""
@@ -377,6 +382,13 @@ class Planner:
         if decision.fact is not None and decision.kind in (FACT, COUNTERPART) and lexicon is not None \
                 and decision.fact.lists and not re.match(r"\W*(yes|no)\b", decision.fact.answer, re.I):
             answer = polarity(turn.text, decision.fact.answer, lexicon, self.index.normalise, lexicon.polarity_generic)
+            if answer:
+                decision = replace(decision, polarity=answer)
+        if decision.fact is not None and decision.kind in (FACT, COUNTERPART) and decision.polarity is None \
+                and decision.fact.same_for_both:
+            named = set(mentioned_certifications(self.kb, list(turn.entities))) | set(_CERT_WORDS.findall(turn.text.lower()))
+            answer = sameness(turn.text, decision.fact.answer, [_CERT_NAMES.get(n, n) for n in named], True,
+                              lexicon.polarity_generic if lexicon is not None else frozenset())
             if answer:
                 decision = replace(decision, polarity=answer)
         if decision.fact is not None and decision.kind in (FACT, COUNTERPART) and decision.polarity is None \

@@ -1,0 +1,49 @@
+"""actions/sameness.py: "the same for both" first, only when the question compares the two certifications on
+what a fact that is the same for both states."""
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+import pytest
+
+from actions.sameness import comparison, sameness
+
+RENEWAL = ("You renew the CSM or the CSPO every two years: you need 20 Scrum Education Units (SEUs) earned in the "
+           "past two years and a renewal fee of 100 USD.")
+LENGTH = "The CSM course is a live course of 16 hours with a Certified Scrum Trainer."
+VALIDITY = "The CSM and the CSPO are each valid for two years; after that you renew them."
+PREREQ = ("Neither the CSM nor the CSPO has formal prerequisites: anyone may take either course, and neither needs "
+          "the other first.")
+BOTH = ("CSM", "CSPO")
+
+
+@pytest.mark.parametrize("question, answer, named, expected", [
+    ("do I need the same number of SEUs for cspo renewal as for csm?", RENEWAL, BOTH, "same_yes"),
+    ("do csm and cspo have different renewal rules?", RENEWAL, BOTH, "same_no"),
+    ("is the csm course longer than the cspo course?", LENGTH, BOTH, "same_no"),
+    ("r the csm and cspo courses the same length", LENGTH, BOTH, "same_yes"),
+    ("which course takes longer, csm or cspo?", LENGTH, BOTH, "same_neither"),
+    ("is renewal the same for both?", RENEWAL, (), "same_yes"),
+    ("do csm and cspo last the same amount of time before renewal?", VALIDITY, BOTH, "same_yes"),
+    # not comparisons, or not about what the fact states: nothing first
+    ("how do i renew my csm?", RENEWAL, ("CSM",), None),
+    ("do the same SEUs count for both renewals?", RENEWAL, BOTH, None),
+    ("are csm and cspo the same difficulty?", PREREQ, BOTH, None),
+    ("is the csm harder than the cspo?", PREREQ, BOTH, None),
+    ("does the csm have more value than the cspo?", VALIDITY, BOTH, None),
+    ("is the csm course longer than the cspo course?", PREREQ, BOTH, None),
+    ("which is cheaper, csm or cspo?", LENGTH, BOTH, None),
+    ("is the csm course longer than a psm course?", LENGTH, ("CSM",), None),
+])
+def test_what_comes_first(question: str, answer: str, named: Sequence[str], expected: Optional[str]) -> None:
+    assert sameness(question, answer, named, True) == expected
+
+
+def test_only_a_fact_the_same_for_both() -> None:
+    assert sameness("do I need the same number of SEUs for cspo renewal as for csm?", RENEWAL, BOTH, False) is None
+
+
+def test_a_comparison_needs_both_named_or_both_meant() -> None:
+    assert comparison("is it the same length?", False) is None
+    assert comparison("are the two the same length?", False) == "same"
+    assert comparison("is the csm longer than the cspo", True) == "duration"
