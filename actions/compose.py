@@ -4,8 +4,12 @@ look. Pure: the decision and the knowledge data in, replies out (each carrying t
 facts and topics, what a 👍/👎 under it is about)."""
 from __future__ import annotations
 
+from collections import Counter
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, List, Mapping, Optional, Sequence
+
+import yaml
 
 from actions.answers import answer, source_line
 from actions.context import Question
@@ -30,6 +34,7 @@ from actions.planner import (
 )
 from actions.recommender import Rules, get_rules
 from actions.render import Button, Renderer, Reply
+from actions.spelling import vocabulary as spelling_vocabulary
 
 
 def replies_for(kb: Knowledge, planner: Planner, rules: Rules, r: Renderer, decision: Decision) -> List[Reply]:
@@ -146,7 +151,17 @@ def get_planner() -> Planner:
     """The planner over the knowledge base, built once per process (on first use)."""
     kb = get_knowledge()
     rules = get_rules()
-    return Planner(kb, get_fact_index(), get_neighbours(), unknowns_from_knowledge(kb), rules.role_leaning)
+    return Planner(kb, get_fact_index(), get_neighbours(), unknowns_from_knowledge(kb), rules.role_leaning,
+                   user_words=nlu_words())
+
+
+def nlu_words() -> Counter:
+    """The words of the NLU training examples (data/nlu): how people write, for the speller
+    (actions/spelling.py) to leave their words alone ("write", "simple", "forget" are no typos)."""
+    words: Counter = Counter()
+    for path in sorted((Path(__file__).resolve().parents[1] / "data" / "nlu").glob("**/*.yml")):
+        words += spelling_vocabulary(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return words
 
 
 def planned_reply(r: Renderer, decision: Decision) -> List[Reply]:

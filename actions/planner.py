@@ -26,6 +26,7 @@ The rules, in order (each is named in the trace):
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
@@ -35,6 +36,8 @@ from actions.knowledge_base import Knowledge, KnowledgeError, Source
 from actions.neighbours import Neighbours
 from actions.polarity import polarity
 from actions.sameness import sameness
+from actions.spelling import Speller, corrected_turn
+from actions.spelling import vocabulary as spelling_vocabulary
 from actions.threshold import SCORE_WORDS
 
 FACT, COUNTERPART, TOPIC, NEIGHBOUR, AUDIENCE, NOT_KNOWN = "fact", "counterpart", "topic", "neighbour", "audience", "not_known"
@@ -343,7 +346,7 @@ class Planner:
 
     def __init__(self, kb: Knowledge, index: FactIndex, neighbours: Neighbours, unknowns: Unknowns,
                  role_leaning: Mapping[str, str], coverage: Optional[int] = None,
-                 guide_facts: Optional[Mapping[str, str]] = None) -> None:
+                 guide_facts: Optional[Mapping[str, str]] = None, user_words: Optional[Counter] = None) -> None:
         self.kb, self.index, self.neighbours, self.unknowns = kb, index, neighbours, unknowns
         self.role_leaning = role_leaning  # role entity value -> "csm" | "cspo" | "none"
         # goal intent -> the fact with the article's choose-if line for it (facts.yml `guide_facts`)
@@ -354,6 +357,9 @@ class Planner:
         raw_words = kb.extra.get("definition_words") or []
         self._definition_words = frozenset(str(w).lower() for w in raw_words) if isinstance(raw_words, list) else frozenset()
         self.vocabulary = _vocabulary(kb, index, neighbours)
+        # one typo per word put right before anything reads the words (actions/spelling.py)
+        # (`user_words`: the NLU examples' words, never taken for typos)
+        self.speller = Speller(spelling_vocabulary(kb.extra) + Counter(self.vocabulary), keep=user_words)
         self._by_prefix: Dict[str, List[str]] = {}
         for word in self.vocabulary:
             self._by_prefix.setdefault(word[:3], []).append(word)
@@ -368,6 +374,7 @@ class Planner:
 
     # ------------------------------------------------------------------ the decision
     def plan(self, turn: Turn, context: Context) -> Decision:
+        turn = corrected_turn(turn, self.speller)
         decision = self._plan(turn, context)
         lexicon = self.index.lexicon
         if not decision.question and ("?" in turn.text or _QUESTION_START.match(turn.text)):

@@ -1,0 +1,135 @@
+"""One typo per word put right before the planner reads a question: "how long is the csm vaild for",
+"how many minuts for the test".
+
+The NLU copes with typos (character n-grams), but the planner reads words: what a question asks for
+("minutes" says a duration), which fact speaks of it, which unknown it is. A word of at least
+`min_length` letters that appears nowhere in the knowledge data is replaced by the knowledge word one
+typo away inside the word (a letter left out, or two letters swapped; the first and the last letter
+kept); of several, the one sharing the longest start with it, then the most frequent. A word
+the data knows is never changed, nor a known word with an ending ("projects", "mailed"), nor a short
+word ("csm", "fee"), nor a word of the NLU examples (`keep`: how people write, "write", "simple"), nor
+a word with no knowledge word that close (a name, another language).
+
+Pure: the vocabulary comes in (:func:`vocabulary` collects it from the knowledge files' text).
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+_WORD = re.compile(r"[a-z]+")
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+MAX_LENGTH = 24  # longer "words" are no typos of a word people type (and cost more to look up)
+_ENDINGS = ("s", "es", "ed", "d", "ing", "ly", "er", "ers", "ion", "ions", "ment", "ments", "al", "ally")
+_ESCAPES = re.compile(r"\\[a-zA-Z]")  # \b, \w, \s in the regular expressions of the data
+
+
+def vocabulary(data: Any) -> Counter:
+    """Every lower-case word in the strings of a nested structure (the knowledge files), with its count.
+    Regular expressions count too: their words are words people type."""
+    words: Counter = Counter()
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            words.update(_WORD.findall(_ESCAPES.sub(" ", item).lower()))
+        elif isinstance(item, Mapping):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            stack.extend(item)
+    return words
+
+
+def _edits(word: str) -> Iterable[str]:
+    """Words one typo away: a letter left out or two letters swapped, inside the word (the first and the
+    last letter kept). A real word's inflection ("changed", "websites") or another word ("table"/"tablet")
+    mostly differs at the ends, and a letter changed or added turns words into other words too often
+    ("scared"/"scaled", "slides"/"sides", "whenever"/"wherever"); the typos people make are mostly inside
+    ("vaild", "minuts", "pasing", "trainng")."""
+    for i in range(1, len(word)):
+        left, right = word[:i], word[i:]
+        for c in _LETTERS:
+            yield left + c + right  # a letter missing (between two letters)
+        if len(right) > 2:
+            yield left + right[1] + right[0] + right[2:]  # two letters swapped
+
+
+def _common_start(a: str, b: str) -> int:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n
+
+
+@dataclass(frozen=True)
+class Correction:
+    start: int  # where the typed word starts in the text
+    typed: str
+    meant: str
+
+
+class Speller:
+    def __init__(self, words: Counter, min_length: int = 5, keep: Optional[Counter] = None) -> None:
+        self.words = words  # what a typo may be corrected to: the knowledge's words
+        self.keep = keep or Counter()  # further words that are never typos (how people write: data/nlu)
+        self.min_length = min_length
+        self._cache: Dict[str, Optional[str]] = {}
+
+    def meant(self, word: str) -> Optional[str]:
+        """The knowledge word `word` is a typo of, or None (known, too short, nothing that close)."""
+        if not self.min_length <= len(word) <= MAX_LENGTH or word in self.words or word in self.keep \
+                or self._inflected(word):
+            return None
+        if word not in self._cache:
+            found = {w for w in _edits(word) if w in self.words and w != word}
+            # the closest first (the longest start in common: "minuts" is "minutes", not "minus"), then the
+            # most frequent
+            self._cache[word] = max(sorted(found), key=lambda w: (_common_start(w, word), self.words[w])) if found else None
+        return self._cache[word]
+
+    def _inflected(self, word: str) -> bool:
+        """A known word with an ending ("projects", "mailed", "changed"): a word, not a typo."""
+        for ending in _ENDINGS:
+            stem = word[: -len(ending)]
+            known = (stem, stem + "e") if ending[0] in "aeiou" else (stem,)  # "changing": "change"
+            if word.endswith(ending) and len(stem) >= 3 and any(k in self.words or k in self.keep for k in known):
+                return True
+        return False
+
+    def corrections(self, text: str) -> List[Correction]:
+        out = []
+        for m in _WORD.finditer(text.lower()):
+            meant = self.meant(m.group())
+            if meant is not None:
+                out.append(Correction(m.start(), text[m.start():m.end()], meant))
+        return out
+
+    def correct(self, text: str, entities: Sequence[Mapping[str, Any]] = ()) -> Tuple[str, Tuple[Dict[str, Any], ...]]:
+        """The text with its typos put right, and the entities with their offsets moved to match."""
+        fixes = self.corrections(text)
+        if not fixes:
+            return text, tuple(dict(e) for e in entities)
+        pieces, at = [], 0
+        for fix in fixes:
+            pieces += [text[at:fix.start], fix.meant]
+            at = fix.start + len(fix.typed)
+        pieces.append(text[at:])
+
+        def moved(offset: Any) -> Any:
+            if not isinstance(offset, int):
+                return offset
+            return offset + sum(len(f.meant) - len(f.typed) for f in fixes if f.start < offset)
+
+        return "".join(pieces), tuple({**e, "start": moved(e.get("start")), "end": moved(e.get("end"))}
+                                      if "start" in e or "end" in e else dict(e) for e in entities)
+
+
+def corrected_turn(turn: Any, speller: Optional[Speller]) -> Any:
+    """A planner Turn (actions.planner) with its text and entity offsets corrected."""
+    if speller is None:
+        return turn
+    text, entities = speller.correct(turn.text, turn.entities)
+    return turn if text == turn.text else replace(turn, text=text, entities=entities)

@@ -1,0 +1,50 @@
+"""actions/spelling.py: one typo per word put right before the planner reads a question."""
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from actions.spelling import Speller, vocabulary
+
+WORDS = vocabulary({"facts": ["The CSM test takes 60 minutes; you need 37 correct answers to pass, passing is 74%.",
+                              "The certification is valid for two years; renewal needs 20 SEUs.",
+                              "project managers, mail, change, the trainer protects the team", r"\bminus\b"]})
+KEEP = Counter({"write": 1, "simple": 1, "forget": 1})
+
+
+@pytest.mark.parametrize("typed, meant", [
+    ("how long is the csm vaild for", "how long is the csm valid for"),
+    ("how many minuts for the test", "how many minutes for the test"),
+    ("whats the pasing score", "whats the passing score"),
+    ("what does renewl need", "what does renewal need"),
+])
+def test_a_typo_is_put_right(typed: str, meant: str) -> None:
+    assert Speller(WORDS, keep=KEEP).correct(typed)[0] == meant
+
+
+@pytest.mark.parametrize("text", [
+    "is the csm valid for two years",  # known words
+    "i manage projects",  # a known word with an ending: "projects" is no typo of "protects"
+    "it was mailed to me and it changed",  # endings
+    "can i write the test",  # a word people write (data/nlu) stays
+    "how much in berlin",  # nothing that close: stays
+    "is the tset hard",  # too short to guess
+    "a" * 60,  # far too long
+])
+def test_a_word_is_left_alone(text: str) -> None:
+    assert Speller(WORDS, keep=KEEP).correct(text)[0] == text
+
+
+def test_the_entities_move_with_the_text() -> None:
+    text = "is the minuts renewl like the psm for csm"
+    entities = [{"entity": "other_certification", "value": "PSM", "start": 30, "end": 33},
+                {"entity": "certification", "value": "CSM", "start": 38, "end": 41}]
+    assert [text[e["start"]:e["end"]] for e in entities] == ["psm", "csm"]
+    fixed, moved = Speller(WORDS).correct(text, entities)
+    assert fixed == "is the minutes renewal like the psm for csm"
+    assert [fixed[e["start"]:e["end"]] for e in moved] == ["psm", "csm"]
+
+
+def test_regular_expressions_give_their_words_not_their_escapes() -> None:
+    assert "minus" in WORDS and "bminus" not in WORDS
