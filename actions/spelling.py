@@ -21,6 +21,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 _WORD = re.compile(r"[a-z]+")
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
+CACHE_SIZE = 10_000
 MAX_LENGTH = 24  # longer "words" are no typos of a word people type (and cost more to look up)
 _ENDINGS = ("s", "es", "ed", "d", "ing", "ly", "er", "ers", "ion", "ions", "ment", "ments", "al", "ally")
 _ESCAPES = re.compile(r"\\[a-zA-Z]")  # \b, \w, \s in the regular expressions of the data
@@ -84,6 +85,8 @@ class Speller:
                 or self._inflected(word):
             return None
         if word not in self._cache:
+            if len(self._cache) >= CACHE_SIZE:  # bounded: every message may bring new words
+                self._cache.clear()
             found = {w for w in _edits(word) if w in self.words and w != word}
             # the closest first (the longest start in common: "minuts" is "minutes", not "minus"), then the
             # most frequent

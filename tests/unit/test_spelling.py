@@ -48,3 +48,13 @@ def test_the_entities_move_with_the_text() -> None:
 
 def test_regular_expressions_give_their_words_not_their_escapes() -> None:
     assert "minus" in WORDS and "bminus" not in WORDS
+
+
+def test_the_cache_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from actions import spelling
+
+    monkeypatch.setattr(spelling, "CACHE_SIZE", 5)
+    speller = Speller(WORDS)
+    for i in range(20):
+        speller.meant("qwert" + "abcdefghijklmnopqrst"[i] * 2)
+    assert len(speller._cache) <= 5
