@@ -16,7 +16,7 @@ from urllib.parse import parse_qs
 WAIT = 60  # seconds for a reply to reach a stand-in
 SLACK_TOKEN = "fake-bot-token-for-tests"
 SLACK_BOT_USER = "UADVISORBOT"
-TELEGRAM_TOKEN = "123456789:TEST-token_for-the-local-stand-in"
+TELEGRAM_TOKEN = "987654321:TEST-token_for-the-local-stand-in"  # its bot id shares no digits run with test_privacy.PHONE
 TELEGRAM_BOT_NAME = "csm_cspo_advisor_test_bot"
 TELEGRAM_WEBHOOK_URL = "https://advisor.example.org/webhooks/telegram/webhook"
 TELEGRAM_SECRET = "e2e-secret-" + secrets.token_hex(8)
