@@ -317,8 +317,6 @@ _COMPARED = re.compile(r"\b(like|as|than|unlike|compared to|compared with|versus
                        r"(for\s+|with\s+|in\s+)?(the\s+)?$", re.I)
 
 
-_CERT_WORDS = re.compile(r"(?<![\w-])(csm|cspo|scrum ?master|product owner)(?![\w-])")
-_CERT_NAMES = {"csm": "CSM", "scrum master": "CSM", "scrummaster": "CSM", "cspo": "CSPO", "product owner": "CSPO"}
 
 
 def _named_beyond_comparison(text: str, entities: Sequence[Mapping[str, Any]], named: Sequence[str]) -> bool:
@@ -393,8 +391,8 @@ class Planner:
                 decision = replace(decision, polarity=answer)
         if decision.fact is not None and decision.kind in (FACT, COUNTERPART) and decision.polarity is None \
                 and decision.fact.same_for_both:
-            named = set(mentioned_certifications(self.kb, list(turn.entities))) | set(_CERT_WORDS.findall(turn.text.lower()))
-            answer = sameness(turn.text, decision.fact.answer, [_CERT_NAMES.get(n, n) for n in named], True,
+            named = set(mentioned_certifications(self.kb, list(turn.entities))) | set(self.index.normalise(turn.text)[1])
+            answer = sameness(turn.text, decision.fact.answer, sorted(named), True,
                               lexicon.polarity_generic if lexicon is not None else frozenset())
             if answer:
                 decision = replace(decision, polarity=answer)

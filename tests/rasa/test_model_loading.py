@@ -38,10 +38,14 @@ print(json.dumps({"skops": "skops" in sys.modules,
 """
 
 
-def parse(model: Path, mode: str) -> Dict[str, Any]:
-    done = subprocess.run([sys.executable, "-c", PARSE, str(model), mode, json.dumps(TEXTS)], capture_output=True,
+def run_parse(model: Path, mode: str, texts: List[str]) -> "subprocess.CompletedProcess[str]":
+    return subprocess.run([sys.executable, "-c", PARSE, str(model), mode, json.dumps(texts)], capture_output=True,
                           text=True, cwd=ROOT, timeout=300, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin",
                                                                   "TF_CPP_MIN_LOG_LEVEL": "3"})
+
+
+def parse(model: Path, mode: str) -> Dict[str, Any]:
+    done = run_parse(model, mode, TEXTS)
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -81,7 +85,5 @@ def test_a_model_without_the_classifier_s_arrays_is_refused_with_a_way_out(tmp_p
         for member in src.getmembers():
             if not Path(member.name).name.startswith("lr_"):
                 dst.addfile(member, src.extractfile(member) if member.isfile() else None)
-    done = subprocess.run([sys.executable, "-c", PARSE, str(old), "rasa", json.dumps(TEXTS[:1])], capture_output=True,
-                          text=True, cwd=ROOT, timeout=300, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin",
-                                                                  "TF_CPP_MIN_LOG_LEVEL": "3"})
+    done = run_parse(old, "rasa", TEXTS[:1])
     assert done.returncode != 0 and "train it again (make train)" in done.stderr, done.stderr[-1500:]
