@@ -68,7 +68,10 @@ case $SERVICE in
       # service busy for a moment) keeps its last address: nginx's own checks skip it while it fails
       local h ip
       for h in $hosts; do
-        ip=$(getent ahostsv4 "$h" 2>/dev/null | awk 'NR == 1 { print $1 }') || ip=""  # not found: exit status 2
+        # not found: exit status 2. At most 2 s: a stopped container's name is not podman's any more, and
+        # its DNS service may pass the question on to resolvers that never answer (seconds per try); the
+        # loop must not wait on them while a restarted replica has its new address.
+        ip=$(timeout 2 getent ahostsv4 "$h" 2>/dev/null | awk 'NR == 1 { print $1 }') || ip=""
         [ -z "$ip" ] || last[$h]=$ip
         printf '%s=%s ' "$h" "${last[$h]:-}"
       done
