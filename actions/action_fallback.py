@@ -29,9 +29,8 @@ class ActionHandleFallback(SafeAction):
         ranking = message.get("intent_ranking") or []
         # Unsure of the intent, but the words clearly ask for one fact ("is it proctored?"), name a
         # neighbour ("PSPO?") or a known unknown: the planner answers, with its stricter bar.
-        guess = next((str(i.get("name")) for i in ranking if i.get("name") != FALLBACK_INTENT), None)
         context = context_of(tracker)
-        decision = get_planner().plan(Turn.from_message(message, unsure=True, intent=guess), context)
+        decision = get_planner().plan(Turn.after_fallback(message, get_knowledge(), FALLBACK_INTENT), context)
         if accepted(FALLBACK, decision):
             # Forget the misunderstood message, so that it does not steer what comes next.
             return [UserUtteranceReverted()] + answer_with(dispatcher, tracker, decision, context)

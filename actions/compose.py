@@ -50,6 +50,9 @@ def replies_for(kb: Knowledge, planner: Planner, rules: Rules, r: Renderer, deci
 
 
 def _replies(kb: Knowledge, planner: Planner, rules: Rules, r: Renderer, decision: Decision) -> List[Reply]:
+    if decision.kind == FACT and decision.fact is not None and decision.source_only:
+        links = ", ".join(r.link(s.title, s.url) if s.url else s.title for s in dict.fromkeys(decision.fact.sources))
+        return [Reply(text=kb.phrases["source_of_last"].format(links=links))]
     if decision.kind in (FACT, COUNTERPART) and decision.fact is not None:
         reply = fact_reply(kb, r, decision.fact)
         first = {"yes": kb.phrases["answer_yes"], "no": kb.phrases["answer_no"], "same_yes": kb.phrases["answer_same_yes"],

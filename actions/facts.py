@@ -48,6 +48,7 @@ class FactBook:
     min_score: float  # below this, the question is answered with the topic summary
     intent_bonus: float  # added to candidates of the topic the NLU's intent points to
     unsure_min_score: float  # the stricter bar when the NLU was unsure of the intent (fallback)
+    torn_min_score: float  # ... when it was torn between two knowledge questions (planner.Turn.after_fallback)
     ambiguity_margin: float  # no certification named and two certifications' facts this close: topic answer
     aliases: Mapping[str, str]  # how a certification is written (lower case) -> certification key
     ignore_words: frozenset  # words that say nothing about which fact is asked ("the", "is", ...)
@@ -223,6 +224,7 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
         min_score=float(number("min_score", 0.35, 1) or 0.0),
         intent_bonus=float(number("intent_bonus", 0.0, 1) or 0.0),
         unsure_min_score=float(number("unsure_min_score", 1.0, 2) or 0.0),
+        torn_min_score=float(number("torn_min_score", settings.get("unsure_min_score", 1.0), 2) or 0.0),
         ambiguity_margin=float(number("ambiguity_margin", 0.1, 1) or 0.0),
         aliases={alias: cert.key for cert in kb.certifications.values() for alias in cert.aliases},
         ignore_words=frozenset(w.lower() for w in words("ignore_words")),

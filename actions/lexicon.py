@@ -36,6 +36,8 @@ class Lexicon:
     _prefixes: Tuple[Tuple[str, str], ...]
     then_questions: Tuple[Pattern[str], ...] = ()  # "and after that?": the fact that follows the one just given
     swap_questions: Tuple[Pattern[str], ...] = ()  # "and the other way round?": the same question, roles swapped
+    source_questions: Tuple[Pattern[str], ...] = ()  # "link?": where the fact just given comes from
+    source_concepts: frozenset = frozenset()  # ... speaking of nothing else ("and the course page?" does)
 
     def _concept_of(self, phrase: str) -> str:
         found = self._by_phrase.get(phrase)
@@ -56,6 +58,10 @@ class Lexicon:
         """Whether the whole (lower-case) message asks what comes next ("and after that?", "then what?")."""
         return any(p.search(text) for p in self.then_questions)
 
+    def asks_for_source(self, text: str) -> bool:
+        """Whether the (lower-case) message speaks of a link, a page, a source ("link?", "where can I read that?")."""
+        return any(p.search(text) for p in self.source_questions)
+
     def asks_the_other_way_round(self, text: str) -> bool:
         """Whether the whole (lower-case) message asks the last question the other way round ("vice versa?")."""
         return any(p.search(text) for p in self.swap_questions)
@@ -73,11 +79,11 @@ class Lexicon:
         return tuple(kind for kind, patterns in self.asks.items() if any(p.search(lowered) for p in patterns))
 
 
-def _concept_list(value: Any, concepts: Mapping[str, Any], fail: Any) -> frozenset:
+def _concept_list(value: Any, concepts: Mapping[str, Any], fail: Any, name: str = "weak_concepts") -> frozenset:
     if value is None:
         return frozenset()
     if not isinstance(value, list) or any(c not in concepts for c in value):
-        raise fail("weak_concepts", "expected a list of concepts named under `concepts`")
+        raise fail(name, "expected a list of concepts named under `concepts`")
     return frozenset(str(c) for c in value)
 
 
@@ -156,7 +162,10 @@ def lexicon_from_knowledge(kb: Knowledge) -> Lexicon:
         raise fail("common_words", "expected a list of words")
     then = compiled(kb.extra.get("then_questions") or [], "then_questions")
     swap = compiled(kb.extra.get("swap_questions") or [], "swap_questions")
+    source = compiled(kb.extra.get("source_questions") or [], "source_questions")
     return Lexicon(concepts=concepts, asks=asks, strong_asks=frozenset(strong), then_questions=then, swap_questions=swap,
+                   source_questions=source,
+                   source_concepts=_concept_list(kb.extra.get("source_concepts"), concepts, fail, "source_concepts"),
                    common_words=frozenset(str(w).lower() for w in common),
                    weak_concepts=_concept_list(kb.extra.get("weak_concepts"), concepts, fail),
                    described_by_neighbours=frozenset(described),

@@ -93,6 +93,9 @@ class Turn:
     confidence: float
     entities: Tuple[Mapping[str, Any], ...]
     unsure: bool = False  # the NLU fell back: ``intent`` is only its best guess
+    # ... torn between two knowledge questions ("can I go straight to the CSPO?": requirements or overview):
+    # a knowledge question all the same, held to ``torn_min_score`` rather than ``unsure_min_score``
+    torn: bool = False
 
     @classmethod
     def from_message(cls, message: Mapping[str, Any], unsure: bool = False,
@@ -101,6 +104,14 @@ class Turn:
         return cls(text=str(message.get("text") or ""), intent=intent or parsed.get("name"),
                    confidence=float(parsed.get("confidence") or 0.0),
                    entities=tuple(trusted_entities(message)), unsure=unsure)
+
+    @classmethod
+    def after_fallback(cls, message: Mapping[str, Any], kb: Knowledge, fallback_intent: str) -> "Turn":
+        """A message the NLU fell back on: its best guess as the intent, and whether its two likeliest
+        intents both ask a knowledge question (a topic of dialogue.yml other than the recommendation)."""
+        guesses = [str(i.get("name")) for i in message.get("intent_ranking") or [] if i.get("name") != fallback_intent][:2]
+        torn = len(guesses) == 2 and all(kb.topic_for_intent(g) not in (None, "recommendation") for g in guesses)
+        return replace(cls.from_message(message, unsure=True, intent=guesses[0] if guesses else None), torn=torn)
 
     @property
     def is_payload(self) -> bool:
@@ -141,6 +152,7 @@ class Decision:
     # answered by a fact of the same topic that speaks of what it asks about
     leans_on_last: bool = False
     route: Optional[str] = None  # how the message reached the planner, when not as a knowledge question (trace)
+    source_only: bool = False  # "link?" after a fact: only where the fact comes from, not the fact again
 
     def trace(self) -> Dict[str, Any]:
         """The decision as plain data, for the bot event's metadata and the workbench."""
@@ -233,7 +245,7 @@ KNOWLEDGE, FALLBACK, OUT_OF_SCOPE, FORM = "knowledge", "fallback", "out_of_scope
 # A message the NLU took for small talk ("how many questions is that?" as ask_why, "open book or not?" as
 # deny) right after a knowledge answer: the planner answers it only as a follow-up of that answer.
 SMALL_TALK = "small_talk"
-CONTEXT_RULES = ("counterpart", "counterpart_same_fact", "then", "said_already", "swap")
+CONTEXT_RULES = ("counterpart", "counterpart_same_fact", "then", "said_already", "swap", "source_of_last")
 # Rules whose answer comes before the recommendation form's question when the message opened the form.
 FORM_OPENING_RULES = ("audience", "goal_guide", "neighbour", "known_unknown")
 
@@ -449,6 +461,9 @@ class Planner:
             # "and after that?" after "you get two free attempts": what the data says follows that fact
             fact = book.facts[str(book.facts[context.fact].then)]
             return Decision(FACT, "then", fact=fact, topic=fact.topic, certifications=fact.certifications)
+        source = self._source_of_last(text, named, context)
+        if source is not None:
+            return source
         if not named and context.fact is not None and context.fact in book.facts:
             # "and the PSM?" after a CSM fact: its counterpart for that neighbour, if the data has one
             neighbour_named = self.neighbours.named(text, entities)
@@ -510,7 +525,7 @@ class Planner:
         wanted: Tuple[str, ...] = named or (
             (context.certification,) if context.certification is not None and context.certification in kb.certifications else ())
         raw = {label: score for label, score, _ in ranked}
-        bar = book.unsure_min_score if turn.unsure else book.min_score
+        bar = (book.torn_min_score if turn.torn else book.unsure_min_score) if turn.unsure else book.min_score
         foreign = self.foreign_words(text)
         if foreign and book.foreign_word_min_score is not None:
             # "can I bring my dog to the class?": words the knowledge never uses ask about something else
@@ -596,6 +611,33 @@ class Planner:
         if not strong and not (yes_no and not set(asks) - {"yesno"} and concepts and all(c in own for c in concepts)):
             return None  # "is it proctored too?" after the open-book fact: a yes/no on concepts that fact speaks of
         return previous if self._explains(previous, concepts) else None
+
+    def _source_of_last(self, text: str, named: Sequence[str], context: Context) -> Optional[Decision]:
+        """"link?", "where can I read that officially?" right after a fact: where that fact comes from. A fact
+        that gives the page itself (it states a `where`, with the address) and shares the last fact's source; else
+        the last fact's own source, without the fact again (``source_only``)."""
+        book, lexicon = self.index.book, self.index.lexicon
+        previous = book.facts.get(context.fact) if context.fact is not None else None
+        if previous is None or lexicon is None or not _leans_on_context(text):
+            return None
+        lowered = text.lower()
+        if len(re.findall(r"[\w'-]+", lowered)) > SAID_ALREADY_MAX_WORDS + 2 or not lexicon.asks_for_source(lowered):
+            return None
+        if not set(lexicon.asks_of(lowered)) <= {"where", "yesno", "how"} or not set(named) <= set(previous.certifications):
+            return None
+        if set(lexicon.concepts_in(lowered)) - set(lexicon.source_concepts):
+            return None  # "and the course page?": a page about something else
+        if "where" in previous.asks and "://" in previous.answer:
+            return Decision(FACT, "source_of_last", fact=previous, topic=previous.topic, certifications=previous.certifications)
+        own = set(previous.sources)
+        pages = [f for f in book.facts.values() if "where" in f.asks and "://" in f.answer and not f.only_with
+                 and own & set(f.sources)
+                 and set(f.certifications) >= set(previous.certifications)]
+        if pages:
+            page = max(pages, key=lambda f: len(own & set(f.sources)) / len(set(f.sources)))
+            return Decision(FACT, "source_of_last", fact=page, topic=page.topic, certifications=page.certifications)
+        return Decision(FACT, "source_of_last", fact=previous, topic=previous.topic, certifications=previous.certifications,
+                        source_only=True)
 
     def _asks(self, text: str) -> Tuple[str, ...]:
         lexicon = self.index.lexicon

@@ -105,8 +105,7 @@ def decide(planner: Any, parse: Mapping[str, Any], context: Any) -> Tuple[Any, s
 
     intent = (parse.get("intent") or {}).get("name")
     if intent == FALLBACK_INTENT:
-        guess = next((str(i.get("name")) for i in parse.get("intent_ranking") or [] if i.get("name") != FALLBACK_INTENT), None)
-        turn = Turn.from_message(parse, unsure=True, intent=guess)
+        turn = Turn.after_fallback(parse, planner.kb, FALLBACK_INTENT)
     else:
         turn = Turn.from_message(parse, unsure=intent == "out_of_scope")
     decision = planner.plan(turn, context)

@@ -381,3 +381,58 @@ def test_a_counterpart_must_speak_of_what_is_asked(planner: Planner) -> None:
     text = "how many questions are on the cspo test?"
     d = planner.plan(turn(text, "ask_requirements", [ent(text, "cspo", "certification", "CSPO")]), Context())
     assert (d.rule, d.fact and d.fact.id) == ("counterpart_of_best", "cspo_no_test")
+
+
+def test_a_link_asked_right_after_a_fact_is_where_that_fact_comes_from(planner: Planner) -> None:
+    renewal = Context(certification="CSM", topic="continuous_learning", fact="renewal_requirements")
+    for text in ("link?", "where's the official page for that?", "got a link for that?"):
+        d = planner.plan(turn(text, "ask_resources"), renewal)
+        # the fact giving the renewal page (same source, and it states where), not the CSM's course page
+        assert (d.rule, d.fact and d.fact.id, d.source_only) == ("source_of_last", "renewal_page", False), text
+        assert accepted(SMALL_TALK, d)
+    # a fact whose source gives no page of its own: only its source, not the fact again
+    d = planner.plan(turn("link?", "ask_resources"), Context(certification="CSM", fact="csm_test_format"))
+    assert (d.rule, d.source_only) == ("source_of_last", True)
+    text = reply(d)
+    assert text.startswith("That comes from ") and "support.scrumalliance.org" in text and "50" not in text, text
+    # a page about something else, a "where" that is no source, or no fact before: not this rule
+    assert planner.plan(turn("and the course page?", "ask_resources"), renewal).rule != "source_of_last"
+    test_fact = Context(certification="CSM", fact="csm_test_format")
+    assert planner.plan(turn("where can i take it?", "ask_requirements"), test_fact).rule != "source_of_last"
+    assert planner.plan(turn("link?", "ask_resources"), Context()).rule != "source_of_last"
+
+
+def test_which_one_for_me_in_more_words_gets_the_articles_answer(planner: Planner) -> None:
+    text = "i'm a startup founder, is either of these useful for me?"
+    d = planner.plan(turn(text, "inform_role", [ent(text, "startup founder", "role", "entrepreneur")]), Context())
+    assert (d.kind, d.role) == (AUDIENCE, "entrepreneur")
+    text = "would you recommend cspo for a project manager?"
+    d = planner.plan(turn(text, "ask_recommendation", [ent(text, "cspo", "certification", "CSPO"),
+                                                        ent(text, "project manager", "role", "project_manager")]), Context())
+    assert (d.kind, d.role) == (AUDIENCE, "project_manager") and accepted(FORM, d)
+    for text in ("i want to lead agile transformations, one cert or two?",
+                 "is it worth doing both certs if i lead the transformation?"):
+        d = planner.plan(turn(text, "goal_lead_transformation", confidence=0.93), Context())
+        assert (d.rule, d.fact and d.fact.id) == ("goal_guide", "choose_both"), text
+    # "worth it" alone asks no "which one for me"
+    lexicon = planner.index.lexicon
+    assert lexicon is not None and "fit" not in lexicon.asks_of("is the csm worth it?")
+
+
+def test_a_fallback_torn_between_two_knowledge_questions_is_held_to_its_own_bar(planner: Planner) -> None:
+    kb = planner.kb
+    ranking: List[Dict[str, Any]] = [{"name": "nlu_fallback", "confidence": 0.3},
+                                     {"name": "ask_continuous_learning", "confidence": 0.29},
+                                     {"name": "ask_requirements", "confidence": 0.27}]
+    message: Dict[str, Any] = {"text": "can i get scrum education units from writing blog posts", "entities": [],
+               "intent": {"name": "nlu_fallback", "confidence": 0.3}, "intent_ranking": ranking}
+    t = Turn.after_fallback(message, kb, "nlu_fallback")
+    assert (t.unsure, t.torn, t.intent) == (True, True, "ask_continuous_learning")
+    d = planner.plan(t, Context())
+    assert planner.index.book.torn_min_score <= d.score < planner.index.book.unsure_min_score, d
+    assert (d.rule, d.fact and d.fact.id) == ("fact", "seus")
+    # torn between a knowledge question and small talk: the stricter bar, as before
+    ranking[1:] = [{"name": "greet", "confidence": 0.29}, {"name": "ask_continuous_learning", "confidence": 0.27}]
+    t = Turn.after_fallback(message, kb, "nlu_fallback")
+    assert (t.torn, t.intent) == (False, "greet")
+    assert planner.plan(t, Context()).fact is None
