@@ -278,6 +278,7 @@ def accepted(route: str, decision: Decision) -> bool:
 
 REDACTED = re.compile(r"\[[a-z]+\]")
 FOLLOWING_RULES = ("fact", "threshold", "said_already", "then")  # a fact: the one that states it, or one leaning on the last
+ASKED_AGAIN_MAX_WORDS = 5  # "and what about renewing?": longer questions say what they ask themselves
 SAID_ALREADY_MAX_WORDS = 6  # "how much does that cost?": longer questions are asked on their own
 # "what goes into a product backlog", "list the scrum values": a question without its question mark
 _QUESTION_START = re.compile(r"\W*(what|what's|whats|how|who|whom|which|when|where|why|is|are|can|could|do|does|did|will|"
@@ -478,7 +479,8 @@ class Planner:
         if elliptical and context.topic is not None and context.topic in kb.topics and context.topic != "recommendation":
             return self._topic(context.topic, named, context, "followup_topic")
 
-        asks = self._asks(text)
+        own_asks = self._asks(text)
+        asks = own_asks or self._asked_again(text, context)
         concepts = self.index.lexicon.concepts_in(text.lower()) if self.index.lexicon is not None else ()
         found, ranked = self.index.rank(text, topic, context.topic, context.fact)
         named = tuple(dict.fromkeys(named + found))
@@ -534,8 +536,10 @@ class Planner:
         # "what does the CSPO cost?" asks for what a fact about the CSPO states: no topic summary then,
         # unless the topic fits far better ("who should take the CSPO?": the audience summary)
         best_topic = max((score for label, score, _ in ranked if label.startswith(TOPIC_PREFIX)), default=0.0)
+        # ("what about renewing?" after the official page asks where, as the last question did: no summary then)
+        topic_bar = bar if asks and not own_asks else max(bar, best_topic - book.topic_margin)
         fact_states_it = bool(wanted) and self._strong(asks) and any(
-            not label.startswith(TOPIC_PREFIX) and score >= max(bar, best_topic - book.topic_margin)
+            not label.startswith(TOPIC_PREFIX) and score >= topic_bar
             and self._eligible(book.facts[label], wanted, asks) and self._states(book.facts[label], asks)
             for label, score, _ in ranked)
         if SCORE_WORDS.search(text.lower()):
@@ -638,6 +642,19 @@ class Planner:
             return Decision(FACT, "source_of_last", fact=page, topic=page.topic, certifications=page.certifications)
         return Decision(FACT, "source_of_last", fact=previous, topic=previous.topic, certifications=previous.certifications,
                         source_only=True)
+
+    def _asked_again(self, text: str, context: Context) -> Tuple[str, ...]:
+        """"what about renewing?" right after the fact giving the CSM's official page asks the same of
+        renewing: where. A short question going on from the last ("and ...", "what about ...") that asks
+        for nothing itself asks for what the last fact stated, when that was one kind of thing (a price,
+        a duration, a place...)."""
+        book, lexicon = self.index.book, self.index.lexicon
+        previous = book.facts.get(context.fact) if context.fact is not None else None
+        if previous is None or lexicon is None or not _GOING_ON.match(text.lower()) \
+                or len(re.findall(r"[\w'-]+", text)) > ASKED_AGAIN_MAX_WORDS:
+            return ()
+        stated = [a for a in previous.asks if a in lexicon.strong_asks]
+        return tuple(stated) if len(stated) == 1 else ()
 
     def _asks(self, text: str) -> Tuple[str, ...]:
         lexicon = self.index.lexicon

@@ -165,14 +165,23 @@ def check_conversation(messages: Sequence[Message], stored: Sequence[Dict[str, A
     stored user text, exactly once (else it is lost, or stored twice); a refused one may be there (the
     server stored it before the error reached the client) or not. The bot texts stored after an answered
     message must include the replies the client got (else those are lost), and a turn's stored bot texts
-    must not be one block repeated (a duplicate reply)."""
+    must not be one block repeated (a duplicate reply). A new session (the turn cap, advisor/patches.py)
+    starts before the message that opened it is stored: the bot texts of its start ("This conversation has
+    grown long ...") belong to that message's turn."""
     turns: List[Tuple[str, List[str]]] = []  # (user text, bot texts after it)
+    opening: Optional[List[str]] = None  # bot texts of a session start, until its first user message
     for event in stored:
-        if event.get("event") == "user":
-            turns.append((str(event.get("text") or ""), []))
-        elif event.get("event") == "bot" and turns:
+        kind = event.get("event")
+        if kind == "session_started":
+            opening = []
+        elif kind == "user":
+            turns.append((str(event.get("text") or ""), opening or []))
+            opening = None
+        elif kind == "bot" and opening is not None:
+            opening.append(str(event.get("text") or ""))
+        elif kind == "bot" and turns:
             turns[-1][1].append(str(event.get("text") or ""))
-    out = Counter()
+    out: Counter = Counter()
     samples: List[str] = []
     j = 0
     for msg in messages:
@@ -187,7 +196,9 @@ def check_conversation(messages: Sequence[Message], stored: Sequence[Dict[str, A
             bots = turns[j][1]
             if [t for t in bots if t in received] != [t for t in received if t in bots] or not set(received) <= set(bots):
                 out["replies_lost"] += 1
-                samples.append(f"{msg.sender}: replies to {msg.text!r} not stored as sent")
+                samples.append(f"{msg.sender}: replies to {msg.text!r} (message {len(turns[:j]) + 1} stored, "
+                               f"{len(msg.attempts)} attempt(s): {[a.kind for a in msg.attempts]}) not stored as sent: "
+                               f"got {[t[:30] for t in received]}, stored {[t[:30] for t in bots]}")
             if _repeated(bots) or _repeated(received):
                 out["duplicate_replies"] += 1
                 samples.append(f"{msg.sender}: reply to {msg.text!r} twice")

@@ -436,3 +436,20 @@ def test_a_fallback_torn_between_two_knowledge_questions_is_held_to_its_own_bar(
     t = Turn.after_fallback(message, kb, "nlu_fallback")
     assert (t.torn, t.intent) == (False, "greet")
     assert planner.plan(t, Context()).fact is None
+
+
+def test_what_about_x_right_after_a_fact_asks_the_same_of_x(planner: Planner) -> None:
+    # after the official page: "what about renewing?" asks where renewing is explained
+    d = planner.plan(turn("what about renewing?", "ask_continuous_learning", confidence=0.5),
+                     Context(certification="CSM", topic="resources", fact="official_pages"))
+    assert (d.rule, d.fact and d.fact.id) == ("fact", "renewal_page"), d.trace()
+    assert d.asks == ("where",)
+    # after a price (a fact stating one kind of thing): the price of renewing
+    d = planner.plan(turn("and renewing?", "ask_continuous_learning", confidence=0.5),
+                     Context(certification="CSM", topic="cost", fact="csm_retake_cost"))
+    assert d.fact is not None and d.asks == ("price",) and "100 USD" in d.fact.answer, d.trace()
+    # a question saying what it asks, a longer one, or one not going on from the last keeps its own
+    context = Context(certification="CSM", topic="cost", fact="csm_retake_cost")
+    assert planner.plan(turn("and how long is the course?"), context).asks == ("duration",)
+    assert "price" not in planner.plan(turn("tell me about renewing the csm please"), context).asks
+    assert "price" not in planner.plan(turn("what about renewing the certification every two years?"), context).asks
