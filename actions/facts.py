@@ -57,6 +57,7 @@ class FactBook:
     form_opening_facts: frozenset = frozenset()  # facts that may answer a message opening the form
     form_fact_min_score: float = 1.0  # ... at this score or above
     unfiltered_topics: frozenset = frozenset()  # topics whose facts answer whichever certification is named
+    other_role_margin: float = 1.0  # "is X the SM's job?" gets "No." and the PO's duty when it fits by this much more
     topic_margin: float = 0.15  # a topic summary fitting this much better than a fact stating what is asked wins
     guide_min_confidence: float = 0.8  # how sure the NLU must be of the goal for its guide fact
     guide_sure_confidence: float = 0.8  # below this, the words must agree: no other guide fact matches them better
@@ -225,6 +226,7 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
         intent_bonus=float(number("intent_bonus", 0.0, 1) or 0.0),
         unsure_min_score=float(number("unsure_min_score", 1.0, 2) or 0.0),
         torn_min_score=float(number("torn_min_score", settings.get("unsure_min_score", 1.0), 2) or 0.0),
+        other_role_margin=float(number("other_role_margin", 1.0, 1) or 0.0),
         ambiguity_margin=float(number("ambiguity_margin", 0.1, 1) or 0.0),
         aliases={alias: cert.key for cert in kb.certifications.values() for alias in cert.aliases},
         ignore_words=frozenset(w.lower() for w in words("ignore_words")),

@@ -398,7 +398,8 @@ class Planner:
             if concepts and self._explains(decision.fact, concepts):
                 decision = replace(decision, leans_on_last=True)
         if decision.fact is not None and decision.kind in (FACT, COUNTERPART) and lexicon is not None \
-                and decision.fact.lists and not re.match(r"\W*(yes|no)\b", decision.fact.answer, re.I):
+                and decision.polarity is None and decision.fact.lists \
+                and not re.match(r"\W*(yes|no)\b", decision.fact.answer, re.I):
             answer = polarity(turn.text, decision.fact.answer, lexicon, self.index.normalise, lexicon.polarity_generic)
             if answer:
                 decision = replace(decision, polarity=answer)
@@ -574,6 +575,11 @@ class Planner:
                     answer = book.facts[other]
                     return Decision(COUNTERPART, "counterpart_of_best", fact=answer, topic=answer.topic,
                                     certifications=wanted, asks=asks, candidates=candidates)
+                if self._other_role(fact, score, wanted, asks, concepts, ranked):
+                    # "does the Scrum Master prioritise the backlog?": no, that is the Product Owner's duty
+                    return Decision(FACT, "other_role", fact=fact, topic=fact.topic, certifications=fact.certifications,
+                                    asks=asks, candidates=candidates, score=score, sure_score=book.unsure_min_score,
+                                    question=True, polarity="no")
                 continue
             if not self._states(fact, asks) or not self._explains(fact, concepts):
                 best_rejected = best_rejected or fact
@@ -655,6 +661,21 @@ class Planner:
             return ()
         stated = [a for a in previous.asks if a in lexicon.strong_asks]
         return tuple(stated) if len(stated) == 1 else ()
+
+    def _other_role(self, fact: FactEntry, score: float, wanted: Sequence[str], asks: Sequence[str],
+                    concepts: Sequence[str], ranked: Sequence[Tuple[str, float, float]]) -> bool:
+        """A yes/no question whether one role does what the reference gives the other ("does the Scrum Master
+        prioritise the backlog?"): the other role's duty (a fact of the `unfiltered_topics`, about the other
+        certification only) fits it surely (``unsure_min_score``: "does the SM need to know the backlog?"
+        fits less and is not answered "No.") and by ``other_role_margin`` over any fact about the role asked."""
+        book = self.index.book
+        if "yesno" not in asks or len(wanted) != 1 or fact.topic not in book.unfiltered_topics \
+                or len(fact.certifications) != 1 or wanted[0] in fact.certifications or fact.only_with \
+                or score < book.unsure_min_score or not self._explains(fact, concepts):
+            return False
+        own = max((s for label, s, _ in ranked if not label.startswith(TOPIC_PREFIX)
+                   and wanted[0] in book.facts[label].certifications), default=0.0)
+        return score - own >= book.other_role_margin
 
     def _asks(self, text: str) -> Tuple[str, ...]:
         lexicon = self.index.lexicon

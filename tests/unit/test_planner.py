@@ -453,3 +453,21 @@ def test_what_about_x_right_after_a_fact_asks_the_same_of_x(planner: Planner) ->
     assert planner.plan(turn("and how long is the course?"), context).asks == ("duration",)
     assert "price" not in planner.plan(turn("tell me about renewing the csm please"), context).asks
     assert "price" not in planner.plan(turn("what about renewing the certification every two years?"), context).asks
+
+
+def test_one_role_asked_about_the_other_roles_duty_gets_no_first(planner: Planner) -> None:
+    text = "does the scrum master prioritize the backlog?"
+    d = planner.plan(turn(text, "ask_responsibilities", [ent(text, "scrum master", "role", "scrum_master")]), Context())
+    assert (d.rule, d.fact and d.fact.id, d.polarity) == ("other_role", "po_backlog", "no"), d.trace()
+    assert reply(d).startswith("No. The Product Owner creates, prioritises")
+    text = "does the product owner remove impediments?"
+    d = planner.plan(turn(text, "ask_responsibilities", [ent(text, "product owner", "role", "product_owner")]), Context())
+    assert (d.rule, d.fact and d.fact.id, d.polarity) == ("other_role", "sm_impediments", "no"), d.trace()
+    # a question the duty fits less surely gets no "No." ("need to know" is not what the PO's duty says)
+    text = "does the scrum master need to know the product backlog?"
+    d = planner.plan(turn(text, "ask_responsibilities", [ent(text, "scrum master", "role", "scrum_master")]), Context())
+    assert d.polarity != "no" and d.rule != "other_role", d.trace()
+    # its own duty: the fact, no "No."
+    text = "does the scrum master remove impediments?"
+    d = planner.plan(turn(text, "ask_responsibilities", [ent(text, "scrum master", "role", "scrum_master")]), Context())
+    assert (d.fact and d.fact.id) == "sm_impediments" and d.polarity != "no", d.trace()
