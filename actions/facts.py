@@ -58,6 +58,7 @@ class FactBook:
     form_fact_min_score: float = 1.0  # ... at this score or above
     unfiltered_topics: frozenset = frozenset()  # topics whose facts answer whichever certification is named
     other_role_margin: float = 1.0  # "is X the SM's job?" gets "No." and the PO's duty when it fits by this much more
+    guide_statement_confidence: float = 1.0  # a goal stated without "which one?" gets its choose-if line at this confidence
     topic_margin: float = 0.15  # a topic summary fitting this much better than a fact stating what is asked wins
     guide_min_confidence: float = 0.8  # how sure the NLU must be of the goal for its guide fact
     guide_sure_confidence: float = 0.8  # below this, the words must agree: no other guide fact matches them better
@@ -238,6 +239,7 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
         guide_facts={str(k): str(v) for k, v in guide.items()},
         guide_min_confidence=float(number("guide_min_confidence", 0.8, 1) or 0.0),
         guide_sure_confidence=float(number("guide_sure_confidence", 0.8, 1) or 0.0),
+        guide_statement_confidence=float(number("guide_statement_confidence", 1.0, 1) or 0.0),
         topic_margin=float(number("topic_margin", 0.15, 1) or 0.0),
         unfiltered_topics=words("unfiltered_topics"),
         form_opening_facts=words("form_opening_facts"),

@@ -824,8 +824,12 @@ class Planner:
         message better ("more into how the work gets done than what gets built" is no product goal)."""
         book = self.index.book
         fact_id = self.guide_facts.get(turn.intent or "")
-        if fact_id is None or turn.unsure or turn.confidence < book.guide_min_confidence \
-                or not self._asks_fit(turn.text):
+        if fact_id is None or turn.unsure or turn.confidence < book.guide_min_confidence:
+            return None
+        if not self._asks_fit(turn.text) and (turn.confidence < book.guide_statement_confidence
+                                              or _QUESTION_START.match(turn.text)):
+            # "I care about what we build and why" asks nothing: a goal the NLU is this sure of, said, not
+            # asked ("what goes into a product backlog?" is a question about the backlog)
             return None
         if turn.confidence < book.guide_sure_confidence:
             scores = {label: score for label, score, _ in ranked}

@@ -471,3 +471,14 @@ def test_one_role_asked_about_the_other_roles_duty_gets_no_first(planner: Planne
     text = "does the scrum master remove impediments?"
     d = planner.plan(turn(text, "ask_responsibilities", [ent(text, "scrum master", "role", "scrum_master")]), Context())
     assert (d.fact and d.fact.id) == "sm_impediments" and d.polarity != "no", d.trace()
+
+
+def test_a_goal_said_surely_gets_the_articles_line_without_which_one(planner: Planner) -> None:
+    d = planner.plan(turn("i care more about what we build and why, not how the meetings are run", "goal_own_product",
+                          confidence=0.9), Context())
+    assert (d.rule, d.fact and d.fact.id) == ("goal_guide", "choose_cspo") and accepted(FORM, d)
+    # less sure, or a question about the thing itself: not the choose-if line
+    d = planner.plan(turn("i'm all about the what and the why of a product", "goal_own_product", confidence=0.77), Context())
+    assert d.rule != "goal_guide"
+    d = planner.plan(turn("what goes into a product backlog", "goal_own_product", confidence=0.9), Context())
+    assert d.rule != "goal_guide"
