@@ -38,6 +38,7 @@ class Lexicon:
     swap_questions: Tuple[Pattern[str], ...] = ()  # "and the other way round?": the same question, roles swapped
     source_questions: Tuple[Pattern[str], ...] = ()  # "link?": where the fact just given comes from
     source_concepts: frozenset = frozenset()  # ... speaking of nothing else ("and the course page?" does)
+    page_concepts: frozenset = frozenset()  # what a page gives ("a guide"): a page answers a question of these
 
     def _concept_of(self, phrase: str) -> str:
         found = self._by_phrase.get(phrase)
@@ -166,6 +167,7 @@ def lexicon_from_knowledge(kb: Knowledge) -> Lexicon:
     return Lexicon(concepts=concepts, asks=asks, strong_asks=frozenset(strong), then_questions=then, swap_questions=swap,
                    source_questions=source,
                    source_concepts=_concept_list(kb.extra.get("source_concepts"), concepts, fail, "source_concepts"),
+                   page_concepts=_concept_list(kb.extra.get("page_concepts"), concepts, fail, "page_concepts"),
                    common_words=frozenset(str(w).lower() for w in common),
                    weak_concepts=_concept_list(kb.extra.get("weak_concepts"), concepts, fail),
                    described_by_neighbours=frozenset(described),

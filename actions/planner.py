@@ -581,7 +581,7 @@ class Planner:
                                     asks=asks, candidates=candidates, score=score, sure_score=book.unsure_min_score,
                                     question=True, polarity="no")
                 continue
-            if not self._states(fact, asks) or not self._explains(fact, concepts):
+            if not self._states(fact, asks) or not self._explains(fact, concepts) or self._only_a_page(fact, text, asks):
                 best_rejected = best_rejected or fact
                 continue
             if not wanted and self.index.ambiguous(fact, score, raw):
@@ -676,6 +676,17 @@ class Planner:
         own = max((s for label, s, _ in ranked if not label.startswith(TOPIC_PREFIX)
                    and wanted[0] in book.facts[label].certifications), default=0.0)
         return score - own >= book.other_role_margin
+
+    def _only_a_page(self, fact: FactEntry, text: str, asks: Sequence[str]) -> bool:
+        """A fact that gives a page (its address; it states a `where` and nothing else strong) answers a
+        question asking where, for a link or page, or for what such a page holds (lexicon `page_concepts`:
+        "is there a free guide?"): "are the renewal rules the same for both?" is not one."""
+        lexicon = self.index.lexicon
+        if lexicon is None or "://" not in fact.answer or [a for a in fact.asks if a in lexicon.strong_asks] != ["where"]:
+            return False
+        lowered = text.lower()
+        return "where" not in asks and not lexicon.asks_for_source(lowered) \
+            and not set(lexicon.concepts_in(lowered)) & set(lexicon.page_concepts)
 
     def _asks(self, text: str) -> Tuple[str, ...]:
         lexicon = self.index.lexicon

@@ -26,7 +26,7 @@ from typing import Optional, Sequence
 # CSPO"), not of things ("do the same SEUs count for both?" asks whether one SEU counts twice: not known)
 _PROPERTY = (r"(number|amount|length|duration|time|price|cost|costs|fees?|rules?|requirements?|validity|period|way|"
              r"process|steps?|hours?|months?|years?|level|prerequisites?|renewal|trainers?|format|conditions?)")
-_SAME = re.compile(r"\b(same|equal|identical)\s+(\w+\s+)?" + _PROPERTY + r"\b|\b(the\s+same|equal|identical|alike)\s+"
+_SAME = re.compile(r"\b(same|equal|identical)\s+(\w+\s+)?" + _PROPERTY + r"\b|\b((the\s+)?same|equal|identical|alike)\s+"
                    r"(for|as|to|with|in|between)\b|\b(same|equal|identical|alike)\s*\?*$|\bequally\b")
 _DIFFERENT = re.compile(r"\b(differ|differs|different|difference|differences|distinct)\b")
 _BOTH = re.compile(r"\b(both|the two|these two|either|each other|one another)\b")

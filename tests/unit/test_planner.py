@@ -482,3 +482,24 @@ def test_a_goal_said_surely_gets_the_articles_line_without_which_one(planner: Pl
     assert d.rule != "goal_guide"
     d = planner.plan(turn("what goes into a product backlog", "goal_own_product", confidence=0.9), Context())
     assert d.rule != "goal_guide"
+
+
+def test_a_page_answers_only_where_a_link_or_what_a_page_holds(planner: Planner) -> None:
+    text = "are the renewal rules for cspo the same as for csm?"
+    d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, "cspo", "certification", "CSPO"),
+                                                             ent(text, "csm", "certification", "CSM")], 0.5), Context())
+    assert (d.fact and d.fact.id, d.polarity) == ("renewal_requirements", "same_yes"), d.trace()
+    d = planner.plan(turn("where can i read about renewal on the official site?", "ask_continuous_learning"), Context())
+    assert (d.fact and d.fact.id) == "renewal_page"
+    d = planner.plan(turn("do you have a free guide comparing csm and cspo?", "ask_resources"), Context())
+    assert (d.fact and d.fact.id) == "free_guide"
+
+
+def test_how_long_does_it_last_asks_how_long_it_is_valid_and_possessives_follow_up(planner: Planner) -> None:
+    text = "how long does the csm last"
+    d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, "csm", "certification", "CSM")]), Context())
+    assert (d.fact and d.fact.id) == "validity", d.trace()
+    text = "and csm's?"
+    d = planner.plan(turn(text, "ask_certification_info", [ent(text, "csm", "certification", "CSM")]),
+                     Context(fact="psm_assessment", neighbour="PSM"))
+    assert (d.rule, d.fact and d.fact.id) == ("counterpart", "csm_test_format"), d.trace()

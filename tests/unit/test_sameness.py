@@ -47,3 +47,8 @@ def test_a_comparison_needs_both_named_or_both_meant() -> None:
     assert comparison("is it the same length?", False) is None
     assert comparison("are the two the same length?", False) == "same"
     assert comparison("is the csm longer than the cspo", True) == "duration"
+
+
+def test_same_for_both_without_the_is_a_sameness_question() -> None:
+    answer = "You renew the CSM or the CSPO every two years: you need 20 Scrum Education Units (SEUs)."
+    assert sameness("renewal rules — same for both csm and cspo?", answer, ["CSM", "CSPO"], True, frozenset()) == "same_yes"
