@@ -34,6 +34,8 @@ class FactEntry:
     sources: Tuple[Source, ...]  # one or more keys of sources.yml
     asks: Tuple[str, ...] = ()  # what the fact states: a price, a duration, a count, ... (lexicon.yml `asks`)
     counterparts: Mapping[str, str] = field(default_factory=dict)  # other certification -> its same fact
+    # a fact about several certifications -> the same for one of them ("the official pages" -> the CSPO's page)
+    per_certification: Mapping[str, str] = field(default_factory=dict)
     only_with: Optional[str] = None  # a neighbour (neighbours.yml) that must be named for this fact to answer
     lists: bool = False  # the answer lists items ("the Scrum values are ..."): "is courage one?" gets "Yes."
     then: Optional[str] = None  # the fact answering "and after that?" after this one
@@ -130,7 +132,8 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
         if not isinstance(entry, dict):
             raise fail(where, "expected a mapping")
         unknown = set(entry) - {"id", "certifications", "topic", "answer", "questions", "source", "asks",
-                                "counterparts", "only_with", "lists", "then", "threshold", "same_for_both"}
+                                "counterparts", "only_with", "lists", "then", "threshold", "same_for_both",
+                                "per_certification"}
         if unknown:
             raise fail(f"{where}.{sorted(unknown)[0]}", "is not a known field")
         fid = _text(entry.get("id"), f"{where}.id", fail)
@@ -156,6 +159,11 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
         if not isinstance(counterparts, dict) or any(
                 (k not in kb.certifications and k not in neighbour_keys) or k in own for k in counterparts):
             raise fail(f"{where}.counterparts", "expected a mapping of another certification (or a neighbour) to a fact id")
+        per_certification = entry.get("per_certification") or {}
+        if not isinstance(per_certification, dict) or (per_certification and len(certs) < 2) \
+                or any(k not in certs for k in per_certification):
+            raise fail(f"{where}.per_certification", "expected, on a fact about several certifications, a mapping of "
+                                                     "one of them to the same fact about it alone")
         only_with = entry.get("only_with")
         if only_with is not None and not isinstance(only_with, str):
             raise fail(f"{where}.only_with", "expected the key of a neighbour (neighbours.yml)")
@@ -168,6 +176,7 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
             sources=tuple(kb.sources[k] for k in source_keys),
             asks=asks,
             counterparts={str(k): str(v) for k, v in counterparts.items()},
+            per_certification={str(k): str(v) for k, v in per_certification.items()},
             only_with=only_with,
             lists=entry.get("lists") is True,
             then=_text(entry["then"], f"{where}.then", fail) if "then" in entry else None,
@@ -184,6 +193,9 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
         for cert, other in fact.counterparts.items():
             if other not in facts or (cert not in facts[other].certifications and facts[other].only_with != cert):
                 raise fail(f"facts.{fact.id}.counterparts.{cert}", f"{other!r} is not a fact about the {cert}")
+        for cert, narrower in fact.per_certification.items():
+            if narrower not in facts or facts[narrower].certifications != (cert,):
+                raise fail(f"facts.{fact.id}.per_certification.{cert}", f"{narrower!r} is not a fact about the {cert} alone")
     broad_raw = kb.extra.get("broad_questions")
     if not isinstance(broad_raw, dict) or not broad_raw:
         raise fail("broad_questions", "expected a mapping of topic to questions")
@@ -301,7 +313,11 @@ class FactIndex:
         self.normalise = Normaliser(book.aliases, book.ignore_words, lexicon)
         self._labels: List[str] = []
         docs: List[str] = []
+        # a fact narrowing another to one certification (`per_certification`) is reached through it, not found
+        narrower = {n for fact in book.facts.values() for n in fact.per_certification.values()}
         for fact in book.facts.values():
+            if fact.id in narrower:
+                continue
             for text in fact.questions + ((fact.answer,) if book.answers_as_questions else ()):
                 docs.append(self.normalise(text)[0])
                 self._labels.append(fact.id)

@@ -278,6 +278,7 @@ def accepted(route: str, decision: Decision) -> bool:
 
 REDACTED = re.compile(r"\[[a-z]+\]")
 FOLLOWING_RULES = ("fact", "threshold", "said_already", "then")  # a fact: the one that states it, or one leaning on the last
+FIGURE_ASKS = ("count", "percent")  # a known unknown asking for one of these shows no nearest fact with a number
 ASKED_AGAIN_MAX_WORDS = 5  # "and what about renewing?": longer questions say what they ask themselves
 SAID_ALREADY_MAX_WORDS = 6  # "how much does that cost?": longer questions are asked on their own
 # "what goes into a product backlog", "list the scrum values": a question without its question mark
@@ -512,6 +513,10 @@ class Planner:
         # 4. a known unknown
         if unknown is not None:
             nearest = book.facts.get(unknown.related) if unknown.related else None
+            if nearest is not None and set(asks) & set(FIGURE_ASKS) and "yesno" not in asks and re.search(r"\d", nearest.answer):
+                # "how many SEUs is a gathering worth?": "you need 20 SEUs" beside it reads as the figure asked for
+                # (a yes/no on the user's own figure, "is 75% enough?", still gets the fact that answers it)
+                nearest = None
             return Decision(NOT_KNOWN, "known_unknown", unknown=unknown, nearest=nearest, certifications=named,
                             asks=asks, candidates=candidates)
 
@@ -586,6 +591,8 @@ class Planner:
                 continue
             if not wanted and self.index.ambiguous(fact, score, raw):
                 return self._topic(fact.topic, (), context, "ambiguous_certification", asks=asks, candidates=candidates)
+            if len(wanted) == 1 and wanted[0] in fact.per_certification:
+                fact = book.facts[fact.per_certification[wanted[0]]]  # "the CSPO's official page": that one only
             return Decision(FACT, "fact", fact=fact, topic=fact.topic, certifications=named or fact.certifications,
                             from_context=not named and bool(wanted), asks=asks, candidates=candidates,
                             score=score, sure_score=book.unsure_min_score,

@@ -133,3 +133,17 @@ def test_bad_retrieval_settings_name_the_setting(tmp_path: Path, key: str, value
     (tmp_path / "facts.yml").write_text(yaml.safe_dump(facts))
     with pytest.raises(KnowledgeError, match=message):
         facts_from_knowledge(load_knowledge(tmp_path))
+
+
+def test_a_narrower_fact_is_about_one_certification_of_the_broader_one() -> None:
+    import copy
+    from dataclasses import replace
+
+    from actions.knowledge_base import get_knowledge
+
+    kb = get_knowledge()
+    broken = copy.deepcopy(kb.extra["facts"])
+    pages = next(f for f in broken if f["id"] == "official_pages")
+    pages["per_certification"] = {"CSPO": "csm_official_page"}
+    with pytest.raises(KnowledgeError, match="per_certification"):
+        facts_from_knowledge(replace(kb, extra={**kb.extra, "facts": broken}))
