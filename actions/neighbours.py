@@ -25,6 +25,7 @@ class Neighbour:
     related: Optional[str]
     source: Source
     answers_facts: Tuple[str, ...] = ()
+    then: Optional[str] = None  # the neighbour that comes after it ("what's next after the A-CSPO?": the CSP)
 
 
 @dataclass(frozen=True)
@@ -80,11 +81,15 @@ def neighbours_from_knowledge(kb: Knowledge) -> Neighbours:
             by_alias[str(alias).lower()] = str(key)
         entries[str(key)] = Neighbour(str(key), entry["name"].strip(), tuple(str(a).lower() for a in aliases),
                                       entry["what"].strip(), entry["relation"].strip(), related, kb.sources[entry["source"]],
-                                      tuple(str(f) for f in entry.get("answers_facts") or ()))
+                                      tuple(str(f) for f in entry.get("answers_facts") or ()),
+                                      str(entry["then"]) if entry.get("then") else None)
     reply = kb.extra.get("neighbour_reply")
     if not isinstance(reply, dict) or "{name}" not in str(reply.get("scope", "")):
         raise fail("neighbour_reply.scope", "expected text with {name}")
     buttons = tuple(Button(str(b["title"]), str(b["payload"])) for b in reply.get("buttons") or [])
+    for key, n in entries.items():
+        if n.then is not None and (n.then not in entries or not entries[n.then].answers_facts):
+            raise fail(f"neighbours.{key}.then", "expected a neighbour with answers_facts (the first says what it is)")
     ordered = sorted(by_alias, key=len, reverse=True)
     pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(a) for a in ordered) + r")(?![\w-])") if ordered else None
     return Neighbours(entries, str(reply["scope"]), buttons, pattern, by_alias)

@@ -787,6 +787,11 @@ class Planner:
                             candidates=candidates)
         if self._defines(text, keys):  # "what's PSM I?", "is PSM the same as CSM?": what it is
             return Decision(NEIGHBOUR, "neighbour", neighbours=keys, asks=asks, candidates=candidates)
+        after = self._after(text, keys)
+        if after is not None:  # "what's the next level after the A-CSPO?": the one that follows it, and what it is
+            fact = self.index.book.facts[self.neighbours.entries[after].answers_facts[0]]
+            return Decision(FACT, "neighbour_then", fact=fact, topic=fact.topic, neighbours=(after,), asks=asks,
+                            candidates=candidates)
         allowed = {f for k in keys for f in self.neighbours.entries[k].answers_facts}
         for label, score, _ in ranked:
             if label.startswith(TOPIC_PREFIX) or score < book.min_score:
@@ -804,6 +809,16 @@ class Planner:
         if detail:
             return Decision(NOT_KNOWN, "neighbour_not_known", neighbours=keys, asks=asks, candidates=candidates)
         return Decision(NEIGHBOUR, "neighbour", neighbours=keys, asks=asks, candidates=candidates)
+
+    def _after(self, text: str, keys: Sequence[str]) -> Optional[str]:
+        """The neighbour that follows the one named, when the message asks what comes after it."""
+        if len(keys) != 1 or not self.neighbours.entries[keys[0]].then:
+            return None
+        entry = self.neighbours.entries[keys[0]]
+        names = "|".join(re.escape(a) for a in sorted(entry.aliases, key=len, reverse=True))
+        asked = re.search(r"\b(after|beyond|following|past)\s+(the\s+|my\s+|an?\s+|your\s+)?((getting|having|earning|"
+                          r"finishing|doing|passing)\s+(the\s+|my\s+|an?\s+)?)?(" + names + r")(?![\w-])", text.lower())
+        return entry.then if asked else None
 
     def _defines(self, text: str, keys: Sequence[str]) -> bool:
         """Whether the message only asks what a neighbour is, or how it relates to the CSM/CSPO (its words,

@@ -519,3 +519,16 @@ def test_the_official_page_of_the_certification_asked_and_no_figure_beside_an_un
     assert d.rule == "known_unknown" and d.nearest is None and "74" not in reply(d)
     d = planner.plan(turn("how many seus do i get for going to a scrum gathering", "ask_continuous_learning"), Context())
     assert d.rule == "known_unknown" and d.nearest is None and "20" not in reply(d)
+
+
+def test_what_comes_after_a_neighbour_is_the_one_after_it(planner: Planner) -> None:
+    text = "ok and after a-cspo what's the next level?"
+    d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, "a-cspo", "other_certification", "A-CSPO")]), Context())
+    assert (d.rule, d.fact and d.fact.id, d.neighbours) == ("neighbour_then", "csp_level", ("CSP",)), d.trace()
+    # "that one" is then the CSP: its 24 months, not the advanced certification's 12
+    d = planner.plan(turn("how much experience does that one need?", "nlu_fallback", unsure=True), d.context_after(Context()))
+    assert (d.fact and d.fact.id) == "csp_level", d.trace()
+    # what the A-CSPO itself needs is still its own fact
+    text = "what do i need for the a-cspo"
+    d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, "a-cspo", "other_certification", "A-CSPO")]), Context())
+    assert d.rule != "neighbour_then"
