@@ -320,6 +320,17 @@ def _only_names(text: str, aliases: Sequence[str], kb: Knowledge) -> bool:
 _GOING_ON = re.compile(r"\W*(and|also|so|plus|what about|how about)\b")
 
 
+_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
+
+
+def _the_question(text: str) -> str:
+    """The sentences of a message that ask ("... ? I'm trying to plan my revision" asks only its first): a
+    message of one sentence, or none that asks, is all question."""
+    sentences = [m.group(0).strip() for m in _SENTENCE.finditer(text) if m.group(0).strip()]
+    asking = [s for s in sentences if s.endswith("?") or _QUESTION_START.match(s)]
+    return " ".join(asking) if asking and len(asking) < len(sentences) else text
+
+
 def _leans_on_context(text: str) -> bool:
     """A short question, one with a pronoun, or one going on from the last ("and is there a fee?"), that
     leans on what was just said ("does it expire?")."""
@@ -534,7 +545,7 @@ class Planner:
             (context.certification,) if context.certification is not None and context.certification in kb.certifications else ())
         raw = {label: score for label, score, _ in ranked}
         bar = (book.torn_min_score if turn.torn else book.unsure_min_score) if turn.unsure else book.min_score
-        foreign = self.foreign_words(text)
+        foreign = self.foreign_words(_the_question(text))
         if foreign and book.foreign_word_min_score is not None:
             # "can I bring my dog to the class?": words the knowledge never uses ask about something else
             bar = max(bar, book.foreign_word_min_score)

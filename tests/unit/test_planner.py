@@ -532,3 +532,13 @@ def test_what_comes_after_a_neighbour_is_the_one_after_it(planner: Planner) -> N
     text = "what do i need for the a-cspo"
     d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, "a-cspo", "other_certification", "A-CSPO")]), Context())
     assert d.rule != "neighbour_then"
+
+
+def test_words_of_the_context_around_a_question_raise_no_bar() -> None:
+    from actions.planner import _the_question
+
+    assert _the_question("Is the CSM exam 60 questions? I'm trying to plan my revision") == "Is the CSM exam 60 questions?"
+    assert _the_question("i'm terrible at exams tbh. for the product owner cert is there a test?") == \
+        "for the product owner cert is there a test?"
+    assert _the_question("can I bring my dog to the class?") == "can I bring my dog to the class?"
+    assert _the_question("I love my dog. I bring him everywhere.") == "I love my dog. I bring him everywhere."
