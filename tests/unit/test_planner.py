@@ -542,3 +542,14 @@ def test_words_of_the_context_around_a_question_raise_no_bar() -> None:
         "for the product owner cert is there a test?"
     assert _the_question("can I bring my dog to the class?") == "can I bring my dog to the class?"
     assert _the_question("I love my dog. I bring him everywhere.") == "I love my dog. I bring him everywhere."
+
+
+def test_a_benefit_asked_for_one_certification_is_that_ones(planner: Planner) -> None:
+    text = "does csm increase your salary?"
+    d = planner.plan(turn(text, "ask_benefits", [ent(text, "csm", "certification", "CSM")]), Context())
+    assert (d.fact and d.fact.id) == "csm_salary" and "Product Owner" not in d.fact.answer, d.trace()
+    text = "is CSPO in demand by employers?"
+    d = planner.plan(turn(text, "ask_benefits", [ent(text, "CSPO", "certification", "CSPO")]), Context())
+    assert (d.fact and d.fact.id) == "cspo_jobs", d.trace()
+    d = planner.plan(turn("will a certification raise my salary?", "ask_benefits"), Context())
+    assert (d.fact and d.fact.id) == "salary"
