@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from actions.knowledge_base import Knowledge, KnowledgeError, Source, get_knowledge
+from actions.knowledge_base import WORDS_PROBLEM, Knowledge, KnowledgeError, Source, get_knowledge
 from actions.threshold import Threshold
 
 if TYPE_CHECKING:
@@ -221,9 +221,9 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
 
     def words(key: str) -> frozenset:
         value = settings.get(key) or []
-        if not isinstance(value, list):
-            raise fail(f"fact_retrieval.{key}", "expected a list")
-        return frozenset(str(v) for v in value)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise fail(f"fact_retrieval.{key}", WORDS_PROBLEM)
+        return frozenset(value)
 
     guide = kb.extra.get("guide_facts") or {}
     if not isinstance(guide, dict) or any(str(v) not in facts for v in guide.values()):

@@ -35,6 +35,8 @@ SHARED_TOPICS: Tuple[str, ...] = ("comparison", "resources", "recommendation")
 REQUIRED_PHRASES: Tuple[str, ...] = (
     "source", "official_page", "both_intro", "from_context", "comparison_title", "resources_intro", "more_about",
 )
+# a word list read from YAML: a bare on, off, yes, no or true is read as true/false
+WORDS_PROBLEM = "expected a list of words (write on, off, yes, no, true in quotes: YAML reads them as true/false)"
 
 
 class KnowledgeError(ValueError):
@@ -350,14 +352,14 @@ def load_knowledge(directory: Optional[Path] = None) -> Knowledge:
         raise r.fail("topics", f"intent(s) used by more than one topic: {', '.join(dupes)}")
 
     r, raw = _section(sections, "followup_words", directory)
-    if not isinstance(raw, list):
-        raise r.fail("followup_words", f"expected a list, found {_kind(raw)}")
+    if not isinstance(raw, list) or not all(isinstance(w, str) for w in raw):
+        raise r.fail("followup_words", WORDS_PROBLEM)
     followup_words = frozenset(str(w).lower() for w in raw)
     pronoun_words: frozenset = frozenset()
     if "followup_pronoun_words" in sections:
         r, raw = _section(sections, "followup_pronoun_words", directory)
-        if not isinstance(raw, list):
-            raise r.fail("followup_pronoun_words", f"expected a list, found {_kind(raw)}")
+        if not isinstance(raw, list) or not all(isinstance(w, str) for w in raw):
+            raise r.fail("followup_pronoun_words", WORDS_PROBLEM)
         pronoun_words = frozenset(str(w).lower() for w in raw)
 
     r, raw = _section(sections, "phrases", directory)

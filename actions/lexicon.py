@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Pattern, Tuple
 
-from actions.knowledge_base import Knowledge, KnowledgeError
+from actions.knowledge_base import WORDS_PROBLEM, Knowledge, KnowledgeError
 
 CONCEPT_PREFIX = "c_"
 ASKS_PREFIX = "q_"
@@ -156,11 +156,11 @@ def lexicon_from_knowledge(kb: Knowledge) -> Lexicon:
     if not isinstance(described, list) or any(c not in concepts for c in described):
         raise fail("described_by_neighbours", "expected a list of concepts named under `concepts`")
     generic: Any = kb.extra.get("polarity_generic_words") or []
-    if not isinstance(generic, list):
-        raise fail("polarity_generic_words", "expected a list of words")
+    if not isinstance(generic, list) or not all(isinstance(w, str) for w in generic):
+        raise fail("polarity_generic_words", WORDS_PROBLEM)
     common: Any = kb.extra.get("common_words") or []
-    if not isinstance(common, list):
-        raise fail("common_words", "expected a list of words")
+    if not isinstance(common, list) or not all(isinstance(w, str) for w in common):
+        raise fail("common_words", WORDS_PROBLEM)
     then = compiled(kb.extra.get("then_questions") or [], "then_questions")
     swap = compiled(kb.extra.get("swap_questions") or [], "swap_questions")
     source = compiled(kb.extra.get("source_questions") or [], "source_questions")

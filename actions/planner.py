@@ -573,7 +573,8 @@ class Planner:
         for position, (label, score, _) in enumerate(ranked):
             if label.startswith(TOPIC_PREFIX):
                 # a broad question ("tell me about the CSPO"): the best candidate, or few words
-                if score >= bar and not turn.unsure and (position == 0 or self._is_broad(text)) and not fact_states_it:
+                if score >= bar and not turn.unsure and (position == 0 or self._is_broad(text)) and not fact_states_it \
+                        and not self._page_wanted(concepts, ranked, bar):
                     return self._topic(label[len(TOPIC_PREFIX):], named, context, "broad_topic",
                                        asks=asks, candidates=candidates)
                 continue
@@ -695,16 +696,31 @@ class Planner:
                    and wanted[0] in book.facts[label].certifications), default=0.0)
         return score - own >= book.other_role_margin
 
+    def _page_wanted(self, concepts: Sequence[str], ranked: Sequence[Tuple[str, float, float]], bar: float) -> bool:
+        """"Got a pdf or something about CSM vs CSPO?": the question asks for what a page gives (a page concept
+        beyond "official"), and a fact giving such a page reaches the bar: that page, not the topic's summary."""
+        lexicon = self.index.lexicon
+        if lexicon is None or not set(concepts) & (set(lexicon.page_concepts) - set(lexicon.source_concepts)):
+            return False
+        book = self.index.book
+        return any(not label.startswith(TOPIC_PREFIX) and score >= bar and "://" in book.facts[label].answer
+                   and "where" in book.facts[label].asks and self._explains(book.facts[label], concepts)
+                   for label, score, _ in ranked)
+
     def _only_a_page(self, fact: FactEntry, text: str, asks: Sequence[str]) -> bool:
         """A fact that gives a page (its address; it states a `where` and nothing else strong) answers a
         question asking where, for a link or page, or for what such a page holds (lexicon `page_concepts`:
-        "is there a free guide?"): "are the renewal rules the same for both?" is not one."""
+        "is there a free guide?"): "are the renewal rules the same for both?" is not one. A page about a
+        subject (renewing) answers only a question that speaks of it."""
         lexicon = self.index.lexicon
         if lexicon is None or "://" not in fact.answer or [a for a in fact.asks if a in lexicon.strong_asks] != ["where"]:
             return False
         lowered = text.lower()
-        return "where" not in asks and not lexicon.asks_for_source(lowered) \
-            and not set(lexicon.concepts_in(lowered)) & set(lexicon.page_concepts)
+        asked = set(lexicon.concepts_in(lowered))
+        subject = self._fact_concepts.get(fact.id, frozenset()) - set(lexicon.page_concepts) - set(lexicon.weak_concepts)
+        if subject and not subject & asked and asked & set(lexicon.page_concepts) <= set(lexicon.source_concepts):
+            return True  # "where is the official CSPO info?" is not asking for the page about renewing
+        return "where" not in asks and not lexicon.asks_for_source(lowered) and not asked & set(lexicon.page_concepts)
 
     def _asks(self, text: str) -> Tuple[str, ...]:
         lexicon = self.index.lexicon

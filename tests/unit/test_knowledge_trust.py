@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from actions.facts import facts_from_knowledge
-from actions.knowledge_base import Knowledge, load_knowledge
+from actions.knowledge_base import Knowledge, KnowledgeError, load_knowledge
 from actions.profile import NOT_AN_ANSWER
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,3 +96,18 @@ def test_one_list_of_knowledge_intents(kb: Knowledge) -> None:
     # every topic the facts point to exists, and every knowledge topic has facts or a summary per certification
     for fact in facts_from_knowledge(kb).facts.values():
         assert fact.topic in kb.topics
+
+
+def test_a_bare_yaml_boolean_in_a_word_list_is_refused() -> None:
+    """`on`, `off`, `yes`, `no`, `true` unquoted are booleans in YAML: "and on the cspo?" was no follow-up while
+    the word "on" of followup_words was read as True."""
+    from dataclasses import replace
+
+    from actions.knowledge_base import get_knowledge
+    from actions.lexicon import lexicon_from_knowledge
+
+    kb = get_knowledge()
+    broken = replace(kb, extra={**kb.extra, "common_words": ["yes", True]})
+    with pytest.raises(KnowledgeError, match="in quotes"):
+        lexicon_from_knowledge(broken)
+    assert {"on", "n"} <= kb.followup_words and "on" in lexicon_from_knowledge(kb).common_words

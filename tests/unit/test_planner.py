@@ -553,3 +553,14 @@ def test_a_benefit_asked_for_one_certification_is_that_ones(planner: Planner) ->
     assert (d.fact and d.fact.id) == "cspo_jobs", d.trace()
     d = planner.plan(turn("will a certification raise my salary?", "ask_benefits"), Context())
     assert (d.fact and d.fact.id) == "salary"
+
+
+def test_a_guide_asked_for_is_the_guide_and_a_subjects_page_is_for_that_subject(planner: Planner) -> None:
+    d = planner.plan(turn("got a pdf or something to download about csm vs cspo?", "ask_resources"), Context())
+    assert (d.fact and d.fact.id) == "free_guide", d.trace()
+    text = "Where can I read the official info about the Certified Scrum Product Owner?"
+    d = planner.plan(turn(text, "ask_resources", [ent(text, "Certified Scrum Product Owner", "certification", "CSPO")]),
+                     Context())
+    assert (d.fact and d.fact.id) == "cspo_official_page", d.trace()
+    d = planner.plan(turn("where do i renew online?", "ask_continuous_learning"), Context())
+    assert (d.fact and d.fact.id) == "renewal_page", d.trace()
