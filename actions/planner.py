@@ -320,6 +320,11 @@ def _only_names(text: str, aliases: Sequence[str], kb: Knowledge) -> bool:
 _GOING_ON = re.compile(r"\W*(and|also|so|plus|what about|how about)\b")
 
 
+def _gives_a_page(fact: FactEntry) -> bool:
+    """A fact that states where (`asks: where`) with the page's address in its answer."""
+    return "where" in fact.asks and "://" in fact.answer
+
+
 _SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 
 
@@ -656,10 +661,10 @@ class Planner:
             return None
         if set(lexicon.concepts_in(lowered)) - set(lexicon.source_concepts):
             return None  # "and the course page?": a page about something else
-        if "where" in previous.asks and "://" in previous.answer:
+        if _gives_a_page(previous):
             return Decision(FACT, "source_of_last", fact=previous, topic=previous.topic, certifications=previous.certifications)
         own = set(previous.sources)
-        pages = [f for f in book.facts.values() if "where" in f.asks and "://" in f.answer and not f.only_with
+        pages = [f for f in book.facts.values() if _gives_a_page(f) and not f.only_with
                  and own & set(f.sources)
                  and set(f.certifications) >= set(previous.certifications)]
         if pages:
@@ -703,9 +708,8 @@ class Planner:
         if lexicon is None or not set(concepts) & (set(lexicon.page_concepts) - set(lexicon.source_concepts)):
             return False
         book = self.index.book
-        return any(not label.startswith(TOPIC_PREFIX) and score >= bar and "://" in book.facts[label].answer
-                   and "where" in book.facts[label].asks and self._explains(book.facts[label], concepts)
-                   for label, score, _ in ranked)
+        return any(not label.startswith(TOPIC_PREFIX) and score >= bar and _gives_a_page(book.facts[label])
+                   and self._explains(book.facts[label], concepts) for label, score, _ in ranked)
 
     def _only_a_page(self, fact: FactEntry, text: str, asks: Sequence[str]) -> bool:
         """A fact that gives a page (its address; it states a `where` and nothing else strong) answers a
@@ -713,7 +717,7 @@ class Planner:
         "is there a free guide?"): "are the renewal rules the same for both?" is not one. A page about a
         subject (renewing) answers only a question that speaks of it."""
         lexicon = self.index.lexicon
-        if lexicon is None or "://" not in fact.answer or [a for a in fact.asks if a in lexicon.strong_asks] != ["where"]:
+        if lexicon is None or not _gives_a_page(fact) or [a for a in fact.asks if a in lexicon.strong_asks] != ["where"]:
             return False
         lowered = text.lower()
         asked = set(lexicon.concepts_in(lowered))
