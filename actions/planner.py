@@ -515,7 +515,10 @@ class Planner:
             if _only_compared(lowered, spans):
                 neighbour_keys = ()  # the neighbour is only what the CSM/CSPO is compared with
         if not neighbour_keys and not _named_beyond_comparison(text, entities, named) \
-                and context.neighbour in self.neighbours.entries and _leans_on_context(text):
+                and context.neighbour in self.neighbours.entries and _leans_on_context(text) \
+                and (asks or concepts or _QUESTION_START.match(text)):
+            # "does it expire?" right after the PSM asks about the PSM; a message asking nothing ("<script>…",
+            # "asdf") is no question about it
             neighbour_keys = (str(context.neighbour),)
         if neighbour_keys:
             return self._neighbour(neighbour_keys, text, asks, ranked, candidates, unknown)

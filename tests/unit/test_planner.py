@@ -564,3 +564,15 @@ def test_a_guide_asked_for_is_the_guide_and_a_subjects_page_is_for_that_subject(
     assert (d.fact and d.fact.id) == "cspo_official_page", d.trace()
     d = planner.plan(turn("where do i renew online?", "ask_continuous_learning"), Context())
     assert (d.fact and d.fact.id) == "renewal_page", d.trace()
+
+
+def test_a_message_asking_nothing_is_no_question_about_the_last_neighbour(planner: Planner) -> None:
+    after_csp = Context(neighbour="CSP", fact="csp_level")
+    for text in ("<script>alert(1)</script>", "asdf qwer", "ok"):
+        d = planner.plan(turn(text, "nlu_fallback", confidence=0.3, unsure=True), after_csp)
+        assert not d.neighbours and d.kind != NEIGHBOUR, (text, d.trace())
+    d = planner.plan(turn("does it expire?", "ask_continuous_learning"), Context(neighbour="PSM", fact="psm_assessment"))
+    assert d.neighbours == ("PSM",), d.trace()
+    d = planner.plan(turn("how far back can it go?", "nlu_fallback", confidence=0.3, unsure=True),
+                     Context(neighbour="A-CSM", fact="advanced_experience"))
+    assert d.neighbours == ("A-CSM",), d.trace()
