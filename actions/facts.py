@@ -102,7 +102,7 @@ class Normaliser:
         extra: List[str] = []
         if self._lexicon is not None:
             extra = [ASKS_TOKEN + kind for kind in self._lexicon.asks_of(text)]
-            lowered = self._lexicon.rewrite(lowered)
+            lowered = self._lexicon.rewrite(self._lexicon.without_frames(lowered))
         words = [w for w in re.findall(r"[\w'-]+", lowered) if w not in self._ignore]
         return " ".join(words + extra), tuple(named)
 

@@ -39,6 +39,14 @@ class Lexicon:
     source_questions: Tuple[Pattern[str], ...] = ()  # "link?": where the fact just given comes from
     source_concepts: frozenset = frozenset()  # ... speaking of nothing else ("and the course page?" does)
     page_concepts: frozenset = frozenset()  # what a page gives ("a guide"): a page answers a question of these
+    frames: Tuple[Pattern[str], ...] = ()  # "my colleague says ...", "..., is that right?": a claim put as a yes/no question
+
+    def without_frames(self, text: str) -> str:
+        """``text`` (lower case) without the words that frame a claim as hearsay to check ("my manager says",
+        "is that true?"): they say nothing about which fact is asked."""
+        for pattern in self.frames:
+            text = pattern.sub(" ", text)
+        return text
 
     def _concept_of(self, phrase: str) -> str:
         found = self._by_phrase.get(phrase)
@@ -77,7 +85,10 @@ class Lexicon:
     def asks_of(self, text: str) -> Tuple[str, ...]:
         """What a question asks for, e.g. ``("price",)``; empty when nothing in it says."""
         lowered = text.lower()
-        return tuple(kind for kind, patterns in self.asks.items() if any(p.search(lowered) for p in patterns))
+        found = tuple(kind for kind, patterns in self.asks.items() if any(p.search(lowered) for p in patterns))
+        if "yesno" in self.asks and "yesno" not in found and any(p.search(lowered) for p in self.frames):
+            found += ("yesno",)  # "my colleague says the CSM lasts forever, true?" asks whether it is so
+        return found
 
 
 def _concept_list(value: Any, concepts: Mapping[str, Any], fail: Any, name: str = "weak_concepts") -> frozenset:
@@ -164,8 +175,9 @@ def lexicon_from_knowledge(kb: Knowledge) -> Lexicon:
     then = compiled(kb.extra.get("then_questions") or [], "then_questions")
     swap = compiled(kb.extra.get("swap_questions") or [], "swap_questions")
     source = compiled(kb.extra.get("source_questions") or [], "source_questions")
+    frames = compiled(kb.extra.get("claim_frames") or [], "claim_frames")
     return Lexicon(concepts=concepts, asks=asks, strong_asks=frozenset(strong), then_questions=then, swap_questions=swap,
-                   source_questions=source,
+                   source_questions=source, frames=frames,
                    source_concepts=_concept_list(kb.extra.get("source_concepts"), concepts, fail, "source_concepts"),
                    page_concepts=_concept_list(kb.extra.get("page_concepts"), concepts, fail, "page_concepts"),
                    common_words=frozenset(str(w).lower() for w in common),

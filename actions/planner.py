@@ -325,6 +325,10 @@ def _gives_a_page(fact: FactEntry) -> bool:
     return "where" in fact.asks and "://" in fact.answer
 
 
+# "I earned 20 SEUs, some from 3 years ago, do they still count?": the fact a user's own number is put
+# against answers only when no other fact fits the question better than it by more than this (the
+# two-year window, not "Yes." and the 20 SEUs)
+THRESHOLD_MARGIN = 0.03
 _SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 
 
@@ -505,7 +509,7 @@ class Planner:
         candidates = tuple((label, score) for label, score, _ in ranked[:TRACE_CANDIDATES])
 
         # 3. a neighbouring certification named (or, in "does it expire?", the one just answered about)
-        unknown = self.unknowns.matching(text, tuple(dict.fromkeys(named + found)))
+        unknown = self.unknowns.matching(_the_question(text), tuple(dict.fromkeys(named + found)))
         neighbour_keys = tuple(self.neighbours.named(text, entities))
         if neighbour_keys and named and _named_beyond_comparison(text, entities, named):
             lowered = text.lower()
@@ -570,8 +574,10 @@ class Planner:
         if SCORE_WORDS.search(text.lower()):
             # "scored 36/50 on the CSM, pass or fail?": the fact whose minimum the user's own number is put
             # against (facts.yml `threshold`), when it is among the candidates that reach the bar
+            best_fact = max((score for label, score, _ in ranked if not label.startswith(TOPIC_PREFIX)
+                             and self._eligible(book.facts[label], wanted, ())), default=0.0)
             for label, score, _ in ranked:
-                if label.startswith(TOPIC_PREFIX) or score < bar:
+                if label.startswith(TOPIC_PREFIX) or score < bar or score < best_fact - THRESHOLD_MARGIN:
                     continue
                 fact = book.facts[label]
                 if fact.threshold is not None and fact.threshold.answer(text) is not None and self._eligible(fact, wanted, ()):

@@ -576,3 +576,32 @@ def test_a_message_asking_nothing_is_no_question_about_the_last_neighbour(planne
     d = planner.plan(turn("how far back can it go?", "nlu_fallback", confidence=0.3, unsure=True),
                      Context(neighbour="A-CSM", fact="advanced_experience"))
     assert d.neighbours == ("A-CSM",), d.trace()
+
+
+def test_a_claim_heard_from_someone_is_a_yes_no_question_about_the_claim(planner: Planner) -> None:
+    lexicon = planner.index.lexicon
+    assert lexicon is not None
+    framed = "my manager says cspo has a 60 question test, is that right"
+    assert lexicon.without_frames(framed).split() == "cspo has a 60 question test".split()
+    assert "yesno" in lexicon.asks_of(framed) and "yesno" in lexicon.asks_of("i heard the csm lasts forever")
+    assert lexicon.without_frames("how long is the csm test?") == "how long is the csm test?"
+    assert "yesno" not in lexicon.asks_of("how long is the csm test?")
+    d = planner.plan(turn(framed), Context())
+    assert (d.rule, d.fact and d.fact.id) == ("fact", "cspo_no_test"), d.trace()
+    d = planner.plan(turn("coworker says the csm is valid forever, is she right?"), Context())
+    assert d.fact is not None and d.fact.id == "validity", d.trace()
+
+
+def test_a_known_unknown_is_matched_in_the_asking_sentence_only(planner: Planner) -> None:
+    # the reason given after the question ("english is not my first language") asks nothing of languages
+    d = planner.plan(turn("do i get 2 hours for the csm test? asking bc my english is not my first language"), Context())
+    assert (d.kind, d.fact and d.fact.id) == (FACT, "csm_test_format"), d.trace()
+    d = planner.plan(turn("is the csm test available in other languages?"), Context())
+    assert d.kind == NOT_KNOWN, d.trace()
+
+
+def test_a_users_number_goes_to_the_threshold_only_when_that_fact_fits_as_well(planner: Planner) -> None:
+    # "20 SEUs ... from 3 years ago": the two-year window fits better than the 20-SEU minimum ("Yes.")
+    d = planner.plan(turn("I earned 20 SEUs, some from 3 years ago, do they still count?"), Context())
+    assert d.rule != "threshold" and d.fact is not None and d.fact.id == "seu_window", d.trace()
+    assert not reply(d).startswith("Yes")
