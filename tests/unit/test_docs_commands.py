@@ -44,7 +44,9 @@ BUILTINS = set(subprocess.run(["bash", "-c", "compgen -b; compgen -k"], capture_
 # Programs a doc may name that a machine can lack without the doc being wrong: they come from the
 # Debian packages scripts/setup.sh --test installs (PostgreSQL client, SQLite) or from the test extras.
 # docker: docs/containers.md shows the Docker commands for machines with a registry (this one has podman).
-OPTIONAL_PROGRAMS = {"pg_dump", "pg_restore", "psql", "sqlite3", "docker"}
+# podman, podman-compose, buildah: installed by `make test-containers` (scripts/test-containers.sh), not by
+# `make test`: a fresh machine's `make test` has none of them.
+OPTIONAL_PROGRAMS = {"pg_dump", "pg_restore", "psql", "sqlite3", "docker", "podman", "podman-compose", "buildah"}
 
 
 @dataclass(frozen=True)
