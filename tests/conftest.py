@@ -9,8 +9,10 @@
 """
 from __future__ import annotations
 
+import json
 import signal
 from collections import Counter
+from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
@@ -27,16 +29,22 @@ def pytest_addoption(parser: Any) -> None:
                      help="run the K-th of N groups of test files only (scripts/test-fast.sh runs 2 at once)")
 
 
-# Files with a test much slower than the others (seconds, measured with --durations on 2 cores); every
-# other test counts as 0.1 s. Only the balance of `--shard` depends on these.
-SLOW_FILES = {"tests/unit/test_intent_features.py": 15.0, "tests/unit/test_lean_components.py": 5.0,
-              "tests/unit/test_leftover_check.py": 5.0, "tests/unit/test_workbench_feedback.py": 3.0}
+# Seconds per test file, measured (tests/file-seconds.json); only the balance of `--shard` depends on them.
+FILE_SECONDS = Path(__file__).with_name("file-seconds.json")
+
+
+def file_seconds() -> Dict[str, float]:
+    try:
+        return {str(k): float(v) for k, v in json.loads(FILE_SECONDS.read_text())["seconds"].items()}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
 
 
 def shards(counts: Dict[str, int], n: int) -> Dict[str, int]:
     """Test files to N groups of about the same expected time (the longest file first, to the shortest
     group; ties by name): the same split every time."""
-    weight = {f: 0.1 * c + SLOW_FILES.get(f, 0.0) for f, c in counts.items()}
+    known = file_seconds()
+    weight = {f: known.get(f, 0.1 * c) for f, c in counts.items()}
     loads, out = [0.0] * n, {}
     for name in sorted(counts, key=lambda f: (-weight[f], f)):
         i = loads.index(min(loads))

@@ -30,8 +30,9 @@ def fakes() -> Iterator[Fakes]:
 
 
 @pytest.fixture(scope="session")
-def stack(fakes: Fakes) -> Iterator[Stack]:
-    s = Stack(ROOT / "reports" / "e2e" / "main", env=fakes.env)
+def stack(fakes: Fakes, request: pytest.FixtureRequest) -> Iterator[Stack]:
+    shard = request.config.getoption("--shard").partition("/")[0]  # shards running at once: a stack each
+    s = Stack(ROOT / "reports" / "e2e" / (f"main-{shard}" if shard else "main"), env=fakes.env)
     s.env["SOCKETIO_CORS_ORIGINS"] += f" http://127.0.0.1:{WEBCHAT_PORT}"
     try:
         s.start(web=True)

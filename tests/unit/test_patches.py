@@ -159,8 +159,13 @@ def test_body_limits() -> None:
     assert patches.body_limit("/conversations/x/tracker/events") == patches.DEFAULT_BODY_LIMIT
 
 
-def test_configure_app_refuses_an_api_without_token() -> None:
+def test_configure_app_refuses_an_api_without_token(monkeypatch: Any) -> None:
     import rasa.core.run
+    from sanic import Sanic
+
+    # Sanic refuses a second app named "rasa_server" in one process: another test of the same pytest
+    # process (whichever `--shard` puts beside this one) may have made one
+    monkeypatch.setattr(Sanic, "_app_registry", {})
 
     with pytest.raises(patches.MissingAuthToken):
         rasa.core.run.configure_app(None, None, None, True)
