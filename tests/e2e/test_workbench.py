@@ -709,7 +709,8 @@ def test_two_trainers_act_under_their_own_names(page: Page, wb: Server, server: 
     expect(page.locator("nav a.on")).to_have_text("Audit")
     expect(page.locator("#trainer")).to_have_text(FIRST)
     shot(page, "audit")
-    page.screenshot(path=str(ROOT / "docs" / "workbench-audit.png"), full_page=False)
+    page.screenshot(path=str(SHOTS / "workbench-audit-top.png"), full_page=False)  # docs/ has a copy: a test
+    # writes no tracked file (it left `git status` dirty after every `make test`)
     # Paged: entries written by another process (an erasure command, say) appear, 50 a page, newest first.
     other = AuditLog(project / ".workbench")
     for i in range(60):
