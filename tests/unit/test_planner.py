@@ -605,3 +605,13 @@ def test_a_users_number_goes_to_the_threshold_only_when_that_fact_fits_as_well(p
     d = planner.plan(turn("I earned 20 SEUs, some from 3 years ago, do they still count?"), Context())
     assert d.rule != "threshold" and d.fact is not None and d.fact.id == "seu_window", d.trace()
     assert not reply(d).startswith("Yes")
+
+
+def test_salary_questions_in_other_words_are_known_unknowns_but_earning_seus_is_not(planner: Planner) -> None:
+    for text in ("how much does a certified scrum master earn in the us on average", "product owner pay in germany with a cspo?"):
+        d = planner.plan(turn(text, "ask_cost"), Context())
+        assert (d.kind, d.unknown and d.unknown.id) == (NOT_KNOWN, "salary_figures"), (text, d.trace())
+    d = planner.plan(turn("how do i earn seus on average per year"), Context())
+    assert d.unknown is None or d.unknown.id != "salary_figures", d.trace()
+    d = planner.plan(turn("how many q's are on the csm test"), Context())
+    assert d.fact is not None and d.fact.id == "csm_test_format", d.trace()
