@@ -332,11 +332,20 @@ THRESHOLD_MARGIN = 0.03
 _SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 
 
+# "my recruiter says the CSM guarantees a job. true?": a question that only asks whether the sentence
+# before it is so
+_TAG_QUESTION = re.compile(r"^\W*((is )?(that|it|this|she|he|they) )?(really |actually )?"
+                           r"(true|right|correct|so|accurate|legit|real)\W*$"
+                           r"|^\W*(am i right|or not|yes or no|true or false)\W*$", re.I)
+
+
 def _the_question(text: str) -> str:
     """The sentences of a message that ask ("... ? I'm trying to plan my revision" asks only its first): a
-    message of one sentence, or none that asks, is all question."""
+    message of one sentence, or none that asks, is all question. A tag question ("... true?") asks
+    about the sentence before it."""
     sentences = [m.group(0).strip() for m in _SENTENCE.finditer(text) if m.group(0).strip()]
-    asking = [s for s in sentences if s.endswith("?") or _QUESTION_START.match(s)]
+    asking = [s for i, s in enumerate(sentences) if s.endswith("?") or _QUESTION_START.match(s)
+              or (i + 1 < len(sentences) and _TAG_QUESTION.match(sentences[i + 1]))]
     return " ".join(asking) if asking and len(asking) < len(sentences) else text
 
 
@@ -744,7 +753,8 @@ class Planner:
         lexicon's concepts and everyday words), three letters or more, after common endings."""
         lexicon = self.index.lexicon
         foreign = []
-        for word in re.findall(r"[a-z][a-z'-]+", text.lower()):
+        lowered = lexicon.without_frames(text.lower()) if lexicon is not None else text.lower()  # "my colleague told me"
+        for word in re.findall(r"[a-z][a-z'-]+", lowered):
             if len(word) < 3 or "'" in word or word.endswith("ly"):
                 continue
             forms = {word} | {word[: -len(end)] for end in _ENDINGS if word.endswith(end) and len(word) - len(end) >= 3}

@@ -615,3 +615,16 @@ def test_salary_questions_in_other_words_are_known_unknowns_but_earning_seus_is_
     assert d.unknown is None or d.unknown.id != "salary_figures", d.trace()
     d = planner.plan(turn("how many q's are on the csm test"), Context())
     assert d.fact is not None and d.fact.id == "csm_test_format", d.trace()
+
+
+def test_a_tag_question_asks_about_the_sentence_before_it(planner: Planner) -> None:
+    # the known unknown's cue ("guarantees") is in the claim, "true?" only asks whether it is so
+    d = planner.plan(turn("my recruiter says the csm basically guarantees a scrum master role. true?"), Context())
+    assert (d.kind, d.unknown and d.unknown.id) == (NOT_KNOWN, "job_guarantee"), d.trace()
+    # who said it raises no bar ("colleague" is a word the knowledge never uses)
+    text = "my colleague told me the csm exam is 80 questions like the psm one. is that true??"
+    d = planner.plan(turn(text, entities=[ent(text, "csm", "certification", "CSM")]), Context())
+    assert d.fact is not None and d.fact.id == "csm_test_format", d.trace()
+    # the article is the advisor's own source, not hearsay: its words stay in the question
+    lexicon = planner.index.lexicon
+    assert lexicon is not None and "article" in lexicon.without_frames("the article says the csm is for developers")
