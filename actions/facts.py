@@ -36,6 +36,8 @@ class FactEntry:
     counterparts: Mapping[str, str] = field(default_factory=dict)  # other certification -> its same fact
     # a fact about several certifications -> the same for one of them ("the official pages" -> the CSPO's page)
     per_certification: Mapping[str, str] = field(default_factory=dict)
+    # ... or for one neighbour it speaks of ("the A-CSM and the A-CSPO each need ..." -> the A-CSM's alone)
+    per_neighbour: Mapping[str, str] = field(default_factory=dict)
     only_with: Optional[str] = None  # a neighbour (neighbours.yml) that must be named for this fact to answer
     lists: bool = False  # the answer lists items ("the Scrum values are ..."): "is courage one?" gets "Yes."
     then: Optional[str] = None  # the fact answering "and after that?" after this one
@@ -133,7 +135,7 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
             raise fail(where, "expected a mapping")
         unknown = set(entry) - {"id", "certifications", "topic", "answer", "questions", "source", "asks",
                                 "counterparts", "only_with", "lists", "then", "threshold", "same_for_both",
-                                "per_certification"}
+                                "per_certification", "per_neighbour"}
         if unknown:
             raise fail(f"{where}.{sorted(unknown)[0]}", "is not a known field")
         fid = _text(entry.get("id"), f"{where}.id", fail)
@@ -164,6 +166,10 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
                 or any(k not in certs for k in per_certification):
             raise fail(f"{where}.per_certification", "expected, on a fact about several certifications, a mapping of "
                                                      "one of them to the same fact about it alone")
+        per_neighbour = entry.get("per_neighbour") or {}
+        if not isinstance(per_neighbour, dict) or any(k not in neighbour_keys for k in per_neighbour):
+            raise fail(f"{where}.per_neighbour", "expected a mapping of a neighbour (neighbours.yml) to the same fact "
+                                                 "about it alone")
         only_with = entry.get("only_with")
         if only_with is not None and not isinstance(only_with, str):
             raise fail(f"{where}.only_with", "expected the key of a neighbour (neighbours.yml)")
@@ -177,6 +183,7 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
             asks=asks,
             counterparts={str(k): str(v) for k, v in counterparts.items()},
             per_certification={str(k): str(v) for k, v in per_certification.items()},
+            per_neighbour={str(k): str(v) for k, v in per_neighbour.items()},
             only_with=only_with,
             lists=entry.get("lists") is True,
             then=_text(entry["then"], f"{where}.then", fail) if "then" in entry else None,
@@ -196,6 +203,9 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
         for cert, narrower in fact.per_certification.items():
             if narrower not in facts or facts[narrower].certifications != (cert,):
                 raise fail(f"facts.{fact.id}.per_certification.{cert}", f"{narrower!r} is not a fact about the {cert} alone")
+        for key, narrower in fact.per_neighbour.items():
+            if narrower not in facts or facts[narrower].only_with != key:
+                raise fail(f"facts.{fact.id}.per_neighbour.{key}", f"{narrower!r} is not a fact with only_with: {key}")
     broad_raw = kb.extra.get("broad_questions")
     if not isinstance(broad_raw, dict) or not broad_raw:
         raise fail("broad_questions", "expected a mapping of topic to questions")
@@ -314,7 +324,7 @@ class FactIndex:
         self._labels: List[str] = []
         docs: List[str] = []
         # a fact narrowing another to one certification (`per_certification`) is reached through it, not found
-        narrower = {n for fact in book.facts.values() for n in fact.per_certification.values()}
+        narrower = {n for fact in book.facts.values() for n in (*fact.per_certification.values(), *fact.per_neighbour.values())}
         for fact in book.facts.values():
             if fact.id in narrower:
                 continue

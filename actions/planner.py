@@ -850,6 +850,8 @@ class Planner:
             covers_all = len(keys) == 1 or all(fact.id in self.neighbours.entries[k].answers_facts for k in keys)
             if covers_all and (fact.only_with in keys or fact.id in allowed) and self._states(fact, asks) and self._explains(
                     fact, self.index.lexicon.concepts_in(text.lower()) if self.index.lexicon is not None else ()):
+                if len(keys) == 1 and keys[0] in fact.per_neighbour:
+                    fact = book.facts[fact.per_neighbour[keys[0]]]  # "how long is the A-CSM course?": the A-CSM's alone
                 return Decision(FACT, "neighbour_fact", fact=fact, topic=fact.topic, neighbours=keys,
                                 asks=asks, candidates=candidates)
         lexicon = self.index.lexicon

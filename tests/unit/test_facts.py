@@ -147,3 +147,19 @@ def test_a_narrower_fact_is_about_one_certification_of_the_broader_one() -> None
     pages["per_certification"] = {"CSPO": "csm_official_page"}
     with pytest.raises(KnowledgeError, match="per_certification"):
         facts_from_knowledge(replace(kb, extra={**kb.extra, "facts": broken}))
+
+
+def test_per_neighbour_needs_a_fact_only_with_that_neighbour() -> None:
+    import copy
+
+    from actions.knowledge_base import get_knowledge
+
+    kb = get_knowledge()
+    book = facts_from_knowledge(kb)
+    assert book.facts["advanced_course"].per_neighbour == {"A-CSM": "acsm_course", "A-CSPO": "acspo_course"}
+    broken = copy.deepcopy(kb)
+    for entry in broken.extra["facts"]:
+        if entry["id"] == "advanced_course":
+            entry["per_neighbour"] = {"A-CSM": "acspo_course"}  # the A-CSPO's fact for the A-CSM
+    with pytest.raises(KnowledgeError, match="per_neighbour"):
+        facts_from_knowledge(broken)

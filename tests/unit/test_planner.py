@@ -628,3 +628,15 @@ def test_a_tag_question_asks_about_the_sentence_before_it(planner: Planner) -> N
     # the article is the advisor's own source, not hearsay: its words stay in the question
     lexicon = planner.index.lexicon
     assert lexicon is not None and "article" in lexicon.without_frames("the article says the csm is for developers")
+
+
+def test_a_fact_about_both_advanced_certifications_narrows_to_the_one_asked(planner: Planner) -> None:
+    for text, fact_id, other in (("I have a CSPO, can I go for A-CSM?", "acsm_needs_csm", "A-CSPO"),
+                                 ("how long is the A-CSPO course", "acspo_course", "A-CSM"),
+                                 ("how much experience do i need for a-csm", "acsm_experience", "A-CSPO")):
+        d = planner.plan(turn(text), Context())
+        assert (d.rule, d.fact and d.fact.id) == ("neighbour_fact", fact_id), (text, d.trace())
+        assert other not in reply(d).split("\n")[0], reply(d)
+    # both named: the fact about both
+    d = planner.plan(turn("how long are the a-csm and a-cspo courses?"), Context())
+    assert d.fact is not None and d.fact.id == "advanced_course", d.trace()
