@@ -382,6 +382,18 @@ def _only_compared(text: str, spans: Sequence[int]) -> bool:
     return bool(spans) and all(_COMPARED.search(text[:start]) for start in spans)
 
 
+_LIKENED = re.compile(r"\b(like|unlike)\s+(for\s+|with\s+|in\s+)?(the\s+|my\s+|a\s+)?$", re.I)
+
+
+def _only_likened(text: str, entities: Sequence[Mapping[str, Any]], certification: str) -> bool:
+    """Whether every mention of a certification is what another is likened to ("like the CSM one")."""
+    lowered = text.lower()
+    spans = {int(e["start"]) for e in entities if e.get("entity") == "certification"
+             and e.get("value") == certification and isinstance(e.get("start"), int)}
+    spans |= {m.start() for m in re.finditer(rf"(?<![\w-]){re.escape(certification.lower())}(?![\w-])", lowered)}
+    return bool(spans) and all(_LIKENED.search(lowered[:start]) for start in spans)
+
+
 class Planner:
     """Decides the answer to one message. Built once per process from the knowledge data."""
 
@@ -515,6 +527,10 @@ class Planner:
         concepts = self.index.lexicon.concepts_in(text.lower()) if self.index.lexicon is not None else ()
         found, ranked = self.index.rank(text, topic, context.topic, context.fact)
         named = tuple(dict.fromkeys(named + found))
+        if len(named) > 1:
+            # "is the CSPO test open book like the CSM one?" asks about the CSPO
+            asked = tuple(c for c in named if not _only_likened(text, entities, c))
+            named = asked or named
         candidates = tuple((label, score) for label, score, _ in ranked[:TRACE_CANDIDATES])
 
         # 3. a neighbouring certification named (or, in "does it expire?", the one just answered about)

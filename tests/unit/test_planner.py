@@ -640,3 +640,14 @@ def test_a_fact_about_both_advanced_certifications_narrows_to_the_one_asked(plan
     # both named: the fact about both
     d = planner.plan(turn("how long are the a-csm and a-cspo courses?"), Context())
     assert d.fact is not None and d.fact.id == "advanced_course", d.trace()
+
+
+def test_a_certification_only_likened_to_is_not_the_one_asked_about(planner: Planner) -> None:
+    text = "is the cspo test open book like the csm one"
+    ents = [ent(text, "cspo", "certification", "CSPO"), ent(text, "csm", "certification", "CSM")]
+    d = planner.plan(turn(text, entities=ents), Context())
+    assert (d.kind, d.fact and d.fact.id) == (COUNTERPART, "cspo_no_test"), d.trace()
+    # a comparison of the two ("longer than") still asks about both
+    text = "is the csm course longer than the cspo course?"
+    ents = [ent(text, "csm", "certification", "CSM"), ent(text, "cspo", "certification", "CSPO")]
+    assert set(planner.plan(turn(text, entities=ents), Context()).certifications) == {"CSM", "CSPO"}
