@@ -644,6 +644,9 @@ class Planner:
                 return self._topic(fact.topic, (), context, "ambiguous_certification", asks=asks, candidates=candidates)
             if len(wanted) == 1 and wanted[0] in fact.per_certification:
                 fact = book.facts[fact.per_certification[wanted[0]]]  # "the CSPO's official page": that one only
+            elif context.neighbour in fact.per_neighbour:
+                # "does my CSM count instead?" right after the A-CSPO's requirements: the A-CSPO's alone
+                fact = book.facts[fact.per_neighbour[str(context.neighbour)]]
             return Decision(FACT, "fact", fact=fact, topic=fact.topic, certifications=named or fact.certifications,
                             from_context=not named and bool(wanted), asks=asks, candidates=candidates,
                             score=score, sure_score=book.unsure_min_score,

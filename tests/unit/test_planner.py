@@ -651,3 +651,12 @@ def test_a_certification_only_likened_to_is_not_the_one_asked_about(planner: Pla
     text = "is the csm course longer than the cspo course?"
     ents = [ent(text, "csm", "certification", "CSM"), ent(text, "cspo", "certification", "CSPO")]
     assert set(planner.plan(turn(text, entities=ents), Context()).certifications) == {"CSM", "CSPO"}
+
+
+def test_a_fact_about_both_advanced_certifications_narrows_to_the_one_just_asked_about(planner: Planner) -> None:
+    text = "does my CSM count instead?"
+    d = planner.plan(turn(text, entities=[ent(text, "csm", "certification", "CSM")]),
+                     Context(neighbour="A-CSPO", fact="acspo_needs_cspo"))
+    assert d.fact is not None and d.fact.id == "acspo_needs_cspo", d.trace()
+    d = planner.plan(turn(text, entities=[ent(text, "csm", "certification", "CSM")]), Context())
+    assert d.fact is None or d.fact.id != "acspo_needs_cspo", d.trace()
