@@ -280,7 +280,7 @@ REDACTED = re.compile(r"\[[a-z]+\]")
 FOLLOWING_RULES = ("fact", "threshold", "said_already", "then")  # a fact: the one that states it, or one leaning on the last
 FIGURE_ASKS = ("count", "percent")  # a known unknown asking for one of these shows no nearest fact with a number
 ASKED_AGAIN_MAX_WORDS = 5  # "and what about renewing?": longer questions say what they ask themselves
-SAID_ALREADY_MAX_WORDS = 6  # "how much does that cost?": longer questions are asked on their own
+SAID_ALREADY_MAX_WORDS = 9  # "how much does that cost?", "and how long do I have to use them": longer ones stand alone
 # "what goes into a product backlog", "list the scrum values": a question without its question mark
 _QUESTION_START = re.compile(r"\W*(what|what's|whats|how|who|whom|which|when|where|why|is|are|can|could|do|does|did|will|"
                              r"would|should|must|list|name|tell me|explain|describe)\b", re.I)

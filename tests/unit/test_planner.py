@@ -660,3 +660,9 @@ def test_a_fact_about_both_advanced_certifications_narrows_to_the_one_just_asked
     assert d.fact is not None and d.fact.id == "acspo_needs_cspo", d.trace()
     d = planner.plan(turn(text, entities=[ent(text, "csm", "certification", "CSM")]), Context())
     assert d.fact is None or d.fact.id != "acspo_needs_cspo", d.trace()
+
+
+def test_a_longer_follow_up_leaning_on_the_last_fact_gets_it_again(planner: Planner) -> None:
+    d = planner.plan(turn("and how long do I have to use them"), Context(fact="csm_attempts", certification="CSM"))
+    assert (d.rule, d.fact and d.fact.id) == ("said_already", "csm_attempts"), d.trace()
+    assert "90 days" in reply(d)
