@@ -666,3 +666,11 @@ def test_a_longer_follow_up_leaning_on_the_last_fact_gets_it_again(planner: Plan
     d = planner.plan(turn("and how long do I have to use them"), Context(fact="csm_attempts", certification="CSM"))
     assert (d.rule, d.fact and d.fact.id) == ("said_already", "csm_attempts"), d.trace()
     assert "90 days" in reply(d)
+
+
+def test_is_it_from_another_organisation_asks_who_issues_it(planner: Planner) -> None:
+    d = planner.plan(turn("Is the CSM from PMI?"), Context())
+    assert d.fact is not None and d.fact.id == "issuer", d.trace()
+    # "fixed by Scrum Alliance" asks who sets a price, not who issues the certification
+    d = planner.plan(turn("who decides the price of cspo training, is it fixed by scrum alliance?", "ask_cost"), Context())
+    assert d.fact is None or d.fact.id != "issuer", d.trace()
