@@ -4,12 +4,12 @@ and answer planner (scripts/measure_planner.py, which a live run of scripts/scor
 
 The floors are what the advisor measured when the set was last changed, minus a small margin: a
 change that answers fewer questions right, states more wrong facts, or says "I don't know" less often
-fails here. Sets 1 to 14 have been tuned against (they are training data for the mechanisms now); each
+fails here. Sets 1 to 15 have been tuned against (they are training data for the mechanisms now); each
 was measured fresh before (set 9: 0.901 / 0.064 / 0.818 / 0.017 / 0.655; set 10: 0.853 / 0.077 / 0.432 /
 0.041 / 0.808; set 10's "not known" needs the topic named; set 11:
 0.835 / 0.097 / 0.727 / 0.031 / 0.765; set 12: 0.870 / 0.058 / 0.633 / 0.030 / 0.810, its "not known" also
 needs the topic named; set 13: 0.819 / 0.083 / 0.714 / 0.044 / 0.724, the same; set 14: 0.864 / 0.048 /
-0.622 / 0.062 / 0.808, tuned against since; set 15, fresh: 0.799 / 0.116 / 0.936 / 0.053 / 0.612). The
+0.622 / 0.062 / 0.808; set 15: 0.803 / 0.121 / 0.915 / 0.046 / 0.612). The
 issue's targets are above these floors: see tests/facts/README.md.
 """
 from __future__ import annotations
@@ -57,9 +57,9 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     # measured fresh at session 6's end; tuned against (pooled with 1-13) in sessions 7 and 8
     "independent-14.yml": {"right_first": 0.84, "wrong_of_all": 0.06, "honest_not_known": 0.60,
                            "abstained_when_known": 0.075, "followups_right": 0.78},
-    # measured fresh in session 8 (tests/facts/README.md); 4 of its ids looked at, for regressions of that session
-    "independent-15.yml": {"right_first": 0.78, "wrong_of_all": 0.13, "honest_not_known": 0.89,
-                           "abstained_when_known": 0.06, "followups_right": 0.58},
+    # measured fresh in session 8 (tests/facts/README.md), then tuned against
+    "independent-15.yml": {"right_first": 0.85, "wrong_of_all": 0.075, "honest_not_known": 0.89,
+                           "abstained_when_known": 0.06, "followups_right": 0.62},
 }
 
 
