@@ -409,6 +409,9 @@ class Planner:
         self._fact_concepts: Dict[str, frozenset] = {}
         raw_words = kb.extra.get("definition_words") or []
         self._definition_words = frozenset(str(w).lower() for w in raw_words) if isinstance(raw_words, list) else frozenset()
+        self._requirement_words, self._requirement_fillers = (
+            frozenset(str(w).lower() for w in (kb.extra.get(key) or []) if isinstance(kb.extra.get(key), list))
+            for key in ("requirement_words", "requirement_fillers"))
         self.vocabulary = _vocabulary(kb, index, neighbours)
         # one typo per word put right before anything reads the words (actions/spelling.py)
         # (`user_words`: the NLU examples' words, never taken for typos)
@@ -505,6 +508,13 @@ class Planner:
             # "and after that?" after "you get two free attempts": what the data says follows that fact
             fact = book.facts[str(book.facts[context.fact].then)]
             return Decision(FACT, "then", fact=fact, topic=fact.topic, certifications=fact.certifications)
+        if context.fact is None and context.neighbour in self.neighbours.entries and lexicon is not None \
+                and lexicon.asks_what_follows(text.lower().strip()):
+            # "and after that?" right after what the A-CSM is: the one that follows it, and what it is
+            after = self.neighbours.entries[str(context.neighbour)].then
+            if after and self.neighbours.entries[after].answers_facts:
+                fact = book.facts[self.neighbours.entries[after].answers_facts[0]]
+                return Decision(FACT, "neighbour_then", fact=fact, topic=fact.topic, neighbours=(after,))
         source = self._source_of_last(text, named, context)
         if source is not None:
             return source
@@ -854,7 +864,7 @@ class Planner:
         if unknown is not None:  # "how much is the PSM?": what the data says about not knowing it
             return Decision(NOT_KNOWN, "neighbour_not_known", neighbours=keys, unknown=unknown, asks=asks,
                             candidates=candidates)
-        if self._defines(text, keys):  # "what's PSM I?", "is PSM the same as CSM?": what it is
+        if self._defines(text, keys, asks):  # "what's PSM I?", "is PSM the same as CSM?": what it is
             return Decision(NEIGHBOUR, "neighbour", neighbours=keys, asks=asks, candidates=candidates)
         after = self._after(text, keys)
         if after is not None:  # "what's the next level after the A-CSPO?": the one that follows it, and what it is
@@ -891,19 +901,29 @@ class Planner:
                           r"finishing|doing|passing)\s+(the\s+|my\s+|an?\s+)?)?(" + names + r")(?![\w-])", text.lower())
         return entry.then if asked else None
 
-    def _defines(self, text: str, keys: Sequence[str]) -> bool:
+    def _defines(self, text: str, keys: Sequence[str], asks: Sequence[str] = ()) -> bool:
         """Whether the message only asks what a neighbour is, or how it relates to the CSM/CSPO (its words,
-        beside the names, are all `definition_words` of lexicon.yml or linking words)."""
+        beside the names, are all `definition_words` of lexicon.yml or linking words), or all it takes
+        (`requirement_words`, one at least: "A-CSM eligibility?"; not a yes/no question)."""
         words = self._definition_words
         if not words:
             return False
+        tokens = self._beside_the_names(text, keys)
+        if bool(tokens) and all(t in words or t in self.kb.followup_words for t in tokens):
+            return True
+        allowed = words | self._requirement_words | self._requirement_fillers | self.kb.followup_words
+        # only for a neighbour the knowledge holds facts for (its description then says what it takes; the PMP's does not)
+        described = all(self.neighbours.entries[k].answers_facts for k in keys)
+        return described and "yesno" not in asks and any(t in self._requirement_words for t in tokens) \
+            and all(t in allowed for t in tokens)
+
+    def _beside_the_names(self, text: str, keys: Sequence[str]) -> List[str]:
         lowered = text.lower()
         aliases = [a for k in keys for a in self.neighbours.entries[k].aliases] + [
             a for cert in self.kb.certifications.values() for a in cert.aliases]
         for alias in sorted(aliases, key=len, reverse=True):
             lowered = re.sub(r"(?<![\w-])" + re.escape(alias.lower()) + r"(?![\w-])", " ", lowered)
-        tokens = re.findall(r"[\w'-]+", lowered)
-        return bool(tokens) and all(t in words or t in self.kb.followup_words for t in tokens)
+        return re.findall(r"[\w'-]+", lowered)
 
     def _asks_fit(self, text: str) -> bool:
         """"which one suits me?", "is the CSM relevant for a tester?" (lexicon `asks: fit`)."""

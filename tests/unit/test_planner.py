@@ -674,3 +674,17 @@ def test_is_it_from_another_organisation_asks_who_issues_it(planner: Planner) ->
     # "fixed by Scrum Alliance" asks who sets a price, not who issues the certification
     d = planner.plan(turn("who decides the price of cspo training, is it fixed by scrum alliance?", "ask_cost"), Context())
     assert d.fact is None or d.fact.id != "issuer", d.trace()
+
+
+def test_all_a_neighbour_takes_is_its_description_and_then_the_one_after_it(planner: Planner) -> None:
+    for text in ("A-CSM eligibility?", "How do I qualify for the Advanced Certified Scrum Product Owner?"):
+        d = planner.plan(turn(text), Context())
+        assert (d.kind, d.rule) == (NEIGHBOUR, "neighbour"), (text, d.trace())
+        assert "16 hours" in reply(d) and "12 months" in reply(d)
+    # a yes/no question gets its fact; a neighbour the knowledge holds no facts for, no description as its requirements
+    d = planner.plan(turn("do I need a csm for the a-csm?"), Context())
+    assert d.rule == "neighbour_fact", d.trace()
+    d = planner.plan(turn("what are the eligibility requirements for PMP?"), Context())
+    assert d.kind == NOT_KNOWN, d.trace()
+    d = planner.plan(turn("and after that?"), Context(neighbour="A-CSM"))
+    assert (d.rule, d.neighbours) == ("neighbour_then", ("CSP",)), d.trace()
