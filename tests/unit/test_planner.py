@@ -688,3 +688,19 @@ def test_all_a_neighbour_takes_is_its_description_and_then_the_one_after_it(plan
     assert d.kind == NOT_KNOWN, d.trace()
     d = planner.plan(turn("and after that?"), Context(neighbour="A-CSM"))
     assert (d.rule, d.neighbours) == ("neighbour_then", ("CSP",)), d.trace()
+
+
+def test_regressions_found_on_a_fresh_set(planner: Planner) -> None:
+    # a yes/no question about the test's length is about the test, not the course ("before the test" was an
+    # example question of the course's length)
+    text = "my friend said the csm exam is 2 hours long, is that right?"
+    d = planner.plan(turn(text, entities=[ent(text, "csm", "certification", "CSM")]), Context())
+    assert d.fact is not None and d.fact.id == "csm_test_format", d.trace()
+    # "next week" is a date, not a duration
+    lexicon = planner.index.lexicon
+    assert lexicon is not None and "duration" not in lexicon.concepts_in("i'm taking the csm test next week")
+    assert "duration" in lexicon.concepts_in("is the course a full week?")
+    # "an official rule?" asks whether a rule is so, not for the official page
+    d = planner.plan(turn("My company says I need 2 years as a developer before I can do the CSPO. Is that an official rule?"),
+                     Context())
+    assert d.fact is not None and d.fact.id == "prerequisites", d.trace()
