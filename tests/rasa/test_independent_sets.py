@@ -9,7 +9,8 @@ was measured fresh before (set 9: 0.901 / 0.064 / 0.818 / 0.017 / 0.655; set 10:
 0.041 / 0.808; set 10's "not known" needs the topic named; set 11:
 0.835 / 0.097 / 0.727 / 0.031 / 0.765; set 12: 0.870 / 0.058 / 0.633 / 0.030 / 0.810, its "not known" also
 needs the topic named; set 13: 0.819 / 0.083 / 0.714 / 0.044 / 0.724, the same; set 14: 0.864 / 0.048 /
-0.622 / 0.062 / 0.808; set 15: 0.803 / 0.121 / 0.915 / 0.046 / 0.612). The
+0.622 / 0.062 / 0.808; set 15: 0.803 / 0.121 / 0.915 / 0.046 / 0.612; set 16, not tuned against: 0.846 /
+0.052 / 0.630 / 0.060 / 0.787, 0.853 / 0.043 / 0.630 / 0.060 / 0.820 after three regressions it showed were fixed). The
 issue's targets are above these floors: see tests/facts/README.md.
 """
 from __future__ import annotations
@@ -60,6 +61,9 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     # measured fresh in session 8 (tests/facts/README.md), then tuned against
     "independent-15.yml": {"right_first": 0.85, "wrong_of_all": 0.075, "honest_not_known": 0.89,
                            "abstained_when_known": 0.06, "followups_right": 0.62},
+    # measured fresh at session 8's end; only the 7 replies that session's changes had altered looked at
+    "independent-16.yml": {"right_first": 0.83, "wrong_of_all": 0.055, "honest_not_known": 0.60,
+                           "abstained_when_known": 0.075, "followups_right": 0.78},
 }
 
 
