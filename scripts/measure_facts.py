@@ -53,7 +53,9 @@ def right(q: Dict[str, Any], fact: Any, topic: Any) -> bool:
 def advisor_accuracy(questions: List[Dict[str, Any]], parses: List[Dict[str, Any]]) -> Tuple[int, List[str]]:
     """How many questions the advisor answers right, as its actions do (the planner, fallback and out of
     scope included; scripts/measure_planner.py's routing), and the misses. A neighbour's description
-    counts for a fact it states (``answers_facts``)."""
+    counts for a fact it states (``answers_facts``); the same fact narrowed to the one certification or
+    neighbour asked (``per_certification``, ``per_neighbour``: "will I earn more with a CSM?" -> csm_salary)
+    counts for it."""
     from measure_planner import decide
 
     from actions.compose import get_planner
@@ -68,7 +70,9 @@ def advisor_accuracy(questions: List[Dict[str, Any]], parses: List[Dict[str, Any
             good = False
         elif "fact" in q:
             stated = {f for k in decision.neighbours for f in planner.neighbours.entries[k].answers_facts}
-            good = (decision.fact is not None and decision.fact.id == q["fact"]) or (
+            wanted = planner.index.book.facts.get(q["fact"])
+            narrower = set(wanted.per_certification.values()) | set(wanted.per_neighbour.values()) if wanted else set()
+            good = (decision.fact is not None and (decision.fact.id == q["fact"] or decision.fact.id in narrower)) or (
                 decision.kind == NEIGHBOUR and q["fact"] in stated)
             got = decision.fact.id if decision.fact else f"{decision.kind}:{decision.rule}"
         else:

@@ -256,12 +256,23 @@ def test_turn_300_of_one_conversation_is_as_fast_as_turn_1(sqlite_stack: Stack) 
                       headers={"Authorization": f"Bearer {sqlite_stack.auth_token}"}, timeout=30,
                       json={"event": "slot", "name": "current_role", "value": "developer"})
     assert r.status_code == 200, r.text
-    for turn in range(1, 300):
-        start = time.perf_counter()
+    for turn in range(1, 290):
         reply = texts(sqlite_stack.say(sender, questions[turn % len(questions)]))
-        times.append(time.perf_counter() - start)
         told += "fresh page" in reply
-    first, last = sorted(times[1:11])[5], sorted(times[-10:])[5]  # medians of turns 3-12 and 291-300
+    # turns 291-300 against turns 3-12 of a new conversation, one of each in turn: both measured under the
+    # same load (`make test` runs another group of tests beside this one)
+    fresh = f"turns-{uuid.uuid4().hex[:8]}"
+    sqlite_stack.say(fresh, "hi")
+    sqlite_stack.say(fresh, questions[0])
+    late: List[float] = []
+    for turn in range(290, 300):
+        for who, into in ((sender, late), (fresh, times)):
+            start = time.perf_counter()
+            reply = texts(sqlite_stack.say(who, questions[turn % len(questions)]))
+            into.append(time.perf_counter() - start)
+            if who == sender:
+                told += "fresh page" in reply
+    first, last = sorted(times)[5], sorted(late)[5]  # the medians
     assert last <= 2 * first, f"turn 300 took {last * 1000:.0f} ms, turn 1 {first * 1000:.0f} ms"
     assert told == 300 // DEFAULT_MAX_TURNS, told
     assert sqlite_stack.slot(sender, "current_role") == "developer", "slots carry over to the new session"
