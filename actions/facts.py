@@ -44,6 +44,10 @@ class FactEntry:
     threshold: Optional[Threshold] = None  # a minimum it states: "is 72% enough?" gets "No." (actions/threshold.py)
     same_for_both: bool = False  # it holds for the CSM and the CSPO alike: "the same?" gets "Yes" (actions/sameness.py)
 
+    def narrower(self) -> Tuple[str, ...]:
+        """The facts narrowing this one to one certification or neighbour (`per_certification`, `per_neighbour`)."""
+        return (*self.per_certification.values(), *self.per_neighbour.values())
+
 
 @dataclass(frozen=True)
 class FactBook:
@@ -323,8 +327,8 @@ class FactIndex:
         self.normalise = Normaliser(book.aliases, book.ignore_words, lexicon)
         self._labels: List[str] = []
         docs: List[str] = []
-        # a fact narrowing another to one certification (`per_certification`) is reached through it, not found
-        narrower = {n for fact in book.facts.values() for n in (*fact.per_certification.values(), *fact.per_neighbour.values())}
+        # a fact narrowing another to one certification or neighbour is reached through it, not found
+        narrower = {n for fact in book.facts.values() for n in fact.narrower()}
         for fact in book.facts.values():
             if fact.id in narrower:
                 continue

@@ -394,6 +394,12 @@ def _only_likened(text: str, entities: Sequence[Mapping[str, Any]], certificatio
     return bool(spans) and all(_LIKENED.search(lowered[:start]) for start in spans)
 
 
+def _words(kb: Knowledge, key: str) -> frozenset:
+    """A list of words of the knowledge data (lexicon.yml), lower case; none when it is missing."""
+    raw = kb.extra.get(key)
+    return frozenset(str(w).lower() for w in raw) if isinstance(raw, list) else frozenset()
+
+
 class Planner:
     """Decides the answer to one message. Built once per process from the knowledge data."""
 
@@ -407,11 +413,8 @@ class Planner:
         # How many of the question's concepts a fact may leave unexplained (None: not checked).
         self.coverage = index.book.max_unexplained if coverage is None else (coverage if coverage >= 0 else None)
         self._fact_concepts: Dict[str, frozenset] = {}
-        raw_words = kb.extra.get("definition_words") or []
-        self._definition_words = frozenset(str(w).lower() for w in raw_words) if isinstance(raw_words, list) else frozenset()
-        self._requirement_words, self._requirement_fillers = (
-            frozenset(str(w).lower() for w in (kb.extra.get(key) or []) if isinstance(kb.extra.get(key), list))
-            for key in ("requirement_words", "requirement_fillers"))
+        self._definition_words, self._requirement_words, self._requirement_fillers = (
+            _words(kb, key) for key in ("definition_words", "requirement_words", "requirement_fillers"))
         self.vocabulary = _vocabulary(kb, index, neighbours)
         # one typo per word put right before anything reads the words (actions/spelling.py)
         # (`user_words`: the NLU examples' words, never taken for typos)

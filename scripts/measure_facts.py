@@ -71,7 +71,7 @@ def advisor_accuracy(questions: List[Dict[str, Any]], parses: List[Dict[str, Any
         elif "fact" in q:
             stated = {f for k in decision.neighbours for f in planner.neighbours.entries[k].answers_facts}
             wanted = planner.index.book.facts.get(q["fact"])
-            narrower = set(wanted.per_certification.values()) | set(wanted.per_neighbour.values()) if wanted else set()
+            narrower = wanted.narrower() if wanted else ()
             good = (decision.fact is not None and (decision.fact.id == q["fact"] or decision.fact.id in narrower)) or (
                 decision.kind == NEIGHBOUR and q["fact"] in stated)
             got = decision.fact.id if decision.fact else f"{decision.kind}:{decision.rule}"
