@@ -704,3 +704,10 @@ def test_regressions_found_on_a_fresh_set(planner: Planner) -> None:
     d = planner.plan(turn("My company says I need 2 years as a developer before I can do the CSPO. Is that an official rule?"),
                      Context())
     assert d.fact is not None and d.fact.id == "prerequisites", d.trace()
+
+
+def test_and_after_that_after_an_advanced_certifications_requirement_is_the_csp(planner: Planner) -> None:
+    # found trying make run: "A-CSM eligibility? <script>…</script>" got acsm_needs_csm, then "and after that?"
+    # got the A-CSM itself
+    d = planner.plan(turn("and after that?"), Context(fact="acsm_needs_csm", neighbour="A-CSM"))
+    assert (d.rule, d.fact and d.fact.id) == ("then", "csp_level"), d.trace()
