@@ -122,9 +122,9 @@ def not_known_reply(kb: Knowledge, planner: Planner, r: Renderer, decision: Deci
         lines.append(decision.unknown.say)
     elif decision.neighbours:
         names = " / ".join(planner.neighbours.entries[k].name.split(" (")[0] for k in decision.neighbours)
-        lines.append(wording.opening(decision.asks, names))
+        lines.append(wording.opening(decision.asks, names, decision.concepts))
     else:
-        lines.append(wording.opening(decision.asks))
+        lines.append(wording.opening(decision.asks, concepts=decision.concepts))
     if decision.nearest is not None:
         lines.append(f"{wording.nearest} {r.emphasis_free(decision.nearest.answer)}")
     pages = _pages(kb, planner, decision)

@@ -26,6 +26,8 @@ class Neighbour:
     source: Source
     answers_facts: Tuple[str, ...] = ()
     then: Optional[str] = None  # the neighbour that comes after it ("what's next after the A-CSPO?": the CSP)
+    # described, not named: "the Scrum.org equivalent of the CSPO" is the PSPO (regular expressions, lower case)
+    cues: Tuple["re.Pattern[str]", ...] = ()
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,9 @@ class Neighbours:
                 key = self.by_alias[m.group(1)]
                 if key not in found:
                     found.append(key)
+        if not text.lstrip().startswith("/"):
+            lowered = text.lower()
+            found += [k for k, n in self.entries.items() if k not in found and any(c.search(lowered) for c in n.cues)]
         return found
 
 
@@ -79,10 +84,16 @@ def neighbours_from_knowledge(kb: Knowledge) -> Neighbours:
             raise fail(f"{where}.aliases", "expected a non-empty list")
         for alias in aliases:
             by_alias[str(alias).lower()] = str(key)
+        cues = []
+        for j, cue in enumerate(entry.get("cues") or []):
+            try:
+                cues.append(re.compile(str(cue)))
+            except re.error as e:
+                raise fail(f"{where}.cues[{j}]", f"not a valid pattern: {e}") from None
         entries[str(key)] = Neighbour(str(key), entry["name"].strip(), tuple(str(a).lower() for a in aliases),
                                       entry["what"].strip(), entry["relation"].strip(), related, kb.sources[entry["source"]],
                                       tuple(str(f) for f in entry.get("answers_facts") or ()),
-                                      str(entry["then"]) if entry.get("then") else None)
+                                      str(entry["then"]) if entry.get("then") else None, tuple(cues))
     reply = kb.extra.get("neighbour_reply")
     if not isinstance(reply, dict) or "{name}" not in str(reply.get("scope", "")):
         raise fail("neighbour_reply.scope", "expected text with {name}")

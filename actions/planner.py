@@ -67,11 +67,17 @@ class Unknowns:
     asked: Mapping[str, str] = field(default_factory=dict)
     say_asked: str = ""
     say_named_asked: str = ""
+    # concept (lexicon `concepts`) -> words, named before the ask kinds ("the renewal rules or fee") or after
+    asked_first: Mapping[str, str] = field(default_factory=dict)
+    asked_concepts: Mapping[str, str] = field(default_factory=dict)
 
-    def opening(self, asks: Sequence[str], name: Optional[str] = None) -> str:
-        """The first line of an honest "I don't know": what was asked for, when the question asked for
-        one kind of thing (a price, a length ...), else the general wording."""
-        asked = next((self.asked[a] for a in asks if a in self.asked), None)
+    def opening(self, asks: Sequence[str], name: Optional[str] = None, concepts: Sequence[str] = ()) -> str:
+        """The first line of an honest "I don't know": what was asked about (a concept of the question
+        that `asked_concepts` names: "the renewal rules") or for (one kind of thing: a price, a length
+        ...), else the general wording."""
+        asked = next((words for concept, words in self.asked_first.items() if concept in concepts), None) \
+            or next((self.asked[a] for a in asks if a in self.asked), None) \
+            or next((words for concept, words in self.asked_concepts.items() if concept in concepts), None)
         if asked and name and self.say_named_asked:
             return self.say_named_asked.format(asked=asked, name=name)
         if asked and not name and self.say_asked:
@@ -153,6 +159,9 @@ class Decision:
     leans_on_last: bool = False
     route: Optional[str] = None  # how the message reached the planner, when not as a knowledge question (trace)
     source_only: bool = False  # "link?" after a fact: only where the fact comes from, not the fact again
+    concepts: Tuple[str, ...] = ()  # the question's concepts (lexicon), named in an honest "I don't know"
+    # candidates that reached the bar and why each was not the answer (trace: "why not this fact?")
+    rejected: Tuple[Tuple[str, str], ...] = ()
 
     def trace(self) -> Dict[str, Any]:
         """The decision as plain data, for the bot event's metadata and the workbench."""
@@ -165,6 +174,7 @@ class Decision:
             "asks": ", ".join(self.asks) or None, "polarity": self.polarity,
             "foreign_words": list(self.foreign) or None, "route": self.route,
             "candidates": [{"id": label, "score": round(score, 3)} for label, score in self.candidates],
+            "rejected": [{"id": label, "why": why} for label, why in self.rejected] or None,
         }
 
     def context_after(self, before: Context) -> Context:
@@ -184,6 +194,16 @@ class Decision:
         if self.kind == AUDIENCE:  # "and for a developer?" next is the same question for another role
             return Context(topic="audience")
         return before
+
+
+def _shorthand(kb: Knowledge) -> Dict[str, str]:
+    """lexicon.yml `shorthand`: a lower-case word -> the word(s) it stands for."""
+    raw = kb.extra.get("shorthand") or {}
+    if not isinstance(raw, dict) or not all(isinstance(k, str) and re.fullmatch(r"[a-z]+", k) and isinstance(v, str) and v.strip()
+                                            for k, v in raw.items()):
+        raise KnowledgeError(kb.extra_files.get("shorthand", "knowledge/lexicon.yml"), "shorthand",
+                             "expected a mapping of lower-case words to the words they stand for")
+    return {k: v.strip() for k, v in raw.items()}
 
 
 def unknowns_from_knowledge(kb: Knowledge) -> Unknowns:
@@ -236,9 +256,22 @@ def unknowns_from_knowledge(kb: Knowledge) -> Unknowns:
     say_asked, say_named_asked = str(wording.get("say_asked") or ""), str(wording.get("say_named_asked") or "")
     if asked and ("{asked}" not in say_asked or "{asked}" not in say_named_asked or "{name}" not in say_named_asked):
         raise fail("not_known", "`say_asked` needs {asked}, `say_named_asked` needs {asked} and {name}")
+    known_concepts = kb.extra.get("concepts") or {}
+    named: Dict[str, Dict[str, str]] = {}
+    for key in ("asked_first", "asked_concepts"):
+        mapping = wording.get(key) or {}
+        if not isinstance(mapping, dict) or not all(isinstance(v, str) and v.strip() for v in mapping.values()):
+            raise fail(f"not_known.{key}", "expected a mapping of concepts to words")
+        if mapping and not say_asked:
+            raise fail(f"not_known.{key}", "needs `say_asked` and `say_named_asked`")
+        strange = [str(k) for k in mapping if k not in known_concepts]
+        if strange:
+            raise fail(f"not_known.{key}", f"not concepts of lexicon.yml: {', '.join(strange)}")
+        named[key] = {str(k): str(v).strip() for k, v in mapping.items()}
     return Unknowns(tuple(entries), wording["say"].strip(), wording["say_named"].strip(),
                     wording["nearest"].strip(), wording["look"].strip(),
-                    {str(k): str(v).strip() for k, v in asked.items()}, say_asked.strip(), say_named_asked.strip())
+                    {str(k): str(v).strip() for k, v in asked.items()}, say_asked.strip(), say_named_asked.strip(),
+                    named["asked_first"], named["asked_concepts"])
 
 
 KNOWLEDGE, FALLBACK, OUT_OF_SCOPE, FORM = "knowledge", "fallback", "out_of_scope", "form"
@@ -418,7 +451,8 @@ class Planner:
         self.vocabulary = _vocabulary(kb, index, neighbours)
         # one typo per word put right before anything reads the words (actions/spelling.py)
         # (`user_words`: the NLU examples' words, never taken for typos)
-        self.speller = Speller(spelling_vocabulary(kb.extra) + Counter(self.vocabulary), keep=user_words)
+        self.speller = Speller(spelling_vocabulary(kb.extra) + Counter(self.vocabulary), keep=user_words,
+                               shorthand=_shorthand(kb))
         self._by_prefix: Dict[str, List[str]] = {}
         for word in self.vocabulary:
             self._by_prefix.setdefault(word[:3], []).append(word)
@@ -478,6 +512,13 @@ class Planner:
         text = REDACTED.sub(" ", turn.text)
         if not text.strip():
             return Decision(NO_ANSWER, "empty")
+        topic_from_context = False
+        if (topic is None or topic == "recommendation") and turn.unsure and context.fact in book.facts \
+                and context.topic in kb.topics and context.topic != "recommendation" and _leans_on_context(text):
+            # "who decides that price?", which the NLU fell back on (or put out of scope) right after the course
+            # price: a question about what was just answered, at the stricter bar of an unsure message (its
+            # summary too, when it fits best: "who decides that price?" is in the cost summary)
+            topic, topic_from_context = context.topic, True
         entities = list(turn.entities)
         named = mentioned_certifications(kb, entities)
         elliptical = bool(named) and is_elliptical(kb, text, entities)
@@ -600,6 +641,7 @@ class Planner:
             # "can I bring my dog to the class?": words the knowledge never uses ask about something else
             bar = max(bar, book.foreign_word_min_score)
         best_rejected: Optional[FactEntry] = None
+        rejected: List[Tuple[str, str]] = []
         # "what does the CSPO cost?" asks for what a fact about the CSPO states: no topic summary then,
         # unless the topic fits far better ("who should take the CSPO?": the audience summary)
         best_topic = max((score for label, score, _ in ranked if label.startswith(TOPIC_PREFIX)), default=0.0)
@@ -625,7 +667,8 @@ class Planner:
         for position, (label, score, _) in enumerate(ranked):
             if label.startswith(TOPIC_PREFIX):
                 # a broad question ("tell me about the CSPO"): the best candidate, or few words
-                if score >= bar and not turn.unsure and (position == 0 or self._is_broad(text)) and not fact_states_it \
+                if score >= bar and (not turn.unsure or topic_from_context) and (position == 0 or self._is_broad(text)) \
+                        and not fact_states_it \
                         and not self._page_wanted(concepts, ranked, bar):
                     return self._topic(label[len(TOPIC_PREFIX):], named, context, "broad_topic",
                                        asks=asks, candidates=candidates)
@@ -649,9 +692,14 @@ class Planner:
                     return Decision(FACT, "other_role", fact=fact, topic=fact.topic, certifications=fact.certifications,
                                     asks=asks, candidates=candidates, score=score, sure_score=book.unsure_min_score,
                                     question=True, polarity="no")
+                rejected.append((label, "about another certification"))
                 continue
-            if not self._states(fact, asks) or not self._explains(fact, concepts) or self._only_a_page(fact, text, asks):
+            why = ("does not state what is asked" if not self._states(fact, asks)
+                   else "leaves a concept unexplained: " + ", ".join(self._unexplained(fact, concepts))
+                   if not self._explains(fact, concepts) else "only a page" if self._only_a_page(fact, text, asks) else "")
+            if why:
                 best_rejected = best_rejected or fact
+                rejected.append((label, why))
                 continue
             if not wanted and self.index.ambiguous(fact, score, raw):
                 return self._topic(fact.topic, (), context, "ambiguous_certification", asks=asks, candidates=candidates)
@@ -662,7 +710,7 @@ class Planner:
                 fact = book.facts[fact.per_neighbour[str(context.neighbour)]]
             return Decision(FACT, "fact", fact=fact, topic=fact.topic, certifications=named or fact.certifications,
                             from_context=not named and bool(wanted), asks=asks, candidates=candidates,
-                            score=score, sure_score=book.unsure_min_score,
+                            rejected=tuple(rejected[:TRACE_CANDIDATES]), score=score, sure_score=book.unsure_min_score,
                             question="?" in text or bool(set(asks) - {"fit"}) or bool(_QUESTION_START.match(text)),
                             opens_form=fact.id in book.form_opening_facts and score >= book.form_fact_min_score)
 
@@ -673,7 +721,8 @@ class Planner:
             return self._topic(topic, named, context, "broad_topic", asks=asks, candidates=candidates)
         nearest = self._nearest(ranked, wanted)
         return Decision(NOT_KNOWN, "not_known", nearest=nearest, certifications=named, topic=topic,
-                        asks=asks, candidates=candidates, foreign=tuple(foreign))
+                        asks=asks, candidates=candidates, foreign=tuple(foreign), concepts=tuple(concepts),
+                        rejected=tuple(rejected[:TRACE_CANDIDATES]))
 
     # ------------------------------------------------------------------ the parts
     def _said_already(self, text: str, named: Sequence[str], asks: Sequence[str], concepts: Sequence[str],
@@ -806,8 +855,13 @@ class Planner:
         the PSM fact speaks of questions, minutes and the pass mark)."""
         if self.coverage is None or fact.id not in self._fact_concepts:
             return True
+        return len(self._unexplained(fact, concepts)) <= self.coverage
+
+    def _unexplained(self, fact: FactEntry, concepts: Sequence[str]) -> List[str]:
+        """The question's concepts the fact does not speak of (weak ones aside)."""
         weak = self.index.lexicon.weak_concepts if self.index.lexicon is not None else frozenset()
-        return sum(c not in self._fact_concepts[fact.id] and c not in weak for c in concepts) <= self.coverage
+        known = self._fact_concepts.get(fact.id, frozenset())
+        return [c for c in concepts if c not in known and c not in weak]
 
     def _eligible(self, fact: FactEntry, wanted: Sequence[str], asks: Sequence[str] = ()) -> bool:
         """A fact about a certification asked about (any, when none is; any, for a role fact asked with
@@ -891,7 +945,8 @@ class Planner:
             self._strong([a for a in asks if a != "who"])  # who issues it: the description says
             or any(c not in lexicon.described_by_neighbours for c in lexicon.concepts_in(text.lower())))
         if detail:
-            return Decision(NOT_KNOWN, "neighbour_not_known", neighbours=keys, asks=asks, candidates=candidates)
+            return Decision(NOT_KNOWN, "neighbour_not_known", neighbours=keys, asks=asks, candidates=candidates,
+                            concepts=tuple(lexicon.concepts_in(text.lower())) if lexicon is not None else ())
         return Decision(NEIGHBOUR, "neighbour", neighbours=keys, asks=asks, candidates=candidates)
 
     def _after(self, text: str, keys: Sequence[str]) -> Optional[str]:

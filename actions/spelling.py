@@ -1,5 +1,5 @@
 """One typo per word put right before the planner reads a question: "how long is the csm vaild for",
-"how many minuts for the test".
+"how many minuts for the test", and the shorthand of `shorthand` ("how lon is teh exm").
 
 The NLU copes with typos (character n-grams), but the planner reads words: what a question asks for
 ("minutes" says a duration), which fact speaks of it, which unknown it is. A word of at least
@@ -73,14 +73,20 @@ class Correction:
 
 
 class Speller:
-    def __init__(self, words: Counter, min_length: int = 5, keep: Optional[Counter] = None) -> None:
+    def __init__(self, words: Counter, min_length: int = 5, keep: Optional[Counter] = None,
+                 shorthand: Optional[Mapping[str, str]] = None) -> None:
         self.words = words  # what a typo may be corrected to: the knowledge's words
         self.keep = keep or Counter()  # further words that are never typos (how people write: data/nlu)
         self.min_length = min_length
+        # short words people type for others ("teh", "exm", "u"), too short to be found one typo away:
+        # always read as the word they stand for (lexicon.yml `shorthand`)
+        self.shorthand = dict(shorthand or {})
         self._cache: Dict[str, Optional[str]] = {}
 
     def meant(self, word: str) -> Optional[str]:
         """The knowledge word `word` is a typo of, or None (known, too short, nothing that close)."""
+        if word in self.shorthand:
+            return self.shorthand[word]
         if not self.min_length <= len(word) <= MAX_LENGTH or word in self.words or word in self.keep \
                 or self._inflected(word):
             return None

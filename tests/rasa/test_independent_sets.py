@@ -4,13 +4,15 @@ and answer planner (scripts/measure_planner.py, which a live run of scripts/scor
 
 The floors are what the advisor measured when the set was last changed, minus a small margin: a
 change that answers fewer questions right, states more wrong facts, or says "I don't know" less often
-fails here. Sets 1 to 15 have been tuned against (they are training data for the mechanisms now); each
+fails here. Sets 1 to 16 have been tuned against (they are training data for the mechanisms now); each
 was measured fresh before (set 9: 0.901 / 0.064 / 0.818 / 0.017 / 0.655; set 10: 0.853 / 0.077 / 0.432 /
 0.041 / 0.808; set 10's "not known" needs the topic named; set 11:
 0.835 / 0.097 / 0.727 / 0.031 / 0.765; set 12: 0.870 / 0.058 / 0.633 / 0.030 / 0.810, its "not known" also
 needs the topic named; set 13: 0.819 / 0.083 / 0.714 / 0.044 / 0.724, the same; set 14: 0.864 / 0.048 /
 0.622 / 0.062 / 0.808; set 15: 0.803 / 0.121 / 0.915 / 0.046 / 0.612; set 16, not tuned against: 0.846 /
-0.052 / 0.630 / 0.060 / 0.787, 0.853 / 0.043 / 0.630 / 0.060 / 0.820 after three regressions it showed were fixed). The
+0.052 / 0.630 / 0.060 / 0.787, 0.853 / 0.043 / 0.630 / 0.060 / 0.820 after three regressions it showed were fixed,
+then tuned against; set 17: 0.790 / 0.102 / 0.719 / 0.050 / 0.688, 0.798 / 0.107 / 0.719 / 0.038 / 0.688 after the
+tuning on 16, before it was looked at). The
 issue's targets are above these floors: see tests/facts/README.md.
 """
 from __future__ import annotations
@@ -61,9 +63,12 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     # measured fresh in session 8 (tests/facts/README.md), then tuned against
     "independent-15.yml": {"right_first": 0.85, "wrong_of_all": 0.075, "honest_not_known": 0.89,
                            "abstained_when_known": 0.06, "followups_right": 0.62},
-    # measured fresh at session 8's end; only the 7 replies that session's changes had altered looked at
-    "independent-16.yml": {"right_first": 0.83, "wrong_of_all": 0.055, "honest_not_known": 0.60,
-                           "abstained_when_known": 0.075, "followups_right": 0.78},
+    # measured fresh at session 8's end, tuned against in session 9
+    "independent-16.yml": {"right_first": 0.88, "wrong_of_all": 0.045, "honest_not_known": 0.94,
+                           "abstained_when_known": 0.03, "followups_right": 0.82},
+    # measured fresh in session 9 (0.790 / 0.102 / 0.719 / 0.050 / 0.688 with the session's first code)
+    "independent-17.yml": {"right_first": 0.81, "wrong_of_all": 0.095, "honest_not_known": 0.70,
+                           "abstained_when_known": 0.05, "followups_right": 0.67},
 }
 
 
@@ -108,4 +113,4 @@ def test_the_judge_counts_a_confident_other_fact_as_wrong() -> None:
     assert judge(q, "The CSM course is 16 hours.\n\nSource: x") == "right"
     assert judge(q, "The course is 8 hours.\n\nSource: x") == "wrong"
     assert judge(q, "You pass with 37 of 50.\n\nSource: x") == "wrong"
-    assert judge(q, "I don't have that in my information, so I won't guess.") == "abstained"
+    assert judge(q, "I don't have that information in my sources, so I won't guess.") == "abstained"

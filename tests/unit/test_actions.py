@@ -250,7 +250,7 @@ def test_and_a_developer_in_the_form_after_the_audience_answer() -> None:
     msgs, slots = run(ValidateRecommendationForm(), tracker(text, "inform_role", message["entities"],
                                                             slots={"requested_slot": "preferred_focus",
                                                                    "current_role": "business_analyst"}))
-    assert "The CSM is the one the article suggests for a developer" in msgs[0]["text"] and slots == {}
+    assert "The CSM suits a developer best, according to the article" in msgs[0]["text"] and slots == {}
     # the role question itself is answered by the same words, not asked about
     _, slots = run(ValidateRecommendationForm(), tracker("a developer", "inform_role", [
         {"entity": "role", "value": "developer", "start": 2, "end": 11}], slots={"requested_slot": "current_role"}))
@@ -263,11 +263,11 @@ def test_the_audience_answer_opening_the_form_is_remembered_for_and_a_developer(
     text = "which cert suits a business analyst?"
     msgs, slots = run(ActionAskPreferredFocus(), tracker(text, "ask_recommendation", [
         {"entity": "role", "value": "business_analyst", "start": 19, "end": 35}]))
-    assert msgs[0]["text"].startswith("The CSPO is the one the article suggests for a business analyst")
+    assert msgs[0]["text"].startswith("The CSPO suits a business analyst best, according to the article")
     assert slots.get("last_topic") == "audience"
     # the NLU is unsure of "and a developer?" (fallback): the planner reads it after that answer
     text = "and a developer?"
     msgs, _ = run(ActionHandleFallback(), tracker(text, "nlu_fallback", [
         {"entity": "role", "value": "developer", "start": 6, "end": 15}], slots={"last_topic": "audience"},
         ranking=[{"name": "nlu_fallback", "confidence": 0.4}, {"name": "inform_role", "confidence": 0.35}]))
-    assert "The CSM is the one the article suggests for a developer" in msgs[0]["text"]
+    assert "The CSM suits a developer best, according to the article" in msgs[0]["text"]

@@ -58,3 +58,10 @@ def test_the_cache_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     for i in range(20):
         speller.meant("qwert" + "abcdefghijklmnopqrst"[i] * 2)
     assert len(speller._cache) <= 5
+
+
+def test_shorthand_is_read_as_the_word_it_stands_for_whatever_its_length() -> None:
+    speller = Speller(WORDS, keep=KEEP, shorthand={"teh": "the", "exm": "exam", "lon": "long", "u": "you"})
+    assert speller.correct("how lon is teh csm exm, can u tell")[0] == "how long is the csm exam, can you tell"
+    # whole words only: "exm" inside another word, or a known word, stays
+    assert speller.correct("the exmaple is long")[0] == "the exmaple is long"
