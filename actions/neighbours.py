@@ -28,6 +28,7 @@ class Neighbour:
     then: Optional[str] = None  # the neighbour that comes after it ("what's next after the A-CSPO?": the CSP)
     # described, not named: "the Scrum.org equivalent of the CSPO" is the PSPO (regular expressions, lower case)
     cues: Tuple["re.Pattern[str]", ...] = ()
+    counterpart: Optional[str] = None  # the same for the other role ("and the product owner one?" after the PSM: the PSPO)
 
 
 @dataclass(frozen=True)
@@ -93,12 +94,16 @@ def neighbours_from_knowledge(kb: Knowledge) -> Neighbours:
         entries[str(key)] = Neighbour(str(key), entry["name"].strip(), tuple(str(a).lower() for a in aliases),
                                       entry["what"].strip(), entry["relation"].strip(), related, kb.sources[entry["source"]],
                                       tuple(str(f) for f in entry.get("answers_facts") or ()),
-                                      str(entry["then"]) if entry.get("then") else None, tuple(cues))
+                                      str(entry["then"]) if entry.get("then") else None, tuple(cues),
+                                      str(entry["counterpart"]) if entry.get("counterpart") else None)
     reply = kb.extra.get("neighbour_reply")
     if not isinstance(reply, dict) or "{name}" not in str(reply.get("scope", "")):
         raise fail("neighbour_reply.scope", "expected text with {name}")
     buttons = tuple(Button(str(b["title"]), str(b["payload"])) for b in reply.get("buttons") or [])
     for key, n in entries.items():
+        if n.counterpart is not None and (n.counterpart not in entries or entries[n.counterpart].related is None
+                                          or entries[n.counterpart].related == n.related):
+            raise fail(f"neighbours.{key}.counterpart", "expected a neighbour related to the other certification")
         if n.then is not None and (n.then not in entries or not entries[n.then].answers_facts):
             raise fail(f"neighbours.{key}.then", "expected a neighbour with answers_facts (the first says what it is)")
     ordered = sorted(by_alias, key=len, reverse=True)

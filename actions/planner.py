@@ -573,6 +573,12 @@ class Planner:
                     fact = book.facts[other]
                     return Decision(COUNTERPART, "counterpart", fact=fact, topic=fact.topic,
                                     neighbours=(neighbour_named[0],))
+        if context.fact is None and context.neighbour in self.neighbours.entries and (elliptical or (
+                _GOING_ON.match(text.lower()) and len(re.findall(r"[\w'-]+", text)) <= ASKED_AGAIN_MAX_WORDS + 1)):
+            # "and the product owner version?" right after what the PSM is: the PSPO (neighbours.yml `counterpart`)
+            mate = self.neighbours.entries[str(context.neighbour)].counterpart
+            if mate is not None and self.neighbours.entries[mate].related in (named or self.index.normalise(text)[1]):
+                return Decision(NEIGHBOUR, "neighbour_counterpart", neighbours=(mate,))
         if elliptical and context.topic is not None and context.topic in kb.topics and context.topic != "recommendation":
             return self._topic(context.topic, named, context, "followup_topic")
 
@@ -603,6 +609,10 @@ class Planner:
             # "does it expire?" right after the PSM asks about the PSM; a message asking nothing ("<script>…",
             # "asdf") is no question about it
             neighbour_keys = (str(context.neighbour),)
+            if unknown is None:
+                # "how much does it cost?" right after the PSM: what isn't known about the PSM ("it" named)
+                alias = self.neighbours.entries[neighbour_keys[0]].aliases[0]
+                unknown = self.unknowns.matching(f"{_the_question(text)} ({alias})")
         if neighbour_keys:
             return self._neighbour(neighbour_keys, text, asks, ranked, candidates, unknown)
 
@@ -626,7 +636,12 @@ class Planner:
         audience = self._audience(turn, entities, context)
         if audience is not None:
             return Decision(AUDIENCE, "audience", role=audience, topic="audience", asks=asks, candidates=candidates)
-        guide = self._goal_guide(turn, ranked)
+        # ("and if I fail both?" right after the attempts goes on from that answer: no goal stated; "and if I care
+        # more about the product?" after which one suits whom does state one)
+        guide_topics = {book.facts[f].topic for f in self.guide_facts.values() if f in book.facts}
+        goes_on = context.fact in book.facts and book.facts[str(context.fact)].topic not in guide_topics \
+            and bool(_GOING_ON.match(text.lower())) and not self._asks_fit(text)
+        guide = None if goes_on else self._goal_guide(turn, ranked)
         if guide is not None:
             return Decision(FACT, "goal_guide", fact=guide, topic=guide.topic, certifications=guide.certifications,
                             asks=asks, candidates=candidates)

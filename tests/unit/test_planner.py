@@ -759,3 +759,40 @@ def test_an_unsure_follow_up_of_a_price_is_about_the_price(planner: Planner) -> 
     # without that context it is no knowledge question the planner takes
     d = planner.plan(turn("who decides that price?", "ask_why", confidence=0.3, unsure=True), Context())
     assert not accepted(FALLBACK, d) or d.topic == "cost", d.trace()
+
+
+def test_the_other_roles_neighbour_after_a_neighbour(planner: Planner) -> None:
+    for first, then, mate in [("what is PSM?", "and the product owner version?", "PSPO"),
+                              ("what is the A-CSM?", "and the product owner one?", "A-CSPO"),
+                              ("what's PSPO?", "and the scrum master version?", "PSM")]:
+        d = planner.plan(turn(first, "ask_certification_info"), Context())
+        after = planner.plan(turn(then, "ask_certification_info"), d.context_after(Context()))
+        assert (after.kind, after.rule, after.neighbours) == (NEIGHBOUR, "neighbour_counterpart", (mate,)), after.trace()
+    # the CSM itself after the PSM is the CSM
+    d = planner.plan(turn("what is PSM?", "ask_certification_info"), Context())
+    text = "and the csm?"
+    csm = [ent(text, "csm", "certification", "CSM")]
+    after = planner.plan(turn(text, "ask_certification_info", csm), d.context_after(Context()))
+    assert after.kind != NEIGHBOUR, after.trace()
+
+
+def test_what_is_not_known_of_a_neighbour_in_context_is_said(planner: Planner) -> None:
+    d = planner.plan(turn("what is PSM I", "ask_certification_info"), Context())
+    after = planner.plan(turn("how much does it cost?", "ask_cost"), d.context_after(Context()))
+    assert after.kind == NOT_KNOWN and after.unknown is not None and after.unknown.id == "psm_price", after.trace()
+
+
+def test_a_framework_named_in_a_sentence_names_its_certification(planner: Planner) -> None:
+    d = planner.plan(turn("my company uses SAFe, what's the PO cert there?", "ask_certification_info"), Context())
+    assert (d.kind, d.neighbours) == (NEIGHBOUR, ("SAFe_POPM",)), d.trace()
+    d = planner.plan(turn("is it safe to take the cspo online?", "ask_requirements"), Context())
+    assert "SAFe_POPM" not in d.neighbours, d.trace()
+
+
+def test_class_time_is_a_duration_and_going_on_from_a_fact_states_no_goal(planner: Planner) -> None:
+    text = "I'm a BA with 5 years in banking. If I do the CSPO, how much class time is that?"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "CSPO", "certification", "CSPO")]), Context())
+    assert "duration" in d.asks and d.fact is not None and d.fact.id == "cspo_course_length", d.trace()
+    context = Context(certification="CSM", topic="requirements", fact="csm_attempts")
+    d = planner.plan(turn("and if i fail both?", "goal_lead_transformation", confidence=0.9), context)
+    assert d.rule != "goal_guide", d.trace()
