@@ -959,9 +959,14 @@ class Planner:
         detail = lexicon is not None and (
             self._strong([a for a in asks if a != "who"])  # who issues it: the description says
             or any(c not in lexicon.described_by_neighbours for c in lexicon.concepts_in(text.lower())))
+        concepts = tuple(lexicon.concepts_in(text.lower())) if lexicon is not None else ()
+        if not all(self.neighbours.entries[k].answers_facts for k in keys) \
+                and set(self._beside_the_names(text, keys)) & self._requirement_words:
+            # "what are the requirements for the PMP?": its description does not say what it takes
+            detail, concepts = True, concepts + ("prerequisite",)
         if detail:
             return Decision(NOT_KNOWN, "neighbour_not_known", neighbours=keys, asks=asks, candidates=candidates,
-                            concepts=tuple(lexicon.concepts_in(text.lower())) if lexicon is not None else ())
+                            concepts=concepts)
         return Decision(NEIGHBOUR, "neighbour", neighbours=keys, asks=asks, candidates=candidates)
 
     def _after(self, text: str, keys: Sequence[str]) -> Optional[str]:

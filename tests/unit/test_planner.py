@@ -796,3 +796,32 @@ def test_class_time_is_a_duration_and_going_on_from_a_fact_states_no_goal(planne
     context = Context(certification="CSM", topic="requirements", fact="csm_attempts")
     d = planner.plan(turn("and if i fail both?", "goal_lead_transformation", confidence=0.9), context)
     assert d.rule != "goal_guide", d.trace()
+
+
+@pytest.mark.parametrize("text, unknown", [
+    ("how much is the CSM course in Berlin in euros?", "local_price"),
+    ("What does the AgileFirst Academy CSPO course cost?", "local_price"),
+    ("how much is the cheapest online CSM course right now exactly", "local_price"),
+    ("what percentage of candidates pass certified scrummaster first time", "pass_rate"),
+    ("do i need weeks of studying for csm?", "study_effort"),
+    ("what happens if i miss my csm renewal deadline", "late_renewal"),
+    ("which is more respected by recruiters, CSPO or PSPO?", "holders_and_popularity"),
+    ("need the CSM on my CV by friday, how fast is it issued once i pass?", "certificate_delivery"),
+])
+def test_more_questions_the_reference_does_not_answer_are_said_so(planner: Planner, text: str, unknown: str) -> None:
+    d = planner.plan(turn(text, "ask_cost"), Context())
+    assert d.kind == NOT_KNOWN and d.unknown is not None and d.unknown.id == unknown, d.trace()
+
+
+@pytest.mark.parametrize("text", ["is the exam fee included in what I pay the trainer", "what does the a-csm course cost?",
+                                  "how much does the CSM cost in total?"])
+def test_a_price_question_without_a_place_or_provider_is_no_local_price(planner: Planner, text: str) -> None:
+    d = planner.plan(turn(text, "ask_cost"), Context())
+    assert d.unknown is None or d.unknown.id != "local_price", d.trace()
+
+
+def test_what_a_neighbour_without_facts_requires_is_not_known(planner: Planner) -> None:
+    d = planner.plan(turn("what are the requirements for PMP?", "ask_requirements"), Context())
+    assert d.kind == NOT_KNOWN and reply(d).startswith("I don't have the requirements for the PMP"), reply(d)
+    d = planner.plan(turn("pmp exam how many questions", "ask_requirements"), Context())
+    assert reply(d).startswith("I don't have the number of questions for the PMP"), reply(d)
