@@ -275,6 +275,7 @@ def unknowns_from_knowledge(kb: Knowledge) -> Unknowns:
 
 
 KNOWLEDGE, FALLBACK, OUT_OF_SCOPE, FORM = "knowledge", "fallback", "out_of_scope", "form"
+GENERAL_TOPIC = "overview"  # the summary of what a certification is: the topic any question about it fits a little
 # A message the NLU took for small talk ("how many questions is that?" as ask_why, "open book or not?" as
 # deny) right after a knowledge answer: the planner answers it only as a follow-up of that answer.
 SMALL_TALK = "small_talk"
@@ -685,8 +686,13 @@ class Planner:
                 if score >= bar and (not turn.unsure or topic_from_context) and (position == 0 or self._is_broad(text)) \
                         and not fact_states_it \
                         and not self._page_wanted(concepts, ranked, bar):
-                    return self._topic(label[len(TOPIC_PREFIX):], named, context, "broad_topic",
-                                       asks=asks, candidates=candidates)
+                    chosen = label[len(TOPIC_PREFIX):]
+                    if chosen == GENERAL_TOPIC and topic not in (None, GENERAL_TOPIC, "recommendation") \
+                            and not turn.unsure and turn.confidence >= book.sure_topic_confidence:
+                        # "PO responsibilities?": the words fit the general summary of the CSPO best, but the NLU
+                        # is sure it asks about the role's responsibilities: that topic's summary says more
+                        chosen = str(topic)
+                    return self._topic(chosen, named, context, "broad_topic", asks=asks, candidates=candidates)
                 continue
             fact = book.facts[label]
             if score < bar:

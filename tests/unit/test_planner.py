@@ -825,3 +825,12 @@ def test_what_a_neighbour_without_facts_requires_is_not_known(planner: Planner) 
     assert d.kind == NOT_KNOWN and reply(d).startswith("I don't have the requirements for the PMP"), reply(d)
     d = planner.plan(turn("pmp exam how many questions", "ask_requirements"), Context())
     assert reply(d).startswith("I don't have the number of questions for the PMP"), reply(d)
+
+
+def test_a_sure_intent_picks_its_topic_over_the_general_summary(planner: Planner) -> None:
+    text = "PO responsibilities?"
+    d = planner.plan(turn(text, "ask_responsibilities", [ent(text, "PO", "role", "product_owner")], confidence=0.92), Context())
+    assert (d.kind, d.topic) == (TOPIC, "responsibilities"), d.trace()
+    # an NLU less sure of it leaves the words to decide: the general summary
+    d = planner.plan(turn(text, "ask_responsibilities", [ent(text, "PO", "role", "product_owner")], confidence=0.6), Context())
+    assert (d.kind, d.topic) == (TOPIC, "overview"), d.trace()
