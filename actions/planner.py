@@ -696,6 +696,8 @@ class Planner:
                 continue
             fact = book.facts[label]
             if score < bar:
+                # (ranked by score plus the intent's bonus: a fact further down may reach the bar on its own, but
+                # going on to it measured worse: 4 more wrong facts for 2 more right on sets 1-17)
                 break
             if not self._eligible(fact, wanted, asks):
                 # "how many questions are on the CSPO test?" matches the CSM's fact best: its
