@@ -834,3 +834,9 @@ def test_a_sure_intent_picks_its_topic_over_the_general_summary(planner: Planner
     # an NLU less sure of it leaves the words to decide: the general summary
     d = planner.plan(turn(text, "ask_responsibilities", [ent(text, "PO", "role", "product_owner")], confidence=0.6), Context())
     assert (d.kind, d.topic) == (TOPIC, "overview"), d.trace()
+
+
+def test_the_how_and_the_what_are_the_articles_framing(planner: Planner) -> None:
+    d = planner.plan(turn("which cert is about the 'how' and which about the 'what'?", "ask_certification_info"), Context())
+    assert d.fact is not None and d.fact.id == "difference_in_short", d.trace()
+    assert "how" in d.fact.answer and "why" in d.fact.answer
