@@ -276,6 +276,8 @@ def unknowns_from_knowledge(kb: Knowledge) -> Unknowns:
 
 KNOWLEDGE, FALLBACK, OUT_OF_SCOPE, FORM = "knowledge", "fallback", "out_of_scope", "form"
 GENERAL_TOPIC = "overview"  # the summary of what a certification is: the topic any question about it fits a little
+# "the requirements / eligibility / prerequisites for the PMP" (not "should I get the PMP?")
+_REQUIREMENT_NOUN = re.compile(r"(requirements?|reqs|eligib\w*|criteria|pre-?req\w*|qualifications?|conditions)$")
 # A message the NLU took for small talk ("how many questions is that?" as ask_why, "open book or not?" as
 # deny) right after a knowledge answer: the planner answers it only as a follow-up of that answer.
 SMALL_TALK = "small_talk"
@@ -969,7 +971,7 @@ class Planner:
             or any(c not in lexicon.described_by_neighbours for c in lexicon.concepts_in(text.lower())))
         concepts = tuple(lexicon.concepts_in(text.lower())) if lexicon is not None else ()
         if not all(self.neighbours.entries[k].answers_facts for k in keys) \
-                and set(self._beside_the_names(text, keys)) & self._requirement_words:
+                and any(_REQUIREMENT_NOUN.match(t) for t in self._beside_the_names(text, keys)):
             # "what are the requirements for the PMP?": its description does not say what it takes
             detail, concepts = True, concepts + ("prerequisite",)
         if detail:
