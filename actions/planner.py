@@ -606,8 +606,11 @@ class Planner:
                       if e.get("entity") == "other_certification" and isinstance(e.get("start"), int)]
             if _only_compared(lowered, spans):
                 neighbour_keys = ()  # the neighbour is only what the CSM/CSPO is compared with
+        # (right after a fact of the neighbour's own, "is there a renewal fee?" also goes on about it)
+        after_its_fact = context.fact in book.facts and book.facts[str(context.fact)].only_with == context.neighbour \
+            and len(re.findall(r"[\w'-]+", text)) <= SAID_ALREADY_MAX_WORDS
         if not neighbour_keys and not _named_beyond_comparison(text, entities, named) \
-                and context.neighbour in self.neighbours.entries and _leans_on_context(text) \
+                and context.neighbour in self.neighbours.entries and (_leans_on_context(text) or after_its_fact) \
                 and (asks or concepts or _QUESTION_START.match(text)):
             # "does it expire?" right after the PSM asks about the PSM; a message asking nothing ("<script>…",
             # "asdf") is no question about it

@@ -840,3 +840,10 @@ def test_the_how_and_the_what_are_the_articles_framing(planner: Planner) -> None
     d = planner.plan(turn("which cert is about the 'how' and which about the 'what'?", "ask_certification_info"), Context())
     assert d.fact is not None and d.fact.id == "difference_in_short", d.trace()
     assert "how" in d.fact.answer and "why" in d.fact.answer
+
+
+def test_a_short_question_right_after_a_neighbours_own_fact_goes_on_about_it(planner: Planner) -> None:
+    d = planner.plan(turn("does PSM I expire?", "ask_continuous_learning"), Context())
+    assert d.fact is not None and d.fact.only_with == "PSM", d.trace()
+    after = planner.plan(turn("is there a renewal fee?", "ask_cost"), d.context_after(Context()))
+    assert after.neighbours == ("PSM",) and "100 USD" not in reply(after), reply(after)
