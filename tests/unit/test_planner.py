@@ -847,3 +847,16 @@ def test_a_short_question_right_after_a_neighbours_own_fact_goes_on_about_it(pla
     assert d.fact is not None and d.fact.only_with == "PSM", d.trace()
     after = planner.plan(turn("is there a renewal fee?", "ask_cost"), d.context_after(Context()))
     assert after.neighbours == ("PSM",) and "100 USD" not in reply(after), reply(after)
+
+
+@pytest.mark.parametrize("text, role", [("i run my own startup, which certification is more useful for me", "entrepreneur"),
+                                        ("startup founder here, building my own product. which scrum cert?", "entrepreneur"),
+                                        ("QA here, which of the two fits me?", "tester")])
+def test_a_role_described_in_other_words_gets_the_audience_answer(planner: Planner, text: str, role: str) -> None:
+    d = planner.plan(turn(text, "ask_recommendation"), Context())
+    assert (d.kind, d.role) == (AUDIENCE, role) and accepted(FORM, d), d.trace()
+
+
+def test_a_described_role_needs_a_which_one_question(planner: Planner) -> None:
+    d = planner.plan(turn("i run a small startup, how long is the cspo course?", "ask_requirements"), Context())
+    assert d.kind != AUDIENCE, d.trace()
