@@ -69,6 +69,7 @@ class FactBook:
     guide_statement_confidence: float = 1.0  # a goal stated without "which one?" gets its choose-if line at this confidence
     topic_margin: float = 0.15  # a topic summary fitting this much better than a fact stating what is asked wins
     sure_topic_confidence: float = 1.01  # an intent this sure picks its own topic's summary over the general one
+    duty_guide_min_score: Optional[float] = None  # "which cert?" whose words fit one role's duty this well: its guide line
     guide_min_confidence: float = 0.8  # how sure the NLU must be of the goal for its guide fact
     guide_sure_confidence: float = 0.8  # below this, the words must agree: no other guide fact matches them better
     foreign_word_min_score: Optional[float] = None  # the bar for a question with words the knowledge never uses
@@ -269,6 +270,7 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
         guide_statement_confidence=float(number("guide_statement_confidence", 1.0, 1) or 0.0),
         topic_margin=float(number("topic_margin", 0.15, 1) or 0.0),
         sure_topic_confidence=float(number("sure_topic_confidence", 1.01, 2) or 0.0),
+        duty_guide_min_score=number("duty_guide_min_score", None, 1),
         unfiltered_topics=words("unfiltered_topics"),
         form_opening_facts=words("form_opening_facts"),
         form_fact_min_score=float(number("form_fact_min_score", 1.0, 2) or 0.0),

@@ -669,6 +669,10 @@ class Planner:
         if guide is not None:
             return Decision(FACT, "goal_guide", fact=guide, topic=guide.topic, certifications=guide.certifications,
                             asks=asks, candidates=candidates)
+        guide = None if goes_on or named else self._duty_guide(text, asks, ranked)
+        if guide is not None:
+            return Decision(FACT, "goal_guide_by_duty", fact=guide, topic=guide.topic, certifications=guide.certifications,
+                            asks=asks, candidates=candidates)
 
         # 6. one fact
         wanted: Tuple[str, ...] = named or (
@@ -1053,6 +1057,22 @@ class Planner:
             return None
         role = next(iter(roles))
         return role if self.role_leaning.get(role) in ("csm", "cspo") else None
+
+    def _duty_guide(self, text: str, asks: Sequence[str], ranked: Sequence[Tuple[str, float, float]]) -> Optional[FactEntry]:
+        """"I decide which features we build and in what order, which cert?": the words fit one role's duty best
+        (a fact of `unfiltered_topics`, at `duty_guide_min_score`): the article's choose-if line of that role's
+        certification."""
+        book = self.index.book
+        if "fit" not in asks or book.duty_guide_min_score is None:
+            return None
+        best = next(((label, score) for label, score, _ in ranked if not label.startswith(TOPIC_PREFIX)), None)
+        if best is None or best[1] < book.duty_guide_min_score:
+            return None
+        duty = book.facts[best[0]]
+        if duty.topic not in book.unfiltered_topics or len(duty.certifications) != 1:
+            return None
+        return next((book.facts[f] for f in self.guide_facts.values()
+                     if f in book.facts and book.facts[f].certifications == duty.certifications), None)
 
     def _goal_guide(self, turn: Turn, ranked: Sequence[Tuple[str, float, float]] = ()) -> Optional[FactEntry]:
         """"I love clearing blockers for the team, which one?": the article's choose-if line for that goal.

@@ -860,3 +860,12 @@ def test_a_role_described_in_other_words_gets_the_audience_answer(planner: Plann
 def test_a_described_role_needs_a_which_one_question(planner: Planner) -> None:
     d = planner.plan(turn("i run a small startup, how long is the cspo course?", "ask_requirements"), Context())
     assert d.kind != AUDIENCE, d.trace()
+
+
+def test_which_cert_for_a_duty_described_is_that_roles_certification(planner: Planner) -> None:
+    d = planner.plan(turn("I'm the one who decides which features we build and in what order. Which cert fits?",
+                          "ask_recommendation"), Context())
+    assert (d.rule, d.fact and d.fact.id) == ("goal_guide_by_duty", "choose_cspo") and accepted(FORM, d), d.trace()
+    # a duty question that asks no "which one?" is the duty's fact
+    d = planner.plan(turn("who decides which features we build and in what order?", "ask_responsibilities"), Context())
+    assert d.rule != "goal_guide_by_duty", d.trace()
