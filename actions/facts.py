@@ -43,6 +43,9 @@ class FactEntry:
     then: Optional[str] = None  # the fact answering "and after that?" after this one
     threshold: Optional[Threshold] = None  # a minimum it states: "is 72% enough?" gets "No." (actions/threshold.py)
     same_for_both: bool = False  # it holds for the CSM and the CSPO alike: "the same?" gets "Yes" (actions/sameness.py)
+    # concepts one of which a question must speak of for this fact to answer it (the advanced certifications' facts:
+    # "is my 3-year-old CSM still active?" is no question about the A-CSM, whatever words it shares with one)
+    about: Tuple[str, ...] = ()
 
     def narrower(self) -> Tuple[str, ...]:
         """The facts narrowing this one to one certification or neighbour (`per_certification`, `per_neighbour`)."""
@@ -141,7 +144,7 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
             raise fail(where, "expected a mapping")
         unknown = set(entry) - {"id", "certifications", "topic", "answer", "questions", "source", "asks",
                                 "counterparts", "only_with", "lists", "then", "threshold", "same_for_both",
-                                "per_certification", "per_neighbour"}
+                                "per_certification", "per_neighbour", "about"}
         if unknown:
             raise fail(f"{where}.{sorted(unknown)[0]}", "is not a known field")
         fid = _text(entry.get("id"), f"{where}.id", fail)
@@ -195,6 +198,7 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
             then=_text(entry["then"], f"{where}.then", fail) if "then" in entry else None,
             threshold=_threshold(entry.get("threshold"), f"{where}.threshold", fail),
             same_for_both=entry.get("same_for_both") is True,
+            about=_about(entry.get("about"), f"{where}.about", kb, fail),
         )
     for fact in facts.values():
         if fact.same_for_both and set(fact.certifications) != {"CSM", "CSPO"} and not (
@@ -277,6 +281,16 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
         foreign_word_min_score=number("foreign_word_min_score", None, 2),
         answers_as_questions=settings.get("answers_as_questions") is True,
     )
+
+
+def _about(raw: Any, where: str, kb: Knowledge, fail: Any) -> Tuple[str, ...]:
+    """`about`: concepts of lexicon.yml one of which a question must mention for the fact to answer it."""
+    if raw is None:
+        return ()
+    concepts = kb.extra.get("concepts") or {}
+    if not isinstance(raw, list) or not raw or any(not isinstance(c, str) or c not in concepts for c in raw):
+        raise fail(where, "expected a list of concepts of lexicon.yml")
+    return tuple(raw)
 
 
 def _threshold(raw: Any, where: str, fail: Any) -> Optional[Threshold]:

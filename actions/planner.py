@@ -707,6 +707,13 @@ class Planner:
                     return Decision(FACT, "threshold", fact=fact, topic=fact.topic, certifications=named or fact.certifications,
                                     asks=asks, candidates=candidates, score=score, sure_score=book.unsure_min_score,
                                     question=True)
+        # a fact `about` a subject answers a question speaking of it, or going on from an answer about it
+        last = book.facts.get(str(context.fact)) if context.fact else None
+        spoken_of = set(concepts) | (set(self._fact_concepts.get(last.id, frozenset())) if last is not None else set())
+
+        def on_subject(fact: FactEntry) -> bool:
+            return context.neighbour is not None or bool(set(fact.about) & spoken_of)
+
         for position, (label, score, _) in enumerate(ranked):
             if label.startswith(TOPIC_PREFIX):
                 # a broad question ("tell me about the CSPO"): the best candidate, or few words
@@ -744,7 +751,8 @@ class Planner:
                                     question=True, polarity="no")
                 rejected.append((label, "about another certification"))
                 continue
-            why = ("does not state what is asked" if not self._states(fact, asks)
+            why = ("about " + " or ".join(fact.about) + ", which the question is not" if fact.about and not on_subject(fact)
+                   else "does not state what is asked" if not self._states(fact, asks)
                    else "leaves a concept unexplained: " + ", ".join(self._unexplained(fact, concepts))
                    if not self._explains(fact, concepts) else "only a page" if self._only_a_page(fact, text, asks) else "")
             if why:

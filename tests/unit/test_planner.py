@@ -869,3 +869,14 @@ def test_which_cert_for_a_duty_described_is_that_roles_certification(planner: Pl
     # a duty question that asks no "which one?" is the duty's fact
     d = planner.plan(turn("who decides which features we build and in what order?", "ask_responsibilities"), Context())
     assert d.rule != "goal_guide_by_duty", d.trace()
+
+
+def test_a_fact_about_the_advanced_certifications_needs_a_question_about_them(planner: Planner) -> None:
+    text = "my csm is 3 years old and I never renewed, is it still active?"
+    d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, "csm", "certification", "CSM")]), Context())
+    assert not (d.fact and d.fact.id.startswith("advanced")), d.trace()
+    assert any("which the question is not" in r["why"] for r in d.trace()["rejected"] or []), d.trace()
+    # ... or going on from an answer about them
+    context = Context(certification="CSM", topic="continuous_learning", fact="after_csm")
+    d = planner.plan(turn("how much experience do i need for it?", "ask_requirements"), context)
+    assert d.fact is not None and "experience" in d.fact.id, d.trace()
