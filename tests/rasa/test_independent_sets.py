@@ -61,14 +61,14 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     "independent-14.yml": {"right_first": 0.84, "wrong_of_all": 0.06, "honest_not_known": 0.60,
                            "abstained_when_known": 0.075, "followups_right": 0.78},
     # measured fresh in session 8 (tests/facts/README.md), then tuned against
-    "independent-15.yml": {"right_first": 0.85, "wrong_of_all": 0.075, "honest_not_known": 0.89,
-                           "abstained_when_known": 0.06, "followups_right": 0.62},
+    "independent-15.yml": {"right_first": 0.87, "wrong_of_all": 0.06, "honest_not_known": 0.91,
+                           "abstained_when_known": 0.05, "followups_right": 0.69},
     # measured fresh at session 8's end, tuned against in session 9
     "independent-16.yml": {"right_first": 0.88, "wrong_of_all": 0.045, "honest_not_known": 0.94,
                            "abstained_when_known": 0.03, "followups_right": 0.82},
-    # measured fresh in session 9 (0.790 / 0.102 / 0.719 / 0.050 / 0.688 with the session's first code)
-    "independent-17.yml": {"right_first": 0.81, "wrong_of_all": 0.095, "honest_not_known": 0.70,
-                           "abstained_when_known": 0.05, "followups_right": 0.67},
+    # measured fresh in session 9 (0.790 / 0.102 / 0.719 / 0.050 / 0.688 with the session's first code), then tuned against
+    "independent-17.yml": {"right_first": 0.85, "wrong_of_all": 0.06, "honest_not_known": 0.97,
+                           "abstained_when_known": 0.05, "followups_right": 0.70},
 }
 
 
