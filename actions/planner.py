@@ -779,8 +779,10 @@ class Planner:
             return self._topic(topic, named, context, "broad_topic", asks=asks, candidates=candidates)
         nearest = self._nearest(ranked, wanted)
         return Decision(NOT_KNOWN, "not_known", nearest=nearest, certifications=named, topic=topic,
-                        asks=asks, candidates=candidates, foreign=tuple(foreign), concepts=tuple(concepts),
+                        asks=asks, candidates=candidates, foreign=tuple(foreign),
                         rejected=tuple(rejected[:TRACE_CANDIDATES]))
+        # (no concept named here: "I don't have the renewal rules" would be untrue of the CSM's, which the
+        # knowledge holds; a neighbour's, which it does not, are named in _neighbour)
 
     # ------------------------------------------------------------------ the parts
     def _said_already(self, text: str, named: Sequence[str], asks: Sequence[str], concepts: Sequence[str],

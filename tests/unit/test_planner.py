@@ -880,3 +880,10 @@ def test_a_fact_about_the_advanced_certifications_needs_a_question_about_them(pl
     context = Context(certification="CSM", topic="continuous_learning", fact="after_csm")
     d = planner.plan(turn("how much experience do i need for it?", "ask_requirements"), context)
     assert d.fact is not None and "experience" in d.fact.id, d.trace()
+
+
+def test_an_honest_not_known_never_disowns_what_the_knowledge_holds(planner: Planner) -> None:
+    text = "Do I need to retake the CSM test to renew?"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "CSM", "certification", "CSM")]), Context())
+    if d.kind == NOT_KNOWN:  # the renewal rules of the CSM are known: never "I don't have the renewal rules"
+        assert "renewal rules" not in reply(d).split("\n")[0], reply(d)
