@@ -402,6 +402,18 @@ def _the_question(text: str) -> str:
     return " ".join(asking) if asking and len(asking) < len(sentences) else text
 
 
+_SECOND_QUESTION = re.compile(r"^(?P<first>\W*(what|what's|whats|how|who|which|when|where|is|are|can|could|do|does|will|would|"
+                              r"should|must)\b.{8,}?)\s*(,\s*)?\b(and|also|plus)\s+(does|do|is|are|can|could|will|would|what|"
+                              r"how|where|when|who|should|must|if)\b.{6,}$", re.I)
+
+
+def _first_asked(text: str) -> str:
+    """The first of two questions joined in one sentence ("how long is the CSM course and does it include the
+    exam?"): one fact answers one question, the first asked. Anything else is all question."""
+    m = _SECOND_QUESTION.match(text.strip())
+    return m.group("first") if m else text
+
+
 def _leans_on_context(text: str) -> bool:
     """A short question, one with a pronoun, or one going on from the last ("and is there a fee?"), that
     leans on what was just said ("does it expire?")."""
@@ -603,10 +615,12 @@ class Planner:
         if elliptical and context.topic is not None and context.topic in kb.topics and context.topic != "recommendation":
             return self._topic(context.topic, named, context, "followup_topic")
 
-        own_asks = self._asks(text)
+        # "how long is the CSM course and does it include the exam?": one fact answers the first thing asked
+        first = _first_asked(text)
+        own_asks = self._asks(first)
         asks = own_asks or self._asked_again(text, context)
-        concepts = self.index.lexicon.concepts_in(text.lower()) if self.index.lexicon is not None else ()
-        found, ranked = self.index.rank(text, topic, context.topic, context.fact)
+        concepts = self.index.lexicon.concepts_in(first.lower()) if self.index.lexicon is not None else ()
+        found, ranked = self.index.rank(first, topic, context.topic, context.fact)
         named = tuple(dict.fromkeys(named + found))
         if len(named) > 1:
             # "is the CSPO test open book like the CSM one?" asks about the CSPO
