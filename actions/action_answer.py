@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import SafeAction, send
 from actions.compose import get_planner, planned_reply
-from actions.planner import NO_ANSWER, SMALL_TALK, Context, Decision, Turn, accepted
+from actions.planner import FALLBACK, NO_ANSWER, SMALL_TALK, Context, Decision, Turn, accepted, looks_like_a_question
 from actions.render import Renderer
 
 CONTEXT_SLOTS = ("certification", "last_topic", "last_fact", "last_neighbour")
@@ -64,6 +64,27 @@ def answer_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker) -> Opti
         return None
     intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
     decision = replace(decision, route=f"small talk ({intent}) read as a follow-up of {context.fact}")
+    return answer_with(dispatcher, tracker, decision, context)
+
+
+# A message the NLU took for a greeting, thanks, goodbye or "stop" at most this sure, that reads as a question
+# ("how many questions on it?" as stop, "do they have to go to the daily?" as goodbye): asked of the planner as a
+# message the NLU was unsure of (the stricter bar; never a bare "I don't know").
+MISREAD_MAX_CONFIDENCE = 0.8
+
+
+def answer_misread_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+    """The planner's answer to a question the NLU took for small talk; None when it is none or not sure."""
+    message = tracker.latest_message or {}
+    parsed = message.get("intent") or {}
+    text = str(message.get("text") or "")
+    if float(parsed.get("confidence") or 0.0) > MISREAD_MAX_CONFIDENCE or not looks_like_a_question(text):
+        return None
+    context = context_of(tracker)
+    decision = get_planner().plan(Turn.from_message(message, unsure=True), context)
+    if not accepted(FALLBACK, decision):
+        return None
+    decision = replace(decision, route=f"small talk ({parsed.get('name')}) read as a question")
     return answer_with(dispatcher, tracker, decision, context)
 
 

@@ -407,6 +407,15 @@ _SECOND_QUESTION = re.compile(r"^(?P<first>\W*(what|what's|whats|how|who|which|w
                               r"how|where|when|who|should|must|if)\b.{6,}$", re.I)
 
 
+def looks_like_a_question(text: str) -> bool:
+    """A question mark at the end, or a question word first ("how many questions on it", "can I get a refund"),
+    and not about the advisor itself."""
+    stripped = text.strip()
+    if _ABOUT_THE_ADVISOR.search(stripped.lower()):  # "can you help me prep for it?" asks what the advisor does
+        return False
+    return stripped.endswith("?") or bool(_QUESTION_START.match(stripped))
+
+
 def _first_asked(text: str) -> str:
     """The first of two questions joined in one sentence ("how long is the CSM course and does it include the
     exam?"): one fact answers one question, the first asked. Anything else is all question."""

@@ -116,6 +116,15 @@ def decide(planner: Any, parse: Mapping[str, Any], context: Any) -> Tuple[Any, s
         followup = planner.plan(Turn.from_message(parse, unsure=True), context)
         if accepted(SMALL_TALK, followup):
             return followup, ""
+    if intent in (planner.kb.extra.get("small_talk_replies") or {}):
+        # actions.action_answer.answer_misread_question: "how many questions on it?" the NLU took for "stop"
+        from actions.action_answer import MISREAD_MAX_CONFIDENCE
+        from actions.planner import looks_like_a_question
+        if float((parse.get("intent") or {}).get("confidence") or 0.0) <= MISREAD_MAX_CONFIDENCE \
+                and looks_like_a_question(str(parse.get("text") or "")):
+            misread = planner.plan(Turn.from_message(parse, unsure=True), context)
+            if accepted(FALLBACK, misread):
+                return misread, ""
     if planner.kb.topic_for_intent(intent) is None and intent not in (FALLBACK_INTENT, "out_of_scope"):
         return None, f"[{intent}]"
     route = FALLBACK if intent == FALLBACK_INTENT else OUT_OF_SCOPE if intent == "out_of_scope" else KNOWLEDGE

@@ -20,9 +20,10 @@ from actions.action_recommend import (
 
 
 def tracker(text: str, intent: str, entities: Optional[List[Dict[str, Any]]] = None, slots: Optional[dict] = None,
-            ranking: Optional[list] = None, events: Optional[list] = None, channel: str = "rest", **extra) -> Tracker:
-    message = {"text": text, "intent": {"name": intent, "confidence": 0.95}, "entities": entities or [],
-               "intent_ranking": ranking or [{"name": intent, "confidence": 0.95}], **extra}
+            ranking: Optional[list] = None, events: Optional[list] = None, channel: str = "rest",
+            confidence: float = 0.95, **extra) -> Tracker:
+    message = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": entities or [],
+               "intent_ranking": ranking or [{"name": intent, "confidence": confidence}], **extra}
     evts = events or []
     evts = evts + [{"event": "user", "text": text, "parse_data": message, "input_channel": channel}]
     return Tracker("conv-test", slots or {}, message, evts, False, None, {}, "action_listen")
@@ -271,3 +272,22 @@ def test_the_audience_answer_opening_the_form_is_remembered_for_and_a_developer(
         {"entity": "role", "value": "developer", "start": 6, "end": 15}], slots={"last_topic": "audience"},
         ranking=[{"name": "nlu_fallback", "confidence": 0.4}, {"name": "inform_role", "confidence": 0.35}]))
     assert "The CSM suits a developer best, according to the article" in msgs[0]["text"]
+
+
+def _unsure(intent: str) -> Dict[str, Any]:
+    return {"confidence": 0.5}
+
+
+def test_a_question_the_nlu_took_for_small_talk_is_answered() -> None:
+    from actions.action_small_talk import ActionSmallTalk
+
+    msgs, slots = run(ActionSmallTalk(), tracker("how many questions are on the csm test?", "stop", **_unsure("stop")))
+    assert "50 multiple-choice questions" in msgs[0]["text"] and slots["last_fact"] == "csm_test_format", msgs
+    assert "read as a question" in str(msgs[0].get("answer_trace") or msgs[0])
+    # a sure "stop", a greeting, or a question to the advisor itself stays small talk
+    msgs, _ = run(ActionSmallTalk(), tracker("stop", "stop"))
+    assert msgs[0]["response"] == "utter_form_stopped"
+    msgs, _ = run(ActionSmallTalk(), tracker("hi there", "greet", **_unsure("greet")))
+    assert msgs[0]["response"] == "utter_greet"
+    msgs, _ = run(ActionSmallTalk(), tracker("can you help me?", "greet", **_unsure("greet")))
+    assert msgs[0]["response"] == "utter_greet"
