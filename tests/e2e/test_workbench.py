@@ -229,7 +229,7 @@ def test_transcript_and_review(page: Page, server: str) -> None:
     expect(page.locator("#transcript")).to_contain_text("inform_role 0.90")
     expect(page.locator("#transcript")).to_contain_text("role=developer")
     expect(page.locator("#transcript")).to_contain_text("slot current_role = developer")
-    expect(page.locator("#transcript .act").first).to_contain_text("utter_greet")
+    expect(page.locator("#transcript .act").first).to_contain_text("action_small_talk")
     page.check("#review input[name=reviewed]")
     page.fill("#review textarea[name=note]", "Good path; the focus question could be shorter.")
     page.click("#review button")

@@ -75,13 +75,14 @@ def conversations() -> Dict[str, List[Dict[str, Any]]]:
     """id -> events. Channels: rest, web, slack, telegram (by id prefix) and one old id with only input_channel."""
     convs: Dict[str, List[Dict[str, Any]]] = {}
     channels = [("rest", "rest:{}"), ("socketio", "web:{}"), ("slack", "slack:T1:{}"), ("telegram", "telegram:{}")]
-    # The conversation the e2e test saves as a test story: greet and thanks, answered as the rules say.
+    # The conversation the e2e test saves as a test story: greet and thanks, answered as the rules say
+    # (through action_small_talk, data/rules/smalltalk.yml).
     convs["rest:alice"] = events_for(
         "rest",
         BASE + 6 * 86400,
         [
-            user("hi", "greet", 0.98, actions=[("utter_greet", "Hi! I'm the CSM/CSPO advisor.")]),
-            user("thanks a lot", "thank", 0.97, actions=[("utter_thank", "You're welcome!")]),
+            user("hi", "greet", 0.98, actions=[("action_small_talk", "Hi! I'm the CSM/CSPO advisor.")]),
+            user("thanks a lot", "thank", 0.97, actions=[("action_small_talk", "You're welcome!")]),
         ],
     )
     for i in range(24):
@@ -89,7 +90,7 @@ def conversations() -> Dict[str, List[Dict[str, Any]]]:
         cid = pattern.format(f"user{i}")
         day = i % 6
         start = BASE + day * 86400 + i * 600
-        turns: List[Turn] = [user("hello", "greet", 0.97, actions=[("utter_greet", "Hi! I'm the CSM/CSPO advisor.")])]
+        turns: List[Turn] = [user("hello", "greet", 0.97, actions=[("action_small_talk", "Hi! I'm the CSM/CSPO advisor.")])]
         if i % 3 == 0:
             turns.append(
                 user(
@@ -185,7 +186,7 @@ def conversations() -> Dict[str, List[Dict[str, Any]]]:
         turns.append(user("bye", "goodbye", 0.99, actions=[("utter_goodbye", "Goodbye!")]))
         convs[cid] = events_for(input_channel, start, turns, latency=0.2 + (i % 5) * 0.3)
     convs["legacy-sender"] = events_for(
-        "telegram", BASE + 2 * 86400, [user("hey there", "greet", 0.9, actions=[("utter_greet", "Hi!")])]
+        "telegram", BASE + 2 * 86400, [user("hey there", "greet", 0.9, actions=[("action_small_talk", "Hi!")])]
     )
     return convs
 

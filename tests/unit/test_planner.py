@@ -887,15 +887,3 @@ def test_an_honest_not_known_never_disowns_what_the_knowledge_holds(planner: Pla
     d = planner.plan(turn(text, "ask_requirements", [ent(text, "CSM", "certification", "CSM")]), Context())
     if d.kind == NOT_KNOWN:  # the renewal rules of the CSM are known: never "I don't have the renewal rules"
         assert "renewal rules" not in reply(d).split("\n")[0], reply(d)
-
-
-@pytest.mark.parametrize("text, first", [
-    ("How long is the CSM course and does it include the exam?", "How long is the CSM course"),
-    ("how much does the csm cost, and how long is it valid?", "how much does the csm cost"),
-    ("can I take CSM and CSPO at the same time?", "can I take CSM and CSPO at the same time?"),
-    ("what do a scrum master and a product owner do?", "what do a scrum master and a product owner do?"),
-])
-def test_the_first_of_two_questions_in_one_sentence_is_the_one_answered(text: str, first: str) -> None:
-    from actions.planner import _first_asked
-
-    assert _first_asked(text).strip() == first.strip()
