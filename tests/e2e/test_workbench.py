@@ -279,7 +279,7 @@ def test_save_as_test_story_then_checks_show_it_passing(page: Page, server: str,
     story_file = stories.file_name("rest:alice")
     expect(page.locator("#flash")).to_contain_text(f"Saved as {story_file} on workbench/annotations")
     saved = git(project, "show", f"workbench/annotations:{story_file}")
-    assert "utter_thank" in saved and "thanks a lot" in saved
+    assert "action_small_talk" in saved and "thanks a lot" in saved
     # The annotation made before is still on the branch (commits stack up).
     assert "weather in paris" in git(project, "show", "workbench/annotations:data/nlu/out_of_scope.yml")
     assert not (project / story_file).exists()
