@@ -20,8 +20,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from contextlib import asynccontextmanager
 from http import HTTPStatus
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, AsyncIterator, Dict, List, Optional, Tuple
 
 from advisor import handoff_actions, handoff_config
 from advisor.handoff_state import (
@@ -53,6 +54,36 @@ class Refused(Exception):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status, self.message = status, message
+
+
+# Rasa's lock store hands out tickets without a transaction (RedisLockStore.issue_ticket reads, adds and writes the
+# lock): four trainers taking one conversation at once through two replicas can overwrite each other's ticket, and
+# the loser's wait ends in a LockError, which reached the trainer as a 500 (seen in CI). The lock is asked for again
+# (nothing has run yet), and after that the trainer gets a 503 to retry, never a 500.
+LOCK_ATTEMPTS = 3
+LOCK_RETRY_SECONDS = 0.2
+BUSY_RETRY_AFTER = 1
+
+
+@asynccontextmanager
+async def conversation_lock(lock_store: Any, conversation_id: str) -> AsyncIterator[None]:
+    """The conversation's lock, asked for again when Rasa's lock store fails to give it (Refused 503 at last)."""
+    from rasa.core.lock_store import LockError
+
+    for attempt in range(LOCK_ATTEMPTS):
+        entered = False
+        try:
+            async with lock_store.lock(conversation_id):
+                entered = True
+                yield
+            return
+        except LockError:
+            if entered:
+                raise
+            if attempt == LOCK_ATTEMPTS - 1:
+                raise Refused(HTTPStatus.SERVICE_UNAVAILABLE, "the conversation is busy; try again") from None
+            logger.warning("handoff: the conversation's lock was not given (attempt %d); asking again", attempt + 1)
+            await asyncio.sleep(LOCK_RETRY_SECONDS * (attempt + 1))
 
 
 # --- pushing into the user's channel -------------------------------------------------------------------
@@ -274,13 +305,14 @@ def register(app: Any, auth_token: Optional[str]) -> None:
                 raise Refused(HTTPStatus.BAD_REQUEST, "the body must be JSON") from None
             cid, trainer, text = parse_body(body, operation == "say")
             processor = agent.processor
-            async with processor.lock_store.lock(cid):
+            async with conversation_lock(processor.lock_store, cid):
                 if operation == "say":
                     result = await say(request.app, processor, cid, trainer, text or "")
                 else:
                     result = await OPERATIONS[operation](request.app, processor, cid, trainer)
         except Refused as r:
-            return response.json({"error": r.message}, status=r.status)
+            headers = {"Retry-After": str(BUSY_RETRY_AFTER)} if r.status == HTTPStatus.SERVICE_UNAVAILABLE else None
+            return response.json({"error": r.message}, status=r.status, headers=headers)
         return response.json({"ok": True, **result})
 
     for operation in ("take", "say", "release", "seen"):
