@@ -411,11 +411,19 @@ def looks_like_a_question(text: str) -> bool:
     return stripped.endswith("?") or bool(_QUESTION_START.match(stripped))
 
 
+_WORD = re.compile(r"[\w'-]+")
+
+
+def _word_count(text: str) -> int:
+    """Words of a message (with apostrophes and hyphens: "don't", "a-csm")."""
+    return len(_WORD.findall(text))
+
+
 def _leans_on_context(text: str) -> bool:
     """A short question, one with a pronoun, or one going on from the last ("and is there a fee?"), that
     leans on what was just said ("does it expire?")."""
     lowered = text.lower()
-    return bool(_PRONOUN.search(lowered) or _GOING_ON.match(lowered)) or len(re.findall(r"[\w'-]+", lowered)) <= 4
+    return bool(_PRONOUN.search(lowered) or _GOING_ON.match(lowered)) or _word_count(lowered) <= 4
 
 
 _COMPARED = re.compile(r"\b(like|as|than|unlike|compared to|compared with|versus|vs\.?)\s+"
@@ -473,6 +481,7 @@ class Planner:
         self.role_cues = _role_cues(kb, role_leaning)
         # goal intent -> the fact with the article's choose-if line for it (facts.yml `guide_facts`)
         self.guide_facts = dict(index.book.guide_facts if guide_facts is None else guide_facts)
+        self._guide_topics = {index.book.facts[f].topic for f in self.guide_facts.values() if f in index.book.facts}
         # How many of the question's concepts a fact may leave unexplained (None: not checked).
         self.coverage = index.book.max_unexplained if coverage is None else (coverage if coverage >= 0 else None)
         self._fact_concepts: Dict[str, frozenset] = {}
@@ -604,7 +613,7 @@ class Planner:
                     return Decision(COUNTERPART, "counterpart", fact=fact, topic=fact.topic,
                                     neighbours=(neighbour_named[0],))
         if context.fact is None and context.neighbour in self.neighbours.entries and (elliptical or (
-                _GOING_ON.match(text.lower()) and len(re.findall(r"[\w'-]+", text)) <= ASKED_AGAIN_MAX_WORDS + 1)):
+                _GOING_ON.match(text.lower()) and _word_count(text) <= ASKED_AGAIN_MAX_WORDS + 1)):
             # "and the product owner version?" right after what the PSM is: the PSPO (neighbours.yml `counterpart`)
             mate = self.neighbours.entries[str(context.neighbour)].counterpart
             if mate is not None and self.neighbours.entries[mate].related in (named or self.index.normalise(text)[1]):
@@ -638,7 +647,7 @@ class Planner:
                 neighbour_keys = ()  # the neighbour is only what the CSM/CSPO is compared with
         # (right after a fact of the neighbour's own, "is there a renewal fee?" also goes on about it)
         after_its_fact = context.fact in book.facts and book.facts[str(context.fact)].only_with == context.neighbour \
-            and len(re.findall(r"[\w'-]+", text)) <= SAID_ALREADY_MAX_WORDS
+            and _word_count(text) <= SAID_ALREADY_MAX_WORDS
         if not neighbour_keys and not _named_beyond_comparison(text, entities, named) \
                 and context.neighbour in self.neighbours.entries and (_leans_on_context(text) or after_its_fact) \
                 and (asks or concepts or _QUESTION_START.match(text)):
@@ -674,8 +683,7 @@ class Planner:
             return Decision(AUDIENCE, "audience", role=audience, topic="audience", asks=asks, candidates=candidates)
         # ("and if I fail both?" right after the attempts goes on from that answer: no goal stated; "and if I care
         # more about the product?" after which one suits whom does state one)
-        guide_topics = {book.facts[f].topic for f in self.guide_facts.values() if f in book.facts}
-        goes_on = context.fact in book.facts and book.facts[str(context.fact)].topic not in guide_topics \
+        goes_on = context.fact in book.facts and book.facts[str(context.fact)].topic not in self._guide_topics \
             and bool(_GOING_ON.match(text.lower())) and not self._asks_fit(text)
         guide = None if goes_on else self._goal_guide(turn, ranked)
         if guide is not None:
@@ -763,10 +771,7 @@ class Planner:
                                     question=True, polarity="no")
                 rejected.append((label, "about another certification"))
                 continue
-            why = ("about " + " or ".join(fact.about) + ", which the question is not" if fact.about and not on_subject(fact)
-                   else "does not state what is asked" if not self._states(fact, asks)
-                   else "leaves a concept unexplained: " + ", ".join(self._unexplained(fact, concepts))
-                   if not self._explains(fact, concepts) else "only a page" if self._only_a_page(fact, text, asks) else "")
+            why = self._why_not(fact, text, asks, concepts, on_subject(fact))
             if why:
                 best_rejected = best_rejected or fact
                 rejected.append((label, why))
@@ -806,7 +811,7 @@ class Planner:
         previous = book.facts.get(context.fact) if context.fact is not None else None
         if previous is None or previous.only_with or lexicon is None or not _leans_on_context(text):
             return None
-        if len(re.findall(r"[\w'-]+", text)) > SAID_ALREADY_MAX_WORDS or not set(named) <= set(previous.certifications):
+        if _word_count(text) > SAID_ALREADY_MAX_WORDS or not set(named) <= set(previous.certifications):
             return None
         strong = set(asks) & lexicon.strong_asks
         if strong and not strong <= set(previous.asks):
@@ -826,7 +831,7 @@ class Planner:
         if previous is None or lexicon is None or not _leans_on_context(text):
             return None
         lowered = text.lower()
-        if len(re.findall(r"[\w'-]+", lowered)) > SAID_ALREADY_MAX_WORDS + 2 or not lexicon.asks_for_source(lowered):
+        if _word_count(lowered) > SAID_ALREADY_MAX_WORDS + 2 or not lexicon.asks_for_source(lowered):
             return None
         if not set(lexicon.asks_of(lowered)) <= {"where", "yesno", "how"} or not set(named) <= set(previous.certifications):
             return None
@@ -852,7 +857,7 @@ class Planner:
         book, lexicon = self.index.book, self.index.lexicon
         previous = book.facts.get(context.fact) if context.fact is not None else None
         if previous is None or lexicon is None or not _GOING_ON.match(text.lower()) \
-                or len(re.findall(r"[\w'-]+", text)) > ASKED_AGAIN_MAX_WORDS:
+                or _word_count(text) > ASKED_AGAIN_MAX_WORDS:
             return ()
         stated = [a for a in previous.asks if a in lexicon.strong_asks]
         return tuple(stated) if len(stated) == 1 else ()
@@ -928,6 +933,16 @@ class Planner:
         if self.coverage is None or fact.id not in self._fact_concepts:
             return True
         return len(self._unexplained(fact, concepts)) <= self.coverage
+
+    def _why_not(self, fact: FactEntry, text: str, asks: Sequence[str], concepts: Sequence[str], on_subject: bool) -> str:
+        """Why a fact that reached the bar does not answer the question ("" when nothing keeps it from it)."""
+        if fact.about and not on_subject:
+            return "about " + " or ".join(fact.about) + ", which the question is not"
+        if not self._states(fact, asks):
+            return "does not state what is asked"
+        if not self._explains(fact, concepts):
+            return "leaves a concept unexplained: " + ", ".join(self._unexplained(fact, concepts))
+        return "only a page" if self._only_a_page(fact, text, asks) else ""
 
     def _unexplained(self, fact: FactEntry, concepts: Sequence[str]) -> List[str]:
         """The question's concepts the fact does not speak of (weak ones aside)."""
@@ -1058,7 +1073,7 @@ class Planner:
             a for cert in self.kb.certifications.values() for a in cert.aliases]
         for alias in sorted(aliases, key=len, reverse=True):
             lowered = re.sub(r"(?<![\w-])" + re.escape(alias.lower()) + r"(?![\w-])", " ", lowered)
-        return re.findall(r"[\w'-]+", lowered)
+        return _WORD.findall(lowered)
 
     def _asks_fit(self, text: str) -> bool:
         """"which one suits me?", "is the CSM relevant for a tester?" (lexicon `asks: fit`)."""
@@ -1068,7 +1083,7 @@ class Planner:
         """One role the article places, in a question asking which certification suits it, or in a short
         follow-up of such an answer ("and a developer?")."""
         follow_up = context.topic == "audience" and bool(_GOING_ON.match(turn.text.lower())) \
-            and len(re.findall(r"[\w'-]+", turn.text)) <= 8
+            and _word_count(turn.text) <= 8
         if not self._asks_fit(turn.text) and not follow_up:
             return None
         roles = {str(e.get("value")) for e in entities if e.get("entity") == "role"}
