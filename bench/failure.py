@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import threading
 import time
 import uuid
@@ -56,6 +57,7 @@ class Attempt:
     started: float  # seconds since the run began
     ended: float
     replies: List[str] = field(default_factory=list)
+    detail: str = ""  # a broken connection's error message (which socket call failed, and how)
 
 
 @dataclass
@@ -133,10 +135,14 @@ def _retry_after(headers: Any) -> float:
 
 
 async def _talk(session: aiohttp.ClientSession, url: str, sender: str, t0: float, state: Dict[str, float],
-                log: List[Message], timeout: float) -> None:
-    """One conversation: the script's lines in turn until `state["until"]` (seconds since t0)."""
+                log: List[Message], timeout: float, pause: float = 0.0) -> None:
+    """One conversation: the script's lines in turn until `state["until"]` (seconds since t0), each after
+    a random pause of up to `pause` s (a person reading the reply; the connection sits idle meanwhile)."""
     i = 0
+    rand = random.Random(sender)
     while time.perf_counter() - t0 < state["until"]:
+        if pause and i:
+            await asyncio.sleep(rand.uniform(0, pause))
         msg = Message(sender, SCRIPT[i % len(SCRIPT)])
         log.append(msg)
         i += 1
@@ -152,7 +158,7 @@ async def _talk(session: aiohttp.ClientSession, url: str, sender: str, t0: float
                     msg.attempts.append(Attempt(resp.status, kind, start, time.perf_counter() - t0, texts))
                     wait = _retry_after(resp.headers)
             except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-                msg.attempts.append(Attempt(0, type(exc).__name__, start, time.perf_counter() - t0))
+                msg.attempts.append(Attempt(0, type(exc).__name__, start, time.perf_counter() - t0, detail=str(exc)[:160]))
             if not msg.final.kind.startswith("retryable") or attempt == RETRIES:
                 break
             await asyncio.sleep(wait)
@@ -257,9 +263,11 @@ StoreReader = Callable[[List[str]], Dict[str, List[Dict[str, Any]]]]  # conversa
 
 
 def run_fault(url: str, fault_name: str, inject: Callable[[], None], stored_events: StoreReader,
-              conversations: int = 50, before: float = 5.0, after: float = 15.0, timeout: float = 60.0) -> FaultResult:
+              conversations: int = 50, before: float = 5.0, after: float = 15.0, timeout: float = 60.0,
+              pause: float = 0.0) -> FaultResult:
     """Load through `url`, `inject()` after `before` s (blocking; returns once the fault is over), then
-    `after` more seconds of load; then the store check. `stored_events(conversation ids)` reads the store."""
+    `after` more seconds of load; then the store check. `stored_events(conversation ids)` reads the store.
+    `pause`: each conversation waits up to that many seconds before its next message (see :func:`_talk`)."""
     from bench.load import percentile
 
     run = uuid.uuid4().hex[:6]
@@ -284,7 +292,7 @@ def run_fault(url: str, fault_name: str, inject: Callable[[], None], stored_even
         connector = aiohttp.TCPConnector(limit=0)
         async with aiohttp.ClientSession(connector=connector) as session:
             thread.start()
-            await asyncio.gather(*(_talk(session, url, s, t0, state, log, timeout) for s in senders))
+            await asyncio.gather(*(_talk(session, url, s, t0, state, log, timeout, pause) for s in senders))
             await asyncio.get_running_loop().run_in_executor(None, thread.join)
         return time.perf_counter() - t0
 
@@ -306,7 +314,8 @@ def run_fault(url: str, fault_name: str, inject: Callable[[], None], stored_even
     failed = Counter(m.final.kind for m in log if not m.answered)
     unclear = sum(n for k, n in failed.items() if not k.startswith("retryable"))
     latencies = [(a.ended - a.started) * 1000 for a in attempts]
-    examples = [f"{m.sender}: {m.final.kind}" for m in log if not m.answered][:3]
+    examples = [f"{m.sender}: {m.final.kind}" + (f" ({m.final.detail})" if m.final.detail else "")
+                for m in log if not m.answered][:3]
     late = [a.ended for a in attempts if _degraded(a) and a.ended >= fault["end"]]
     return FaultResult(
         fault=fault_name, conversations=conversations, messages=len(log), answered=sum(m.answered for m in log),
@@ -413,6 +422,22 @@ def restart_action_server(cluster: Any) -> Callable[[], None]:
     return inject
 
 
+def reload_nginx(cluster: Any, times: int = 40, every: float = 0.25) -> Callable[[], None]:
+    """nginx reloaded `times` times, `every` s apart: what scripts/cluster.sh does each time a replica's
+    /ready changes (it is taken out of rotation or put back). A graceful reload closes the old workers'
+    idle kept-alive connections; a client that sends on one of them at that moment sees it reset."""
+    import subprocess
+
+    from tests.e2e.test_cluster import SERVICES
+
+    def inject() -> None:
+        for _ in range(times):
+            subprocess.run([str(SERVICES), "start", "nginx", "--conf", str(cluster.dir / "nginx.conf"),
+                            "--dir", str(cluster.dir / "nginx")], check=True, capture_output=True, timeout=60)
+            time.sleep(every)
+    return inject
+
+
 def postgres_events(cluster: Any) -> StoreReader:
     """Reads the conversations' events (all sessions, in order) from the cluster's PostgreSQL."""
     def read(ids: List[str]) -> Dict[str, List[Dict[str, Any]]]:
@@ -437,6 +462,7 @@ FAULTS = {
     "PostgreSQL restarted": restart_postgres,
     "Redis stopped 10 s": stop_redis,
     "action server restarted": restart_action_server,
+    "nginx reloaded": reload_nginx,
 }
 
 

@@ -244,7 +244,7 @@ def bench_advisor(work: Path, env: Dict[str, str], model: Optional[str] = None, 
     return result
 
 
-FAILURE_ORDER = ("PostgreSQL restarted", "Redis stopped 10 s", "action server restarted", "replica killed")
+FAILURE_ORDER = ("PostgreSQL restarted", "Redis stopped 10 s", "action server restarted", "nginx reloaded", "replica killed")
 
 
 def bench_cluster(failures: bool = True) -> Dict[str, Any]:
