@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.action_answer import answer_follow_up
 from actions.base import SafeAction, send
-from actions.compose import audience_aside, form_opening_reply
+from actions.compose import audience_aside, audience_for_role_given, form_opening_reply
 from actions.followup import OTHER, WHY, explain
 from actions.knowledge_base import get_knowledge
 from actions.neighbours import get_neighbours, neighbour_reply
@@ -48,7 +48,9 @@ class ValidateRecommendationForm(SafeAction):
         rules = get_rules()
         requested: Optional[str] = tracker.get_slot("requested_slot")
         if requested not in (None, ROLE):  # "and a developer?" after the audience answer: answered, then asked again
-            aside = audience_aside(Renderer(tracker.get_latest_input_channel()), tracker.latest_message or {})
+            renderer = Renderer(tracker.get_latest_input_channel())
+            aside = audience_aside(renderer, tracker.latest_message or {}) or audience_for_role_given(
+                renderer, tracker.latest_message or {}, tracker.get_slot(ROLE))
             if aside is not None:
                 send(dispatcher, [aside])
                 return []

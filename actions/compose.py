@@ -114,6 +114,23 @@ def audience_aside(r: Renderer, message: Mapping[str, Any]) -> Optional[Reply]:
     return reply
 
 
+def audience_for_role_given(r: Renderer, message: Mapping[str, Any], role: Optional[str]) -> Optional[Reply]:
+    """"which cert should I get?" while the form waits for another answer, after the user gave a role the
+    article places ("I'm a BA with 5 years experience"): the article's answer for that role, before the
+    form asks its question again. None for a role the article places nowhere, or another message."""
+    rules = get_rules()
+    if not role or (rules.role_leaning.get(role) or "none") == "none":
+        return None
+    intent = str((message.get("intent") or {}).get("name") or "")
+    if intent != "ask_recommendation":
+        decision = get_planner().plan(Turn.from_message(message), Context(topic="audience"))
+        if "fit" not in decision.asks or not decision.question:
+            return None
+    reply = audience_reply(get_knowledge(), rules, r, role, in_form=True)
+    reply.trace = {"decision": "audience", "rule": "audience_role_given", "role": role}
+    return reply
+
+
 def not_known_reply(kb: Knowledge, planner: Planner, r: Renderer, decision: Decision) -> Reply:
     """What isn't known, at most the nearest fact (as "what I can tell you"), and the page to check."""
     wording = planner.unknowns

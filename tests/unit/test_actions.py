@@ -258,6 +258,24 @@ def test_and_a_developer_in_the_form_after_the_audience_answer() -> None:
     assert slots.get("current_role") == "developer"
 
 
+def test_which_one_in_the_form_after_a_role_the_article_places_gets_its_answer() -> None:
+    """"I'm a BA with 5 years experience." opened the form; "which cert should I get?" while it waits for the
+    focus gets the article's answer for business analysts, and the form then asks its question again."""
+    waiting = {"requested_slot": "preferred_focus", "current_role": "business_analyst"}
+    for text, intent in (("which cert should I get?", "ask_recommendation"), ("so which one fits me?", "nlu_fallback")):
+        msgs, slots = run(ValidateRecommendationForm(), tracker(text, intent, slots=waiting))
+        assert msgs and msgs[0]["text"].startswith("The CSPO suits a business analyst best, according to the article"), \
+            (text, msgs)
+        assert slots == {}
+    # a role the article places nowhere, or an answer to the question, is read as the form reads it
+    msgs, _ = run(ValidateRecommendationForm(), tracker("which cert should I get?", "ask_recommendation",
+                                                        slots={**waiting, "current_role": "other"}))
+    assert not any("according to the article" in str(m.get("text")) for m in msgs)
+    msgs, slots = run(ValidateRecommendationForm(), tracker("the what and why of the product", "goal_own_product",
+                                                            slots=waiting))
+    assert not any("according to the article" in str(m.get("text")) for m in msgs) and slots.get("preferred_focus")
+
+
 def test_the_audience_answer_opening_the_form_is_remembered_for_and_a_developer() -> None:
     from actions.action_recommend import ActionAskPreferredFocus
 
