@@ -1,5 +1,5 @@
 """One process of tests/unit/test_tracker_cache.py's two-writer test: `rounds` turns on one conversation of a
-SQLite tracker store, each under an exclusive file lock (what the lock store does for Rasa); prints its cache
+SQLite tracker store, each two messages under an exclusive file lock (what the lock store does for Rasa); prints its cache
 hits and misses as JSON.
 
     python -m tests.support.cache_writer DB LOCKFILE NAME ROUNDS
@@ -28,13 +28,14 @@ def main(db: str, lock: str, name: str, rounds: int) -> None:
         for i in range(rounds):
             with open(lock, "w") as f:
                 fcntl.flock(f, fcntl.LOCK_EX)
-                t = asyncio.run(store.retrieve(CONVERSATION)) or DialogueStateTracker.from_events(
-                    CONVERSATION, [ActionExecuted("action_listen")])
-                t.update(UserUttered(f"{name}-{i}", {"name": "greet", "confidence": 0.9}))
-                t.update(ActionExecuted("utter_greet"))
-                t.update(BotUttered(f"re: {name}-{i}"))
-                t.update(ActionExecuted("action_listen"))
-                asyncio.run(store.save(t))
+                for turn in ("a", "b"):  # two messages in a row: the second finds the first in the cache
+                    t = asyncio.run(store.retrieve(CONVERSATION)) or DialogueStateTracker.from_events(
+                        CONVERSATION, [ActionExecuted("action_listen")])
+                    t.update(UserUttered(f"{name}-{i}{turn}", {"name": "greet", "confidence": 0.9}))
+                    t.update(ActionExecuted("utter_greet"))
+                    t.update(BotUttered(f"re: {name}-{i}{turn}"))
+                    t.update(ActionExecuted("action_listen"))
+                    asyncio.run(store.save(t))
                 fcntl.flock(f, fcntl.LOCK_UN)
         print(json.dumps({"name": name, "hits": store.cache_hits, "misses": store.cache_misses}))
     finally:
