@@ -58,6 +58,17 @@ def _edits(word: str) -> Iterable[str]:
             yield left + right[1] + right[0] + right[2:]  # two letters swapped
 
 
+# American spellings and the British ones the knowledge is written in ("maximizing", "license", "behavior",
+# "analyze", "center", "enrollment"): tried before a typo, as they differ by more than one letter or at the end
+_BRITISH = ((re.compile(r"iz(e|es|ed|ing|ation|ations|er|ers)$"), r"is\1"), (re.compile(r"yz(e|es|ed|ing)$"), r"ys\1"),
+            (re.compile(r"or(s)?$"), r"our\1"), (re.compile(r"ense(s)?$"), r"ence\1"), (re.compile(r"ter(s)?$"), r"tre\1"),
+            (re.compile(r"ll?ment(s)?$"), r"lment\1"), (re.compile(r"l(ed|ing)$"), r"ll\1"))
+
+
+def _british(word: str) -> List[str]:
+    return [rx.sub(to, word) for rx, to in _BRITISH if rx.search(word)]
+
+
 def _common_start(a: str, b: str) -> int:
     n = 0
     while n < min(len(a), len(b)) and a[n] == b[n]:
@@ -87,8 +98,12 @@ class Speller:
         """The knowledge word `word` is a typo of, or None (known, too short, nothing that close)."""
         if word in self.shorthand:
             return self.shorthand[word]
-        if not self.min_length <= len(word) <= MAX_LENGTH or word in self.words or word in self.keep \
-                or self._inflected(word):
+        if not self.min_length <= len(word) <= MAX_LENGTH or word in self.words:
+            return None
+        british = next((w for w in _british(word) if w in self.words), None)
+        if british is not None:  # the knowledge is written in British English: "maximizing" is "maximising"
+            return british
+        if word in self.keep or self._inflected(word):
             return None
         if word not in self._cache:
             if len(self._cache) >= CACHE_SIZE:  # bounded: every message may bring new words

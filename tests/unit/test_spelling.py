@@ -65,3 +65,17 @@ def test_shorthand_is_read_as_the_word_it_stands_for_whatever_its_length() -> No
     assert speller.correct("how lon is teh csm exm, can u tell")[0] == "how long is the csm exam, can you tell"
     # whole words only: "exm" inside another word, or a known word, stays
     assert speller.correct("the exmaple is long")[0] == "the exmaple is long"
+
+
+def test_american_spellings_are_read_as_the_british_ones_the_knowledge_uses() -> None:
+    """"maximizing" (even when people write it in data/nlu) is the knowledge's "maximising"; a word with no
+    British form in the knowledge ("after", "color", "license" when the knowledge spells it so) stays."""
+    words = Counter({"maximising": 3, "prioritises": 1, "licence": 2, "behaviour": 1, "analyse": 1, "centre": 1,
+                     "after": 5, "license": 1})
+    speller = Speller(words, keep=Counter({"maximizing": 1}))
+    assert speller.correct("who is maximizing value")[0] == "who is maximising value"
+    assert speller.correct("who prioritizes the backlog and has to analyze it")[0] == \
+        "who prioritises the backlog and has to analyse it"
+    assert speller.correct("what behavior, at the center")[0] == "what behaviour, at the centre"
+    for text in ("after the course", "the license agreement", "what color is it"):
+        assert speller.correct(text)[0] == text
