@@ -46,6 +46,9 @@ class FactEntry:
     # concepts one of which a question must speak of for this fact to answer it (the advanced certifications' facts:
     # "is my 3-year-old CSM still active?" is no question about the A-CSM, whatever words it shares with one)
     about: Tuple[str, ...] = ()
+    # what a yes/no question gets before the answer, by what it asks (actions/polarity.py `modality`): whether one
+    # may ("can I take the CSPO without the CSM?": yes) or must ("is the CSM required for the CSPO?": no)
+    yes_no: Mapping[str, str] = field(default_factory=dict)
 
     def narrower(self) -> Tuple[str, ...]:
         """The facts narrowing this one to one certification or neighbour (`per_certification`, `per_neighbour`)."""
@@ -127,6 +130,14 @@ class Match:
     score: float
 
 
+def _yes_no(raw: Any, where: str, fail: Any) -> Dict[str, str]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not raw or not all(k in ("may", "must") and v in ("yes", "no") for k, v in raw.items()):
+        raise fail(where, 'expected a mapping of "may" and/or "must" to "yes" or "no"')
+    return {str(k): str(v) for k, v in raw.items()}
+
+
 def facts_from_knowledge(kb: Knowledge) -> FactBook:
     """Reads and checks the `facts` and `broad_questions` sections; errors name the file and the entry."""
     file = kb.extra_files.get("facts", "knowledge/facts.yml")
@@ -144,7 +155,7 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
             raise fail(where, "expected a mapping")
         unknown = set(entry) - {"id", "certifications", "topic", "answer", "questions", "source", "asks",
                                 "counterparts", "only_with", "lists", "then", "threshold", "same_for_both",
-                                "per_certification", "per_neighbour", "about"}
+                                "per_certification", "per_neighbour", "about", "yes_no"}
         if unknown:
             raise fail(f"{where}.{sorted(unknown)[0]}", "is not a known field")
         fid = _text(entry.get("id"), f"{where}.id", fail)
@@ -199,6 +210,7 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
             threshold=_threshold(entry.get("threshold"), f"{where}.threshold", fail),
             same_for_both=entry.get("same_for_both") is True,
             about=_about(entry.get("about"), f"{where}.about", kb, fail),
+            yes_no=_yes_no(entry.get("yes_no"), f"{where}.yes_no", fail),
         )
     for fact in facts.values():
         if fact.same_for_both and set(fact.certifications) != {"CSM", "CSPO"} and not (

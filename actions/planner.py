@@ -34,7 +34,7 @@ from actions.context import is_elliptical, mentioned_certifications, trusted_ent
 from actions.facts import TOPIC_PREFIX, FactEntry, FactIndex
 from actions.knowledge_base import Knowledge, KnowledgeError, Source
 from actions.neighbours import Neighbours
-from actions.polarity import polarity
+from actions.polarity import modality, polarity
 from actions.sameness import sameness
 from actions.spelling import Speller, corrected_turn
 from actions.spelling import vocabulary as spelling_vocabulary
@@ -529,6 +529,12 @@ class Planner:
             named = set(mentioned_certifications(self.kb, list(turn.entities))) | set(self.index.normalise(turn.text)[1])
             answer = sameness(turn.text, decision.fact.answer, sorted(named), True,
                               lexicon.polarity_generic if lexicon is not None else frozenset())
+            if answer:
+                decision = replace(decision, polarity=answer)
+        if decision.fact is not None and decision.kind in (FACT, COUNTERPART) and decision.polarity is None \
+                and decision.fact.yes_no and lexicon is not None and "yesno" in lexicon.asks_of(turn.text):
+            # "can I take the CSPO without the CSM?": "Yes." before "Neither has formal prerequisites" (facts.yml `yes_no`)
+            answer = decision.fact.yes_no.get(modality(turn.text) or "")
             if answer:
                 decision = replace(decision, polarity=answer)
         if decision.fact is not None and decision.kind in (FACT, COUNTERPART) and decision.polarity is None \

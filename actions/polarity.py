@@ -52,3 +52,23 @@ def polarity(question: str, answer: str, lexicon: Lexicon, normalise: Normaliser
             return None
         negated = negated or any(any(w in _NEGATION for w in said[max(0, i - 3):i]) for i in places)
     return "no" if negated else "yes"
+
+
+# What a yes/no question asks: whether one may ("can I take ...", "am I allowed to ...", "is it possible to ...")
+# or must ("do I need ...", "is ... required", "must I ..."). A question asking both, or asked in the negative
+# ("can't I ...", "is there no ..."), asks neither: the fact speaks for itself.
+_MUST = re.compile(r"\b(need|needs|needed|have to|has to|had to|must|required|require|requires|requirement|mandatory|"
+                   r"compulsory|obligatory|necessary|prerequisites?)\b")
+_MAY = re.compile(r"^\W*(so\s+|and\s+|but\s+|ok\s+)?(can|could|may|might)\b|\b(can|could|may) (i|you|we|one|they|he|she|anyone|"
+                  r"someone|people|a|an|my|our)\b|\b(allowed|permitted|possible|eligible|able to|open to)\b")
+_NEGATIVE = re.compile(r"\b(can't|cannot|can not|couldn't|isn't|aren't|don't|doesn't|no|not|never|nobody)\b")
+
+
+def modality(question: str) -> Optional[str]:
+    """"may", "must" or None (both, neither, or a negative question; "without" is no negation: "can I take
+    the CSPO without the CSM?" asks whether one may)."""
+    q = question.lower().replace("\u2019", "'")
+    must, may = bool(_MUST.search(q)), bool(_MAY.search(q))
+    if must == may or _NEGATIVE.search(q):
+        return None
+    return "must" if must else "may"

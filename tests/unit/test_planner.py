@@ -887,3 +887,45 @@ def test_an_honest_not_known_never_disowns_what_the_knowledge_holds(planner: Pla
     d = planner.plan(turn(text, "ask_requirements", [ent(text, "CSM", "certification", "CSM")]), Context())
     if d.kind == NOT_KNOWN:  # the renewal rules of the CSM are known: never "I don't have the renewal rules"
         assert "renewal rules" not in reply(d).split("\n")[0], reply(d)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("can i take cspo without having csm?", "may"),
+    ("Can a developer with zero scrum master experience sign up for the CSM?", "may"),
+    ("am I allowed to use my notes during the test?", "may"),
+    ("is it possible to do the PSM without a course?", "may"),
+    ("is csm required for cspo", "must"),
+    ("do I need product owner experience to take CSPO", "must"),
+    ("must I be a csm before doing cspo", "must"),
+    ("can't I take the cspo without the csm?", None),  # asked in the negative: the fact speaks for itself
+    ("is there no exam at all?", None),
+    ("can I take the test online and do I need a webcam?", None),  # both
+    ("is the CSM exam fee separate?", None),  # neither
+])
+def test_modality_of_a_yes_no_question(text: str, expected: Optional[str]) -> None:
+    from actions.polarity import modality
+
+    assert modality(text) == expected
+
+
+def test_a_fact_answers_may_and_must_questions_yes_or_no_first(planner: Planner) -> None:
+    """facts.yml `yes_no`: "can I take the CSPO without the CSM?" -> "Yes.", "is the CSM required for the CSPO?"
+    -> "No.", before the fact that there are no prerequisites; a question it does not ask gets neither."""
+    cases = [("can i take the cspo without having the csm?", "yes"), ("is the csm required for the cspo?", "no"),
+             ("can I use my notes in the csm test?", "yes"), ("do I have to pass a test for the cspo?", "no"),
+             ("what are the prerequisites for the cspo?", None)]
+    for text, expected in cases:
+        d = planner.plan(turn(text), Context())
+        assert d.fact is not None and d.polarity == expected, (text, d.trace())
+
+
+def test_yes_no_in_the_data_is_checked() -> None:
+    from actions.facts import _yes_no
+
+    class Fail(Exception):
+        pass
+
+    assert _yes_no({"may": "yes", "must": "no"}, "w", lambda w, m: Fail(m)) == {"may": "yes", "must": "no"}
+    for bad in ({"can": "yes"}, {"may": True}, {}, ["may"]):
+        with pytest.raises(Fail):
+            _yes_no(bad, "w", lambda w, m: Fail(m))
