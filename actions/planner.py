@@ -1054,7 +1054,9 @@ class Planner:
         entry = self.neighbours.entries[keys[0]]
         names = "|".join(re.escape(a) for a in sorted(entry.aliases, key=len, reverse=True))
         asked = re.search(r"\b(after|beyond|following|past)\s+(the\s+|my\s+|an?\s+|your\s+)?((getting|having|earning|"
-                          r"finishing|doing|passing)\s+(the\s+|my\s+|an?\s+)?)?(" + names + r")(?![\w-])", text.lower())
+                          r"finishing|doing|passing)\s+(the\s+|my\s+|an?\s+)?)?(" + names + r")(?![\w-])"
+                          # "does the experience have to come after the A-CSM course?" asks when, not what follows it
+                          r"(?!\s+(course|class|training|workshop)s?\b)", text.lower())
         return entry.then if asked else None
 
     def _defines(self, text: str, keys: Sequence[str], asks: Sequence[str] = ()) -> bool:

@@ -532,6 +532,10 @@ def test_what_comes_after_a_neighbour_is_the_one_after_it(planner: Planner) -> N
     text = "what do i need for the a-cspo"
     d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, "a-cspo", "other_certification", "A-CSPO")]), Context())
     assert d.rule != "neighbour_then"
+    # "after the A-CSM course" asks when, not what follows the A-CSM: the experience "may come before or after"
+    text = "does the SM experience have to come after the a-csm course?"
+    d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, "a-csm", "other_certification", "A-CSM")]), Context())
+    assert d.rule != "neighbour_then" and d.fact is not None and d.fact.id == "acsm_experience", d.trace()
 
 
 def test_words_of_the_context_around_a_question_raise_no_bar() -> None:
