@@ -35,7 +35,7 @@ from actions.facts import TOPIC_PREFIX, FactEntry, FactIndex
 from actions.knowledge_base import Knowledge, KnowledgeError, Source
 from actions.neighbours import Neighbours
 from actions.polarity import modality, polarity
-from actions.sameness import sameness
+from actions.sameness import comparison, sameness
 from actions.spelling import Speller, corrected_turn
 from actions.spelling import vocabulary as spelling_vocabulary
 from actions.threshold import SCORE_WORDS
@@ -531,6 +531,13 @@ class Planner:
                               lexicon.polarity_generic if lexicon is not None else frozenset())
             if answer:
                 decision = replace(decision, polarity=answer)
+        if decision.fact is not None and decision.kind in (FACT, COUNTERPART) and decision.polarity is None \
+                and decision.fact.same_for_both and last is not None \
+                and decision.fact.id in (last.id, *last.counterparts.values(), *last.narrower()) \
+                and comparison(turn.text, True) in ("same", "different"):
+            # "is that the same for the other one?" right after a fact that holds for both: the fact just given,
+            # "Yes, the same for both." / "No, they're the same." first (its own words need not be repeated)
+            decision = replace(decision, polarity="same_yes" if comparison(turn.text, True) == "same" else "same_no")
         if decision.fact is not None and decision.kind in (FACT, COUNTERPART) and decision.polarity is None \
                 and decision.fact.yes_no and lexicon is not None and "yesno" in lexicon.asks_of(turn.text):
             # "can I take the CSPO without the CSM?": "Yes." before "Neither has formal prerequisites" (facts.yml `yes_no`)

@@ -933,3 +933,15 @@ def test_yes_no_in_the_data_is_checked() -> None:
     for bad in ({"can": "yes"}, {"may": True}, {}, ["may"]):
         with pytest.raises(Fail):
             _yes_no(bad, "w", lambda w, m: Fail(m))
+
+
+def test_is_that_the_same_for_the_other_one_after_a_fact_for_both(planner: Planner) -> None:
+    """Right after a fact that holds for both ("how long is csm valid"): "is that the same for the other one?"
+    gets "Yes, the same for both." before it, though it repeats none of the fact's words."""
+    after = Context(certification="CSM", topic="continuous_learning", fact="validity")
+    d = planner.plan(turn("is that the same for the other one?", "ask_other_option", unsure=True), after)
+    assert d.fact is not None and d.fact.id == "validity" and d.polarity == "same_yes", d.trace()
+    # after a fact about one certification only, no "the same"
+    d = planner.plan(turn("is that the same for the other one?", "ask_other_option", unsure=True),
+                     Context(certification="CSM", topic="requirements", fact="csm_pass_mark"))
+    assert d.polarity not in ("same_yes", "same_no"), d.trace()
