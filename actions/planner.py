@@ -702,7 +702,8 @@ class Planner:
         if guide is not None:
             return Decision(FACT, "goal_guide", fact=guide, topic=guide.topic, certifications=guide.certifications,
                             asks=asks, candidates=candidates)
-        guide = None if goes_on or named else self._duty_guide(text, asks, ranked)
+        # (a certification named is what the question is about, unless it names both: "which cert, CSM or CSPO?")
+        guide = None if goes_on or (named and set(named) != {"CSM", "CSPO"}) else self._duty_guide(text, asks, ranked)
         if guide is not None:
             return Decision(FACT, "goal_guide_by_duty", fact=guide, topic=guide.topic, certifications=guide.certifications,
                             asks=asks, candidates=candidates)

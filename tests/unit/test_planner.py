@@ -873,6 +873,11 @@ def test_which_cert_for_a_duty_described_is_that_roles_certification(planner: Pl
     # a duty question that asks no "which one?" is the duty's fact
     d = planner.plan(turn("who decides which features we build and in what order?", "ask_responsibilities"), Context())
     assert d.rule != "goal_guide_by_duty", d.trace()
+    # naming both to choose between is still "which one?" ("Which cert, CSM or CSPO?")
+    text = "I'm the one who decides which features we build and in what order. Which cert, CSM or CSPO?"
+    d = planner.plan(turn(text, "ask_recommendation", [ent(text, "CSM", "certification", "CSM"),
+                                                         ent(text, "CSPO", "certification", "CSPO")]), Context())
+    assert (d.rule, d.fact and d.fact.id) == ("goal_guide_by_duty", "choose_cspo"), d.trace()
 
 
 def test_a_fact_about_the_advanced_certifications_needs_a_question_about_them(planner: Planner) -> None:
