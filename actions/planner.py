@@ -196,20 +196,21 @@ class Decision:
         return before
 
 
-def _role_cues(kb: Knowledge, roles: Mapping[str, str]) -> Dict[str, Tuple["re.Pattern[str]", ...]]:
-    """lexicon.yml `role_cues`: a role value -> the regular expressions that describe it."""
-    raw = kb.extra.get("role_cues") or {}
-    where = kb.extra_files.get("role_cues", "knowledge/lexicon.yml")
+def _role_cues(kb: Knowledge, roles: Mapping[str, str], key: str = "role_cues") -> Dict[str, Tuple["re.Pattern[str]", ...]]:
+    """lexicon.yml `role_cues` (or `role_moves`): a role value -> the regular expressions that describe it (or
+    a move into it)."""
+    raw = kb.extra.get(key) or {}
+    where = kb.extra_files.get(key, "knowledge/lexicon.yml")
     if not isinstance(raw, dict) or not all(isinstance(v, list) and v for v in raw.values()):
-        raise KnowledgeError(where, "role_cues", "expected a mapping of role values to lists of patterns")
+        raise KnowledgeError(where, key, "expected a mapping of role values to lists of patterns")
     cues: Dict[str, Tuple["re.Pattern[str]", ...]] = {}
     for role, patterns in raw.items():
         if roles and role not in roles:
-            raise KnowledgeError(where, f"role_cues.{role}", "not a role of recommender.yml's role_leaning")
+            raise KnowledgeError(where, f"{key}.{role}", "not a role of recommender.yml's role_leaning")
         try:
             cues[str(role)] = tuple(re.compile(str(p)) for p in patterns)
         except re.error as e:
-            raise KnowledgeError(where, f"role_cues.{role}", f"not a valid pattern: {e}") from None
+            raise KnowledgeError(where, f"{key}.{role}", f"not a valid pattern: {e}") from None
     return cues
 
 
@@ -479,6 +480,7 @@ class Planner:
         self.kb, self.index, self.neighbours, self.unknowns = kb, index, neighbours, unknowns
         self.role_leaning = role_leaning  # role entity value -> "csm" | "cspo" | "none"
         self.role_cues = _role_cues(kb, role_leaning)
+        self.role_moves = _role_cues(kb, role_leaning, "role_moves")
         # goal intent -> the fact with the article's choose-if line for it (facts.yml `guide_facts`)
         self.guide_facts = dict(index.book.guide_facts if guide_facts is None else guide_facts)
         self._guide_topics = {index.book.facts[f].topic for f in self.guide_facts.values() if f in index.book.facts}
@@ -1102,9 +1104,11 @@ class Planner:
             and _word_count(turn.text) <= 8
         if not self._asks_fit(turn.text) and not follow_up:
             return None
-        roles = {str(e.get("value")) for e in entities if e.get("entity") == "role"}
+        lowered = turn.text.lower()
+        # "developer moving into product, which of the two?": the role moved into, not the one left (`role_moves`)
+        roles = {role for role, cues in self.role_moves.items() if any(c.search(lowered) for c in cues)} \
+            or {str(e.get("value")) for e in entities if e.get("entity") == "role"}
         if not roles:  # "I run a small startup, which cert?": a role described, not named (lexicon `role_cues`)
-            lowered = turn.text.lower()
             roles = {role for role, cues in self.role_cues.items() if any(c.search(lowered) for c in cues)}
         if len(roles) != 1:
             return None

@@ -950,3 +950,16 @@ def test_is_that_the_same_for_the_other_one_after_a_fact_for_both(planner: Plann
     d = planner.plan(turn("is that the same for the other one?", "ask_other_option", unsure=True),
                      Context(certification="CSM", topic="requirements", fact="csm_pass_mark"))
     assert d.polarity not in ("same_yes", "same_no"), d.trace()
+
+
+def test_a_move_into_a_role_decides_over_the_role_left(planner: Planner) -> None:
+    """lexicon.yml `role_moves`: "developer moving into product" wants what suits a Product Owner."""
+    for text, role, left in (("developer moving into product, which of the two?", "product_owner", "developer"),
+                             ("I'm a project manager switching to scrum master, which cert?", "scrum_master", "project manager")):
+        value = {"developer": "developer", "project manager": "project_manager"}[left]
+        d = planner.plan(turn(text, "ask_recommendation", [ent(text, left, "role", value)]), Context())
+        assert (d.kind, d.role) == (AUDIENCE, role), d.trace()
+    # no move: the role named
+    text = "developer on the product team, which cert suits me?"
+    d = planner.plan(turn(text, "ask_recommendation", [ent(text, "developer", "role", "developer")]), Context())
+    assert (d.kind, d.role) == (AUDIENCE, "developer"), d.trace()
