@@ -529,8 +529,14 @@ class Planner:
         if decision.fact is not None and decision.kind in (FACT, COUNTERPART) and decision.polarity is None \
                 and decision.fact.same_for_both:
             named = set(mentioned_certifications(self.kb, list(turn.entities))) | set(self.index.normalise(turn.text)[1])
+            weak = lexicon.weak_concepts if lexicon is not None else frozenset()
+            # every concept the question speaks of is in the answer, in other words ("expire": "valid"); one shared
+            # is not enough ("the same price for both courses?" is not answered by the courses' length)
+            asked_concepts = set(lexicon.concepts_in(turn.text.lower())) - weak if lexicon is not None else set()
+            shared = lexicon is not None and bool(asked_concepts) and asked_concepts <= set(
+                lexicon.concepts_in(decision.fact.answer.lower()))
             answer = sameness(turn.text, decision.fact.answer, sorted(named), True,
-                              lexicon.polarity_generic if lexicon is not None else frozenset())
+                              lexicon.polarity_generic if lexicon is not None else frozenset(), shared)
             if answer:
                 decision = replace(decision, polarity=answer)
         if decision.fact is not None and decision.kind in (FACT, COUNTERPART) and decision.polarity is None \

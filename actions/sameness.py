@@ -73,8 +73,10 @@ def comparison(question: str, names_both: bool) -> Optional[str]:
 
 
 def sameness(question: str, answer: str, certifications: Sequence[str], same_for_both: bool,
-             generic: frozenset = frozenset()) -> Optional[str]:
-    """What to say first about a fact that is the same for both certifications, or None."""
+             generic: frozenset = frozenset(), shared_concept: bool = False) -> Optional[str]:
+    """What to say first about a fact that is the same for both certifications, or None. ``shared_concept``:
+    the question and the answer speak of one concept in other words ("expire" and "valid"), which stands for
+    one of the question's own words in the answer."""
     if not same_for_both:
         return None
     kind = comparison(question, {"CSM", "CSPO"} <= set(certifications))
@@ -85,7 +87,7 @@ def sameness(question: str, answer: str, certifications: Sequence[str], same_for
         return None
     own = [w for w in _WORD.findall(question.lower()) if w not in _IGNORED and w not in generic and len(w) >= 4]
     said_stems = {_stem(w) for w in _WORD.findall(said)}
-    if not any(_stem(w) in said_stems for w in own):
+    if not shared_concept and not any(_stem(w) in said_stems for w in own):
         return None
     if kind == "same":
         return "same_yes"

@@ -52,3 +52,25 @@ def test_a_comparison_needs_both_named_or_both_meant() -> None:
 def test_same_for_both_without_the_is_a_sameness_question() -> None:
     answer = "You renew the CSM or the CSPO every two years: you need 20 Scrum Education Units (SEUs)."
     assert sameness("renewal rules — same for both csm and cspo?", answer, ["CSM", "CSPO"], True, frozenset()) == "same_yes"
+
+
+def test_a_concept_in_other_words_stands_for_the_questions_own_word() -> None:
+    question, answer = "does the CSPO expire after the same time as the CSM?", \
+        "The CSM and the CSPO are each valid for two years; after that you renew them."
+    assert sameness(question, answer, ["CSM", "CSPO"], True) is None  # "expire" is not in the answer
+    assert sameness(question, answer, ["CSM", "CSPO"], True, shared_concept=True) == "same_yes"
+
+
+def test_the_planner_finds_the_shared_concept_only_when_every_asked_concept_is_in_the_answer() -> None:
+    from actions.compose import get_planner
+    from actions.planner import Context, Turn
+
+    planner = get_planner()
+
+    def plan(text: str):  # type: ignore[no-untyped-def]
+        return planner.plan(Turn(text=text, intent="compare_certifications", confidence=0.9, entities=(), unsure=False),
+                            Context())
+
+    assert plan("does the CSPO expire after the same time as the CSM?").polarity == "same_yes"
+    # the price asked, the courses' length shares only "course" with it: no "the same"
+    assert plan("are the CSM and CSPO courses the same price?").polarity not in ("same_yes", "same_no")
