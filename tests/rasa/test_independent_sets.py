@@ -69,6 +69,9 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     # measured fresh in session 9 (0.790 / 0.102 / 0.719 / 0.050 / 0.688 with the session's first code), then tuned against
     "independent-17.yml": {"right_first": 0.85, "wrong_of_all": 0.06, "honest_not_known": 0.97,
                            "abstained_when_known": 0.05, "followups_right": 0.70},
+    # measured fresh in session 10 (0.797 / 0.098 / 0.740 / 0.057 / 0.677 with the session's first code), then tuned against
+    "independent-18.yml": {"right_first": 0.83, "wrong_of_all": 0.065, "honest_not_known": 0.84,
+                           "abstained_when_known": 0.055, "followups_right": 0.70},
 }
 
 
