@@ -4,6 +4,7 @@ look. Pure: the decision and the knowledge data in, replies out (each carrying t
 facts and topics, what a 👍/👎 under it is about)."""
 from __future__ import annotations
 
+import re
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
@@ -121,11 +122,11 @@ def audience_for_role_given(r: Renderer, message: Mapping[str, Any], role: Optio
     rules = get_rules()
     if not role or (rules.role_leaning.get(role) or "none") == "none":
         return None
-    intent = str((message.get("intent") or {}).get("name") or "")
-    if intent != "ask_recommendation":
-        decision = get_planner().plan(Turn.from_message(message), Context(topic="audience"))
-        if "fit" not in decision.asks or not decision.question:
-            return None
+    # only "which one should I get?": a question naming a certification ("who is the CSPO for?") asks about it
+    if str((message.get("intent") or {}).get("name") or "") != "ask_recommendation" \
+            or any(e.get("entity") in ("certification", "other_certification") for e in message.get("entities") or []) \
+            or re.search(r"\b(csm|cspo|scrum ?master|product owner)\b", str(message.get("text") or "").lower()):
+        return None
     reply = audience_reply(get_knowledge(), rules, r, role, in_form=True)
     reply.trace = {"decision": "audience", "rule": "audience_role_given", "role": role}
     return reply

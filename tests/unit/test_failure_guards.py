@@ -169,6 +169,12 @@ def test_the_store_check_counts_lost_twice_and_duplicate_replies() -> None:
     events = _events(("hi", ["Hello"]))[:2] + session + _events(("what is cspo?", ["CSPO is"]))
     assert check_conversation(capped, events) == {"samples": []}
     assert check_conversation(capped, _events(("hi", ["Hello"]), ("what is cspo?", ["CSPO is"])))["replies_lost"] == 1
+    # a text without buttons reaches a REST client one paragraph per message (Rasa's collecting output channel),
+    # while its bot event keeps it whole: nothing is lost
+    split = [_msg("which one?", "answered", ["The CSPO suits you", "Source: the article", "Next question"])]
+    whole = _events(("which one?", ["The CSPO suits you\n\nSource: the article", "Next question"]))
+    assert check_conversation(split, whole) == {"samples": []}
+    assert check_conversation(split, _events(("which one?", ["The CSPO suits you", "Next question"])))["replies_lost"] == 1
 
 
 def test_two_replicas_creating_the_handoff_tables_at_once_both_start(monkeypatch: pytest.MonkeyPatch) -> None:
