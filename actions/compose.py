@@ -4,7 +4,6 @@ look. Pure: the decision and the knowledge data in, replies out (each carrying t
 facts and topics, what a 👍/👎 under it is about)."""
 from __future__ import annotations
 
-import re
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
@@ -125,7 +124,7 @@ def audience_for_role_given(r: Renderer, message: Mapping[str, Any], role: Optio
     # only "which one should I get?": a question naming a certification ("who is the CSPO for?") asks about it
     if str((message.get("intent") or {}).get("name") or "") != "ask_recommendation" \
             or any(e.get("entity") in ("certification", "other_certification") for e in message.get("entities") or []) \
-            or re.search(r"\b(csm|cspo|scrum ?master|product owner)\b", str(message.get("text") or "").lower()):
+            or get_planner().index.normalise(str(message.get("text") or ""))[1]:  # the certifications' aliases (data)
         return None
     reply = audience_reply(get_knowledge(), rules, r, role, in_form=True)
     reply.trace = {"decision": "audience", "rule": "audience_role_given", "role": role}

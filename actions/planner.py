@@ -520,45 +520,46 @@ class Planner:
             concepts = lexicon.concepts_in(turn.text.lower())
             if concepts and self._explains(decision.fact, concepts):
                 decision = replace(decision, leans_on_last=True)
-        if decision.fact is not None and decision.kind in (FACT, COUNTERPART) and lexicon is not None \
-                and decision.polarity is None and decision.fact.lists \
-                and not re.match(r"\W*(yes|no)\b", decision.fact.answer, re.I):
-            answer = polarity(turn.text, decision.fact.answer, lexicon, self.index.normalise, lexicon.polarity_generic)
+        if decision.fact is not None and decision.kind in (FACT, COUNTERPART) and decision.polarity is None:
+            first = self._first_word(turn, decision.fact, last)
+            if first:
+                decision = replace(decision, polarity=first)
+        return decision
+
+    def _first_word(self, turn: Turn, fact: FactEntry, last: Optional[FactEntry]) -> Optional[str]:
+        """What the answer says before the fact, the first rule that applies: "Yes."/"No." on an item of a list
+        (`lists`), the same for both (`same_for_both`), the same as the fact just given, may/must (`yes_no`), a
+        score against a minimum (`threshold`); None when none does."""
+        lexicon, text = self.index.lexicon, turn.text
+        if lexicon is not None and fact.lists and not re.match(r"\W*(yes|no)\b", fact.answer, re.I):
+            answer = polarity(text, fact.answer, lexicon, self.index.normalise, lexicon.polarity_generic)
             if answer:
-                decision = replace(decision, polarity=answer)
-        if decision.fact is not None and decision.kind in (FACT, COUNTERPART) and decision.polarity is None \
-                and decision.fact.same_for_both:
-            named = set(mentioned_certifications(self.kb, list(turn.entities))) | set(self.index.normalise(turn.text)[1])
-            weak = lexicon.weak_concepts if lexicon is not None else frozenset()
+                return answer
+        if fact.same_for_both:
+            named = set(mentioned_certifications(self.kb, list(turn.entities))) | set(self.index.normalise(text)[1])
             # every concept the question speaks of is in the answer, in other words ("expire": "valid"); one shared
             # is not enough ("the same price for both courses?" is not answered by the courses' length)
-            asked_concepts = set(lexicon.concepts_in(turn.text.lower())) - weak if lexicon is not None else set()
-            shared = lexicon is not None and bool(asked_concepts) and asked_concepts <= set(
-                lexicon.concepts_in(decision.fact.answer.lower()))
-            answer = sameness(turn.text, decision.fact.answer, sorted(named), True,
+            asked = set(lexicon.concepts_in(text.lower())) - lexicon.weak_concepts if lexicon is not None else set()
+            shared = lexicon is not None and bool(asked) and asked <= set(lexicon.concepts_in(fact.answer.lower()))
+            answer = sameness(text, fact.answer, sorted(named), True,
                               lexicon.polarity_generic if lexicon is not None else frozenset(), shared)
             if answer:
-                decision = replace(decision, polarity=answer)
-        if decision.fact is not None and decision.kind in (FACT, COUNTERPART) and decision.polarity is None \
-                and decision.fact.same_for_both and last is not None \
-                and decision.fact.id in (last.id, *last.counterparts.values(), *last.narrower()) \
-                and comparison(turn.text, True) in ("same", "different"):
+                return answer
             # "is that the same for the other one?" right after a fact that holds for both: the fact just given,
             # "Yes, the same for both." / "No, they're the same." first (its own words need not be repeated)
-            decision = replace(decision, polarity="same_yes" if comparison(turn.text, True) == "same" else "same_no")
-        if decision.fact is not None and decision.kind in (FACT, COUNTERPART) and decision.polarity is None \
-                and decision.fact.yes_no and lexicon is not None and "yesno" in lexicon.asks_of(turn.text):
-            # "can I take the CSPO without the CSM?": "Yes." before "Neither has formal prerequisites" (facts.yml `yes_no`)
-            answer = decision.fact.yes_no.get(modality(turn.text) or "")
+            compared = comparison(text, True)
+            if last is not None and fact.id in (last.id, *last.counterparts.values(), *last.narrower()) \
+                    and compared in ("same", "different"):
+                return "same_yes" if compared == "same" else "same_no"
+        if fact.yes_no and lexicon is not None and "yesno" in lexicon.asks_of(text):
+            # "can I take the CSPO without the CSM?": "Yes." before "Neither has formal prerequisites"
+            answer = fact.yes_no.get(modality(text) or "")
             if answer:
-                decision = replace(decision, polarity=answer)
-        if decision.fact is not None and decision.kind in (FACT, COUNTERPART) and decision.polarity is None \
-                and decision.fact.threshold is not None and (
-                    lexicon is None or "yesno" in lexicon.asks_of(turn.text) or SCORE_WORDS.search(turn.text.lower())):
-            answer = decision.fact.threshold.answer(turn.text)
-            if answer:
-                decision = replace(decision, polarity=answer)
-        return decision
+                return answer
+        if fact.threshold is not None and (
+                lexicon is None or "yesno" in lexicon.asks_of(text) or SCORE_WORDS.search(text.lower())):
+            return fact.threshold.answer(text)
+        return None
 
     def _plan(self, turn: Turn, context: Context) -> Decision:
         kb, book = self.kb, self.index.book
