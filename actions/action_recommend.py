@@ -7,7 +7,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.action_answer import answer_follow_up
+from actions.action_answer import answer_follow_up, answer_misread_question
 from actions.base import SafeAction, send
 from actions.compose import audience_aside, audience_for_role_given, form_opening_reply
 from actions.followup import OTHER, WHY, explain
@@ -53,10 +53,15 @@ class ValidateRecommendationForm(SafeAction):
                 renderer, tracker.latest_message or {}, tracker.get_slot(ROLE))
             if aside is not None:
                 send(dispatcher, [aside])
-                return []
+                # a slot set keeps Rasa from rejecting the form (which would drop these messages); the form asks again
+                return [SlotSet("last_topic", "audience"), SlotSet("last_fact", None), SlotSet(UNCLEAR_SLOT, 0)]
         guess = _guess(tracker)
         parsed, extraction, decision = read_reply(tracker.latest_message or {}, requested, guess.get("value"),
                                                   int(tracker.get_slot(UNCLEAR_SLOT) or 0), rules)
+        if requested is not None and not _answers(extraction) and (not decision.reject or parsed.intent in MISREAD):
+            answered = answer_aside(dispatcher, tracker)
+            if answered is not None:  # answered, then the form asks its question again (no "didn't get that")
+                return answered + [SlotSet(UNCLEAR_SLOT, 0)]
         if decision.reject:
             return []
         if requested is None:  # the opener: "should I get PMP or CSM?" first hears what PMP is
@@ -84,6 +89,26 @@ class ValidateRecommendationForm(SafeAction):
         if decision.gave_up_on:
             dispatcher.utter_message(response="utter_taking_not_sure")
         return events
+
+
+# Intents a question mid-form is taken for that would otherwise end the form ("can I get a refund if I cancel?"
+# as stop at 0.6): asked of the planner first, as outside the form (action_small_talk).
+MISREAD = frozenset({"stop", "goodbye"})
+
+
+def _answers(extraction: Extraction) -> bool:
+    """Whether the message gave the form anything: a value, a guess to confirm, or a yes/no to the guess."""
+    return bool(extraction.values) or extraction.drop_guess or bool(extraction.focus_guess)
+
+
+def answer_aside(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+    """A message that is no answer to the form's question but a question of its own: "is that the same for
+    the other one?" right after a fact, or a question the NLU took for "stop". Its answer's events (which
+    keep Rasa from rejecting the form), or None to leave the message to the form and the rules."""
+    answered = answer_follow_up(dispatcher, tracker)
+    if answered is None:
+        answered = answer_misread_question(dispatcher, tracker)
+    return answered
 
 
 class _AskSlot(SafeAction):
@@ -114,13 +139,17 @@ def answer_first(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dic
 
 
 def _is_first_question(tracker: Tracker) -> bool:
-    """True when no form question was asked since the latest user message."""
+    """True when the latest user message opened the form and nothing was said since: an answer to the
+    form's question ("deciding what we build") gets the next question, not the article's line for it."""
+    opened = False
     for event in reversed(tracker.events):
         if event.get("event") == "user":
-            return True
+            return opened
         if event.get("event") == "bot":
             return False
-    return True
+        if event.get("event") == "active_loop" and event.get("name"):
+            opened = True
+    return False
 
 
 class ActionAskCurrentRole(_AskSlot):
