@@ -73,12 +73,14 @@ def answer_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker) -> Opti
 MISREAD_MAX_CONFIDENCE = 0.8
 
 
-def answer_misread_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
-    """The planner's answer to a question the NLU took for small talk; None when it is none or not sure."""
+def answer_misread_question(dispatcher: CollectingDispatcher, tracker: Tracker,
+                            max_confidence: float = MISREAD_MAX_CONFIDENCE) -> Optional[List[Dict[Text, Any]]]:
+    """The planner's answer to a question the NLU took for small talk (or, in the form, for no answer to its
+    question: any confidence); None when it is none or not sure."""
     message = tracker.latest_message or {}
     parsed = message.get("intent") or {}
     text = str(message.get("text") or "")
-    if float(parsed.get("confidence") or 0.0) > MISREAD_MAX_CONFIDENCE or not looks_like_a_question(text):
+    if float(parsed.get("confidence") or 0.0) > max_confidence or not looks_like_a_question(text):
         return None
     context = context_of(tracker)
     decision = get_planner().plan(Turn.from_message(message, unsure=True), context)

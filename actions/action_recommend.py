@@ -47,7 +47,9 @@ class ValidateRecommendationForm(SafeAction):
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         rules = get_rules()
         requested: Optional[str] = tracker.get_slot("requested_slot")
-        if requested not in (None, ROLE):  # "and a developer?" after the audience answer: answered, then asked again
+        # "and a developer?" after the audience answer: answered, then asked again (while the role is asked, only
+        # right after the audience answer: "which one suits a BA?" names no role of the user's)
+        if requested is not None and (requested != ROLE or tracker.get_slot("last_topic") == "audience"):
             renderer = Renderer(tracker.get_latest_input_channel())
             aside = audience_aside(renderer, tracker.latest_message or {}) or audience_for_role_given(
                 renderer, tracker.latest_message or {}, tracker.get_slot(ROLE))
@@ -59,7 +61,7 @@ class ValidateRecommendationForm(SafeAction):
         parsed, extraction, decision = read_reply(tracker.latest_message or {}, requested, guess.get("value"),
                                                   int(tracker.get_slot(UNCLEAR_SLOT) or 0), rules)
         if requested is not None and not _answers(extraction) and (not decision.reject or parsed.intent in MISREAD):
-            answered = answer_aside(dispatcher, tracker)
+            answered = answer_aside(dispatcher, tracker, requested, misread=decision.reject)
             if answered is not None:  # answered, then the form asks its question again (no "didn't get that")
                 return answered + [SlotSet(UNCLEAR_SLOT, 0)]
         if decision.reject:
@@ -101,13 +103,19 @@ def _answers(extraction: Extraction) -> bool:
     return bool(extraction.values) or extraction.drop_guess or bool(extraction.focus_guess)
 
 
-def answer_aside(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+def answer_aside(dispatcher: CollectingDispatcher, tracker: Tracker, requested: str,
+                 misread: bool) -> Optional[List[Dict[Text, Any]]]:
     """A message that is no answer to the form's question but a question of its own: "is that the same for
-    the other one?" right after a fact, or a question the NLU took for "stop". Its answer's events (which
-    keep Rasa from rejecting the form), or None to leave the message to the form and the rules."""
+    the other one?" right after a fact, a question the NLU took for "stop" (``misread``: only when it was
+    unsure) or for no answer ("what does leading a transformation mean?"), "why do you ask?". Its answer's
+    events (which keep Rasa from rejecting the form), or None to leave the message to the form and the rules."""
     answered = answer_follow_up(dispatcher, tracker)
     if answered is None:
-        answered = answer_misread_question(dispatcher, tracker)
+        answered = answer_misread_question(dispatcher, tracker, **({} if misread else {"max_confidence": 1.0}))
+    intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+    if answered is None and intent == "ask_why" and not misread:
+        dispatcher.utter_message(response=f"utter_why_ask_{requested}")
+        answered = []
     return answered
 
 

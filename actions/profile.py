@@ -80,6 +80,18 @@ class Parsed:
         )
 
 
+# A question about someone else ("which one should a project manager take?", "what does leading a
+# transformation mean?"): an interrogative first word and no word of the user speaking of themselves.
+_ASKING = re.compile(r"^\W*(?:what|what's|whats|how|why|who|whom|whose|when|where|which|does|do|did|is|are|can|could|"
+                     r"should|would|will|shall|may|might|must)\b", re.IGNORECASE)
+_SELF = re.compile(r"\b(?:i|i'm|im|i've|i'd|i'll|me|my|mine|myself|we|we're|our|ours|us)\b|\bas an?\b", re.IGNORECASE)
+
+
+def asks_about_others(parsed: Parsed) -> bool:
+    """Worded as a question about someone or something else: a role or goal it names is not the user's."""
+    return parsed.question_form and bool(_ASKING.match(parsed.text)) and not _SELF.search(parsed.text)
+
+
 def is_new_question(parsed: Parsed) -> bool:
     """A clear new request rather than an answer: worded as a question, with a knowledge or small-talk
     intent on top ("how much does the CSM cost?"). A payload button is one when its intent is."""
@@ -204,7 +216,8 @@ def extract(parsed: Parsed, requested: Optional[str], known_roles: Iterable[str]
 
     # A role named in passing ("removing blockers for my devs") is not the user's own role, nor is one
     # named in a question ("what does a scrum master do?").
-    stated = (parsed.intent in ROLE_INTENTS or requested == ROLE) and not is_new_question(parsed)
+    stated = (parsed.intent in ROLE_INTENTS or requested == ROLE) and not is_new_question(parsed) \
+        and not asks_about_others(parsed)
     role = _role_entity(parsed, known_roles) if stated else None
     if role:
         put(ROLE, role[0], role[1])
@@ -213,14 +226,16 @@ def extract(parsed: Parsed, requested: Optional[str], known_roles: Iterable[str]
 
     # A goal read from further down the NLU's ranking is asked back, never used silently.
     sure = parsed.is_payload or (parsed.confidence >= certain_confidence and not parsed.reread)
-    if parsed.intent in GOAL_FOCUS:
+    if parsed.intent in GOAL_FOCUS and asks_about_others(parsed):
+        goal, words, sure = None, "", False  # "what does leading a transformation mean?" states no goal
+    elif parsed.intent in GOAL_FOCUS:
         goal, words = parsed.intent, (clauses_without(parsed.text, [role[2]]) if role else parsed.text)
         if role or requested == ROLE:
             sure = False  # the same message answered the role question: check before using it
         if not words.strip():
             goal = None  # the role was all there was ("team member"): no goal besides it
     else:
-        found = _secondary_goal(parsed, secondary_goal_confidence)
+        found = None if asks_about_others(parsed) else _secondary_goal(parsed, secondary_goal_confidence)
         named = parsed.text[role[2][0]:role[2][1]] if role else ""
         if found and named.strip() and re.search(r"(?<!\w)" + re.escape(named.strip()) + r"(?!\w)", found[1], re.IGNORECASE):
             found = None  # the clause that named the role ("I manage a team of developers") states no goal too

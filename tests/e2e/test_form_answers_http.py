@@ -89,3 +89,22 @@ def test_asides_in_the_form_are_answered_and_the_form_asks_again(stack: Stack, s
     assert reply.startswith(ASK_LEADS), reply
     stack.say(sender, "no")
     assert stack.slot(sender, "recommendation") == "cspo"
+
+
+def test_a_question_about_a_role_is_not_taken_for_the_users_role(stack: Stack, sender: str) -> None:
+    """ "which one should a project manager take?" ended in "You work as a project manager (\"which one should a
+    project manager take\")"; "why do you ask?" got "Sorry, I didn't quite get that"."""
+    reply = texts(stack.say(sender, "which one should a project manager take?"))
+    assert "The CSM suits a project manager best" in reply and ASK_ROLE in reply, reply
+    assert stack.slot(sender, "current_role") is None
+    reply = texts(stack.say(sender, "and a developer?"))
+    assert "The CSM suits a developer best" in reply and ASK_ROLE in reply, reply
+    stack.say(sender, "I'm a business analyst")
+    assert stack.slot(sender, "current_role") == "business_analyst"
+    reply = texts(stack.say(sender, "why do you ask?"))
+    assert reply.startswith("I ask because") and ASK_FOCUS in reply and "didn't quite get" not in reply, reply
+    reply = texts(stack.say(sender, "what does leading a transformation mean?"))
+    assert '"what does leading a transformation mean' not in reply and stack.slot(sender, "focus_guess") is None, reply
+    stack.say(sender, "deciding what we build")
+    reply = texts(stack.say(sender, "no"))
+    assert stack.slot(sender, "recommendation") == "cspo" and "project manager" not in reply, reply

@@ -361,3 +361,18 @@ def test_a_question_the_nlu_took_for_small_talk_is_answered() -> None:
     assert msgs[0]["response"] == "utter_greet"
     msgs, _ = run(ActionSmallTalk(), tracker("can you help me?", "greet", **_unsure("greet")))
     assert msgs[0]["response"] == "utter_greet"
+
+
+def test_why_do_you_ask_in_the_form_says_why_and_a_question_about_a_goal_is_no_goal() -> None:
+    for requested in ("current_role", "preferred_focus", "leads_transformation"):
+        d = CollectingDispatcher()
+        events = asyncio.run(ValidateRecommendationForm().run(d, tracker(
+            "why do you ask?", "ask_why", slots={"requested_slot": requested, "unclear_answers": 1}), {}))
+        assert [m.get("response") for m in d.messages] == [f"utter_why_ask_{requested}"], d.messages
+        assert {e["name"]: e["value"] for e in events if e.get("event") == "slot"} == {"unclear_answers": 0}
+    # "what does leading a transformation mean?" while a focus guess waits: no new guess quoting the question
+    guess = {"value": "both", "quote": "both i guess"}
+    _, slots = run(ValidateRecommendationForm(), tracker(
+        "what does leading a transformation mean?", "goal_lead_transformation", confidence=0.6, question_form=True,
+        slots={"requested_slot": "preferred_focus", "focus_guess": guess}))
+    assert "focus_guess" not in slots and "preferred_focus" not in slots, slots

@@ -274,3 +274,28 @@ def test_a_hint_on_the_whole_message_is_no_goal_inside_it() -> None:
     hint = {"intent": "goal_facilitate_teams", "confidence": 0.72, "clause": "help me pick"}
     ex, d = run(parsed("ask_recommendation", "Help me pick!", hint=hint), None)
     assert ex.focus_guess is None and d.slots == {}
+
+
+@pytest.mark.parametrize("text,intent,role,own", [
+    ("which one should a scrum master take?", "ask_recommendation", "scrum_master", False),
+    ("what would a business analyst pick?", "ask_recommendation", "business_analyst", False),
+    ("as a scrum master, which one should I take?", "ask_recommendation", "scrum_master", True),
+    ("which one for me? I'm a developer", "ask_recommendation", "developer", True),
+    ("I'm a business analyst, CSM or CSPO?", "ask_recommendation", "business_analyst", True),
+    ("a developer?", "inform_role", "developer", True),
+])
+def test_a_role_named_in_a_question_about_others_is_not_the_users(text: str, intent: str, role: str, own: bool) -> None:
+    """ "which one should a project manager take?" then "You work as a project manager" attributed the role."""
+    p = Parsed(intent, 0.9, [{"name": intent, "confidence": 0.9}], [{"entity": "role", "value": role}], text,
+               False, None, question_form=text.rstrip().endswith("?"))
+    ex, _ = run(p, None)
+    assert (ex.values.get(ROLE) == role) is own, ex
+
+
+def test_a_question_about_a_goal_states_no_goal() -> None:
+    text = "what does leading a transformation mean?"
+    p = Parsed("goal_lead_transformation", 0.9, [], [], text, False, None, question_form=True)
+    ex, _ = run(p, FOCUS)
+    assert not ex.values and ex.focus_guess is None, ex
+    p = Parsed("goal_lead_transformation", 0.9, [], [], "I lead our agile transformation", False, None)
+    assert run(p, LEADS)[0].values == {LEADS: True}
