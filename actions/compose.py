@@ -57,7 +57,8 @@ def _replies(kb: Knowledge, planner: Planner, rules: Rules, r: Renderer, decisio
         reply = fact_reply(kb, r, decision.fact)
         first = {"yes": kb.phrases["answer_yes"], "no": kb.phrases["answer_no"], "same_yes": kb.phrases["answer_same_yes"],
                  "same_no": kb.phrases["answer_same_no"],
-                 "same_neither": kb.phrases["answer_same_neither"]}.get(decision.polarity or "")
+                 "same_neither": kb.phrases["answer_same_neither"],
+                 "all_of_it": kb.phrases["answer_all_of_it"]}.get(decision.polarity or "")
         if first:
             reply.text = f"{first} {reply.text}"
         return [reply]

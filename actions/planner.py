@@ -148,7 +148,7 @@ class Decision:
     from_context: bool = False
     asks: Tuple[str, ...] = ()
     candidates: Tuple[Tuple[str, float], ...] = field(default_factory=tuple)
-    polarity: Optional[str] = None  # "yes" / "no" before the fact (actions/polarity.py)
+    polarity: Optional[str] = None  # "yes" / "no" before the fact (actions/polarity.py), or "all_of_it" (rule all_of_it)
     score: float = 0.0  # the fact's score
     sure_score: float = 1.0  # the bar a fact must reach when the NLU was unsure (fact_retrieval.unsure_min_score)
     question: bool = False  # the message is a question (a question mark, or it asks for something)
@@ -299,7 +299,7 @@ _REQUIREMENT_NOUN = re.compile(r"(requirements?|reqs|eligib\w*|criteria|pre-?req
 # A message the NLU took for small talk ("how many questions is that?" as ask_why, "open book or not?" as
 # deny) right after a knowledge answer: the planner answers it only as a follow-up of that answer.
 SMALL_TALK = "small_talk"
-CONTEXT_RULES = ("counterpart", "counterpart_same_fact", "then", "said_already", "swap", "source_of_last")
+CONTEXT_RULES = ("counterpart", "counterpart_same_fact", "then", "said_already", "swap", "source_of_last", "all_of_it")
 # Rules whose answer comes before the recommendation form's question when the message opened the form.
 FORM_OPENING_RULES = ("audience", "goal_guide", "neighbour", "known_unknown")
 
@@ -331,7 +331,8 @@ def accepted(route: str, decision: Decision) -> bool:
 
 
 REDACTED = re.compile(r"\[[a-z]+\]")
-FOLLOWING_RULES = ("fact", "threshold", "said_already", "then")  # a fact: the one that states it, or one leaning on the last
+# a fact: the one that states it, or one leaning on the last
+FOLLOWING_RULES = ("fact", "threshold", "said_already", "then", "all_of_it")
 FIGURE_ASKS = ("count", "percent")  # a known unknown asking for one of these shows no nearest fact with a number
 ASKED_AGAIN_MAX_WORDS = 5  # "and what about renewing?": longer questions say what they ask themselves
 SAID_ALREADY_MAX_WORDS = 9  # "how much does that cost?", "and how long do I have to use them": longer ones stand alone
@@ -613,6 +614,12 @@ class Planner:
             # "and after that?" after "you get two free attempts": what the data says follows that fact
             fact = book.facts[str(book.facts[context.fact].then)]
             return Decision(FACT, "then", fact=fact, topic=fact.topic, certifications=fact.certifications)
+        if context.fact is not None and context.fact in book.facts and lexicon is not None \
+                and lexicon.asks_for_the_rest(text.lower().strip()):
+            # "do I need anything else?" after the renewal fee: all that fact says (fee and SEUs), not another fact
+            fact = book.facts[context.fact]
+            return Decision(FACT, "all_of_it", fact=fact, topic=fact.topic, certifications=fact.certifications,
+                            polarity="all_of_it")
         if context.fact is None and context.neighbour in self.neighbours.entries and lexicon is not None \
                 and lexicon.asks_what_follows(text.lower().strip()):
             # "and after that?" right after what the A-CSM is: the one that follows it, and what it is

@@ -197,6 +197,21 @@ def test_and_after_that_gets_the_fact_that_follows(planner: Planner) -> None:
     assert d.rule != "then"
 
 
+def test_anything_else_after_a_fact_is_all_of_that_fact_not_another(planner: Planner) -> None:
+    """ "do I need anything else?" after the renewal fee got the CSM's 90-day attempt window (its generic words
+    matched "do I have to accept anything" of the CSPO's licence fact, then its counterpart)."""
+    after_fee = Context(certification="CSM", topic="cost", fact="renewal_cost")
+    for text in ("do i need anything else?", "is that all?", "what else do I need?", "anything else?", "ok, is that it?"):
+        d = planner.plan(turn(text, "ask_capabilities", confidence=0.31), after_fee)
+        assert (d.rule, d.fact and d.fact.id, d.polarity) == ("all_of_it", "renewal_cost", "all_of_it"), text
+        assert accepted(SMALL_TALK, d)
+    # a question of its own, or nothing said before, is planned as usual
+    d = planner.plan(turn("do I need anything else to renew, like a new course?", "ask_continuous_learning"), after_fee)
+    assert d.rule != "all_of_it"
+    d = planner.plan(turn("is that all?", "ask_capabilities", confidence=0.31), Context())
+    assert d.rule != "all_of_it"
+
+
 def test_what_is_it_for_the_other_one_is_a_follow_up_but_what_is_it_is_not(planner: Planner) -> None:
     text = "what's it for CSM"
     after_psm = Context(fact="psm_assessment", neighbour="PSM")
