@@ -50,17 +50,14 @@ def replies_for(kb: Knowledge, planner: Planner, rules: Rules, r: Renderer, deci
 
 
 def _replies(kb: Knowledge, planner: Planner, rules: Rules, r: Renderer, decision: Decision) -> List[Reply]:
+    if decision.also:
+        return [parts_reply(kb, planner, r, decision)]
     if decision.kind == FACT and decision.fact is not None and decision.source_only:
         links = ", ".join(r.link(s.title, s.url) if s.url else s.title for s in dict.fromkeys(decision.fact.sources))
         return [Reply(text=kb.phrases["source_of_last"].format(links=links))]
     if decision.kind in (FACT, COUNTERPART) and decision.fact is not None:
         reply = fact_reply(kb, r, decision.fact)
-        first = {"yes": kb.phrases["answer_yes"], "no": kb.phrases["answer_no"], "same_yes": kb.phrases["answer_same_yes"],
-                 "same_no": kb.phrases["answer_same_no"],
-                 "same_neither": kb.phrases["answer_same_neither"],
-                 "all_of_it": kb.phrases["answer_all_of_it"]}.get(decision.polarity or "")
-        if first:
-            reply.text = f"{first} {reply.text}"
+        reply.text = f"{_first_words(kb, decision)}{reply.text}"
         return [reply]
     if decision.kind == TOPIC and decision.topic:
         return answer(kb, r, Question(decision.topic, decision.certifications, decision.from_context, False))
@@ -130,6 +127,33 @@ def audience_for_role_given(r: Renderer, message: Mapping[str, Any], role: Optio
     reply = audience_reply(get_knowledge(), rules, r, role, in_form=True)
     reply.trace = {"decision": "audience", "rule": "audience_role_given", "role": role}
     return reply
+
+
+def _first_words(kb: Knowledge, decision: Decision) -> str:
+    """What comes before the fact ("Yes.", "No.", "That is all my sources list for it:"), or nothing."""
+    first = {"yes": kb.phrases["answer_yes"], "no": kb.phrases["answer_no"], "same_yes": kb.phrases["answer_same_yes"],
+             "same_no": kb.phrases["answer_same_no"], "same_neither": kb.phrases["answer_same_neither"],
+             "all_of_it": kb.phrases["answer_all_of_it"]}.get(decision.polarity or "")
+    return f"{first} " if first else ""
+
+
+def parts_reply(kb: Knowledge, planner: Planner, r: Renderer, decision: Decision) -> Reply:
+    """One reply to a message asking two questions (actions/parts.py): the facts, then what isn't known (not
+    quoting the user: their words are no answer), then the sources of all of them."""
+    lines: List[str] = []
+    sources: List[Source] = []
+    parts = (decision,) + decision.also
+    for part in parts:  # what is known first
+        if part.kind in (FACT, COUNTERPART) and part.fact is not None:
+            lines.append(f"{_first_words(kb, part)}{r.emphasis_free(part.fact.answer)}")
+            sources.extend(part.fact.sources)
+    for part in parts:
+        if part.kind == NOT_KNOWN:
+            say = part.unknown.say if part.unknown is not None else planner.unknowns.opening(part.asks, concepts=part.concepts)
+            lines.append(kb.phrases["part_not_known"].format(say=say) if len(lines) else say)
+            sources.extend(_pages(kb, planner, part))
+    lines.append(source_line(kb, r, sources))
+    return Reply(text="\n\n".join(lines))
 
 
 def not_known_reply(kb: Knowledge, planner: Planner, r: Renderer, decision: Decision) -> Reply:

@@ -79,6 +79,7 @@ class FactBook:
     guide_min_confidence: float = 0.8  # how sure the NLU must be of the goal for its guide fact
     guide_sure_confidence: float = 0.8  # below this, the words must agree: no other guide fact matches them better
     foreign_word_min_score: Optional[float] = None  # the bar for a question with words the knowledge never uses
+    foreign_yes_no_min_score: Optional[float] = None  # ... when it is a yes/no question (its "yes" rests on those words)
     answers_as_questions: bool = False  # also match a question against each fact's answer text
     concept_weight: float = 0.0  # added to the cosine times the share of the question's concepts a fact speaks of
     context_bonus: float = 0.0  # added to facts of the topic just answered, for a question naming no certification
@@ -291,6 +292,7 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
         form_opening_facts=words("form_opening_facts"),
         form_fact_min_score=float(number("form_fact_min_score", 1.0, 2) or 0.0),
         foreign_word_min_score=number("foreign_word_min_score", None, 2),
+        foreign_yes_no_min_score=number("foreign_yes_no_min_score", None, 2),
         answers_as_questions=settings.get("answers_as_questions") is True,
     )
 

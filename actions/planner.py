@@ -34,6 +34,7 @@ from actions.context import is_elliptical, mentioned_certifications, trusted_ent
 from actions.facts import TOPIC_PREFIX, FactEntry, FactIndex
 from actions.knowledge_base import Knowledge, KnowledgeError, Source
 from actions.neighbours import Neighbours
+from actions.parts import question_parts
 from actions.polarity import modality, polarity
 from actions.sameness import comparison, sameness
 from actions.spelling import Speller, corrected_turn
@@ -162,6 +163,8 @@ class Decision:
     concepts: Tuple[str, ...] = ()  # the question's concepts (lexicon), named in an honest "I don't know"
     # candidates that reached the bar and why each was not the answer (trace: "why not this fact?")
     rejected: Tuple[Tuple[str, str], ...] = ()
+    part: str = ""  # the words of the message this decision answers, when it asks more than one question
+    also: Tuple["Decision", ...] = ()  # the answers to its further questions (actions/parts.py), in order
 
     def trace(self) -> Dict[str, Any]:
         """The decision as plain data, for the bot event's metadata and the workbench."""
@@ -175,6 +178,9 @@ class Decision:
             "foreign_words": list(self.foreign) or None, "route": self.route,
             "candidates": [{"id": label, "score": round(score, 3)} for label, score in self.candidates],
             "rejected": [{"id": label, "why": why} for label, why in self.rejected] or None,
+            **({"parts": [{"part": d.part, "decision": d.kind, "rule": d.rule, "fact": d.fact.id if d.fact else None,
+                           "unknown": d.unknown.id if d.unknown else None} for d in (self,) + self.also]}
+               if self.also else {}),
         }
 
     def context_after(self, before: Context) -> Context:
@@ -510,6 +516,43 @@ class Planner:
     # ------------------------------------------------------------------ the decision
     def plan(self, turn: Turn, context: Context) -> Decision:
         turn = corrected_turn(turn, self.speller)
+        decision = self._plan_turn(turn, context)
+        if decision.kind in (FACT, COUNTERPART, NOT_KNOWN) and not turn.is_payload:
+            parts = question_parts(turn.text)
+            if len(parts) > 1:
+                decision = self._plan_parts(turn, context, parts) or decision
+        return decision
+
+    def _plan_parts(self, turn: Turn, context: Context, parts: Sequence[Tuple[int, int]]) -> Optional[Decision]:
+        """A message asking two questions ("csm exam duration and can I pause it in the middle?"): each part
+        planned on its own (a certification named in the message holds for a part naming none, and a part
+        goes on from the one before it), when every part gets a fact or an honest "not known" and they
+        differ; None to answer the message whole."""
+        named = mentioned_certifications(self.kb, list(turn.entities))
+        decisions: List[Decision] = []
+        before = Context(certification=named[0] if len(set(named)) == 1 else context.certification, topic=context.topic)
+        for start, end in parts:
+            entities = tuple(dict(e, start=int(e["start"]) - start, end=int(e["end"]) - start) for e in turn.entities
+                             if isinstance(e.get("start"), int) and isinstance(e.get("end"), int)
+                             and start <= int(e["start"]) and int(e["end"]) <= end)
+            part = replace(turn, text=turn.text[start:end].strip(" ,;"), entities=entities)
+            decision = self._plan_turn(part, before)
+            if looks_like_a_question(part.text) and (decision.kind == NO_ANSWER or (
+                    decision.kind == TOPIC and self.foreign_words(part.text))):  # "can I pause it in the middle?"
+                decision = Decision(NOT_KNOWN, "not_known", certifications=tuple(named[:1]), asks=decision.asks,
+                                    candidates=decision.candidates)
+            if decision.kind not in (FACT, COUNTERPART, NOT_KNOWN) or decision.source_only:
+                return None
+            decisions.append(replace(decision, part=part.text))
+            before = decision.context_after(before)
+        answers = {(d.fact.id if d.fact else None, d.unknown.id if d.unknown else None, d.kind) for d in decisions}
+        if len(answers) < 2:
+            return None
+        kept = [d for i, d in enumerate(decisions)
+                if d.fact is None or all(d.fact is not e.fact for e in decisions[:i])]  # a fact once
+        return replace(kept[0], also=tuple(kept[1:]))
+
+    def _plan_turn(self, turn: Turn, context: Context) -> Decision:
         decision = self._plan(turn, context)
         lexicon = self.index.lexicon
         if not decision.question and ("?" in turn.text or _QUESTION_START.match(turn.text)):
@@ -733,6 +776,12 @@ class Planner:
         if foreign and book.foreign_word_min_score is not None:
             # "can I bring my dog to the class?": words the knowledge never uses ask about something else
             bar = max(bar, book.foreign_word_min_score)
+            if "yesno" in asks and "where" not in asks and " or " not in f" {text.lower()} " \
+                    and book.foreign_yes_no_min_score is not None:
+                # "can I pause the csm exam in the middle?": "exam" fits the CSPO's no-test fact, whose CSM
+                # counterpart (the path) answered; a yes/no rests on the words the knowledge never uses (not a
+                # choice, "... or just attendance?", nor "where can I read ...?")
+                bar = max(bar, book.foreign_yes_no_min_score)
         best_rejected: Optional[FactEntry] = None
         rejected: List[Tuple[str, str]] = []
         # "what does the CSPO cost?" asks for what a fact about the CSPO states: no topic summary then,

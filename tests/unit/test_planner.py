@@ -978,3 +978,22 @@ def test_a_move_into_a_role_decides_over_the_role_left(planner: Planner) -> None
     text = "developer on the product team, which cert suits me?"
     d = planner.plan(turn(text, "ask_recommendation", [ent(text, "developer", "role", "developer")]), Context())
     assert (d.kind, d.role) == (AUDIENCE, "developer"), d.trace()
+
+
+def test_a_message_asking_two_questions_gets_both_answers_or_what_is_not_known(planner: Planner) -> None:
+    """ "how long is the csm exam and how much does the course cost?" got the CSM's retake price (csm_attempts);
+    "csm exam duration and can I pause it in the middle?" the duration, as if the pause were answered."""
+    d = planner.plan(turn("how long is the csm exam and how much does the course cost?", "ask_requirements",
+                          [{"entity": "certification", "value": "CSM", "start": 16, "end": 19}]), Context())
+    assert [p.fact.id for p in (d,) + d.also if p.fact] == ["csm_test_format", "csm_price"], d.trace()
+    text = reply(d)
+    assert text.index("60 minutes") < text.index("2,500 USD") < text.index("Source")
+    d = planner.plan(turn("csm exam duration and can I pause it in the middle?", "ask_requirements",
+                          [{"entity": "certification", "value": "CSM", "start": 0, "end": 3}]), Context())
+    assert d.fact is not None and d.fact.id == "csm_test_format" and [p.kind for p in d.also] == [NOT_KNOWN], d.trace()
+    text = reply(d)
+    assert text.startswith("The CSM test has 50") and "As for the other part of your question: I don't" in text, text
+    assert "pause" not in text  # the user's words are not quoted back as if they were an answer
+    # one question asked twice over is answered once, as a whole
+    d = planner.plan(turn("do I pay renewal fee for CSM and CSPO separately, and how much?", "ask_cost"), Context())
+    assert not d.also and d.fact is not None and d.fact.id == "renewal_cost"

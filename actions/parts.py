@@ -1,0 +1,39 @@
+"""Where one message asks two questions: "csm exam duration and can I pause it in the middle?", "how long is
+the csm exam and how much does the course cost?". Pure: text in, the spans of its questions out.
+
+A new question starts after a question mark followed by more words, after "; ", or at "and"/", and"/", also"
+followed by a word that opens a question (how, what, can, do, is ...). Each part has at least two words, the
+first three; a message with one part (most) is left whole."""
+from __future__ import annotations
+
+import re
+from typing import List, Tuple
+
+# Words that open a question: "... and how much does it cost?", "... and can I pause it?"
+_OPENERS = (r"how|what|what's|whats|when|where|who|which|why|is|are|can|could|do|does|did|will|would|should|"
+            r"must|may|am|any|anything")
+_BREAK = re.compile(
+    r"\?+\s+(?=\w)"                                        # "how long is it? and the fee?"
+    r"|;\s+"                                               # "how long is the course; is there a test"
+    # "... and how much does it cost?", not "the what and why" (after an opener or "the")
+    r"|(?<!\bthe)(?<!\bwhat)(?<!\bhow)(?<!\bwhy),?\s+(?:and|also|plus)\s+(?:also\s+)?(?=(?:" + _OPENERS + r")\b)",
+    re.IGNORECASE)
+MIN_WORDS = 2
+# The first question needs this many words besides a leading "and"/"so"/"ok": "and after that? how much?" goes
+# on from the last answer as a whole
+FIRST_MIN_WORDS = 3
+_LEADING = re.compile(r"^\W*(?:(?:and|so|ok|okay|but|then)\b\W*)+", re.IGNORECASE)
+
+
+def question_parts(text: str) -> List[Tuple[int, int]]:
+    """The (start, end) spans of the questions ``text`` asks, in order; one span when it asks one."""
+    spans: List[Tuple[int, int]] = []
+    start = 0
+    for m in _BREAK.finditer(text):
+        spans.append((start, m.start() + (1 if text[m.start()] == "?" else 0)))
+        start = m.end()
+    spans.append((start, len(text)))
+    if len(re.findall(r"\w+", _LEADING.sub("", text[spans[0][0]:spans[0][1]]))) < FIRST_MIN_WORDS:
+        return [(0, len(text))]
+    spans = [(s, e) for s, e in spans if len(re.findall(r"\w+", text[s:e])) >= MIN_WORDS]
+    return spans if len(spans) > 1 else [(0, len(text))]

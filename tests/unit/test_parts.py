@@ -1,0 +1,37 @@
+"""Where one message asks two questions (actions/parts.py)."""
+from __future__ import annotations
+
+from typing import List
+
+import pytest
+
+from actions.parts import question_parts
+
+
+def parts(text: str) -> List[str]:
+    return [text[s:e].strip(" ,;") for s, e in question_parts(text)]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("csm exam duration and can I pause it in the middle?", ["csm exam duration", "can I pause it in the middle?"]),
+    ("How long is the CSM course and does it include the exam?", ["How long is the CSM course", "does it include the exam?"]),
+    ("Can I finish the CSM test in a lunch break? How long is it?",
+     ["Can I finish the CSM test in a lunch break?", "How long is it?"]),
+    ("how long is the course; is there a test", ["how long is the course", "is there a test"]),
+    ("do you need experience for the advanced scrummaster cert, and how much",
+     ["do you need experience for the advanced scrummaster cert", "how much"]),
+])
+def test_two_questions_are_two_parts(text: str, expected: List[str]) -> None:
+    assert parts(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "i care about the what and why of the product more than process, csm or cspo?",  # "the what and why": nouns
+    "do I need the CSM and the CSPO?",  # "and" between two names
+    "and after that? how much?",  # goes on from the last answer as a whole
+    "Once the CSPO class ends, what's the last step?",  # a clause before the question, no second question
+    "what is the pass mark?",
+    "is it valid for two years and how",  # one word after the break is no question
+])
+def test_one_question_is_left_whole(text: str) -> None:
+    assert parts(text) == [text]
