@@ -55,6 +55,9 @@ def _replies(kb: Knowledge, planner: Planner, rules: Rules, r: Renderer, decisio
     if decision.kind == FACT and decision.fact is not None and decision.source_only:
         links = ", ".join(r.link(s.title, s.url) if s.url else s.title for s in dict.fromkeys(decision.fact.sources))
         return [Reply(text=kb.phrases["source_of_last"].format(links=links))]
+    if decision.kind == FACT and decision.fact is not None and decision.polarity == "because" and decision.fact.because:
+        reason = kb.phrases["answer_because"].format(reason=r.emphasis_free(decision.fact.because))
+        return [Reply(text=f"{reason}\n\n{source_line(kb, r, decision.fact.sources)}")]
     if decision.kind in (FACT, COUNTERPART) and decision.fact is not None:
         reply = fact_reply(kb, r, decision.fact)
         reply.text = f"{_first_words(kb, decision)}{reply.text}"
@@ -62,7 +65,8 @@ def _replies(kb: Knowledge, planner: Planner, rules: Rules, r: Renderer, decisio
     if decision.kind == TOPIC and decision.topic:
         return answer(kb, r, Question(decision.topic, decision.certifications, decision.from_context, False))
     if decision.kind == NEIGHBOUR:
-        return [neighbour_reply(kb, planner.neighbours, r, decision.neighbours, scope_first="fit" in decision.asks)]
+        return [neighbour_reply(kb, planner.neighbours, r, decision.neighbours, scope_first="fit" in decision.asks,
+                                issuer_first="who" in decision.asks)]
     if decision.kind == AUDIENCE and decision.role:
         return [audience_reply(kb, rules, r, decision.role)]
     if decision.kind == NOT_KNOWN:

@@ -41,6 +41,7 @@ class FactEntry:
     only_with: Optional[str] = None  # a neighbour (neighbours.yml) that must be named for this fact to answer
     lists: bool = False  # the answer lists items ("the Scrum values are ..."): "is courage one?" gets "Yes."
     then: Optional[str] = None  # the fact answering "and after that?" after this one
+    because: Optional[str] = None  # the reason the sources give for it, answering "why?" right after it
     threshold: Optional[Threshold] = None  # a minimum it states: "is 72% enough?" gets "No." (actions/threshold.py)
     same_for_both: bool = False  # it holds for the CSM and the CSPO alike: "the same?" gets "Yes" (actions/sameness.py)
     # concepts one of which a question must speak of for this fact to answer it (the advanced certifications' facts:
@@ -155,7 +156,7 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
         if not isinstance(entry, dict):
             raise fail(where, "expected a mapping")
         unknown = set(entry) - {"id", "certifications", "topic", "answer", "questions", "source", "asks",
-                                "counterparts", "only_with", "lists", "then", "threshold", "same_for_both",
+                                "counterparts", "only_with", "lists", "then", "because", "threshold", "same_for_both",
                                 "per_certification", "per_neighbour", "about", "yes_no"}
         if unknown:
             raise fail(f"{where}.{sorted(unknown)[0]}", "is not a known field")
@@ -208,6 +209,7 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
             only_with=only_with,
             lists=entry.get("lists") is True,
             then=_text(entry["then"], f"{where}.then", fail) if "then" in entry else None,
+            because=_text(entry["because"], f"{where}.because", fail) if "because" in entry else None,
             threshold=_threshold(entry.get("threshold"), f"{where}.threshold", fail),
             same_for_both=entry.get("same_for_both") is True,
             about=_about(entry.get("about"), f"{where}.about", kb, fail),

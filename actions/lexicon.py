@@ -37,6 +37,7 @@ class Lexicon:
     then_questions: Tuple[Pattern[str], ...] = ()  # "and after that?": the fact that follows the one just given
     swap_questions: Tuple[Pattern[str], ...] = ()  # "and the other way round?": the same question, roles swapped
     rest_questions: Tuple[Pattern[str], ...] = ()  # "do I need anything else?": all of the fact just given, again
+    why_questions: Tuple[Pattern[str], ...] = ()  # "why?", "how come?": the reason for the fact just given
     source_questions: Tuple[Pattern[str], ...] = ()  # "link?": where the fact just given comes from
     source_concepts: frozenset = frozenset()  # ... speaking of nothing else ("and the course page?" does)
     page_concepts: frozenset = frozenset()  # what a page gives ("a guide"): a page answers a question of these
@@ -71,6 +72,10 @@ class Lexicon:
     def asks_for_source(self, text: str) -> bool:
         """Whether the (lower-case) message speaks of a link, a page, a source ("link?", "where can I read that?")."""
         return any(p.search(text) for p in self.source_questions)
+
+    def asks_why(self, text: str) -> bool:
+        """Whether the whole (lower-case) message asks for the reason of what was just said ("why?", "how come?")."""
+        return any(p.search(text) for p in self.why_questions)
 
     def asks_for_the_rest(self, text: str) -> bool:
         """Whether the whole (lower-case) message asks whether there is more ("anything else?", "is that all?")."""
@@ -180,10 +185,11 @@ def lexicon_from_knowledge(kb: Knowledge) -> Lexicon:
     then = compiled(kb.extra.get("then_questions") or [], "then_questions")
     swap = compiled(kb.extra.get("swap_questions") or [], "swap_questions")
     rest = compiled(kb.extra.get("rest_questions") or [], "rest_questions")
+    why = compiled(kb.extra.get("why_questions") or [], "why_questions")
     source = compiled(kb.extra.get("source_questions") or [], "source_questions")
     frames = compiled(kb.extra.get("claim_frames") or [], "claim_frames")
     return Lexicon(concepts=concepts, asks=asks, strong_asks=frozenset(strong), then_questions=then, swap_questions=swap,
-                   rest_questions=rest,
+                   rest_questions=rest, why_questions=why,
                    source_questions=source, frames=frames,
                    source_concepts=_concept_list(kb.extra.get("source_concepts"), concepts, fail, "source_concepts"),
                    page_concepts=_concept_list(kb.extra.get("page_concepts"), concepts, fail, "page_concepts"),

@@ -29,6 +29,7 @@ class Neighbour:
     # described, not named: "the Scrum.org equivalent of the CSPO" is the PSPO (regular expressions, lower case)
     cues: Tuple["re.Pattern[str]", ...] = ()
     counterpart: Optional[str] = None  # the same for the other role ("and the product owner one?" after the PSM: the PSPO)
+    issuer: Optional[str] = None  # the organisation that issues it ("who offers the PSPO?": Scrum.org, first)
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ class Neighbours:
     buttons: Tuple[Button, ...]
     pattern: Optional["re.Pattern[str]"]
     by_alias: Mapping[str, str]
+    issuer_line: str = "{name}: {issuer}."  # "who issues it?" answered first ({name}, {issuer})
+    issuer_line_alliance: str = "{name}: {issuer}."  # ... when it is Scrum Alliance, like the CSM and CSPO
 
     def named(self, text: str, entities: Sequence[Mapping[str, Any]] = ()) -> List[str]:
         """Neighbours named in a message: the NLU's `other_certification` entities, then the aliases."""
@@ -95,7 +98,8 @@ def neighbours_from_knowledge(kb: Knowledge) -> Neighbours:
                                       entry["what"].strip(), entry["relation"].strip(), related, kb.sources[entry["source"]],
                                       tuple(str(f) for f in entry.get("answers_facts") or ()),
                                       str(entry["then"]) if entry.get("then") else None, tuple(cues),
-                                      str(entry["counterpart"]) if entry.get("counterpart") else None)
+                                      str(entry["counterpart"]) if entry.get("counterpart") else None,
+                                      str(entry["issuer"]) if entry.get("issuer") else None)
     reply = kb.extra.get("neighbour_reply")
     if not isinstance(reply, dict) or "{name}" not in str(reply.get("scope", "")):
         raise fail("neighbour_reply.scope", "expected text with {name}")
@@ -108,13 +112,24 @@ def neighbours_from_knowledge(kb: Knowledge) -> Neighbours:
             raise fail(f"neighbours.{key}.then", "expected a neighbour with answers_facts (the first says what it is)")
     ordered = sorted(by_alias, key=len, reverse=True)
     pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(a) for a in ordered) + r")(?![\w-])") if ordered else None
-    return Neighbours(entries, str(reply["scope"]), buttons, pattern, by_alias)
+    lines = {k: str(reply.get(k) or "") for k in ("issuer_line", "issuer_line_alliance")}
+    if any(not all(f in line for f in ("{name}", "{issuer}")) for line in lines.values()):
+        raise fail("neighbour_reply.issuer_line", "expected issuer_line and issuer_line_alliance with {name} and {issuer}")
+    return Neighbours(entries, str(reply["scope"]), buttons, pattern, by_alias, **lines)
 
 
-def neighbour_reply(kb: Knowledge, book: Neighbours, r: Renderer, keys: Sequence[str], scope_first: bool = False) -> Reply:
+def neighbour_reply(kb: Knowledge, book: Neighbours, r: Renderer, keys: Sequence[str], scope_first: bool = False,
+                    issuer_first: bool = False) -> Reply:
     """What each named neighbour is and how it relates to the CSM/CSPO, with its source and the scope;
-    the scope first when the user asked which of them to choose (``scope_first``)."""
+    the scope first when the user asked which of them to choose (``scope_first``); who issues each first
+    when that was asked (``issuer_first``: "who offers the PSPO?")."""
     blocks: List[str] = []
+    if issuer_first:
+        for key in keys:
+            n = book.entries[key]
+            if n.issuer:
+                line = book.issuer_line_alliance if n.issuer == "Scrum Alliance" else book.issuer_line
+                blocks.append(line.format(name=n.name.split(" (")[0], issuer=n.issuer))
     for key in keys:
         n = book.entries[key]
         blocks.append(f"{r.bold(n.name)}: {n.what} {n.relation}\n{source_line(kb, r, [n.source])}")

@@ -149,7 +149,8 @@ class Decision:
     from_context: bool = False
     asks: Tuple[str, ...] = ()
     candidates: Tuple[Tuple[str, float], ...] = field(default_factory=tuple)
-    polarity: Optional[str] = None  # "yes" / "no" before the fact (actions/polarity.py), or "all_of_it" (rule all_of_it)
+    # "yes" / "no" before the fact (actions/polarity.py); "all_of_it" (rule all_of_it); "because": its reason instead
+    polarity: Optional[str] = None
     score: float = 0.0  # the fact's score
     sure_score: float = 1.0  # the bar a fact must reach when the NLU was unsure (fact_retrieval.unsure_min_score)
     question: bool = False  # the message is a question (a question mark, or it asks for something)
@@ -305,7 +306,8 @@ _REQUIREMENT_NOUN = re.compile(r"(requirements?|reqs|eligib\w*|criteria|pre-?req
 # A message the NLU took for small talk ("how many questions is that?" as ask_why, "open book or not?" as
 # deny) right after a knowledge answer: the planner answers it only as a follow-up of that answer.
 SMALL_TALK = "small_talk"
-CONTEXT_RULES = ("counterpart", "counterpart_same_fact", "then", "said_already", "swap", "source_of_last", "all_of_it")
+CONTEXT_RULES = ("counterpart", "counterpart_same_fact", "then", "said_already", "swap", "source_of_last", "all_of_it",
+                 "why_of_last")
 # Rules whose answer comes before the recommendation form's question when the message opened the form.
 FORM_OPENING_RULES = ("audience", "goal_guide", "neighbour", "known_unknown")
 
@@ -338,7 +340,7 @@ def accepted(route: str, decision: Decision) -> bool:
 
 REDACTED = re.compile(r"\[[a-z]+\]")
 # a fact: the one that states it, or one leaning on the last
-FOLLOWING_RULES = ("fact", "threshold", "said_already", "then", "all_of_it")
+FOLLOWING_RULES = ("fact", "threshold", "said_already", "then", "all_of_it", "why_of_last")
 FIGURE_ASKS = ("count", "percent")  # a known unknown asking for one of these shows no nearest fact with a number
 ASKED_AGAIN_MAX_WORDS = 5  # "and what about renewing?": longer questions say what they ask themselves
 SAID_ALREADY_MAX_WORDS = 9  # "how much does that cost?", "and how long do I have to use them": longer ones stand alone
@@ -657,6 +659,12 @@ class Planner:
             # "and after that?" after "you get two free attempts": what the data says follows that fact
             fact = book.facts[str(book.facts[context.fact].then)]
             return Decision(FACT, "then", fact=fact, topic=fact.topic, certifications=fact.certifications)
+        if context.fact is not None and context.fact in book.facts and book.facts[context.fact].because is not None \
+                and lexicon is not None and lexicon.asks_why(text.lower().strip()):
+            # "why so different?" after the course price: the reason the sources give (each trainer sets it)
+            fact = book.facts[context.fact]
+            return Decision(FACT, "why_of_last", fact=fact, topic=fact.topic, certifications=fact.certifications,
+                            polarity="because")
         if context.fact is not None and context.fact in book.facts and lexicon is not None \
                 and lexicon.asks_for_the_rest(text.lower().strip()):
             # "do I need anything else?" after the renewal fee: all that fact says (fee and SEUs), not another fact
@@ -1088,7 +1096,8 @@ class Planner:
             return Decision(NOT_KNOWN, "neighbour_not_known", neighbours=keys, unknown=unknown, asks=asks,
                             candidates=candidates)
         if self._defines(text, keys, asks):  # "what's PSM I?", "is PSM the same as CSM?": what it is
-            return Decision(NEIGHBOUR, "neighbour", neighbours=keys, asks=asks, candidates=candidates)
+            return Decision(NEIGHBOUR, "neighbour", neighbours=keys, asks=asks, candidates=candidates,
+                            concepts=tuple(self.index.lexicon.concepts_in(text.lower())) if self.index.lexicon else ())
         after = self._after(text, keys)
         if after is not None:  # "what's the next level after the A-CSPO?": the one that follows it, and what it is
             fact = self.index.book.facts[self.neighbours.entries[after].answers_facts[0]]
@@ -1118,7 +1127,7 @@ class Planner:
         if detail:
             return Decision(NOT_KNOWN, "neighbour_not_known", neighbours=keys, asks=asks, candidates=candidates,
                             concepts=concepts)
-        return Decision(NEIGHBOUR, "neighbour", neighbours=keys, asks=asks, candidates=candidates)
+        return Decision(NEIGHBOUR, "neighbour", neighbours=keys, asks=asks, candidates=candidates, concepts=concepts)
 
     def _after(self, text: str, keys: Sequence[str]) -> Optional[str]:
         """The neighbour that follows the one named, when the message asks what comes after it."""

@@ -20,6 +20,9 @@ from dataclasses import dataclass, replace
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 _WORD = re.compile(r"[a-z]+")
+# A unit written against its number ("is the cspo 16h?", "60mins"): the word it stands for, apart
+_UNITS = {"h": "hours", "hr": "hours", "hrs": "hours", "hour": "hours", "hours": "hours", "min": "minutes",
+          "mins": "minutes", "minutes": "minutes", "d": "days", "days": "days", "usd": "USD"}
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 CACHE_SIZE = 10_000
 MAX_LENGTH = 24  # longer "words" are no typos of a word people type (and cost more to look up)
@@ -125,7 +128,11 @@ class Speller:
 
     def corrections(self, text: str) -> List[Correction]:
         out = []
-        for m in _WORD.finditer(text.lower()):
+        lowered = text.lower()
+        for m in _WORD.finditer(lowered):
+            if m.start() > 0 and lowered[m.start() - 1].isdigit() and m.group() in _UNITS:  # "16h", "60mins"
+                out.append(Correction(m.start(), text[m.start():m.end()], f" {_UNITS[m.group()]}"))
+                continue
             meant = self.meant(m.group())
             if meant is not None:
                 out.append(Correction(m.start(), text[m.start():m.end()], meant))

@@ -69,7 +69,8 @@ def test_every_knowledge_section_is_read(kb: Knowledge) -> None:
     assert set(kb.extra) == {"recommender", "facts", "broad_questions", "fact_retrieval", "neighbours", "neighbour_reply",
                              "concepts", "asks", "strong_asks", "not_known", "unknowns", "guide_facts",
                              "described_by_neighbours", "polarity_generic_words", "common_words", "weak_concepts", "feedback",
-                             "then_questions", "swap_questions", "rest_questions", "source_questions", "source_concepts",
+                             "then_questions", "swap_questions", "rest_questions", "why_questions", "source_questions",
+                             "source_concepts",
                              "page_concepts",
                              "small_talk_replies", "definition_words", "claim_frames",
                              "requirement_words", "requirement_fillers", "shorthand", "role_cues", "role_moves"}

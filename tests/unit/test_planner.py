@@ -997,3 +997,27 @@ def test_a_message_asking_two_questions_gets_both_answers_or_what_is_not_known(p
     # one question asked twice over is answered once, as a whole
     d = planner.plan(turn("do I pay renewal fee for CSM and CSPO separately, and how much?", "ask_cost"), Context())
     assert not d.also and d.fact is not None and d.fact.id == "renewal_cost"
+
+
+def test_why_after_a_fact_with_a_reason_gets_the_reason(planner: Planner) -> None:
+    """ "why so different?" after the course price: because each trainer sets it (facts.yml `because`)."""
+    after_price = Context(certification="CSPO", topic="cost", fact="cspo_price")
+    for text in ("why?", "why so different?", "how come?", "but why so expensive?"):
+        d = planner.plan(turn(text, "ask_why", confidence=0.9), after_price)
+        assert (d.rule, d.polarity) == ("why_of_last", "because") and accepted(SMALL_TALK, d), text
+        assert reply(d).startswith("Because each trainer sets their own course price"), reply(d)
+    # a fact without a reason in the data, or a question of its own, is planned as usual
+    d = planner.plan(turn("why?", "ask_why", confidence=0.9), Context(certification="CSM", fact="csm_test_format"))
+    assert d.rule != "why_of_last"
+    d = planner.plan(turn("why is the cspo course so expensive in london?", "ask_cost"), after_price)
+    assert d.rule != "why_of_last"
+
+
+def test_who_issues_a_neighbour_is_answered_first(planner: Planner) -> None:
+    for text, first in (("who offers the PSPO?", "PSPO I is issued by Scrum.org."),
+                        ("who issues PMP", "PMP is issued by PMI (Project Management Institute)."),
+                        ("who issues the a-csm?", "A-CSM is issued by Scrum Alliance, like the CSM and the CSPO.")):
+        d = planner.plan(turn(text, "ask_certification_info"), Context())
+        assert reply(d).startswith(first), (text, reply(d)[:120])
+    # not asked who: the description first, as before
+    assert reply(planner.plan(turn("what is PSM?", "ask_certification_info"), Context())).startswith("**PSM I")

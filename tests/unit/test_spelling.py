@@ -79,3 +79,18 @@ def test_american_spellings_are_read_as_the_british_ones_the_knowledge_uses() ->
     assert speller.correct("what behavior, at the center")[0] == "what behaviour, at the centre"
     for text in ("after the course", "the license agreement", "what color is it"):
         assert speller.correct(text)[0] == text
+
+
+@pytest.mark.parametrize("typed, meant", [
+    ("the CSPO training is 16h right?", "the CSPO training is 16 hours right?"),
+    ("is the test 60mins", "is the test 60 minutes"),
+    ("is it 2 x 8hrs", "is it 2 x 8 hours"),
+    ("renewal is 100usd?", "renewal is 100 USD?"),
+])
+def test_a_unit_against_its_number_is_read_as_its_word(typed: str, meant: str) -> None:
+    """ "the CSPO training is 16h right?" got the prerequisites: "16h" was no word of the knowledge."""
+    assert Speller(WORDS, keep=KEEP).correct(typed)[0] == meant
+
+
+def test_a_letter_after_a_number_that_is_no_unit_stays() -> None:
+    assert Speller(WORDS, keep=KEEP).correct("is psm1 like csm")[0] == "is psm1 like csm"
