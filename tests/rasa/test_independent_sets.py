@@ -72,6 +72,12 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     # measured fresh in session 10 (0.797 / 0.098 / 0.740 / 0.057 / 0.677 with the session's first code), then tuned against
     "independent-18.yml": {"right_first": 0.83, "wrong_of_all": 0.065, "honest_not_known": 0.84,
                            "abstained_when_known": 0.055, "followups_right": 0.70},
+    # measured fresh in session 11 (0.848 / 0.065 / 0.778 / 0.051 / 0.703 with the session's second commit), then tuned
+    "independent-19.yml": {"right_first": 0.88, "wrong_of_all": 0.055, "honest_not_known": 0.84,
+                           "abstained_when_known": 0.05, "followups_right": 0.70},
+    # measured fresh at session 11's end (0.879 / 0.060 / 0.788 / 0.049 / 0.632), NOT tuned against: a floor only
+    "independent-20.yml": {"right_first": 0.86, "wrong_of_all": 0.07, "honest_not_known": 0.76,
+                           "abstained_when_known": 0.06, "followups_right": 0.60},
 }
 
 
