@@ -9,8 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, List, Mapping, Optional, Sequence
 
-import yaml
-
+from actions import yamlload
 from actions.answers import answer, source_line
 from actions.context import Question
 from actions.direct import fact_reply
@@ -209,7 +208,7 @@ def nlu_words() -> Counter:
     (actions/spelling.py) to leave their words alone ("write", "simple", "forget" are no typos)."""
     words: Counter = Counter()
     for path in sorted((Path(__file__).resolve().parents[1] / "data" / "nlu").glob("**/*.yml")):
-        words += spelling_vocabulary(yaml.safe_load(path.read_text(encoding="utf-8")))
+        words += spelling_vocabulary(yamlload.safe_load(path.read_text(encoding="utf-8")))
     return words
 
 

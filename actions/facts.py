@@ -24,6 +24,8 @@ TOPIC_PREFIX = "topic:"
 ASKS_TOKEN = "q_"
 
 
+SCORES_CACHE_SIZE = 1024  # texts whose scores FactIndex.scores keeps
+
 @dataclass(frozen=True)
 class FactEntry:
     id: str
@@ -379,6 +381,7 @@ class FactIndex:
             for fact in book.facts.values():
                 self.concepts[fact.id] = frozenset(lexicon.concepts_in(" ".join(fact.questions).lower()))
         self._vectorizers = []
+        self._scores: Dict[str, Dict[str, float]] = {}  # by normalised text (bounded: SCORES_CACHE_SIZE)
         for analyzer in analyzers:
             if analyzer == "word":
                 vec = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
@@ -398,13 +401,21 @@ class FactIndex:
         return normalize(hstack([vec.transform(texts) for vec in self._vectorizers]).tocsr())
 
     def scores(self, normalised: str) -> Dict[str, float]:
-        """Best cosine per candidate (fact id, or ``topic:<name>``) for an already normalised text."""
+        """Best cosine per candidate (fact id, or ``topic:<name>``) for an already normalised text. Kept for
+        the latest texts: one message is often planned more than once (as a question, then as a follow-up of
+        the last answer; whole, then part by part), and the vectorisers take most of a plan's time."""
+        cached = self._scores.get(normalised)
+        if cached is not None:
+            return dict(cached)
         sims = (self._matrix @ self._encode([normalised]).T).toarray().ravel()
         best: Dict[str, float] = {}
         for label, sim in zip(self._labels, sims, strict=True):
             if sim > best.get(label, -1.0):
                 best[label] = float(sim)
-        return best
+        if len(self._scores) >= SCORES_CACHE_SIZE:  # bounded: every message may bring a new text
+            self._scores.clear()
+        self._scores[normalised] = best
+        return dict(best)
 
     def rank(self, text: str, intent_topic: Optional[str] = None, context_topic: Optional[str] = None,
              context_fact: Optional[str] = None) -> Tuple[Tuple[str, ...], List[Tuple[str, float, float]]]:

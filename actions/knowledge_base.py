@@ -14,6 +14,8 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import yaml
 
+from actions import yamlload
+
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "knowledge"
 KNOWLEDGE_DIR_ENV = "ADVISOR_KNOWLEDGE_DIR"
 
@@ -208,7 +210,7 @@ def _read_files(directory: Path) -> Dict[str, Tuple[str, Dict[str, Any]]]:
     for path in files:
         name = str(path)
         try:
-            content = yaml.safe_load(path.read_text(encoding="utf-8"))
+            content = yamlload.safe_load(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""

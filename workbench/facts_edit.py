@@ -16,11 +16,13 @@ import re
 import shutil
 import tempfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import yaml
 
+from actions import yamlload
 from workbench import gitbranch
 from workbench.nlu_data import AnnotationError, normalize, read_tree
 
@@ -73,7 +75,7 @@ def choices(files: Mapping[str, str]) -> Choices:
     sections: Dict[str, Any] = {}
     for text in files.values():
         try:
-            data = yaml.safe_load(text) or {}
+            data = yamlload.safe_load(text) or {}
         except yaml.YAMLError:
             continue
         if isinstance(data, dict):
@@ -94,7 +96,7 @@ def choices(files: Mapping[str, str]) -> Choices:
 
 def known_questions(facts_text: str) -> Dict[str, str]:
     """normalised question -> the fact (or broad topic) that already has it."""
-    data = yaml.safe_load(facts_text) or {}
+    data = yamlload.safe_load(facts_text) or {}
     out: Dict[str, str] = {}
     for fact in data.get("facts") or []:
         if isinstance(fact, dict):
@@ -109,25 +111,33 @@ def known_questions(facts_text: str) -> Dict[str, str]:
 def held_out_questions(files: Mapping[str, str]) -> Dict[str, str]:
     """normalised question -> file, for every `text` of the question lists in tests/facts/."""
     out: Dict[str, str] = {}
+    for name, text in files.items():
+        for question in _question_texts(text):
+            out.setdefault(question, name)
+    return out
 
-    def walk(node: Any, name: str) -> None:
+
+@lru_cache(maxsize=128)
+def _question_texts(text: str) -> Tuple[str, ...]:
+    """The normalised `text` of every question of one question list (parsed once per content: the sets are
+    several MB together and every edit reads them; libyaml's safe loader when present, ~10x faster)."""
+    found: List[str] = []
+
+    def walk(node: Any) -> None:
         if isinstance(node, dict):
             if isinstance(node.get("text"), str):
-                out.setdefault(normalize(node["text"]), name)
+                found.append(normalize(node["text"]))
             for value in node.values():
-                walk(value, name)
+                walk(value)
         elif isinstance(node, list):
             for value in node:
-                walk(value, name)
+                walk(value)
 
-    for name, text in files.items():
-        try:
-            # libyaml's safe loader when present (the same documents, ~10x faster: these sets are 1 MB and
-            # are read on every edit; the pure-Python one took 6 s per read)
-            walk(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)), name)
-        except yaml.YAMLError:
-            continue
-    return out
+    try:
+        walk(yamlload.safe_load(text))
+    except yaml.YAMLError:
+        return ()
+    return tuple(found)
 
 
 def check_question(question: str, facts_text: str, held_out: Mapping[str, str]) -> None:
@@ -246,7 +256,7 @@ def check_loads(knowledge: Mapping[str, str], facts_text: str) -> None:
     from actions.knowledge_base import KnowledgeError, load_knowledge
 
     try:
-        data = yaml.safe_load(facts_text)
+        data = yamlload.safe_load(facts_text)
     except yaml.YAMLError as exc:
         raise AnnotationError(f"{FACTS_FILE} would not be valid YAML any more: {exc}") from exc
     if not isinstance(data, dict):

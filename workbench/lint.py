@@ -20,6 +20,7 @@ from typing import Dict, Iterable, List, Mapping, Set, Tuple
 
 import yaml
 
+from actions import yamlload
 from workbench.nlu_data import domain_names, examples_by_intent, normalize, plain_text
 
 MIN_EXAMPLES = 10
@@ -148,7 +149,7 @@ def _synonyms(p: Project) -> Tuple[Set[str], Set[str]]:
     canon: Set[str] = set()
     mapped: Set[str] = set()
     for text in p.nlu.values():
-        data = yaml.safe_load(text) or {}
+        data = yamlload.safe_load(text) or {}
         for item in data.get("nlu") or []:
             if isinstance(item, dict) and "synonym" in item:
                 canon.add(str(item["synonym"]).lower())
@@ -171,7 +172,7 @@ def entity_without_synonym(p: Project) -> List[Finding]:
                     continue  # an explicit value
                 if entity is None and m.group(5):
                     try:
-                        entity = str(yaml.safe_load(m.group(5)).get("entity"))
+                        entity = str(yamlload.safe_load(m.group(5)).get("entity"))
                     except (yaml.YAMLError, AttributeError):
                         continue
                 low = span.lower()
@@ -229,7 +230,7 @@ def unknown_names(p: Project) -> List[Finding]:
 
 def unused_responses(p: Project) -> List[Finding]:
     _, _, _, responses = domain_names(p.domain)
-    domain = yaml.safe_load(p.domain) or {}
+    domain = yamlload.safe_load(p.domain) or {}
     used: Set[str] = set(DEFAULT_RESPONSES)
     for form in (domain.get("forms") or {}).values():
         for slot in (form or {}).get("required_slots") or []:

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
-import yaml
-
+from actions import yamlload
 from workbench import gitbranch
 
 NLU_DIR = "data/nlu"
@@ -146,7 +145,7 @@ def check_yaml(content: str) -> None:
     from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
     try:
-        yaml.safe_load(content)
+        yamlload.safe_load(content)
         RasaYAMLReader().reads(content)
     except Exception as exc:  # noqa: BLE001
         raise AnnotationError(f"the file would not be valid Rasa YAML any more: {exc}") from exc
@@ -183,7 +182,7 @@ def add_example(
 
 def domain_names(domain_text: str) -> Tuple[Set[str], Set[str], Set[str], Set[str]]:
     """intents, entities, actions, responses named in a domain file."""
-    d = yaml.safe_load(domain_text) or {}
+    d = yamlload.safe_load(domain_text) or {}
 
     def names(items: Any) -> Set[str]:
         out: Set[str] = set()

@@ -9,6 +9,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 import yaml
 
+from actions import yamlload
 from workbench import gitbranch
 from workbench.nlu_data import AnnotationError
 from workbench.safe import id_slug, visible
@@ -57,7 +58,7 @@ def validate_story(text: str) -> None:
     if len(text) > MAX_STORY_CHARS:
         raise AnnotationError(f"the story is longer than {MAX_STORY_CHARS} characters")
     try:
-        data = yaml.safe_load(text)
+        data = yamlload.safe_load(text)
     except yaml.YAMLError as exc:
         raise AnnotationError(f"the story is not valid YAML: {exc}") from exc
     if not isinstance(data, dict) or not data.get("stories"):

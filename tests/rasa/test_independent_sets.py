@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping
 
 import pytest
-import yaml
 
+from actions import yamlload
 from tests.support.stack import model_path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,7 +97,7 @@ def test_independent_set_meets_its_floors(name: str, planner: Any) -> None:
     from measure_facts import parse_all
     from measure_planner import measure
 
-    questions: List[Dict[str, Any]] = yaml.safe_load((ROOT / "tests" / "facts" / name).read_text())["questions"]
+    questions: List[Dict[str, Any]] = yamlload.safe_load((ROOT / "tests" / "facts" / name).read_text())["questions"]
     texts = list(dict.fromkeys(t for q in questions for t in list(q.get("previous") or []) + [q["text"]]))
     parses = dict(zip(texts, parse_all(str(model_path()), texts), strict=True))
     result = measure(planner, questions, parses)
