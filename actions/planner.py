@@ -518,12 +518,27 @@ class Planner:
     # ------------------------------------------------------------------ the decision
     def plan(self, turn: Turn, context: Context) -> Decision:
         turn = corrected_turn(turn, self.speller)
+        other = self._the_other_one(turn, context)
+        if other is not None:  # "and how long is the course for the other?" after an answer about the CSM
+            turn = replace(turn, entities=tuple(turn.entities) + ({"entity": "certification", "value": other},))
         decision = self._plan_turn(turn, context)
         if decision.kind in (FACT, COUNTERPART, NOT_KNOWN) and not turn.is_payload:
             parts = question_parts(turn.text)
             if len(parts) > 1:
                 decision = self._plan_parts(turn, context, parts) or decision
         return decision
+
+    def _the_other_one(self, turn: Turn, context: Context) -> Optional[str]:
+        """The certification a message means by "the other one", when it names none and the last answer was
+        about one of the two; else None. A whole "and the other one?" is left to the swap rule."""
+        lexicon = self.index.lexicon
+        lowered = turn.text.lower()
+        if lexicon is None or context.certification not in self.kb.certifications or turn.is_payload \
+                or not lexicon.names_the_other_one(lowered) or lexicon.asks_the_other_way_round(lowered.strip()) \
+                or mentioned_certifications(self.kb, list(turn.entities)) or self.index.normalise(turn.text)[1]:
+            return None
+        others = [c for c in self.kb.certifications if c != context.certification]
+        return others[0] if len(others) == 1 else None
 
     def _plan_parts(self, turn: Turn, context: Context, parts: Sequence[Tuple[int, int]]) -> Optional[Decision]:
         """A message asking two questions ("csm exam duration and can I pause it in the middle?"): each part

@@ -1021,3 +1021,19 @@ def test_who_issues_a_neighbour_is_answered_first(planner: Planner) -> None:
         assert reply(d).startswith(first), (text, reply(d)[:120])
     # not asked who: the description first, as before
     assert reply(planner.plan(turn("what is PSM?", "ask_certification_info"), Context())).startswith("**PSM I")
+
+
+def test_the_other_one_inside_a_question_is_the_other_certification(planner: Planner) -> None:
+    """ "and how long is the course for the other?" right after an answer about the CSM got the CSM's course."""
+    after_csm = Context(certification="CSM", topic="cost", fact="csm_retake_cost")
+    d = planner.plan(turn("and how long is the course for the other?", "ask_requirements"), after_csm)
+    assert d.fact is not None and d.fact.id == "cspo_course_length", d.trace()
+    d = planner.plan(turn("and the pass mark for the other one?", "ask_requirements", confidence=0.8), after_csm)
+    assert d.fact is not None and d.fact.id == "cspo_no_test", d.trace()
+    # nothing said before, a certification named, the other way round, other people: no certification added
+    other = planner._the_other_one
+    assert other(turn("and how long is the course for the other?"), Context()) is None
+    assert other(turn("how long is the csm course, not the other one?"), after_csm) is None  # names the CSM
+    assert other(turn("and the other way round?"), after_csm) is None
+    assert other(turn("do the other people in my team need it?"), after_csm) is None
+    assert other(turn("and the fee for the other cert?"), after_csm) == "CSPO"
