@@ -187,7 +187,8 @@ def test_routes_take_what_they_should(planner: Planner) -> None:
 def test_and_after_that_gets_the_fact_that_follows(planner: Planner) -> None:
     # "you get two free attempts ..." then "and after that?": what a further attempt costs (facts.yml `then`)
     after_attempts = Context(certification="CSM", topic="requirements", fact="csm_attempts")
-    for text in ("and after that?", "then what?", "what happens after that", "ok and next?"):
+    for text in ("and after that?", "then what?", "what happens after that", "ok and next?", "and after that what's next?",
+                 "what's next?", "next step?"):
         d = planner.plan(turn(text, "ask_continuous_learning"), after_attempts)
         assert (d.kind, d.rule, d.fact and d.fact.id) == (FACT, "then", "csm_retake_cost"), text
     # a fact with nothing after it, or a longer question, is planned as usual
