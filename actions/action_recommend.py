@@ -7,7 +7,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.action_answer import answer_follow_up, answer_misread_question
+from actions.action_answer import MISREAD_MAX_CONFIDENCE, answer_follow_up, answer_misread_question
 from actions.base import SafeAction, send
 from actions.compose import audience_aside, audience_for_role_given, form_opening_reply
 from actions.followup import OTHER, WHY, explain
@@ -111,7 +111,7 @@ def answer_aside(dispatcher: CollectingDispatcher, tracker: Tracker, requested: 
     events (which keep Rasa from rejecting the form), or None to leave the message to the form and the rules."""
     answered = answer_follow_up(dispatcher, tracker)
     if answered is None:
-        answered = answer_misread_question(dispatcher, tracker, **({} if misread else {"max_confidence": 1.0}))
+        answered = answer_misread_question(dispatcher, tracker, MISREAD_MAX_CONFIDENCE if misread else 1.0)
     intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
     if answered is None and intent == "ask_why" and not misread:
         dispatcher.utter_message(response=f"utter_why_ask_{requested}")

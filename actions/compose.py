@@ -152,24 +152,28 @@ def parts_reply(kb: Knowledge, planner: Planner, r: Renderer, decision: Decision
             sources.extend(part.fact.sources)
     for part in parts:
         if part.kind == NOT_KNOWN:
-            say = part.unknown.say if part.unknown is not None else planner.unknowns.opening(part.asks, concepts=part.concepts)
+            say = _not_known_opening(planner, part)
             lines.append(kb.phrases["part_not_known"].format(say=say) if len(lines) else say)
             sources.extend(_pages(kb, planner, part))
     lines.append(source_line(kb, r, sources))
     return Reply(text="\n\n".join(lines))
 
 
+def _not_known_opening(planner: Planner, decision: Decision) -> str:
+    """The first line of an honest "I don't know": the known unknown's own words, else what was asked (of the
+    neighbour named)."""
+    if decision.unknown is not None:
+        return decision.unknown.say
+    if decision.neighbours:
+        names = " / ".join(planner.neighbours.entries[k].name.split(" (")[0] for k in decision.neighbours)
+        return planner.unknowns.opening(decision.asks, names, decision.concepts)
+    return planner.unknowns.opening(decision.asks, concepts=decision.concepts)
+
+
 def not_known_reply(kb: Knowledge, planner: Planner, r: Renderer, decision: Decision) -> Reply:
     """What isn't known, at most the nearest fact (as "what I can tell you"), and the page to check."""
     wording = planner.unknowns
-    lines: List[str] = []
-    if decision.unknown is not None:
-        lines.append(decision.unknown.say)
-    elif decision.neighbours:
-        names = " / ".join(planner.neighbours.entries[k].name.split(" (")[0] for k in decision.neighbours)
-        lines.append(wording.opening(decision.asks, names, decision.concepts))
-    else:
-        lines.append(wording.opening(decision.asks, concepts=decision.concepts))
+    lines: List[str] = [_not_known_opening(planner, decision)]
     if decision.nearest is not None:
         lines.append(f"{wording.nearest} {r.emphasis_free(decision.nearest.answer)}")
     pages = _pages(kb, planner, decision)

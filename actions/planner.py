@@ -658,34 +658,9 @@ class Planner:
             if not others and not previous.only_with:  # "and the CSM?" about a fact that already covers it
                 return Decision(FACT, "counterpart_same_fact", fact=previous, topic=previous.topic, certifications=named)
         lexicon = self.index.lexicon
-        if context.fact is not None and context.fact in book.facts and lexicon is not None \
-                and lexicon.asks_the_other_way_round(text.lower().strip()):
-            # "and the other way round?" after "do I need the CSM before the CSPO?": a fact speaking of both
-            # answers it too; one about a single certification has its counterpart (data) for the other
-            previous = book.facts[context.fact]
-            if len(previous.certifications) > 1:
-                return Decision(FACT, "swap", fact=previous, topic=previous.topic, certifications=previous.certifications)
-            others = [c for c in kb.certifications if c not in previous.certifications and c in previous.counterparts]
-            if len(others) == 1 and not previous.only_with:
-                fact = book.facts[previous.counterparts[others[0]]]
-                return Decision(COUNTERPART, "swap", fact=fact, topic=fact.topic, certifications=(others[0],))
-        if context.fact is not None and context.fact in book.facts and book.facts[context.fact].then is not None \
-                and lexicon is not None and lexicon.asks_what_follows(text.lower().strip()):
-            # "and after that?" after "you get two free attempts": what the data says follows that fact
-            fact = book.facts[str(book.facts[context.fact].then)]
-            return Decision(FACT, "then", fact=fact, topic=fact.topic, certifications=fact.certifications)
-        if context.fact is not None and context.fact in book.facts and book.facts[context.fact].because is not None \
-                and lexicon is not None and lexicon.asks_why(text.lower().strip()):
-            # "why so different?" after the course price: the reason the sources give (each trainer sets it)
-            fact = book.facts[context.fact]
-            return Decision(FACT, "why_of_last", fact=fact, topic=fact.topic, certifications=fact.certifications,
-                            polarity="because")
-        if context.fact is not None and context.fact in book.facts and lexicon is not None \
-                and lexicon.asks_for_the_rest(text.lower().strip()):
-            # "do I need anything else?" after the renewal fee: all that fact says (fee and SEUs), not another fact
-            fact = book.facts[context.fact]
-            return Decision(FACT, "all_of_it", fact=fact, topic=fact.topic, certifications=fact.certifications,
-                            polarity="all_of_it")
+        leaning = self._leaning_on_last_fact(text, context)
+        if leaning is not None:
+            return leaning
         if context.fact is None and context.neighbour in self.neighbours.entries and lexicon is not None \
                 and lexicon.asks_what_follows(text.lower().strip()):
             # "and after that?" right after what the A-CSM is: the one that follows it, and what it is
@@ -1003,6 +978,37 @@ class Planner:
         if subject and not subject & asked and asked & set(lexicon.page_concepts) <= set(lexicon.source_concepts):
             return True  # "where is the official CSPO info?" is not asking for the page about renewing
         return "where" not in asks and not lexicon.asks_for_source(lowered) and not asked & set(lexicon.page_concepts)
+
+    def _leaning_on_last_fact(self, text: str, context: Context) -> Optional[Decision]:
+        """A whole message that only goes on from the fact just given: "and the other way round?" (swap), "and
+        after that?" (its `then`), "why?" (its `because`), "do I need anything else?" (all of it again)."""
+        book, lexicon = self.index.book, self.index.lexicon
+        last = book.facts.get(context.fact) if context.fact is not None else None
+        if last is None or lexicon is None:
+            return None
+        lowered = text.lower().strip()
+        if lexicon.asks_the_other_way_round(lowered):
+            # "and the other way round?" after "do I need the CSM before the CSPO?": a fact speaking of both
+            # answers it too; one about a single certification has its counterpart (data) for the other
+            if len(last.certifications) > 1:
+                return Decision(FACT, "swap", fact=last, topic=last.topic, certifications=last.certifications)
+            others = [c for c in self.kb.certifications if c not in last.certifications and c in last.counterparts]
+            if len(others) == 1 and not last.only_with:
+                fact = book.facts[last.counterparts[others[0]]]
+                return Decision(COUNTERPART, "swap", fact=fact, topic=fact.topic, certifications=(others[0],))
+        if last.then is not None and lexicon.asks_what_follows(lowered):
+            # "and after that?" after "you get two free attempts": what the data says follows that fact
+            fact = book.facts[last.then]
+            return Decision(FACT, "then", fact=fact, topic=fact.topic, certifications=fact.certifications)
+        if last.because is not None and lexicon.asks_why(lowered):
+            # "why so different?" after the course price: the reason the sources give (each trainer sets it)
+            return Decision(FACT, "why_of_last", fact=last, topic=last.topic, certifications=last.certifications,
+                            polarity="because")
+        if lexicon.asks_for_the_rest(lowered):
+            # "do I need anything else?" after the renewal fee: all that fact says (fee and SEUs), not another fact
+            return Decision(FACT, "all_of_it", fact=last, topic=last.topic, certifications=last.certifications,
+                            polarity="all_of_it")
+        return None
 
     def _asks(self, text: str) -> Tuple[str, ...]:
         lexicon = self.index.lexicon
