@@ -74,6 +74,7 @@ class FactBook:
     form_opening_facts: frozenset = frozenset()  # facts that may answer a message opening the form
     form_fact_min_score: float = 1.0  # ... at this score or above
     unfiltered_topics: frozenset = frozenset()  # topics whose facts answer whichever certification is named
+    summary_topics: frozenset = frozenset()  # topics whose summary answers a short question the NLU is sure of
     other_role_margin: float = 1.0  # "is X the SM's job?" gets "No." and the PO's duty when it fits by this much more
     guide_statement_confidence: float = 1.0  # a goal stated without "which one?" gets its choose-if line at this confidence
     topic_margin: float = 0.15  # a topic summary fitting this much better than a fact stating what is asked wins
@@ -269,6 +270,8 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
         raise fail("fact_retrieval.form_opening_facts", f"unknown fact {fid!r}")
     for topic in words("unfiltered_topics") - set(kb.topics):
         raise fail("fact_retrieval.unfiltered_topics", f"unknown topic {topic!r}")
+    for topic in words("summary_topics") - set(kb.topics):
+        raise fail("fact_retrieval.summary_topics", f"unknown topic {topic!r}")
     max_unexplained = number("max_unexplained_concepts", None, 10, whole=True)
     return FactBook(
         facts=facts, broad_questions=broad,
@@ -293,6 +296,7 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
         sure_topic_confidence=float(number("sure_topic_confidence", 1.01, 2) or 0.0),
         duty_guide_min_score=number("duty_guide_min_score", None, 1),
         unfiltered_topics=words("unfiltered_topics"),
+        summary_topics=words("summary_topics"),
         form_opening_facts=words("form_opening_facts"),
         form_fact_min_score=float(number("form_fact_min_score", 1.0, 2) or 0.0),
         foreign_word_min_score=number("foreign_word_min_score", None, 2),

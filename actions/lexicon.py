@@ -39,6 +39,7 @@ class Lexicon:
     rest_questions: Tuple[Pattern[str], ...] = ()  # "do I need anything else?": all of the fact just given, again
     why_questions: Tuple[Pattern[str], ...] = ()  # "why?", "how come?": the reason for the fact just given
     other_one: Tuple[Pattern[str], ...] = ()  # "... for the other one?": the certification not spoken of last
+    role_words: Tuple[Pattern[str], ...] = ()  # "the Scrum Master", "a PO": the role itself, not its certification
     source_questions: Tuple[Pattern[str], ...] = ()  # "link?": where the fact just given comes from
     source_concepts: frozenset = frozenset()  # ... speaking of nothing else ("and the course page?" does)
     page_concepts: frozenset = frozenset()  # what a page gives ("a guide"): a page answers a question of these
@@ -73,6 +74,10 @@ class Lexicon:
     def asks_for_source(self, text: str) -> bool:
         """Whether the (lower-case) message speaks of a link, a page, a source ("link?", "where can I read that?")."""
         return any(p.search(text) for p in self.source_questions)
+
+    def names_a_role(self, text: str) -> bool:
+        """The lower-case question speaks of the role ("does the Scrum Master ...?"), not only of a certification."""
+        return any(p.search(text) for p in self.role_words)
 
     def names_the_other_one(self, text: str) -> bool:
         """Whether the (lower-case) message speaks of "the other one" (certification)."""
@@ -192,10 +197,11 @@ def lexicon_from_knowledge(kb: Knowledge) -> Lexicon:
     rest = compiled(kb.extra.get("rest_questions") or [], "rest_questions")
     why = compiled(kb.extra.get("why_questions") or [], "why_questions")
     other_one = compiled(kb.extra.get("other_one") or [], "other_one")
+    role_words = compiled(kb.extra.get("role_words") or [], "role_words")
     source = compiled(kb.extra.get("source_questions") or [], "source_questions")
     frames = compiled(kb.extra.get("claim_frames") or [], "claim_frames")
     return Lexicon(concepts=concepts, asks=asks, strong_asks=frozenset(strong), then_questions=then, swap_questions=swap,
-                   rest_questions=rest, why_questions=why, other_one=other_one,
+                   rest_questions=rest, why_questions=why, other_one=other_one, role_words=role_words,
                    source_questions=source, frames=frames,
                    source_concepts=_concept_list(kb.extra.get("source_concepts"), concepts, fail, "source_concepts"),
                    page_concepts=_concept_list(kb.extra.get("page_concepts"), concepts, fail, "page_concepts"),

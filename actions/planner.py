@@ -841,7 +841,7 @@ class Planner:
                     answer = book.facts[other]
                     return Decision(COUNTERPART, "counterpart_of_best", fact=answer, topic=answer.topic,
                                     certifications=wanted, asks=asks, candidates=candidates)
-                if self._other_role(fact, score, wanted, asks, concepts, ranked):
+                if self._other_role(text, fact, score, wanted, asks, concepts, ranked):
                     # "does the Scrum Master prioritise the backlog?": no, that is the Product Owner's duty
                     return Decision(FACT, "other_role", fact=fact, topic=fact.topic, certifications=fact.certifications,
                                     asks=asks, candidates=candidates, score=score, sure_score=book.unsure_min_score,
@@ -871,6 +871,11 @@ class Planner:
             return Decision(NO_ANSWER, "no_fact_no_topic", asks=asks, candidates=candidates)
         if not turn.unsure and best_rejected is None and self._is_broad(text):
             return self._topic(topic, named, context, "broad_topic", asks=asks, candidates=candidates)
+        if not turn.unsure and not asks and not foreign and turn.confidence >= book.sure_topic_confidence \
+                and topic in book.summary_topics and _word_count(text) <= ASKED_AGAIN_MAX_WORDS:
+            # "why bother with csm": a few words, nothing asked that a fact states (a price, a count...), and the NLU
+            # is sure of a topic whose summary is the answer (the benefits), which no single fact is
+            return self._topic(topic, named, context, "sure_topic", asks=asks, candidates=candidates)
         nearest = self._nearest(ranked, wanted)
         return Decision(NOT_KNOWN, "not_known", nearest=nearest, certifications=named, topic=topic,
                         asks=asks, candidates=candidates, foreign=tuple(foreign),
@@ -939,13 +944,15 @@ class Planner:
         stated = [a for a in previous.asks if a in lexicon.strong_asks]
         return tuple(stated) if len(stated) == 1 else ()
 
-    def _other_role(self, fact: FactEntry, score: float, wanted: Sequence[str], asks: Sequence[str],
+    def _other_role(self, text: str, fact: FactEntry, score: float, wanted: Sequence[str], asks: Sequence[str],
                     concepts: Sequence[str], ranked: Sequence[Tuple[str, float, float]]) -> bool:
         """A yes/no question whether one role does what the reference gives the other ("does the Scrum Master
         prioritise the backlog?"): the other role's duty (a fact of the `unfiltered_topics`, about the other
         certification only) fits it surely (``unsure_min_score``: "does the SM need to know the backlog?"
         fits less and is not answered "No.") and by ``other_role_margin`` over any fact about the role asked."""
         book = self.index.book
+        if self.index.lexicon is None or not self.index.lexicon.names_a_role(text.lower()):
+            return False  # "does the CSPO trainer need to be certified?" asks about the course, not the role
         if "yesno" not in asks or len(wanted) != 1 or fact.topic not in book.unfiltered_topics \
                 or len(fact.certifications) != 1 or wanted[0] in fact.certifications or fact.only_with \
                 or score < book.unsure_min_score or not self._explains(fact, concepts):

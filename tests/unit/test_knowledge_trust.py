@@ -69,7 +69,7 @@ def test_every_knowledge_section_is_read(kb: Knowledge) -> None:
     assert set(kb.extra) == {"recommender", "facts", "broad_questions", "fact_retrieval", "neighbours", "neighbour_reply",
                              "concepts", "asks", "strong_asks", "not_known", "unknowns", "guide_facts",
                              "described_by_neighbours", "polarity_generic_words", "common_words", "weak_concepts", "feedback",
-                             "then_questions", "swap_questions", "rest_questions", "why_questions", "other_one",
+                             "then_questions", "swap_questions", "rest_questions", "why_questions", "other_one", "role_words",
                              "source_questions",
                              "source_concepts",
                              "page_concepts",

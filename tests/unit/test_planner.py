@@ -188,7 +188,7 @@ def test_and_after_that_gets_the_fact_that_follows(planner: Planner) -> None:
     # "you get two free attempts ..." then "and after that?": what a further attempt costs (facts.yml `then`)
     after_attempts = Context(certification="CSM", topic="requirements", fact="csm_attempts")
     for text in ("and after that?", "then what?", "what happens after that", "ok and next?", "and after that what's next?",
-                 "what's next?", "next step?"):
+                 "what's next?", "next step?", "and after those two?", "and each one after that?"):
         d = planner.plan(turn(text, "ask_continuous_learning"), after_attempts)
         assert (d.kind, d.rule, d.fact and d.fact.id) == (FACT, "then", "csm_retake_cost"), text
     # a fact with nothing after it, or a longer question, is planned as usual
@@ -484,6 +484,10 @@ def test_one_role_asked_about_the_other_roles_duty_gets_no_first(planner: Planne
     text = "does the scrum master need to know the product backlog?"
     d = planner.plan(turn(text, "ask_responsibilities", [ent(text, "scrum master", "role", "scrum_master")]), Context())
     assert d.polarity != "no" and d.rule != "other_role", d.trace()
+    # a question naming a certification's course or trainer, not the role, is no question about the role's duties
+    text = "Does the CSPO trainer need to be certified?"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "CSPO", "certification", "CSPO")]), Context())
+    assert d.rule != "other_role" and (d.fact and d.fact.id) == "course_trainer", d.trace()
     # its own duty: the fact, no "No."
     text = "does the scrum master remove impediments?"
     d = planner.plan(turn(text, "ask_responsibilities", [ent(text, "scrum master", "role", "scrum_master")]), Context())
@@ -1038,3 +1042,15 @@ def test_the_other_one_inside_a_question_is_the_other_certification(planner: Pla
     assert other(turn("and the other way round?"), after_csm) is None
     assert other(turn("do the other people in my team need it?"), after_csm) is None
     assert other(turn("and the fee for the other cert?"), after_csm) == "CSPO"
+
+
+def test_a_short_question_the_nlu_is_sure_of_gets_its_topics_summary(planner: Planner) -> None:
+    # no fact answers "why bother with csm", the NLU is sure it asks for the benefits: their summary, not "I don't know"
+    text = "why bother with csm"
+    d = planner.plan(turn(text, "ask_benefits", [ent(text, "csm", "certification", "CSM")], confidence=0.94), Context())
+    assert (d.kind, d.rule, d.topic) == (TOPIC, "sure_topic", "benefits"), d.trace()
+    # ... not when the NLU is less sure, nor for a topic whose summary is no answer to any question about it
+    d = planner.plan(turn(text, "ask_benefits", [ent(text, "csm", "certification", "CSM")], confidence=0.8), Context())
+    assert d.rule != "sure_topic", d.trace()
+    d = planner.plan(turn("what about the pass rate", "ask_requirements", confidence=0.95), Context())
+    assert d.rule != "sure_topic", d.trace()
