@@ -324,8 +324,10 @@ def accepted(route: str, decision: Decision) -> bool:
     if route == FORM:
         # "which one should I take?" is what the form answers: a fact comes first only for a clear
         # question that is not about which one fits ("who removes impediments?" the NLU took for a goal)
+        # ("which is cheaper to keep, csm or cspo?" asks which one, but for a price a fact states: the fact)
+        specific = decision.fact is not None and bool(set(decision.asks) & set(decision.fact.asks) - GENERIC_ASKS)
         return decision.rule.startswith(FORM_OPENING_RULES) or decision.opens_form or (
-            decision.rule in ("fact", "threshold") and decision.question and "fit" not in decision.asks
+            decision.rule in ("fact", "threshold") and decision.question and ("fit" not in decision.asks or specific)
             and decision.score >= decision.sure_score)
     if route == SMALL_TALK:
         # only a question leaning on the answer just given: "what can you do?", "ok then", "100%" are not
@@ -341,8 +343,10 @@ def accepted(route: str, decision: Decision) -> bool:
 REDACTED = re.compile(r"\[[a-z]+\]")
 # a fact: the one that states it, or one leaning on the last
 FOLLOWING_RULES = ("fact", "threshold", "said_already", "then", "all_of_it", "why_of_last")
+GENERIC_ASKS = frozenset({"fit", "yesno", "how"})  # kinds of question that ask for no particular thing a fact states
 FIGURE_ASKS = ("count", "percent")  # a known unknown asking for one of these shows no nearest fact with a number
 ASKED_AGAIN_MAX_WORDS = 5  # "and what about renewing?": longer questions say what they ask themselves
+DIFFERENCE_CONCEPT = "difference"  # lexicon.yml's concept of comparing the two ("different", "vs", "compare")
 SAID_ALREADY_MAX_WORDS = 9  # "how much does that cost?", "and how long do I have to use them": longer ones stand alone
 # "what goes into a product backlog", "list the scrum values": a question without its question mark
 _QUESTION_START = re.compile(r"\W*(what|what's|whats|how|who|whom|which|when|where|why|is|are|can|could|do|does|did|will|"
@@ -848,7 +852,10 @@ class Planner:
                                     question=True, polarity="no")
                 rejected.append((label, "about another certification"))
                 continue
-            why = self._why_not(fact, text, asks, concepts, on_subject(fact))
+            # a fact the same for both answers whether the two named differ ("is the renewal fee different for cspo
+            # vs csm?": "No, they're the same.")
+            alike = tuple(c for c in concepts if not (c == DIFFERENCE_CONCEPT and fact.same_for_both and len(set(named)) > 1))
+            why = self._why_not(fact, text, asks, alike, on_subject(fact))
             if why:
                 best_rejected = best_rejected or fact
                 rejected.append((label, why))

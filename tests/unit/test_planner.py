@@ -1054,3 +1054,21 @@ def test_a_short_question_the_nlu_is_sure_of_gets_its_topics_summary(planner: Pl
     assert d.rule != "sure_topic", d.trace()
     d = planner.plan(turn("what about the pass rate", "ask_requirements", confidence=0.95), Context())
     assert d.rule != "sure_topic", d.trace()
+
+
+def test_a_fact_the_same_for_both_answers_whether_the_two_differ(planner: Planner) -> None:
+    text = "is the renewal fee different for cspo vs csm?"
+    entities = [ent(text, "cspo", "certification", "CSPO"), ent(text, "csm", "certification", "CSM")]
+    d = planner.plan(turn(text, "ask_cost", entities), Context())
+    assert (d.kind, d.fact and d.fact.id) == (FACT, "renewal_cost"), d.trace()
+    assert reply(d).startswith("No, they're the same."), reply(d)
+
+
+def test_a_which_one_question_for_something_a_fact_states_is_answered_before_the_form(planner: Planner) -> None:
+    text = "which is cheaper to keep, csm or cspo?"
+    entities = [ent(text, "csm", "certification", "CSM"), ent(text, "cspo", "certification", "CSPO")]
+    d = planner.plan(turn(text, "ask_recommendation", entities, confidence=0.38), Context())
+    assert accepted(FORM, d) and (d.fact and d.fact.id) == "renewal_cost", d.trace()
+    # "which one should I take?" is the form's
+    d = planner.plan(turn("which one should I take, csm or cspo?", "ask_recommendation"), Context())
+    assert not accepted(FORM, d), d.trace()
