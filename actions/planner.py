@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from actions.context import is_elliptical, mentioned_certifications, trusted_entities
 from actions.facts import TOPIC_PREFIX, FactEntry, FactIndex
@@ -862,6 +862,11 @@ class Planner:
                 continue
             if not wanted and self.index.ambiguous(fact, score, raw):
                 return self._topic(fact.topic, (), context, "ambiguous_certification", asks=asks, candidates=candidates)
+            closer = self._states_it_closer(text, fact, score, ranked[position + 1:], wanted, asks, alike, on_subject)
+            if closer is not None:
+                # "my cspo is about to expire, what do I have to do to keep it?": the validity fits the words a little
+                # better, but the renewal's requirements say how
+                fact, score = closer
             if len(wanted) == 1 and wanted[0] in fact.per_certification:
                 fact = book.facts[fact.per_certification[wanted[0]]]  # "the CSPO's official page": that one only
             elif context.neighbour in fact.per_neighbour:
@@ -950,6 +955,26 @@ class Planner:
             return ()
         stated = [a for a in previous.asks if a in lexicon.strong_asks]
         return tuple(stated) if len(stated) == 1 else ()
+
+    def _states_it_closer(self, text: str, fact: FactEntry, score: float, rest: Sequence[Tuple[str, float, float]],
+                          wanted: Sequence[str], asks: Sequence[str], concepts: Sequence[str],
+                          on_subject: Callable[[FactEntry], bool]) -> Optional[Tuple[FactEntry, float]]:
+        """A fact within ``ask_margin`` of the best that states what kind of thing the question asks for (a
+        way, a price...), when the best states none of it; None when there is none, or the best states it."""
+        book = self.index.book
+        wanted_kinds = set(asks) - {"yesno", "fit"}
+        if not wanted_kinds or wanted_kinds & set(fact.asks) or not book.ask_margin:
+            return None
+        for label, other_score, _ in rest:
+            if other_score < score - book.ask_margin:
+                return None
+            if label.startswith(TOPIC_PREFIX):
+                continue
+            other = book.facts[label]
+            if wanted_kinds & set(other.asks) and self._eligible(other, wanted, asks) \
+                    and not self._why_not(other, text, asks, concepts, on_subject(other)):
+                return other, other_score
+        return None
 
     def _other_role(self, text: str, fact: FactEntry, score: float, wanted: Sequence[str], asks: Sequence[str],
                     concepts: Sequence[str], ranked: Sequence[Tuple[str, float, float]]) -> bool:

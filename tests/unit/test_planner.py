@@ -1072,3 +1072,14 @@ def test_a_which_one_question_for_something_a_fact_states_is_answered_before_the
     # "which one should I take?" is the form's
     d = planner.plan(turn("which one should I take, csm or cspo?", "ask_recommendation"), Context())
     assert not accepted(FORM, d), d.trace()
+
+
+def test_a_fact_close_to_the_best_that_states_what_kind_of_thing_is_asked_wins(planner: Planner) -> None:
+    # the validity fits the words best, but "what do I have to do" asks how: the renewal's requirements say it
+    text = "my cspo is about to expire, what do I have to do to keep it?"
+    d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, "cspo", "certification", "CSPO")]), Context())
+    assert (d.kind, d.fact and d.fact.id) == (FACT, "renewal_requirements"), d.trace()
+    # a question about the validity itself keeps the validity
+    text = "when does my cspo expire?"
+    d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, "cspo", "certification", "CSPO")]), Context())
+    assert (d.kind, d.fact and d.fact.id) == (FACT, "validity"), d.trace()
