@@ -337,14 +337,17 @@ def write_results(results: Dict[str, Any]) -> None:
     for label, va, vr in rows:
         rat = ratio(float(va), float(vr)) if isinstance(va, (int, float)) and isinstance(vr, (int, float)) else "-"
         lines.append(f"| {label} | {va} | {vr} | {rat} |")
-    if "advisor_2_workers" in results:
-        w = results["advisor_2_workers"]
+    for key in ("advisor_2_workers", "advisor_1_worker"):  # the other worker count than the default's rows above
+        if key not in results:
+            continue
+        w, count = results[key], int(results[key].get("workers", "2" if key == "advisor_2_workers" else "1"))
+        what = f"{count} worker{'s' if count > 1 else ''} (`ADVISOR_WORKERS={count}`)"
         for n in (20, 50):
             c, cr = w[f"concurrent_{n}"], r[f"concurrent_{n}"]
-            lines.append(f"| {n} conversations, advisor with 2 workers (`ADVISOR_WORKERS=2`): throughput (msg/s), "
+            lines.append(f"| {n} conversations, advisor with {what}: throughput (msg/s), "
                          f"p50, p95, errors/cross-talk | {c['throughput']}, {c['p50_ms']}, {c['p95_ms']}, "
                          f"{c['errors']}/{c['crosstalk']} | {cr['throughput']} | {ratio(c['throughput'], cr['throughput'])} |")
-        lines.append(f"| Peak RSS, Rasa server with 2 workers (MB, both processes) | {w['peak_rss_mb']['rasa']} | - | - |")
+        lines.append(f"| Peak RSS, Rasa server with {what} (MB, all its processes) | {w['peak_rss_mb']['rasa']} | - | - |")
     if "cluster" in results:
         for n, c in results["cluster"].items():
             if not n.isdigit():
@@ -475,7 +478,7 @@ def bench() -> None:
                         help="run one side (for profiling), the cluster rows alone, or the cluster with failure under load")
     parser.add_argument("--advisor-model", help="use this trained model (no training figure)")
     parser.add_argument("--reference-model", help="use this trained stock-bot model (no training figure)")
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("SANIC_WORKERS", "1") or 1),
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("SANIC_WORKERS", "2") or 2),
                         help="Sanic workers of the advisor's Rasa server (more than one uses a local Redis lock store)")
     parser.add_argument("--no-cluster", action="store_true", help="skip the cluster row (make run-cluster's layout)")
     parser.add_argument("--keep", help="copy the trained models here (for later --*-model runs)")
@@ -502,10 +505,12 @@ def bench() -> None:
         if args.only != "reference":
             results["advisor"] = bench_advisor(work, env, args.advisor_model, args.workers, many=True,
                                                soak_s=soak_seconds())
-            if args.workers == 1 and not args.only:
-                # the same model with two Sanic workers and a Redis lock store (ADVISOR_WORKERS=2 make run)
+            if args.workers in (1, 2) and not args.only:
+                # the same model with the other worker count: one worker alone (ADVISOR_WORKERS=1) beside make
+                # run's default of two (with a Redis lock store), or two beside one
+                other = 1 if args.workers == 2 else 2
                 model = args.advisor_model or str(work / "advisor-models" / "advisor.tar.gz")
-                results["advisor_2_workers"] = bench_advisor(work, env, model, 2)
+                results[f"advisor_{other}_worker{'s' if other > 1 else ''}"] = bench_advisor(work, env, model, other)
         if args.keep:
             Path(args.keep).mkdir(parents=True, exist_ok=True)
             for found in work.glob("**/models/*.tar.gz"):

@@ -20,6 +20,11 @@
    (channels.ids.web_conversation_id): the credential itself never reaches the store, a log or the
    workbench.
 
+4. Transports: with more than one worker process (SANIC_WORKERS > 1, `make run`'s default) websocket only,
+   which any worker can serve whole; long-polling too with one process (``transports``, SOCKETIO_TRANSPORTS).
+   The page's widget (web/chat.js) opens a websocket first; rasa-webchat does with
+   ``protocolOptions: {transports: ["websocket"]}`` (docs/operators.md).
+
 Everything else (events, session persistence through ``session_request``/``session_confirm``, JWT,
 metadata) behaves as in ``rasa.core.channels.socketio.SocketIOInput``.
 """
@@ -46,6 +51,8 @@ from channels.ids import log_id, new_web_credential, valid_web_credential, web_c
 logger = logging.getLogger(__name__)
 
 CORS_ENV = "SOCKETIO_CORS_ORIGINS"
+TRANSPORTS_ENV = "SOCKETIO_TRANSPORTS"
+ENGINEIO_TRANSPORTS = ("polling", "websocket")
 DEFAULT_ORIGINS = "http://127.0.0.1:8000 http://localhost:8000"
 # Largest socket.io message (engine.io long-polling body); websocket frames are limited by Sanic's
 # WEBSOCKET_MAX_SIZE (advisor.patches). A chat message is cut to 1,000 characters anyway.
@@ -65,6 +72,23 @@ def allowed_origins(environ: Optional[Dict[str, str]] = None) -> List[str]:
     raw = (environ if environ is not None else os.environ).get(CORS_ENV, "")
     origins = [o.rstrip("/") for o in raw.split()] or DEFAULT_ORIGINS.split()
     return list(dict.fromkeys(origins))
+
+
+def transports(environ: Optional[Dict[str, str]] = None) -> List[str]:
+    """The engine.io transports this server offers, from SOCKETIO_TRANSPORTS (space-separated, of "polling" and
+    "websocket"). Unset: websocket only when more than one process serves the channel (SANIC_WORKERS > 1, as
+    `make run` does by default), since a long-polling session lives in the process that opened it and the
+    kernel hands each new connection of the browser to either worker; one websocket is one connection, so one
+    worker. One process: both, long-polling first as socket.io clients start by default."""
+    env = environ if environ is not None else os.environ
+    raw = env.get(TRANSPORTS_ENV, "").split()
+    if raw:
+        unknown = [t for t in raw if t not in ENGINEIO_TRANSPORTS]
+        if unknown:
+            raise ValueError(f"{TRANSPORTS_ENV}: unknown transport {unknown[0]!r} (use: polling, websocket)")
+        return list(dict.fromkeys(raw))
+    workers = env.get("SANIC_WORKERS", "").strip()
+    return ["websocket"] if workers.isdigit() and int(workers) > 1 else list(ENGINEIO_TRANSPORTS)
 
 
 # The live handoff's messages (docs/handoff.md) carry `handoff`: "person" while a trainer is coming or holds the
@@ -146,8 +170,10 @@ class SocketIOChannel(SocketIOInput):
     def create_server(self) -> AsyncServer:
         """The socket.io server; engine.io rejects handshakes from origins not in the allowed list."""
         origins = allowed_origins()
-        logger.info(f"socket.io accepts browser origins: {' '.join(origins)}")
-        return AsyncServer(async_mode="sanic", cors_allowed_origins=origins, max_http_buffer_size=MAX_MESSAGE_BYTES)
+        offered = transports()
+        logger.info(f"socket.io accepts browser origins: {' '.join(origins)}; transports: {' '.join(offered)}")
+        return AsyncServer(async_mode="sanic", cors_allowed_origins=origins, max_http_buffer_size=MAX_MESSAGE_BYTES,
+                           transports=offered)
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         if self.sio is None:

@@ -32,24 +32,37 @@ if [ -n "${RASA_AUTH_TOKEN:-}" ]; then
 else
   token_note="the HTTP API token is in $("$PY" -m advisor token) (readable by you only)"
 fi
-# ADVISOR_WORKERS=2: two Sanic worker processes for the Rasa server (both cores). Rasa allows that only
-# with a lock store shared by the workers: a Redis from the Debian packages, started here under var/redis
-# on 127.0.0.1 (unless REDIS_HOST names one). Not the default: the socket.io channel's long-polling
-# sessions and the Slack retry memory live in one process, so the web widget and Slack need one worker
-# (or the cluster's sticky balancer, `make run-cluster`). docs/developers.md, "Performance".
-WORKERS=${ADVISOR_WORKERS:-1}
-[[ "$WORKERS" =~ ^[1-9]$ ]] || die "ADVISOR_WORKERS=$WORKERS must be a number of workers from 1 to 9"
+# Workers of the Rasa server: two by default, one per core (issue 23; unset ADVISOR_WORKERS: min(cores, 2)). Rasa
+# allows more than one only with a lock store shared by the workers: a Redis from the Debian packages, started
+# here under var/redis on 127.0.0.1 (unless REDIS_HOST names one), installed when missing if apt-get may. With
+# two workers the web widget talks over a websocket only (channels/socketio.py: one connection, one worker) and
+# Slack/Telegram retries are recognised in Redis (channels/common.py). No Redis to be had: one worker, said so.
+REDIS_DIR=${ADVISOR_REDIS_DIR:-$ROOT/var/redis}
+if [ -n "${ADVISOR_WORKERS:-}" ]; then
+  WORKERS=$ADVISOR_WORKERS
+  [[ "$WORKERS" =~ ^[1-9]$ ]] || die "ADVISOR_WORKERS=$WORKERS must be a number of workers from 1 to 9"
+else
+  cores=$(nproc 2>/dev/null || echo 1)
+  WORKERS=$(( cores >= 2 ? 2 : 1 ))
+  if [ "$WORKERS" -gt 1 ] && [ -z "${REDIS_HOST:-}" ] && ! command -v redis-server >/dev/null 2>&1; then
+    say "two workers (both cores) need Redis: installing redis-server from the Debian packages"
+    if ! "$ROOT/scripts/services.sh" install redis >&2; then
+      WORKERS=1
+      say "Redis could not be installed: one worker (one core). Install redis-server, or set ADVISOR_WORKERS=1 to silence this"
+    fi
+  fi
+fi
 started_redis=0
 guard=""
 if [ "$WORKERS" -gt 1 ]; then
   if [ -z "${REDIS_HOST:-}" ]; then
-    vars=$("$ROOT/scripts/services.sh" start redis --port "${ADVISOR_REDIS_PORT:-6381}" --dir "$ROOT/var/redis") \
-      || die "ADVISOR_WORKERS=$WORKERS needs Redis and it could not be started (see above)"
+    vars=$("$ROOT/scripts/services.sh" start redis --port "${ADVISOR_REDIS_PORT:-6381}" --dir "$REDIS_DIR") \
+      || die "$WORKERS workers need Redis and it could not be started (see above); ADVISOR_WORKERS=1 runs without"
     for v in $vars; do export "${v?}"; done
     started_redis=1
     # If this shell is killed outright (kill -9: no trap runs), a guard in a session of its own stops Redis.
-    setsid bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; "$2/scripts/services.sh" stop redis --dir "$2/var/redis"' \
-      run-guard "$$" "$ROOT" < /dev/null > /dev/null 2>&1 &
+    setsid bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; "$2/scripts/services.sh" stop redis --dir "$3"' \
+      run-guard "$$" "$ROOT" "$REDIS_DIR" < /dev/null > /dev/null 2>&1 &
     guard=$!
   fi
   export SANIC_WORKERS=$WORKERS
@@ -71,7 +84,7 @@ cleanup() {
   [ -z "$guard" ] || kill "$guard" 2>/dev/null || true
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  if [ "$started_redis" = 1 ]; then "$ROOT/scripts/services.sh" stop redis --dir "$ROOT/var/redis" || true; fi
+  if [ "$started_redis" = 1 ]; then "$ROOT/scripts/services.sh" stop redis --dir "$REDIS_DIR" || true; fi
 }
 trap 'cleanup; exit 0' INT TERM
 trap cleanup EXIT
@@ -92,7 +105,7 @@ supervise "the action server" .run/actions.log "http://127.0.0.1:$ACTION_PORT/he
   "$PY" -m advisor run actions --actions actions --port "$ACTION_PORT"
 
 read -r -a cors <<< "$SOCKETIO_CORS_ORIGINS"  # split on spaces only: no glob expansion
-say "starting the Rasa server on http://$HOST:$RASA_PORT (about a minute); $token_note"
+say "starting the Rasa server on http://$HOST:$RASA_PORT with $WORKERS worker(s) (about a minute); $token_note"
 supervise "the Rasa server" .run/rasa.log "http://127.0.0.1:$RASA_PORT/" \
   "$PY" -m advisor run --model "$MODEL" --enable-api --interface "$HOST" --port "$RASA_PORT" \
   --endpoints .run/endpoints.yml --credentials credentials.yml --cors "${cors[@]}"

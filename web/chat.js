@@ -197,6 +197,11 @@
     var self = this;
     var socket = window.io(this.config.rasaUrl, {
       path: this.config.socketPath,
+      // A websocket first: one connection, so one server process holds the session, whichever of the Rasa
+      // server's workers takes it (make run starts two); long-polling only where the server offers it and a
+      // websocket cannot be opened (a proxy that refuses upgrades).
+      transports: ["websocket", "polling"],
+      tryAllTransports: true,
       reconnection: true,
       reconnectionDelay: 1000,
       reconnectionDelayMax: 4000,

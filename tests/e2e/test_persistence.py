@@ -31,8 +31,9 @@ def test_an_open_form_survives_a_restart_of_make_run() -> None:
     token = secrets.token_hex(16)
     rasa_port = free_port()
     env = dict(os.environ, RASA_PORT=str(rasa_port), ACTION_PORT=str(free_port()), WEB_PORT=str(free_port()),
-               ADVISOR_TRACKER_DB=str(db), RASA_AUTH_TOKEN=token)
-    for name in ("POSTGRES_HOST", "REDIS_HOST"):
+               ADVISOR_TRACKER_DB=str(db), RASA_AUTH_TOKEN=token, ADVISOR_REDIS_PORT=str(free_port()),
+               ADVISOR_REDIS_DIR=str(WORKDIR / "redis"))
+    for name in ("POSTGRES_HOST", "REDIS_HOST", "ADVISOR_WORKERS", "SANIC_WORKERS", "SOCKETIO_TRANSPORTS"):
         env.pop(name, None)
     bot = Client(f"http://127.0.0.1:{rasa_port}", token)
     sender = f"persist-{uuid.uuid4().hex[:10]}"
@@ -94,3 +95,54 @@ def _answers(url: str) -> bool:
         return answers(url)
     except requests.RequestException:
         return False
+
+
+def test_make_run_uses_both_cores_and_the_widget_works_on_either_worker() -> None:
+    """`make run` starts two Rasa workers by default (with a Redis lock store), and the web widget works whichever
+    worker the kernel hands each page load to: socket.io over a websocket only (one connection, one worker),
+    long-polling refused with engine.io's own 400. The page's widget is reloaded several times and keeps its
+    conversation. (The stock rasa-webchat 1.0.1 always starts with long-polling: it needs ADVISOR_WORKERS=1, where
+    tests/e2e/test_web.py checks it, or `make run-cluster`.)"""
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.test_web import CHROMIUM, CHROMIUM_ARGS
+
+    workdir = WORKDIR / "workers"
+    workdir.mkdir(parents=True, exist_ok=True)
+    rasa_port, web_port = free_port(), free_port()
+    env = dict(os.environ, RASA_PORT=str(rasa_port), ACTION_PORT=str(free_port()), WEB_PORT=str(web_port),
+               ADVISOR_TRACKER_DB=str(workdir / "conversations.db"), RASA_AUTH_TOKEN=secrets.token_hex(16),
+               ADVISOR_REDIS_PORT=str(free_port()), ADVISOR_REDIS_DIR=str(workdir / "redis"),
+               SOCKETIO_CORS_ORIGINS=f"http://127.0.0.1:{web_port}")
+    for name in ("POSTGRES_HOST", "REDIS_HOST", "ADVISOR_WORKERS", "SANIC_WORKERS", "SOCKETIO_TRANSPORTS"):
+        env.pop(name, None)
+    rasa_url, page_url = f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{web_port}/"
+    questions = [("how long is the csm test?", "60 minutes"), ("how much does renewal cost?", "100 USD"),
+                 ("how many free attempts for the csm test?", "two free"), ("who teaches the cspo course?", "Trainer")]
+    run = ScriptRun(["bash", "scripts/run.sh"], env, workdir / "run.log")
+    try:
+        run.start(lambda: answers(f"{rasa_url}/") and answers(f"http://127.0.0.1:{web_port}/healthz"), timeout=420)
+        assert "with 2 worker(s)" in run.tail(200), run.tail(40)
+        polling = requests.get(f"{rasa_url}/socket.io/?EIO=4&transport=polling", timeout=10)
+        assert polling.status_code == 400 and "Invalid transport" in polling.text, (polling.status_code, polling.text)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_context().new_page()
+                errors: list = []
+                page.on("pageerror", lambda e: errors.append(str(e)))
+                for question, wanted in questions * 2:  # 8 page loads: 8 new connections, either worker
+                    page.goto(page_url)
+                    page.wait_for_selector(".ac-messages .ac-bot", timeout=60000)
+                    page.fill("textarea, input[type=text]", question)
+                    page.keyboard.press("Enter")
+                    page.wait_for_function(
+                        "([w]) => { const r = document.querySelectorAll('.ac-messages .ac-bot');"
+                        " return r.length && r[r.length - 1].innerText.includes(w); }", arg=[wanted], timeout=60000)
+                # one conversation throughout: the greeting and the 8 answers are all on the page after the last load
+                assert page.locator(".ac-messages .ac-user").count() == 8
+                assert not errors, errors
+            finally:
+                browser.close()
+    finally:
+        run.stop()
