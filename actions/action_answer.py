@@ -24,7 +24,22 @@ def context_of(tracker: Tracker) -> Context:
         return value if isinstance(value, str) and value else None
 
     return Context(certification=slot("certification"), topic=slot("last_topic"), fact=slot("last_fact"),
-                   neighbour=slot("last_neighbour"))
+                   neighbour=slot("last_neighbour"), question=previous_user_text(tracker))
+
+
+def previous_user_text(tracker: Tracker) -> Optional[str]:
+    """The user's message before the latest one, in this session (None at its start): what a short follow-up
+    leans on. Read from the conversation each time; it is never copied into a slot."""
+    seen = 0
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "session_started":
+            return None
+        if event.get("event") == "user":
+            seen += 1
+            if seen == 2:
+                text = event.get("text")
+                return text if isinstance(text, str) and text and not text.startswith("/") else None
+    return None
 
 
 def context_events(after: Context) -> List[Dict[Text, Any]]:

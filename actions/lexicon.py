@@ -102,6 +102,17 @@ class Lexicon:
         found = [self._concept_of(m.group(1)) for m in self._pattern.finditer(text)]
         return tuple(dict.fromkeys(c for c in found if c))
 
+    def concept_phrases(self, text: str) -> Tuple[Tuple[str, str], ...]:
+        """The words of a (lower-case) text that name a concept, each with its concept, first mention only."""
+        if self._pattern is None:
+            return ()
+        found: Dict[str, str] = {}
+        for m in self._pattern.finditer(text):
+            concept = self._concept_of(m.group(1))
+            if concept and concept not in found.values():
+                found[m.group(1)] = concept
+        return tuple(found.items())
+
     def asks_of(self, text: str) -> Tuple[str, ...]:
         """What a question asks for, e.g. ``("price",)``; empty when nothing in it says."""
         lowered = text.lower()

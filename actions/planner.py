@@ -133,6 +133,9 @@ class Context:
     topic: Optional[str] = None
     fact: Optional[str] = None
     neighbour: Optional[str] = None  # a neighbouring certification the last answer was about
+    # the user's message before this one (read from the conversation, never kept in a slot): what a short
+    # follow-up's pronoun stands for ("how do i get them?" after "how many SEUs do I need?")
+    question: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -307,7 +310,7 @@ _REQUIREMENT_NOUN = re.compile(r"(requirements?|reqs|eligib\w*|criteria|pre-?req
 # deny) right after a knowledge answer: the planner answers it only as a follow-up of that answer.
 SMALL_TALK = "small_talk"
 CONTEXT_RULES = ("counterpart", "counterpart_same_fact", "then", "said_already", "swap", "source_of_last", "all_of_it",
-                 "why_of_last")
+                 "why_of_last", "subject_of_last")
 # Rules whose answer comes before the recommendation form's question when the message opened the form.
 FORM_OPENING_RULES = ("audience", "goal_guide", "neighbour", "known_unknown")
 
@@ -342,7 +345,7 @@ def accepted(route: str, decision: Decision) -> bool:
 
 REDACTED = re.compile(r"\[[a-z]+\]")
 # a fact: the one that states it, or one leaning on the last
-FOLLOWING_RULES = ("fact", "threshold", "said_already", "then", "all_of_it", "why_of_last")
+FOLLOWING_RULES = ("fact", "threshold", "said_already", "then", "all_of_it", "why_of_last", "subject_of_last")
 GENERIC_ASKS = frozenset({"fit", "yesno", "how"})  # kinds of question that ask for no particular thing a fact states
 FIGURE_ASKS = ("count", "percent")  # a known unknown asking for one of these shows no nearest fact with a number
 ASKED_AGAIN_MAX_WORDS = 5  # "and what about renewing?": longer questions say what they ask themselves
@@ -353,6 +356,7 @@ _QUESTION_START = re.compile(r"\W*(what|what's|whats|how|who|whom|which|when|whe
                              r"would|should|must|list|name|tell me|explain|describe)\b", re.I)
 # "what's this assistant good for?", "tell me your features": about the advisor, not the last answer
 _ABOUT_THE_ADVISOR = re.compile(r"\b(you|your|yours|assistant|bot|chatbot|advisor)\b")
+_SAMENESS = re.compile(r"\b(same|different|differs?|unlike)\b")
 _PRONOUN = re.compile(r"\b(it|its|it's|that|this|they|them|those|these|one)\b")
 
 
@@ -530,7 +534,48 @@ class Planner:
             parts = question_parts(turn.text)
             if len(parts) > 1:
                 decision = self._plan_parts(turn, context, parts) or decision
+        if decision.rule in ("not_known", "no_fact_no_topic"):
+            decision = self._subject_of_last(turn, context) or decision
         return decision
+
+    def _subject_of_last(self, turn: Turn, context: Context) -> Optional[Decision]:
+        """A short follow-up that no fact answers on its own words ("how do i get them?", "within what period?")
+        read with what the user's message before it spoke of (its lexicon concepts: "SEUs", "experience"): a fact
+        that states what this one asks, other than the one just given and reaching the sure bar; None otherwise."""
+        lexicon = self.index.lexicon
+        text = turn.text
+        if lexicon is None or not context.question or turn.is_payload or _word_count(text) > SAID_ALREADY_MAX_WORDS \
+                or not looks_like_a_question(text) or not _leans_on_context(text) or self.index.normalise(text)[1] \
+                or mentioned_certifications(self.kb, list(turn.entities)):
+            return None
+        if self.neighbours.named(text, list(turn.entities)) or self.foreign_words(_the_question(text)):
+            return None  # "is it the same at scrum.org?", "and in indian rupees?": about something else
+        own = set(lexicon.concepts_in(text.lower()))
+        # (the things it spoke of, not what it asked: "how long" is a duration asked, not a subject)
+        subject = [phrase for phrase, concept in lexicon.concept_phrases(context.question.lower())
+                   if concept not in own and not lexicon.asks_of(phrase)]
+        if not subject:
+            return None
+        asks = lexicon.asks_of(text)
+        if not set(asks) - {"yesno", "fit"} or _SAMENESS.search(text.lower()):
+            return None  # "do I need to wait between them?" (yes or no: on words no fact may speak of), "the same at ...?"
+        expanded = f"{text} ({' '.join(subject)})"
+        concepts = lexicon.concepts_in(expanded.lower())
+        wanted: Tuple[str, ...] = (str(context.certification),) if context.certification in self.kb.certifications else ()
+        book = self.index.book
+        _, ranked = self.index.rank(expanded, None, context.topic, context.fact)
+        for label, score, _ in ranked:
+            if label.startswith(TOPIC_PREFIX):
+                continue
+            if score < book.subject_min_score:
+                return None
+            fact = book.facts[label]
+            if fact.id == context.fact or fact.only_with or not self._eligible(fact, wanted, asks) \
+                    or self._why_not(fact, expanded, asks, concepts, True):
+                continue  # (the fact just given: the follow-up asks for something more)
+            return Decision(FACT, "subject_of_last", fact=fact, topic=fact.topic, certifications=wanted or fact.certifications,
+                            from_context=True, asks=asks, score=score, sure_score=book.unsure_min_score, question=True)
+        return None
 
     def _the_other_one(self, turn: Turn, context: Context) -> Optional[str]:
         """The certification a message means by "the other one", when it names none and the last answer was

@@ -135,15 +135,18 @@ def decide(planner: Any, parse: Mapping[str, Any], context: Any) -> Tuple[Any, s
 
 
 def reply_for(planner: Any, parse: Mapping[str, Any], context: Any) -> Tuple[str, Any]:
+    from dataclasses import replace
+
     from actions.compose import replies_for
     from actions.recommender import get_rules
     from actions.render import Renderer
 
     decision, text = decide(planner, parse, context)
+    said = str(parse.get("text") or "") or None  # the next message's "message before" (actions.action_answer.context_of)
     if decision is None:
-        return text, context
+        return text, replace(context, question=said)
     replies = replies_for(planner.kb, planner, get_rules(), Renderer("rest"), decision)
-    return "\n".join(x.text for x in replies), decision.context_after(context)
+    return "\n".join(x.text for x in replies), replace(decision.context_after(context), question=said)
 
 
 def measure(planner: Any, questions: List[Dict[str, Any]], parses: Mapping[str, Any]) -> Dict[str, Any]:

@@ -376,3 +376,18 @@ def test_why_do_you_ask_in_the_form_says_why_and_a_question_about_a_goal_is_no_g
         "what does leading a transformation mean?", "goal_lead_transformation", confidence=0.6, question_form=True,
         slots={"requested_slot": "preferred_focus", "focus_guess": guess}))
     assert "focus_guess" not in slots and "preferred_focus" not in slots, slots
+
+
+def test_the_message_before_is_read_from_the_conversation_not_a_slot() -> None:
+    from actions.action_answer import context_of, previous_user_text
+
+    before = [{"event": "session_started"}, {"event": "user", "text": "How many SEUs do I need?"},
+              {"event": "bot", "text": "20 SEUs"}]
+    t = tracker("how do i get them?", "nlu_fallback", events=before)
+    assert previous_user_text(t) == "How many SEUs do I need?"
+    assert context_of(t).question == "How many SEUs do I need?"
+    # a new session, or a button's payload, is no message before
+    t = tracker("how do i get them?", "nlu_fallback", events=[{"event": "user", "text": "old"}, {"event": "session_started"}])
+    assert previous_user_text(t) is None
+    t = tracker("how do i get them?", "nlu_fallback", events=[{"event": "user", "text": "/greet"}])
+    assert previous_user_text(t) is None

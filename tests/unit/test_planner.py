@@ -3,6 +3,7 @@ should, the trace says why, and the reply says what isn't known plainly."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -1083,3 +1084,20 @@ def test_a_fact_close_to_the_best_that_states_what_kind_of_thing_is_asked_wins(p
     text = "when does my cspo expire?"
     d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, "cspo", "certification", "CSPO")]), Context())
     assert (d.kind, d.fact and d.fact.id) == (FACT, "validity"), d.trace()
+
+
+def test_a_short_follow_up_is_read_with_what_the_message_before_spoke_of(planner: Planner) -> None:
+    after = Context(certification=None, topic="continuous_learning", fact="renewal_requirements",
+                    question="How many SEUs do I need for renewal?")
+    d = planner.plan(turn("how do i get them?", "nlu_fallback", confidence=0.3, unsure=True), after)
+    assert (d.kind, d.rule, d.fact and d.fact.id) == (FACT, "subject_of_last", "seus"), d.trace()
+    assert accepted(FALLBACK, d)
+    # not without the message before, nor for a yes/no on words no fact speaks of, nor "the same at ...?"
+    d = planner.plan(turn("how do i get them?", "nlu_fallback", confidence=0.3, unsure=True),
+                     replace(after, question=None))
+    assert d.rule != "subject_of_last", d.trace()
+    after_attempts = Context(certification="CSM", topic="requirements", fact="csm_attempts",
+                             question="how many free attempts do I get?")
+    for text in ("do I need to wait between them?", "is it the same at scrum.org?"):
+        d = planner.plan(turn(text, "nlu_fallback", confidence=0.3, unsure=True), after_attempts)
+        assert d.rule != "subject_of_last", (text, d.trace())
