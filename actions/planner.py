@@ -840,6 +840,11 @@ class Planner:
             not label.startswith(TOPIC_PREFIX) and score >= topic_bar
             and self._eligible(book.facts[label], wanted, asks) and self._states(book.facts[label], asks)
             for label, score, _ in ranked)
+        if len(set(named)) > 1 and _SAMENESS.search(text.lower()) and not fact_states_it:
+            # "is renewing the CSPO the same as renewing the CSM?": a fact the same for both says so ("Yes, the
+            # same for both."), rather than the topic's summary for each
+            fact_states_it = any(not label.startswith(TOPIC_PREFIX) and score >= topic_bar and book.facts[label].same_for_both
+                                 and self._eligible(book.facts[label], wanted, asks) for label, score, _ in ranked)
         if SCORE_WORDS.search(text.lower()):
             # "scored 36/50 on the CSM, pass or fail?": the fact whose minimum the user's own number is put
             # against (facts.yml `threshold`), when it is among the candidates that reach the bar

@@ -1101,3 +1101,17 @@ def test_a_short_follow_up_is_read_with_what_the_message_before_spoke_of(planner
     for text in ("do I need to wait between them?", "is it the same at scrum.org?"):
         d = planner.plan(turn(text, "nlu_fallback", confidence=0.3, unsure=True), after_attempts)
         assert d.rule != "subject_of_last", (text, d.trace())
+
+
+def test_shorter_longer_and_the_same_for_both_named(planner: Planner) -> None:
+    text = "is the cspo course shorter than the csm course?"
+    entities = [ent(text, "cspo", "certification", "CSPO"), ent(text, "csm", "certification", "CSM")]
+    d = planner.plan(turn(text, "compare_certifications", entities, confidence=0.5), Context())
+    assert d.kind == FACT and "duration" in d.asks and d.fact and d.fact.same_for_both, d.trace()
+    assert reply(d).startswith("No, they're the same.") and "16 hours" in reply(d), reply(d)
+    # a sameness question naming both: the fact the same for both, not the topic's summary for each
+    text = "Is renewing the CSPO the same as renewing the CSM?"
+    entities = [ent(text, "CSPO", "certification", "CSPO"), ent(text, "CSM", "certification", "CSM")]
+    d = planner.plan(turn(text, "compare_certifications", entities, confidence=0.52), Context())
+    assert (d.kind, d.fact and d.fact.id) == (FACT, "renewal_requirements"), d.trace()
+    assert reply(d).startswith("Yes, the same for both."), reply(d)
