@@ -1011,7 +1011,17 @@ class Planner:
                           on_subject: Callable[[FactEntry], bool]) -> Optional[Tuple[FactEntry, float]]:
         """A fact within ``ask_margin`` of the best that states what kind of thing the question asks for (a
         way, a price...), when the best states none of it; None when there is none, or the best states it."""
-        book = self.index.book
+        book, lexicon = self.index.book, self.index.lexicon
+        if book.ask_margin and lexicon is not None and "where" in asks and lexicon.asks_for_source(text.lower()) \
+                and not _gives_a_page(fact):
+            # "where can I read about renewing?": the page about it, not where SEUs are earned
+            for label, other_score, _ in rest:
+                if other_score < score - book.ask_margin:
+                    break
+                if not label.startswith(TOPIC_PREFIX) and _gives_a_page(book.facts[label]) \
+                        and self._eligible(book.facts[label], wanted, asks) \
+                        and not self._why_not(book.facts[label], text, asks, concepts, on_subject(book.facts[label])):
+                    return book.facts[label], other_score
         wanted_kinds = set(asks) - {"yesno", "fit"}
         if not wanted_kinds or wanted_kinds & set(fact.asks) or not book.ask_margin:
             return None

@@ -1115,3 +1115,11 @@ def test_shorter_longer_and_the_same_for_both_named(planner: Planner) -> None:
     d = planner.plan(turn(text, "compare_certifications", entities, confidence=0.52), Context())
     assert (d.kind, d.fact and d.fact.id) == (FACT, "renewal_requirements"), d.trace()
     assert reply(d).startswith("Yes, the same for both."), reply(d)
+
+
+def test_where_to_read_about_a_subject_gets_its_page(planner: Planner) -> None:
+    d = planner.plan(turn("Where can I read about renewing my certification?", "ask_continuous_learning"), Context())
+    assert (d.kind, d.fact and d.fact.id) == (FACT, "renewal_page"), d.trace()
+    # where SEUs are earned is no reading
+    d = planner.plan(turn("where can I earn SEUs?", "ask_continuous_learning"), Context())
+    assert (d.fact and d.fact.id) != "renewal_page", d.trace()
