@@ -745,7 +745,9 @@ class Planner:
         # questions" then lost the number of questions a single fact gives: left out)
         own_asks = self._asks(text)
         asks = own_asks or self._asked_again(text, context)
-        concepts = self.index.lexicon.concepts_in(text.lower()) if self.index.lexicon is not None else ()
+        # (not the words framing a claim: "my trainer said you need 85%?" asks nothing about trainers)
+        concepts = self.index.lexicon.concepts_in(self.index.lexicon.without_frames(text.lower())) \
+            if self.index.lexicon is not None else ()
         found, ranked = self.index.rank(text, topic, context.topic, context.fact)
         named = tuple(dict.fromkeys(named + found))
         if len(named) > 1:

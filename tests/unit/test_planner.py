@@ -1123,3 +1123,11 @@ def test_where_to_read_about_a_subject_gets_its_page(planner: Planner) -> None:
     # where SEUs are earned is no reading
     d = planner.plan(turn("where can I earn SEUs?", "ask_continuous_learning"), Context())
     assert (d.fact and d.fact.id) != "renewal_page", d.trace()
+
+
+def test_the_words_framing_a_claim_are_no_concept_of_the_question(planner: Planner) -> None:
+    # "my trainer said" frames the claim: it asks nothing about trainers, so the pass mark answers (and corrects it)
+    text = "My trainer said you need 85% on the CSM. Really?"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "CSM", "certification", "CSM")], confidence=0.57), Context())
+    assert (d.kind, d.fact and d.fact.id) == (FACT, "csm_pass_mark"), d.trace()
+    assert reply(d).startswith("No."), reply(d)
