@@ -10,6 +10,7 @@ nothing a client sends becomes a label value as such.
 """
 from __future__ import annotations
 
+import json
 import math
 import os
 import threading
@@ -20,6 +21,9 @@ LabelValues = Tuple[str, ...]
 Sample = Tuple[str, Dict[str, str], float]  # (name with suffix, labels, value)
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+# how a gauge's values of several worker processes add up
+MERGES: Dict[str, Callable[[List[float]], float]] = {"max": max, "min": min, "sum": sum}
+SHARED_DIR_ENV = "ADVISOR_METRICS_DIR"  # set by `make run` when the Rasa server has more than one worker
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 STORE_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0)
 
@@ -93,12 +97,16 @@ class Counter(Metric):
 
 class Gauge(Metric):
     """A value set by the code, or read at scrape time from a function (`set_function`) that returns
-    {label values: value}; a gauge with neither is not shown."""
+    {label values: value}; a gauge with neither is not shown. ``merge``: how the values of several worker
+    processes of one server add up (:class:`SharedDirectory`): "max", "min" or "sum"."""
 
     kind = "gauge"
 
-    def __init__(self, name: str, help_text: str, labelnames: Sequence[str] = ()) -> None:
+    def __init__(self, name: str, help_text: str, labelnames: Sequence[str] = (), merge: str = "max") -> None:
         super().__init__(name, help_text, labelnames)
+        if merge not in MERGES:
+            raise ValueError(f"{name}: merge must be one of {sorted(MERGES)}")
+        self.merge = merge
         self._values: Dict[LabelValues, float] = {}
         self._function: Optional[Callable[[], Dict[LabelValues, float]]] = None
 
@@ -181,8 +189,8 @@ class Registry:
     def counter(self, name: str, help_text: str, labelnames: Sequence[str] = ()) -> Counter:
         return self._add(Counter(name, help_text, labelnames))  # type: ignore[return-value]
 
-    def gauge(self, name: str, help_text: str, labelnames: Sequence[str] = ()) -> Gauge:
-        return self._add(Gauge(name, help_text, labelnames))  # type: ignore[return-value]
+    def gauge(self, name: str, help_text: str, labelnames: Sequence[str] = (), merge: str = "max") -> Gauge:
+        return self._add(Gauge(name, help_text, labelnames, merge))  # type: ignore[return-value]
 
     def histogram(self, name: str, help_text: str, labelnames: Sequence[str] = (),
                   buckets: Sequence[float] = LATENCY_BUCKETS) -> Histogram:
@@ -194,6 +202,74 @@ class Registry:
             lines += metric.render()
         return "\n".join(lines) + "\n"
 
+    def snapshot(self) -> Dict[str, List[List[object]]]:
+        """Every metric's samples, as JSON-ready lists: {metric name: [[sample name, labels, value], ...]}."""
+        return {name: [[n, labels, value] for n, labels, value in metric.samples()] for name, metric in self.metrics.items()}
+
+
+class SharedDirectory:
+    """The samples of every worker process of one server, added up (`make run` starts two Sanic workers, and a
+    scrape reaches either): each worker writes its own snapshot to ``<directory>/<pid>.json`` after each
+    message (:meth:`flush`) and before it answers a scrape, and the scrape adds up the snapshots of the workers
+    still alive: counters and histograms summed, gauges by their ``merge``. The directory is the owner's only."""
+
+    def __init__(self, registry: Registry, directory: str) -> None:
+        self.registry, self.directory = registry, directory
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        self.path = os.path.join(directory, f"{os.getpid()}.json")
+
+    def flush(self) -> None:
+        temporary = f"{self.path}.tmp"
+        with open(temporary, "w") as f:
+            json.dump(self.registry.snapshot(), f)
+        os.replace(temporary, self.path)
+
+    def snapshots(self) -> List[Dict[str, List[List[object]]]]:
+        found = []
+        for entry in sorted(os.listdir(self.directory)):
+            pid = entry[:-len(".json")] if entry.endswith(".json") else ""
+            if not pid.isdigit() or not _alive(int(pid)):
+                continue
+            try:
+                with open(os.path.join(self.directory, entry)) as f:
+                    found.append(json.load(f))
+            except (OSError, ValueError):  # a worker replacing its file, or one that just ended
+                continue
+        return found
+
+    def render(self) -> str:
+        self.flush()
+        merged: Dict[str, Dict[Tuple[str, Tuple[Tuple[str, str], ...]], List[float]]] = {}
+        for snapshot in self.snapshots():
+            for metric_name, samples in snapshot.items():
+                into = merged.setdefault(metric_name, {})
+                for name, labels, value in samples:
+                    key = (str(name), tuple(sorted(dict(labels).items())))  # type: ignore[call-overload]
+                    into.setdefault(key, []).append(float(value))  # type: ignore[arg-type]
+        lines: List[str] = []
+        for name, metric in self.registry.metrics.items():
+            values = merged.get(name)
+            if not values:
+                continue
+            add = MERGES[metric.merge] if isinstance(metric, Gauge) else sum
+            lines += [f"# HELP {metric.name} {metric.help.replace(chr(92), chr(92) * 2).replace(chr(10), ' ')}",
+                      f"# TYPE {metric.name} {metric.kind}"]
+            for (sample, labels), found in sorted(values.items()):
+                shown = ",".join(f'{k}="{_escape_label(v)}"' for k, v in labels)
+                total = _number(add(found))
+                lines.append(f"{sample}{{{shown}}} {total}" if shown else f"{sample} {total}")
+        return "\n".join(lines) + "\n"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
 
 def process_metrics(registry: Registry) -> None:
     """process_resident_memory_bytes and process_start_time_seconds of this process (Linux /proc)."""
@@ -204,8 +280,10 @@ def process_metrics(registry: Registry) -> None:
         with open("/proc/self/statm") as f:
             return {(): float(int(f.read().split()[1]) * page)}
 
-    registry.gauge("process_resident_memory_bytes", "Resident memory of this server process.").set_function(rss)
-    registry.gauge("process_start_time_seconds", "When this server process started (Unix time).").set(started)
+    registry.gauge("process_resident_memory_bytes", "Resident memory of this server's processes (its workers added up).",
+                   merge="sum").set_function(rss)
+    registry.gauge("process_start_time_seconds", "When this server (its first worker) started (Unix time).",
+                   merge="min").set(started)
 
 
 # --- the Rasa server -----------------------------------------------------------------------------------
@@ -232,7 +310,7 @@ STORE_SECONDS = SERVER.histogram("advisor_tracker_store_seconds",
 STORE_ERRORS = SERVER.counter("advisor_tracker_store_errors", "Tracker-store operations that raised.", ["operation"])
 MODEL_INFO = SERVER.gauge("advisor_model_info", "The loaded model (value 1; the id and file are labels).",
                           ["model_id", "model_file"])
-READY = SERVER.gauge("advisor_ready", "1 when the last /ready check passed, 0 when it failed.")
+READY = SERVER.gauge("advisor_ready", "1 when the last /ready check passed, 0 when it failed.", merge="min")
 # Filled by another part later (issue 23: "handoffs waiting when that exists"): call
 # HANDOFFS_WAITING.set(n) as the queue changes, or HANDOFFS_WAITING.set_function(lambda: {(): n}).
 # Until then it is not shown.
@@ -241,6 +319,35 @@ for _channel in CHANNELS[:4]:  # the channels' series exist from the start (a fi
         _counter.inc(0, channel=_channel)
 HANDOFFS_WAITING = SERVER.gauge("advisor_handoffs_waiting", "Conversations waiting for a human (handoff queue).")
 process_metrics(SERVER)
+
+
+_SHARED: Dict[str, Optional[SharedDirectory]] = {}
+
+
+def shared_server() -> Optional[SharedDirectory]:
+    """The Rasa server's shared snapshots when ADVISOR_METRICS_DIR is set (several workers), else None."""
+    directory = os.environ.get(SHARED_DIR_ENV, "").strip()
+    if not directory:
+        return None
+    if directory not in _SHARED:
+        _SHARED[directory] = SharedDirectory(SERVER, directory)
+    return _SHARED[directory]
+
+
+def render_server() -> str:
+    """/metrics of the Rasa server: every worker's samples added up, or this process's alone."""
+    shared = shared_server()
+    return shared.render() if shared is not None else SERVER.render()
+
+
+def flush_server() -> None:
+    """After a message: this worker's snapshot for a scrape that another worker answers (no-op with one)."""
+    shared = shared_server()
+    if shared is not None:
+        try:
+            shared.flush()
+        except OSError:  # a full disk must not fail the message; the next flush tries again
+            pass
 
 
 def channel_label(name: Optional[str]) -> str:

@@ -95,7 +95,7 @@ def add_routes(app: Any) -> Any:
 
     @app.get("/metrics")
     async def prometheus_metrics(request: Any) -> Any:  # the token was checked before routing (harden_app)
-        return response.text(metrics.SERVER.render(), content_type=metrics.CONTENT_TYPE)
+        return response.text(metrics.render_server(), content_type=metrics.CONTENT_TYPE)
 
     @app.get("/ready")
     async def ready(request: Any) -> Any:

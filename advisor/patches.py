@@ -852,6 +852,8 @@ def observe_messages() -> None:
         except Exception:
             metrics.MESSAGE_ERRORS.inc(channel=channel)
             raise
+        finally:
+            metrics.flush_server()  # with several workers: a scrape answered by another one sees this message
 
     MessageProcessor.handle_message = handle_message
 

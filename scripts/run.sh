@@ -66,6 +66,9 @@ if [ "$WORKERS" -gt 1 ]; then
     guard=$!
   fi
   export SANIC_WORKERS=$WORKERS
+  # /metrics adds up every worker's samples (advisor.metrics.SharedDirectory): each writes its own here
+  export ADVISOR_METRICS_DIR=${ADVISOR_METRICS_DIR:-$ROOT/.run/metrics}
+  mkdir -p "$ADVISOR_METRICS_DIR" && rm -f "$ADVISOR_METRICS_DIR"/*.json "$ADVISOR_METRICS_DIR"/*.json.tmp  # an earlier run's workers
 fi
 # Conversations: SQLite under var/ by default; PostgreSQL / Redis when POSTGRES_HOST / REDIS_HOST are set.
 "$PY" -m persistence.endpoints --action-url "http://127.0.0.1:$ACTION_PORT/webhook" --out .run/endpoints.yml \

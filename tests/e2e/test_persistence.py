@@ -125,6 +125,18 @@ def test_make_run_uses_both_cores_and_the_widget_works_on_either_worker() -> Non
         assert "with 2 worker(s)" in run.tail(200), run.tail(40)
         polling = requests.get(f"{rasa_url}/socket.io/?EIO=4&transport=polling", timeout=10)
         assert polling.status_code == 400 and "Invalid transport" in polling.text, (polling.status_code, polling.text)
+        # /metrics adds up both workers: every scrape (either worker answers it) counts all 6 REST messages
+        bot = Client(rasa_url, env["RASA_AUTH_TOKEN"])
+        for _ in range(6):
+            bot.say(f"workers-{uuid.uuid4().hex[:8]}", "how long is the csm test?")
+        totals = set()
+        for _ in range(6):
+            scraped = requests.get(f"{rasa_url}/metrics", headers={"Authorization": f"Bearer {env['RASA_AUTH_TOKEN']}"},
+                                   timeout=10)
+            assert scraped.status_code == 200, scraped.status_code
+            line = next(ln for ln in scraped.text.splitlines() if ln.startswith('advisor_messages_total{channel="rest"}'))
+            totals.add(float(line.split()[-1]))
+        assert totals == {6.0}, totals
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             try:
