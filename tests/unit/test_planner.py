@@ -1131,3 +1131,10 @@ def test_the_words_framing_a_claim_are_no_concept_of_the_question(planner: Plann
     d = planner.plan(turn(text, "ask_requirements", [ent(text, "CSM", "certification", "CSM")], confidence=0.57), Context())
     assert (d.kind, d.fact and d.fact.id) == (FACT, "csm_pass_mark"), d.trace()
     assert reply(d).startswith("No."), reply(d)
+
+
+def test_no_i_meant_the_other_one_asks_the_same_of_it(planner: Planner) -> None:
+    text = "no I meant the CSPO"
+    after = Context(certification="CSM", topic="requirements", fact="csm_pass_mark", question="ok and whats the pass mark")
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "CSPO", "certification", "CSPO")]), after)
+    assert d.fact is not None and d.fact.certifications == ("CSPO",) and "no test" in reply(d), d.trace()
