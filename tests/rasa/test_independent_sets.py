@@ -75,9 +75,15 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     # measured fresh in session 11 (0.848 / 0.065 / 0.778 / 0.051 / 0.703 with the session's second commit), then tuned
     "independent-19.yml": {"right_first": 0.88, "wrong_of_all": 0.055, "honest_not_known": 0.84,
                            "abstained_when_known": 0.05, "followups_right": 0.70},
-    # measured fresh at session 11's end (0.879 / 0.060 / 0.788 / 0.049 / 0.632), NOT tuned against: a floor only
-    "independent-20.yml": {"right_first": 0.86, "wrong_of_all": 0.07, "honest_not_known": 0.76,
-                           "abstained_when_known": 0.06, "followups_right": 0.60},
+    # measured fresh at session 11's end (0.879 / 0.060 / 0.788 / 0.049 / 0.632), tuned against in session 12
+    "independent-20.yml": {"right_first": 0.89, "wrong_of_all": 0.06, "honest_not_known": 0.76,
+                           "abstained_when_known": 0.04, "followups_right": 0.66},
+    # measured fresh in session 12 (0.855 / 0.070 / 0.735 / 0.048 / 0.604 on 9c2fe95), then tuned against
+    "independent-21.yml": {"right_first": 0.87, "wrong_of_all": 0.06, "honest_not_known": 0.71,
+                           "abstained_when_known": 0.05, "followups_right": 0.60},
+    # measured fresh in session 12 (0.873 / 0.051 / 0.771 / 0.054 / 0.654 on cd97153), NOT tuned against: a floor only
+    "independent-22.yml": {"right_first": 0.85, "wrong_of_all": 0.065, "honest_not_known": 0.75,
+                           "abstained_when_known": 0.065, "followups_right": 0.62},
 }
 
 
