@@ -54,10 +54,17 @@ else
 fi
 started_redis=0
 guard=""
+if [ "$WORKERS" -gt 1 ] && [ -z "${REDIS_HOST:-}" ]; then
+  if ! vars=$("$ROOT/scripts/services.sh" start redis --port "${ADVISOR_REDIS_PORT:-6381}" --dir "$REDIS_DIR"); then
+    # asked for by name: stop; the default: one worker rather than no advisor (a port taken by another program)
+    [ -z "${ADVISOR_WORKERS:-}" ] \
+      || die "$WORKERS workers need Redis and it could not be started (see above); ADVISOR_WORKERS=1 runs without"
+    WORKERS=1
+    say "Redis could not be started (see above; ADVISOR_REDIS_PORT picks another port): one worker (one core)"
+  fi
+fi
 if [ "$WORKERS" -gt 1 ]; then
   if [ -z "${REDIS_HOST:-}" ]; then
-    vars=$("$ROOT/scripts/services.sh" start redis --port "${ADVISOR_REDIS_PORT:-6381}" --dir "$REDIS_DIR") \
-      || die "$WORKERS workers need Redis and it could not be started (see above); ADVISOR_WORKERS=1 runs without"
     for v in $vars; do export "${v?}"; done
     started_redis=1
     # If this shell is killed outright (kill -9: no trap runs), a guard in a session of its own stops Redis.
