@@ -346,7 +346,8 @@ def accepted(route: str, decision: Decision) -> bool:
 REDACTED = re.compile(r"\[[a-z]+\]")
 # a fact: the one that states it, or one leaning on the last
 FOLLOWING_RULES = ("fact", "threshold", "said_already", "then", "all_of_it", "why_of_last", "subject_of_last")
-GENERIC_ASKS = frozenset({"fit", "yesno", "how"})  # kinds of question that ask for no particular thing a fact states
+UNPARTICULAR_ASKS = frozenset({"fit", "yesno"})  # a yes or no, which one: nothing a fact states in particular
+GENERIC_ASKS = UNPARTICULAR_ASKS | {"how"}  # ... nor "how", for the form: "which one?" for a price is the fact's
 FIGURE_ASKS = ("count", "percent")  # a known unknown asking for one of these shows no nearest fact with a number
 ASKED_AGAIN_MAX_WORDS = 5  # "and what about renewing?": longer questions say what they ask themselves
 DIFFERENCE_CONCEPT = "difference"  # lexicon.yml's concept of comparing the two ("different", "vs", "compare")
@@ -557,7 +558,7 @@ class Planner:
         if not subject:
             return None
         asks = lexicon.asks_of(text)
-        if not set(asks) - {"yesno", "fit"} or _SAMENESS.search(text.lower()):
+        if not set(asks) - UNPARTICULAR_ASKS or _SAMENESS.search(text.lower()):
             return None  # "do I need to wait between them?" (yes or no: on words no fact may speak of), "the same at ...?"
         expanded = f"{text} ({' '.join(subject)})"
         concepts = lexicon.concepts_in(expanded.lower())
@@ -1011,32 +1012,30 @@ class Planner:
     def _states_it_closer(self, text: str, fact: FactEntry, score: float, rest: Sequence[Tuple[str, float, float]],
                           wanted: Sequence[str], asks: Sequence[str], concepts: Sequence[str],
                           on_subject: Callable[[FactEntry], bool]) -> Optional[Tuple[FactEntry, float]]:
-        """A fact within ``ask_margin`` of the best that states what kind of thing the question asks for (a
-        way, a price...), when the best states none of it; None when there is none, or the best states it."""
+        """A fact within ``ask_margin`` of the best that gives what the question asks for when the best does not:
+        the page, for "where can I read about renewing?" (not where SEUs are earned); else the kind of thing asked
+        (a way, a price...). None when there is none, or the best gives it."""
         book, lexicon = self.index.book, self.index.lexicon
-        if book.ask_margin and lexicon is not None and "where" in asks and lexicon.asks_for_source(text.lower()) \
-                and not _gives_a_page(fact):
-            # "where can I read about renewing?": the page about it, not where SEUs are earned
+        if not book.ask_margin:
+            return None
+
+        def first(gives: Callable[[FactEntry], bool]) -> Optional[Tuple[FactEntry, float]]:
             for label, other_score, _ in rest:
                 if other_score < score - book.ask_margin:
-                    break
-                if not label.startswith(TOPIC_PREFIX) and _gives_a_page(book.facts[label]) \
-                        and self._eligible(book.facts[label], wanted, asks) \
-                        and not self._why_not(book.facts[label], text, asks, concepts, on_subject(book.facts[label])):
-                    return book.facts[label], other_score
-        wanted_kinds = set(asks) - {"yesno", "fit"}
-        if not wanted_kinds or wanted_kinds & set(fact.asks) or not book.ask_margin:
+                    return None
+                other = book.facts.get(label) if not label.startswith(TOPIC_PREFIX) else None
+                if other is not None and gives(other) and self._eligible(other, wanted, asks) \
+                        and not self._why_not(other, text, asks, concepts, on_subject(other)):
+                    return other, other_score
             return None
-        for label, other_score, _ in rest:
-            if other_score < score - book.ask_margin:
-                return None
-            if label.startswith(TOPIC_PREFIX):
-                continue
-            other = book.facts[label]
-            if wanted_kinds & set(other.asks) and self._eligible(other, wanted, asks) \
-                    and not self._why_not(other, text, asks, concepts, on_subject(other)):
-                return other, other_score
-        return None
+
+        closer = None
+        if lexicon is not None and "where" in asks and lexicon.asks_for_source(text.lower()) and not _gives_a_page(fact):
+            closer = first(_gives_a_page)
+        kinds = set(asks) - UNPARTICULAR_ASKS
+        if closer is None and kinds and not kinds & set(fact.asks):
+            closer = first(lambda other: bool(kinds & set(other.asks)))
+        return closer
 
     def _other_role(self, text: str, fact: FactEntry, score: float, wanted: Sequence[str], asks: Sequence[str],
                     concepts: Sequence[str], ranked: Sequence[Tuple[str, float, float]]) -> bool:

@@ -32,6 +32,11 @@ def _escape_label(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
 
 
+def _sample_line(name: str, labels: Iterable[Tuple[str, str]], value: float) -> str:
+    shown = ",".join(f'{k}="{_escape_label(v)}"' for k, v in labels)
+    return f"{name}{{{shown}}} {_number(value)}" if shown else f"{name} {_number(value)}"
+
+
 def _number(value: float) -> str:
     if math.isinf(value):
         return "+Inf" if value > 0 else "-Inf"
@@ -62,12 +67,11 @@ class Metric:
         samples = self.samples()
         if not samples and self.kind == "gauge":  # a gauge nobody set (a hook not filled yet) is not shown
             return []
-        lines = [f"# HELP {self.name} {self.help.replace(chr(92), chr(92) * 2).replace(chr(10), ' ')}",
-                 f"# TYPE {self.name} {self.kind}"]
-        for name, labels, value in samples:
-            shown = ",".join(f'{k}="{_escape_label(v)}"' for k, v in labels.items())
-            lines.append(f"{name}{{{shown}}} {_number(value)}" if shown else f"{name} {_number(value)}")
-        return lines
+        return self.header() + [_sample_line(name, labels.items(), value) for name, labels, value in samples]
+
+    def header(self) -> List[str]:
+        return [f"# HELP {self.name} {self.help.replace(chr(92), chr(92) * 2).replace(chr(10), ' ')}",
+                f"# TYPE {self.name} {self.kind}"]
 
 
 class Counter(Metric):
@@ -252,12 +256,8 @@ class SharedDirectory:
             if not values:
                 continue
             add = MERGES[metric.merge] if isinstance(metric, Gauge) else sum
-            lines += [f"# HELP {metric.name} {metric.help.replace(chr(92), chr(92) * 2).replace(chr(10), ' ')}",
-                      f"# TYPE {metric.name} {metric.kind}"]
-            for (sample, labels), found in sorted(values.items()):
-                shown = ",".join(f'{k}="{_escape_label(v)}"' for k, v in labels)
-                total = _number(add(found))
-                lines.append(f"{sample}{{{shown}}} {total}" if shown else f"{sample} {total}")
+            lines += metric.header() + [_sample_line(sample, labels, add(found))
+                                        for (sample, labels), found in sorted(values.items())]
         return "\n".join(lines) + "\n"
 
 
