@@ -41,6 +41,8 @@ from actions.spelling import Speller, corrected_turn
 from actions.spelling import vocabulary as spelling_vocabulary
 from actions.threshold import SCORE_WORDS
 
+_SPAN = re.compile(r"\b(\d+|one|two|three|five|twelve|24)\s+(months?|years?)\b", re.I)
+_SMALL_UNITS = re.compile(r"\b(hours?|hrs?|minutes?|mins?|days?|weeks?)\b", re.I)
 FACT, COUNTERPART, TOPIC, NEIGHBOUR, AUDIENCE, NOT_KNOWN = "fact", "counterpart", "topic", "neighbour", "audience", "not_known"
 NO_ANSWER = "none"  # the planner has no knowledge answer: the caller replies its own way
 TRACE_CANDIDATES = 5
@@ -505,6 +507,7 @@ class Planner:
         # How many of the question's concepts a fact may leave unexplained (None: not checked).
         self.coverage = index.book.max_unexplained if coverage is None else (coverage if coverage >= 0 else None)
         self._fact_concepts: Dict[str, frozenset] = {}
+        self._span_facts: set = set()  # facts stating a span in months or years ("12 months of work")
         self._definition_words, self._requirement_words, self._requirement_fillers = (
             _words(kb, key) for key in ("definition_words", "requirement_words", "requirement_fillers"))
         self.vocabulary = _vocabulary(kb, index, neighbours)
@@ -520,6 +523,8 @@ class Planner:
             for fact in index.book.facts.values():
                 texts = " ".join(fact.questions + (fact.answer,)).lower()
                 self._fact_concepts[fact.id] = frozenset(lexicon.concepts_in(texts))
+                if "duration" in fact.asks and _SPAN.search(fact.answer):
+                    self._span_facts.add(fact.id)
         for u in unknowns.entries:
             if u.related and u.related not in index.book.facts:
                 raise KnowledgeError("knowledge/unknowns.yml", f"unknowns.{u.id}.related", f"unknown fact {u.related!r}")
@@ -893,7 +898,10 @@ class Planner:
                 other = fact.counterparts.get(wanted[0]) if len(wanted) == 1 and not fact.only_with else None
                 # ... and the counterpart speaks of something the question asks about: the Product Owner's
                 # backlog duty is no answer to "does the Scrum Master prioritise the backlog?" via the SM's duty
-                fits = not concepts or bool(set(concepts) & set(self._fact_concepts.get(other or "", frozenset())))
+                # (weak concepts aside: "I got my csm last month, what comes after it?" speaks of no subject)
+                weak = self.index.lexicon.weak_concepts if self.index.lexicon is not None else frozenset()
+                strong = set(concepts) - set(weak)
+                fits = not strong or bool(strong & set(self._fact_concepts.get(other or "", frozenset())))
                 if other and fits and self._states(fact, asks) and self._explains(fact, concepts):
                     answer = book.facts[other]
                     return Decision(COUNTERPART, "counterpart_of_best", fact=answer, topic=answer.topic,
@@ -1134,13 +1142,13 @@ class Planner:
     def _stem_known(self, form: str) -> bool:
         return any(v.startswith(form) and len(v) - len(form) <= 3 for v in self._by_prefix.get(form[:3], ()))
 
-    def _explains(self, fact: FactEntry, concepts: Sequence[str]) -> bool:
+    def _explains(self, fact: FactEntry, concepts: Sequence[str], text: str = "") -> bool:
         """Whether the fact's questions and answer speak of what the question does: at most
         ``coverage`` of the question's concepts may be foreign to it ("attempts" of the PSM, when
         the PSM fact speaks of questions, minutes and the pass mark)."""
         if self.coverage is None or fact.id not in self._fact_concepts:
             return True
-        return len(self._unexplained(fact, concepts)) <= self.coverage
+        return len(self._unexplained(fact, concepts, text)) <= self.coverage
 
     def _why_not(self, fact: FactEntry, text: str, asks: Sequence[str], concepts: Sequence[str], on_subject: bool) -> str:
         """Why a fact that reached the bar does not answer the question ("" when nothing keeps it from it)."""
@@ -1148,14 +1156,18 @@ class Planner:
             return "about " + " or ".join(fact.about) + ", which the question is not"
         if not self._states(fact, asks):
             return "does not state what is asked"
-        if not self._explains(fact, concepts):
-            return "leaves a concept unexplained: " + ", ".join(self._unexplained(fact, concepts))
+        if not self._explains(fact, concepts, text):
+            return "leaves a concept unexplained: " + ", ".join(self._unexplained(fact, concepts, text))
         return "only a page" if self._only_a_page(fact, text, asks) else ""
 
-    def _unexplained(self, fact: FactEntry, concepts: Sequence[str]) -> List[str]:
-        """The question's concepts the fact does not speak of (weak ones aside)."""
+    def _unexplained(self, fact: FactEntry, concepts: Sequence[str], text: str = "") -> List[str]:
+        """The question's concepts the fact does not speak of (weak ones aside). With the question's
+        ``text``, "how long ..." naming no hours, minutes, days or weeks is a duration a fact stating
+        months or years speaks of ("how long must I have worked as a PO?": "12 months of work")."""
         weak = self.index.lexicon.weak_concepts if self.index.lexicon is not None else frozenset()
         known = self._fact_concepts.get(fact.id, frozenset())
+        if text and fact.id in self._span_facts and not _SMALL_UNITS.search(text):
+            known = known | {"duration"}
         return [c for c in concepts if c not in known and c not in weak]
 
     def _eligible(self, fact: FactEntry, wanted: Sequence[str], asks: Sequence[str] = ()) -> bool:
@@ -1216,6 +1228,11 @@ class Planner:
         if unknown is not None:  # "how much is the PSM?": what the data says about not knowing it
             return Decision(NOT_KNOWN, "neighbour_not_known", neighbours=keys, unknown=unknown, asks=asks,
                             candidates=candidates)
+        concepts = tuple(self.index.lexicon.concepts_in(text.lower())) if self.index.lexicon is not None else ()
+        if "issuer" in concepts and not self._strong([a for a in asks if a != "who"]):
+            # "is PSM I the Scrum Alliance one?": who issues it, first, then what it is
+            return Decision(NEIGHBOUR, "neighbour", neighbours=keys, asks=tuple(dict.fromkeys(asks + ("who",))),
+                            candidates=candidates, concepts=concepts)
         if self._defines(text, keys, asks):  # "what's PSM I?", "is PSM the same as CSM?": what it is
             return Decision(NEIGHBOUR, "neighbour", neighbours=keys, asks=asks, candidates=candidates,
                             concepts=tuple(self.index.lexicon.concepts_in(text.lower())) if self.index.lexicon else ())
@@ -1231,7 +1248,7 @@ class Planner:
             fact = book.facts[label]
             covers_all = len(keys) == 1 or all(fact.id in self.neighbours.entries[k].answers_facts for k in keys)
             if covers_all and (fact.only_with in keys or fact.id in allowed) and self._states(fact, asks) and self._explains(
-                    fact, self.index.lexicon.concepts_in(text.lower()) if self.index.lexicon is not None else ()):
+                    fact, self.index.lexicon.concepts_in(text.lower()) if self.index.lexicon is not None else (), text):
                 if len(keys) == 1 and keys[0] in fact.per_neighbour:
                     fact = book.facts[fact.per_neighbour[keys[0]]]  # "how long is the A-CSM course?": the A-CSM's alone
                 return Decision(FACT, "neighbour_fact", fact=fact, topic=fact.topic, neighbours=keys,
@@ -1256,7 +1273,8 @@ class Planner:
             return None
         entry = self.neighbours.entries[keys[0]]
         names = "|".join(re.escape(a) for a in sorted(entry.aliases, key=len, reverse=True))
-        asked = re.search(r"\b(after|beyond|following|past)\s+(the\s+|my\s+|an?\s+|your\s+)?((getting|having|earning|"
+        asked = re.search(r"\b(after|beyond|following|past|above|higher than|up from)\s+"
+                          r"(the\s+|my\s+|an?\s+|your\s+)?((getting|having|earning|"
                           r"finishing|doing|passing)\s+(the\s+|my\s+|an?\s+)?)?(" + names + r")(?![\w-])"
                           # "does the experience have to come after the A-CSM course?" asks when, not what follows it
                           r"(?!\s+(course|class|training|workshop)s?\b)", text.lower())

@@ -1138,3 +1138,44 @@ def test_no_i_meant_the_other_one_asks_the_same_of_it(planner: Planner) -> None:
     after = Context(certification="CSM", topic="requirements", fact="csm_pass_mark", question="ok and whats the pass mark")
     d = planner.plan(turn(text, "ask_requirements", [ent(text, "CSPO", "certification", "CSPO")]), after)
     assert d.fact is not None and d.fact.certifications == ("CSPO",) and "no test" in reply(d), d.trace()
+
+
+def test_how_long_worked_is_answered_by_a_fact_stating_months(planner: Planner) -> None:
+    # "how long" with no hours or minutes is a duration that "12 months of work" states ...
+    text = "how long do i need to have worked as a PO for the a-cspo"
+    d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, "a-cspo", "other_certification", "A-CSPO")]), Context())
+    assert (d.kind, d.fact and d.fact.id) == (FACT, "acspo_experience")
+    # ... but hours of class are not months of work
+    text = "How many hours of class for the Advanced CSPO?"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "Advanced CSPO", "other_certification", "A-CSPO")]), Context())
+    assert d.fact is not None and d.fact.id == "acspo_course"
+
+
+def test_a_level_above_a_neighbour_is_the_one_that_follows_it(planner: Planner) -> None:
+    d = planner.plan(turn("is there a level above the advanced scrum master cert", "ask_continuous_learning"), Context())
+    assert (d.rule, d.neighbours) == ("neighbour_then", ("CSP",))
+
+
+def test_what_comes_after_my_csm_is_not_the_cspos_next_step(planner: Planner) -> None:
+    # "last month" (a weak concept) does not keep the CSM's counterpart of the best match (the CSPO's next step)
+    text = "I got my csm last month, what cert comes after it"
+    d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, "csm", "certification", "CSM")]), Context())
+    assert d.fact is not None and d.fact.id == "after_csm"
+
+
+def test_is_it_the_scrum_alliance_one_says_who_issues_it(planner: Planner) -> None:
+    text = "is psm 1 the scrum alliance one?"
+    d = planner.plan(turn(text, "ask_certification_info", [ent(text, "psm 1", "other_certification", "PSM")]), Context())
+    assert (d.kind, d.neighbours) == (NEIGHBOUR, ("PSM",))
+    assert reply(d).startswith("PSM I is issued by Scrum.org.")
+    # "the scrum.org scrum master test" is the PSM's, not the CSM's
+    text = "how many questions on the scrum.org scrum master test"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "scrum master", "certification", "CSM")]), Context())
+    assert d.fact is not None and d.fact.id == "psm_assessment"
+
+
+def test_a_year_to_take_the_test_asks_for_the_window(planner: Planner) -> None:
+    text = "do i have like a year to take the csm test after the course?"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "csm", "certification", "CSM")]), Context())
+    assert d.fact is not None and d.fact.id in ("csm_attempt_window", "csm_attempts"), d.trace()
+    assert "within 90 days" in reply(d) and not reply(d).lower().startswith("yes")
