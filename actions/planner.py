@@ -423,6 +423,18 @@ def _the_question(text: str) -> str:
     return " ".join(asking) if asking and len(asking) < len(sentences) else text
 
 
+_CLAUSE_QUESTION = re.compile(r"[,;:]\s+(?=(what|what's|whats|how|who|which|when|where|why|is|are|can|could|do|does|will|"
+                              r"would|should|must)\b)", re.I)
+
+
+def _the_asking_clause(text: str) -> str:
+    """The question of a message without what the user said of themselves before it, in the same sentence
+    ("I'm switching careers from nursing, do I need IT experience for the CSM?": from "do I need")."""
+    question = _the_question(text)
+    starts = [m.end() for m in _CLAUSE_QUESTION.finditer(question)]
+    return question[starts[-1]:] if starts else question
+
+
 def looks_like_a_question(text: str) -> bool:
     """A question mark at the end, or a question word first ("how many questions on it", "can I get a refund"),
     and not about the advisor itself."""
@@ -540,9 +552,22 @@ class Planner:
             parts = question_parts(turn.text)
             if len(parts) > 1:
                 decision = self._plan_parts(turn, context, parts) or decision
-        if decision.rule in ("not_known", "no_fact_no_topic"):
+        if decision.rule in ("not_known", "no_fact_no_topic") or self._off_the_subject(decision, turn, context):
             decision = self._subject_of_last(turn, context) or decision
         return decision
+
+    def _off_the_subject(self, decision: Decision, turn: Turn, context: Context) -> bool:
+        """A fact chosen for a question with a pronoun ("how long is it?" after the CSM test's questions) that
+        speaks of nothing the user's message before it spoke of (the test): "it" was that."""
+        lexicon = self.index.lexicon
+        if lexicon is None or decision.rule != "fact" or decision.fact is None or not context.question \
+                or not _PRONOUN.search(turn.text.lower()):
+            return False
+        weak = set(lexicon.weak_concepts)
+        before = {c for phrase, c in lexicon.concept_phrases(context.question.lower()) if not lexicon.asks_of(phrase)} - weak
+        own = set(lexicon.concepts_in(turn.text.lower())) - weak - set(lexicon.asks)
+        return bool(before) and not own - set(lexicon.concepts_in(context.question.lower())) \
+            and not before & set(self._fact_concepts.get(decision.fact.id, frozenset()))
 
     def _subject_of_last(self, turn: Turn, context: Context) -> Optional[Decision]:
         """A short follow-up that no fact answers on its own words ("how do i get them?", "within what period?")
@@ -554,7 +579,7 @@ class Planner:
                 or not looks_like_a_question(text) or not _leans_on_context(text) or self.index.normalise(text)[1] \
                 or mentioned_certifications(self.kb, list(turn.entities)):
             return None
-        if self.neighbours.named(text, list(turn.entities)) or self.foreign_words(_the_question(text)):
+        if self.neighbours.named(text, list(turn.entities)) or self.foreign_words(_the_asking_clause(text)):
             return None  # "is it the same at scrum.org?", "and in indian rupees?": about something else
         own = set(lexicon.concepts_in(text.lower()))
         # (the things it spoke of, not what it asked: "how long" is a duration asked, not a subject)
@@ -827,7 +852,7 @@ class Planner:
             (context.certification,) if context.certification is not None and context.certification in kb.certifications else ())
         raw = {label: score for label, score, _ in ranked}
         bar = (book.torn_min_score if turn.torn else book.unsure_min_score) if turn.unsure else book.min_score
-        foreign = self.foreign_words(_the_question(text))
+        foreign = self.foreign_words(_the_asking_clause(text))
         if foreign and book.foreign_word_min_score is not None:
             # "can I bring my dog to the class?": words the knowledge never uses ask about something else
             bar = max(bar, book.foreign_word_min_score)

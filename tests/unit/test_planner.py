@@ -1179,3 +1179,22 @@ def test_a_year_to_take_the_test_asks_for_the_window(planner: Planner) -> None:
     d = planner.plan(turn(text, "ask_requirements", [ent(text, "csm", "certification", "CSM")]), Context())
     assert d.fact is not None and d.fact.id in ("csm_attempt_window", "csm_attempts"), d.trace()
     assert "within 90 days" in reply(d) and not reply(d).lower().startswith("yes")
+
+
+def test_what_users_say_of_themselves_before_the_question_is_no_foreign_word(planner: Planner) -> None:
+    # "nursing" is a word the knowledge never uses, but it is said before the question, not asked about
+    text = "I'm switching careers from nursing, do I need IT experience for the CSM?"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "CSM", "certification", "CSM")]), Context())
+    assert (d.kind, d.fact and d.fact.id) == (FACT, "prerequisites"), d.trace()
+    # ... while a foreign word in the question itself still raises the bar
+    d = planner.plan(turn("can I bring my dog to the csm class?", "ask_requirements"), Context())
+    assert d.kind != FACT, d.trace()
+
+
+def test_next_week_and_in_charge_of_are_no_concepts(planner: Planner) -> None:
+    text = "hey! doing my csm test next week and kinda nervous lol, what score do i need to pass?"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "csm", "certification", "CSM")]), Context())
+    assert d.fact is not None and d.fact.id == "csm_pass_mark", d.trace()
+    text = "what meetings is the SM in charge of facilitating?"
+    d = planner.plan(turn(text, "ask_responsibilities", [ent(text, "SM", "role", "scrum_master")]), Context())
+    assert d.fact is not None and d.fact.id == "sm_events", d.trace()
