@@ -360,6 +360,8 @@ _QUESTION_START = re.compile(r"\W*(what|what's|whats|how|who|whom|which|when|whe
 # "what's this assistant good for?", "tell me your features": about the advisor, not the last answer
 _ABOUT_THE_ADVISOR = re.compile(r"\b(you|your|yours|assistant|bot|chatbot|advisor)\b")
 _SAMENESS = re.compile(r"\b(same|different|differs?|unlike)\b")
+_COMPARING = re.compile(r"\b(vs\.?|versus|compared?|compares|comparing|comparison|differen\w*|differs?|than|"
+                        r"which (one|of (them|the two)|has|is|lasts|costs|needs|expires))\b")
 _PRONOUN = re.compile(r"\b(it|its|it's|that|this|they|them|those|these|one)\b")
 
 
@@ -810,6 +812,11 @@ class Planner:
                 # "how much does it cost?" right after the PSM: what isn't known about the PSM ("it" named)
                 alias = self.neighbours.entries[neighbour_keys[0]].aliases[0]
                 unknown = self.unknowns.matching(f"{_the_question(text)} ({alias})")
+        if neighbour_keys and named and unknown is None:
+            # "compare pass marks csm and psm": the CSM's fact and the PSM's, one after the other
+            compared = self._compared_with_neighbour(neighbour_keys, named, text, asks, ranked, candidates)
+            if compared is not None:
+                return compared
         if neighbour_keys:
             return self._neighbour(neighbour_keys, text, asks, ranked, candidates, unknown)
 
@@ -1258,7 +1265,9 @@ class Planner:
             # "is PSM I the Scrum Alliance one?": who issues it, first, then what it is
             return Decision(NEIGHBOUR, "neighbour", neighbours=keys, asks=tuple(dict.fromkeys(asks + ("who",))),
                             candidates=candidates, concepts=concepts)
-        if self._defines(text, keys, asks):  # "what's PSM I?", "is PSM the same as CSM?": what it is
+        question = _the_question(text)
+        if self._defines(text, keys, asks) or (question != text and self._defines(question, keys, asks)):
+            # "what's PSM I?", "is PSM the same as CSM?", "I keep seeing PSM in job ads. what is it": what it is
             return Decision(NEIGHBOUR, "neighbour", neighbours=keys, asks=asks, candidates=candidates,
                             concepts=tuple(self.index.lexicon.concepts_in(text.lower())) if self.index.lexicon else ())
         after = self._after(text, keys)
@@ -1291,6 +1300,36 @@ class Planner:
             return Decision(NOT_KNOWN, "neighbour_not_known", neighbours=keys, asks=asks, candidates=candidates,
                             concepts=concepts)
         return Decision(NEIGHBOUR, "neighbour", neighbours=keys, asks=asks, candidates=candidates, concepts=concepts)
+
+    def _compared_with_neighbour(self, keys: Tuple[str, ...], named: Sequence[str], text: str, asks: Tuple[str, ...],
+                                 ranked: Sequence[Tuple[str, float, float]],
+                                 candidates: Tuple[Tuple[str, float], ...]) -> Optional[Decision]:
+        """A question comparing a certification named with one neighbour on one point ("psm vs csm which one lasts
+        longer?"): the best fact of each that states what is asked (comparing aside), when both are found."""
+        lexicon, book = self.index.lexicon, self.index.book
+        if lexicon is None or len(keys) != 1 or not _COMPARING.search(text.lower()):
+            return None
+        entry = self.neighbours.entries[keys[0]]
+        concepts = tuple(c for c in lexicon.concepts_in(text.lower()) if c != DIFFERENCE_CONCEPT)
+        wanted = tuple(asks_ for asks_ in asks if asks_ not in UNPARTICULAR_ASKS)
+        theirs: Optional[FactEntry] = None
+        ours: Optional[FactEntry] = None
+        for label, score, _ in ranked:
+            if label.startswith(TOPIC_PREFIX) or score < book.min_score:
+                continue
+            fact = book.facts[label]
+            if not self._states(fact, wanted) or not self._explains(fact, concepts, text):
+                continue
+            if theirs is None and (fact.only_with == keys[0] or fact.id in entry.answers_facts):
+                theirs = book.facts[fact.per_neighbour[keys[0]]] if keys[0] in fact.per_neighbour else fact
+            elif ours is None and not fact.only_with and not fact.about and self._eligible(fact, named, wanted) \
+                    and fact.topic not in self._guide_topics and DIFFERENCE_CONCEPT not in self._fact_concepts.get(fact.id, ()):
+                ours = fact
+        if theirs is None or ours is None or theirs.id == ours.id:
+            return None
+        also = Decision(FACT, "neighbour_fact", fact=theirs, topic=theirs.topic, neighbours=keys, asks=asks)
+        return Decision(FACT, "neighbour_compared", fact=ours, topic=ours.topic, certifications=tuple(named),
+                        asks=asks, candidates=candidates, neighbours=keys, also=(also,))
 
     def _after(self, text: str, keys: Sequence[str]) -> Optional[str]:
         """The neighbour that follows the one named, when the message asks what comes after it."""

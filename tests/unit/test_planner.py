@@ -1198,3 +1198,31 @@ def test_next_week_and_in_charge_of_are_no_concepts(planner: Planner) -> None:
     text = "what meetings is the SM in charge of facilitating?"
     d = planner.plan(turn(text, "ask_responsibilities", [ent(text, "SM", "role", "scrum_master")]), Context())
     assert d.fact is not None and d.fact.id == "sm_events", d.trace()
+
+
+def test_comparing_a_certification_with_a_neighbour_on_one_point_gives_both_facts(planner: Planner) -> None:
+    text = "compare pass marks csm and psm"
+    d = planner.plan(turn(text, "compare_certifications", [ent(text, "csm", "certification", "CSM"),
+                                                          ent(text, "psm", "other_certification", "PSM")]), Context())
+    assert (d.rule, d.fact and d.fact.id, [a.fact.id for a in d.also if a.fact]) == (
+        "neighbour_compared", "csm_pass_mark", ["psm_assessment"]), d.trace()
+    said = reply(d)
+    assert "74%" in said and "85%" in said and not said.startswith("I don't")
+    # a question about the neighbour alone is still the neighbour's fact alone
+    d = planner.plan(turn("how many questions does the psm exam have"), Context())
+    assert d.fact is not None and d.fact.id == "psm_assessment" and not d.also
+
+
+def test_what_is_it_after_a_sentence_naming_a_neighbour_says_what_it_is(planner: Planner) -> None:
+    text = "I keep seeing PSM in job ads next to CSM. what is it"
+    d = planner.plan(turn(text, "ask_certification_info", [ent(text, "PSM", "other_certification", "PSM"),
+                                                           ent(text, "CSM", "certification", "CSM")]), Context())
+    assert (d.kind, d.neighbours) == (NEIGHBOUR, ("PSM",)), d.trace()
+
+
+def test_a_badge_is_the_certification_not_the_certificates_delivery(planner: Planner) -> None:
+    text = "what does it take to maintain the CSPO badge?"
+    d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, "CSPO", "certification", "CSPO")]), Context())
+    assert d.kind == FACT and d.fact is not None and d.fact.id in ("renewal_requirements", "cspo_renewal"), d.trace()
+    d = planner.plan(turn("when will I get my digital badge?", "ask_certification_info"), Context())
+    assert d.kind == NOT_KNOWN, d.trace()
