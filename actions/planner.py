@@ -311,7 +311,8 @@ _REQUIREMENT_NOUN = re.compile(r"(requirements?|reqs|eligib\w*|criteria|pre-?req
 # A message the NLU took for small talk ("how many questions is that?" as ask_why, "open book or not?" as
 # deny) right after a knowledge answer: the planner answers it only as a follow-up of that answer.
 SMALL_TALK = "small_talk"
-CONTEXT_RULES = ("counterpart", "counterpart_same_fact", "then", "said_already", "swap", "source_of_last", "all_of_it",
+CONTEXT_RULES = ("counterpart", "counterpart_same_fact", "counterpart_question", "then", "said_already", "swap",
+                 "source_of_last", "all_of_it",
                  "why_of_last", "subject_of_last")
 # Rules whose answer comes before the recommendation form's question when the message opened the form.
 FORM_OPENING_RULES = ("audience", "goal_guide", "neighbour", "known_unknown")
@@ -739,6 +740,10 @@ class Planner:
                                 certifications=(others[0],))
             if not others and not previous.only_with:  # "and the CSM?" about a fact that already covers it
                 return Decision(FACT, "counterpart_same_fact", fact=previous, topic=previous.topic, certifications=named)
+        if elliptical and context.fact is None and context.neighbour is None and context.question:
+            again = self._asked_again_for(turn, named, context)
+            if again is not None:
+                return again
         lexicon = self.index.lexicon
         leaning = self._leaning_on_last_fact(text, context)
         if leaning is not None:
@@ -1300,6 +1305,37 @@ class Planner:
             return Decision(NOT_KNOWN, "neighbour_not_known", neighbours=keys, asks=asks, candidates=candidates,
                             concepts=concepts)
         return Decision(NEIGHBOUR, "neighbour", neighbours=keys, asks=asks, candidates=candidates, concepts=concepts)
+
+    def _asked_again_for(self, turn: Turn, named: Sequence[str], context: Context) -> Optional[Decision]:
+        """"and for a csm?" right after a question no fact answered ("what's the average salary of a cspo?"):
+        that question again, for the certification now named; its honest "I don't know" when no fact answers it
+        either (rule `counterpart_question`). None when the question before was itself such a follow-up."""
+        previous = str(context.question)
+        if len(set(named)) != 1 or named[0] not in self.kb.certifications or not looks_like_a_question(previous):
+            return None
+        aliases = sorted(self.kb.certifications[named[0]].aliases + tuple(
+            a for c in self.kb.certifications.values() for a in c.aliases), key=len, reverse=True)
+        pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(a) for a in aliases) + r")(?![\w-])", re.I)
+        spans = [(int(e["start"]), int(e["end"])) for e in turn.entities
+                 if isinstance(e.get("start"), int) and isinstance(e.get("end"), int)]
+        # (the user's own words for it: "and the po?" after "what does the scrum master do?" asks what the po does)
+        name = turn.text[spans[0][0]:spans[0][1]] if len(spans) == 1 else named[0]
+        text, count = pattern.subn(name, previous)
+        if not count:
+            text = f"{previous.rstrip(' ?!.')} for the {name}?"
+        if is_elliptical(self.kb, previous, ()) or _word_count(previous) <= 3:
+            return None
+        # (only after a question no fact answered: after a topic's summary, "and the po?" is that topic for the PO)
+        if self._plan(Turn(text=previous, intent=None, confidence=0.0, entities=()), Context()).kind != NOT_KNOWN:
+            return None
+        kind = next((str(e.get("entity")) for e in turn.entities if e.get("entity")), "certification")
+        value = next((e.get("value") for e in turn.entities if e.get("entity")), named[0])
+        entities = tuple({"entity": kind, "value": value, "start": m.start(), "end": m.end()}
+                         for m in re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", text))
+        decision = self._plan(replace(turn, text=text, entities=entities), Context(certification=named[0]))
+        if decision.kind not in (FACT, COUNTERPART, NOT_KNOWN) or decision.also:
+            return None
+        return replace(decision, rule="counterpart_question", certifications=(named[0],))
 
     def _compared_with_neighbour(self, keys: Tuple[str, ...], named: Sequence[str], text: str, asks: Tuple[str, ...],
                                  ranked: Sequence[Tuple[str, float, float]],

@@ -1226,3 +1226,17 @@ def test_a_badge_is_the_certification_not_the_certificates_delivery(planner: Pla
     assert d.kind == FACT and d.fact is not None and d.fact.id in ("renewal_requirements", "cspo_renewal"), d.trace()
     d = planner.plan(turn("when will I get my digital badge?", "ask_certification_info"), Context())
     assert d.kind == NOT_KNOWN, d.trace()
+
+
+def test_and_for_the_other_one_after_a_question_no_fact_answered_asks_it_again(planner: Planner) -> None:
+    # no fact holds the average salary: "and for a csm?" gets the same honest "I don't know", for the CSM
+    text = "and for a csm?"
+    d = planner.plan(turn(text, "ask_certification_info", [ent(text, "csm", "certification", "CSM")]),
+                     Context(certification="CSPO", question="what's the average salary of a cspo?"))
+    assert (d.kind, d.rule, d.unknown and d.unknown.id) == (NOT_KNOWN, "counterpart_question", "salary_figures"), d.trace()
+    assert not reply(d).startswith("**CSM")
+    # after a topic's summary, "and the po?" is still that topic for the PO
+    text = "and the po?"
+    d = planner.plan(turn(text, "ask_certification_info", [ent(text, "po", "role", "product_owner")]),
+                     Context(topic="responsibilities", question="what does the scrum master do in scrum"))
+    assert d.rule != "counterpart_question", d.trace()
