@@ -217,6 +217,10 @@ class ActionExplainRecommendation(SafeAction):
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         answered = answer_follow_up(dispatcher, tracker)  # "how many questions is that?" after a fact
+        if answered is None and tracker.get_slot("recommendation") is None:
+            # no recommendation to explain: "what are those values?" (which the NLU took for "why?") after the Scrum
+            # Master's duties is a question of its own, when the NLU was unsure and the planner is
+            answered = answer_misread_question(dispatcher, tracker)
         if answered is not None:
             return answered
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")

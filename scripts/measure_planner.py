@@ -116,7 +116,8 @@ def decide(planner: Any, parse: Mapping[str, Any], context: Any) -> Tuple[Any, s
         followup = planner.plan(Turn.from_message(parse, unsure=True), context)
         if accepted(SMALL_TALK, followup):
             return followup, ""
-    if intent in (planner.kb.extra.get("small_talk_replies") or {}):
+    if intent in (planner.kb.extra.get("small_talk_replies") or {}) or intent in ("ask_why", "ask_other_option"):
+        # (ask_why, ask_other_option: actions.action_recommend.ActionExplainRecommendation, with no recommendation)
         # actions.action_answer.answer_misread_question: "how many questions on it?" the NLU took for "stop"
         from actions.action_answer import MISREAD_MAX_CONFIDENCE
         from actions.planner import looks_like_a_question

@@ -391,3 +391,14 @@ def test_the_message_before_is_read_from_the_conversation_not_a_slot() -> None:
     assert previous_user_text(t) is None
     t = tracker("how do i get them?", "nlu_fallback", events=[{"event": "user", "text": "/greet"}])
     assert previous_user_text(t) is None
+
+
+def test_a_question_the_nlu_took_for_why_with_no_recommendation_is_answered() -> None:
+    # "what are those values?" after the Scrum Master's duties (a summary, no fact): a question of its own
+    msgs, _ = run(ActionExplainRecommendation(), tracker("what are those values?", "ask_why", confidence=0.47,
+                                                         slots={"last_topic": "responsibilities"}))
+    assert msgs[0]["text"].startswith("The Scrum values"), msgs[0]["text"]
+    # after a recommendation, "why?"-like questions still explain it
+    msgs, _ = run(ActionExplainRecommendation(), tracker("what are those values?", "ask_why", confidence=0.47,
+                                                         slots=AFTER_CSM))
+    assert not msgs[0]["text"].startswith("The Scrum values")
