@@ -864,8 +864,8 @@ class Planner:
             (context.certification,) if context.certification is not None and context.certification in kb.certifications else ())
         if not wanted and context.question and _leans_on_context(text):
             # "what's after that?" right after "I just got my CSPO!" (which no answer spoke of): the CSPO
-            said = self.index.normalise(context.question)[1]
-            wanted = tuple(said) if len(said) == 1 else ()
+            before = self.index.normalise(context.question)[1]
+            wanted = tuple(before) if len(before) == 1 else ()
         raw = {label: score for label, score, _ in ranked}
         bar = (book.torn_min_score if turn.torn else book.unsure_min_score) if turn.unsure else book.min_score
         foreign = self.foreign_words(_the_asking_clause(text))
