@@ -81,9 +81,13 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     # measured fresh in session 12 (0.855 / 0.070 / 0.735 / 0.048 / 0.604 on 9c2fe95), then tuned against
     "independent-21.yml": {"right_first": 0.87, "wrong_of_all": 0.06, "honest_not_known": 0.71,
                            "abstained_when_known": 0.05, "followups_right": 0.60},
-    # measured fresh in session 12 (0.873 / 0.051 / 0.771 / 0.054 / 0.654 on cd97153), NOT tuned against: a floor only
-    "independent-22.yml": {"right_first": 0.85, "wrong_of_all": 0.065, "honest_not_known": 0.75,
-                           "abstained_when_known": 0.065, "followups_right": 0.62},
+    # measured fresh in session 12 (0.873 / 0.051 / 0.771 / 0.054 / 0.654 on cd97153), tuned against in session 13
+    "independent-22.yml": {"right_first": 0.89, "wrong_of_all": 0.035, "honest_not_known": 0.75,
+                           "abstained_when_known": 0.06, "followups_right": 0.66},
+    # written and measured fresh in session 13 (0.814 / 0.122 / 0.686 / 0.007 / 0.660 on b322224, the session's
+    # start; 0.814 / 0.119 / 0.706 / 0.007 / 0.670 with its first changes, made on set 22), then tuned against
+    "independent-23.yml": {"right_first": 0.84, "wrong_of_all": 0.10, "honest_not_known": 0.80,
+                           "abstained_when_known": 0.02, "followups_right": 0.72},
 }
 
 
