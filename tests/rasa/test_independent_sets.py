@@ -88,6 +88,11 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     # start; 0.814 / 0.119 / 0.706 / 0.007 / 0.670 with its first changes, made on set 22), then tuned against
     "independent-23.yml": {"right_first": 0.84, "wrong_of_all": 0.10, "honest_not_known": 0.80,
                            "abstained_when_known": 0.02, "followups_right": 0.72},
+    # written at session 13's end, measured on its first and last code (0.897 / 0.045 / 0.750 / 0.040 / 0.705 on b322224,
+    # 0.912 / 0.048 / 0.769 / 0.033 / 0.716 on bd4b6a1); only the 9 replies the session's changes altered were looked
+    # at (2 of the 3 worse ones fixed with two known unknowns: 0.912 / 0.048 / 0.808 / 0.033 / 0.716); NOT tuned against
+    "independent-24.yml": {"right_first": 0.89, "wrong_of_all": 0.06, "honest_not_known": 0.78,
+                           "abstained_when_known": 0.045, "followups_right": 0.69},
 }
 
 
