@@ -523,6 +523,10 @@ class Planner:
         self.coverage = index.book.max_unexplained if coverage is None else (coverage if coverage >= 0 else None)
         self._fact_concepts: Dict[str, frozenset] = {}
         self._span_facts: set = set()  # facts stating a span in months or years ("12 months of work")
+        # every way of writing the CSM or the CSPO ("and for a csm?" puts the one named into the question before)
+        names = sorted({a for c in kb.certifications.values() for a in c.aliases}, key=len, reverse=True)
+        self._certification_names = re.compile(r"(?<![\w-])(" + "|".join(re.escape(a) for a in names) + r")(?![\w-])",
+                                                re.I) if names else None
         self._definition_words, self._requirement_words, self._requirement_fillers = (
             _words(kb, key) for key in ("definition_words", "requirement_words", "requirement_fillers"))
         self.vocabulary = _vocabulary(kb, index, neighbours)
@@ -1278,7 +1282,7 @@ class Planner:
         if self._defines(text, keys, asks) or (question != text and self._defines(question, keys, asks)):
             # "what's PSM I?", "is PSM the same as CSM?", "I keep seeing PSM in job ads. what is it": what it is
             return Decision(NEIGHBOUR, "neighbour", neighbours=keys, asks=asks, candidates=candidates,
-                            concepts=tuple(self.index.lexicon.concepts_in(text.lower())) if self.index.lexicon else ())
+                            concepts=concepts)
         after = self._after(text, keys)
         if after is not None:  # "what's the next level after the A-CSPO?": the one that follows it, and what it is
             fact = self.index.book.facts[self.neighbours.entries[after].answers_facts[0]]
@@ -1290,8 +1294,8 @@ class Planner:
                 continue
             fact = book.facts[label]
             covers_all = len(keys) == 1 or all(fact.id in self.neighbours.entries[k].answers_facts for k in keys)
-            if covers_all and (fact.only_with in keys or fact.id in allowed) and self._states(fact, asks) and self._explains(
-                    fact, self.index.lexicon.concepts_in(text.lower()) if self.index.lexicon is not None else (), text):
+            if covers_all and (fact.only_with in keys or fact.id in allowed) and self._states(fact, asks) \
+                    and self._explains(fact, concepts, text):
                 if len(keys) == 1 and keys[0] in fact.per_neighbour:
                     fact = book.facts[fact.per_neighbour[keys[0]]]  # "how long is the A-CSM course?": the A-CSM's alone
                 return Decision(FACT, "neighbour_fact", fact=fact, topic=fact.topic, neighbours=keys,
@@ -1299,8 +1303,7 @@ class Planner:
         lexicon = self.index.lexicon
         detail = lexicon is not None and (
             self._strong([a for a in asks if a != "who"])  # who issues it: the description says
-            or any(c not in lexicon.described_by_neighbours for c in lexicon.concepts_in(text.lower())))
-        concepts = tuple(lexicon.concepts_in(text.lower())) if lexicon is not None else ()
+            or any(c not in lexicon.described_by_neighbours for c in concepts))
         if not all(self.neighbours.entries[k].answers_facts for k in keys) \
                 and any(_REQUIREMENT_NOUN.match(t) for t in self._beside_the_names(text, keys)):
             # "what are the requirements for the PMP?": its description does not say what it takes
@@ -1315,20 +1318,16 @@ class Planner:
         that question again, for the certification now named; its honest "I don't know" when no fact answers it
         either (rule `counterpart_question`). None when the question before was itself such a follow-up."""
         previous = str(context.question)
-        if len(set(named)) != 1 or named[0] not in self.kb.certifications or not looks_like_a_question(previous):
+        if len(set(named)) != 1 or named[0] not in self.kb.certifications or not looks_like_a_question(previous) \
+                or is_elliptical(self.kb, previous, ()) or _word_count(previous) <= 3:
             return None
-        aliases = sorted(self.kb.certifications[named[0]].aliases + tuple(
-            a for c in self.kb.certifications.values() for a in c.aliases), key=len, reverse=True)
-        pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(a) for a in aliases) + r")(?![\w-])", re.I)
         spans = [(int(e["start"]), int(e["end"])) for e in turn.entities
                  if isinstance(e.get("start"), int) and isinstance(e.get("end"), int)]
         # (the user's own words for it: "and the po?" after "what does the scrum master do?" asks what the po does)
         name = turn.text[spans[0][0]:spans[0][1]] if len(spans) == 1 else named[0]
-        text, count = pattern.subn(name, previous)
+        text, count = self._certification_names.subn(name, previous) if self._certification_names else (previous, 0)
         if not count:
             text = f"{previous.rstrip(' ?!.')} for the {name}?"
-        if is_elliptical(self.kb, previous, ()) or _word_count(previous) <= 3:
-            return None
         # (only after a question no fact answered: after a topic's summary, "and the po?" is that topic for the PO)
         if self._plan(Turn(text=previous, intent=None, confidence=0.0, entities=()), Context()).kind != NOT_KNOWN:
             return None
