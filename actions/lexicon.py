@@ -44,6 +44,7 @@ class Lexicon:
     source_concepts: frozenset = frozenset()  # ... speaking of nothing else ("and the course page?" does)
     page_concepts: frozenset = frozenset()  # what a page gives ("a guide"): a page answers a question of these
     frames: Tuple[Pattern[str], ...] = ()  # "my colleague says ...", "..., is that right?": a claim put as a yes/no question
+    point_concepts: frozenset = frozenset()  # "which one has no exam?": a point the two differ on, not a fit for a role
 
     def without_frames(self, text: str) -> str:
         """``text`` (lower case) without the words that frame a claim as hearsay to check ("my manager says",
@@ -216,6 +217,7 @@ def lexicon_from_knowledge(kb: Knowledge) -> Lexicon:
                    source_questions=source, frames=frames,
                    source_concepts=_concept_list(kb.extra.get("source_concepts"), concepts, fail, "source_concepts"),
                    page_concepts=_concept_list(kb.extra.get("page_concepts"), concepts, fail, "page_concepts"),
+                   point_concepts=_concept_list(kb.extra.get("point_concepts"), concepts, fail, "point_concepts"),
                    common_words=frozenset(str(w).lower() for w in common),
                    weak_concepts=_concept_list(kb.extra.get("weak_concepts"), concepts, fail),
                    described_by_neighbours=frozenset(described),

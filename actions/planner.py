@@ -42,6 +42,8 @@ from actions.spelling import vocabulary as spelling_vocabulary
 from actions.threshold import SCORE_WORDS
 
 _SPAN = re.compile(r"\b(\d+|one|two|three|five|twelve|24)\s+(months?|years?)\b", re.I)
+_WITHIN_SPAN = re.compile(r"\bwithin\b[^.;]{0,30}\b(days?|weeks?|months?|years?)\b", re.I)
+DEADLINE_CONCEPT = "deadline"  # lexicon.yml's concept of a time limit or window ("by when", "time window")
 _SMALL_UNITS = re.compile(r"\b(hours?|hrs?|minutes?|mins?|days?|weeks?)\b", re.I)
 FACT, COUNTERPART, TOPIC, NEIGHBOUR, AUDIENCE, NOT_KNOWN = "fact", "counterpart", "topic", "neighbour", "audience", "not_known"
 NO_ANSWER = "none"  # the planner has no knowledge answer: the caller replies its own way
@@ -351,6 +353,7 @@ REDACTED = re.compile(r"\[[a-z]+\]")
 FOLLOWING_RULES = ("fact", "threshold", "said_already", "then", "all_of_it", "why_of_last", "subject_of_last")
 UNPARTICULAR_ASKS = frozenset({"fit", "yesno"})  # a yes or no, which one: nothing a fact states in particular
 GENERIC_ASKS = UNPARTICULAR_ASKS | {"how"}  # ... nor "how", for the form: "which one?" for a price is the fact's
+POINT_ASKS = ("price", "duration", "count", "percent")  # asked for, a "which one?" is no question of fit
 FIGURE_ASKS = ("count", "percent")  # a known unknown asking for one of these shows no nearest fact with a number
 ASKED_AGAIN_MAX_WORDS = 5  # "and what about renewing?": longer questions say what they ask themselves
 DIFFERENCE_CONCEPT = "difference"  # lexicon.yml's concept of comparing the two ("different", "vs", "compare")
@@ -541,7 +544,10 @@ class Planner:
         if lexicon is not None:
             for fact in index.book.facts.values():
                 texts = " ".join(fact.questions + (fact.answer,)).lower()
-                self._fact_concepts[fact.id] = frozenset(lexicon.concepts_in(texts))
+                concepts = set(lexicon.concepts_in(texts))
+                if _WITHIN_SPAN.search(fact.answer) and DEADLINE_CONCEPT in lexicon.concepts:
+                    concepts.add(DEADLINE_CONCEPT)  # "within the past five years" is a time window
+                self._fact_concepts[fact.id] = frozenset(concepts)
                 if "duration" in fact.asks and _SPAN.search(fact.answer):
                     self._span_facts.add(fact.id)
         for u in unknowns.entries:
@@ -788,8 +794,7 @@ class Planner:
         own_asks = self._asks(text)
         asks = own_asks or self._asked_again(text, context)
         # (not the words framing a claim: "my trainer said you need 85%?" asks nothing about trainers)
-        concepts = self.index.lexicon.concepts_in(self.index.lexicon.without_frames(text.lower())) \
-            if self.index.lexicon is not None else ()
+        concepts = self._concepts_asked(text)
         found, ranked = self.index.rank(text, topic, context.topic, context.fact)
         named = tuple(dict.fromkeys(named + found))
         if len(named) > 1:
@@ -806,6 +811,11 @@ class Planner:
             spans = [m.start() for m in self.neighbours.pattern.finditer(lowered)] if self.neighbours.pattern is not None else []
             spans += [int(e["start"]) for e in entities
                       if e.get("entity") == "other_certification" and isinstance(e.get("start"), int)]
+            if _only_compared(lowered, spans) and unknown is None:
+                # "CSM vs PSM I, which one has to be renewed?": each one's fact, when both are found
+                compared = self._compared_with_neighbour(neighbour_keys, named, text, asks, ranked, candidates)
+                if compared is not None:
+                    return compared
             if _only_compared(lowered, spans):
                 neighbour_keys = ()  # the neighbour is only what the CSM/CSPO is compared with
         # (right after a fact of the neighbour's own, "is there a renewal fee?" also goes on about it)
@@ -845,8 +855,11 @@ class Planner:
             return Decision(NOT_KNOWN, "known_unknown", unknown=unknown, nearest=nearest, certifications=named,
                             asks=asks, candidates=candidates)
 
-        # 5. which one is for my role, or for what I like doing?
-        audience = self._audience(turn, entities, context)
+        # 5. which one is for my role, or for what I like doing? (not a question about one point the two differ
+        # on, "I'm a tester and hate exams, which one has no exam?", nor a figure: "I'm a PM ..., how many questions?")
+        on_a_point = bool(set(asks) & set(POINT_ASKS)) or (
+            self.index.lexicon is not None and bool(set(concepts) & self.index.lexicon.point_concepts))
+        audience = None if on_a_point else self._audience(turn, entities, context)
         if audience is not None:
             return Decision(AUDIENCE, "audience", role=audience, topic="audience", asks=asks, candidates=candidates)
         # ("and if I fail both?" right after the attempts goes on from that answer: no goal stated; "and if I care
@@ -1163,6 +1176,20 @@ class Planner:
                             polarity="all_of_it")
         return None
 
+    def _concepts_asked(self, text: str) -> Tuple[str, ...]:
+        """The lexicon's concepts of the sentences that ask, when they speak of one ("I'm in HR and we track
+        certifications in a spreadsheet. For the CSPO, what expiry period should I enter?" asks about validity,
+        not a track); of the whole message otherwise ("I failed the test twice. what now?")."""
+        lexicon = self.index.lexicon
+        if lexicon is None:
+            return ()
+        question = _the_question(text)
+        if question != text:
+            asked = lexicon.concepts_in(lexicon.without_frames(question.lower()))
+            if set(asked) - lexicon.weak_concepts:
+                return tuple(asked)
+        return tuple(lexicon.concepts_in(lexicon.without_frames(text.lower())))
+
     def _asks(self, text: str) -> Tuple[str, ...]:
         lexicon = self.index.lexicon
         return lexicon.asks_of(text) if lexicon is not None else ()
@@ -1353,19 +1380,38 @@ class Planner:
         wanted = tuple(asks_ for asks_ in asks if asks_ not in UNPARTICULAR_ASKS)
         theirs: Optional[FactEntry] = None
         ours: Optional[FactEntry] = None
+        mate: Optional[str] = None  # the counterpart the neighbour's own fact names for the certification
         for label, score, _ in ranked:
-            if label.startswith(TOPIC_PREFIX) or score < book.min_score:
+            fact = book.facts.get(label)
+            if fact is None or not self._states(fact, wanted) or not self._explains(fact, concepts, text):
                 continue
-            fact = book.facts[label]
-            if not self._states(fact, wanted) or not self._explains(fact, concepts, text):
+            own = fact.only_with == keys[0]
+            # (the neighbour named has only a few facts of its own: one that speaks of every point asked is
+            # its answer at any score, "PSM I vs CSM: which one needs a course?")
+            if score < book.min_score and not (own and concepts):
                 continue
-            if theirs is None and (fact.only_with == keys[0] or fact.id in entry.answers_facts):
+            if theirs is None and (own or fact.id in entry.answers_facts):
                 theirs = book.facts[fact.per_neighbour[keys[0]]] if keys[0] in fact.per_neighbour else fact
-            elif ours is None and not fact.only_with and not fact.about and self._eligible(fact, named, wanted) \
-                    and fact.topic not in self._guide_topics and DIFFERENCE_CONCEPT not in self._fact_concepts.get(fact.id, ()):
+                mate = fact.counterparts.get(named[0]) if len(set(named)) == 1 else None
+            elif ours is None and score >= book.min_score and not fact.only_with and not fact.about \
+                    and self._eligible(fact, named, wanted) and fact.topic not in self._guide_topics \
+                    and DIFFERENCE_CONCEPT not in self._fact_concepts.get(fact.id, ()):
                 ours = fact
+        if mate is not None and mate in book.facts and (ours is None or (
+                len(ours.certifications) > 1 and len(book.facts[mate].certifications) == 1)):
+            # the counterpart the data gives the neighbour's fact, rather than a fact about both CSM and CSPO
+            # ("PSM I vs CSM, which one needs a course?": the CSM's path, not that neither has prerequisites)
+            ours = book.facts[mate]
         if theirs is None or ours is None or theirs.id == ours.id:
             return None
+        lowered = text.lower()
+        mentions = [m.start() for m in self.neighbours.pattern.finditer(lowered)] if self.neighbours.pattern is not None else []
+        own_mention = self._certification_names.search(lowered) if self._certification_names is not None else None
+        if mentions and own_mention is not None and min(mentions) < own_mention.start():
+            # "PSM I vs CSM: ...": the neighbour's fact first, as the user put it
+            also = Decision(FACT, "compared_fact", fact=ours, topic=ours.topic, certifications=tuple(named), asks=asks)
+            return Decision(FACT, "neighbour_compared", fact=theirs, topic=theirs.topic, asks=asks, candidates=candidates,
+                            neighbours=keys, also=(also,))
         also = Decision(FACT, "neighbour_fact", fact=theirs, topic=theirs.topic, neighbours=keys, asks=asks)
         return Decision(FACT, "neighbour_compared", fact=ours, topic=ours.topic, certifications=tuple(named),
                         asks=asks, candidates=candidates, neighbours=keys, also=(also,))

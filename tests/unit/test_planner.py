@@ -1240,3 +1240,55 @@ def test_and_for_the_other_one_after_a_question_no_fact_answered_asks_it_again(p
     d = planner.plan(turn(text, "ask_certification_info", [ent(text, "po", "role", "product_owner")]),
                      Context(topic="responsibilities", question="what does the scrum master do in scrum"))
     assert d.rule != "counterpart_question", d.trace()
+
+
+def test_a_which_one_question_on_one_point_is_no_question_of_fit(planner: Planner) -> None:
+    # "which one has no exam?" asks about the test even from a tester; the role alone is still the audience
+    text = "I'm a tester and honestly I hate exams lol. which one has no exam, csm or cspo?"
+    entities = [ent(text, "tester", "role", "tester"), ent(text, "csm", "certification", "CSM"),
+                ent(text, "cspo", "certification", "CSPO")]
+    d = planner.plan(turn(text, "ask_recommendation", entities), Context())
+    assert d.kind != AUDIENCE and d.fact is not None and d.fact.id == "exam_difference", d.trace()
+    # "Good morning ... for my CSM": a figure asked for ("how many questions") is no question of fit either
+    text = ("Good morning! My company is paying for my CSM (I'm a project manager) and I'd like to know "
+            "how many questions the test has.")
+    entities = [ent(text, "CSM", "certification", "CSM"), ent(text, "project manager", "role", "project_manager")]
+    d = planner.plan(turn(text, "ask_requirements", entities), Context())
+    assert d.kind != AUDIENCE, d.trace()
+    text = "which one is better for a tester?"
+    d = planner.plan(turn(text, "ask_recommendation", [ent(text, "tester", "role", "tester")]), Context())
+    assert (d.kind, d.role) == (AUDIENCE, "tester"), d.trace()
+
+
+def test_a_neighbour_only_compared_with_still_gets_its_own_fact_beside_ours(planner: Planner) -> None:
+    # "CSM vs PSM I": the PSM is only what the CSM is compared with, yet the question compares them on one
+    # point: each one's fact (before: the CSM vs CSPO summary, which says nothing of the PSM)
+    text = "CSM vs PSM I — which one has to be renewed?"
+    d = planner.plan(turn(text, "compare_certifications", [ent(text, "CSM", "certification", "CSM"),
+                                                          ent(text, "PSM", "other_certification", "PSM")]), Context())
+    assert (d.rule, d.fact and d.fact.id, [a.fact.id for a in d.also if a.fact]) == (
+        "neighbour_compared", "validity", ["psm_no_expiry"]), d.trace()
+    # named first, the neighbour's fact comes first; the CSM's is the counterpart its data gives (the path),
+    # not the fact about both certifications the words fit ("neither has prerequisites")
+    text = "PSM I vs CSM: which one needs a course?"
+    d = planner.plan(turn(text, "compare_certifications", [ent(text, "PSM", "other_certification", "PSM"),
+                                                          ent(text, "CSM", "certification", "CSM")]), Context())
+    assert (d.rule, d.fact and d.fact.id, [a.fact.id for a in d.also if a.fact]) == (
+        "neighbour_compared", "psm_no_course", ["csm_path"]), d.trace()
+    assert reply(d).startswith("The PSM I doesn't need a course")
+
+
+def test_what_the_user_says_of_themselves_in_a_sentence_before_brings_no_concept(planner: Planner) -> None:
+    # "we track certifications" is no certification track: the question is the sentence that asks
+    text = "Hello, I'm in HR and we track certifications in a spreadsheet. For the CSPO, what expiry period should I enter?"
+    d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, "CSPO", "certification", "CSPO")]), Context())
+    assert d.kind == FACT and d.fact is not None and d.fact.id in ("validity", "cspo_validity"), d.trace()
+    # a question speaking of nothing itself keeps the concepts of the whole message
+    text = "I passed my CSM exam yesterday. what now?"
+    assert planner._concepts_asked(text) == planner.index.lexicon.concepts_in(text.lower())
+
+
+def test_within_five_years_is_a_time_window(planner: Planner) -> None:
+    text = "within what time window does the A-CSM experience have to be?"
+    d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, "A-CSM", "other_certification", "A-CSM")]), Context())
+    assert d.kind == FACT and d.fact is not None and d.fact.id == "acsm_experience", d.trace()
