@@ -651,7 +651,9 @@ class Planner:
                     decision.kind == TOPIC and self.foreign_words(part.text))):  # "can I pause it in the middle?"
                 decision = Decision(NOT_KNOWN, "not_known", certifications=tuple(named[:1]), asks=decision.asks,
                                     candidates=decision.candidates)
-            if decision.kind not in (FACT, COUNTERPART, NOT_KNOWN) or decision.source_only:
+            if decision.kind not in (FACT, COUNTERPART, NOT_KNOWN) or decision.source_only \
+                    or (decisions and decision.rule == "source_of_last"):
+                # ("where do I renew? need the link": the link of what the message asks, read whole)
                 return None
             decisions.append(replace(decision, part=part.text))
             before = decision.context_after(before)
@@ -848,6 +850,10 @@ class Planner:
         # 4. a known unknown
         if unknown is not None:
             nearest = book.facts.get(unknown.related) if unknown.related else None
+            if nearest is not None and len(set(named)) == 1 and named[0] not in nearest.certifications \
+                    and named[0] in nearest.counterparts:
+                # "CSPO price in the UK?": what is known of the CSPO's price, not of the CSM's
+                nearest = book.facts.get(nearest.counterparts[named[0]])
             if nearest is not None and set(asks) & set(FIGURE_ASKS) and "yesno" not in asks and re.search(r"\d", nearest.answer):
                 # "how many SEUs is a gathering worth?": "you need 20 SEUs" beside it reads as the figure asked for
                 # (a yes/no on the user's own figure, "is 75% enough?", still gets the fact that answers it)
@@ -1041,6 +1047,13 @@ class Planner:
         the last fact's own source, without the fact again (``source_only``)."""
         book, lexicon = self.index.book, self.index.lexicon
         previous = book.facts.get(context.fact) if context.fact is not None else None
+        neighbour = self.neighbours.entries.get(str(context.neighbour)) if previous is None and context.neighbour else None
+        if neighbour is not None:
+            # "source?" right after what the A-CSM is: where that comes from (a fact of it with the same source)
+            previous = next((book.facts[f] for f in neighbour.answers_facts + tuple(
+                f.id for f in book.facts.values() if f.only_with == neighbour.key)
+                if f in book.facts and neighbour.source in book.facts[f].sources), None)
+            named = ()
         if previous is None or lexicon is None or not _leans_on_context(text):
             return None
         lowered = text.lower()
@@ -1050,6 +1063,9 @@ class Planner:
             return None
         if set(lexicon.concepts_in(lowered)) - set(lexicon.source_concepts):
             return None  # "and the course page?": a page about something else
+        if neighbour is not None:
+            return Decision(FACT, "source_of_last", fact=previous, topic=previous.topic, neighbours=(neighbour.key,),
+                            source_only=True)
         if _gives_a_page(previous):
             return Decision(FACT, "source_of_last", fact=previous, topic=previous.topic, certifications=previous.certifications)
         own = set(previous.sources)

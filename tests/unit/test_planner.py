@@ -1292,3 +1292,34 @@ def test_within_five_years_is_a_time_window(planner: Planner) -> None:
     text = "within what time window does the A-CSM experience have to be?"
     d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, "A-CSM", "other_certification", "A-CSM")]), Context())
     assert d.kind == FACT and d.fact is not None and d.fact.id == "acsm_experience", d.trace()
+
+
+def test_a_price_not_known_for_the_cspo_tells_what_is_known_of_the_cspo(planner: Planner) -> None:
+    text = "CSPO price in the UK, in pounds?"
+    d = planner.plan(turn(text, "ask_cost", [ent(text, "CSPO", "certification", "CSPO")]), Context())
+    assert d.kind == NOT_KNOWN and d.nearest is not None and d.nearest.id == "cspo_price", d.trace()
+    assert "currency" in reply(d).split("\n")[0]
+
+
+def test_a_request_for_the_link_after_a_question_is_read_with_it(planner: Planner) -> None:
+    d = planner.plan(turn("where do I renew? need the link", "ask_resources"), Context())
+    assert d.fact is not None and d.fact.id == "renewal_page" and not d.also, d.trace()
+
+
+def test_source_right_after_a_neighbour_is_where_that_comes_from(planner: Planner) -> None:
+    d = planner.plan(turn("source?", "nlu_fallback", confidence=0.3, unsure=True),
+                     Context(neighbour="A-CSM", question="what do I need for the A-CSM?"))
+    assert (d.rule, d.source_only, d.neighbours) == ("source_of_last", True, ("A-CSM",)), d.trace()
+    assert "Advanced Certified ScrumMaster" in reply(d)
+
+
+def test_and_for_the_normal_csm_after_an_advanced_fact_gets_the_csm_counterpart(planner: Planner) -> None:
+    text = "ok and for the normal CSM?"
+    d = planner.plan(turn(text, "ask_certification_info", [ent(text, "CSM", "certification", "CSM")]),
+                     Context(fact="acsm_course", neighbour="A-CSM", question="what's the A-CSM course length?"))
+    assert (d.kind, d.fact and d.fact.id) == (COUNTERPART, "csm_course_length"), d.trace()
+    # "the po one" after the A-CSM's experience is the A-CSPO's, not the CSPO's (which has no prerequisites)
+    text = "what about the po one"
+    d = planner.plan(turn(text, "ask_certification_info", [ent(text, "po", "role", "product_owner")]),
+                     Context(fact="acsm_experience", neighbour="A-CSM", question="how much experience do i need for a-csm"))
+    assert d.fact is not None and d.fact.id == "acspo_experience", d.trace()
