@@ -431,6 +431,10 @@ def _the_question(text: str) -> str:
 
 _CLAUSE_QUESTION = re.compile(r"[,;:]\s+(?=(what|what's|whats|how|who|which|when|where|why|is|are|can|could|do|does|will|"
                               r"would|should|must)\b)", re.I)
+# "My company is paying for my CSM ... and I'd like to know how many questions the test has": what comes before
+# the words framing the question is what the user says of themselves
+_ASKING_FRAME = re.compile(r"([,;:]\s+|\s+and\s+|\s+so\s+)(i'?d like to know|i would like to know|i want to know|i wonder|"
+                           r"i was wondering|can you tell me|could you tell me|please tell me)\b", re.I)
 
 
 def _the_asking_clause(text: str) -> str:
@@ -866,6 +870,8 @@ class Planner:
         on_a_point = bool(set(asks) & set(POINT_ASKS)) or (
             self.index.lexicon is not None and bool(set(concepts) & self.index.lexicon.point_concepts))
         audience = None if on_a_point else self._audience(turn, entities, context)
+        if on_a_point:
+            asks = tuple(a for a in asks if a != "fit")  # "which one has no exam?" asks about the exam, not a fit
         if audience is not None:
             return Decision(AUDIENCE, "audience", role=audience, topic="audience", asks=asks, candidates=candidates)
         # ("and if I fail both?" right after the attempts goes on from that answer: no goal stated; "and if I care
@@ -1200,6 +1206,8 @@ class Planner:
         if lexicon is None:
             return ()
         question = _the_question(text)
+        framed = list(_ASKING_FRAME.finditer(question))
+        question = question[framed[-1].end():] if framed else question
         if question != text:
             asked = lexicon.concepts_in(lexicon.without_frames(question.lower()))
             if set(asked) - lexicon.weak_concepts:

@@ -1323,3 +1323,21 @@ def test_and_for_the_normal_csm_after_an_advanced_fact_gets_the_csm_counterpart(
     d = planner.plan(turn(text, "ask_certification_info", [ent(text, "po", "role", "product_owner")]),
                      Context(fact="acsm_experience", neighbour="A-CSM", question="how much experience do i need for a-csm"))
     assert d.fact is not None and d.fact.id == "acspo_experience", d.trace()
+
+
+def test_a_which_one_on_a_point_opening_the_form_gets_the_fact_first(planner: Planner) -> None:
+    # the NLU took it for "which one should I take?" (the form); it asks which one has a test
+    text = "which one has a test, csm or cspo?"
+    d = planner.plan(turn(text, "ask_recommendation", [ent(text, "csm", "certification", "CSM"),
+                                                      ent(text, "cspo", "certification", "CSPO")], confidence=0.5), Context())
+    assert d.fact is not None and d.fact.id == "exam_difference" and "fit" not in d.asks, d.trace()
+    assert accepted(FORM, d)
+
+
+def test_what_comes_before_i_d_like_to_know_is_what_the_user_says_of_themselves(planner: Planner) -> None:
+    text = ("Good morning! My company is paying for my CSM (I'm a project manager, 12 years in waterfall, so this is "
+            "all new to me) and I'd like to know how many questions the test has.")
+    assert "price" not in planner._concepts_asked(text) and "question_count" in planner._concepts_asked(text)
+    d = planner.plan(turn(text, "inform_role", [ent(text, "CSM", "certification", "CSM")], confidence=0.3, unsure=True),
+                     Context())
+    assert d.fact is not None and d.fact.id == "csm_test_format", d.trace()
