@@ -43,6 +43,9 @@ from actions.threshold import SCORE_WORDS
 
 _SPAN = re.compile(r"\b(\d+|one|two|three|five|twelve|24)\s+(months?|years?)\b", re.I)
 _WITHIN_SPAN = re.compile(r"\bwithin\b[^.;]{0,30}\b(days?|weeks?|months?|years?)\b", re.I)
+ISSUER_CONCEPT = "issuer"  # lexicon.yml's concept of who issues a certification
+_ALLIANCE_ONLY = re.compile(r"^(?!.*\b(scrum\.org|pmi|scaled agile|safe|psm|pspo|pmp)\b).*\bscrum ?alliance\b", re.I | re.S)
+_ASKS_ISSUER = re.compile(r"\b(who|which (organi[sz]ation|body|company))\b|\bissu|\baward|\bbehind\b", re.I)
 DEADLINE_CONCEPT = "deadline"  # lexicon.yml's concept of a time limit or window ("by when", "time window")
 _SMALL_UNITS = re.compile(r"\b(hours?|hrs?|minutes?|mins?|days?|weeks?)\b", re.I)
 FACT, COUNTERPART, TOPIC, NEIGHBOUR, AUDIENCE, NOT_KNOWN = "fact", "counterpart", "topic", "neighbour", "audience", "not_known"
@@ -1264,6 +1267,9 @@ class Planner:
         known = self._fact_concepts.get(fact.id, frozenset())
         if text and fact.id in self._span_facts and not _SMALL_UNITS.search(text):
             known = known | {"duration"}
+        if text and not fact.only_with and _ALLIANCE_ONLY.search(text) and not _ASKS_ISSUER.search(text):
+            # "... in the scrum master test from scrum alliance?": the issuer of every CSM/CSPO fact, named, not asked
+            known = known | {ISSUER_CONCEPT}
         return [c for c in concepts if c not in known and c not in weak]
 
     def _eligible(self, fact: FactEntry, wanted: Sequence[str], asks: Sequence[str] = ()) -> bool:

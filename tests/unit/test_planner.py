@@ -1341,3 +1341,14 @@ def test_what_comes_before_i_d_like_to_know_is_what_the_user_says_of_themselves(
     d = planner.plan(turn(text, "inform_role", [ent(text, "CSM", "certification", "CSM")], confidence=0.3, unsure=True),
                      Context())
     assert d.fact is not None and d.fact.id == "csm_test_format", d.trace()
+
+
+def test_scrum_alliance_named_beside_a_csm_question_is_no_question_of_who_issues_it(planner: Planner) -> None:
+    text = "hi! how many questions do they ask you in the scrum master certification test from scrum alliance?"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "scrum master certification", "certification", "CSM")]),
+                     Context())
+    assert d.kind == FACT and d.fact is not None and d.fact.id == "csm_test_format", d.trace()
+    # asked who issues it, the issuer is what the question is about
+    text = "is the csm issued by scrum alliance?"
+    d = planner.plan(turn(text, "ask_certification_info", [ent(text, "csm", "certification", "CSM")]), Context())
+    assert d.fact is not None and d.fact.id == "issuer", d.trace()
