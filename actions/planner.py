@@ -1422,13 +1422,16 @@ class Planner:
                 continue
             if theirs is None and (own or fact.id in entry.answers_facts):
                 theirs = book.facts[fact.per_neighbour[keys[0]]] if keys[0] in fact.per_neighbour else fact
-                mate = fact.counterparts.get(named[0]) if len(set(named)) == 1 else None
+                # (the CSM and the CSPO both named: a counterpart speaking of both, "psm vs csm vs cspo which lasts
+                # longer?" the validity of both)
+                mate = next((m for m in (fact.counterparts.get(c) for c in named) if m in book.facts
+                             and set(named) <= set(book.facts[m].certifications)), None)
             elif ours is None and score >= book.min_score and not fact.only_with and not fact.about \
                     and self._eligible(fact, named, wanted) and fact.topic not in self._guide_topics \
                     and DIFFERENCE_CONCEPT not in self._fact_concepts.get(fact.id, ()):
                 ours = fact
-        if mate is not None and mate in book.facts and (ours is None or (
-                len(ours.certifications) > 1 and len(book.facts[mate].certifications) == 1)):
+        if mate is not None and (ours is None or (
+                len(ours.certifications) > len(set(named)) and len(book.facts[mate].certifications) == len(set(named)))):
             # the counterpart the data gives the neighbour's fact, rather than a fact about both CSM and CSPO
             # ("PSM I vs CSM, which one needs a course?": the CSM's path, not that neither has prerequisites)
             ours = book.facts[mate]

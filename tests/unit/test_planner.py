@@ -1352,3 +1352,13 @@ def test_scrum_alliance_named_beside_a_csm_question_is_no_question_of_who_issues
     text = "is the csm issued by scrum alliance?"
     d = planner.plan(turn(text, "ask_certification_info", [ent(text, "csm", "certification", "CSM")]), Context())
     assert d.fact is not None and d.fact.id == "issuer", d.trace()
+
+
+def test_a_neighbour_compared_with_both_certifications_gets_their_shared_fact(planner: Planner) -> None:
+    text = "psm vs csm vs cspo which one lasts longer"
+    d = planner.plan(turn(text, "compare_certifications", [ent(text, "psm", "other_certification", "PSM"),
+                                                          ent(text, "csm", "certification", "CSM"),
+                                                          ent(text, "cspo", "certification", "CSPO")]), Context())
+    assert (d.rule, d.fact and d.fact.id, [a.fact.id for a in d.also if a.fact]) == (
+        "neighbour_compared", "psm_no_expiry", ["validity"]), d.trace()
+    assert not reply(d).startswith("I don't")
