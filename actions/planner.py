@@ -1424,7 +1424,7 @@ class Planner:
                 theirs = book.facts[fact.per_neighbour[keys[0]]] if keys[0] in fact.per_neighbour else fact
                 # (the CSM and the CSPO both named: a counterpart speaking of both, "psm vs csm vs cspo which lasts
                 # longer?" the validity of both)
-                mate = next((m for m in (fact.counterparts.get(c) for c in named) if m in book.facts
+                mate = next((m for m in (fact.counterparts.get(c, "") for c in named) if m in book.facts
                              and set(named) <= set(book.facts[m].certifications)), None)
             elif ours is None and score >= book.min_score and not fact.only_with and not fact.about \
                     and self._eligible(fact, named, wanted) and fact.topic not in self._guide_topics \
