@@ -389,7 +389,9 @@ def _vocabulary(kb: Knowledge, index: FactIndex, neighbours: Neighbours) -> froz
         texts += [p.rstrip("*") for phrases in index.lexicon.concepts.values() for p in phrases]
         texts += list(index.lexicon.polarity_generic) + list(index.lexicon.common_words)
     texts += list(index.book.ignore_words) + list(kb.followup_words)
-    return frozenset(re.findall(r"[a-z][a-z'-]+", " ".join(texts).lower()))
+    words = set(re.findall(r"[a-z][a-z'-]+", " ".join(texts).lower()))
+    # the parts of a hyphenated word are words of the knowledge too ("servant-leader": "is the SM a servant?")
+    return frozenset(words | {part for w in words if "-" in w for part in w.split("-") if len(part) >= 3})
 
 
 def _only_names(text: str, aliases: Sequence[str], kb: Knowledge) -> bool:
@@ -921,6 +923,11 @@ class Planner:
             not label.startswith(TOPIC_PREFIX) and score >= topic_bar
             and self._eligible(book.facts[label], wanted, asks) and self._states(book.facts[label], asks)
             for label, score, _ in ranked)
+        if on_a_point and not fact_states_it and len(set(named)) > 1:
+            # "which lasts longer, csm or cspo?": a fact about both speaking of the point asked, not a summary of each
+            fact_states_it = any(not label.startswith(TOPIC_PREFIX) and score >= topic_bar and not book.facts[label].about
+                                 and set(named) <= set(book.facts[label].certifications)
+                                 and self._explains(book.facts[label], concepts, text) for label, score, _ in ranked)
         if len(set(named)) > 1 and _SAMENESS.search(text.lower()) and not fact_states_it:
             # "is renewing the CSPO the same as renewing the CSM?": a fact the same for both says so ("Yes, the
             # same for both."), rather than the topic's summary for each
@@ -1231,6 +1238,12 @@ class Planner:
             if len(word) < 3 or "'" in word or word.endswith("ly"):
                 continue
             forms = {word} | {word[: -len(end)] for end in _ENDINGS if word.endswith(end) and len(word) - len(end) >= 3}
+            if word.endswith("ies"):
+                forms.add(word[:-3] + "y")  # "responsibilities": "responsibility"
+            if "-" in word:
+                forms |= {part for part in word.split("-") if len(part) >= 3}  # "one-day": "day" ("one" is short)
+                if all(len(part) < 3 or part in self.vocabulary for part in word.split("-")):
+                    continue
             if forms & self.vocabulary or (lexicon is not None and lexicon.concepts_in(word)):
                 continue
             if any(self._stem_known(f) for f in forms):

@@ -1362,3 +1362,26 @@ def test_a_neighbour_compared_with_both_certifications_gets_their_shared_fact(pl
     assert (d.rule, d.fact and d.fact.id, [a.fact.id for a in d.also if a.fact]) == (
         "neighbour_compared", "psm_no_expiry", ["validity"]), d.trace()
     assert not reply(d).startswith("I don't")
+
+
+def test_everyday_forms_of_knowledge_words_are_not_foreign(planner: Planner) -> None:
+    # "servant" is half of "servant-leader"
+    assert "servant" not in planner.foreign_words("is a scrum master a servant leader or a boss?")
+    text = "is the csm course just a one-day thing?"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "csm", "certification", "CSM")]), Context())
+    assert d.fact is not None and d.fact.id == "csm_course_length", d.trace()
+
+
+def test_free_attempts_that_expire_are_the_attempt_window(planner: Planner) -> None:
+    text = "do the free csm attempts expire after 30 days?"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "csm", "certification", "CSM")]), Context())
+    assert d.fact is not None and d.fact.id == "csm_attempt_window", d.trace()
+
+
+def test_which_lasts_longer_of_the_two_is_the_validity_not_a_summary(planner: Planner) -> None:
+    text = "which lasts longer, csm or cspo?"
+    d = planner.plan(turn(text, "compare_certifications", [ent(text, "csm", "certification", "CSM"),
+                                                          ent(text, "cspo", "certification", "CSPO")]), Context())
+    assert d.kind == FACT and d.fact is not None and d.fact.id == "validity", d.trace()
+    # "is the csm good for project managers?" is no question about validity
+    assert "validity" not in planner._concepts_asked("is the csm good for project managers?")
