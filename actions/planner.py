@@ -369,6 +369,9 @@ _ABOUT_THE_ADVISOR = re.compile(r"\b(you|your|yours|assistant|bot|chatbot|adviso
 _SAMENESS = re.compile(r"\b(same|different|differs?|unlike)\b")
 _COMPARING = re.compile(r"\b(vs\.?|versus|compared?|compares|comparing|comparison|differen\w*|differs?|than|"
                         r"which (one|of (them|the two)|has|is|lasts|costs|needs|expires))\b")
+_MOVING_ON = re.compile(r"^\W*(and|what about|how about|ok and|so and)\s+(the|its|their|your)\b", re.I)
+_PRONOUN_OBJECT = re.compile(r"\b(for|before|towards?|into|with|of|does|do|did|will|would|is|can|could) "
+                             r"(it|that|this|that one|this one)\b")
 _PRONOUN = re.compile(r"\b(it|its|it's|that|this|they|them|those|these|one)\b")
 
 
@@ -832,12 +835,26 @@ class Planner:
         # (right after a fact of the neighbour's own, "is there a renewal fee?" also goes on about it)
         after_its_fact = context.fact in book.facts and book.facts[str(context.fact)].only_with == context.neighbour \
             and _word_count(text) <= SAID_ALREADY_MAX_WORDS
-        if not neighbour_keys and not _named_beyond_comparison(text, entities, named) \
+        # "do I need a CSM for it?" right after what the A-CSM is: the certification it builds on, named, is what the
+        # question asks about the A-CSM (not whether the CSM has prerequisites)
+        builds_on = context.neighbour in self.neighbours.entries and bool(named) \
+            and set(named) == {self.neighbours.entries[str(context.neighbour)].related} \
+            and bool(_PRONOUN_OBJECT.search(text.lower()))
+        if not neighbour_keys and (builds_on or not _named_beyond_comparison(text, entities, named)) \
                 and context.neighbour in self.neighbours.entries and (_leans_on_context(text) or after_its_fact) \
                 and (asks or concepts or _QUESTION_START.match(text)):
             # "does it expire?" right after the PSM asks about the PSM; a message asking nothing ("<script>…",
             # "asdf") is no question about it
             neighbour_keys = (str(context.neighbour),)
+            # (not "and the experience needed?", which moves on to another of its facts)
+            said = self._said_already(text, (), asks, concepts, context, neighbour=True) \
+                if after_its_fact and unknown is None and not _MOVING_ON.match(text) else None
+            if said is not None:  # "within what time frame?" right after the A-CSPO's experience: that fact again
+                return Decision(FACT, "said_already", fact=said, topic=said.topic, neighbours=neighbour_keys, asks=asks,
+                                candidates=candidates)
+            if builds_on:  # "do I need a CSM for it?": its facts ranked as if it were named ("... for the A-CSM?")
+                alias = self.neighbours.entries[neighbour_keys[0]].aliases[0]
+                ranked = self.index.rank(f"{text} ({alias})", topic, context.topic, context.fact)[1]
             if unknown is None:
                 # "how much does it cost?" right after the PSM: what isn't known about the PSM ("it" named)
                 alias = self.neighbours.entries[neighbour_keys[0]].aliases[0]
@@ -1038,14 +1055,14 @@ class Planner:
 
     # ------------------------------------------------------------------ the parts
     def _said_already(self, text: str, named: Sequence[str], asks: Sequence[str], concepts: Sequence[str],
-                      context: Context) -> Optional[FactEntry]:
+                      context: Context, neighbour: bool = False) -> Optional[FactEntry]:
         """The fact just given, when a short question leaning on it asks for what it states (a price, a
         duration, a count...) and speaks of nothing it doesn't: "and the fee?" after the renewal rules; or
         asks nothing of the kind but names only what that fact speaks of ("is it proctored too?")."""
         book, lexicon = self.index.book, self.index.lexicon
         previous = book.facts.get(context.fact) if context.fact is not None else None
-        if previous is None or previous.only_with or lexicon is None or not _leans_on_context(text):
-            return None
+        if previous is None or (previous.only_with and not neighbour) or lexicon is None or not _leans_on_context(text):
+            return None  # (a neighbour's own fact only right after it: ``neighbour``)
         if _word_count(text) > SAID_ALREADY_MAX_WORDS or not set(named) <= set(previous.certifications):
             return None
         strong = set(asks) & lexicon.strong_asks

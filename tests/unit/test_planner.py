@@ -1385,3 +1385,26 @@ def test_which_lasts_longer_of_the_two_is_the_validity_not_a_summary(planner: Pl
     assert d.kind == FACT and d.fact is not None and d.fact.id == "validity", d.trace()
     # "is the csm good for project managers?" is no question about validity
     assert "validity" not in planner._concepts_asked("is the csm good for project managers?")
+
+
+def test_the_certification_a_neighbour_builds_on_named_with_it_is_a_question_about_the_neighbour(planner: Planner) -> None:
+    # right after what the A-CSM is, "do I need a CSM for it?" asks what the A-CSM needs (before: "No. Neither the CSM
+    # nor the CSPO has formal prerequisites", a wrong answer to this question)
+    for text in ("do I need a CSM for it?", "does that need the csm first?"):
+        d = planner.plan(turn(text, "ask_requirements", [ent(text, "csm", "certification", "CSM")]),
+                         Context(neighbour="A-CSM", question="what's the a-csm?"))
+        assert (d.fact and d.fact.id, d.neighbours) == ("acsm_needs_csm", ("A-CSM",)), (text, d.trace())
+    # with no neighbour just spoken of, the CSM's own prerequisites
+    d = planner.plan(turn("do I need a CSM for it?", "ask_requirements",
+                          [ent("do I need a CSM for it?", "CSM", "certification", "CSM")]), Context())
+    assert not d.neighbours, d.trace()
+
+
+def test_a_short_question_right_after_a_neighbours_fact_that_states_it_gets_that_fact_again(planner: Planner) -> None:
+    context = Context(neighbour="A-CSPO", fact="acspo_experience", question="how much experience do I need for the A-CSPO?")
+    d = planner.plan(turn("within what time frame?", "out_of_scope", confidence=0.7, unsure=True), context)
+    assert (d.rule, d.fact and d.fact.id) == ("said_already", "acspo_experience"), d.trace()
+    # "and the experience needed?" moves on to another of its facts
+    context = Context(neighbour="A-CSM", fact="acsm_course", question="what's the a-csm course length?")
+    d = planner.plan(turn("and the experience needed?", "ask_requirements", confidence=0.36), context)
+    assert d.rule != "said_already", d.trace()
