@@ -1408,3 +1408,13 @@ def test_a_short_question_right_after_a_neighbours_fact_that_states_it_gets_that
     context = Context(neighbour="A-CSM", fact="acsm_course", question="what's the a-csm course length?")
     d = planner.plan(turn("and the experience needed?", "ask_requirements", confidence=0.36), context)
     assert d.rule != "said_already", d.trace()
+
+
+def test_an_honest_not_known_names_what_was_asked(planner: Planner) -> None:
+    for text, unknown, word in (("is the csm course tax deductible", "discounts", "tax"),
+                                ("does the csm exam have negative marking?", None, "negative marking"),
+                                ("can I transfer my course seat to a colleague?", "account_admin", "transferring"),
+                                ("give me detailed tips for passing PSM II", "scrum_org_levels", "PSM II")):
+        d = planner.plan(turn(text, "ask_cost"), Context())
+        assert d.kind == NOT_KNOWN and (unknown is None or (d.unknown and d.unknown.id.startswith(unknown))), (text, d.trace())
+        assert word in reply(d).split("\n")[0], (text, reply(d))
