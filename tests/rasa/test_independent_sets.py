@@ -86,13 +86,19 @@ FLOORS: Mapping[str, Dict[str, float]] = {
                            "abstained_when_known": 0.06, "followups_right": 0.66},
     # written and measured fresh in session 13 (0.814 / 0.122 / 0.686 / 0.007 / 0.660 on b322224, the session's
     # start; 0.814 / 0.119 / 0.706 / 0.007 / 0.670 with its first changes, made on set 22), then tuned against
-    "independent-23.yml": {"right_first": 0.84, "wrong_of_all": 0.10, "honest_not_known": 0.80,
-                           "abstained_when_known": 0.02, "followups_right": 0.72},
+    "independent-23.yml": {"right_first": 0.87, "wrong_of_all": 0.08, "honest_not_known": 0.84,
+                           "abstained_when_known": 0.02, "followups_right": 0.76},
     # written at session 13's end, measured on its first and last code (0.897 / 0.045 / 0.750 / 0.040 / 0.705 on b322224,
     # 0.912 / 0.048 / 0.769 / 0.033 / 0.716 on bd4b6a1); only the 9 replies the session's changes altered were looked
-    # at (2 of the 3 worse ones fixed with two known unknowns: 0.912 / 0.048 / 0.808 / 0.033 / 0.716); NOT tuned against
-    "independent-24.yml": {"right_first": 0.89, "wrong_of_all": 0.06, "honest_not_known": 0.78,
-                           "abstained_when_known": 0.045, "followups_right": 0.69},
+    # at (2 of the 3 worse ones fixed with two known unknowns: 0.912 / 0.048 / 0.808 / 0.033 / 0.716); tuned against in
+    # session 14 (0.941 / 0.031 / 0.942 / 0.018 / 0.758 on its last code)
+    "independent-24.yml": {"right_first": 0.92, "wrong_of_all": 0.04, "honest_not_known": 0.90,
+                           "abstained_when_known": 0.03, "followups_right": 0.73},
+    # written in session 14 by a helper given only the reference, measured on the session's first and last code
+    # (0.827 / 0.064 / 0.750 / 0.054 / 0.714 on 6fbd322; 0.841 / 0.062 / 0.788 / 0.047 / 0.736 on its last code);
+    # NOT tuned against: none of its questions or replies was looked at
+    "independent-25.yml": {"right_first": 0.82, "wrong_of_all": 0.07, "honest_not_known": 0.76,
+                           "abstained_when_known": 0.055, "followups_right": 0.71},
 }
 
 
