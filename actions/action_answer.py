@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import SafeAction, send
 from actions.compose import get_planner, planned_reply
-from actions.planner import FALLBACK, NO_ANSWER, SMALL_TALK, Context, Decision, Turn, accepted, looks_like_a_question
+from actions.planner import FALLBACK, NO_ANSWER, SMALL_TALK, Context, Decision, Turn, accepted, fit_only, looks_like_a_question
 from actions.render import Renderer
 
 CONTEXT_SLOTS = ("certification", "last_topic", "last_fact", "last_neighbour")
@@ -89,9 +89,11 @@ MISREAD_MAX_CONFIDENCE = 0.8
 
 
 def answer_misread_question(dispatcher: CollectingDispatcher, tracker: Tracker,
-                            max_confidence: float = MISREAD_MAX_CONFIDENCE) -> Optional[List[Dict[Text, Any]]]:
+                            max_confidence: float = MISREAD_MAX_CONFIDENCE,
+                            in_form: bool = False) -> Optional[List[Dict[Text, Any]]]:
     """The planner's answer to a question the NLU took for small talk (or, in the form, for no answer to its
-    question: any confidence); None when it is none or not sure."""
+    question: any confidence); None when it is none or not sure, or, ``in_form``, when it only asks which one
+    fits ("which cert fits me?": the form's own question, which it goes on asking)."""
     message = tracker.latest_message or {}
     parsed = message.get("intent") or {}
     text = str(message.get("text") or "")
@@ -99,7 +101,7 @@ def answer_misread_question(dispatcher: CollectingDispatcher, tracker: Tracker,
         return None
     context = context_of(tracker)
     decision = get_planner().plan(Turn.from_message(message, unsure=True), context)
-    if not accepted(FALLBACK, decision):
+    if not accepted(FALLBACK, decision) or (in_form and fit_only(decision)):
         return None
     decision = replace(decision, route=f"small talk ({parsed.get('name')}) read as a question")
     return answer_with(dispatcher, tracker, decision, context)

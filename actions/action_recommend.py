@@ -111,7 +111,7 @@ def answer_aside(dispatcher: CollectingDispatcher, tracker: Tracker, requested: 
     events (which keep Rasa from rejecting the form), or None to leave the message to the form and the rules."""
     answered = answer_follow_up(dispatcher, tracker)
     if answered is None:
-        answered = answer_misread_question(dispatcher, tracker, MISREAD_MAX_CONFIDENCE if misread else 1.0)
+        answered = answer_misread_question(dispatcher, tracker, MISREAD_MAX_CONFIDENCE if misread else 1.0, in_form=True)
     intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
     if answered is None and intent == "ask_why" and not misread:
         dispatcher.utter_message(response=f"utter_why_ask_{requested}")

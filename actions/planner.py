@@ -336,9 +336,8 @@ def accepted(route: str, decision: Decision) -> bool:
         # "which one should I take?" is what the form answers: a fact comes first only for a clear
         # question that is not about which one fits ("who removes impediments?" the NLU took for a goal)
         # ("which is cheaper to keep, csm or cspo?" asks which one, but for a price a fact states: the fact)
-        specific = decision.fact is not None and bool(set(decision.asks) & set(decision.fact.asks) - GENERIC_ASKS)
         return decision.rule.startswith(FORM_OPENING_RULES) or decision.opens_form or (
-            decision.rule in ("fact", "threshold") and decision.question and ("fit" not in decision.asks or specific)
+            decision.rule in ("fact", "threshold") and decision.question and not _fit_asked(decision)
             and decision.score >= decision.sure_score)
     if route == SMALL_TALK:
         # only a question leaning on the answer just given: "what can you do?", "ok then", "100%" are not
@@ -349,6 +348,19 @@ def accepted(route: str, decision: Decision) -> bool:
     if route == OUT_OF_SCOPE:
         return decision.rule.startswith(("neighbour", "known_unknown", "counterpart")) or decision.rule in FOLLOWING_RULES
     return True
+
+
+def _fit_asked(decision: Decision) -> bool:
+    """A fact for a question asking which one fits ("which cert fits me?"), with nothing in particular that the
+    fact states ("which is cheaper to keep, csm or cspo?" asks which one, but for a price a fact states)."""
+    specific = decision.fact is not None and bool(set(decision.asks) & set(decision.fact.asks) - GENERIC_ASKS)
+    return decision.rule in ("fact", "threshold") and "fit" in decision.asks and not specific
+
+
+def fit_only(decision: Decision) -> bool:
+    """... and speaking of nothing in particular either ("which one is about the 'how'?" speaks of how and what):
+    in the form, the form's own question ("which cert fits me?" gets no fact the words "which cert" fit)."""
+    return _fit_asked(decision) and not decision.concepts
 
 
 REDACTED = re.compile(r"\[[a-z]+\]")
@@ -1034,7 +1046,9 @@ class Planner:
                             from_context=not named and bool(wanted), asks=asks, candidates=candidates,
                             rejected=tuple(rejected[:TRACE_CANDIDATES]), score=score, sure_score=book.unsure_min_score,
                             question="?" in text or bool(set(asks) - {"fit"}) or bool(_QUESTION_START.match(text)),
-                            opens_form=fact.id in book.form_opening_facts and score >= book.form_fact_min_score)
+                            opens_form=fact.id in book.form_opening_facts and score >= book.form_fact_min_score,
+                            concepts=tuple(c for c in concepts if c not in self.index.lexicon.weak_concepts)
+                            if self.index.lexicon is not None else ())
 
         # 7./8. nothing answers it
         if topic is None or topic == "recommendation":

@@ -324,6 +324,19 @@ def test_which_one_in_the_form_after_a_role_the_article_places_gets_its_answer()
     assert not any("according to the article" in str(m.get("text")) for m in msgs) and slots.get("preferred_focus")
 
 
+def test_which_cert_fits_me_in_the_form_gets_no_fact_the_words_happen_to_fit() -> None:
+    """While the form waits for the role, "which cert fits me?" is the form's own question: it gets no fact (before:
+    "Only the CSM has a test ...", which "which cert" fits best), and the form goes on asking."""
+    waiting = {"requested_slot": "current_role"}
+    for intent in ("ask_recommendation", "ask_certification_info", "nlu_fallback"):
+        msgs, slots = run(ValidateRecommendationForm(), tracker("which cert fits me?", intent, slots=waiting, confidence=0.5))
+        assert not any("test" in str(m.get("text")) for m in msgs), (intent, msgs)
+    # a question on one point is still answered mid-form
+    msgs, slots = run(ValidateRecommendationForm(), tracker("which one has a test, csm or cspo?", "ask_recommendation",
+                                                            slots=waiting, confidence=0.5))
+    assert msgs and "Only the CSM has a test" in msgs[0]["text"] and kept_asking(slots), (msgs, slots)
+
+
 def test_the_audience_answer_opening_the_form_is_remembered_for_and_a_developer() -> None:
     from actions.action_recommend import ActionAskPreferredFocus
 
