@@ -834,7 +834,7 @@ class Planner:
         neighbour_keys = tuple(self.neighbours.named(text, entities))
         if neighbour_keys and named and _named_beyond_comparison(text, entities, named):
             lowered = text.lower()
-            spans = [m.start() for m in self.neighbours.pattern.finditer(lowered)] if self.neighbours.pattern is not None else []
+            spans = self._neighbour_starts(lowered)
             spans += [int(e["start"]) for e in entities
                       if e.get("entity") == "other_certification" and isinstance(e.get("start"), int)]
             if _only_compared(lowered, spans) and unknown is None:
@@ -1482,7 +1482,7 @@ class Planner:
         if theirs is None or ours is None or theirs.id == ours.id:
             return None
         lowered = text.lower()
-        mentions = [m.start() for m in self.neighbours.pattern.finditer(lowered)] if self.neighbours.pattern is not None else []
+        mentions = self._neighbour_starts(lowered)
         own_mention = self._certification_names.search(lowered) if self._certification_names is not None else None
         if mentions and own_mention is not None and min(mentions) < own_mention.start():
             # "PSM I vs CSM: ...": the neighbour's fact first, as the user put it
@@ -1492,6 +1492,10 @@ class Planner:
         also = Decision(FACT, "neighbour_fact", fact=theirs, topic=theirs.topic, neighbours=keys, asks=asks)
         return Decision(FACT, "neighbour_compared", fact=ours, topic=ours.topic, certifications=tuple(named),
                         asks=asks, candidates=candidates, neighbours=keys, also=(also,))
+
+    def _neighbour_starts(self, lowered: str) -> List[int]:
+        """Where the (lower-case) text names a neighbouring certification by one of its aliases."""
+        return [m.start() for m in self.neighbours.pattern.finditer(lowered)] if self.neighbours.pattern is not None else []
 
     def _after(self, text: str, keys: Sequence[str]) -> Optional[str]:
         """The neighbour that follows the one named, when the message asks what comes after it."""
