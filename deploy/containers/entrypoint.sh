@@ -55,6 +55,16 @@ case $role in
     endpoints
     export SOCKETIO_CORS_ORIGINS=${SOCKETIO_CORS_ORIGINS:-"http://127.0.0.1:8000 http://localhost:8000"}
     read -r -a cors <<< "$SOCKETIO_CORS_ORIGINS"
+    # This replica's address, for nginx (a volume shared with it in compose.yml; its name is the port, which
+    # tells nginx which replica it is): a restarted container gets a new address, and the network's DNS
+    # service can be slow to answer for a name that was gone a while (service-entrypoint.sh).
+    replicas=${ADVISOR_REPLICAS_DIR:-/var/lib/advisor-replicas}
+    if [ -d "$replicas" ] && [ -w "$replicas" ]; then
+      address=$(hostname -I 2>/dev/null | awk '{ print $1 }') || address=""
+      if [[ $address =~ ^[0-9]{1,3}(\.[0-9]{1,3}){3}$ ]]; then
+        printf '%s\n' "$address" > "$replicas/.$RASA_PORT.new" && mv -f "$replicas/.$RASA_PORT.new" "$replicas/$RASA_PORT"
+      else echo "advisor-entrypoint: no IPv4 address to give nginx in $replicas (it looks the name up)" >&2; fi
+    fi
     exec python -m advisor run --model "$ADVISOR_MODEL" --enable-api --interface 0.0.0.0 --port "$RASA_PORT" \
       --endpoints "$RUNTIME/endpoints.yml" --credentials credentials.yml --cors "${cors[@]}" ;;
   actions)

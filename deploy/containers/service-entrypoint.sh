@@ -17,6 +17,33 @@ secret() {  # NAME: the value of NAME, or of the file NAME_FILE names
 }
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 
+# nginx: where each Rasa replica is now (the watch loop below; `service-entrypoint addresses` prints it once)
+export CLUSTER_UPSTREAM_HOST=${CLUSTER_UPSTREAM_HOST:-rasa-%d}
+count=${CLUSTER_REPLICAS:-2}
+hosts=$(seq -f "${CLUSTER_UPSTREAM_HOST//%d/%g}" 1 "$count" | tr '\n' ' ')
+declare -A last=()
+replicas=${ADVISOR_REPLICAS_DIR:-/var/lib/advisor-replicas} base_port=${CLUSTER_REPLICA_BASE_PORT:-5011}
+addresses() {  # host=address ...: the address each replica wrote at its start (compose.yml's `replicas`
+  # volume, named by its port), else its name looked up. A name that does not resolve now (its container
+  # stopped, or the DNS service busy) keeps its last address: nginx's own checks skip it while it fails.
+  local h ip i=0
+  for h in $hosts; do
+    i=$((i + 1)) ip=""
+    if [ -r "$replicas/$((base_port + i - 1))" ]; then
+      ip=$(head -c 40 "$replicas/$((base_port + i - 1))" | tr -d '[:space:]')
+      [[ $ip =~ ^[0-9]{1,3}(\.[0-9]{1,3}){3}$ ]] || ip=""
+    fi
+    # not found: exit status 2. At most 2 s, one try: a stopped container's name is not podman's any
+    # more, and its DNS service may pass the question on to resolvers that never answer; the loop must
+    # not wait on them while a restarted replica has its new address.
+    [ -n "$ip" ] || ip=$(RES_OPTIONS="timeout:1 attempts:1" timeout 2 getent ahostsv4 "$h" 2>/dev/null \
+                           | awk 'NR == 1 { print $1 }') || ip=""
+    [ -z "$ip" ] || last[$h]=$ip
+    printf '%s=%s ' "$h" "${last[$h]:-}"
+  done
+}
+if [ "${1:-}" = addresses ]; then addresses; echo; exit 0; fi
+
 if [ "${1:-}" = health ]; then
   case $SERVICE in
     postgres) exec "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p 5432 ;;
@@ -60,22 +87,7 @@ case $SERVICE in
     # `make run-cluster`'s watch loop does. A replica whose name never resolved (its container has not
     # started yet) is marked down until it does.
     mkdir -p "$CLUSTER_DIR/nginx/tmp"
-    export CLUSTER_UPSTREAM_HOST=${CLUSTER_UPSTREAM_HOST:-rasa-%d} CLUSTER_NGINX_LISTEN=${CLUSTER_NGINX_LISTEN:-0.0.0.0:8080}
-    count=${CLUSTER_REPLICAS:-2}
-    hosts=$(seq -f "${CLUSTER_UPSTREAM_HOST//%d/%g}" 1 "$count" | tr '\n' ' ')
-    declare -A last=()
-    addresses() {  # host=address ...: a name that does not resolve now (its container stopped, or the DNS
-      # service busy for a moment) keeps its last address: nginx's own checks skip it while it fails
-      local h ip
-      for h in $hosts; do
-        # not found: exit status 2. At most 2 s: a stopped container's name is not podman's any more, and
-        # its DNS service may pass the question on to resolvers that never answer (seconds per try); the
-        # loop must not wait on them while a restarted replica has its new address.
-        ip=$(timeout 2 getent ahostsv4 "$h" 2>/dev/null | awk 'NR == 1 { print $1 }') || ip=""
-        [ -z "$ip" ] || last[$h]=$ip
-        printf '%s=%s ' "$h" "${last[$h]:-}"
-      done
-    }
+    export CLUSTER_NGINX_LISTEN=${CLUSTER_NGINX_LISTEN:-0.0.0.0:8080}
     render() {  # addresses -> nginx.conf
       local conf pair host ip
       conf=$(/opt/advisor/scripts/cluster.sh nginx-conf) || return 1

@@ -345,6 +345,11 @@ def test_the_killed_replica_comes_back_into_rotation(layout: Layout) -> None:
         # podman gives a started container a new address; nginx's watch loop (service-entrypoint) looks the
         # names up every 2 s and reloads with it. Until then nginx still knows the dead address.
         address = layout.address(layout.killed)
+        # the replica wrote its new address into the volume it shares with nginx (entrypoint.sh), which nginx's
+        # watch loop reads before it asks the DNS service
+        written = podman("exec", layout.container("nginx"), "cat",
+                         f"/var/lib/advisor-replicas/{5010 + int(layout.killed.split('-')[1])}", check=False).stdout.strip()
+        assert written == address, (written, address)
         followed = False
         for _ in range(30):
             followed = f"{layout.killed}={address} " in layout.nginx_addresses()

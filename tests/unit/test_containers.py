@@ -74,7 +74,7 @@ def test_the_compose_layout() -> None:
         for port in service.get("ports", []):
             assert str(port).startswith("127.0.0.1:"), (name, port)
     assert {n for n, s in services.items() if s.get("ports")} == {"nginx", "page", "workbench"}
-    assert COMPOSE["volumes"].keys() == {"pgdata", "workbench"}
+    assert COMPOSE["volumes"].keys() == {"pgdata", "workbench", "replicas"}
     assert "pgdata:/var/lib/postgresql/data" in services["postgres"]["volumes"]
 
 
@@ -126,3 +126,28 @@ def test_nginx_refuses_an_upstream_host_that_is_not_a_name(tmp_path: Path) -> No
         run = _nginx_conf(tmp_path, CLUSTER_UPSTREAM_HOST=bad)
         assert run.returncode != 0 and "CLUSTER_UPSTREAM_HOST" in run.stderr, bad
     assert _nginx_conf(tmp_path, CLUSTER_NGINX_LISTEN="0.0.0.0:80; evil").returncode != 0
+
+
+def test_nginx_takes_the_address_each_replica_wrote_at_its_start(tmp_path: Path) -> None:
+    """A replica started again gets a new address, and the network's DNS service may answer slowly for a name
+    that was gone (CI: nginx still knew rasa-1's old address 41 s after its restart). So each replica writes
+    its address into a volume shared with nginx, named by its port, and nginx's watch loop reads it first;
+    what is not an IPv4 address is ignored, and a name is looked up as before."""
+    for service in ("rasa-1", "rasa-2"):
+        assert "replicas:/var/lib/advisor-replicas" in _services()[service]["volumes"], service
+    assert "replicas:/var/lib/advisor-replicas:ro" in _services()["nginx"]["volumes"]
+    assert "replicas" in COMPOSE["volumes"]
+    assert "install -d -o 10001 -g 10001 -m 700 /var/lib/advisor-replicas" in _stages(CONTAINERFILE)["rasa"]
+    assert "/var/lib/advisor-replicas" in _stages(SERVICES)["nginx"]
+    assert re.search(r'"\$replicas/\.\$RASA_PORT\.new" && mv -f "\$replicas/\.\$RASA_PORT\.new" "\$replicas/\$RASA_PORT"',
+                     ENTRYPOINT)
+    (tmp_path / "5011").write_text("10.89.0.11\n")
+    (tmp_path / "5012").write_text("10.89.0.7; evil\n")
+    env = {"PATH": os.environ["PATH"], "SERVICE": "nginx", "ADVISOR_REPLICAS_DIR": str(tmp_path),
+           "CLUSTER_REPLICAS": "3", "CLUSTER_REPLICA_BASE_PORT": "5011",
+           "CLUSTER_UPSTREAM_HOST": "advisor-no-such-host-%d.invalid"}
+    run = subprocess.run(["bash", str(DEPLOY / "service-entrypoint.sh"), "addresses"], capture_output=True, text=True,
+                         timeout=30, env=env)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["advisor-no-such-host-1.invalid=10.89.0.11", "advisor-no-such-host-2.invalid=",
+                                  "advisor-no-such-host-3.invalid="]
