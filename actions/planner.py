@@ -449,12 +449,15 @@ def _the_question(text: str) -> str:
     return " ".join(asking) if asking and len(asking) < len(sentences) else text
 
 
-_CLAUSE_QUESTION = re.compile(r"[,;:]\s+(?=(what|what's|whats|how|who|which|when|where|why|is|are|can|could|do|does|will|"
-                              r"would|should|must)\b)", re.I)
+_CLAUSE_QUESTION = re.compile(r"([,;:]|\s[-\u2013\u2014]+)\s+(?=(what|what's|whats|how|who|which|when|where|why|is|are|can|could|"
+                              r"do|does|will|would|should|must)\b)", re.I)
 # "My company is paying for my CSM ... and I'd like to know how many questions the test has": what comes before
 # the words framing the question is what the user says of themselves
+# (a dash before a question does the same: "I'm a teacher moving into IT - can I take the CSPO without ...?")
 _ASKING_FRAME = re.compile(r"([,;:]\s+|\s+and\s+|\s+so\s+)(i'?d like to know|i would like to know|i want to know|i wonder|"
-                           r"i was wondering|can you tell me|could you tell me|please tell me)\b", re.I)
+                           r"i was wondering|can you tell me|could you tell me|please tell me)\b"
+                           r"|\s[-\u2013\u2014]+\s+(?=(what|how|who|which|when|where|why|is|are|can|could|do|does|will|would|"
+                           r"should|must|am)\b)", re.I)
 
 
 def _the_asking_clause(text: str) -> str:
@@ -463,6 +466,20 @@ def _the_asking_clause(text: str) -> str:
     question = _the_question(text)
     starts = [m.end() for m in _CLAUSE_QUESTION.finditer(question)]
     return question[starts[-1]:] if starts else question
+
+
+# "sorry, I meant how long it stays valid, not the course": what the user says, at the end and after a comma,
+# they do not ask about is no word of the question (nor a certification named there)
+_NOT_ASKED = re.compile(r",\s*(and |but )?(not|rather than|instead of)\s+[\w' -]{1,40}?\W*$", re.I)
+
+
+def without_what_is_not_asked(turn: Turn) -> Turn:
+    found = _NOT_ASKED.search(turn.text)
+    if found is None or len(re.findall(r"\w+", turn.text[:found.start()])) < 3:
+        return turn
+    cut = found.start()
+    entities = tuple(e for e in turn.entities if not (isinstance(e.get("start"), int) and int(e["start"]) >= cut))
+    return replace(turn, text=turn.text[:cut] + ("?" if turn.text.rstrip().endswith("?") else ""), entities=entities)
 
 
 def looks_like_a_question(text: str) -> bool:
@@ -580,7 +597,7 @@ class Planner:
 
     # ------------------------------------------------------------------ the decision
     def plan(self, turn: Turn, context: Context) -> Decision:
-        turn = corrected_turn(turn, self.speller)
+        turn = without_what_is_not_asked(corrected_turn(turn, self.speller))
         other = self._the_other_one(turn, context)
         if other is not None:  # "and how long is the course for the other?" after an answer about the CSM
             turn = replace(turn, entities=tuple(turn.entities) + ({"entity": "certification", "value": other},))

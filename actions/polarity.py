@@ -64,10 +64,16 @@ _MAY = re.compile(r"^\W*(so\s+|and\s+|but\s+|ok\s+)?(can|could|may|might)\b|\b(c
 _NEGATIVE = re.compile(r"\b(can't|cannot|can not|couldn't|isn't|aren't|don't|doesn't|no|not|never|nobody)\b")
 
 
+# "could you confirm whether the test is invigilated?" asks whether it is, not whether one may: the words that
+# only ask politely are no modality
+_POLITE = re.compile(r"^\W*((hi|hey|hello|so|ok|okay)\W+)*(can|could|would|will) (you|u|ya|someone|anyone) (please |kindly )?"
+                     r"(confirm|tell me|tell us|let me know|let us know|check|clarify|say|explain|advise)\b( (if|whether|that))?")
+
+
 def modality(question: str) -> Optional[str]:
     """"may", "must" or None (both, neither, or a negative question; "without" is no negation: "can I take
     the CSPO without the CSM?" asks whether one may)."""
-    q = question.lower().replace("\u2019", "'")
+    q = _POLITE.sub(" ", question.lower().replace("\u2019", "'"))
     must, may = bool(_MUST.search(q)), bool(_MAY.search(q))
     if must == may or _NEGATIVE.search(q):
         return None

@@ -931,6 +931,8 @@ def test_an_honest_not_known_never_disowns_what_the_knowledge_holds(planner: Pla
     ("is there no exam at all?", None),
     ("can I take the test online and do I need a webcam?", None),  # both
     ("is the CSM exam fee separate?", None),  # neither
+    ("Could you confirm whether the CSM test is invigilated?", None),  # asks politely whether it is, not whether one may
+    ("could you tell me if I am allowed to use notes in the test?", "may"),
 ])
 def test_modality_of_a_yes_no_question(text: str, expected: Optional[str]) -> None:
     from actions.polarity import modality
@@ -1418,3 +1420,52 @@ def test_an_honest_not_known_names_what_was_asked(planner: Planner) -> None:
         d = planner.plan(turn(text, "ask_cost"), Context())
         assert d.kind == NOT_KNOWN and (unknown is None or (d.unknown and d.unknown.id.startswith(unknown))), (text, d.trace())
         assert word in reply(d).split("\n")[0], (text, reply(d))
+
+
+def test_a_polite_wh_question_is_no_yes_no_question(planner: Planner) -> None:
+    """"Could you tell me who is allowed to deliver the CSPO course?" asks who: no "Yes." before a fact on who may
+    take the course; the trainer teaching it."""
+    text = "Could you tell me who is allowed to deliver the CSPO course?"
+    d = planner.plan(turn(text, confidence=0.44, entities=[ent(text, "CSPO", "certification", "CSPO")]), Context())
+    assert "yesno" not in d.asks and d.fact is not None and d.fact.id == "course_trainer", d.trace()
+    assert d.polarity is None
+    d = planner.plan(turn("Could you confirm whether the CSM test is invigilated?"), Context())
+    assert d.fact is not None and d.fact.id == "csm_open_book" and d.polarity != "yes", d.trace()
+
+
+def test_what_comes_before_a_dash_and_a_question_is_what_the_user_says_of_themselves(planner: Planner) -> None:
+    text = "I'm a teacher moving into IT - can I take the CSPO without any prior agile background?"
+    d = planner.plan(turn(text, entities=[ent(text, "CSPO", "certification", "CSPO")]), Context())
+    assert d.fact is not None and d.fact.id == "prerequisites", d.trace()
+
+
+def test_what_the_user_says_they_do_not_ask_is_no_word_of_the_question(planner: Planner) -> None:
+    from actions.planner import without_what_is_not_asked
+
+    context = Context(certification="CSPO", topic="requirements", fact="cspo_course_length", question="how long is the cspo?")
+    d = planner.plan(turn("sorry, I meant how long it stays valid, not the course", "ask_continuous_learning", confidence=0.59),
+                     context)
+    assert d.fact is not None and d.fact.id == "validity", d.trace()
+    text = "how long is the course, not the csm test?"
+    cut = without_what_is_not_asked(turn(text, entities=[ent(text, "csm", "certification", "CSM")]))
+    assert (cut.text, cut.entities) == ("how long is the course?", ())
+    for kept in ("why not the csm?", "is it open book or not?", "is it valid, not?"):
+        assert without_what_is_not_asked(turn(kept)).text == kept
+
+
+def test_is_that_the_same_for_a_named_certification_after_a_fact_for_both(planner: Planner) -> None:
+    text = "is that the same for cspo?"
+    d = planner.plan(turn(text, "ask_certification_info", confidence=0.69, entities=[ent(text, "cspo", "certification", "CSPO")]),
+                     Context(certification="CSM", topic="continuous_learning", fact="validity",
+                             question="how long is the csm valid"))
+    assert d.fact is not None and d.fact.id == "validity" and d.polarity == "same_yes", d.trace()
+
+
+@pytest.mark.parametrize("text,fact", [
+    ("csm exam time", "csm_test_format"),
+    ("How long do CSM and CSPO certs last, is it the same?", "validity"),
+])
+def test_terse_and_plural_wordings_of_a_fact(planner: Planner, text: str, fact: str) -> None:
+    entities = [ent(text, c, "certification", c) for c in ("CSM", "CSPO") if c.lower() in text.lower().split()]
+    d = planner.plan(turn(text, entities=entities), Context())
+    assert d.fact is not None and d.fact.id == fact, d.trace()
