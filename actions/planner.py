@@ -337,7 +337,7 @@ def accepted(route: str, decision: Decision) -> bool:
         # question that is not about which one fits ("who removes impediments?" the NLU took for a goal)
         # ("which is cheaper to keep, csm or cspo?" asks which one, but for a price a fact states: the fact)
         return decision.rule.startswith(FORM_OPENING_RULES) or decision.opens_form or (
-            decision.rule in ("fact", "threshold") and decision.question and not _fit_asked(decision)
+            decision.rule in ("fact", "threshold", "counterpart_of_best") and decision.question and not _fit_asked(decision)
             and decision.score >= decision.sure_score)
     if route == SMALL_TALK:
         # only a question leaning on the answer just given: "what can you do?", "ok then", "100%" are not
@@ -374,7 +374,8 @@ ASKED_AGAIN_MAX_WORDS = 5  # "and what about renewing?": longer questions say wh
 DIFFERENCE_CONCEPT = "difference"  # lexicon.yml's concept of comparing the two ("different", "vs", "compare")
 SAID_ALREADY_MAX_WORDS = 9  # "how much does that cost?", "and how long do I have to use them": longer ones stand alone
 # "what goes into a product backlog", "list the scrum values": a question without its question mark
-_QUESTION_START = re.compile(r"\W*(what|what's|whats|how|who|whom|which|when|where|why|is|are|can|could|do|does|did|will|"
+_QUESTION_START = re.compile(r"\W*((hi|hello|hey|please|pls|kindly|so|ok|okay)\W+)*"
+                             r"(what|what's|whats|how|who|whom|which|when|where|why|is|are|can|could|do|does|did|will|"
                              r"would|should|must|list|name|tell me|explain|describe)\b", re.I)
 # "what's this assistant good for?", "tell me your features": about the advisor, not the last answer
 _ABOUT_THE_ADVISOR = re.compile(r"\b(you|your|yours|assistant|bot|chatbot|advisor)\b")
@@ -429,6 +430,8 @@ def _gives_a_page(fact: FactEntry) -> bool:
 # against answers only when no other fact fits the question better than it by more than this (the
 # two-year window, not "Yes." and the 20 SEUs)
 THRESHOLD_MARGIN = 0.03
+# A question this close to one of a fact's own questions is that question: no known unknown's cue outweighs it
+SAME_QUESTION_SCORE = 0.97
 _SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 
 
@@ -470,7 +473,11 @@ def _the_asking_clause(text: str) -> str:
 
 # "sorry, I meant how long it stays valid, not the course": what the user says, at the end and after a comma,
 # they do not ask about is no word of the question (nor a certification named there)
-_NOT_ASKED = re.compile(r",\s*(and |but )?(not|rather than|instead of)\s+[\w' -]{1,40}?\W*$", re.I)
+_NOT_ASKED = re.compile(r",\s*(and |but )?(not|rather than|instead of)\s+[\w' -]{1,40}?\W*$"
+                        # ... nor where the user wants the answer from ("what goes into the backlog according to the
+                        # article?"): the advisor's answers come from there anyway
+                        r"|,?\s+(according to|as per|per|based on|in) (the|your|this) (article|guide|reference|sources?|blog|"
+                        r"blog post|text|data)\W*$", re.I)
 
 
 def without_what_is_not_asked(turn: Turn) -> Turn:
@@ -848,6 +855,11 @@ class Planner:
 
         # 3. a neighbouring certification named (or, in "does it expire?", the one just answered about)
         unknown = self.unknowns.matching(_the_question(text), tuple(dict.fromkeys(named + found)))
+        if unknown is not None and ranked and not ranked[0][0].startswith(TOPIC_PREFIX) and ranked[0][1] >= SAME_QUESTION_SCORE \
+                and set(named) <= set(book.facts[ranked[0][0]].certifications):
+            # "How many questions are there in the CSM test?" is a fact's own question, whatever the cues (not
+            # "is the CSM exam hard?", which is "is the CSPO exam hard?", a question of the CSPO's fact, for the CSM)
+            unknown = None
         neighbour_keys = tuple(self.neighbours.named(text, entities))
         if neighbour_keys and named and _named_beyond_comparison(text, entities, named):
             lowered = text.lower()
@@ -1031,7 +1043,8 @@ class Planner:
                 if other and fits and self._states(fact, asks) and self._explains(fact, concepts):
                     answer = book.facts[other]
                     return Decision(COUNTERPART, "counterpart_of_best", fact=answer, topic=answer.topic,
-                                    certifications=wanted, asks=asks, candidates=candidates)
+                                    certifications=wanted, asks=asks, candidates=candidates, score=score,
+                                    sure_score=book.unsure_min_score)
                 if self._other_role(text, fact, score, wanted, asks, concepts, ranked):
                     # "does the Scrum Master prioritise the backlog?": no, that is the Product Owner's duty
                     return Decision(FACT, "other_role", fact=fact, topic=fact.topic, certifications=fact.certifications,

@@ -1469,3 +1469,28 @@ def test_terse_and_plural_wordings_of_a_fact(planner: Planner, text: str, fact: 
     entities = [ent(text, c, "certification", c) for c in ("CSM", "CSPO") if c.lower() in text.lower().split()]
     d = planner.plan(turn(text, entities=entities), Context())
     assert d.fact is not None and d.fact.id == fact, d.trace()
+
+
+def test_a_facts_own_question_outweighs_a_known_unknowns_cue(planner: Planner) -> None:
+    """"How many questions are there in the CSM test?" is a question of the test's fact, though "how many ... are there"
+    is a cue of the unknown number of holders; "is the CSM exam hard?" (a CSPO fact's question, for the CSM) stays
+    the unknown difficulty."""
+    text = "How many questions are there in the CSM test please"
+    d = planner.plan(turn(text, entities=[ent(text, "CSM", "certification", "CSM")]), Context())
+    assert d.fact is not None and d.fact.id == "csm_test_format", d.trace()
+    text = "Is the CSM exam hard?"
+    d = planner.plan(turn(text, entities=[ent(text, "CSM", "certification", "CSM")]), Context())
+    assert d.kind == NOT_KNOWN, d.trace()
+
+
+def test_a_polite_question_the_nlu_took_for_a_form_answer_gets_its_fact_first(planner: Planner) -> None:
+    text = ("Kindly tell me how many hours is the CSPO training. I am working in a service company in Pune and need "
+            "to inform my reporting manager.")
+    d = planner.plan(turn(text, "inform_role", confidence=0.42, entities=[ent(text, "CSPO", "certification", "CSPO")]), Context())
+    assert d.fact is not None and d.fact.id == "cspo_course_length" and accepted(FORM, d), d.trace()
+
+
+def test_where_the_user_wants_the_answer_from_is_no_word_of_the_question(planner: Planner) -> None:
+    d = planner.plan(turn("What goes into the Product Backlog according to the article?", "goal_own_product", confidence=0.97),
+                     Context())
+    assert d.fact is not None and d.fact.id == "po_backlog" and accepted(FORM, d), d.trace()
