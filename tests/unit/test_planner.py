@@ -1494,3 +1494,13 @@ def test_where_the_user_wants_the_answer_from_is_no_word_of_the_question(planner
     d = planner.plan(turn("What goes into the Product Backlog according to the article?", "goal_own_product", confidence=0.97),
                      Context())
     assert d.fact is not None and d.fact.id == "po_backlog" and accepted(FORM, d), d.trace()
+
+
+def test_what_a_course_costs_is_its_price_not_what_the_fee_includes(planner: Planner) -> None:
+    """facts.yml `about` of fee_includes: "what does the CSPO course cost?" is close in words to "what is included in
+    the course fee", but speaks of nothing included; "is the exam fee part of the course price" does."""
+    text = "what does the CSPO course cost?"
+    d = planner.plan(turn(text, "ask_cost", entities=[ent(text, "CSPO", "certification", "CSPO")]), Context())
+    assert d.fact is not None and d.fact.id == "cspo_price", d.trace()
+    d = planner.plan(turn("is the exam fee part of the course price", "ask_cost"), Context())
+    assert d.fact is not None and d.fact.id == "fee_includes", d.trace()
