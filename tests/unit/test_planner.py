@@ -1504,3 +1504,20 @@ def test_what_a_course_costs_is_its_price_not_what_the_fee_includes(planner: Pla
     assert d.fact is not None and d.fact.id == "cspo_price", d.trace()
     d = planner.plan(turn("is the exam fee part of the course price", "ask_cost"), Context())
     assert d.fact is not None and d.fact.id == "fee_includes", d.trace()
+
+
+@pytest.mark.parametrize("text,unknown", [
+    ("If I earn 35 SEUs can I carry the extra over to my next renewal?", "seu_reuse"),  # no salary: "earn 35 SEUs"
+    ("can the same SEUs count for both renewals?", "seu_reuse"),
+    ("can I renew a lapsed cspo?", "late_renewal"),
+    ("is the cspo course cheaper than the csm course?", "price_comparison"),
+    ("if I do the CSPO will I definitely get a PO role?", "job_guarantee"),
+])
+def test_what_the_reference_does_not_say_is_not_known(planner: Planner, text: str, unknown: str) -> None:
+    d = planner.plan(turn(text, "ask_continuous_learning"), Context())
+    assert d.kind == NOT_KNOWN and d.unknown is not None and d.unknown.id == unknown, d.trace()
+
+
+def test_which_renewal_is_cheaper_is_a_fact_not_a_price_comparison(planner: Planner) -> None:
+    d = planner.plan(turn("is renewing the cspo cheaper than renewing the csm?", "ask_cost"), Context())
+    assert d.kind != NOT_KNOWN and d.fact is not None and d.fact.id == "renewal_cost", d.trace()
