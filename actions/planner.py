@@ -755,9 +755,10 @@ class Planner:
             if last is not None and fact.id in (last.id, *last.counterparts.values(), *last.narrower()) \
                     and compared in ("same", "different"):
                 return "same_yes" if compared == "same" else "same_no"
-        if fact.yes_no and lexicon is not None and "yesno" in lexicon.asks_of(text):
+        if fact.yes_no and lexicon is not None and "yesno" in lexicon.asks_of(_the_question(text)):
             # "can I take the CSPO without the CSM?": "Yes." before "Neither has formal prerequisites"
-            answer = fact.yes_no.get(modality(text) or "")
+            # (of the sentences that ask: "I'm a student with no job yet. can I even take the CSM?" asks whether one may)
+            answer = fact.yes_no.get(modality(_the_question(text)) or "")
             if answer:
                 return answer
         if fact.threshold is not None and (

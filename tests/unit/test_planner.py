@@ -1521,3 +1521,19 @@ def test_what_the_reference_does_not_say_is_not_known(planner: Planner, text: st
 def test_which_renewal_is_cheaper_is_a_fact_not_a_price_comparison(planner: Planner) -> None:
     d = planner.plan(turn("is renewing the cspo cheaper than renewing the csm?", "ask_cost"), Context())
     assert d.kind != NOT_KNOWN and d.fact is not None and d.fact.id == "renewal_cost", d.trace()
+
+
+def test_a_may_question_after_what_the_user_says_of_themselves_gets_yes_first(planner: Planner) -> None:
+    """The modality of the sentence that asks: "I'm a student with no job yet. can I even take the CSM?" ("no job" is
+    what the user says, not a negative question)."""
+    text = "I'm a student with no job yet. can I even take the CSM?"
+    d = planner.plan(turn(text, "nlu_fallback", confidence=0.3, unsure=True, entities=[ent(text, "CSM", "certification", "CSM")]),
+                     Context())
+    assert d.fact is not None and d.fact.id == "prerequisites" and d.polarity == "yes", d.trace()
+
+
+def test_chatty_fillers_say_nothing_of_the_fact_asked(planner: Planner) -> None:
+    """facts.yml `ignore_words`: "so", "just", "hey", "ok" ... ("so for cspo no exam at all?")."""
+    text = "so for cspo no exam at all?"
+    d = planner.plan(turn(text, entities=[ent(text, "cspo", "certification", "CSPO")]), Context())
+    assert d.fact is not None and d.fact.id == "cspo_no_test", d.trace()
