@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from actions.context import is_elliptical, mentioned_certifications, trusted_entities
-from actions.facts import TOPIC_PREFIX, FactEntry, FactIndex
+from actions.facts import TOPIC_PREFIX, FactEntry, FactIndex, Normaliser
 from actions.knowledge_base import Knowledge, KnowledgeError, Source
 from actions.neighbours import Neighbours
 from actions.parts import question_parts
@@ -372,6 +372,10 @@ POINT_ASKS = ("price", "duration", "count", "percent")  # asked for, a "which on
 FIGURE_ASKS = ("count", "percent")  # a known unknown asking for one of these shows no nearest fact with a number
 ASKED_AGAIN_MAX_WORDS = 5  # "and what about renewing?": longer questions say what they ask themselves
 DIFFERENCE_CONCEPT = "difference"  # lexicon.yml's concept of comparing the two ("different", "vs", "compare")
+# ... unless the words fit the fact just given less than this, and another fact better by as much ("and who defines
+# the vision?" right after who removes impediments asks about the vision)
+SAID_ALREADY_OUTSCORED = 0.25
+_ASKING_WORDS = frozenset({"what", "when", "where", "which", "whom", "whose", "much", "many", "long", "often", "soon"})
 SAID_ALREADY_MAX_WORDS = 9  # "how much does that cost?", "and how long do I have to use them": longer ones stand alone
 # "what goes into a product backlog", "list the scrum values": a question without its question mark
 _QUESTION_START = re.compile(r"\W*((hi|hello|hey|please|pls|kindly|so|ok|okay)\W+)*"
@@ -480,6 +484,15 @@ _NOT_ASKED = re.compile(r",\s*(and |but )?(not|rather than|instead of)\s+[\w' -]
                         r"blog post|text|data)\W*$", re.I)
 
 
+def _outscored(fact_id: str, ranked: Sequence[Tuple[str, float, float]], bar: float) -> bool:
+    """Whether another fact than ``fact_id`` reaches ``bar`` and outscores it by SAID_ALREADY_OUTSCORED."""
+    scores = {label: score for label, score, _ in ranked}
+    best = next(((label, score) for label, score, _ in ranked if not label.startswith(TOPIC_PREFIX)), None)
+    own = scores.get(fact_id, 0.0)
+    return best is not None and best[0] != fact_id and best[1] >= bar and own < SAID_ALREADY_OUTSCORED \
+        and best[1] - own >= SAID_ALREADY_OUTSCORED
+
+
 def without_what_is_not_asked(turn: Turn) -> Turn:
     found = _NOT_ASKED.search(turn.text)
     if found is None or len(re.findall(r"\w+", turn.text[:found.start()])) < 3:
@@ -573,6 +586,7 @@ class Planner:
         # How many of the question's concepts a fact may leave unexplained (None: not checked).
         self.coverage = index.book.max_unexplained if coverage is None else (coverage if coverage >= 0 else None)
         self._fact_concepts: Dict[str, frozenset] = {}
+        self._fact_words: Dict[str, frozenset] = {}  # the first letters of each word a fact's questions and answer use
         self._span_facts: set = set()  # facts stating a span in months or years ("12 months of work")
         # every way of writing the CSM or the CSPO ("and for a csm?" puts the one named into the question before)
         names = sorted({a for c in kb.certifications.values() for a in c.aliases}, key=len, reverse=True)
@@ -596,6 +610,7 @@ class Planner:
                 if _WITHIN_SPAN.search(fact.answer) and DEADLINE_CONCEPT in lexicon.concepts:
                     concepts.add(DEADLINE_CONCEPT)  # "within the past five years" is a time window
                 self._fact_concepts[fact.id] = frozenset(concepts)
+                self._fact_words[fact.id] = frozenset(w[:5] for w in index.normalise(texts)[0].split())
                 if "duration" in fact.asks and _SPAN.search(fact.answer):
                     self._span_facts.add(fact.id)
         for u in unknowns.entries:
@@ -707,7 +722,9 @@ class Planner:
             before = decision.context_after(before)
         answers = {(d.fact.id if d.fact else None, d.unknown.id if d.unknown else None, d.kind) for d in decisions}
         if len(answers) < 2:
-            return None
+            # "how much is the csm course and does it include the test": one fact answers both parts (the price, and
+            # what it includes), which the whole message's words may miss
+            return replace(decisions[0], part="") if decisions[0].fact is not None and decisions[0].kind == FACT else None
         kept = [d for i, d in enumerate(decisions)
                 if d.fact is None or all(d.fact is not e.fact for e in decisions[:i])]  # a fact once
         return replace(kept[0], also=tuple(kept[1:]))
@@ -911,6 +928,10 @@ class Planner:
 
         # "how much does that cost?" / "within how long?" right after a fact that states it: that fact again
         said = self._said_already(text, named, asks, concepts, context) if unknown is None else None
+        if said is not None and self._words_beyond(said, text) and _outscored(said.id, ranked, book.min_score):
+            # "and who defines the vision?" after who removes impediments: words that fact never uses, and another
+            # fact fits them far better
+            said = None
         if said is not None:
             return Decision(FACT, "said_already", fact=said, topic=said.topic, certifications=named or said.certifications,
                             asks=asks, candidates=candidates)
@@ -1099,6 +1120,14 @@ class Planner:
         # knowledge holds; a neighbour's, which it does not, are named in _neighbour)
 
     # ------------------------------------------------------------------ the parts
+    def _words_beyond(self, fact: FactEntry, text: str) -> List[str]:
+        """The words of four letters or more of a question (not concepts, asks or certification names) that the fact's
+        questions and answer never use."""
+        own = self._fact_words.get(fact.id, frozenset())
+        return [w for w in self.index.normalise(text)[0].split() if len(w) >= 4 and "_" not in w
+                and w != Normaliser.PLACEHOLDER and w[:5] not in own and w not in self.kb.followup_words
+                and w not in _ASKING_WORDS]
+
     def _said_already(self, text: str, named: Sequence[str], asks: Sequence[str], concepts: Sequence[str],
                       context: Context, neighbour: bool = False) -> Optional[FactEntry]:
         """The fact just given, when a short question leaning on it asks for what it states (a price, a

@@ -1537,3 +1537,30 @@ def test_chatty_fillers_say_nothing_of_the_fact_asked(planner: Planner) -> None:
     text = "so for cspo no exam at all?"
     d = planner.plan(turn(text, entities=[ent(text, "cspo", "certification", "CSPO")]), Context())
     assert d.fact is not None and d.fact.id == "cspo_no_test", d.trace()
+
+
+def test_a_follow_up_with_words_the_last_fact_never_uses_is_no_question_about_it(planner: Planner) -> None:
+    context = Context(certification="CSM", topic="responsibilities", fact="sm_impediments", question="who removes impediments")
+    d = planner.plan(turn("and who defines the vision?", "ask_responsibilities", confidence=0.54), context)
+    assert d.fact is not None and d.fact.id == "po_vision", d.trace()
+    # "and how much is it?" right after the renewal's requirements still asks its price
+    context = Context(certification="CSPO", topic="continuous_learning", fact="renewal_requirements",
+                      question="how many seus do i need to renew my cspo")
+    d = planner.plan(turn("and how much is it?", "ask_cost", confidence=0.81), context)
+    assert d.fact is not None and d.fact.id == "renewal_requirements", d.trace()
+
+
+def test_one_fact_answering_both_parts_of_a_question_answers_it(planner: Planner) -> None:
+    text = "how much is the csm course and does it include the test"
+    d = planner.plan(turn(text, "ask_cost", confidence=0.86, entities=[ent(text, "csm", "certification", "CSM")]), Context())
+    assert d.fact is not None and d.fact.id == "csm_price" and not d.also, d.trace()
+
+
+@pytest.mark.parametrize("text,entities,expected", [
+    ("whats the certification path for scrum masters after the csm", [("csm", "CSM")], "after_csm"),
+    ("psm1 cost in dollars?", [], "psm_price"),
+])
+def test_more_wordings_of_a_fact_or_an_unknown(planner: Planner, text: str, entities: List[Any], expected: str) -> None:
+    d = planner.plan(turn(text, "ask_continuous_learning", entities=[ent(text, w, "certification", v) for w, v in entities]),
+                     Context())
+    assert (d.fact and d.fact.id) == expected or (d.unknown and d.unknown.id) == expected, d.trace()
