@@ -1564,3 +1564,14 @@ def test_more_wordings_of_a_fact_or_an_unknown(planner: Planner, text: str, enti
     d = planner.plan(turn(text, "ask_continuous_learning", entities=[ent(text, w, "certification", v) for w, v in entities]),
                      Context())
     assert (d.fact and d.fact.id) == expected or (d.unknown and d.unknown.id) == expected, d.trace()
+
+
+def test_renewing_with_pdus_is_the_seu_renewal_and_after_i_pass_no_pass_mark(planner: Planner) -> None:
+    """PMI's PDUs in a renewal question: the renewal's SEUs (the PDUs cue of the unknown is for claiming them); "after i
+    pass" speaks of no pass mark ("since the CSM never expires, do i need to do anything after i pass?")."""
+    for text, fact in (("do i need PDUs to renew my csm?", "renewal_requirements"),
+                       ("since the CSM never expires, do i need to do anything after i pass?", "validity")):
+        d = planner.plan(turn(text, "ask_continuous_learning", entities=[ent(text, "csm", "certification", "CSM")]), Context())
+        assert d.fact is not None and d.fact.id == fact, (text, d.trace())
+    d = planner.plan(turn("can i claim pmi pdus for attending the csm course", "ask_continuous_learning"), Context())
+    assert d.kind == NOT_KNOWN, d.trace()
