@@ -624,7 +624,8 @@ class Planner:
         if other is not None:  # "and how long is the course for the other?" after an answer about the CSM
             turn = replace(turn, entities=tuple(turn.entities) + ({"entity": "certification", "value": other},))
         decision = self._plan_turn(turn, context)
-        if decision.kind in (FACT, COUNTERPART, NOT_KNOWN) and not turn.is_payload:
+        if decision.kind in (FACT, COUNTERPART, NOT_KNOWN) and not turn.is_payload and decision.rule != "source_of_last":
+            # (not "who do I pay? where do i do it" right after a fee: one question, where the fee is paid)
             parts = question_parts(turn.text)
             if len(parts) > 1:
                 decision = self._plan_parts(turn, context, parts) or decision
@@ -1164,11 +1165,14 @@ class Planner:
         if previous is None or lexicon is None or not _leans_on_context(text):
             return None
         lowered = text.lower()
-        if _word_count(lowered) > SAID_ALREADY_MAX_WORDS + 2 or not lexicon.asks_for_source(lowered):
+        # ("who do I pay? where do i do it" right after a fee: where it is paid, the page)
+        paying = {"price", "who"} if "price" in previous.asks and {"where", "price"} <= set(lexicon.asks_of(lowered)) else set()
+        if _word_count(lowered) > SAID_ALREADY_MAX_WORDS + 2 or not (lexicon.asks_for_source(lowered) or paying):
             return None
-        if not set(lexicon.asks_of(lowered)) <= {"where", "yesno", "how"} or not set(named) <= set(previous.certifications):
+        if not set(lexicon.asks_of(lowered)) <= {"where", "yesno", "how"} | paying \
+                or not set(named) <= set(previous.certifications):
             return None
-        if set(lexicon.concepts_in(lowered)) - set(lexicon.source_concepts):
+        if set(lexicon.concepts_in(lowered)) - set(lexicon.source_concepts) - ({"price"} if paying else set()):
             return None  # "and the course page?": a page about something else
         if neighbour is not None:
             return Decision(FACT, "source_of_last", fact=previous, topic=previous.topic, neighbours=(neighbour.key,),

@@ -1575,3 +1575,14 @@ def test_renewing_with_pdus_is_the_seu_renewal_and_after_i_pass_no_pass_mark(pla
         assert d.fact is not None and d.fact.id == fact, (text, d.trace())
     d = planner.plan(turn("can i claim pmi pdus for attending the csm course", "ask_continuous_learning"), Context())
     assert d.kind == NOT_KNOWN, d.trace()
+
+
+def test_where_a_fee_is_paid_right_after_it_is_its_page(planner: Planner) -> None:
+    context = Context(certification="CSM", topic="cost", fact="renewal_cost", question="renewal fee csm?")
+    d = planner.plan(turn("who do I pay? where do i do it", "ask_responsibilities", confidence=0.44), context)
+    assert (d.rule, d.fact and d.fact.id, d.also) == ("source_of_last", "renewal_page", ()), d.trace()
+    # "where do i get them?" right after the renewal's requirements asks where SEUs come from, not where to pay
+    context = Context(certification="CSM", topic="continuous_learning", fact="renewal_requirements",
+                      question="how many SEUs do I need to renew?")
+    d = planner.plan(turn("where do i get them?", "ask_continuous_learning", confidence=0.7), context)
+    assert d.fact is not None and d.fact.id != "renewal_page", d.trace()
