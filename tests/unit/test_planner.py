@@ -1512,6 +1512,9 @@ def test_what_a_course_costs_is_its_price_not_what_the_fee_includes(planner: Pla
     ("can I renew a lapsed cspo?", "late_renewal"),
     ("is the cspo course cheaper than the csm course?", "price_comparison"),
     ("if I do the CSPO will I definitely get a PO role?", "job_guarantee"),
+    ("how many times total can i fail the csm before they stop me", "attempt_limit"),
+    ("how many questions is the prince2 exam compared to the csm", "uncovered_certifications"),
+    ("do recruiters care if it's csm or psm", "holders_and_popularity"),
 ])
 def test_what_the_reference_does_not_say_is_not_known(planner: Planner, text: str, unknown: str) -> None:
     d = planner.plan(turn(text, "ask_continuous_learning"), Context())
@@ -1586,3 +1589,8 @@ def test_where_a_fee_is_paid_right_after_it_is_its_page(planner: Planner) -> Non
                       question="how many SEUs do I need to renew?")
     d = planner.plan(turn("where do i get them?", "ask_continuous_learning", confidence=0.7), context)
     assert d.fact is not None and d.fact.id != "renewal_page", d.trace()
+
+
+def test_a_time_limit_for_the_attempts_is_no_limit_on_their_number(planner: Planner) -> None:
+    d = planner.plan(turn("Is there a time limit for using my free CSM attempts?", "ask_requirements"), Context())
+    assert d.kind != NOT_KNOWN and d.fact is not None and d.fact.id in ("csm_attempt_window", "csm_attempts"), d.trace()
