@@ -375,6 +375,9 @@ DIFFERENCE_CONCEPT = "difference"  # lexicon.yml's concept of comparing the two 
 # ... unless the words fit the fact just given less than this, and another fact better by as much ("and who defines
 # the vision?" right after who removes impediments asks about the vision)
 SAID_ALREADY_OUTSCORED = 0.25
+WINDOW_AGAIN_MAX_WORDS = 5
+_ASKS_WHEN = re.compile(r"\b(when|within what|within which|what time ?frame|which time ?frame|what period|counted from|"
+                        r"count(ing)? from|starts? (counting|from)|from what date)\b")
 _ASKING_WORDS = frozenset({"what", "when", "where", "which", "whom", "whose", "much", "many", "long", "often", "soon"})
 SAID_ALREADY_MAX_WORDS = 9  # "how much does that cost?", "and how long do I have to use them": longer ones stand alone
 # "what goes into a product backlog", "list the scrum values": a question without its question mark
@@ -872,6 +875,11 @@ class Planner:
             named = asked or named
         candidates = tuple((label, score) for label, score, _ in ranked[:TRACE_CANDIDATES])
 
+        window = self._window_of_last(text, named, concepts, context)
+        if window is not None:  # "within what time?" right after "two free attempts within 90 days ...": that again
+            return Decision(FACT, "said_already", fact=window, topic=window.topic, certifications=named or window.certifications,
+                            asks=asks, candidates=candidates)
+
         # 3. a neighbouring certification named (or, in "does it expire?", the one just answered about)
         unknown = self.unknowns.matching(_the_question(text), tuple(dict.fromkeys(named + found)))
         if unknown is not None and ranked and not ranked[0][0].startswith(TOPIC_PREFIX) and ranked[0][1] >= SAME_QUESTION_SCORE \
@@ -1121,6 +1129,18 @@ class Planner:
         # knowledge holds; a neighbour's, which it does not, are named in _neighbour)
 
     # ------------------------------------------------------------------ the parts
+    def _window_of_last(self, text: str, named: Sequence[str], concepts: Sequence[str], context: Context) -> Optional[FactEntry]:
+        """The fact just given, when it states a time window ("within 90 days of the welcome email") and a few words
+        ask only when, or from when ("within what time?", "counted from when?", "90 days from when?")."""
+        previous = self.index.book.facts.get(context.fact) if context.fact is not None else None
+        if previous is None or previous.only_with or not _WITHIN_SPAN.search(previous.answer) \
+                or _word_count(text) > WINDOW_AGAIN_MAX_WORDS or not set(named) <= set(previous.certifications):
+            return None
+        if not _ASKS_WHEN.search(text.lower()):
+            return None
+        own = self._fact_concepts.get(previous.id, frozenset())
+        return previous if set(concepts) <= set(own) | {DEADLINE_CONCEPT, "duration"} else None
+
     def _words_beyond(self, fact: FactEntry, text: str) -> List[str]:
         """The words of four letters or more of a question (not concepts, asks or certification names) that the fact's
         questions and answer never use."""

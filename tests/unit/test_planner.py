@@ -1594,3 +1594,15 @@ def test_where_a_fee_is_paid_right_after_it_is_its_page(planner: Planner) -> Non
 def test_a_time_limit_for_the_attempts_is_no_limit_on_their_number(planner: Planner) -> None:
     d = planner.plan(turn("Is there a time limit for using my free CSM attempts?", "ask_requirements"), Context())
     assert d.kind != NOT_KNOWN and d.fact is not None and d.fact.id in ("csm_attempt_window", "csm_attempts"), d.trace()
+
+
+@pytest.mark.parametrize("text", ["within what time?", "counted from when?", "90 days from when?", "from when exactly?"])
+def test_when_right_after_a_fact_stating_a_time_window_is_that_fact(planner: Planner, text: str) -> None:
+    context = Context(certification="CSM", topic="requirements", fact="csm_attempts",
+                      question="how many free attempts for the csm test")
+    d = planner.plan(turn(text, "out_of_scope", confidence=0.57, unsure=True), context)
+    assert (d.rule, d.fact and d.fact.id) == ("said_already", "csm_attempts"), d.trace()
+    # after a fact stating no window, no such rule
+    d = planner.plan(turn(text, "out_of_scope", confidence=0.57, unsure=True),
+                     Context(certification="CSM", topic="requirements", fact="csm_pass_mark"))
+    assert d.rule != "said_already", d.trace()
