@@ -1606,3 +1606,10 @@ def test_when_right_after_a_fact_stating_a_time_window_is_that_fact(planner: Pla
     d = planner.plan(turn(text, "out_of_scope", confidence=0.57, unsure=True),
                      Context(certification="CSM", topic="requirements", fact="csm_pass_mark"))
     assert d.rule != "said_already", d.trace()
+
+
+@pytest.mark.parametrize("text", ["why so different between trainers?", "why does it vary so much?"])
+def test_why_right_after_the_price_is_its_reason(planner: Planner, text: str) -> None:
+    context = Context(certification="CSM", topic="cost", fact="csm_price", question="what does the csm course cost")
+    d = planner.plan(turn(text, "ask_why", confidence=0.4, unsure=True), context)
+    assert (d.rule, d.polarity) == ("why_of_last", "because"), d.trace()
