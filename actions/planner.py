@@ -714,6 +714,10 @@ class Planner:
                              and start <= int(e["start"]) and int(e["end"]) <= end)
             part = replace(turn, text=turn.text[start:end].strip(" ,;"), entities=entities)
             decision = self._plan_turn(part, before)
+            if before.question and (decision.rule in ("not_known", "no_fact_no_topic")
+                                    or self._off_the_subject(decision, part, before)):
+                # "who teaches the CSM and how many hours is it?": "it" is what the part before spoke of (the course)
+                decision = self._subject_of_last(part, before) or decision
             if looks_like_a_question(part.text) and (decision.kind == NO_ANSWER or (
                     decision.kind == TOPIC and self.foreign_words(part.text))):  # "can I pause it in the middle?"
                 decision = Decision(NOT_KNOWN, "not_known", certifications=tuple(named[:1]), asks=decision.asks,
@@ -723,7 +727,7 @@ class Planner:
                 # ("where do I renew? need the link": the link of what the message asks, read whole)
                 return None
             decisions.append(replace(decision, part=part.text))
-            before = decision.context_after(before)
+            before = replace(decision.context_after(before), question=part.text)
         answers = {(d.fact.id if d.fact else None, d.unknown.id if d.unknown else None, d.kind) for d in decisions}
         if len(answers) < 2:
             # "how much is the csm course and does it include the test": one fact answers both parts (the price, and

@@ -1613,3 +1613,11 @@ def test_why_right_after_the_price_is_its_reason(planner: Planner, text: str) ->
     context = Context(certification="CSM", topic="cost", fact="csm_price", question="what does the csm course cost")
     d = planner.plan(turn(text, "ask_why", confidence=0.4, unsure=True), context)
     assert (d.rule, d.polarity) == ("why_of_last", "because"), d.trace()
+
+
+def test_it_in_the_second_part_of_a_question_is_what_the_first_part_spoke_of(planner: Planner) -> None:
+    text = "who teaches the CSM and how many hours is it"
+    d = planner.plan(turn(text, "nlu_fallback", confidence=0.3, unsure=True, entities=[ent(text, "CSM", "certification", "CSM")]),
+                     Context())
+    also = [a.fact and a.fact.id for a in d.also]
+    assert d.fact is not None and d.fact.id == "course_trainer" and also == ["csm_course_length"], d.trace()
