@@ -96,9 +96,19 @@ FLOORS: Mapping[str, Dict[str, float]] = {
                            "abstained_when_known": 0.03, "followups_right": 0.73},
     # written in session 14 by a helper given only the reference, measured on the session's first and last code
     # (0.827 / 0.064 / 0.750 / 0.054 / 0.714 on 6fbd322; 0.841 / 0.062 / 0.788 / 0.047 / 0.736 on its last code);
-    # NOT tuned against: none of its questions or replies was looked at
-    "independent-25.yml": {"right_first": 0.82, "wrong_of_all": 0.07, "honest_not_known": 0.76,
-                           "abstained_when_known": 0.055, "followups_right": 0.71},
+    # tuned against in session 15 (0.892 / 0.033 / 0.904 / 0.032 / 0.802 on its last code)
+    "independent-25.yml": {"right_first": 0.88, "wrong_of_all": 0.04, "honest_not_known": 0.88,
+                           "abstained_when_known": 0.04, "followups_right": 0.79},
+    # written in session 15 (phone and voice typing, non-native English) by a helper given only the reference;
+    # measured untouched on the session's first code and twice more with 0 of 395 replies changed
+    # (0.921 / 0.035 / 0.731 / 0.031 / 0.775), then tuned against (0.945 / 0.020 / 0.827 / 0.024 / 0.831)
+    "independent-26.yml": {"right_first": 0.93, "wrong_of_all": 0.025, "honest_not_known": 0.80,
+                           "abstained_when_known": 0.03, "followups_right": 0.81},
+    # written in session 15 (Slack and chat-widget style) by a helper given only the reference; NOT tuned against:
+    # measured on the session's first code (0.878 / 0.052 / 0.865 / 0.049 / 0.750) and its last (0.898 / 0.055 /
+    # 0.865 / 0.024 / 0.774), none of its questions or replies looked at
+    "independent-27.yml": {"right_first": 0.88, "wrong_of_all": 0.06, "honest_not_known": 0.84,
+                           "abstained_when_known": 0.035, "followups_right": 0.76},
 }
 
 
