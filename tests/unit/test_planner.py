@@ -1621,3 +1621,9 @@ def test_it_in_the_second_part_of_a_question_is_what_the_first_part_spoke_of(pla
                      Context())
     also = [a.fact and a.fact.id for a in d.also]
     assert d.fact is not None and d.fact.id == "course_trainer" and also == ["csm_course_length"], d.trace()
+
+
+def test_a_test_centre_by_its_name_is_a_question_of_where_the_test_is_taken(planner: Planner) -> None:
+    text = "do i have to go to a pearson vue center for the csm test"
+    d = planner.plan(turn(text, entities=[ent(text, "csm", "certification", "CSM")]), Context())
+    assert d.fact is not None and d.fact.id == "csm_online_test", d.trace()
