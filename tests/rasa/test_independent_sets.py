@@ -101,7 +101,7 @@ FLOORS: Mapping[str, Dict[str, float]] = {
                            "abstained_when_known": 0.04, "followups_right": 0.79},
     # written in session 15 (phone and voice typing, non-native English) by a helper given only the reference;
     # measured untouched on the session's first code and twice more with 0 of 395 replies changed
-    # (0.921 / 0.035 / 0.731 / 0.031 / 0.775), then tuned against (0.945 / 0.020 / 0.827 / 0.024 / 0.831)
+    # (0.921 / 0.035 / 0.731 / 0.031 / 0.775), then tuned against (0.949 / 0.020 / 0.827 / 0.020 / 0.831)
     "independent-26.yml": {"right_first": 0.93, "wrong_of_all": 0.025, "honest_not_known": 0.80,
                            "abstained_when_known": 0.03, "followups_right": 0.81},
     # written in session 15 (Slack and chat-widget style) by a helper given only the reference; NOT tuned against:
