@@ -632,8 +632,13 @@ class Planner:
             parts = question_parts(turn.text)
             if len(parts) > 1:
                 decision = self._plan_parts(turn, context, parts) or decision
+        return self._read_with_last(decision, turn, context)
+
+    def _read_with_last(self, decision: Decision, turn: Turn, context: Context) -> Decision:
+        """A question no fact answers, or answered with a fact off the subject of the user's message before: read
+        with what that message spoke of (``_subject_of_last``), when that gives a fact."""
         if decision.rule in ("not_known", "no_fact_no_topic") or self._off_the_subject(decision, turn, context):
-            decision = self._subject_of_last(turn, context) or decision
+            return self._subject_of_last(turn, context) or decision
         return decision
 
     def _off_the_subject(self, decision: Decision, turn: Turn, context: Context) -> bool:
@@ -713,11 +718,8 @@ class Planner:
                              if isinstance(e.get("start"), int) and isinstance(e.get("end"), int)
                              and start <= int(e["start"]) and int(e["end"]) <= end)
             part = replace(turn, text=turn.text[start:end].strip(" ,;"), entities=entities)
-            decision = self._plan_turn(part, before)
-            if before.question and (decision.rule in ("not_known", "no_fact_no_topic")
-                                    or self._off_the_subject(decision, part, before)):
-                # "who teaches the CSM and how many hours is it?": "it" is what the part before spoke of (the course)
-                decision = self._subject_of_last(part, before) or decision
+            # "who teaches the CSM and how many hours is it?": "it" is what the part before spoke of (the course)
+            decision = self._read_with_last(self._plan_turn(part, before), part, before)
             if looks_like_a_question(part.text) and (decision.kind == NO_ANSWER or (
                     decision.kind == TOPIC and self.foreign_words(part.text))):  # "can I pause it in the middle?"
                 decision = Decision(NOT_KNOWN, "not_known", certifications=tuple(named[:1]), asks=decision.asks,
