@@ -39,6 +39,7 @@ from actions.polarity import modality, polarity
 from actions.sameness import comparison, sameness
 from actions.spelling import Speller, corrected_turn
 from actions.spelling import vocabulary as spelling_vocabulary
+from actions.stages import stages_from_knowledge
 from actions.threshold import SCORE_WORDS
 
 _SPAN = re.compile(r"\b(\d+|one|two|three|five|twelve|24)\s+(months?|years?)\b", re.I)
@@ -318,7 +319,7 @@ _REQUIREMENT_NOUN = re.compile(r"(requirements?|reqs|eligib\w*|criteria|pre-?req
 SMALL_TALK = "small_talk"
 CONTEXT_RULES = ("counterpart", "counterpart_same_fact", "counterpart_question", "then", "said_already", "swap",
                  "source_of_last", "all_of_it",
-                 "why_of_last", "subject_of_last")
+                 "why_of_last", "subject_of_last", "next_step")
 # Rules whose answer comes before the recommendation form's question when the message opened the form.
 FORM_OPENING_RULES = ("audience", "goal_guide", "neighbour", "known_unknown")
 
@@ -365,7 +366,7 @@ def fit_only(decision: Decision) -> bool:
 
 REDACTED = re.compile(r"\[[a-z]+\]")
 # a fact: the one that states it, or one leaning on the last
-FOLLOWING_RULES = ("fact", "threshold", "said_already", "then", "all_of_it", "why_of_last", "subject_of_last")
+FOLLOWING_RULES = ("fact", "threshold", "said_already", "then", "all_of_it", "why_of_last", "subject_of_last", "next_step")
 UNPARTICULAR_ASKS = frozenset({"fit", "yesno"})  # a yes or no, which one: nothing a fact states in particular
 GENERIC_ASKS = UNPARTICULAR_ASKS | {"how"}  # ... nor "how", for the form: "which one?" for a price is the fact's
 POINT_ASKS = ("price", "duration", "count", "percent")  # asked for, a "which one?" is no question of fit
@@ -580,6 +581,7 @@ class Planner:
                  role_leaning: Mapping[str, str], coverage: Optional[int] = None,
                  guide_facts: Optional[Mapping[str, str]] = None, user_words: Optional[Counter] = None) -> None:
         self.kb, self.index, self.neighbours, self.unknowns = kb, index, neighbours, unknowns
+        self.stages = stages_from_knowledge(kb, tuple(index.book.facts))  # "I failed twice, now what?" (actions/stages.py)
         self.role_leaning = role_leaning  # role entity value -> "csm" | "cspo" | "none"
         self.role_cues = _role_cues(kb, role_leaning)
         self.role_moves = _role_cues(kb, role_leaning, "role_moves")
@@ -816,6 +818,9 @@ class Planner:
         named = mentioned_certifications(kb, entities)
         elliptical = bool(named) and is_elliptical(kb, text, entities)
 
+        step = self._next_step(text, named, context)
+        if step is not None:
+            return step
         # 2. "and for the CSPO?" after a fact or a topic
         if elliptical and context.fact is not None and context.fact in book.facts:
             previous = book.facts[context.fact]
@@ -1297,6 +1302,30 @@ class Planner:
         if subject and not subject & asked and asked & set(lexicon.page_concepts) <= set(lexicon.source_concepts):
             return True  # "where is the official CSPO info?" is not asking for the page about renewing
         return "where" not in asks and not lexicon.asks_for_source(lowered) and not asked & set(lexicon.page_concepts)
+
+    def _next_step(self, text: str, named: Sequence[str], context: Context) -> Optional[Decision]:
+        """What comes next for where the user stands (knowledge/stages.yml): "I failed twice, now what?", or "and then
+        what?" right after "I just finished my CSPO course"; None when the message asks no such thing or says no stage."""
+        lowered = text.lower()
+        lexicon = self.index.lexicon
+        if not self.stages.asks_what_next(lowered) and not (lexicon is not None and lexicon.asks_what_follows(lowered.strip())):
+            return None
+        certifications = tuple(named) or self.index.normalise(text)[1]
+        stage = self.stages.stage_in(lowered)
+        if stage is None:
+            if not context.question or _word_count(text) > ASKED_AGAIN_MAX_WORDS:
+                return None
+            stage = self.stages.stage_in(context.question.lower())
+            certifications = certifications or self.index.normalise(context.question)[1]
+        if stage is None:
+            return None
+        if not certifications and context.certification in self.kb.certifications:
+            certifications = (str(context.certification),)
+        fact_id = self.stages.next_fact(stage, certifications)
+        if fact_id is None:
+            return None
+        fact = self.index.book.facts[fact_id]
+        return Decision(FACT, "next_step", fact=fact, topic=fact.topic, certifications=fact.certifications, question=True)
 
     def _leaning_on_last_fact(self, text: str, context: Context) -> Optional[Decision]:
         """A whole message that only goes on from the fact just given: "and the other way round?" (swap), "and
