@@ -1627,3 +1627,15 @@ def test_a_test_centre_by_its_name_is_a_question_of_where_the_test_is_taken(plan
     text = "do i have to go to a pearson vue center for the csm test"
     d = planner.plan(turn(text, entities=[ent(text, "csm", "certification", "CSM")]), Context())
     assert d.fact is not None and d.fact.id == "csm_online_test", d.trace()
+
+
+def test_months_ago_is_when_not_experience(planner: Planner) -> None:
+    # "I finished my CSM class 2 months ago": a time in the past, not months of work; the attempt window answers it
+    lexicon = planner.index.lexicon
+    assert lexicon is not None
+    for text in ("i finished my csm class 2 months ago", "if i wait 4 months after the csm course", "6 months later"):
+        assert "experience" not in lexicon.concepts_in(text), text
+    assert "experience" in lexicon.concepts_in("do i need 12 months as a scrum master for the a-csm?")
+    d = planner.plan(turn("i finished my csm class 2 months ago and haven't done the test yet, am i still within the "
+                          "free window?"), Context())
+    assert d.fact is not None and d.fact.id == "csm_attempt_window", d.trace()
