@@ -640,8 +640,24 @@ class Planner:
         """A question no fact answers, or answered with a fact off the subject of the user's message before: read
         with what that message spoke of (``_subject_of_last``), when that gives a fact."""
         if decision.rule in ("not_known", "no_fact_no_topic") or self._off_the_subject(decision, turn, context):
-            return self._subject_of_last(turn, context) or decision
+            return self._subject_of_last(turn, context) or self._unknown_of_last(decision, turn, context) or decision
         return decision
+
+    def _unknown_of_last(self, decision: Decision, turn: Turn, context: Context) -> Optional[Decision]:
+        """"and in the UK?" right after "how much do certified scrum masters earn?", which nobody publishes: a short
+        follow-up that nothing answers on its own, going on from a question the data lists as not answerable, is
+        that question again (the same honest "I don't know", not "that's outside what I know"); None otherwise."""
+        text = turn.text.lower()
+        if decision.rule not in ("not_known", "no_fact_no_topic") or not context.question or context.fact is not None \
+                or turn.is_payload or _word_count(text) > ASKED_AGAIN_MAX_WORDS or not _GOING_ON.match(text):
+            return None
+        unknown = self.unknowns.matching(context.question)
+        if unknown is None:
+            return None
+        named = tuple(self.index.normalise(context.question)[1])
+        nearest = self.index.book.facts.get(unknown.related) if unknown.related else None
+        return Decision(NOT_KNOWN, "known_unknown_of_last", unknown=unknown, nearest=nearest, certifications=named,
+                        from_context=True, question=True)
 
     def _off_the_subject(self, decision: Decision, turn: Turn, context: Context) -> bool:
         """A fact chosen for a question with a pronoun ("how long is it?" after the CSM test's questions) that

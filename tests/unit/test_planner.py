@@ -1639,3 +1639,22 @@ def test_months_ago_is_when_not_experience(planner: Planner) -> None:
     d = planner.plan(turn("i finished my csm class 2 months ago and haven't done the test yet, am i still within the "
                           "free window?"), Context())
     assert d.fact is not None and d.fact.id == "csm_attempt_window", d.trace()
+
+
+def test_and_in_another_place_after_a_known_unknown_is_that_unknown_again(planner: Planner) -> None:
+    # "how much is the csm course in berlin?" (no city's price is known), then "and in munich?": the same honest
+    # answer, not "that's outside what I know"
+    before = Context(question="how much do certified scrum masters earn in the us?")
+    first = planner.plan(turn(before.question or "", "ask_benefits"), Context())
+    assert first.rule == "known_unknown", first.trace()
+    for text in ("and in the UK?", "and in europe?", "what about germany?"):
+        d = planner.plan(turn(text, "out_of_scope", unsure=True), before)
+        assert (d.kind, d.rule) == (NOT_KNOWN, "known_unknown_of_last"), (text, d.trace())
+        assert d.unknown is not None and d.unknown.id == first.unknown.id  # type: ignore[union-attr]
+        assert accepted(OUT_OF_SCOPE, d) and accepted(FALLBACK, d)
+    # after an answered question, or with a fact just given, it is planned as before
+    d = planner.plan(turn("and in the UK?", "out_of_scope", unsure=True), Context(question="how much is the csm course?",
+                                                                                fact="csm_price", topic="cost"))
+    assert d.rule != "known_unknown_of_last"
+    d = planner.plan(turn("and in the UK?", "out_of_scope", unsure=True), Context(question="how long is the csm course?"))
+    assert d.rule != "known_unknown_of_last"
