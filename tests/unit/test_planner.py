@@ -1658,3 +1658,23 @@ def test_and_in_another_place_after_a_known_unknown_is_that_unknown_again(planne
     assert d.rule != "known_unknown_of_last"
     d = planner.plan(turn("and in the UK?", "out_of_scope", unsure=True), Context(question="how long is the csm course?"))
     assert d.rule != "known_unknown_of_last"
+
+
+def test_per_year_right_after_the_renewal_fee_is_that_fee_again(planner: Planner) -> None:
+    # "Renewal costs 100 USD every two years ..." then "is that per year?": the same fact (it says how often)
+    after_fee = Context(topic="cost", fact="renewal_cost", question="how much does it cost to renew the cspo?")
+    for text in ("is that per year?", "is that yearly?", "annual?"):
+        d = planner.plan(turn(text, "ask_why", unsure=True), after_fee)
+        assert d.fact is not None and d.fact.id == "renewal_cost", (text, d.trace())
+    # the PSM's renewal asked with "every two years" is still the PSM's fact
+    d = planner.plan(turn("do I have to renew PSM 1 every two years like the csm?", "ask_continuous_learning"), Context())
+    assert d.fact is not None and d.fact.id == "psm_no_expiry", d.trace()
+
+
+def test_earned_seus_are_no_salary(planner: Planner) -> None:
+    lexicon = planner.index.lexicon
+    assert lexicon is not None
+    for text in ("do seus i earned 4 years ago still count", "how do i earn the csm", "can volunteering earn me seus"):
+        assert "salary" not in lexicon.concepts_in(text), text
+    for text in ("how much do csms earn?", "scrum masters earn a lot", "earning potential of the csm", "a pay raise"):
+        assert "salary" in lexicon.concepts_in(text), text
