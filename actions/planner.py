@@ -319,7 +319,7 @@ _REQUIREMENT_NOUN = re.compile(r"(requirements?|reqs|eligib\w*|criteria|pre-?req
 SMALL_TALK = "small_talk"
 CONTEXT_RULES = ("counterpart", "counterpart_same_fact", "counterpart_question", "then", "said_already", "swap",
                  "source_of_last", "all_of_it",
-                 "why_of_last", "subject_of_last", "next_step")
+                 "why_of_last", "subject_of_last", "next_step", "certification_of_last")
 # Rules whose answer comes before the recommendation form's question when the message opened the form.
 FORM_OPENING_RULES = ("audience", "goal_guide", "neighbour", "known_unknown")
 
@@ -366,7 +366,8 @@ def fit_only(decision: Decision) -> bool:
 
 REDACTED = re.compile(r"\[[a-z]+\]")
 # a fact: the one that states it, or one leaning on the last
-FOLLOWING_RULES = ("fact", "threshold", "said_already", "then", "all_of_it", "why_of_last", "subject_of_last", "next_step")
+FOLLOWING_RULES = ("fact", "threshold", "said_already", "then", "all_of_it", "why_of_last", "subject_of_last", "next_step",
+                   "certification_of_last")
 UNPARTICULAR_ASKS = frozenset({"fit", "yesno"})  # a yes or no, which one: nothing a fact states in particular
 GENERIC_ASKS = UNPARTICULAR_ASKS | {"how"}  # ... nor "how", for the form: "which one?" for a price is the fact's
 POINT_ASKS = ("price", "duration", "count", "percent")  # asked for, a "which one?" is no question of fit
@@ -426,6 +427,7 @@ def _only_names(text: str, aliases: Sequence[str], kb: Knowledge) -> bool:
     return all(t in kb.followup_words for t in re.findall(r"[\w'.-]+|[?!.,]", lowered))
 
 
+_IT = re.compile(r"\bit\b")  # "how do I get it?": the pronoun a certification may stand for
 _GOING_ON = re.compile(r"\W*(and|also|so|plus|what about|how about)\b")
 
 
@@ -640,8 +642,27 @@ class Planner:
         """A question no fact answers, or answered with a fact off the subject of the user's message before: read
         with what that message spoke of (``_subject_of_last``), when that gives a fact."""
         if decision.rule in ("not_known", "no_fact_no_topic") or self._off_the_subject(decision, turn, context):
-            return self._subject_of_last(turn, context) or self._unknown_of_last(decision, turn, context) or decision
+            return self._subject_of_last(turn, context) or self._unknown_of_last(decision, turn, context) \
+                or self._it_is_the_certification(decision, turn, context) or decision
         return decision
+
+    def _it_is_the_certification(self, decision: Decision, turn: Turn, context: Context) -> Optional[Decision]:
+        """"so how do I get it then?" right after "the CSPO has no test: ...": a short question that nothing answers on
+        its own words, whose "it" can only be the certification the conversation is about, read with that certification
+        for "it"; its fact only at the sure bar (it rests on that reading). None otherwise."""
+        lowered = turn.text.lower()
+        it = _IT.search(lowered)
+        if decision.rule not in ("not_known", "no_fact_no_topic") or it is None or turn.is_payload \
+                or context.certification not in self.kb.certifications or _word_count(lowered) > SAID_ALREADY_MAX_WORDS \
+                or self.index.normalise(turn.text)[1] or mentioned_certifications(self.kb, list(turn.entities)) \
+                or self.neighbours.named(turn.text, list(turn.entities)):
+            return None
+        text = f"{turn.text[:it.start()]}the {context.certification}{turn.text[it.end():]}"
+        read = self.plan(replace(turn, text=text), context)
+        if read.kind not in (FACT, COUNTERPART) or read.rule not in ("fact", "counterpart_of_best", "threshold") \
+                or read.score < self.index.book.unsure_min_score:
+            return None
+        return replace(read, rule="certification_of_last", from_context=True)
 
     def _unknown_of_last(self, decision: Decision, turn: Turn, context: Context) -> Optional[Decision]:
         """"and in the UK?" right after "how much do certified scrum masters earn?", which nobody publishes: a short

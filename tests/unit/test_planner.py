@@ -1678,3 +1678,17 @@ def test_earned_seus_are_no_salary(planner: Planner) -> None:
         assert "salary" not in lexicon.concepts_in(text), text
     for text in ("how much do csms earn?", "scrum masters earn a lot", "earning potential of the csm", "a pay raise"):
         assert "salary" in lexicon.concepts_in(text), text
+
+
+def test_it_after_an_answer_about_one_certification_is_that_certification(planner: Planner) -> None:
+    # "does the cspo have an exam?" -> "The CSPO has no test: ...", then "so how do I get it then?" (put out of scope):
+    # "it" is the CSPO, and how to get the CSPO is known
+    after = Context(certification="CSPO", topic="requirements", fact="cspo_no_test", question="does the cspo have an exam?")
+    d = planner.plan(turn("so how do I get it then?", "out_of_scope", unsure=True), after)
+    assert (d.rule, d.fact and d.fact.id) == ("certification_of_last", "cspo_path"), d.trace()
+    assert accepted(OUT_OF_SCOPE, d) and accepted(FALLBACK, d) and accepted(SMALL_TALK, d)
+    # with no certification in the conversation, or one named, it is planned as before
+    d = planner.plan(turn("so how do I get it then?", "out_of_scope", unsure=True), replace(after, certification=None))
+    assert d.rule != "certification_of_last"
+    d = planner.plan(turn("so how do I get it, the csm?", "out_of_scope", unsure=True), after)
+    assert d.rule != "certification_of_last"
