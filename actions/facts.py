@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Pattern, Sequence, Tuple
 
 from actions.knowledge_base import WORDS_PROBLEM, Knowledge, KnowledgeError, Source, get_knowledge
 from actions.threshold import Threshold
@@ -88,6 +88,8 @@ class FactBook:
     foreign_yes_no_min_score: Optional[float] = None  # ... when it is a yes/no question (its "yes" rests on those words)
     answers_as_questions: bool = False  # also match a question against each fact's answer text
     concept_weight: float = 0.0  # added to the cosine times the share of the question's concepts a fact speaks of
+    # a source the question names ("what does the article say ...?"): source key -> patterns (lower case) naming it
+    named_sources: Mapping[str, Tuple[Pattern[str], ...]] = field(default_factory=dict)
     context_bonus: float = 0.0  # added to facts of the topic just answered, for a question naming no certification
     nearest_min_score: float = 0.45  # an "I don't know" names the nearest fact only at this score or above
     topic_max_words: int = 2  # a knowledge question with no matching fact and at most this many content
@@ -275,8 +277,19 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
     for topic in words("summary_topics") - set(kb.topics):
         raise fail("fact_retrieval.summary_topics", f"unknown topic {topic!r}")
     max_unexplained = number("max_unexplained_concepts", None, 10, whole=True)
+    named_sources = settings.get("named_sources") or {}
+    if not isinstance(named_sources, dict) or not all(isinstance(v, list) and v and all(isinstance(p, str) for p in v)
+                                                     for v in named_sources.values()):
+        raise fail("fact_retrieval.named_sources", "expected a mapping of source key to a list of patterns")
+    for key in named_sources:
+        if key not in kb.sources:
+            raise fail(f"fact_retrieval.named_sources.{key}", f"unknown source {key!r}")
+    try:
+        compiled_sources = {str(k): tuple(re.compile(p) for p in v) for k, v in named_sources.items()}
+    except re.error as e:
+        raise fail("fact_retrieval.named_sources", f"a pattern does not compile: {e}") from e
     return FactBook(
-        facts=facts, broad_questions=broad,
+        facts=facts, broad_questions=broad, named_sources=compiled_sources,
         min_score=float(number("min_score", 0.35, 1) or 0.0),
         intent_bonus=float(number("intent_bonus", 0.0, 1) or 0.0),
         unsure_min_score=float(number("unsure_min_score", 1.0, 2) or 0.0),

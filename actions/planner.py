@@ -1453,11 +1453,20 @@ class Planner:
         """Why a fact that reached the bar does not answer the question ("" when nothing keeps it from it)."""
         if fact.about and not on_subject:
             return "about " + " or ".join(fact.about) + ", which the question is not"
+        named = self._sources_named(text)
+        if named and not named & {s.key for s in fact.sources}:
+            return "not from the source the question names: " + ", ".join(sorted(named))
         if not self._states(fact, asks):
             return "does not state what is asked"
         if not self._explains(fact, concepts, text):
             return "leaves a concept unexplained: " + ", ".join(self._unexplained(fact, concepts, text))
         return "only a page" if self._only_a_page(fact, text, asks) else ""
+
+    def _sources_named(self, text: str) -> frozenset:
+        """The sources a question names ("what does the article say about ...?": the article), facts.yml
+        `named_sources`: a fact from another source does not say what that one says."""
+        lowered = text.lower()
+        return frozenset(k for k, patterns in self.index.book.named_sources.items() if any(p.search(lowered) for p in patterns))
 
     def _unexplained(self, fact: FactEntry, concepts: Sequence[str], text: str = "") -> List[str]:
         """The question's concepts the fact does not speak of (weak ones aside). With the question's

@@ -1692,3 +1692,23 @@ def test_it_after_an_answer_about_one_certification_is_that_certification(planne
     assert d.rule != "certification_of_last"
     d = planner.plan(turn("so how do I get it, the csm?", "out_of_scope", unsure=True), after)
     assert d.rule != "certification_of_last"
+
+
+def test_a_question_naming_the_article_is_answered_only_from_the_article(planner: Planner) -> None:
+    # "what does the article say to do after getting certified?" got how to get the CSM (the official page's fact)
+    d = planner.plan(turn("what does the article say to do after getting certified?", "ask_continuous_learning"), Context())
+    assert d.fact is None or "article" in {s.key for s in d.fact.sources}, d.trace()
+    assert any(why.startswith("not from the source the question names") for _, why in d.rejected), d.trace()
+    # the user's own blog post names no source
+    d = planner.plan(turn("can I get SEUs by writing a blog post?", "ask_continuous_learning"), Context())
+    assert d.fact is not None and d.fact.id == "seus", d.trace()
+
+
+def test_named_sources_must_be_known_sources() -> None:
+    from actions.facts import facts_from_knowledge
+    from actions.knowledge_base import KnowledgeError, get_knowledge
+
+    kb = get_knowledge()
+    settings = dict(kb.extra["fact_retrieval"], named_sources={"no_such_source": ["x"]})
+    with pytest.raises(KnowledgeError, match="no_such_source"):
+        facts_from_knowledge(replace(kb, extra=dict(kb.extra, fact_retrieval=settings)))
