@@ -73,6 +73,7 @@ class FactBook:
     guide_facts: Mapping[str, str] = field(default_factory=dict)  # goal intent -> fact of the article's guide
     form_opening_facts: frozenset = frozenset()  # facts that may answer a message opening the form
     form_fact_min_score: float = 1.0  # ... at this score or above
+    form_question_min_score: float = 1.0  # a question asking no fit that the NLU took for the form's: its fact from here
     unfiltered_topics: frozenset = frozenset()  # topics whose facts answer whichever certification is named
     subject_min_score: float = 1.0  # a short follow-up read with the message before's subject: a fact from this score
     ask_margin: float = 0.0  # a fact this close to the best that states the kind of thing asked (a way, a price) wins
@@ -316,6 +317,7 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
         subject_min_score=float(number("subject_min_score", 1.0, 1) or 0.0),
         form_opening_facts=words("form_opening_facts"),
         form_fact_min_score=float(number("form_fact_min_score", 1.0, 2) or 0.0),
+        form_question_min_score=float(number("form_question_min_score", settings.get("unsure_min_score", 1.0), 2) or 0.0),
         foreign_word_min_score=number("foreign_word_min_score", None, 2),
         foreign_yes_no_min_score=number("foreign_yes_no_min_score", None, 2),
         answers_as_questions=settings.get("answers_as_questions") is True,

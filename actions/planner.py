@@ -164,6 +164,8 @@ class Decision:
     polarity: Optional[str] = None
     score: float = 0.0  # the fact's score
     sure_score: float = 1.0  # the bar a fact must reach when the NLU was unsure (fact_retrieval.unsure_min_score)
+    # ... when the NLU took a question asking no fit for the form's "which one?" (fact_retrieval.form_question_min_score)
+    form_score: float = 1.0
     question: bool = False  # the message is a question (a question mark, or it asks for something)
     opens_form: bool = False  # a fact the data lets answer a message that opens the form (form_opening_facts)
     foreign: Tuple[str, ...] = ()  # words of the question the knowledge never uses (they raise the bar)
@@ -339,7 +341,7 @@ def accepted(route: str, decision: Decision) -> bool:
         # ("which is cheaper to keep, csm or cspo?" asks which one, but for a price a fact states: the fact)
         return decision.rule.startswith(FORM_OPENING_RULES) or decision.opens_form or (
             decision.rule in ("fact", "threshold", "counterpart_of_best") and decision.question and not _fit_asked(decision)
-            and decision.score >= decision.sure_score)
+            and decision.score >= (decision.sure_score if "fit" in decision.asks else decision.form_score))
     if route == SMALL_TALK:
         # only a question leaning on the answer just given: "what can you do?", "ok then", "100%" are not
         if decision.rule in ("then", "said_already"):  # "ok then" and "100%" are no questions
@@ -655,8 +657,9 @@ class Planner:
         if decision.rule not in ("not_known", "no_fact_no_topic") or it is None or turn.is_payload \
                 or context.certification not in self.kb.certifications or _word_count(lowered) > SAID_ALREADY_MAX_WORDS \
                 or self.index.normalise(turn.text)[1] or mentioned_certifications(self.kb, list(turn.entities)) \
-                or self.neighbours.named(turn.text, list(turn.entities)):
-            return None
+                or self.neighbours.named(turn.text, list(turn.entities)) \
+                or (self.index.lexicon is not None and not self.index.lexicon.asks_of(turn.text)):
+            return None  # (nor "what's the logic behind it", "enough, stop it": they ask for nothing a fact states)
         text = f"{turn.text[:it.start()]}the {context.certification}{turn.text[it.end():]}"
         read = self.plan(replace(turn, text=text), context)
         if read.kind not in (FACT, COUNTERPART) or read.rule not in ("fact", "counterpart_of_best", "threshold") \
@@ -1082,6 +1085,7 @@ class Planner:
                 if fact.threshold is not None and fact.threshold.answer(text) is not None and self._eligible(fact, wanted, ()):
                     return Decision(FACT, "threshold", fact=fact, topic=fact.topic, certifications=named or fact.certifications,
                                     asks=asks, candidates=candidates, score=score, sure_score=book.unsure_min_score,
+                                    form_score=book.form_question_min_score,
                                     question=True)
         # a fact `about` a subject answers a question speaking of it, or going on from an answer about it
         last = book.facts.get(str(context.fact)) if context.fact else None
@@ -1123,7 +1127,7 @@ class Planner:
                     answer = book.facts[other]
                     return Decision(COUNTERPART, "counterpart_of_best", fact=answer, topic=answer.topic,
                                     certifications=wanted, asks=asks, candidates=candidates, score=score,
-                                    sure_score=book.unsure_min_score)
+                                    sure_score=book.unsure_min_score, form_score=book.form_question_min_score)
                 if self._other_role(text, fact, score, wanted, asks, concepts, ranked):
                     # "does the Scrum Master prioritise the backlog?": no, that is the Product Owner's duty
                     return Decision(FACT, "other_role", fact=fact, topic=fact.topic, certifications=fact.certifications,
@@ -1154,6 +1158,7 @@ class Planner:
             return Decision(FACT, "fact", fact=fact, topic=fact.topic, certifications=named or fact.certifications,
                             from_context=not named and bool(wanted), asks=asks, candidates=candidates,
                             rejected=tuple(rejected[:TRACE_CANDIDATES]), score=score, sure_score=book.unsure_min_score,
+                            form_score=book.form_question_min_score,
                             question="?" in text or bool(set(asks) - {"fit"}) or bool(_QUESTION_START.match(text)),
                             opens_form=fact.id in book.form_opening_facts and score >= book.form_fact_min_score,
                             concepts=tuple(c for c in concepts if c not in self.index.lexicon.weak_concepts)

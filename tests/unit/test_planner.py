@@ -1712,3 +1712,18 @@ def test_named_sources_must_be_known_sources() -> None:
     settings = dict(kb.extra["fact_retrieval"], named_sources={"no_such_source": ["x"]})
     with pytest.raises(KnowledgeError, match="no_such_source"):
         facts_from_knowledge(replace(kb, extra=dict(kb.extra, fact_retrieval=settings)))
+
+
+def test_a_question_asking_no_fit_taken_for_the_form_gets_its_fact_at_the_form_question_bar(planner: Planner) -> None:
+    # the NLU took these for "which one should I take?"; they ask no fit: the fact first (the form then asks its
+    # question), from fact_retrieval.form_question_min_score rather than the unsure bar
+    book = planner.index.book
+    assert book.form_question_min_score < book.unsure_min_score
+    for text, fact in (("is the product backlog just a list of features?", "po_backlog"),
+                       ("what if I want to lead our agile transformation?", "choose_both")):
+        d = planner.plan(turn(text, "ask_recommendation"), Context())
+        assert d.fact is not None and d.fact.id == fact and accepted(FORM, d), d.trace()
+        assert d.score < book.unsure_min_score, d.trace()  # (what this bar lets through)
+    # "which one suits me?" asks a fit: the form's to answer
+    d = planner.plan(turn("which one suits me?", "ask_recommendation"), Context())
+    assert not accepted(FORM, d), d.trace()
