@@ -1727,3 +1727,11 @@ def test_a_question_asking_no_fit_taken_for_the_form_gets_its_fact_at_the_form_q
     # "which one suits me?" asks a fit: the form's to answer
     d = planner.plan(turn("which one suits me?", "ask_recommendation"), Context())
     assert not accepted(FORM, d), d.trace()
+
+
+def test_how_do_i_pick_between_them_asks_which_one_fits(planner: Planner) -> None:
+    # taken for the form: the form's question, not the one-line difference as if it were a fact asked for
+    lexicon = planner.index.lexicon
+    assert lexicon is not None and "fit" in lexicon.asks_of("and how do I pick between them?")
+    d = planner.plan(turn("and how do I pick between them?", "ask_recommendation"), Context())
+    assert not accepted(FORM, d), d.trace()
