@@ -104,11 +104,17 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     # (0.921 / 0.035 / 0.731 / 0.031 / 0.775), then tuned against (0.949 / 0.020 / 0.827 / 0.020 / 0.831)
     "independent-26.yml": {"right_first": 0.93, "wrong_of_all": 0.025, "honest_not_known": 0.80,
                            "abstained_when_known": 0.03, "followups_right": 0.81},
-    # written in session 15 (Slack and chat-widget style) by a helper given only the reference; NOT tuned against:
-    # measured on the session's first code (0.878 / 0.052 / 0.865 / 0.049 / 0.750) and its last (0.898 / 0.055 /
-    # 0.865 / 0.024 / 0.774), none of its questions or replies looked at
-    "independent-27.yml": {"right_first": 0.88, "wrong_of_all": 0.06, "honest_not_known": 0.84,
-                           "abstained_when_known": 0.035, "followups_right": 0.76},
+    # written in session 15 (Slack and chat-widget style) by a helper given only the reference; not tuned against in
+    # session 15: measured on its first code (0.878 / 0.052 / 0.865 / 0.049 / 0.750) and its last (0.898 / 0.055 /
+    # 0.865 / 0.024 / 0.774); tuned against in session 16 (0.911 / 0.042 / 0.865 / 0.033 / 0.810 on its last code)
+    "independent-27.yml": {"right_first": 0.90, "wrong_of_all": 0.045, "honest_not_known": 0.84,
+                           "abstained_when_known": 0.035, "followups_right": 0.80},
+    # written in session 16 (chat widget and Telegram: search-box fragments, typos, "is it true that" claims,
+    # conditional situations, mixed-up certifications) by a helper given only the reference; NOT tuned against:
+    # measured on the session's first code (0.891 / 0.043 / 0.849 / 0.043 / 0.719) and its last (0.891 / 0.043 /
+    # 0.849 / 0.043 / 0.742); only the counts of changed verdicts were looked at
+    "independent-28.yml": {"right_first": 0.88, "wrong_of_all": 0.05, "honest_not_known": 0.83,
+                           "abstained_when_known": 0.05, "followups_right": 0.72},
 }
 
 
