@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Pattern, Sequence, Tuple
 
-from actions.knowledge_base import WORDS_PROBLEM, Knowledge, KnowledgeError, Source, get_knowledge
+from actions.knowledge_base import WORDS_PROBLEM, Knowledge, KnowledgeError, Source, compiled_patterns, get_knowledge
 from actions.threshold import Threshold
 
 if TYPE_CHECKING:
@@ -279,16 +279,12 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
         raise fail("fact_retrieval.summary_topics", f"unknown topic {topic!r}")
     max_unexplained = number("max_unexplained_concepts", None, 10, whole=True)
     named_sources = settings.get("named_sources") or {}
-    if not isinstance(named_sources, dict) or not all(isinstance(v, list) and v and all(isinstance(p, str) for p in v)
-                                                     for v in named_sources.values()):
+    if not isinstance(named_sources, dict):
         raise fail("fact_retrieval.named_sources", "expected a mapping of source key to a list of patterns")
     for key in named_sources:
         if key not in kb.sources:
             raise fail(f"fact_retrieval.named_sources.{key}", f"unknown source {key!r}")
-    try:
-        compiled_sources = {str(k): tuple(re.compile(p) for p in v) for k, v in named_sources.items()}
-    except re.error as e:
-        raise fail("fact_retrieval.named_sources", f"a pattern does not compile: {e}") from e
+    compiled_sources = {str(k): compiled_patterns(v, file, f"fact_retrieval.named_sources.{k}") for k, v in named_sources.items()}
     return FactBook(
         facts=facts, broad_questions=broad, named_sources=compiled_sources,
         min_score=float(number("min_score", 0.35, 1) or 0.0),

@@ -7,6 +7,7 @@ Loading happens on first use (``get_knowledge``), never at import time, and only
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -39,6 +40,20 @@ REQUIRED_PHRASES: Tuple[str, ...] = (
 )
 # a word list read from YAML: a bare on, off, yes, no or true is read as true/false
 WORDS_PROBLEM = "expected a list of words (write on, off, yes, no, true in quotes: YAML reads them as true/false)"
+
+
+def compiled_patterns(raw: Any, file: str, where: str) -> Tuple["re.Pattern[str]", ...]:
+    """A non-empty list of regular expressions of a knowledge file, compiled; a KnowledgeError naming the
+    entry when it is not a list of strings or one does not compile."""
+    if not isinstance(raw, list) or not raw or not all(isinstance(p, str) for p in raw):
+        raise KnowledgeError(file, where, "expected a non-empty list of patterns")
+    found = []
+    for i, pattern in enumerate(raw):
+        try:
+            found.append(re.compile(pattern))
+        except re.error as e:
+            raise KnowledgeError(file, f"{where}[{i}]", f"not a valid pattern (does not compile): {e}") from None
+    return tuple(found)
 
 
 class KnowledgeError(ValueError):

@@ -429,7 +429,7 @@ def _only_names(text: str, aliases: Sequence[str], kb: Knowledge) -> bool:
     return all(t in kb.followup_words for t in re.findall(r"[\w'.-]+|[?!.,]", lowered))
 
 
-_IT = re.compile(r"\bit\b")  # "how do I get it?": the pronoun a certification may stand for
+_IT = re.compile(r"\bit\b", re.I)  # "how do I get it?": the pronoun a certification may stand for
 _GOING_ON = re.compile(r"\W*(and|also|so|plus|what about|how about)\b")
 
 
@@ -653,7 +653,7 @@ class Planner:
         its own words, whose "it" can only be the certification the conversation is about, read with that certification
         for "it"; its fact only at the sure bar (it rests on that reading). None otherwise."""
         lowered = turn.text.lower()
-        it = _IT.search(lowered)
+        it = _IT.search(turn.text)  # (on the text itself: the replacement below cuts it where "it" stands)
         if decision.rule not in ("not_known", "no_fact_no_topic") or it is None or turn.is_payload \
                 or context.certification not in self.kb.certifications or _word_count(lowered) > SAID_ALREADY_MAX_WORDS \
                 or self.index.normalise(turn.text)[1] or mentioned_certifications(self.kb, list(turn.entities)) \

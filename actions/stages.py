@@ -6,11 +6,10 @@ answer is the fact the data names for that stage and certification. Pure: data i
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Pattern, Sequence, Tuple
 
-from actions.knowledge_base import Knowledge, KnowledgeError
+from actions.knowledge_base import Knowledge, KnowledgeError, compiled_patterns
 
 FILE = "knowledge/stages.yml"
 
@@ -58,12 +57,7 @@ def stages_from_knowledge(kb: Knowledge, fact_ids: Sequence[str]) -> Stages:
         return KnowledgeError(file, entry, problem)
 
     def patterns(raw: Any, where: str) -> Tuple[Pattern[str], ...]:
-        if not isinstance(raw, list) or not raw or not all(isinstance(p, str) for p in raw):
-            raise fail(where, "expected a non-empty list of patterns")
-        try:
-            return tuple(re.compile(p) for p in raw)
-        except re.error as e:
-            raise fail(where, f"a pattern does not compile: {e}") from e
+        return compiled_patterns(raw, file, where)
 
     if "stages" not in kb.extra:
         return Stages()
