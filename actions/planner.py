@@ -1123,7 +1123,8 @@ class Planner:
                 weak = self.index.lexicon.weak_concepts if self.index.lexicon is not None else frozenset()
                 strong = set(concepts) - set(weak)
                 fits = not strong or bool(strong & set(self._fact_concepts.get(other or "", frozenset())))
-                if other and fits and self._states(fact, asks) and self._explains(fact, concepts):
+                if other and fits and self._states(fact, asks) and self._explains(fact, concepts) \
+                        and not self._from_another_source(book.facts[other], text):
                     answer = book.facts[other]
                     return Decision(COUNTERPART, "counterpart_of_best", fact=answer, topic=answer.topic,
                                     certifications=wanted, asks=asks, candidates=candidates, score=score,
@@ -1458,20 +1459,23 @@ class Planner:
         """Why a fact that reached the bar does not answer the question ("" when nothing keeps it from it)."""
         if fact.about and not on_subject:
             return "about " + " or ".join(fact.about) + ", which the question is not"
-        named = self._sources_named(text)
-        if named and not named & {s.key for s in fact.sources}:
-            return "not from the source the question names: " + ", ".join(sorted(named))
+        elsewhere = self._from_another_source(fact, text)
+        if elsewhere:
+            return elsewhere
         if not self._states(fact, asks):
             return "does not state what is asked"
         if not self._explains(fact, concepts, text):
             return "leaves a concept unexplained: " + ", ".join(self._unexplained(fact, concepts, text))
         return "only a page" if self._only_a_page(fact, text, asks) else ""
 
-    def _sources_named(self, text: str) -> frozenset:
-        """The sources a question names ("what does the article say about ...?": the article), facts.yml
-        `named_sources`: a fact from another source does not say what that one says."""
+    def _from_another_source(self, fact: FactEntry, text: str) -> str:
+        """Why the fact cannot say what the source the question names says ("what does the article say about ...?"
+        and a fact from an official page; facts.yml `named_sources`), or "" when the question names none or the fact's."""
         lowered = text.lower()
-        return frozenset(k for k, patterns in self.index.book.named_sources.items() if any(p.search(lowered) for p in patterns))
+        named = {k for k, patterns in self.index.book.named_sources.items() if any(p.search(lowered) for p in patterns)}
+        if named and not named & {s.key for s in fact.sources}:
+            return "not from the source the question names: " + ", ".join(sorted(named))
+        return ""
 
     def _unexplained(self, fact: FactEntry, concepts: Sequence[str], text: str = "") -> List[str]:
         """The question's concepts the fact does not speak of (weak ones aside). With the question's

@@ -1735,3 +1735,11 @@ def test_how_do_i_pick_between_them_asks_which_one_fits(planner: Planner) -> Non
     assert lexicon is not None and "fit" in lexicon.asks_of("and how do I pick between them?")
     d = planner.plan(turn("and how do I pick between them?", "ask_recommendation"), Context())
     assert not accepted(FORM, d), d.trace()
+
+
+def test_the_article_named_holds_for_the_other_certifications_fact_too(planner: Planner) -> None:
+    # found trying make run: with the CSPO in context, the CSM's official-page fact was rejected for naming the
+    # article, but its counterpart for the CSPO (from the CSPO's official page) was given instead
+    d = planner.plan(turn("what does the article say to do after getting certified?", "ask_continuous_learning"),
+                     Context(certification="CSPO", topic="requirements", fact="cspo_path"))
+    assert d.fact is None or "article" in {s.key for s in d.fact.sources}, d.trace()
