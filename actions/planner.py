@@ -30,6 +30,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
+from actions.claims import contradicts
 from actions.context import is_elliptical, mentioned_certifications, trusted_entities
 from actions.facts import TOPIC_PREFIX, FactEntry, FactIndex, Normaliser
 from actions.knowledge_base import Knowledge, KnowledgeError, Source
@@ -388,6 +389,10 @@ SAID_ALREADY_MAX_WORDS = 9  # "how much does that cost?", "and how long do I hav
 _QUESTION_START = re.compile(r"\W*((hi|hello|hey|please|pls|kindly|so|ok|okay)\W+)*"
                              r"(what|what's|whats|how|who|whom|which|when|where|why|is|are|can|could|do|does|did|will|"
                              r"would|should|must|list|name|tell me|explain|describe)\b", re.I)
+# a part of a message that says something of the user ("i work in HR", "my company pays"), not a question
+_TELLS_ABOUT_ONESELF = re.compile(r"\W*(i|i'm|im|i am|i've|ive|my|we|we're|our)\b", re.I)
+# ... or of their situation, before the question ("if I do the course in March, ...", "as the exam is short, ...")
+_SITUATION = re.compile(r"\W*(i|i'm|im|i am|i've|ive|my|we|we're|our|if|as|since|when|because)\b", re.I)
 # "what's this assistant good for?", "tell me your features": about the advisor, not the last answer
 _ABOUT_THE_ADVISOR = re.compile(r"\b(you|your|yours|assistant|bot|chatbot|advisor)\b")
 _SAMENESS = re.compile(r"\b(same|different|differs?|unlike)\b")
@@ -761,6 +766,8 @@ class Planner:
                              and start <= int(e["start"]) and int(e["end"]) <= end)
             part = replace(turn, text=turn.text[start:end].strip(" ,;"), entities=entities)
             # "who teaches the CSM and how many hours is it?": "it" is what the part before spoke of (the course)
+            if not looks_like_a_question(part.text) and _TELLS_ABOUT_ONESELF.match(part.text):
+                continue  # "... ? i work in HR": what the user says of themselves, no question to answer
             decision = self._read_with_last(self._plan_turn(part, before), part, before)
             if looks_like_a_question(part.text) and (decision.kind == NO_ANSWER or (
                     decision.kind == TOPIC and self.foreign_words(part.text))):  # "can I pause it in the middle?"
@@ -773,6 +780,8 @@ class Planner:
             decisions.append(replace(decision, part=part.text))
             before = replace(decision.context_after(before), question=part.text)
         answers = {(d.fact.id if d.fact else None, d.unknown.id if d.unknown else None, d.kind) for d in decisions}
+        if not decisions:
+            return None
         if len(answers) < 2:
             # "how much is the csm course and does it include the test": one fact answers both parts (the price, and
             # what it includes), which the whole message's words may miss
@@ -833,6 +842,9 @@ class Planner:
         if fact.threshold is not None and (
                 lexicon is None or "yesno" in lexicon.asks_of(text) or SCORE_WORDS.search(text.lower())):
             return fact.threshold.answer(text)
+        if fact.threshold is None:
+            # "the CSM class is 24 hours, is that right?": "No." before the 16 hours (actions/claims.py)
+            return contradicts(_the_question(text), fact.answer)
         return None
 
     def _plan(self, turn: Turn, context: Context) -> Decision:
@@ -933,6 +945,14 @@ class Planner:
 
         # 3. a neighbouring certification named (or, in "does it expire?", the one just answered about)
         unknown = self.unknowns.matching(_the_question(text), tuple(dict.fromkeys(named + found)))
+        if unknown is not None and self.unknowns.matching(_the_asking_clause(text), tuple(dict.fromkeys(named + found))) is None:
+            situation = _the_question(text)[:len(_the_question(text)) - len(_the_asking_clause(text))]
+            if situation and not looks_like_a_question(situation.strip(" ,;:-\u2013\u2014")) \
+                    and _SITUATION.match(situation) and self.unknowns.matching(situation) is not None:
+                # "my company pays for my csm training - what does the fee cover?": who pays is the user's situation,
+                # not what they ask ("psm i price vs csm price, which is cheaper?" still asks the PSM's price; its cue
+                # there alone: "my csm expired 2 years ago, can i renew it now?" asks about the late renewal)
+                unknown = None
         if unknown is not None and ranked and not ranked[0][0].startswith(TOPIC_PREFIX) and ranked[0][1] >= SAME_QUESTION_SCORE \
                 and set(named) <= set(book.facts[ranked[0][0]].certifications):
             # "How many questions are there in the CSM test?" is a fact's own question, whatever the cues (not

@@ -26,6 +26,8 @@ _UNITS = {"h": "hours", "hr": "hours", "hrs": "hours", "hour": "hours", "hours":
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 CACHE_SIZE = 10_000
 MAX_LENGTH = 24  # longer "words" are no typos of a word people type (and cost more to look up)
+_VOWELS = "aeiou"
+LONG = 7  # a vowel mistaken for another only in words this long: shorter ones turn into other words ("later"/"liter")
 _ENDINGS = ("s", "es", "ed", "d", "ing", "ly", "er", "ers", "ion", "ions", "ment", "ments", "al", "ally")
 _ESCAPES = re.compile(r"\\[a-zA-Z]")  # \b, \w, \s in the regular expressions of the data
 
@@ -48,7 +50,8 @@ def vocabulary(data: Any) -> Counter:
 
 
 def _edits(word: str) -> Iterable[str]:
-    """Words one typo away: a letter left out or two letters swapped, inside the word (the first and the
+    """Words one typo away: a letter left out, two letters swapped, a letter typed twice ("masster"), or in a
+    word of at least LONG letters a vowel for another ("experiance"), inside the word (the first and the
     last letter kept). A real word's inflection ("changed", "websites") or another word ("table"/"tablet")
     mostly differs at the ends, and a letter changed or added turns words into other words too often
     ("scared"/"scaled", "slides"/"sides", "whenever"/"wherever"); the typos people make are mostly inside
@@ -59,6 +62,12 @@ def _edits(word: str) -> Iterable[str]:
             yield left + c + right  # a letter missing (between two letters)
         if len(right) > 2:
             yield left + right[1] + right[0] + right[2:]  # two letters swapped
+        if left[-1] == right[0] and len(right) > 1:
+            yield left + right[1:]  # a letter typed twice ("masster", "renewwal")
+        if len(word) >= LONG and right[0] in _VOWELS and len(right) > 1:
+            for c in _VOWELS:
+                if c != right[0]:
+                    yield left + c + right[1:]  # a vowel for another in a long word ("experiance", "eligable")
 
 
 # American spellings and the British ones the knowledge is written in ("maximizing", "license", "behavior",
@@ -129,7 +138,10 @@ class Speller:
     def corrections(self, text: str) -> List[Correction]:
         out = []
         lowered = text.lower()
+        shouting = text.upper() == text
         for m in _WORD.finditer(lowered):
+            if not shouting and len(m.group()) > 1 and text[m.start():m.end()].isupper():
+                continue  # an acronym in a sentence ("I work in HR"), not the shorthand "hr" (hour) nor a typo
             if m.start() > 0 and lowered[m.start() - 1].isdigit() and m.group() in _UNITS:  # "16h", "60mins"
                 out.append(Correction(m.start(), text[m.start():m.end()], f" {_UNITS[m.group()]}"))
                 continue

@@ -28,7 +28,10 @@ SCORE_WORDS = re.compile(
     r"is that a pass|still (?:a )?pass|make the cut|scored|pass or fail|fail or pass|"
     r"(?:is|be|counts? as|considered) (?:that |it |this )?a pass(?:ing)?(?: score| grade| result| mark)?|"
     r"\d+(?:\s*%|\s*percent|\s*/\s*\d+|\s+out of \d+)?\s+(?:is |would be |counts as )?"
-    r"(?:a |still a )?pass(?:ing|es)?(?! mark))\b")
+    r"(?:(?:a |still a )pass(?:ing|es)?|pass(?:ing|es)?(?!\s+(?:the|this|that|it|on|in|at|first)\b))(?! mark))\b")
+# (not "98% pass the test": that many people pass it, a pass rate; "is 75% a pass on the test?" is a score)
+# "98% pass the test", "80 percent of people fail": a share of people, not a score nor the minimum
+_RATE = re.compile(r"\d\s*(?:%|percent)\s+(?:of [\w-]+ )?(?:pass|fail)(?:es)?\s+(?:the|this|that|it|on|in|at|first)\b")
 _COMPARING = re.compile(r"\b(more|less|fewer|over|above|under|below|at least|at most|minimum|maximum|than|or)\b")
 _NUMBER = r"(\d+(?:[.,]\d+)?)"
 
@@ -69,7 +72,7 @@ class Threshold:
 
     def answer(self, text: str) -> Optional[str]:
         found = self.numbers(text)
-        if not found:
+        if not found or _RATE.search(text.lower()):
             return None
         score = bool(SCORE_WORDS.search(text.lower()))
         if not score and _COMPARING.search(text.lower()):

@@ -1743,3 +1743,37 @@ def test_the_article_named_holds_for_the_other_certifications_fact_too(planner: 
     d = planner.plan(turn("what does the article say to do after getting certified?", "ask_continuous_learning"),
                      Context(certification="CSPO", topic="requirements", fact="cspo_path"))
     assert d.fact is None or "article" in {s.key for s in d.fact.sources}, d.trace()
+
+
+def test_a_part_saying_something_of_the_user_is_no_question_to_answer(planner: Planner) -> None:
+    """"do i need experience before taking csm? i work in HR" got the prerequisites and then the course length
+    (the part "i work in HR" read as a question about hours)."""
+    text = "do i need experience before taking csm? i work in HR"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "csm", "certification", "CSM")]), Context())
+    assert d.fact is not None and d.fact.id == "prerequisites" and d.also == ()
+
+
+def test_a_known_unknown_in_what_the_user_says_of_themselves_is_not_what_they_ask(planner: Planner) -> None:
+    """Who pays is the user's situation here, not the question (it got "I don't have ... who pays")."""
+    text = "my company pays for my csm training - what does the fee cover besides the class itself?"
+    d = planner.plan(turn(text, "ask_cost", [ent(text, "csm", "certification", "CSM")]), Context())
+    assert (d.kind, d.fact and d.fact.id) == (FACT, "fee_includes")
+    # ... but asked, it is the unknown: the clause before is a question of its own
+    text = "does my employer usually pay for it, and how much is the csm course?"
+    d = planner.plan(turn(text, "ask_cost", [ent(text, "csm", "certification", "CSM")]), Context())
+    assert any(x.unknown is not None and x.unknown.id == "discounts_refunds" for x in (d, *d.also))
+
+
+def test_a_share_of_people_passing_is_a_pass_rate_not_a_score(planner: Planner) -> None:
+    """"is it true 98% pass the csm test?" got "Yes." and the pass mark (read as "is 98% a pass?")."""
+    text = "is it true 98% pass the csm test?"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "csm", "certification", "CSM")]), Context())
+    assert (d.kind, d.unknown and d.unknown.id, d.polarity) == (NOT_KNOWN, "pass_rate", None)
+
+
+def test_sm_is_the_scrum_master(planner: Planner) -> None:
+    """"SM responsibilities in short" got "I don't have that information"."""
+    text = "SM responsibilities in short"
+    d = planner.plan(turn(text, "ask_responsibilities", [ent(text, "SM", "role", "scrum_master")], confidence=0.81),
+                     Context())
+    assert (d.kind, d.topic, d.certifications) == (TOPIC, "responsibilities", ("CSM",))

@@ -94,3 +94,28 @@ def test_a_unit_against_its_number_is_read_as_its_word(typed: str, meant: str) -
 
 def test_a_letter_after_a_number_that_is_no_unit_stays() -> None:
     assert Speller(WORDS, keep=KEEP).correct("is psm1 like csm")[0] == "is psm1 like csm"
+
+
+@pytest.mark.parametrize("typed, meant", [
+    ("what does renewwal need", "what does renewal need"),  # a letter typed twice
+    ("whats the passsing score", "whats the passing score"),
+    ("is my certifacation valid", "is my certification valid"),  # a vowel for another, in a long word
+    ("how many minites", "how many minutes"),
+])
+def test_a_doubled_letter_or_a_vowel_mistaken_in_a_long_word_is_put_right(typed: str, meant: str) -> None:
+    """"how much experiance do i need for a-csm" got "I don't have the price": "experiance" was no word of the
+    knowledge, so "how much" read as a price."""
+    assert Speller(WORDS, keep=KEEP).correct(typed)[0] == meant
+
+
+def test_a_vowel_in_a_short_word_stays() -> None:
+    # "vilid" is one vowel from "valid", but short words turn into other words that way ("later"/"liter")
+    assert Speller(WORDS, keep=KEEP).correct("is it vilid")[0] == "is it vilid"
+
+
+def test_an_acronym_in_a_sentence_is_no_shorthand() -> None:
+    """"do i need experience before taking csm? i work in HR": "HR" is no "hour" (the course length was added)."""
+    speller = Speller(WORDS, keep=KEEP, shorthand={"hr": "hour"})
+    assert speller.correct("i work in HR")[0] == "i work in HR"
+    assert speller.correct("is it 16 hr")[0] == "is it 16 hour"
+    assert speller.correct("IS IT 16 HR")[0] == "IS IT 16 hour"  # all in capitals: no acronym to tell apart

@@ -31,6 +31,7 @@ SEUS = Threshold(minimum=20, unit="seus?|scrum education units?")
     ("is 75% passing?", "yes"),
     ("scored 36/50 on csm. pass or fail?", "no"),
     ("is 75% the pass mark?", "no"),            # the rule itself: a claim
+    ("is it true 98% pass the csm test?", None),  # that many people pass it: a pass rate, no score
 ])
 def test_pass_mark(question: str, expected: Optional[str]) -> None:
     assert PASS.answer(question) == expected
