@@ -95,9 +95,19 @@ class Unknowns:
         return self.say_named.format(name=name) if name else self.say
 
     def matching(self, text: str, named: Sequence[str] = ()) -> Optional[Unknown]:
+        """The unknown a question asks about: of those whose cues match, the one matching the fewest characters
+        (its subject named: "is the cspo taught in portuguese in brazil?" is about the language, "taught ... in
+        brazil" says less), the first in the data of equals."""
         lowered = text.lower()
-        return next((u for u in self.entries if any(c.search(lowered) for c in u.cues)
-                     and (not u.about or not named or set(u.about) & set(named))), None)
+        best: Optional[Tuple[int, int]] = None
+        found: Optional[Unknown] = None
+        for position, u in enumerate(self.entries):
+            if u.about and named and not set(u.about) & set(named):
+                continue
+            spans = [len(m.group(0)) for m in (c.search(lowered) for c in u.cues) if m is not None]
+            if spans and (best is None or (min(spans), position) < best):
+                best, found = (min(spans), position), u
+        return found
 
 
 @dataclass(frozen=True)

@@ -1777,3 +1777,25 @@ def test_sm_is_the_scrum_master(planner: Planner) -> None:
     d = planner.plan(turn(text, "ask_responsibilities", [ent(text, "SM", "role", "scrum_master")], confidence=0.81),
                      Context())
     assert (d.kind, d.topic, d.certifications) == (TOPIC, "responsibilities", ("CSM",))
+
+
+@pytest.mark.parametrize("text, unknown", [
+    # two unknowns' cues match: the one naming the subject (the fewest characters) is what is asked
+    ("is the cspo course taught in portuguese in brazil", "language"),
+    ("next available csm bootcamp dates in sydney", "course_dates"),
+    ("any csm class this weekend? need it asap for a job application", "course_dates"),
+    ("do I get a paper certificate for cspo", "certificate_delivery"),
+])
+def test_the_unknown_asked_is_the_one_whose_subject_is_named(planner: Planner, text: str, unknown: str) -> None:
+    cert = "cspo" if "cspo" in text else "csm"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, cert, "certification", cert.upper())]), Context())
+    assert d.kind == NOT_KNOWN and d.unknown is not None and d.unknown.id == unknown, (d.rule, d.unknown, d.fact)
+
+
+def test_a_time_frame_asked_is_a_duration(planner: Planner) -> None:
+    """"what is the SEU requirement for CSM renewal and over what period" asked nothing a fact states."""
+    lexicon = planner.index.lexicon
+    assert lexicon is not None
+    for text in ("over what time frame?", "in what time window?", "within which period of time", "what timeframe"):
+        assert "duration" in lexicon.asks_of(text), text
+    assert "duration" not in lexicon.asks_of("what time is it")
