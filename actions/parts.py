@@ -2,8 +2,9 @@
 the csm exam and how much does the course cost?". Pure: text in, the spans of its questions out.
 
 A new question starts after a question mark followed by more words, after "; ", or at "and"/", and"/", also"
-followed by a word that opens a question (how, what, can, do, is ...). Each part has at least two words, the
-first three; a message with one part (most) is left whole."""
+followed by a word that opens a question (how, what, can, do, is ...); in a search-box query with no such word
+and nothing compared ("csm pass rate and average salary?"), at "and" itself. Each part has at least two words,
+the first three; a message with one part (most) is left whole."""
 from __future__ import annotations
 
 import re
@@ -25,11 +26,19 @@ FIRST_MIN_WORDS = 3
 _LEADING = re.compile(r"^\W*(?:(?:and|so|ok|okay|but|then)\b\W*)+", re.IGNORECASE)
 
 
+# A search-box query of two things ("csm pass rate and average salary?", "cspo price and renewal fee"): no word
+# opening a question anywhere, nothing compared (a comparison names two things it asks one question about)
+_FRAGMENT_BREAK = re.compile(r"\s+(?:and|plus|&|\+)\s+", re.IGNORECASE)
+_ASKING = re.compile(r"\b(?:" + _OPENERS + r"|between|differen\w*|compar\w*|vs|versus|both|either|neither|same|than|or|"
+                     r"tell|explain|need|want|i|my|me|it)\b", re.IGNORECASE)
+
+
 def question_parts(text: str) -> List[Tuple[int, int]]:
     """The (start, end) spans of the questions ``text`` asks, in order; one span when it asks one."""
     spans: List[Tuple[int, int]] = []
     start = 0
-    for m in _BREAK.finditer(text):
+    breaks = _BREAK if _ASKING.search(text) else _FRAGMENT_BREAK
+    for m in breaks.finditer(text):
         spans.append((start, m.start() + (1 if text[m.start()] == "?" else 0)))
         start = m.end()
     spans.append((start, len(text)))

@@ -35,3 +35,22 @@ def test_two_questions_are_two_parts(text: str, expected: List[str]) -> None:
 ])
 def test_one_question_is_left_whole(text: str) -> None:
     assert parts(text) == [text]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("csm pass rate and average salary?", ["csm pass rate", "average salary?"]),
+    ("csm course length and exam questions", ["csm course length", "exam questions"]),
+])
+def test_a_search_box_query_of_two_things_is_two_parts(text: str, expected: List[str]) -> None:
+    """"csm pass rate and average salary?" got only the pass rate's "not published"."""
+    assert parts(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "csm and cspo",  # two names
+    "difference csm course and cspo course",  # compared: one question about two things
+    "csm exam duration and cost",  # one word after the break
+    "scrum master and product owner",
+])
+def test_a_search_box_query_of_one_thing_is_left_whole(text: str) -> None:
+    assert parts(text) == [text]
