@@ -979,8 +979,13 @@ class Planner:
                 compared = self._compared_with_neighbour(neighbour_keys, named, text, asks, ranked, candidates)
                 if compared is not None:
                     return compared
-            if _only_compared(lowered, spans):
-                neighbour_keys = ()  # the neighbour is only what the CSM/CSPO is compared with
+            lexicon = self.index.lexicon
+            if _only_compared(lowered, spans) and (lexicon is None or set(asks) & set(POINT_ASKS) or any(
+                    c not in lexicon.described_by_neighbours and c not in lexicon.weak_concepts for c in concepts)):
+                # the neighbour is only what the CSM/CSPO is compared with on a point ("does the CSM test have 80
+                # questions like the PSM?"); compared as a whole ("cspo vs pspo i who offers which") its description
+                # says how they differ, not the CSM/CSPO comparison
+                neighbour_keys = ()
         # (right after a fact of the neighbour's own, "is there a renewal fee?" also goes on about it)
         after_its_fact = context.fact in book.facts and book.facts[str(context.fact)].only_with == context.neighbour \
             and _word_count(text) <= SAID_ALREADY_MAX_WORDS

@@ -1799,3 +1799,20 @@ def test_a_time_frame_asked_is_a_duration(planner: Planner) -> None:
     for text in ("over what time frame?", "in what time window?", "within which period of time", "what timeframe"):
         assert "duration" in lexicon.asks_of(text), text
     assert "duration" not in lexicon.asks_of("what time is it")
+
+
+@pytest.mark.parametrize("text, other, neighbour", [
+    ("cspo vs pspo i who offers which", "pspo i", "PSPO"),
+    ("cspo vs safe popm, which one is the scaled agile one", "safe popm", "SAFe_POPM"),
+])
+def test_a_certification_compared_as_a_whole_with_a_neighbour_gets_the_neighbour(
+        planner: Planner, text: str, other: str, neighbour: str) -> None:
+    """"cspo vs pspo i who offers which" got the CSM vs CSPO comparison: the neighbour was dropped as "only
+    compared with", which holds for a point ("do i need 85% for csm like for psm?"), not for the whole."""
+    d = planner.plan(turn(text, "compare_certifications", [ent(text, "cspo", "certification", "CSPO"),
+                                                           ent(text, other, "other_certification", neighbour)]), Context())
+    assert d.kind == NEIGHBOUR and d.neighbours == (neighbour,), (d.kind, d.rule, d.topic)
+    text = "do i need 85% for csm like for psm?"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "csm", "certification", "CSM"),
+                                                     ent(text, "psm", "other_certification", "PSM")]), Context())
+    assert d.fact is not None and d.fact.id == "csm_pass_mark", (d.kind, d.rule, d.fact)
