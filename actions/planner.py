@@ -38,6 +38,7 @@ from actions.neighbours import Neighbours
 from actions.parts import question_parts
 from actions.polarity import modality, polarity
 from actions.sameness import comparison, sameness
+from actions.sides import sides_from_knowledge
 from actions.spelling import Speller, corrected_turn
 from actions.spelling import vocabulary as spelling_vocabulary
 from actions.stages import stages_from_knowledge
@@ -334,7 +335,7 @@ CONTEXT_RULES = ("counterpart", "counterpart_same_fact", "counterpart_question",
                  "source_of_last", "all_of_it",
                  "why_of_last", "subject_of_last", "next_step", "certification_of_last")
 # Rules whose answer comes before the recommendation form's question when the message opened the form.
-FORM_OPENING_RULES = ("audience", "goal_guide", "neighbour", "known_unknown")
+FORM_OPENING_RULES = ("audience", "goal_guide", "side", "neighbour", "known_unknown")
 
 
 def accepted(route: str, decision: Decision) -> bool:
@@ -360,7 +361,7 @@ def accepted(route: str, decision: Decision) -> bool:
         return decision.rule in CONTEXT_RULES or (
             decision.leans_on_last and decision.question and decision.score >= decision.sure_score)
     if route == OUT_OF_SCOPE:
-        return decision.rule.startswith(("neighbour", "known_unknown", "counterpart")) or decision.rule in FOLLOWING_RULES
+        return decision.rule.startswith(("neighbour", "known_unknown", "counterpart", "side")) or decision.rule in FOLLOWING_RULES
     return True
 
 
@@ -600,6 +601,7 @@ class Planner:
                  role_leaning: Mapping[str, str], coverage: Optional[int] = None,
                  guide_facts: Optional[Mapping[str, str]] = None, user_words: Optional[Counter] = None) -> None:
         self.kb, self.index, self.neighbours, self.unknowns = kb, index, neighbours, unknowns
+        self.sides = sides_from_knowledge(kb, tuple(index.book.facts))  # "which one is about the how?" (actions/sides.py)
         self.stages = stages_from_knowledge(kb, tuple(index.book.facts))  # "I failed twice, now what?" (actions/stages.py)
         self.role_leaning = role_leaning  # role entity value -> "csm" | "cspo" | "none"
         self.role_cues = _role_cues(kb, role_leaning)
@@ -651,7 +653,7 @@ class Planner:
         if decision.kind in (FACT, COUNTERPART, NOT_KNOWN) and not turn.is_payload and decision.rule != "source_of_last":
             # (not "who do I pay? where do i do it" right after a fee: one question, where the fee is paid)
             parts = question_parts(turn.text)
-            if len(parts) > 1:
+            if len(parts) > 1 and not self.sides.both_asked(turn.text.lower()):  # (the how and the what: one question)
                 decision = self._plan_parts(turn, context, parts) or decision
         return self._read_with_last(decision, turn, context)
 
@@ -883,6 +885,13 @@ class Planner:
         step = self._next_step(text, named, context)
         if step is not None:
             return step
+        side = self.sides.asked(text.lower())
+        if side is not None and not turn.is_payload:
+            # "which cert is about the 'how'?", "is the CSPO the 'how' one?" (actions/sides.py)
+            fact = self.index.book.facts[side.fact]
+            yes_no = self.index.lexicon is not None and "yesno" in self.index.lexicon.asks_of(text)
+            return Decision(FACT, "side", fact=fact, topic=fact.topic, certifications=fact.certifications, question=True,
+                            polarity=self.sides.polarity(side, named, yes_no))
         # 2. "and for the CSPO?" after a fact or a topic
         if elliptical and context.fact is not None and context.fact in book.facts:
             previous = book.facts[context.fact]
