@@ -660,10 +660,30 @@ class Planner:
     def _read_with_last(self, decision: Decision, turn: Turn, context: Context) -> Decision:
         """A question no fact answers, or answered with a fact off the subject of the user's message before: read
         with what that message spoke of (``_subject_of_last``), when that gives a fact."""
+        if decision.rule in ("not_known", "no_fact_no_topic", "neighbour_not_known") \
+                and (decision.unknown is None or decision.rule == "neighbour_not_known"):
+            covered = self._covered_by_last(turn, context)
+            if covered is not None:
+                return covered
         if decision.rule in ("not_known", "no_fact_no_topic") or self._off_the_subject(decision, turn, context):
             return self._subject_of_last(turn, context) or self._unknown_of_last(decision, turn, context) \
                 or self._it_is_the_certification(decision, turn, context) or decision
         return decision
+
+    def _covered_by_last(self, turn: Turn, context: Context) -> Optional[Decision]:
+        """"does it have to be before I take the course?" right after "... the experience may come before or after the
+        advanced course": a short yes/no question nothing else answers, every specific word of which the fact just given
+        says (actions/polarity.py reads them), is that fact again; it speaks for itself (no "Yes."/"No." on it)."""
+        lexicon = self.index.lexicon
+        last = self.index.book.facts.get(str(context.fact)) if context.fact else None
+        if lexicon is None or last is None or turn.is_payload or _word_count(turn.text) > SAID_ALREADY_MAX_WORDS \
+                or not _leans_on_context(turn.text) or mentioned_certifications(self.kb, list(turn.entities)) \
+                or self.index.normalise(turn.text)[1] or self.neighbours.named(turn.text, list(turn.entities)):
+            return None
+        if polarity(turn.text, last.answer, lexicon, self.index.normalise, lexicon.polarity_generic) is None:
+            return None
+        return Decision(FACT, "said_already", fact=last, topic=last.topic, certifications=last.certifications,
+                        from_context=True, question=True, asks=lexicon.asks_of(turn.text))
 
     def _it_is_the_certification(self, decision: Decision, turn: Turn, context: Context) -> Optional[Decision]:
         """"so how do I get it then?" right after "the CSPO has no test: ...": a short question that nothing answers on

@@ -1816,3 +1816,14 @@ def test_a_certification_compared_as_a_whole_with_a_neighbour_gets_the_neighbour
     d = planner.plan(turn(text, "ask_requirements", [ent(text, "csm", "certification", "CSM"),
                                                      ent(text, "psm", "other_certification", "PSM")]), Context())
     assert d.fact is not None and d.fact.id == "csm_pass_mark", (d.kind, d.rule, d.fact)
+
+
+def test_a_short_yes_no_question_whose_words_the_last_fact_says_gets_it_again(planner: Planner) -> None:
+    """"does it include testing assumptions?" right after what the CSPO course covers got "not sure I understood"."""
+    context = Context(certification="CSPO", topic="requirements", fact="cspo_objectives",
+                      question="what topics does the cspo course cover?")
+    d = planner.plan(turn("does it include testing assumptions?", None, confidence=0.3, unsure=True), context)
+    assert (d.rule, d.fact and d.fact.id) == ("said_already", "cspo_objectives"), d.trace()
+    # a word the fact does not say: not this fact
+    d = planner.plan(turn("does it include a certificate of attendance?", None, confidence=0.3, unsure=True), context)
+    assert d.fact is None or d.fact.id != "cspo_objectives" or d.rule != "said_already", d.trace()
