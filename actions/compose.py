@@ -193,6 +193,12 @@ def _pages(kb: Knowledge, planner: Planner, decision: Decision) -> Sequence[Sour
     if decision.neighbours:
         return [planner.neighbours.entries[k].source for k in decision.neighbours]
     if decision.unknown is not None and decision.unknown.source.url:
+        # one certification's official page, for a question about the other one only: that one's page ("do I get a
+        # paper certificate for cspo": the CSPO's page, not the CSM's the data names for the unknown)
+        officials = {c: kb.certifications[c].official for c in kb.certifications}
+        named = set(decision.certifications) & set(officials)
+        if len(named) == 1 and decision.unknown.source.url in {o.url for o in officials.values()}:
+            return [officials[named.pop()]]
         return [decision.unknown.source]
     certs = decision.certifications or tuple(kb.certifications)
     return [kb.certifications[c].official for c in certs if c in kb.certifications]

@@ -1827,3 +1827,13 @@ def test_a_short_yes_no_question_whose_words_the_last_fact_says_gets_it_again(pl
     # a word the fact does not say: not this fact
     d = planner.plan(turn("does it include a certificate of attendance?", None, confidence=0.3, unsure=True), context)
     assert d.fact is None or d.fact.id != "cspo_objectives" or d.rule != "said_already", d.trace()
+
+
+def test_an_unknown_about_the_cspo_points_to_the_cspos_official_page(planner: Planner) -> None:
+    text = "do I get a paper certificate for cspo"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "cspo", "certification", "CSPO")]), Context())
+    assert d.unknown is not None and d.unknown.id == "certificate_delivery"
+    assert "certified-scrum-product-owner" in reply(d) and "certified-scrummaster" not in reply(d), reply(d)
+    text = "do I get a paper certificate for csm"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "csm", "certification", "CSM")]), Context())
+    assert "certified-scrummaster" in reply(d), reply(d)
