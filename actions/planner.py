@@ -937,7 +937,7 @@ class Planner:
             # "and after that?" right after what the A-CSM is: the one that follows it, and what it is
             after = self.neighbours.entries[str(context.neighbour)].then
             if after and self.neighbours.entries[after].answers_facts:
-                fact = book.facts[self.neighbours.entries[after].answers_facts[0]]
+                fact = self._then_fact(after, str(context.neighbour))
                 return Decision(FACT, "neighbour_then", fact=fact, topic=fact.topic, neighbours=(after,))
         source = self._source_of_last(text, named, context)
         if source is not None:
@@ -1573,6 +1573,14 @@ class Planner:
         strong = [a for a in asks if a in lexicon.strong_asks]
         return not strong or any(a in fact.asks for a in strong)
 
+    def _then_fact(self, after: str, before: Optional[str]) -> FactEntry:
+        """What the neighbour ``after`` is (its first fact), for the track of the one before it when the data narrows
+        it (`per_neighbour`: after the A-CSM, the CSP-SM alone)."""
+        fact = self.index.book.facts[self.neighbours.entries[after].answers_facts[0]]
+        if before is not None and before in fact.per_neighbour:
+            return self.index.book.facts[fact.per_neighbour[before]]
+        return fact
+
     def _is_broad(self, text: str) -> bool:
         """Few words beyond the certification's name and the topic ("csm costs?"): the summary fits."""
         normalised, _ = self.index.normalise(text)
@@ -1624,7 +1632,7 @@ class Planner:
                             concepts=concepts)
         after = self._after(text, keys)
         if after is not None:  # "what's the next level after the A-CSPO?": the one that follows it, and what it is
-            fact = self.index.book.facts[self.neighbours.entries[after].answers_facts[0]]
+            fact = self._then_fact(after, keys[0] if len(keys) == 1 else None)
             return Decision(FACT, "neighbour_then", fact=fact, topic=fact.topic, neighbours=(after,), asks=asks,
                             candidates=candidates)
         allowed = {f for k in keys for f in self.neighbours.entries[k].answers_facts}

@@ -545,10 +545,10 @@ def test_the_official_page_of_the_certification_asked_and_no_figure_beside_an_un
 def test_what_comes_after_a_neighbour_is_the_one_after_it(planner: Planner) -> None:
     text = "ok and after a-cspo what's the next level?"
     d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, "a-cspo", "other_certification", "A-CSPO")]), Context())
-    assert (d.rule, d.fact and d.fact.id, d.neighbours) == ("neighbour_then", "csp_level", ("CSP",)), d.trace()
-    # "that one" is then the CSP: its 24 months, not the advanced certification's 12
+    assert (d.rule, d.fact and d.fact.id, d.neighbours) == ("neighbour_then", "acspo_then_csp", ("CSP",)), d.trace()
+    # "that one" is then the CSP: its 24 months, not the advanced certification's 12 (the track's CSP fact, or both tracks')
     d = planner.plan(turn("how much experience does that one need?", "nlu_fallback", unsure=True), d.context_after(Context()))
-    assert (d.fact and d.fact.id) == "csp_level", d.trace()
+    assert (d.fact and d.fact.id) in ("csp_level", "acspo_then_csp") and "24 months" in reply(d), d.trace()
     # what the A-CSPO itself needs is still its own fact
     text = "what do i need for the a-cspo"
     d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, "a-cspo", "other_certification", "A-CSPO")]), Context())
@@ -1837,3 +1837,19 @@ def test_an_unknown_about_the_cspo_points_to_the_cspos_official_page(planner: Pl
     text = "do I get a paper certificate for csm"
     d = planner.plan(turn(text, "ask_requirements", [ent(text, "csm", "certification", "CSM")]), Context())
     assert "certified-scrummaster" in reply(d), reply(d)
+
+
+@pytest.mark.parametrize("text, neighbour, fact", [
+    ("next level after a-csm", "A-CSM", "acsm_then_csp"),
+    ("next step above A-CSPO", "A-CSPO", "acspo_then_csp"),
+])
+def test_what_follows_an_advanced_certification_is_the_csp_of_its_track(
+        planner: Planner, text: str, neighbour: str, fact: str) -> None:
+    """"next level after a-csm" got the CSP of both tracks ("CSP-SM or CSP-PO ... the A-CSM or A-CSPO")."""
+    d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, neighbour, "other_certification", neighbour)]),
+                     Context())
+    assert (d.rule, d.fact and d.fact.id) == ("neighbour_then", fact), d.trace()
+    assert "CSP-" + ("SM" if neighbour == "A-CSM" else "PO") in reply(d)
+    # "and then what?" right after what the A-CSM is: the same
+    d = planner.plan(turn("and then what?", None, confidence=0.3, unsure=True), Context(neighbour=neighbour))
+    assert (d.rule, d.fact and d.fact.id) == ("neighbour_then", fact), d.trace()
