@@ -1,6 +1,7 @@
 """The single facts: schema checks, retrieval, the direct-answer reply (no NLU model needed)."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Dict
 
@@ -163,3 +164,14 @@ def test_per_neighbour_needs_a_fact_only_with_that_neighbour() -> None:
             entry["per_neighbour"] = {"A-CSM": "acspo_course"}  # the A-CSPO's fact for the A-CSM
     with pytest.raises(KnowledgeError, match="per_neighbour"):
         facts_from_knowledge(broken)
+
+
+def test_no_fact_answer_says_yes_or_no_itself() -> None:
+    """"is the product vision the scrum master's job?" got "Yes: the Scrum Master coaches the team ...": a "Yes"
+    written into an answer is said to every question that fact is found for. Yes or no comes from the planner
+    (`yes_no`, `lists`, `threshold`, `same_for_both`), for the question asked."""
+    from actions.compose import get_planner
+
+    said = [f.id for f in get_planner().index.book.facts.values()
+            if re.match(r"\W*(yes|no|yep|nope)\b", f.answer, re.IGNORECASE)]
+    assert not said, said
