@@ -30,6 +30,8 @@ class Neighbour:
     cues: Tuple["re.Pattern[str]", ...] = ()
     counterpart: Optional[str] = None  # the same for the other role ("and the product owner one?" after the PSM: the PSPO)
     issuer: Optional[str] = None  # the organisation that issues it ("who offers the PSPO?": Scrum.org, first)
+    # the fact saying what it builds on ("does the A-CSPO need the CSPO first?", "does a PSM I count toward the A-CSM?")
+    builds_on_fact: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,8 @@ def neighbours_from_knowledge(kb: Knowledge) -> Neighbours:
                                       tuple(str(f) for f in entry.get("answers_facts") or ()),
                                       str(entry["then"]) if entry.get("then") else None, tuple(cues),
                                       str(entry["counterpart"]) if entry.get("counterpart") else None,
-                                      str(entry["issuer"]) if entry.get("issuer") else None)
+                                      str(entry["issuer"]) if entry.get("issuer") else None,
+                                      str(entry["builds_on_fact"]) if entry.get("builds_on_fact") else None)
     reply = kb.extra.get("neighbour_reply")
     if not isinstance(reply, dict) or "{name}" not in str(reply.get("scope", "")):
         raise fail("neighbour_reply.scope", "expected text with {name}")

@@ -400,6 +400,12 @@ SAID_ALREADY_MAX_WORDS = 9  # "how much does that cost?", "and how long do I hav
 _QUESTION_START = re.compile(r"\W*((hi|hello|hey|please|pls|kindly|so|ok|okay)\W+)*"
                              r"(what|what's|whats|how|who|whom|which|when|where|why|is|are|can|could|do|does|did|will|"
                              r"would|should|must|list|name|tell me|explain|describe)\b", re.I)
+# whether a certification is needed for, or counts towards, another ("does a PSM I count toward the A-CSM?")
+_BUILDS_ON = re.compile(r"\b(counts?|qualif\w*|need|needs|needed|require[sd]?|requirement|prerequisites?|first|before|"
+                        r"enough|accepted|towards?|instead|necessary|mandatory|without)\b")
+# ... not about another of its requirements (experience, the course, the level after it, an expired one)
+_OTHER_REQUIREMENT = re.compile(r"\b(experience|work|worked|course|class|training|months?|years?|csp(-?(sm|po))?|active|"
+                                r"expired|lapsed|sm|po|scrum master|product owner)\b")
 # a part of a message that says something of the user ("i work in HR", "my company pays"), not a question
 _TELLS_ABOUT_ONESELF = re.compile(r"\W*(i|i'm|im|i am|i've|ive|my|we|we're|our)\b", re.I)
 # ... or of their situation, before the question ("if I do the course in March, ...", "as the exam is short, ...")
@@ -639,6 +645,10 @@ class Planner:
                 self._fact_words[fact.id] = frozenset(w[:5] for w in index.normalise(texts)[0].split())
                 if "duration" in fact.asks and _SPAN.search(fact.answer):
                     self._span_facts.add(fact.id)
+        for n in neighbours.entries.values():
+            if n.builds_on_fact and n.builds_on_fact not in index.book.facts:
+                raise KnowledgeError("knowledge/neighbours.yml", f"neighbours.{n.key}.builds_on_fact",
+                                     f"unknown fact {n.builds_on_fact!r}")
         for u in unknowns.entries:
             if u.related and u.related not in index.book.facts:
                 raise KnowledgeError("knowledge/unknowns.yml", f"unknowns.{u.id}.related", f"unknown fact {u.related!r}")
@@ -1048,6 +1058,9 @@ class Planner:
             if compared is not None:
                 return compared
         if neighbour_keys:
+            counts = self._builds_on(neighbour_keys, named, text, asks)
+            if counts is not None and unknown is None:
+                return counts
             return self._neighbour(neighbour_keys, text, asks, ranked, candidates, unknown)
 
         # "how much does that cost?" / "within how long?" right after a fact that states it: that fact again
@@ -1572,6 +1585,22 @@ class Planner:
             return True
         strong = [a for a in asks if a in lexicon.strong_asks]
         return not strong or any(a in fact.asks for a in strong)
+
+    def _builds_on(self, keys: Tuple[str, ...], named: Sequence[str], text: str, asks: Tuple[str, ...]) -> Optional[Decision]:
+        """"does the A-CSPO need the CSPO first?", "does a PSM I count toward the A-CSM?": a yes/no question naming an
+        advanced certification and another one, asking whether that one is needed or counts, gets what the advanced one
+        builds on (neighbours.yml `builds_on_fact`, narrowed to it)."""
+        advanced = [k for k in keys if self.neighbours.entries[k].builds_on_fact]
+        others = [k for k in keys if k not in advanced]
+        lowered = text.lower()
+        if len(advanced) != 1 or "yesno" not in asks or not (named or others) or not _BUILDS_ON.search(lowered) \
+                or _OTHER_REQUIREMENT.search(lowered):
+            return None
+        fact = self.index.book.facts[str(self.neighbours.entries[advanced[0]].builds_on_fact)]
+        if advanced[0] in fact.per_neighbour:
+            fact = self.index.book.facts[fact.per_neighbour[advanced[0]]]
+        return Decision(FACT, "neighbour_fact", fact=fact, topic=fact.topic, neighbours=(advanced[0],), asks=asks,
+                        question=True)
 
     def _then_fact(self, after: str, before: Optional[str]) -> FactEntry:
         """What the neighbour ``after`` is (its first fact), for the track of the one before it when the data narrows

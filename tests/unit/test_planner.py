@@ -1853,3 +1853,20 @@ def test_what_follows_an_advanced_certification_is_the_csp_of_its_track(
     # "and then what?" right after what the A-CSM is: the same
     d = planner.plan(turn("and then what?", None, confidence=0.3, unsure=True), Context(neighbour=neighbour))
     assert (d.rule, d.fact and d.fact.id) == ("neighbour_then", fact), d.trace()
+
+
+@pytest.mark.parametrize("text, entities, fact", [
+    ("does the a-cspo need the cspo first", [("a-cspo", "other_certification", "A-CSPO"), (" cspo", "certification", "CSPO")],
+     "acspo_needs_cspo"),
+    ("does a PSM I count toward the A-CSM?", [("PSM I", "other_certification", "PSM"), ("A-CSM", "other_certification", "A-CSM")],
+     "acsm_needs_csm"),
+])
+def test_whether_a_certification_counts_for_an_advanced_one_gets_what_it_builds_on(
+        planner: Planner, text: str, entities: List[Any], fact: str) -> None:
+    """"does the a-cspo need the cspo first" got the A-CSPO's course; "does a PSM I count toward the A-CSM?" the PSM."""
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, w, e, v) for w, e, v in entities]), Context())
+    assert (d.kind, d.fact and d.fact.id) == (FACT, fact), d.trace()
+    # its other requirements are still their own facts
+    text = "does my scrum master experience have to come before the a-csm course?"
+    d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, "a-csm", "other_certification", "A-CSM")]), Context())
+    assert d.fact is not None and d.fact.id == "acsm_experience", d.trace()
