@@ -1870,3 +1870,11 @@ def test_whether_a_certification_counts_for_an_advanced_one_gets_what_it_builds_
     text = "does my scrum master experience have to come before the a-csm course?"
     d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, "a-csm", "other_certification", "A-CSM")]), Context())
     assert d.fact is not None and d.fact.id == "acsm_experience", d.trace()
+
+
+def test_a_certificate_good_for_some_time_asks_how_long_it_stays_valid(planner: Planner) -> None:
+    """"how many months is the scrum master certificate good for" got the CSP's 24 months of experience."""
+    text = "how many months is the scrum master certificate good for"
+    d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, "scrum master", "certification", "CSM")],
+                          confidence=0.46), Context())
+    assert d.fact is not None and d.fact.id == "validity", d.trace()
