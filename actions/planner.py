@@ -624,6 +624,11 @@ class Planner:
         names = sorted({a for c in kb.certifications.values() for a in c.aliases}, key=len, reverse=True)
         self._certification_names = re.compile(r"(?<![\w-])(" + "|".join(re.escape(a) for a in names) + r")(?![\w-])",
                                                 re.I) if names else None
+        # ... and of the neighbours ("and the a-cspo?" right after "how much does the a-csm course cost?")
+        every = sorted({a for c in kb.certifications.values() for a in c.aliases}
+                       | {a for n in neighbours.entries.values() for a in n.aliases}, key=len, reverse=True)
+        self._any_names = re.compile(r"(?<![\w-])(" + "|".join(re.escape(a) for a in every) + r")(?![\w-])", re.I) \
+            if every else None
         self._definition_words, self._requirement_words, self._requirement_fillers = (
             _words(kb, key) for key in ("definition_words", "requirement_words", "requirement_fillers"))
         self.vocabulary = _vocabulary(kb, index, neighbours)
@@ -936,6 +941,10 @@ class Planner:
                 return Decision(FACT, "counterpart_same_fact", fact=previous, topic=previous.topic, certifications=named)
         if elliptical and context.fact is None and context.neighbour is None and context.question:
             again = self._asked_again_for(turn, named, context)
+            if again is not None:
+                return again
+        if not named and context.fact is None and context.question:
+            again = self._asked_again_for_neighbour(turn, context)
             if again is not None:
                 return again
         lexicon = self.index.lexicon
@@ -1715,6 +1724,32 @@ class Planner:
         if decision.kind not in (FACT, COUNTERPART, NOT_KNOWN) or decision.also:
             return None
         return replace(decision, rule="counterpart_question", certifications=(named[0],))
+
+    def _asked_again_for_neighbour(self, turn: Turn, context: Context) -> Optional[Decision]:
+        """"and the a-cspo?" right after "how much does the a-csm course cost?", "what about the psm?" right after "how
+        many people fail the csm": a whole "and X?" naming one neighbour, right after a question no fact answered, is
+        that question again for it (its honest "I don't know"), not what the neighbour is. None otherwise."""
+        keys = self.neighbours.named(turn.text, list(turn.entities))
+        previous = str(context.question)
+        if len(keys) != 1 or self._any_names is None or _word_count(turn.text) > 5 or not _GOING_ON.match(turn.text.lower()) \
+                or not looks_like_a_question(previous) or _word_count(previous) <= 3:
+            return None
+        left = self._any_names.sub(" ", turn.text.lower())
+        if re.sub(r"\W+|\b(and|also|so|plus|what|how|about|the|for|a|an|then|ok|okay)\b", "", left):
+            return None  # words beyond the name ("and the a-cspo, how long?"): a question of its own
+        if self._plan(Turn(text=previous, intent=None, confidence=0.0, entities=()), Context()).kind != NOT_KNOWN:
+            return None
+        name = self.neighbours.entries[keys[0]].aliases[0]
+        text, count = self._any_names.subn(name, previous)
+        if not count:
+            return None
+        decision = self._plan(replace(turn, text=text, entities=()), Context())
+        if decision.kind != NOT_KNOWN or decision.also:
+            return None
+        if decision.unknown is not None and decision.unknown.about:
+            # what it says is about the CSM or the CSPO ("... people find the CSM test"): the plain "I don't know" for it
+            decision = replace(decision, unknown=None, nearest=None)
+        return replace(decision, rule="counterpart_question", neighbours=(keys[0],), from_context=True, question=True)
 
     def _compared_with_neighbour(self, keys: Tuple[str, ...], named: Sequence[str], text: str, asks: Tuple[str, ...],
                                  ranked: Sequence[Tuple[str, float, float]],

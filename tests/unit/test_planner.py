@@ -1880,3 +1880,22 @@ def test_a_certificate_good_for_some_time_asks_how_long_it_stays_valid(planner: 
     # ("months" also says experience, which the validity does not explain: not the fact itself, but no other one either,
     # and the validity as what the advisor can tell)
     assert d.fact is None and d.nearest is not None and d.nearest.id == "validity", d.trace()
+
+
+def test_and_a_neighbour_after_a_question_nothing_answered_is_that_question_for_it(planner: Planner) -> None:
+    """"and the a-cspo?" right after "how much does the a-csm course cost" got what the A-CSPO is."""
+    context = Context(neighbour="A-CSM", question="how much does the a-csm course cost")
+    text = "and the a-cspo?"
+    d = planner.plan(turn(text, "ask_certification_info", [ent(text, "a-cspo", "other_certification", "A-CSPO")]), context)
+    assert (d.kind, d.rule, d.neighbours) == (NOT_KNOWN, "counterpart_question", ("A-CSPO",)), d.trace()
+    assert "price" in reply(d) and "A-CSPO" in reply(d), reply(d)
+    # an unknown worded for the CSM is not said of the PSM: the plain "I don't know" for it
+    context = Context(certification="CSM", question="how many people fail the csm")
+    text = "what about the psm?"
+    d = planner.plan(turn(text, "ask_certification_info", [ent(text, "psm", "other_certification", "PSM")]), context)
+    assert d.kind == NOT_KNOWN and d.unknown is None and "CSM test" not in reply(d), reply(d)
+    # words beyond the name: a question of its own
+    text = "and the a-cspo, what is it?"
+    d = planner.plan(turn(text, "ask_certification_info", [ent(text, "a-cspo", "other_certification", "A-CSPO")]),
+                     Context(neighbour="A-CSM", question="how much does the a-csm course cost"))
+    assert d.rule != "counterpart_question", d.trace()
