@@ -76,6 +76,7 @@ class FactBook:
     form_question_min_score: float = 1.0  # a question asking no fit that the NLU took for the form's: its fact from here
     unfiltered_topics: frozenset = frozenset()  # topics whose facts answer whichever certification is named
     subject_min_score: float = 1.0  # a short follow-up read with the message before's subject: a fact from this score
+    context_min_score: float = 1.0  # an unsure follow-up whose best fact speaks, as the last one, of what it asks: from this
     ask_margin: float = 0.0  # a fact this close to the best that states the kind of thing asked (a way, a price) wins
     summary_topics: frozenset = frozenset()  # topics whose summary answers a short question the NLU is sure of
     other_role_margin: float = 1.0  # "is X the SM's job?" gets "No." and the PO's duty when it fits by this much more
@@ -311,6 +312,7 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
         summary_topics=words("summary_topics"),
         ask_margin=float(number("ask_margin", 0.0, 1) or 0.0),
         subject_min_score=float(number("subject_min_score", 1.0, 1) or 0.0),
+        context_min_score=float(number("context_min_score", 1.0, 1) or 0.0),
         form_opening_facts=words("form_opening_facts"),
         form_fact_min_score=float(number("form_fact_min_score", 1.0, 2) or 0.0),
         form_question_min_score=float(number("form_question_min_score", settings.get("unsure_min_score", 1.0), 2) or 0.0),

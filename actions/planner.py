@@ -682,8 +682,32 @@ class Planner:
                 return covered
         if decision.rule in ("not_known", "no_fact_no_topic") or self._off_the_subject(decision, turn, context):
             return self._subject_of_last(turn, context) or self._unknown_of_last(decision, turn, context) \
-                or self._it_is_the_certification(decision, turn, context) or decision
+                or self._it_is_the_certification(decision, turn, context) or self._near_the_last(decision, turn, context) \
+                or decision
         return decision
+
+    def _near_the_last(self, decision: Decision, turn: Turn, context: Context) -> Optional[Decision]:
+        """"is it live or can I do it at my own pace?" right after the course's length, which the NLU fell back on: its
+        best fact ("the courses are live ...") speaks, as the fact just given does, of what the question speaks of
+        ("live"), and its "it" is that: the fact from `context_min_score`, below the unsure message's bar."""
+        lexicon, book = self.index.lexicon, self.index.book
+        last = book.facts.get(str(context.fact)) if context.fact else None
+        if lexicon is None or last is None or not turn.unsure or decision.rule != "not_known" or decision.unknown is not None \
+                or not _PRONOUN.search(turn.text.lower()) or _word_count(turn.text) > SAID_ALREADY_MAX_WORDS + 3:
+            return None
+        weak = set(lexicon.weak_concepts)
+        own = set(lexicon.concepts_in(turn.text.lower())) - weak
+        shared = own & set(lexicon.concepts_in(last.answer.lower()))
+        best = next(((label, score) for label, score in decision.candidates if not label.startswith(TOPIC_PREFIX)), None)
+        if not shared or best is None or best[1] < book.context_min_score:
+            return None
+        fact = book.facts[best[0]]
+        wanted = (str(context.certification),) if context.certification in self.kb.certifications else ()
+        if fact.id == last.id or fact.only_with or not shared & set(lexicon.concepts_in(fact.answer.lower())) \
+                or not self._eligible(fact, wanted) or own - set(self._fact_concepts.get(fact.id, frozenset())):
+            return None
+        return Decision(FACT, "near_last", fact=fact, topic=fact.topic, certifications=wanted or fact.certifications,
+                        from_context=True, question=True, score=best[1], candidates=decision.candidates)
 
     def _covered_by_last(self, turn: Turn, context: Context) -> Optional[Decision]:
         """"does it have to be before I take the course?" right after "... the experience may come before or after the

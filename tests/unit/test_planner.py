@@ -1899,3 +1899,16 @@ def test_and_a_neighbour_after_a_question_nothing_answered_is_that_question_for_
     d = planner.plan(turn(text, "ask_certification_info", [ent(text, "a-cspo", "other_certification", "A-CSPO")]),
                      Context(neighbour="A-CSM", question="how much does the a-csm course cost"))
     assert d.rule != "counterpart_question", d.trace()
+
+
+def test_an_unsure_follow_up_speaking_of_what_the_last_fact_said_gets_its_best_fact(planner: Planner) -> None:
+    """"is it live or can I do it at my own pace?" right after the course's length: "Sorry, I'm not sure I understood"."""
+    context = Context(certification="CSPO", topic="requirements", fact="cspo_course_length",
+                      question="how long is the cspo course")
+    d = planner.plan(turn("is it live or can I do it at my own pace?", "ask_continuous_learning", confidence=0.3,
+                          unsure=True), context)
+    assert (d.rule, d.fact and d.fact.id) == ("near_last", "course_live"), d.trace()
+    assert accepted(FALLBACK, d)
+    # with nothing of the last fact in it, no lower bar
+    d = planner.plan(turn("can i watch it whenever i want?", "ask_continuous_learning", confidence=0.3, unsure=True), context)
+    assert d.rule != "near_last", d.trace()
