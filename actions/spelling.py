@@ -26,6 +26,10 @@ _UNITS = {"h": "hours", "hr": "hours", "hrs": "hours", "hour": "hours", "hours":
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 CACHE_SIZE = 10_000
 MAX_LENGTH = 24  # longer "words" are no typos of a word people type (and cost more to look up)
+# a number said in two words ("twenty-four", "thirty seven"): its figure, whole
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_UNITS_10 = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+_COMPOUND = re.compile(r"\b(" + "|".join(_TENS) + r")[- ](" + "|".join(_UNITS_10) + r")\b")
 _VOWELS = "aeiou"
 LONG = 7  # a vowel mistaken for another only in words this long: shorter ones turn into other words ("later"/"liter")
 _ENDINGS = ("s", "es", "ed", "d", "ing", "ly", "er", "ers", "ion", "ions", "ment", "ments", "al", "ally")
@@ -139,7 +143,12 @@ class Speller:
         out = []
         lowered = text.lower()
         shouting = text.upper() == text
+        compounds = [(c.start(), c.end()) for c in _COMPOUND.finditer(lowered)]
+        for c in _COMPOUND.finditer(lowered):  # "twenty-four months": 24, not "20-four" (shorthand word by word)
+            out.append(Correction(c.start(), text[c.start():c.end()], str(_TENS[c.group(1)] + _UNITS_10[c.group(2)])))
         for m in _WORD.finditer(lowered):
+            if any(start <= m.start() < end for start, end in compounds):
+                continue
             if not shouting and len(m.group()) > 1 and text[m.start():m.end()].isupper():
                 continue  # an acronym in a sentence ("I work in HR"), not the shorthand "hr" (hour) nor a typo
             if m.start() > 0 and lowered[m.start() - 1].isdigit() and m.group() in _UNITS:  # "16h", "60mins"
@@ -148,7 +157,7 @@ class Speller:
             meant = self.meant(m.group())
             if meant is not None:
                 out.append(Correction(m.start(), text[m.start():m.end()], meant))
-        return out
+        return sorted(out, key=lambda fix: fix.start)
 
     def correct(self, text: str, entities: Sequence[Mapping[str, Any]] = ()) -> Tuple[str, Tuple[Dict[str, Any], ...]]:
         """The text with its typos put right, and the entities with their offsets moved to match."""

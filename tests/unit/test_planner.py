@@ -1912,3 +1912,14 @@ def test_an_unsure_follow_up_speaking_of_what_the_last_fact_said_gets_its_best_f
     # with nothing of the last fact in it, no lower bar
     d = planner.plan(turn("can i watch it whenever i want?", "ask_continuous_learning", confidence=0.3, unsure=True), context)
     assert d.rule != "near_last", d.trace()
+
+
+@pytest.mark.parametrize("text, fact", [
+    ("csm retake cost in bucks", "csm_retake_cost"),  # "bucks" is dollars, not another currency
+    ("how long is the product owners certificate course", "cspo_course_length"),  # the course, not the certificate's delivery
+])
+def test_money_and_course_words_as_people_say_them(planner: Planner, text: str, fact: str) -> None:
+    cert = "csm" if "csm" in text else "product owners"
+    d = planner.plan(turn(text, "ask_cost" if "cost" in text else "ask_requirements",
+                          [ent(text, cert, "certification", "CSM" if cert == "csm" else "CSPO")]), Context())
+    assert d.fact is not None and d.fact.id == fact, d.trace()

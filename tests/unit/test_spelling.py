@@ -119,3 +119,11 @@ def test_an_acronym_in_a_sentence_is_no_shorthand() -> None:
     assert speller.correct("i work in HR")[0] == "i work in HR"
     assert speller.correct("is it 16 hr")[0] == "is it 16 hour"
     assert speller.correct("IS IT 16 HR")[0] == "IS IT 16 hour"  # all in capitals: no acronym to tell apart
+
+
+def test_numbers_in_words_become_figures_whole() -> None:
+    """"do I need forty SEUs to renew?" matched nothing ("20 SEUs" in the knowledge); "twenty-four months" must
+    not become "20-four months" (it got "No." before the CSP's 24 months)."""
+    speller = Speller(WORDS, keep=KEEP, shorthand={"twenty": "20", "forty": "40"})
+    assert speller.correct("do i need forty seus")[0] == "do i need 40 seus"
+    assert speller.correct("twenty-four months or thirty seven correct")[0] == "24 months or 37 correct"
