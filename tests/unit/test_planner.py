@@ -1923,3 +1923,17 @@ def test_money_and_course_words_as_people_say_them(planner: Planner, text: str, 
     d = planner.plan(turn(text, "ask_cost" if "cost" in text else "ask_requirements",
                           [ent(text, cert, "certification", "CSM" if cert == "csm" else "CSPO")]), Context())
     assert d.fact is not None and d.fact.id == fact, d.trace()
+
+
+@pytest.mark.parametrize("text, unknown", [
+    ("cspo dates in december?", "course_dates"),
+    ("is there a product owner course next tuesday", "course_dates"),
+    ("average score on the csm test?", "pass_rate"),
+    ("if my CSM lapses do I have to retake the course", "late_renewal"),
+])
+def test_more_ways_of_asking_what_is_not_published(planner: Planner, text: str, unknown: str) -> None:
+    d = planner.plan(turn(text, "ask_requirements"), Context())
+    assert d.kind == NOT_KNOWN and d.unknown is not None and d.unknown.id == unknown, d.trace()
+    # the user's own test next week is no course date
+    d = planner.plan(turn("doing my csm test next week, what score do i need to pass?", "ask_requirements"), Context())
+    assert d.fact is not None and d.fact.id == "csm_pass_mark", d.trace()
