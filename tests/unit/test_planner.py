@@ -1780,7 +1780,7 @@ def test_sm_is_the_scrum_master(planner: Planner) -> None:
 
 
 @pytest.mark.parametrize("text, unknown", [
-    # two unknowns' cues match: the one naming the subject (the fewest characters) is what is asked
+    # two unknowns' cues match: the first in the data (the language is listed before the place)
     ("is the cspo course taught in portuguese in brazil", "language"),
     ("next available csm bootcamp dates in sydney", "course_dates"),
     ("any csm class this weekend? need it asap for a job application", "course_dates"),
