@@ -110,11 +110,22 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     "independent-27.yml": {"right_first": 0.90, "wrong_of_all": 0.045, "honest_not_known": 0.84,
                            "abstained_when_known": 0.035, "followups_right": 0.80},
     # written in session 16 (chat widget and Telegram: search-box fragments, typos, "is it true that" claims,
-    # conditional situations, mixed-up certifications) by a helper given only the reference; NOT tuned against:
-    # measured on the session's first code (0.891 / 0.043 / 0.849 / 0.043 / 0.719) and its last (0.891 / 0.043 /
-    # 0.849 / 0.043 / 0.742); only the counts of changed verdicts were looked at
-    "independent-28.yml": {"right_first": 0.88, "wrong_of_all": 0.05, "honest_not_known": 0.83,
-                           "abstained_when_known": 0.05, "followups_right": 0.72},
+    # conditional situations, mixed-up certifications) by a helper given only the reference; not tuned against in
+    # session 16: measured on its first code (0.891 / 0.043 / 0.849 / 0.043 / 0.719) and its last (0.891 / 0.043 /
+    # 0.849 / 0.043 / 0.742); tuned against in session 17 (0.918 / 0.038 / 0.962 / 0.019 / 0.764 on its last code)
+    "independent-28.yml": {"right_first": 0.90, "wrong_of_all": 0.045, "honest_not_known": 0.92,
+                           "abstained_when_known": 0.03, "followups_right": 0.74},
+    # written in session 17 (voice transcripts, managers asking for others, negated and leading questions, units,
+    # "which one is longer/cheaper", polite e-mails, one-word queries) by a helper given only the reference; NOT tuned
+    # against: measured on the session's first code (0.856 / 0.059 / 0.731 / 0.024 / 0.753) and its last (0.860 /
+    # 0.057 / 0.731 / 0.024 / 0.765); only the counts of changed verdicts were looked at
+    "independent-29.yml": {"right_first": 0.85, "wrong_of_all": 0.065, "honest_not_known": 0.71,
+                           "abstained_when_known": 0.035, "followups_right": 0.74},
+    # written in session 17 in set 29's style by another helper given only the reference, so that set 29 could stay
+    # untouched; measured on the session's first code (0.851 / 0.053 / 0.769 / 0.071 / 0.791), then tuned against
+    # (0.898 / 0.033 / 0.846 / 0.047 / 0.826)
+    "independent-30.yml": {"right_first": 0.88, "wrong_of_all": 0.045, "honest_not_known": 0.82,
+                           "abstained_when_known": 0.055, "followups_right": 0.80},
 }
 
 
