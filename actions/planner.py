@@ -1019,9 +1019,11 @@ class Planner:
                             asks=asks, candidates=candidates)
 
         # 3. a neighbouring certification named (or, in "does it expire?", the one just answered about)
-        unknown = self.unknowns.matching(_the_question(text), tuple(dict.fromkeys(named + found)))
-        if unknown is not None and self.unknowns.matching(_the_asking_clause(text), tuple(dict.fromkeys(named + found))) is None:
-            situation = _the_question(text)[:len(_the_question(text)) - len(_the_asking_clause(text))]
+        question, named_here = _the_question(text), tuple(dict.fromkeys(named + found))
+        unknown = self.unknowns.matching(question, named_here)
+        asking = _the_asking_clause(text) if unknown is not None else question
+        if unknown is not None and asking != question and self.unknowns.matching(asking, named_here) is None:
+            situation = question[:len(question) - len(asking)]
             if situation and not looks_like_a_question(situation.strip(" ,;:-\u2013\u2014")) \
                     and _SITUATION.match(situation) and self.unknowns.matching(situation) is not None:
                 # "my company pays for my csm training - what does the fee cover?": who pays is the user's situation,
