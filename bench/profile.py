@@ -62,7 +62,11 @@ def main() -> None:
         os.environ["ADVISOR_MODEL"] = args.model
     out = ROOT / "reports" / "profile"
     out.mkdir(parents=True, exist_ok=True)
-    stack = Stack(out / "run")
+    from channels.guard import DEFAULT_PER_ADDRESS, DEFAULT_PER_CONVERSATION  # make run's limits, not the tests'
+
+    # The suite's per-address limit (1200/min) refused most of a third round of 50 conversations.
+    stack = Stack(out / "run", env={"ADVISOR_RATE_PER_ADDRESS": DEFAULT_PER_ADDRESS,
+                                    "ADVISOR_RATE_PER_CONVERSATION": DEFAULT_PER_CONVERSATION})
     stack.start()
     try:
         assert stack.rasa.proc
@@ -80,7 +84,7 @@ def main() -> None:
         stack.stop()
     for r in results:
         print(f"load: {r.conversations} conversations, {r.throughput} msg/s, p50 {r.p50_ms} ms, p95 {r.p95_ms} ms, "
-              f"errors {r.errors}")
+              f"errors {r.errors}" + (f" (first: {r.error_samples[:2]})" if r.errors else ""))
     total, ranked = shares(raw, 400)
     print(f"\n{total} samples; inclusive share of the functions on the message path (raw stacks: {raw}):")
     shown = 0
