@@ -345,7 +345,8 @@ def accepted(route: str, decision: Decision) -> bool:
         # question that is not about which one fits ("who removes impediments?" the NLU took for a goal)
         # ("which is cheaper to keep, csm or cspo?" asks which one, but for a price a fact states: the fact)
         return decision.rule.startswith(FORM_OPENING_RULES) or decision.opens_form or (
-            decision.rule in ("fact", "threshold", "counterpart_of_best") and decision.question and not _fit_asked(decision)
+            decision.rule in ("fact", "threshold", "counterpart_of_best", "aspect_compared") and decision.question
+            and not _fit_asked(decision)
             and decision.score >= (decision.sure_score if "fit" in decision.asks else decision.form_score))
     if route == SMALL_TALK:
         # only a question leaning on the answer just given: "what can you do?", "ok then", "100%" are not
@@ -362,7 +363,7 @@ def _fit_asked(decision: Decision) -> bool:
     """A fact for a question asking which one fits ("which cert fits me?"), with nothing in particular that the
     fact states ("which is cheaper to keep, csm or cspo?" asks which one, but for a price a fact states)."""
     specific = decision.fact is not None and bool(set(decision.asks) & set(decision.fact.asks) - GENERIC_ASKS)
-    return decision.rule in ("fact", "threshold") and "fit" in decision.asks and not specific
+    return decision.rule in ("fact", "threshold", "aspect_compared") and "fit" in decision.asks and not specific
 
 
 def fit_only(decision: Decision) -> bool:
@@ -1178,6 +1179,9 @@ class Planner:
             # same for both."), rather than the topic's summary for each
             fact_states_it = any(not label.startswith(TOPIC_PREFIX) and score >= topic_bar and book.facts[label].same_for_both
                                  and self._eligible(book.facts[label], wanted, asks) for label, score, _ in ranked)
+        compared = self._aspect_compared(text, named, concepts, asks, ranked, bar, candidates)
+        if compared is not None:
+            return compared
         if SCORE_WORDS.search(text.lower()):
             # "scored 36/50 on the CSM, pass or fail?": the fact whose minimum the user's own number is put
             # against (facts.yml `threshold`), when it is among the candidates that reach the bar
@@ -1288,6 +1292,45 @@ class Planner:
         # knowledge holds; a neighbour's, which it does not, are named in _neighbour)
 
     # ------------------------------------------------------------------ the parts
+    def _aspect_compared(self, text: str, named: Sequence[str], concepts: Sequence[str], asks: Sequence[str],
+                         ranked: Sequence[Tuple[str, float, float]], bar: float,
+                         candidates: Tuple[Tuple[str, float], ...]) -> Optional[Decision]:
+        """"CSM vs CSPO renewal, any difference?", "skills csm vs cspo": the two compared on one point get that point
+        for both (a fact about both, or the best fact and its counterpart for the other), not the summary of every
+        difference, nor the point for one of them only. None when the question compares on no point or no fact
+        that reaches the bar speaks of it."""
+        book, lexicon = self.index.book, self.index.lexicon
+        if lexicon is None or len(set(named)) != 2 or not set(named) <= set(self.kb.certifications) \
+                or not _COMPARING.search(text.lower()) or "yesno" in asks:
+            return None  # (a yes or no, "is the CSPO course shorter than the CSM's?": the rules below answer it)
+        point = [c for c in concepts if c != DIFFERENCE_CONCEPT and c not in lexicon.weak_concepts]
+        if not point:
+            return None
+        for label, score, _ in ranked:
+            if label.startswith(TOPIC_PREFIX):
+                continue
+            if score < bar:
+                return None
+            fact = book.facts[label]
+            if fact.only_with or self._why_not(fact, text, asks, point, False) or self._unexplained(fact, point, text):
+                continue
+            if set(named) <= set(fact.certifications):
+                return Decision(FACT, "aspect_compared", fact=fact, topic=fact.topic, certifications=tuple(named),
+                                asks=tuple(asks), candidates=candidates, score=score, sure_score=book.unsure_min_score,
+                                form_score=book.form_question_min_score, question=True)
+            other = next((c for c in named if c not in fact.certifications), "")
+            twin = book.facts.get(fact.counterparts.get(other, "")) if other else None
+            if twin is None:
+                return None
+            order = list(self.kb.certifications)
+            pair = sorted([(fact, fact.certifications), (twin, (other,))],
+                          key=lambda p: order.index(p[1][0]) if p[1][0] in order else len(order))
+            first, second = (Decision(FACT, "aspect_compared", fact=f, topic=f.topic, certifications=tuple(c), asks=tuple(asks),
+                                      candidates=candidates, score=score, sure_score=book.unsure_min_score,
+                                      form_score=book.form_question_min_score, question=True) for f, c in pair)
+            return replace(first, also=(second,))
+        return None
+
     def _window_of_last(self, text: str, named: Sequence[str], concepts: Sequence[str], context: Context) -> Optional[FactEntry]:
         """The fact just given, when it states a time window ("within 90 days of the welcome email") and a few words
         ask only when, or from when ("within what time?", "counted from when?", "90 days from when?")."""

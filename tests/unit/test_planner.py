@@ -1937,3 +1937,26 @@ def test_more_ways_of_asking_what_is_not_published(planner: Planner, text: str, 
     # the user's own test next week is no course date
     d = planner.plan(turn("doing my csm test next week, what score do i need to pass?", "ask_requirements"), Context())
     assert d.fact is not None and d.fact.id == "csm_pass_mark", d.trace()
+
+
+def test_the_two_compared_on_one_point_get_that_point_for_both(planner: Planner) -> None:
+    def both(text: str) -> List[Dict[str, Any]]:
+        lowered = text.lower()
+        found = [(lowered.index(w), ent(text, w, "certification", w.upper())) for w in ("csm", "cspo")]
+        return [e for _, e in sorted(found, key=lambda p: p[0])]
+
+    # a point both share: the fact about both, not the summary of every difference
+    text = "CSM vs CSPO renewal, any difference?"
+    d = planner.plan(turn(text, "compare_certifications", both(text)), Context())
+    assert (d.rule, d.fact and d.fact.id, d.also) == ("aspect_compared", "renewal_cost", ())
+    # a point each states for itself: the fact and its counterpart, CSM first
+    for text in ("what skills csm focuses on vs cspo", "which has more test questions, csm or cspo"):
+        d = planner.plan(turn(text, "compare_certifications", both(text)), Context())
+        assert d.rule == "aspect_compared" and len(d.also) == 1, text
+        assert d.certifications == ("CSM",) and d.also[0].certifications == ("CSPO",), text
+    out = reply(planner.plan(turn(text, "compare_certifications", both(text)), Context()))
+    assert "50 multiple-choice questions" in out and "no test" in out
+    # a yes or no about the two, and a comparison on no point, are left to the other rules
+    for text in ("is the cspo course shorter than the csm course?", "what is the difference between csm and cspo?"):
+        d = planner.plan(turn(text, "compare_certifications", both(text)), Context())
+        assert d.rule != "aspect_compared", text
