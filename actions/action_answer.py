@@ -12,7 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import SafeAction, send
 from actions.compose import get_planner, planned_reply
-from actions.planner import FALLBACK, NO_ANSWER, SMALL_TALK, Context, Decision, Turn, accepted, fit_only, looks_like_a_question
+from actions.decision import FALLBACK, NO_ANSWER, SMALL_TALK, Context, Decision, Turn, accepted, fit_only
+from actions.question_text import looks_like_a_question
 from actions.render import Renderer
 
 CONTEXT_SLOTS = ("certification", "last_topic", "last_fact", "last_neighbour")

@@ -10,9 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.action_answer import answer_with, context_of
 from actions.base import SafeAction
 from actions.compose import get_planner
+from actions.decision import FALLBACK, OUT_OF_SCOPE, Turn, accepted
 from actions.fallback import FALLBACK_INTENT, plan_fallback
 from actions.knowledge_base import get_knowledge
-from actions.planner import FALLBACK, OUT_OF_SCOPE, Turn, accepted
 
 
 class ActionHandleFallback(SafeAction):

@@ -12,28 +12,16 @@ from typing import Any, List, Mapping, Optional, Sequence
 from actions import yamlload
 from actions.answers import answer, source_line
 from actions.context import Question
+from actions.decision import AUDIENCE, COUNTERPART, FACT, FORM, NEIGHBOUR, NOT_KNOWN, TOPIC, Context, Decision, Turn, accepted
 from actions.direct import fact_reply
 from actions.facts import get_fact_index
 from actions.knowledge_base import Knowledge, Source, get_knowledge
 from actions.neighbours import get_neighbours, neighbour_reply
-from actions.planner import (
-    AUDIENCE,
-    COUNTERPART,
-    FACT,
-    FORM,
-    NEIGHBOUR,
-    NOT_KNOWN,
-    TOPIC,
-    Context,
-    Decision,
-    Planner,
-    Turn,
-    accepted,
-    unknowns_from_knowledge,
-)
+from actions.planner import Planner
 from actions.recommender import Rules, get_rules
 from actions.render import Button, Renderer, Reply
 from actions.spelling import vocabulary as spelling_vocabulary
+from actions.unknowns import unknowns_from_knowledge
 
 
 def replies_for(kb: Knowledge, planner: Planner, rules: Rules, r: Renderer, decision: Decision) -> List[Reply]:

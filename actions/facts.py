@@ -65,7 +65,7 @@ class FactBook:
     min_score: float  # below this, the question is answered with the topic summary
     intent_bonus: float  # added to candidates of the topic the NLU's intent points to
     unsure_min_score: float  # the stricter bar when the NLU was unsure of the intent (fallback)
-    torn_min_score: float  # ... when it was torn between two knowledge questions (planner.Turn.after_fallback)
+    torn_min_score: float  # ... when it was torn between two knowledge questions (decision.Turn.after_fallback)
     ambiguity_margin: float  # no certification named and two certifications' facts this close: topic answer
     aliases: Mapping[str, str]  # how a certification is written (lower case) -> certification key
     ignore_words: frozenset  # words that say nothing about which fact is asked ("the", "is", ...)

@@ -27,22 +27,55 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from actions.claims import contradicts
-from actions.context import is_elliptical, mentioned_certifications, trusted_entities
+from actions.context import is_elliptical, mentioned_certifications
+from actions.decision import (
+    AUDIENCE,
+    COUNTERPART,
+    FACT,
+    NEIGHBOUR,
+    NO_ANSWER,
+    NO_CONTEXT,
+    NOT_KNOWN,
+    TOPIC,
+    TRACE_CANDIDATES,
+    UNPARTICULAR_ASKS,
+    Context,
+    Decision,
+    Turn,
+)
 from actions.facts import TOPIC_PREFIX, FactEntry, FactIndex, Normaliser
-from actions.knowledge_base import Knowledge, KnowledgeError, Source
+from actions.knowledge_base import Knowledge, KnowledgeError
 from actions.neighbours import Neighbours
 from actions.parts import question_parts
 from actions.polarity import modality, polarity
+from actions.question_text import (
+    ABOUT_THE_ADVISOR,
+    ASKING_FRAME,
+    GOING_ON,
+    PRONOUN,
+    QUESTION_START,
+    WORD,
+    leans_on_context,
+    looks_like_a_question,
+    named_beyond_comparison,
+    only_compared,
+    only_likened,
+    the_asking_clause,
+    the_question,
+    without_what_is_not_asked,
+    word_count,
+)
 from actions.sameness import comparison, sameness
 from actions.sides import sides_from_knowledge
 from actions.spelling import Speller, corrected_turn
 from actions.spelling import vocabulary as spelling_vocabulary
 from actions.stages import stages_from_knowledge
 from actions.threshold import SCORE_WORDS
+from actions.unknowns import Unknown, Unknowns
 
 _SPAN = re.compile(r"\b(\d+|one|two|three|five|twelve|24)\s+(months?|years?)\b", re.I)
 _WITHIN_SPAN = re.compile(r"\bwithin\b[^.;]{0,30}\b(days?|weeks?|months?|years?)\b", re.I)
@@ -51,174 +84,6 @@ _ALLIANCE_ONLY = re.compile(r"^(?!.*\b(scrum\.org|pmi|scaled agile|safe|psm|pspo
 _ASKS_ISSUER = re.compile(r"\b(who|which (organi[sz]ation|body|company))\b|\bissu|\baward|\bbehind\b", re.I)
 DEADLINE_CONCEPT = "deadline"  # lexicon.yml's concept of a time limit or window ("by when", "time window")
 _SMALL_UNITS = re.compile(r"\b(hours?|hrs?|minutes?|mins?|days?|weeks?)\b", re.I)
-FACT, COUNTERPART, TOPIC, NEIGHBOUR, AUDIENCE, NOT_KNOWN = "fact", "counterpart", "topic", "neighbour", "audience", "not_known"
-NO_ANSWER = "none"  # the planner has no knowledge answer: the caller replies its own way
-TRACE_CANDIDATES = 5
-
-
-@dataclass(frozen=True)
-class Unknown:
-    id: str
-    cues: Tuple["re.Pattern[str]", ...]
-    say: str
-    related: Optional[str]
-    source: Source
-    about: Tuple[str, ...] = ()  # the certifications it is about (none: any); "how hard is the CSPO exam?" is not the CSM's
-
-
-@dataclass(frozen=True)
-class Unknowns:
-    entries: Tuple[Unknown, ...]
-    say: str
-    say_named: str
-    nearest: str
-    look: str
-    # what was asked for, named in the "I don't know" ("I don't have the price of the A-CSM ..."):
-    # ask kind (lexicon `asks`) -> words; `say_asked` / `say_named_asked` use {asked} (and {name})
-    asked: Mapping[str, str] = field(default_factory=dict)
-    say_asked: str = ""
-    say_named_asked: str = ""
-    # concept (lexicon `concepts`) -> words, named before the ask kinds ("the renewal rules or fee") or after
-    asked_first: Mapping[str, str] = field(default_factory=dict)
-    asked_concepts: Mapping[str, str] = field(default_factory=dict)
-
-    def opening(self, asks: Sequence[str], name: Optional[str] = None, concepts: Sequence[str] = ()) -> str:
-        """The first line of an honest "I don't know": what was asked about (a concept of the question
-        that `asked_concepts` names: "the renewal rules") or for (one kind of thing: a price, a length
-        ...), else the general wording."""
-        asked = next((words for concept, words in self.asked_first.items() if concept in concepts), None) \
-            or next((self.asked[a] for a in asks if a in self.asked), None) \
-            or next((words for concept, words in self.asked_concepts.items() if concept in concepts), None)
-        if asked and name and self.say_named_asked:
-            return self.say_named_asked.format(asked=asked, name=name)
-        if asked and not name and self.say_asked:
-            return self.say_asked.format(asked=asked)
-        return self.say_named.format(name=name) if name else self.say
-
-    def matching(self, text: str, named: Sequence[str] = ()) -> Optional[Unknown]:
-        """The unknown a question asks about: the first in the data whose cues match (the order is the priority:
-        "taught in portuguese in brazil" is the language, listed before the place; measured: the unknown matching the
-        fewest characters instead lost 10 honest answers of sets 1-28, "phone number" read as the test's devices)."""
-        lowered = text.lower()
-        return next((u for u in self.entries if any(c.search(lowered) for c in u.cues)
-                     and (not u.about or not named or set(u.about) & set(named))), None)
-
-
-@dataclass(frozen=True)
-class Turn:
-    """What the planner reads of the user's message."""
-
-    text: str
-    intent: Optional[str]
-    confidence: float
-    entities: Tuple[Mapping[str, Any], ...]
-    unsure: bool = False  # the NLU fell back: ``intent`` is only its best guess
-    # ... torn between two knowledge questions ("can I go straight to the CSPO?": requirements or overview):
-    # a knowledge question all the same, held to ``torn_min_score`` rather than ``unsure_min_score``
-    torn: bool = False
-
-    @classmethod
-    def from_message(cls, message: Mapping[str, Any], unsure: bool = False,
-                     intent: Optional[str] = None) -> "Turn":
-        parsed = message.get("intent") or {}
-        return cls(text=str(message.get("text") or ""), intent=intent or parsed.get("name"),
-                   confidence=float(parsed.get("confidence") or 0.0),
-                   entities=tuple(trusted_entities(message)), unsure=unsure)
-
-    @classmethod
-    def after_fallback(cls, message: Mapping[str, Any], kb: Knowledge, fallback_intent: str) -> "Turn":
-        """A message the NLU fell back on: its best guess as the intent, and whether its two likeliest
-        intents both ask a knowledge question (a topic of dialogue.yml other than the recommendation)."""
-        guesses = [str(i.get("name")) for i in message.get("intent_ranking") or [] if i.get("name") != fallback_intent][:2]
-        torn = len(guesses) == 2 and all(kb.topic_for_intent(g) not in (None, "recommendation") for g in guesses)
-        return replace(cls.from_message(message, unsure=True, intent=guesses[0] if guesses else None), torn=torn)
-
-    @property
-    def is_payload(self) -> bool:
-        return self.text.lstrip().startswith("/")
-
-
-@dataclass(frozen=True)
-class Context:
-    """What the conversation remembers from the previous answer."""
-
-    certification: Optional[str] = None
-    topic: Optional[str] = None
-    fact: Optional[str] = None
-    neighbour: Optional[str] = None  # a neighbouring certification the last answer was about
-    # the user's message before this one (read from the conversation, never kept in a slot): what a short
-    # follow-up's pronoun stands for ("how do i get them?" after "how many SEUs do I need?")
-    question: Optional[str] = None
-
-
-@dataclass(frozen=True)
-class Decision:
-    kind: str
-    rule: str
-    fact: Optional[FactEntry] = None
-    topic: Optional[str] = None
-    certifications: Tuple[str, ...] = ()
-    neighbours: Tuple[str, ...] = ()
-    unknown: Optional[Unknown] = None
-    nearest: Optional[FactEntry] = None
-    role: Optional[str] = None
-    from_context: bool = False
-    asks: Tuple[str, ...] = ()
-    candidates: Tuple[Tuple[str, float], ...] = field(default_factory=tuple)
-    # "yes" / "no" before the fact (actions/polarity.py); "all_of_it" (rule all_of_it); "because": its reason instead
-    polarity: Optional[str] = None
-    score: float = 0.0  # the fact's score
-    sure_score: float = 1.0  # the bar a fact must reach when the NLU was unsure (fact_retrieval.unsure_min_score)
-    # ... when the NLU took a question asking no fit for the form's "which one?" (fact_retrieval.form_question_min_score)
-    form_score: float = 1.0
-    question: bool = False  # the message is a question (a question mark, or it asks for something)
-    opens_form: bool = False  # a fact the data lets answer a message that opens the form (form_opening_facts)
-    foreign: Tuple[str, ...] = ()  # words of the question the knowledge never uses (they raise the bar)
-    # a short question leaning on the last answer ("how many questions is that?" after the pass mark),
-    # answered by a fact of the same topic that speaks of what it asks about
-    leans_on_last: bool = False
-    route: Optional[str] = None  # how the message reached the planner, when not as a knowledge question (trace)
-    source_only: bool = False  # "link?" after a fact: only where the fact comes from, not the fact again
-    concepts: Tuple[str, ...] = ()  # the question's concepts (lexicon), named in an honest "I don't know"
-    # candidates that reached the bar and why each was not the answer (trace: "why not this fact?")
-    rejected: Tuple[Tuple[str, str], ...] = ()
-    part: str = ""  # the words of the message this decision answers, when it asks more than one question
-    also: Tuple["Decision", ...] = ()  # the answers to its further questions (actions/parts.py), in order
-
-    def trace(self) -> Dict[str, Any]:
-        """The decision as plain data, for the bot event's metadata and the workbench."""
-        return {
-            "decision": self.kind, "rule": self.rule,
-            "fact": self.fact.id if self.fact else None, "topic": self.topic,
-            "certifications": list(self.certifications), "neighbours": list(self.neighbours),
-            "unknown": self.unknown.id if self.unknown else None,
-            "nearest": self.nearest.id if self.nearest else None, "role": self.role,
-            "asks": ", ".join(self.asks) or None, "polarity": self.polarity,
-            "foreign_words": list(self.foreign) or None, "route": self.route,
-            "candidates": [{"id": label, "score": round(score, 3)} for label, score in self.candidates],
-            "rejected": [{"id": label, "why": why} for label, why in self.rejected] or None,
-            **({"parts": [{"part": d.part, "decision": d.kind, "rule": d.rule, "fact": d.fact.id if d.fact else None,
-                           "unknown": d.unknown.id if d.unknown else None} for d in (self,) + self.also]}
-               if self.also else {}),
-        }
-
-    def context_after(self, before: Context) -> Context:
-        """What the conversation remembers after this answer."""
-        if self.neighbours:
-            return Context(neighbour=self.neighbours[0], fact=self.fact.id if self.fact else None)
-        if self.kind in (FACT, COUNTERPART) and self.fact is not None:
-            cert = self.fact.certifications[0] if len(self.fact.certifications) == 1 else (
-                self.certifications[0] if len(self.certifications) == 1 else None)
-            return Context(certification=cert, topic=self.fact.topic, fact=self.fact.id)
-        if self.kind == TOPIC:
-            cert = self.certifications[0] if len(self.certifications) == 1 and self.topic != "comparison" else None
-            return Context(certification=cert, topic=self.topic, fact=None)
-        if self.kind == NOT_KNOWN:
-            cert = self.certifications[0] if len(self.certifications) == 1 else before.certification
-            return Context(certification=cert, topic=before.topic, fact=None)
-        if self.kind == AUDIENCE:  # "and for a developer?" next is the same question for another role
-            return Context(topic="audience")
-        return before
 
 
 def _role_cues(kb: Knowledge, roles: Mapping[str, str], key: str = "role_cues") -> Dict[str, Tuple["re.Pattern[str]", ...]]:
@@ -249,135 +114,10 @@ def _shorthand(kb: Knowledge) -> Dict[str, str]:
     return {k: v.strip() for k, v in raw.items()}
 
 
-def unknowns_from_knowledge(kb: Knowledge) -> Unknowns:
-    file = kb.extra_files.get("unknowns", "knowledge/unknowns.yml")
-
-    def fail(entry: str, problem: str) -> KnowledgeError:
-        return KnowledgeError(file, entry, problem)
-
-    wording = kb.extra.get("not_known")
-    if not isinstance(wording, dict):
-        raise fail("not_known", "expected the wording of an honest \"I don't know\"")
-    for key in ("say", "say_named", "nearest", "look"):
-        if not isinstance(wording.get(key), str) or not wording[key].strip():
-            raise fail(f"not_known.{key}", "expected text")
-    if "{link}" not in wording["look"] or "{name}" not in wording["say_named"]:
-        raise fail("not_known", "`look` needs {link} and `say_named` needs {name}")
-    raw = kb.extra.get("unknowns")
-    if not isinstance(raw, list):
-        raise fail("unknowns", "expected a list")
-    entries: List[Unknown] = []
-    for i, entry in enumerate(raw):
-        where = f"unknowns[{i}]"
-        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
-            raise fail(where, "expected a mapping with an id")
-        where = f"unknowns.{entry['id']}"
-        cues = entry.get("cues")
-        if not isinstance(cues, list) or not cues:
-            raise fail(f"{where}.cues", "expected a non-empty list of patterns")
-        compiled = []
-        for j, cue in enumerate(cues):
-            try:
-                compiled.append(re.compile(str(cue)))
-            except re.error as e:
-                raise fail(f"{where}.cues[{j}]", f"not a valid pattern: {e}") from None
-        if not isinstance(entry.get("say"), str) or not entry["say"].strip():
-            raise fail(f"{where}.say", "expected text")
-        if entry.get("source") not in kb.sources:
-            raise fail(f"{where}.source", f"unknown source {entry.get('source')!r}")
-        related = entry.get("related")
-        if related is not None and not isinstance(related, str):
-            raise fail(f"{where}.related", "expected a fact id")
-        about = entry.get("about") or []
-        if not isinstance(about, list) or any(c not in kb.certifications for c in about):
-            raise fail(f"{where}.about", "expected a list of certifications")
-        entries.append(Unknown(entry["id"], tuple(compiled), entry["say"].strip(), related, kb.sources[entry["source"]],
-                               tuple(str(c) for c in about)))
-    asked = wording.get("asked") or {}
-    if not isinstance(asked, dict) or not all(isinstance(v, str) and v.strip() for v in asked.values()):
-        raise fail("not_known.asked", "expected a mapping of ask kinds to words")
-    say_asked, say_named_asked = str(wording.get("say_asked") or ""), str(wording.get("say_named_asked") or "")
-    if asked and ("{asked}" not in say_asked or "{asked}" not in say_named_asked or "{name}" not in say_named_asked):
-        raise fail("not_known", "`say_asked` needs {asked}, `say_named_asked` needs {asked} and {name}")
-    known_concepts = kb.extra.get("concepts") or {}
-    named: Dict[str, Dict[str, str]] = {}
-    for key in ("asked_first", "asked_concepts"):
-        mapping = wording.get(key) or {}
-        if not isinstance(mapping, dict) or not all(isinstance(v, str) and v.strip() for v in mapping.values()):
-            raise fail(f"not_known.{key}", "expected a mapping of concepts to words")
-        if mapping and not say_asked:
-            raise fail(f"not_known.{key}", "needs `say_asked` and `say_named_asked`")
-        strange = [str(k) for k in mapping if k not in known_concepts]
-        if strange:
-            raise fail(f"not_known.{key}", f"not concepts of lexicon.yml: {', '.join(strange)}")
-        named[key] = {str(k): str(v).strip() for k, v in mapping.items()}
-    return Unknowns(tuple(entries), wording["say"].strip(), wording["say_named"].strip(),
-                    wording["nearest"].strip(), wording["look"].strip(),
-                    {str(k): str(v).strip() for k, v in asked.items()}, say_asked.strip(), say_named_asked.strip(),
-                    named["asked_first"], named["asked_concepts"])
-
-
-KNOWLEDGE, FALLBACK, OUT_OF_SCOPE, FORM = "knowledge", "fallback", "out_of_scope", "form"
 GENERAL_TOPIC = "overview"  # the summary of what a certification is: the topic any question about it fits a little
 # "the requirements / eligibility / prerequisites for the PMP" (not "should I get the PMP?")
 _REQUIREMENT_NOUN = re.compile(r"(requirements?|reqs|eligib\w*|criteria|pre-?req\w*|qualifications?|conditions)$")
-# A message the NLU took for small talk ("how many questions is that?" as ask_why, "open book or not?" as
-# deny) right after a knowledge answer: the planner answers it only as a follow-up of that answer.
-SMALL_TALK = "small_talk"
-CONTEXT_RULES = ("counterpart", "counterpart_same_fact", "counterpart_question", "then", "said_already", "swap",
-                 "source_of_last", "all_of_it",
-                 "why_of_last", "subject_of_last", "next_step", "certification_of_last")
-# Rules whose answer comes before the recommendation form's question when the message opened the form.
-FORM_OPENING_RULES = ("audience", "goal_guide", "side", "neighbour", "known_unknown")
-
-
-def accepted(route: str, decision: Decision) -> bool:
-    """Whether the action of ``route`` answers with the planner's decision or replies its own way:
-    a knowledge question takes any answer; a message the NLU was unsure of takes anything but a bare
-    "I don't know" (the fallback's "did you mean …?" buttons help more); one it put out of scope
-    (planned as unsure: the stricter bar) only a neighbour, a known unknown or a fact."""
-    if decision.kind == NO_ANSWER:
-        return False
-    if route == FALLBACK:
-        return decision.rule != "not_known"
-    if route == FORM:
-        # "which one should I take?" is what the form answers: a fact comes first only for a clear
-        # question that is not about which one fits ("who removes impediments?" the NLU took for a goal)
-        # ("which is cheaper to keep, csm or cspo?" asks which one, but for a price a fact states: the fact)
-        return decision.rule.startswith(FORM_OPENING_RULES) or decision.opens_form or (
-            decision.rule in ("fact", "threshold", "counterpart_of_best", "aspect_compared") and decision.question
-            and not _fit_asked(decision)
-            and decision.score >= (decision.sure_score if "fit" in decision.asks else decision.form_score))
-    if route == SMALL_TALK:
-        # only a question leaning on the answer just given: "what can you do?", "ok then", "100%" are not
-        if decision.rule in ("then", "said_already"):  # "ok then" and "100%" are no questions
-            return decision.question
-        return decision.rule in CONTEXT_RULES or (
-            decision.leans_on_last and decision.question and decision.score >= decision.sure_score)
-    if route == OUT_OF_SCOPE:
-        return decision.rule.startswith(("neighbour", "known_unknown", "counterpart", "side")) or decision.rule in FOLLOWING_RULES
-    return True
-
-
-def _fit_asked(decision: Decision) -> bool:
-    """A fact for a question asking which one fits ("which cert fits me?"), with nothing in particular that the
-    fact states ("which is cheaper to keep, csm or cspo?" asks which one, but for a price a fact states)."""
-    specific = decision.fact is not None and bool(set(decision.asks) & set(decision.fact.asks) - GENERIC_ASKS)
-    return decision.rule in ("fact", "threshold", "aspect_compared") and "fit" in decision.asks and not specific
-
-
-def fit_only(decision: Decision) -> bool:
-    """... and speaking of nothing in particular either ("which one is about the 'how'?" speaks of how and what):
-    in the form, the form's own question ("which cert fits me?" gets no fact the words "which cert" fit)."""
-    return _fit_asked(decision) and not decision.concepts
-
-
 REDACTED = re.compile(r"\[[a-z]+\]")
-# a fact: the one that states it, or one leaning on the last
-FOLLOWING_RULES = ("fact", "threshold", "said_already", "then", "all_of_it", "why_of_last", "subject_of_last", "next_step",
-                   "certification_of_last")
-UNPARTICULAR_ASKS = frozenset({"fit", "yesno"})  # a yes or no, which one: nothing a fact states in particular
-GENERIC_ASKS = UNPARTICULAR_ASKS | {"how"}  # ... nor "how", for the form: "which one?" for a price is the fact's
 POINT_ASKS = ("price", "duration", "count", "percent")  # asked for, a "which one?" is no question of fit
 FIGURE_ASKS = ("count", "percent")  # a known unknown asking for one of these shows no nearest fact with a number
 ASKED_AGAIN_MAX_WORDS = 5  # "and what about renewing?": longer questions say what they ask themselves
@@ -390,10 +130,6 @@ _ASKS_WHEN = re.compile(r"\b(when|within what|within which|what time ?frame|whic
                         r"count(ing)? from|starts? (counting|from)|from what date)\b")
 _ASKING_WORDS = frozenset({"what", "when", "where", "which", "whom", "whose", "much", "many", "long", "often", "soon"})
 SAID_ALREADY_MAX_WORDS = 9  # "how much does that cost?", "and how long do I have to use them": longer ones stand alone
-# "what goes into a product backlog", "list the scrum values": a question without its question mark
-_QUESTION_START = re.compile(r"\W*((hi|hello|hey|please|pls|kindly|so|ok|okay)\W+)*"
-                             r"(what|what's|whats|how|who|whom|which|when|where|why|is|are|can|could|do|does|did|will|"
-                             r"would|should|must|list|name|tell me|explain|describe)\b", re.I)
 # whether a certification is needed for, or counts towards, another ("does a PSM I count toward the A-CSM?")
 _BUILDS_ON = re.compile(r"\b(counts?|qualif\w*|need|needs|needed|require[sd]?|requirement|prerequisites?|first|before|"
                         r"enough|accepted|towards?|instead|necessary|mandatory|without)\b")
@@ -404,15 +140,12 @@ _OTHER_REQUIREMENT = re.compile(r"\b(experience|work|worked|course|class|trainin
 _TELLS_ABOUT_ONESELF = re.compile(r"\W*(i|i'm|im|i am|i've|ive|my|we|we're|our)\b", re.I)
 # ... or of their situation, before the question ("if I do the course in March, ...", "as the exam is short, ...")
 _SITUATION = re.compile(r"\W*(i|i'm|im|i am|i've|ive|my|we|we're|our|if|as|since|when|because)\b", re.I)
-# "what's this assistant good for?", "tell me your features": about the advisor, not the last answer
-_ABOUT_THE_ADVISOR = re.compile(r"\b(you|your|yours|assistant|bot|chatbot|advisor)\b")
 _SAMENESS = re.compile(r"\b(same|different|differs?|unlike)\b")
 _COMPARING = re.compile(r"\b(vs\.?|versus|compared?|compares|comparing|comparison|differen\w*|differs?|than|"
                         r"which (one|of (them|the two)|has|is|lasts|costs|needs|expires))\b")
 _MOVING_ON = re.compile(r"^\W*(and|what about|how about|ok and|so and)\s+(the|its|their|your)\b", re.I)
 _PRONOUN_OBJECT = re.compile(r"\b(for|before|towards?|into|with|of|does|do|did|will|would|is|can|could) "
                              r"(it|that|this|that one|this one)\b")
-_PRONOUN = re.compile(r"\b(it|its|it's|that|this|they|them|those|these|one)\b")
 
 
 _ENDINGS = ("'s", "s", "es", "ed", "ing", "er", "ers", "est", "ation", "ations", "ion", "ions", "ment", "ments")
@@ -446,7 +179,7 @@ def _only_names(text: str, aliases: Sequence[str], kb: Knowledge) -> bool:
 
 
 _IT = re.compile(r"\bit\b", re.I)  # "how do I get it?": the pronoun a certification may stand for
-_GOING_ON = re.compile(r"\W*(and|also|so|plus|what about|how about)\b")
+
 
 
 def _gives_a_page(fact: FactEntry) -> bool:
@@ -460,52 +193,7 @@ def _gives_a_page(fact: FactEntry) -> bool:
 THRESHOLD_MARGIN = 0.03
 # A question this close to one of a fact's own questions is that question: no known unknown's cue outweighs it
 SAME_QUESTION_SCORE = 0.97
-_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 
-
-# "my recruiter says the CSM guarantees a job. true?": a question that only asks whether the sentence
-# before it is so
-_TAG_QUESTION = re.compile(r"^\W*((is )?(that|it|this|she|he|they) )?(really |actually )?"
-                           r"(true|right|correct|so|accurate|legit|real)\W*$"
-                           r"|^\W*(am i right|or not|yes or no|true or false)\W*$", re.I)
-
-
-def _the_question(text: str) -> str:
-    """The sentences of a message that ask ("... ? I'm trying to plan my revision" asks only its first): a
-    message of one sentence, or none that asks, is all question. A tag question ("... true?") asks
-    about the sentence before it."""
-    sentences = [m.group(0).strip() for m in _SENTENCE.finditer(text) if m.group(0).strip()]
-    asking = [s for i, s in enumerate(sentences) if s.endswith("?") or _QUESTION_START.match(s)
-              or (i + 1 < len(sentences) and _TAG_QUESTION.match(sentences[i + 1]))]
-    return " ".join(asking) if asking and len(asking) < len(sentences) else text
-
-
-_CLAUSE_QUESTION = re.compile(r"([,;:]|\s[-\u2013\u2014]+)\s+(?=(what|what's|whats|how|who|which|when|where|why|is|are|can|could|"
-                              r"do|does|will|would|should|must)\b)", re.I)
-# "My company is paying for my CSM ... and I'd like to know how many questions the test has": what comes before
-# the words framing the question is what the user says of themselves
-# (a dash before a question does the same: "I'm a teacher moving into IT - can I take the CSPO without ...?")
-_ASKING_FRAME = re.compile(r"([,;:]\s+|\s+and\s+|\s+so\s+)(i'?d like to know|i would like to know|i want to know|i wonder|"
-                           r"i was wondering|can you tell me|could you tell me|please tell me)\b"
-                           r"|\s[-\u2013\u2014]+\s+(?=(what|how|who|which|when|where|why|is|are|can|could|do|does|will|would|"
-                           r"should|must|am)\b)", re.I)
-
-
-def _the_asking_clause(text: str) -> str:
-    """The question of a message without what the user said of themselves before it, in the same sentence
-    ("I'm switching careers from nursing, do I need IT experience for the CSM?": from "do I need")."""
-    question = _the_question(text)
-    starts = [m.end() for m in _CLAUSE_QUESTION.finditer(question)]
-    return question[starts[-1]:] if starts else question
-
-
-# "sorry, I meant how long it stays valid, not the course": what the user says, at the end and after a comma,
-# they do not ask about is no word of the question (nor a certification named there)
-_NOT_ASKED = re.compile(r",\s*(and |but )?(not|rather than|instead of)\s+[\w' -]{1,40}?\W*$"
-                        # ... nor where the user wants the answer from ("what goes into the backlog according to the
-                        # article?"): the advisor's answers come from there anyway
-                        r"|,?\s+(according to|as per|per|based on|in) (the|your|this) (article|guide|reference|sources?|blog|"
-                        r"blog post|text|data)\W*$", re.I)
 
 
 def _outscored(fact_id: str, ranked: Sequence[Tuple[str, float, float]], bar: float) -> bool:
@@ -515,77 +203,6 @@ def _outscored(fact_id: str, ranked: Sequence[Tuple[str, float, float]], bar: fl
     own = scores.get(fact_id, 0.0)
     return best is not None and best[0] != fact_id and best[1] >= bar and own < SAID_ALREADY_OUTSCORED \
         and best[1] - own >= SAID_ALREADY_OUTSCORED
-
-
-def without_what_is_not_asked(turn: Turn) -> Turn:
-    found = _NOT_ASKED.search(turn.text)
-    if found is None or len(re.findall(r"\w+", turn.text[:found.start()])) < 3:
-        return turn
-    cut = found.start()
-    entities = tuple(e for e in turn.entities if not (isinstance(e.get("start"), int) and int(e["start"]) >= cut))
-    return replace(turn, text=turn.text[:cut] + ("?" if turn.text.rstrip().endswith("?") else ""), entities=entities)
-
-
-def looks_like_a_question(text: str) -> bool:
-    """A question mark at the end, or a question word first ("how many questions on it", "can I get a refund"),
-    and not about the advisor itself."""
-    stripped = text.strip()
-    if _ABOUT_THE_ADVISOR.search(stripped.lower()):  # "can you help me prep for it?" asks what the advisor does
-        return False
-    return stripped.endswith("?") or bool(_QUESTION_START.match(stripped))
-
-
-_WORD = re.compile(r"[\w'-]+")
-
-
-def _word_count(text: str) -> int:
-    """Words of a message (with apostrophes and hyphens: "don't", "a-csm")."""
-    return len(_WORD.findall(text))
-
-
-def _leans_on_context(text: str) -> bool:
-    """A short question, one with a pronoun, or one going on from the last ("and is there a fee?"), that
-    leans on what was just said ("does it expire?")."""
-    lowered = text.lower()
-    return bool(_PRONOUN.search(lowered) or _GOING_ON.match(lowered)) or _word_count(lowered) <= 4
-
-
-_COMPARED = re.compile(r"\b(like|as|than|unlike|compared to|compared with|versus|vs\.?)\s+"
-                       r"(for\s+|with\s+|in\s+)?(the\s+)?$", re.I)
-
-
-
-
-def _named_beyond_comparison(text: str, entities: Sequence[Mapping[str, Any]], named: Sequence[str]) -> bool:
-    """Whether a certification is named other than as a comparison: in "does it expire like the CSM?" after
-    the PSM, "it" is still the PSM."""
-    if not named:
-        return False
-    for e in entities:
-        if e.get("entity") != "certification":
-            continue
-        start = e.get("start")
-        if not isinstance(start, int) or not _COMPARED.search(text[:start]):
-            return True
-    return False
-
-
-def _only_compared(text: str, spans: Sequence[int]) -> bool:
-    """Whether every mention (its start offsets) is a comparison: "does the CSM test have 80 questions like
-    the PSM?" asks about the CSM."""
-    return bool(spans) and all(_COMPARED.search(text[:start]) for start in spans)
-
-
-_LIKENED = re.compile(r"\b(like|unlike)\s+(for\s+|with\s+|in\s+)?(the\s+|my\s+|a\s+)?$", re.I)
-
-
-def _only_likened(text: str, entities: Sequence[Mapping[str, Any]], certification: str) -> bool:
-    """Whether every mention of a certification is what another is likened to ("like the CSM one")."""
-    lowered = text.lower()
-    spans = {int(e["start"]) for e in entities if e.get("entity") == "certification"
-             and e.get("value") == certification and isinstance(e.get("start"), int)}
-    spans |= {m.start() for m in re.finditer(rf"(?<![\w-]){re.escape(certification.lower())}(?![\w-])", lowered)}
-    return bool(spans) and all(_LIKENED.search(lowered[:start]) for start in spans)
 
 
 def _words(kb: Knowledge, key: str) -> frozenset:
@@ -687,7 +304,7 @@ class Planner:
         lexicon, book = self.index.lexicon, self.index.book
         last = book.facts.get(str(context.fact)) if context.fact else None
         if lexicon is None or last is None or not turn.unsure or decision.rule != "not_known" or decision.unknown is not None \
-                or not _PRONOUN.search(turn.text.lower()) or _word_count(turn.text) > SAID_ALREADY_MAX_WORDS + 3:
+                or not PRONOUN.search(turn.text.lower()) or word_count(turn.text) > SAID_ALREADY_MAX_WORDS + 3:
             return None
         weak = set(lexicon.weak_concepts)
         own = set(lexicon.concepts_in(turn.text.lower())) - weak
@@ -709,8 +326,8 @@ class Planner:
         says (actions/polarity.py reads them), is that fact again; it speaks for itself (no "Yes."/"No." on it)."""
         lexicon = self.index.lexicon
         last = self.index.book.facts.get(str(context.fact)) if context.fact else None
-        if lexicon is None or last is None or turn.is_payload or _word_count(turn.text) > SAID_ALREADY_MAX_WORDS \
-                or not _leans_on_context(turn.text) or mentioned_certifications(self.kb, list(turn.entities)) \
+        if lexicon is None or last is None or turn.is_payload or word_count(turn.text) > SAID_ALREADY_MAX_WORDS \
+                or not leans_on_context(turn.text) or mentioned_certifications(self.kb, list(turn.entities)) \
                 or self.index.normalise(turn.text)[1] or self.neighbours.named(turn.text, list(turn.entities)):
             return None
         if polarity(turn.text, last.answer, lexicon, self.index.normalise, lexicon.polarity_generic) is None:
@@ -725,7 +342,7 @@ class Planner:
         lowered = turn.text.lower()
         it = _IT.search(turn.text)  # (on the text itself: the replacement below cuts it where "it" stands)
         if decision.rule not in ("not_known", "no_fact_no_topic") or it is None or turn.is_payload \
-                or context.certification not in self.kb.certifications or _word_count(lowered) > SAID_ALREADY_MAX_WORDS \
+                or context.certification not in self.kb.certifications or word_count(lowered) > SAID_ALREADY_MAX_WORDS \
                 or self.index.normalise(turn.text)[1] or mentioned_certifications(self.kb, list(turn.entities)) \
                 or self.neighbours.named(turn.text, list(turn.entities)) \
                 or (self.index.lexicon is not None and not self.index.lexicon.asks_of(turn.text)):
@@ -743,7 +360,7 @@ class Planner:
         that question again (the same honest "I don't know", not "that's outside what I know"); None otherwise."""
         text = turn.text.lower()
         if decision.rule not in ("not_known", "no_fact_no_topic") or not context.question or context.fact is not None \
-                or turn.is_payload or _word_count(text) > ASKED_AGAIN_MAX_WORDS or not _GOING_ON.match(text):
+                or turn.is_payload or word_count(text) > ASKED_AGAIN_MAX_WORDS or not GOING_ON.match(text):
             return None
         unknown = self.unknowns.matching(context.question)
         if unknown is None:
@@ -758,7 +375,7 @@ class Planner:
         speaks of nothing the user's message before it spoke of (the test): "it" was that."""
         lexicon = self.index.lexicon
         if lexicon is None or decision.rule != "fact" or decision.fact is None or not context.question \
-                or not _PRONOUN.search(turn.text.lower()):
+                or not PRONOUN.search(turn.text.lower()):
             return False
         weak = set(lexicon.weak_concepts)
         before = {c for phrase, c in lexicon.concept_phrases(context.question.lower()) if not lexicon.asks_of(phrase)} - weak
@@ -772,11 +389,11 @@ class Planner:
         that states what this one asks, other than the one just given and reaching the sure bar; None otherwise."""
         lexicon = self.index.lexicon
         text = turn.text
-        if lexicon is None or not context.question or turn.is_payload or _word_count(text) > SAID_ALREADY_MAX_WORDS \
-                or not looks_like_a_question(text) or not _leans_on_context(text) or self.index.normalise(text)[1] \
+        if lexicon is None or not context.question or turn.is_payload or word_count(text) > SAID_ALREADY_MAX_WORDS \
+                or not looks_like_a_question(text) or not leans_on_context(text) or self.index.normalise(text)[1] \
                 or mentioned_certifications(self.kb, list(turn.entities)):
             return None
-        if self.neighbours.named(text, list(turn.entities)) or self.foreign_words(_the_asking_clause(text)):
+        if self.neighbours.named(text, list(turn.entities)) or self.foreign_words(the_asking_clause(text)):
             return None  # "is it the same at scrum.org?", "and in indian rupees?": about something else
         own = set(lexicon.concepts_in(text.lower()))
         # (the things it spoke of, not what it asked: "how long" is a duration asked, not a subject)
@@ -858,12 +475,12 @@ class Planner:
     def _plan_turn(self, turn: Turn, context: Context) -> Decision:
         decision = self._plan(turn, context)
         lexicon = self.index.lexicon
-        if not decision.question and ("?" in turn.text or _QUESTION_START.match(turn.text)):
+        if not decision.question and ("?" in turn.text or QUESTION_START.match(turn.text)):
             decision = replace(decision, question=True)
         last = self.index.book.facts.get(context.fact) if context.fact is not None else None
         if decision.rule == "fact" and decision.fact is not None and last is not None \
-                and decision.fact.topic == last.topic and _leans_on_context(turn.text) and lexicon is not None \
-                and not _ABOUT_THE_ADVISOR.search(turn.text.lower()) and "fit" not in lexicon.asks_of(turn.text):
+                and decision.fact.topic == last.topic and leans_on_context(turn.text) and lexicon is not None \
+                and not ABOUT_THE_ADVISOR.search(turn.text.lower()) and "fit" not in lexicon.asks_of(turn.text):
             concepts = lexicon.concepts_in(turn.text.lower())
             if concepts and self._explains(decision.fact, concepts):
                 decision = replace(decision, leans_on_last=True)
@@ -898,10 +515,10 @@ class Planner:
             if last is not None and fact.id in (last.id, *last.counterparts.values(), *last.narrower()) \
                     and compared in ("same", "different"):
                 return "same_yes" if compared == "same" else "same_no"
-        if fact.yes_no and lexicon is not None and "yesno" in lexicon.asks_of(_the_question(text)):
+        if fact.yes_no and lexicon is not None and "yesno" in lexicon.asks_of(the_question(text)):
             # "can I take the CSPO without the CSM?": "Yes." before "Neither has formal prerequisites"
             # (of the sentences that ask: "I'm a student with no job yet. can I even take the CSM?" asks whether one may)
-            answer = fact.yes_no.get(modality(_the_question(text)) or "")
+            answer = fact.yes_no.get(modality(the_question(text)) or "")
             if answer:
                 return answer
         if fact.threshold is not None and (
@@ -909,7 +526,7 @@ class Planner:
             return fact.threshold.answer(text)
         if fact.threshold is None:
             # "the CSM class is 24 hours, is that right?": "No." before the 16 hours (actions/claims.py)
-            return contradicts(_the_question(text), fact.answer)
+            return contradicts(the_question(text), fact.answer)
         return None
 
     def _plan(self, turn: Turn, context: Context) -> Decision:
@@ -926,7 +543,7 @@ class Planner:
             return Decision(NO_ANSWER, "empty")
         topic_from_context = False
         if (topic is None or topic == "recommendation") and turn.unsure and context.fact in book.facts \
-                and context.topic in kb.topics and context.topic != "recommendation" and _leans_on_context(text):
+                and context.topic in kb.topics and context.topic != "recommendation" and leans_on_context(text):
             # "who decides that price?", which the NLU fell back on (or put out of scope) right after the course
             # price: a question about what was just answered, at the stricter bar of an unsure message (its
             # summary too, when it fits best: "who decides that price?" is in the cost summary)
@@ -991,7 +608,7 @@ class Planner:
                     return Decision(COUNTERPART, "counterpart", fact=fact, topic=fact.topic,
                                     neighbours=(neighbour_named[0],))
         if context.fact is None and context.neighbour in self.neighbours.entries and (elliptical or (
-                _GOING_ON.match(text.lower()) and _word_count(text) <= ASKED_AGAIN_MAX_WORDS + 1)):
+                GOING_ON.match(text.lower()) and word_count(text) <= ASKED_AGAIN_MAX_WORDS + 1)):
             # "and the product owner version?" right after what the PSM is: the PSPO (neighbours.yml `counterpart`)
             mate = self.neighbours.entries[str(context.neighbour)].counterpart
             if mate is not None and self.neighbours.entries[mate].related in (named or self.index.normalise(text)[1]):
@@ -1010,7 +627,7 @@ class Planner:
         named = tuple(dict.fromkeys(named + found))
         if len(named) > 1:
             # "is the CSPO test open book like the CSM one?" asks about the CSPO
-            asked = tuple(c for c in named if not _only_likened(text, entities, c))
+            asked = tuple(c for c in named if not only_likened(text, entities, c))
             named = asked or named
         candidates = tuple((label, score) for label, score, _ in ranked[:TRACE_CANDIDATES])
 
@@ -1020,9 +637,9 @@ class Planner:
                             asks=asks, candidates=candidates)
 
         # 3. a neighbouring certification named (or, in "does it expire?", the one just answered about)
-        question, named_here = _the_question(text), tuple(dict.fromkeys(named + found))
+        question, named_here = the_question(text), tuple(dict.fromkeys(named + found))
         unknown = self.unknowns.matching(question, named_here)
-        asking = _the_asking_clause(text) if unknown is not None else question
+        asking = the_asking_clause(text) if unknown is not None else question
         if unknown is not None and asking != question and self.unknowns.matching(asking, named_here) is None:
             situation = question[:len(question) - len(asking)]
             if situation and not looks_like_a_question(situation.strip(" ,;:-\u2013\u2014")) \
@@ -1037,18 +654,18 @@ class Planner:
             # "is the CSM exam hard?", which is "is the CSPO exam hard?", a question of the CSPO's fact, for the CSM)
             unknown = None
         neighbour_keys = tuple(self.neighbours.named(text, entities))
-        if neighbour_keys and named and _named_beyond_comparison(text, entities, named):
+        if neighbour_keys and named and named_beyond_comparison(text, entities, named):
             lowered = text.lower()
             spans = self._neighbour_starts(lowered)
             spans += [int(e["start"]) for e in entities
                       if e.get("entity") == "other_certification" and isinstance(e.get("start"), int)]
-            if _only_compared(lowered, spans) and unknown is None:
+            if only_compared(lowered, spans) and unknown is None:
                 # "CSM vs PSM I, which one has to be renewed?": each one's fact, when both are found
                 compared = self._compared_with_neighbour(neighbour_keys, named, text, asks, ranked, candidates)
                 if compared is not None:
                     return compared
             lexicon = self.index.lexicon
-            if _only_compared(lowered, spans) and (lexicon is None or set(asks) & set(POINT_ASKS) or any(
+            if only_compared(lowered, spans) and (lexicon is None or set(asks) & set(POINT_ASKS) or any(
                     c not in lexicon.described_by_neighbours and c not in lexicon.weak_concepts for c in concepts)):
                 # the neighbour is only what the CSM/CSPO is compared with on a point ("does the CSM test have 80
                 # questions like the PSM?"); compared as a whole ("cspo vs pspo i who offers which") its description
@@ -1056,15 +673,15 @@ class Planner:
                 neighbour_keys = ()
         # (right after a fact of the neighbour's own, "is there a renewal fee?" also goes on about it)
         after_its_fact = context.fact in book.facts and book.facts[str(context.fact)].only_with == context.neighbour \
-            and _word_count(text) <= SAID_ALREADY_MAX_WORDS
+            and word_count(text) <= SAID_ALREADY_MAX_WORDS
         # "do I need a CSM for it?" right after what the A-CSM is: the certification it builds on, named, is what the
         # question asks about the A-CSM (not whether the CSM has prerequisites)
         builds_on = context.neighbour in self.neighbours.entries and bool(named) \
             and set(named) == {self.neighbours.entries[str(context.neighbour)].related} \
             and bool(_PRONOUN_OBJECT.search(text.lower()))
-        if not neighbour_keys and (builds_on or not _named_beyond_comparison(text, entities, named)) \
-                and context.neighbour in self.neighbours.entries and (_leans_on_context(text) or after_its_fact) \
-                and (asks or concepts or _QUESTION_START.match(text)):
+        if not neighbour_keys and (builds_on or not named_beyond_comparison(text, entities, named)) \
+                and context.neighbour in self.neighbours.entries and (leans_on_context(text) or after_its_fact) \
+                and (asks or concepts or QUESTION_START.match(text)):
             # "does it expire?" right after the PSM asks about the PSM; a message asking nothing ("<script>…",
             # "asdf") is no question about it
             neighbour_keys = (str(context.neighbour),)
@@ -1080,7 +697,7 @@ class Planner:
             if unknown is None:
                 # "how much does it cost?" right after the PSM: what isn't known about the PSM ("it" named)
                 alias = self.neighbours.entries[neighbour_keys[0]].aliases[0]
-                unknown = self.unknowns.matching(f"{_the_question(text)} ({alias})")
+                unknown = self.unknowns.matching(f"{the_question(text)} ({alias})")
         if neighbour_keys and named and unknown is None:
             # "compare pass marks csm and psm": the CSM's fact and the PSM's, one after the other
             compared = self._compared_with_neighbour(neighbour_keys, named, text, asks, ranked, candidates)
@@ -1128,7 +745,7 @@ class Planner:
         # ("and if I fail both?" right after the attempts goes on from that answer: no goal stated; "and if I care
         # more about the product?" after which one suits whom does state one)
         goes_on = context.fact in book.facts and book.facts[str(context.fact)].topic not in self._guide_topics \
-            and bool(_GOING_ON.match(text.lower())) and not self._asks_fit(text)
+            and bool(GOING_ON.match(text.lower())) and not self._asks_fit(text)
         guide = None if goes_on else self._goal_guide(turn, ranked)
         if guide is not None:
             return Decision(FACT, "goal_guide", fact=guide, topic=guide.topic, certifications=guide.certifications,
@@ -1142,13 +759,13 @@ class Planner:
         # 6. one fact
         wanted: Tuple[str, ...] = named or (
             (context.certification,) if context.certification is not None and context.certification in kb.certifications else ())
-        if not wanted and context.question and _leans_on_context(text):
+        if not wanted and context.question and leans_on_context(text):
             # "what's after that?" right after "I just got my CSPO!" (which no answer spoke of): the CSPO
             before = self.index.normalise(context.question)[1]
             wanted = tuple(before) if len(before) == 1 else ()
         raw = {label: score for label, score, _ in ranked}
         bar = (book.torn_min_score if turn.torn else book.unsure_min_score) if turn.unsure else book.min_score
-        foreign = self.foreign_words(_the_asking_clause(text))
+        foreign = self.foreign_words(the_asking_clause(text))
         if foreign and book.foreign_word_min_score is not None:
             # "can I bring my dog to the class?": words the knowledge never uses ask about something else
             bar = max(bar, book.foreign_word_min_score)
@@ -1269,7 +886,7 @@ class Planner:
                             from_context=not named and bool(wanted), asks=asks, candidates=candidates,
                             rejected=tuple(rejected[:TRACE_CANDIDATES]), score=score, sure_score=book.unsure_min_score,
                             form_score=book.form_question_min_score,
-                            question="?" in text or bool(set(asks) - {"fit"}) or bool(_QUESTION_START.match(text)),
+                            question="?" in text or bool(set(asks) - {"fit"}) or bool(QUESTION_START.match(text)),
                             opens_form=fact.id in book.form_opening_facts and score >= book.form_fact_min_score,
                             concepts=tuple(c for c in concepts if c not in self.index.lexicon.weak_concepts)
                             if self.index.lexicon is not None else ())
@@ -1280,7 +897,7 @@ class Planner:
         if not turn.unsure and best_rejected is None and self._is_broad(text):
             return self._topic(topic, named, context, "broad_topic", asks=asks, candidates=candidates)
         if not turn.unsure and not asks and not foreign and turn.confidence >= book.sure_topic_confidence \
-                and topic in book.summary_topics and _word_count(text) <= ASKED_AGAIN_MAX_WORDS:
+                and topic in book.summary_topics and word_count(text) <= ASKED_AGAIN_MAX_WORDS:
             # "why bother with csm": a few words, nothing asked that a fact states (a price, a count...), and the NLU
             # is sure of a topic whose summary is the answer (the benefits), which no single fact is
             return self._topic(topic, named, context, "sure_topic", asks=asks, candidates=candidates)
@@ -1336,7 +953,7 @@ class Planner:
         ask only when, or from when ("within what time?", "counted from when?", "90 days from when?")."""
         previous = self.index.book.facts.get(context.fact) if context.fact is not None else None
         if previous is None or previous.only_with or not _WITHIN_SPAN.search(previous.answer) \
-                or _word_count(text) > WINDOW_AGAIN_MAX_WORDS or not set(named) <= set(previous.certifications):
+                or word_count(text) > WINDOW_AGAIN_MAX_WORDS or not set(named) <= set(previous.certifications):
             return None
         if not _ASKS_WHEN.search(text.lower()):
             return None
@@ -1358,9 +975,9 @@ class Planner:
         asks nothing of the kind but names only what that fact speaks of ("is it proctored too?")."""
         book, lexicon = self.index.book, self.index.lexicon
         previous = book.facts.get(context.fact) if context.fact is not None else None
-        if previous is None or (previous.only_with and not neighbour) or lexicon is None or not _leans_on_context(text):
+        if previous is None or (previous.only_with and not neighbour) or lexicon is None or not leans_on_context(text):
             return None  # (a neighbour's own fact only right after it: ``neighbour``)
-        if _word_count(text) > SAID_ALREADY_MAX_WORDS or not set(named) <= set(previous.certifications):
+        if word_count(text) > SAID_ALREADY_MAX_WORDS or not set(named) <= set(previous.certifications):
             return None
         strong = set(asks) & lexicon.strong_asks
         if strong and not strong <= set(previous.asks):
@@ -1384,12 +1001,12 @@ class Planner:
                 f.id for f in book.facts.values() if f.only_with == neighbour.key)
                 if f in book.facts and neighbour.source in book.facts[f].sources), None)
             named = ()
-        if previous is None or lexicon is None or not _leans_on_context(text):
+        if previous is None or lexicon is None or not leans_on_context(text):
             return None
         lowered = text.lower()
         # ("who do I pay? where do i do it" right after a fee: where it is paid, the page)
         paying = {"price", "who"} if "price" in previous.asks and {"where", "price"} <= set(lexicon.asks_of(lowered)) else set()
-        if _word_count(lowered) > SAID_ALREADY_MAX_WORDS + 2 or not (lexicon.asks_for_source(lowered) or paying):
+        if word_count(lowered) > SAID_ALREADY_MAX_WORDS + 2 or not (lexicon.asks_for_source(lowered) or paying):
             return None
         if not set(lexicon.asks_of(lowered)) <= {"where", "yesno", "how"} | paying \
                 or not set(named) <= set(previous.certifications):
@@ -1418,8 +1035,8 @@ class Planner:
         a duration, a place...)."""
         book, lexicon = self.index.book, self.index.lexicon
         previous = book.facts.get(context.fact) if context.fact is not None else None
-        if previous is None or lexicon is None or not _GOING_ON.match(text.lower()) \
-                or _word_count(text) > ASKED_AGAIN_MAX_WORDS:
+        if previous is None or lexicon is None or not GOING_ON.match(text.lower()) \
+                or word_count(text) > ASKED_AGAIN_MAX_WORDS:
             return ()
         stated = [a for a in previous.asks if a in lexicon.strong_asks]
         return tuple(stated) if len(stated) == 1 else ()
@@ -1504,7 +1121,7 @@ class Planner:
         certifications = tuple(named) or self.index.normalise(text)[1]
         stage = self.stages.stage_in(lowered)
         if stage is None:
-            if not context.question or _word_count(text) > ASKED_AGAIN_MAX_WORDS:
+            if not context.question or word_count(text) > ASKED_AGAIN_MAX_WORDS:
                 return None
             stage = self.stages.stage_in(context.question.lower())
             certifications = certifications or self.index.normalise(context.question)[1]
@@ -1556,8 +1173,8 @@ class Planner:
         lexicon = self.index.lexicon
         if lexicon is None:
             return ()
-        question = _the_question(text)
-        framed = list(_ASKING_FRAME.finditer(question))
+        question = the_question(text)
+        framed = list(ASKING_FRAME.finditer(question))
         question = question[framed[-1].end():] if framed else question
         if question != text:
             asked = lexicon.concepts_in(lexicon.without_frames(question.lower()))
@@ -1725,7 +1342,7 @@ class Planner:
             # "is PSM I the Scrum Alliance one?": who issues it, first, then what it is
             return Decision(NEIGHBOUR, "neighbour", neighbours=keys, asks=tuple(dict.fromkeys(asks + ("who",))),
                             candidates=candidates, concepts=concepts)
-        question = _the_question(text)
+        question = the_question(text)
         if self._defines(text, keys, asks) or (question != text and self._defines(question, keys, asks)):
             # "what's PSM I?", "is PSM the same as CSM?", "I keep seeing PSM in job ads. what is it": what it is
             return Decision(NEIGHBOUR, "neighbour", neighbours=keys, asks=asks, candidates=candidates,
@@ -1766,7 +1383,7 @@ class Planner:
         either (rule `counterpart_question`). None when the question before was itself such a follow-up."""
         previous = str(context.question)
         if len(set(named)) != 1 or named[0] not in self.kb.certifications or not looks_like_a_question(previous) \
-                or is_elliptical(self.kb, previous, ()) or _word_count(previous) <= 3:
+                or is_elliptical(self.kb, previous, ()) or word_count(previous) <= 3:
             return None
         spans = [(int(e["start"]), int(e["end"])) for e in turn.entities
                  if isinstance(e.get("start"), int) and isinstance(e.get("end"), int)]
@@ -1793,8 +1410,8 @@ class Planner:
         that question again for it (its honest "I don't know"), not what the neighbour is. None otherwise."""
         keys = self.neighbours.named(turn.text, list(turn.entities))
         previous = str(context.question)
-        if len(keys) != 1 or self._any_names is None or _word_count(turn.text) > 5 or not _GOING_ON.match(turn.text.lower()) \
-                or not looks_like_a_question(previous) or _word_count(previous) <= 3:
+        if len(keys) != 1 or self._any_names is None or word_count(turn.text) > 5 or not GOING_ON.match(turn.text.lower()) \
+                or not looks_like_a_question(previous) or word_count(previous) <= 3:
             return None
         left = self._any_names.sub(" ", turn.text.lower())
         if re.sub(r"\W+|\b(and|also|so|plus|what|how|about|the|for|a|an|then|ok|okay)\b", "", left):
@@ -1904,17 +1521,17 @@ class Planner:
             a for cert in self.kb.certifications.values() for a in cert.aliases]
         for alias in sorted(aliases, key=len, reverse=True):
             lowered = re.sub(r"(?<![\w-])" + re.escape(alias.lower()) + r"(?![\w-])", " ", lowered)
-        return _WORD.findall(lowered)
+        return WORD.findall(lowered)
 
     def _asks_fit(self, text: str) -> bool:
         """"which one suits me?", "is the CSM relevant for a tester?" (lexicon `asks: fit`)."""
         return "fit" in self._asks(text)
 
-    def _audience(self, turn: Turn, entities: Sequence[Mapping[str, Any]], context: Context = Context()) -> Optional[str]:
+    def _audience(self, turn: Turn, entities: Sequence[Mapping[str, Any]], context: Context = NO_CONTEXT) -> Optional[str]:
         """One role the article places, in a question asking which certification suits it, or in a short
         follow-up of such an answer ("and a developer?")."""
-        follow_up = context.topic == "audience" and bool(_GOING_ON.match(turn.text.lower())) \
-            and _word_count(turn.text) <= 8
+        follow_up = context.topic == "audience" and bool(GOING_ON.match(turn.text.lower())) \
+            and word_count(turn.text) <= 8
         if not self._asks_fit(turn.text) and not follow_up:
             return None
         lowered = turn.text.lower()
@@ -1953,7 +1570,7 @@ class Planner:
         if fact_id is None or turn.unsure or turn.confidence < book.guide_min_confidence:
             return None
         if not self._asks_fit(turn.text) and (turn.confidence < book.guide_statement_confidence
-                                              or _QUESTION_START.match(turn.text)):
+                                              or QUESTION_START.match(turn.text)):
             # "I care about what we build and why" asks nothing: a goal the NLU is this sure of, said, not
             # asked ("what goes into a product backlog?" is a question about the backlog)
             return None

@@ -59,7 +59,7 @@ def advisor_accuracy(questions: List[Dict[str, Any]], parses: List[Dict[str, Any
     from measure_planner import decide
 
     from actions.compose import get_planner
-    from actions.planner import NEIGHBOUR, TOPIC, Context
+    from actions.decision import NEIGHBOUR, TOPIC, Context
 
     planner = get_planner()
     ok, misses = 0, []

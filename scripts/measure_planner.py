@@ -60,8 +60,9 @@ def options() -> Dict[str, Callable[[], Any]]:
     from actions.knowledge_base import get_knowledge
     from actions.lexicon import lexicon_from_knowledge
     from actions.neighbours import get_neighbours
-    from actions.planner import Planner, unknowns_from_knowledge
+    from actions.planner import Planner
     from actions.recommender import get_rules
+    from actions.unknowns import unknowns_from_knowledge
 
     kb = get_knowledge()
     book = facts_from_knowledge(kb)
@@ -100,8 +101,8 @@ def options() -> Dict[str, Callable[[], Any]]:
 def decide(planner: Any, parse: Mapping[str, Any], context: Any) -> Tuple[Any, str]:
     """The planner's decision as the advisor's actions take it (None: the action replies its own way,
     with the text given), following the rules of data/."""
+    from actions.decision import FALLBACK, FORM, KNOWLEDGE, OUT_OF_SCOPE, SMALL_TALK, Turn, accepted
     from actions.fallback import FALLBACK_INTENT
-    from actions.planner import FALLBACK, FORM, KNOWLEDGE, OUT_OF_SCOPE, SMALL_TALK, Turn, accepted
 
     intent = (parse.get("intent") or {}).get("name")
     if intent == FALLBACK_INTENT:
@@ -120,7 +121,7 @@ def decide(planner: Any, parse: Mapping[str, Any], context: Any) -> Tuple[Any, s
         # (ask_why, ask_other_option: actions.action_recommend.ActionExplainRecommendation, with no recommendation)
         # actions.action_answer.answer_misread_question: "how many questions on it?" the NLU took for "stop"
         from actions.action_answer import MISREAD_MAX_CONFIDENCE
-        from actions.planner import looks_like_a_question
+        from actions.question_text import looks_like_a_question
         if float((parse.get("intent") or {}).get("confidence") or 0.0) <= MISREAD_MAX_CONFIDENCE \
                 and looks_like_a_question(str(parse.get("text") or "")):
             misread = planner.plan(Turn.from_message(parse, unsure=True), context)
@@ -153,7 +154,7 @@ def reply_for(planner: Any, parse: Mapping[str, Any], context: Any) -> Tuple[str
 def measure(planner: Any, questions: List[Dict[str, Any]], parses: Mapping[str, Any]) -> Dict[str, Any]:
     from score_facts import judge
 
-    from actions.planner import Context
+    from actions.decision import Context
 
     rows = []
     for q in questions:

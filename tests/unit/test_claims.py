@@ -7,7 +7,7 @@ import pytest
 
 from actions.claims import contradicts, figures
 from actions.compose import get_planner
-from actions.planner import Context, Turn
+from actions.decision import Context, Turn
 
 COURSE = "The CSM course is a live course of 16 hours with a Certified Scrum Trainer."
 TEST = "The CSM test has 50 multiple-choice questions, and you have 60 minutes to answer them."

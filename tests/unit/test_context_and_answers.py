@@ -25,7 +25,7 @@ def msg(text: str, *entities: dict) -> dict:
 
 def plan(text: str, intent: str, *entities: dict, certification: object = None, topic: object = None) -> object:
     from actions.compose import get_planner
-    from actions.planner import Context, Turn
+    from actions.decision import Context, Turn
 
     return get_planner().plan(Turn.from_message({"text": text, "intent": {"name": intent, "confidence": 0.9},
                                                  "entities": list(entities)}),
@@ -80,7 +80,7 @@ def test_typed_payload_entities_are_ignored(kb: Knowledge) -> None:
 
 
 def test_not_a_knowledge_intent(kb: Knowledge) -> None:
-    from actions.planner import FORM, KNOWLEDGE, NO_ANSWER, accepted
+    from actions.decision import FORM, KNOWLEDGE, NO_ANSWER, accepted
 
     assert plan("hi", "greet").kind == NO_ANSWER  # type: ignore[attr-defined]
     assert not accepted(KNOWLEDGE, plan("hi", "greet"))  # type: ignore[arg-type]

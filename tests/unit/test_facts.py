@@ -72,7 +72,7 @@ def test_broad_and_unrelated_questions_get_no_fact(index: FactIndex) -> None:
 
 def _plan(text: str, intent: str, entities: tuple = (), unsure: bool = False, context: object = None) -> object:
     from actions.compose import get_planner
-    from actions.planner import Context, Turn
+    from actions.decision import Context, Turn
 
     return get_planner().plan(Turn(text, intent, 0.9, entities, unsure), context or Context())
 
@@ -89,7 +89,7 @@ def test_a_fact_answer_is_the_fact_its_source_and_a_more_button(kb: Knowledge) -
 
 
 def test_payloads_follow_ups_and_broad_questions_keep_the_topic_answer(kb: Knowledge) -> None:
-    from actions.planner import FORM, TOPIC, Context, accepted
+    from actions.decision import FORM, TOPIC, Context, accepted
 
     assert _plan("/ask_cost", "ask_cost").kind == TOPIC  # type: ignore[attr-defined]
     follow = ({"entity": "certification", "value": "CSPO", "start": 8, "end": 12},)
@@ -100,7 +100,7 @@ def test_payloads_follow_ups_and_broad_questions_keep_the_topic_answer(kb: Knowl
 
 
 def test_unsure_intent_needs_a_clearer_match(kb: Knowledge) -> None:
-    from actions.planner import FACT, FALLBACK, accepted
+    from actions.decision import FACT, FALLBACK, accepted
 
     assert _plan("is the exam open book", "ask_requirements", unsure=True).kind == FACT  # type: ignore[attr-defined]
     assert not accepted(FALLBACK, _plan("what about the thing", "ask_requirements", unsure=True))  # type: ignore[arg-type]

@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Optional
 import pytest
 
 from actions.compose import get_planner, planned_reply
-from actions.planner import (
+from actions.decision import (
     AUDIENCE,
     COUNTERPART,
     FACT,
@@ -25,10 +25,10 @@ from actions.planner import (
     TOPIC,
     Context,
     Decision,
-    Planner,
     Turn,
     accepted,
 )
+from actions.planner import Planner
 from actions.render import Renderer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -560,13 +560,13 @@ def test_what_comes_after_a_neighbour_is_the_one_after_it(planner: Planner) -> N
 
 
 def test_words_of_the_context_around_a_question_raise_no_bar() -> None:
-    from actions.planner import _the_question
+    from actions.question_text import the_question
 
-    assert _the_question("Is the CSM exam 60 questions? I'm trying to plan my revision") == "Is the CSM exam 60 questions?"
-    assert _the_question("i'm terrible at exams tbh. for the product owner cert is there a test?") == \
+    assert the_question("Is the CSM exam 60 questions? I'm trying to plan my revision") == "Is the CSM exam 60 questions?"
+    assert the_question("i'm terrible at exams tbh. for the product owner cert is there a test?") == \
         "for the product owner cert is there a test?"
-    assert _the_question("can I bring my dog to the class?") == "can I bring my dog to the class?"
-    assert _the_question("I love my dog. I bring him everywhere.") == "I love my dog. I bring him everywhere."
+    assert the_question("can I bring my dog to the class?") == "can I bring my dog to the class?"
+    assert the_question("I love my dog. I bring him everywhere.") == "I love my dog. I bring him everywhere."
 
 
 def test_a_benefit_asked_for_one_certification_is_that_ones(planner: Planner) -> None:
@@ -1440,7 +1440,7 @@ def test_what_comes_before_a_dash_and_a_question_is_what_the_user_says_of_themse
 
 
 def test_what_the_user_says_they_do_not_ask_is_no_word_of_the_question(planner: Planner) -> None:
-    from actions.planner import without_what_is_not_asked
+    from actions.question_text import without_what_is_not_asked
 
     context = Context(certification="CSPO", topic="requirements", fact="cspo_course_length", question="how long is the cspo?")
     d = planner.plan(turn("sorry, I meant how long it stays valid, not the course", "ask_continuous_learning", confidence=0.59),

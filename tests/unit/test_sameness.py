@@ -64,7 +64,7 @@ def test_a_concept_in_other_words_stands_for_the_questions_own_word() -> None:
 
 def test_the_planner_finds_the_shared_concept_only_when_every_asked_concept_is_in_the_answer() -> None:
     from actions.compose import get_planner
-    from actions.planner import Context, Turn
+    from actions.decision import Context, Turn
 
     planner = get_planner()
 

@@ -6,7 +6,8 @@ from typing import Optional
 import pytest
 
 from actions.compose import get_planner
-from actions.planner import FACT, Context, Planner, Turn
+from actions.decision import FACT, Context, Turn
+from actions.planner import Planner
 
 
 @pytest.fixture(scope="module")

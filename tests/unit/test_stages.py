@@ -8,8 +8,9 @@ from typing import Any, Dict, Optional
 import pytest
 
 from actions.compose import get_planner
+from actions.decision import FACT, FALLBACK, OUT_OF_SCOPE, SMALL_TALK, Context, Turn, accepted
 from actions.knowledge_base import KnowledgeError, get_knowledge
-from actions.planner import FACT, FALLBACK, OUT_OF_SCOPE, SMALL_TALK, Context, Planner, Turn, accepted
+from actions.planner import Planner
 from actions.stages import Stages, stages_from_knowledge
 
 

@@ -6,7 +6,7 @@ from typing import Optional
 import pytest
 
 from actions.compose import get_planner
-from actions.planner import Context, Turn
+from actions.decision import Context, Turn
 from actions.threshold import Threshold
 
 PASS = Threshold(minimum=37, of=50, percent=74)

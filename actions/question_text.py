@@ -1,0 +1,140 @@
+"""How a message is worded, read without the knowledge: which of its sentences and clauses ask, whether it is
+a question at all, whether it leans on what was just said, whether a certification it names is only what
+another is compared with. Pure functions over the text (and the NLU's entities); the answer planner
+(actions/planner.py) uses them."""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any, Mapping, Sequence
+
+from actions.decision import Turn
+
+# "what goes into a product backlog", "list the scrum values": a question without its question mark
+QUESTION_START = re.compile(r"\W*((hi|hello|hey|please|pls|kindly|so|ok|okay)\W+)*"
+                            r"(what|what's|whats|how|who|whom|which|when|where|why|is|are|can|could|do|does|did|will|"
+                            r"would|should|must|list|name|tell me|explain|describe)\b", re.I)
+
+# "what's this assistant good for?", "tell me your features": about the advisor, not the last answer
+ABOUT_THE_ADVISOR = re.compile(r"\b(you|your|yours|assistant|bot|chatbot|advisor)\b")
+
+PRONOUN = re.compile(r"\b(it|its|it's|that|this|they|them|those|these|one)\b")
+
+GOING_ON = re.compile(r"\W*(and|also|so|plus|what about|how about)\b")
+
+_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
+
+# "my recruiter says the CSM guarantees a job. true?": a question that only asks whether the sentence
+# before it is so
+_TAG_QUESTION = re.compile(r"^\W*((is )?(that|it|this|she|he|they) )?(really |actually )?"
+                           r"(true|right|correct|so|accurate|legit|real)\W*$"
+                           r"|^\W*(am i right|or not|yes or no|true or false)\W*$", re.I)
+
+
+def the_question(text: str) -> str:
+    """The sentences of a message that ask ("... ? I'm trying to plan my revision" asks only its first): a
+    message of one sentence, or none that asks, is all question. A tag question ("... true?") asks
+    about the sentence before it."""
+    sentences = [m.group(0).strip() for m in _SENTENCE.finditer(text) if m.group(0).strip()]
+    asking = [s for i, s in enumerate(sentences) if s.endswith("?") or QUESTION_START.match(s)
+              or (i + 1 < len(sentences) and _TAG_QUESTION.match(sentences[i + 1]))]
+    return " ".join(asking) if asking and len(asking) < len(sentences) else text
+
+
+_CLAUSE_QUESTION = re.compile(r"([,;:]|\s[-\u2013\u2014]+)\s+(?=(what|what's|whats|how|who|which|when|where|why|is|are|can|could|"
+                              r"do|does|will|would|should|must)\b)", re.I)
+# "My company is paying for my CSM ... and I'd like to know how many questions the test has": what comes before
+# the words framing the question is what the user says of themselves
+# (a dash before a question does the same: "I'm a teacher moving into IT - can I take the CSPO without ...?")
+ASKING_FRAME = re.compile(r"([,;:]\s+|\s+and\s+|\s+so\s+)(i'?d like to know|i would like to know|i want to know|i wonder|"
+                          r"i was wondering|can you tell me|could you tell me|please tell me)\b"
+                          r"|\s[-\u2013\u2014]+\s+(?=(what|how|who|which|when|where|why|is|are|can|could|do|does|will|would|"
+                          r"should|must|am)\b)", re.I)
+
+
+def the_asking_clause(text: str) -> str:
+    """The question of a message without what the user said of themselves before it, in the same sentence
+    ("I'm switching careers from nursing, do I need IT experience for the CSM?": from "do I need")."""
+    question = the_question(text)
+    starts = [m.end() for m in _CLAUSE_QUESTION.finditer(question)]
+    return question[starts[-1]:] if starts else question
+
+
+# "sorry, I meant how long it stays valid, not the course": what the user says, at the end and after a comma,
+# they do not ask about is no word of the question (nor a certification named there)
+_NOT_ASKED = re.compile(r",\s*(and |but )?(not|rather than|instead of)\s+[\w' -]{1,40}?\W*$"
+                        # ... nor where the user wants the answer from ("what goes into the backlog according to the
+                        # article?"): the advisor's answers come from there anyway
+                        r"|,?\s+(according to|as per|per|based on|in) (the|your|this) (article|guide|reference|sources?|blog|"
+                        r"blog post|text|data)\W*$", re.I)
+
+
+def without_what_is_not_asked(turn: Turn) -> Turn:
+    found = _NOT_ASKED.search(turn.text)
+    if found is None or len(re.findall(r"\w+", turn.text[:found.start()])) < 3:
+        return turn
+    cut = found.start()
+    entities = tuple(e for e in turn.entities if not (isinstance(e.get("start"), int) and int(e["start"]) >= cut))
+    return replace(turn, text=turn.text[:cut] + ("?" if turn.text.rstrip().endswith("?") else ""), entities=entities)
+
+
+def looks_like_a_question(text: str) -> bool:
+    """A question mark at the end, or a question word first ("how many questions on it", "can I get a refund"),
+    and not about the advisor itself."""
+    stripped = text.strip()
+    if ABOUT_THE_ADVISOR.search(stripped.lower()):  # "can you help me prep for it?" asks what the advisor does
+        return False
+    return stripped.endswith("?") or bool(QUESTION_START.match(stripped))
+
+
+WORD = re.compile(r"[\w'-]+")
+
+
+def word_count(text: str) -> int:
+    """Words of a message (with apostrophes and hyphens: "don't", "a-csm")."""
+    return len(WORD.findall(text))
+
+
+def leans_on_context(text: str) -> bool:
+    """A short question, one with a pronoun, or one going on from the last ("and is there a fee?"), that
+    leans on what was just said ("does it expire?")."""
+    lowered = text.lower()
+    return bool(PRONOUN.search(lowered) or GOING_ON.match(lowered)) or word_count(lowered) <= 4
+
+
+_COMPARED = re.compile(r"\b(like|as|than|unlike|compared to|compared with|versus|vs\.?)\s+"
+                       r"(for\s+|with\s+|in\s+)?(the\s+)?$", re.I)
+
+
+
+
+def named_beyond_comparison(text: str, entities: Sequence[Mapping[str, Any]], named: Sequence[str]) -> bool:
+    """Whether a certification is named other than as a comparison: in "does it expire like the CSM?" after
+    the PSM, "it" is still the PSM."""
+    if not named:
+        return False
+    for e in entities:
+        if e.get("entity") != "certification":
+            continue
+        start = e.get("start")
+        if not isinstance(start, int) or not _COMPARED.search(text[:start]):
+            return True
+    return False
+
+
+def only_compared(text: str, spans: Sequence[int]) -> bool:
+    """Whether every mention (its start offsets) is a comparison: "does the CSM test have 80 questions like
+    the PSM?" asks about the CSM."""
+    return bool(spans) and all(_COMPARED.search(text[:start]) for start in spans)
+
+
+_LIKENED = re.compile(r"\b(like|unlike)\s+(for\s+|with\s+|in\s+)?(the\s+|my\s+|a\s+)?$", re.I)
+
+
+def only_likened(text: str, entities: Sequence[Mapping[str, Any]], certification: str) -> bool:
+    """Whether every mention of a certification is what another is likened to ("like the CSM one")."""
+    lowered = text.lower()
+    spans = {int(e["start"]) for e in entities if e.get("entity") == "certification"
+             and e.get("value") == certification and isinstance(e.get("start"), int)}
+    spans |= {m.start() for m in re.finditer(rf"(?<![\w-]){re.escape(certification.lower())}(?![\w-])", lowered)}
+    return bool(spans) and all(_LIKENED.search(lowered[:start]) for start in spans)

@@ -1,0 +1,126 @@
+"""What the advisor does not know, and says so: the known unknowns of knowledge/unknowns.yml (a question the reference
+does not answer, its cues, what to say and where to look) and the wording of an honest "I don't know" (the planner,
+actions/planner.py, decides; actions/compose.py words the reply). Pure: the data comes in."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+
+from actions.knowledge_base import Knowledge, KnowledgeError, Source
+
+
+@dataclass(frozen=True)
+class Unknown:
+    id: str
+    cues: Tuple["re.Pattern[str]", ...]
+    say: str
+    related: Optional[str]
+    source: Source
+    about: Tuple[str, ...] = ()  # the certifications it is about (none: any); "how hard is the CSPO exam?" is not the CSM's
+
+
+@dataclass(frozen=True)
+class Unknowns:
+    entries: Tuple[Unknown, ...]
+    say: str
+    say_named: str
+    nearest: str
+    look: str
+    # what was asked for, named in the "I don't know" ("I don't have the price of the A-CSM ..."):
+    # ask kind (lexicon `asks`) -> words; `say_asked` / `say_named_asked` use {asked} (and {name})
+    asked: Mapping[str, str] = field(default_factory=dict)
+    say_asked: str = ""
+    say_named_asked: str = ""
+    # concept (lexicon `concepts`) -> words, named before the ask kinds ("the renewal rules or fee") or after
+    asked_first: Mapping[str, str] = field(default_factory=dict)
+    asked_concepts: Mapping[str, str] = field(default_factory=dict)
+
+    def opening(self, asks: Sequence[str], name: Optional[str] = None, concepts: Sequence[str] = ()) -> str:
+        """The first line of an honest "I don't know": what was asked about (a concept of the question
+        that `asked_concepts` names: "the renewal rules") or for (one kind of thing: a price, a length
+        ...), else the general wording."""
+        asked = next((words for concept, words in self.asked_first.items() if concept in concepts), None) \
+            or next((self.asked[a] for a in asks if a in self.asked), None) \
+            or next((words for concept, words in self.asked_concepts.items() if concept in concepts), None)
+        if asked and name and self.say_named_asked:
+            return self.say_named_asked.format(asked=asked, name=name)
+        if asked and not name and self.say_asked:
+            return self.say_asked.format(asked=asked)
+        return self.say_named.format(name=name) if name else self.say
+
+    def matching(self, text: str, named: Sequence[str] = ()) -> Optional[Unknown]:
+        """The unknown a question asks about: the first in the data whose cues match (the order is the priority:
+        "taught in portuguese in brazil" is the language, listed before the place; measured: the unknown matching the
+        fewest characters instead lost 10 honest answers of sets 1-28, "phone number" read as the test's devices)."""
+        lowered = text.lower()
+        return next((u for u in self.entries if any(c.search(lowered) for c in u.cues)
+                     and (not u.about or not named or set(u.about) & set(named))), None)
+
+
+def unknowns_from_knowledge(kb: Knowledge) -> Unknowns:
+    file = kb.extra_files.get("unknowns", "knowledge/unknowns.yml")
+
+    def fail(entry: str, problem: str) -> KnowledgeError:
+        return KnowledgeError(file, entry, problem)
+
+    wording = kb.extra.get("not_known")
+    if not isinstance(wording, dict):
+        raise fail("not_known", "expected the wording of an honest \"I don't know\"")
+    for key in ("say", "say_named", "nearest", "look"):
+        if not isinstance(wording.get(key), str) or not wording[key].strip():
+            raise fail(f"not_known.{key}", "expected text")
+    if "{link}" not in wording["look"] or "{name}" not in wording["say_named"]:
+        raise fail("not_known", "`look` needs {link} and `say_named` needs {name}")
+    raw = kb.extra.get("unknowns")
+    if not isinstance(raw, list):
+        raise fail("unknowns", "expected a list")
+    entries: List[Unknown] = []
+    for i, entry in enumerate(raw):
+        where = f"unknowns[{i}]"
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+            raise fail(where, "expected a mapping with an id")
+        where = f"unknowns.{entry['id']}"
+        cues = entry.get("cues")
+        if not isinstance(cues, list) or not cues:
+            raise fail(f"{where}.cues", "expected a non-empty list of patterns")
+        compiled = []
+        for j, cue in enumerate(cues):
+            try:
+                compiled.append(re.compile(str(cue)))
+            except re.error as e:
+                raise fail(f"{where}.cues[{j}]", f"not a valid pattern: {e}") from None
+        if not isinstance(entry.get("say"), str) or not entry["say"].strip():
+            raise fail(f"{where}.say", "expected text")
+        if entry.get("source") not in kb.sources:
+            raise fail(f"{where}.source", f"unknown source {entry.get('source')!r}")
+        related = entry.get("related")
+        if related is not None and not isinstance(related, str):
+            raise fail(f"{where}.related", "expected a fact id")
+        about = entry.get("about") or []
+        if not isinstance(about, list) or any(c not in kb.certifications for c in about):
+            raise fail(f"{where}.about", "expected a list of certifications")
+        entries.append(Unknown(entry["id"], tuple(compiled), entry["say"].strip(), related, kb.sources[entry["source"]],
+                               tuple(str(c) for c in about)))
+    asked = wording.get("asked") or {}
+    if not isinstance(asked, dict) or not all(isinstance(v, str) and v.strip() for v in asked.values()):
+        raise fail("not_known.asked", "expected a mapping of ask kinds to words")
+    say_asked, say_named_asked = str(wording.get("say_asked") or ""), str(wording.get("say_named_asked") or "")
+    if asked and ("{asked}" not in say_asked or "{asked}" not in say_named_asked or "{name}" not in say_named_asked):
+        raise fail("not_known", "`say_asked` needs {asked}, `say_named_asked` needs {asked} and {name}")
+    known_concepts = kb.extra.get("concepts") or {}
+    named: Dict[str, Dict[str, str]] = {}
+    for key in ("asked_first", "asked_concepts"):
+        mapping = wording.get(key) or {}
+        if not isinstance(mapping, dict) or not all(isinstance(v, str) and v.strip() for v in mapping.values()):
+            raise fail(f"not_known.{key}", "expected a mapping of concepts to words")
+        if mapping and not say_asked:
+            raise fail(f"not_known.{key}", "needs `say_asked` and `say_named_asked`")
+        strange = [str(k) for k in mapping if k not in known_concepts]
+        if strange:
+            raise fail(f"not_known.{key}", f"not concepts of lexicon.yml: {', '.join(strange)}")
+        named[key] = {str(k): str(v).strip() for k, v in mapping.items()}
+    return Unknowns(tuple(entries), wording["say"].strip(), wording["say_named"].strip(),
+                    wording["nearest"].strip(), wording["look"].strip(),
+                    {str(k): str(v).strip() for k, v in asked.items()}, say_asked.strip(), say_named_asked.strip(),
+                    named["asked_first"], named["asked_concepts"])
