@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from actions.claims import contradicts
@@ -209,6 +209,22 @@ def _words(kb: Knowledge, key: str) -> frozenset:
     """A list of words of the knowledge data (lexicon.yml), lower case; none when it is missing."""
     raw = kb.extra.get(key)
     return frozenset(str(w).lower() for w in raw) if isinstance(raw, list) else frozenset()
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the planner read of a message before it looks for one fact (rules 6-8)."""
+
+    text: str
+    named: Tuple[str, ...]  # the certifications it asks about
+    asks: Tuple[str, ...]  # what it asks for (lexicon `asks`), or what the question before it asked
+    own_asks: Tuple[str, ...]  # ... in its own words
+    concepts: Tuple[str, ...]  # what it speaks of (lexicon `concepts`)
+    ranked: Tuple[Tuple[str, float, float], ...]  # the candidates (facts and topics), best first
+    candidates: Tuple[Tuple[str, float], ...]  # the best of them, for the trace
+    topic: Optional[str]  # the topic of the NLU's intent (or of the last answer)
+    topic_from_context: bool
+    on_a_point: bool  # it asks about one point the two differ on, or for a price, a duration, a count
 
 
 class Planner:
@@ -562,59 +578,9 @@ class Planner:
             yes_no = self.index.lexicon is not None and "yesno" in self.index.lexicon.asks_of(text)
             return Decision(FACT, "side", fact=fact, topic=fact.topic, certifications=fact.certifications, question=True,
                             polarity=self.sides.polarity(side, named, yes_no))
-        # 2. "and for the CSPO?" after a fact or a topic
-        if elliptical and context.fact is not None and context.fact in book.facts:
-            previous = book.facts[context.fact]
-            # a neighbour's fact ("psm_assessment") is about no CSM/CSPO of its own: "and the CSM?" wants its counterpart
-            own = () if previous.only_with else previous.certifications
-            others = [c for c in named if c not in own]
-            if others and others[0] in previous.counterparts:
-                fact = book.facts[previous.counterparts[others[0]]]
-                return Decision(COUNTERPART, "counterpart", fact=fact, topic=fact.topic,
-                                certifications=(others[0],))
-            if not others and not previous.only_with:  # "and the CSM?" about a fact that already covers it
-                return Decision(FACT, "counterpart_same_fact", fact=previous, topic=previous.topic, certifications=named)
-        if elliptical and context.fact is None and context.neighbour is None and context.question:
-            again = self._asked_again_for(turn, named, context)
-            if again is not None:
-                return again
-        if not named and context.fact is None and context.question:
-            again = self._asked_again_for_neighbour(turn, context)
-            if again is not None:
-                return again
-        lexicon = self.index.lexicon
-        leaning = self._leaning_on_last_fact(text, context)
-        if leaning is not None:
-            return leaning
-        if context.fact is None and context.neighbour in self.neighbours.entries and lexicon is not None \
-                and lexicon.asks_what_follows(text.lower().strip()):
-            # "and after that?" right after what the A-CSM is: the one that follows it, and what it is
-            after = self.neighbours.entries[str(context.neighbour)].then
-            if after and self.neighbours.entries[after].answers_facts:
-                fact = self._then_fact(after, str(context.neighbour))
-                return Decision(FACT, "neighbour_then", fact=fact, topic=fact.topic, neighbours=(after,))
-        source = self._source_of_last(text, named, context)
-        if source is not None:
-            return source
-        if not named and context.fact is not None and context.fact in book.facts:
-            # "and the PSM?" after a CSM fact: its counterpart for that neighbour, if the data has one
-            neighbour_named = self.neighbours.named(text, entities)
-            if len(neighbour_named) == 1 and _only_names(text, self.neighbours.entries[neighbour_named[0]].aliases, kb):
-                other = book.facts[context.fact].counterparts.get(neighbour_named[0])
-                if other is None and context.fact in self.neighbours.entries[neighbour_named[0]].answers_facts:
-                    other = context.fact  # "and the A-CSPO?" after a fact that covers both advanced certifications
-                if other:
-                    fact = book.facts[other]
-                    return Decision(COUNTERPART, "counterpart", fact=fact, topic=fact.topic,
-                                    neighbours=(neighbour_named[0],))
-        if context.fact is None and context.neighbour in self.neighbours.entries and (elliptical or (
-                GOING_ON.match(text.lower()) and word_count(text) <= ASKED_AGAIN_MAX_WORDS + 1)):
-            # "and the product owner version?" right after what the PSM is: the PSPO (neighbours.yml `counterpart`)
-            mate = self.neighbours.entries[str(context.neighbour)].counterpart
-            if mate is not None and self.neighbours.entries[mate].related in (named or self.index.normalise(text)[1]):
-                return Decision(NEIGHBOUR, "neighbour_counterpart", neighbours=(mate,))
-        if elliptical and context.topic is not None and context.topic in kb.topics and context.topic != "recommendation":
-            return self._topic(context.topic, named, context, "followup_topic")
+        from_last = self._from_the_last_answer(turn, text, named, elliptical, context)
+        if from_last is not None:
+            return from_last
 
         # (answering only the first of two questions joined in one sentence, "how long is the course and does it
         # include the exam?", measured: one more right on set 17, but "is there an exam for csm and how many
@@ -756,6 +722,77 @@ class Planner:
             return Decision(FACT, "goal_guide_by_duty", fact=guide, topic=guide.topic, certifications=guide.certifications,
                             asks=asks, candidates=candidates)
 
+        return self._one_fact(turn, context, Reading(text, named, asks, own_asks, concepts, tuple(ranked), candidates, topic,
+                                                     topic_from_context, on_a_point))
+
+    def _from_the_last_answer(self, turn: Turn, text: str, named: Tuple[str, ...], elliptical: bool,
+                              context: Context) -> Optional[Decision]:
+        """Rules 2: a message going on from the last answer ("and for the CSPO?", "and after that?", "link?",
+        "and the PSM?" after a fact, "and the product owner version?" after a neighbour); None when it does not."""
+        kb, book = self.kb, self.index.book
+        entities = list(turn.entities)
+        # 2. "and for the CSPO?" after a fact or a topic
+        if elliptical and context.fact is not None and context.fact in book.facts:
+            previous = book.facts[context.fact]
+            # a neighbour's fact ("psm_assessment") is about no CSM/CSPO of its own: "and the CSM?" wants its counterpart
+            own = () if previous.only_with else previous.certifications
+            others = [c for c in named if c not in own]
+            if others and others[0] in previous.counterparts:
+                fact = book.facts[previous.counterparts[others[0]]]
+                return Decision(COUNTERPART, "counterpart", fact=fact, topic=fact.topic,
+                                certifications=(others[0],))
+            if not others and not previous.only_with:  # "and the CSM?" about a fact that already covers it
+                return Decision(FACT, "counterpart_same_fact", fact=previous, topic=previous.topic, certifications=named)
+        if elliptical and context.fact is None and context.neighbour is None and context.question:
+            again = self._asked_again_for(turn, named, context)
+            if again is not None:
+                return again
+        if not named and context.fact is None and context.question:
+            again = self._asked_again_for_neighbour(turn, context)
+            if again is not None:
+                return again
+        lexicon = self.index.lexicon
+        leaning = self._leaning_on_last_fact(text, context)
+        if leaning is not None:
+            return leaning
+        if context.fact is None and context.neighbour in self.neighbours.entries and lexicon is not None \
+                and lexicon.asks_what_follows(text.lower().strip()):
+            # "and after that?" right after what the A-CSM is: the one that follows it, and what it is
+            after = self.neighbours.entries[str(context.neighbour)].then
+            if after and self.neighbours.entries[after].answers_facts:
+                fact = self._then_fact(after, str(context.neighbour))
+                return Decision(FACT, "neighbour_then", fact=fact, topic=fact.topic, neighbours=(after,))
+        source = self._source_of_last(text, named, context)
+        if source is not None:
+            return source
+        if not named and context.fact is not None and context.fact in book.facts:
+            # "and the PSM?" after a CSM fact: its counterpart for that neighbour, if the data has one
+            neighbour_named = self.neighbours.named(text, entities)
+            if len(neighbour_named) == 1 and _only_names(text, self.neighbours.entries[neighbour_named[0]].aliases, kb):
+                other = book.facts[context.fact].counterparts.get(neighbour_named[0])
+                if other is None and context.fact in self.neighbours.entries[neighbour_named[0]].answers_facts:
+                    other = context.fact  # "and the A-CSPO?" after a fact that covers both advanced certifications
+                if other:
+                    fact = book.facts[other]
+                    return Decision(COUNTERPART, "counterpart", fact=fact, topic=fact.topic,
+                                    neighbours=(neighbour_named[0],))
+        if context.fact is None and context.neighbour in self.neighbours.entries and (elliptical or (
+                GOING_ON.match(text.lower()) and word_count(text) <= ASKED_AGAIN_MAX_WORDS + 1)):
+            # "and the product owner version?" right after what the PSM is: the PSPO (neighbours.yml `counterpart`)
+            mate = self.neighbours.entries[str(context.neighbour)].counterpart
+            if mate is not None and self.neighbours.entries[mate].related in (named or self.index.normalise(text)[1]):
+                return Decision(NEIGHBOUR, "neighbour_counterpart", neighbours=(mate,))
+        if elliptical and context.topic is not None and context.topic in kb.topics and context.topic != "recommendation":
+            return self._topic(context.topic, named, context, "followup_topic")
+        return None
+
+    def _one_fact(self, turn: Turn, context: Context, reading: Reading) -> Decision:
+        """Rules 6-8: the fact that answers (or its counterpart, the same fact for both, the user's figure against a
+        threshold), else the topic summary of a broad question, else an honest "not known"."""
+        kb, book = self.kb, self.index.book
+        text, named, asks, own_asks, concepts = reading.text, reading.named, reading.asks, reading.own_asks, reading.concepts
+        ranked, candidates, topic = reading.ranked, reading.candidates, reading.topic
+        topic_from_context, on_a_point = reading.topic_from_context, reading.on_a_point
         # 6. one fact
         wanted: Tuple[str, ...] = named or (
             (context.certification,) if context.certification is not None and context.certification in kb.certifications else ())
