@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Optional, Pattern, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Pattern, Sequence, Tuple
 
 from actions.knowledge_base import WORDS_PROBLEM, Knowledge, KnowledgeError
 
@@ -121,6 +121,17 @@ class Lexicon:
         if "yesno" in self.asks and "yesno" not in found and any(p.search(lowered) for p in self.frames):
             found += ("yesno",)  # "my colleague says the CSM lasts forever, true?" asks whether it is so
         return found
+
+    def in_order_asked(self, text: str, kinds: Sequence[str]) -> Tuple[str, ...]:
+        """``kinds`` (what a question asks for) in the order the question asks them: "what's the exact date they
+        introduced the renewal fee?" asks when (its "what date") before the price (its "fee")."""
+        lowered = text.lower()
+
+        def first(kind: str) -> int:
+            starts = [m.start() for p in self.asks.get(kind, ()) for m in [p.search(lowered)] if m is not None]
+            return min(starts, default=len(lowered))
+
+        return tuple(sorted(kinds, key=first))
 
 
 def _concept_list(value: Any, concepts: Mapping[str, Any], fail: Any, name: str = "weak_concepts") -> frozenset:

@@ -939,8 +939,10 @@ class Planner:
             # is sure of a topic whose summary is the answer (the benefits), which no single fact is
             return self._topic(topic, named, context, "sure_topic", asks=asks, candidates=candidates)
         nearest = self._nearest(ranked, wanted)
+        # (what it asks for in the order it asks: "I don't have dates ..." for "what's the date they introduced the fee?")
+        in_order = self.index.lexicon.in_order_asked(text, asks) if self.index.lexicon is not None else asks
         return Decision(NOT_KNOWN, "not_known", nearest=nearest, certifications=named, topic=topic,
-                        asks=asks, candidates=candidates, foreign=tuple(foreign),
+                        asks=in_order, candidates=candidates, foreign=tuple(foreign),
                         rejected=tuple(rejected[:TRACE_CANDIDATES]))
         # (no concept named here: "I don't have the renewal rules" would be untrue of the CSM's, which the
         # knowledge holds; a neighbour's, which it does not, are named in _neighbour)

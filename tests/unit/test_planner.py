@@ -1960,3 +1960,15 @@ def test_the_two_compared_on_one_point_get_that_point_for_both(planner: Planner)
     for text in ("is the cspo course shorter than the csm course?", "what is the difference between csm and cspo?"):
         d = planner.plan(turn(text, "compare_certifications", both(text)), Context())
         assert d.rule != "aspect_compared", text
+
+
+def test_an_honest_not_known_names_what_was_asked_first(planner: Planner) -> None:
+    # "how many paid retakes ...": a count, asked before the "paid" that reads as a price
+    text = "how many paid retakes am I allowed before I have to redo the course"
+    d = planner.plan(turn(text), Context())
+    assert d.kind == NOT_KNOWN and d.asks[0] == "count"
+    assert reply(d).startswith("I don't have that number")
+    lexicon = planner.index.lexicon
+    assert lexicon is not None
+    assert lexicon.in_order_asked("what date did the fee change?", ("price", "when")) == ("when", "price")
+    assert lexicon.in_order_asked("fee?", ("price", "when")) == ("price", "when")  # one not found keeps its place last
