@@ -78,7 +78,7 @@ from actions.threshold import SCORE_WORDS
 from actions.unknowns import Unknown, Unknowns
 
 _SPAN = re.compile(r"\b(\d+|one|two|three|five|twelve|24)\s+(months?|years?)\b", re.I)
-_WITHIN_SPAN = re.compile(r"\bwithin\b[^.;]{0,30}\b(days?|weeks?|months?|years?)\b", re.I)
+_WITHIN_SPAN = re.compile(r"\b(within|in the (past|last))\b[^.;]{0,30}\b(days?|weeks?|months?|years?)\b", re.I)
 ISSUER_CONCEPT = "issuer"  # lexicon.yml's concept of who issues a certification
 _ALLIANCE_ONLY = re.compile(r"^(?!.*\b(scrum\.org|pmi|scaled agile|safe|psm|pspo|pmp)\b).*\bscrum ?alliance\b", re.I | re.S)
 _ASKS_ISSUER = re.compile(r"\b(who|which (organi[sz]ation|body|company))\b|\bissu|\baward|\bbehind\b", re.I)

@@ -1972,3 +1972,11 @@ def test_an_honest_not_known_names_what_was_asked_first(planner: Planner) -> Non
     assert lexicon is not None
     assert lexicon.in_order_asked("what date did the fee change?", ("price", "when")) == ("when", "price")
     assert lexicon.in_order_asked("fee?", ("price", "when")) == ("price", "when")  # one not found keeps its place last
+
+
+@pytest.mark.parametrize("text", ["over what period?", "earned over what timeframe?"])
+def test_when_right_after_a_fact_stating_a_window_in_the_past_is_that_fact(planner: Planner, text: str) -> None:
+    # "... 20 SEUs earned in the past two years ...": a window too, as "within 90 days" is
+    context = Context(topic="continuous_learning", fact="renewal_requirements", question="how many SEUs to renew")
+    d = planner.plan(turn(text, "ask_continuous_learning", confidence=0.3, unsure=True), context)
+    assert (d.rule, d.fact and d.fact.id) == ("said_already", "renewal_requirements"), d.trace()
