@@ -114,7 +114,7 @@ def test_an_unknown_is_said_plainly_with_where_to_look(stack: Stack, sender: str
     assert text.startswith("Scrum Alliance doesn't publish a pass rate"), text
     assert "support.scrumalliance.org" in text
     text = texts(stack.say(sender, "how much does the a-csm course cost?"))
-    assert text.startswith("I don't have the price for the A-CSM in my sources"), text  # what was asked, named
+    assert text.startswith("I don't know the price for the A-CSM: it isn't in my sources"), text  # what was asked, named
 
 
 def test_every_knowledge_answer_carries_its_trace_in_the_tracker(stack: Stack, sender: str) -> None:

@@ -110,7 +110,7 @@ def test_a_question_no_fact_answers_is_not_answered_with_another_fact(planner: P
     d = planner.plan(turn("can I bring my dog to the csm class?"), Context())
     assert (d.kind, d.rule) == (NOT_KNOWN, "not_known")
     text = reply(d)
-    assert text.startswith("I don't have that information in my sources") and "scrumalliance.org" in text
+    assert text.startswith("I don't know that: it isn't in my sources") and "scrumalliance.org" in text
     assert "Source:" not in text
 
 
@@ -763,7 +763,7 @@ def test_a_neighbour_described_without_its_name_is_that_neighbour(planner: Plann
 def test_an_honest_not_known_names_what_was_asked_about(planner: Planner) -> None:
     text = "What's the renewal fee for CSP-SM?"
     d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, "CSP-SM", "other_certification", "CSP")]), Context())
-    assert d.kind == NOT_KNOWN and reply(d).startswith("I don't have the renewal rules or fee for the CSP"), reply(d)
+    assert d.kind == NOT_KNOWN and reply(d).startswith("I don't know the renewal rules or fee for the CSP"), reply(d)
     # what is asked for (a duration) comes before a concept that only qualifies it ("signing up")
     d = planner.plan(turn("how long from signing up to holding the cspo, in days?", "ask_requirements"), Context())
     assert d.kind != NOT_KNOWN or "the requirements" not in reply(d).split("\n")[0], reply(d)
@@ -847,9 +847,9 @@ def test_a_price_question_without_a_place_or_provider_is_no_local_price(planner:
 
 def test_what_a_neighbour_without_facts_requires_is_not_known(planner: Planner) -> None:
     d = planner.plan(turn("what are the requirements for PMP?", "ask_requirements"), Context())
-    assert d.kind == NOT_KNOWN and reply(d).startswith("I don't have the requirements for the PMP"), reply(d)
+    assert d.kind == NOT_KNOWN and reply(d).startswith("I don't know the requirements for the PMP"), reply(d)
     d = planner.plan(turn("pmp exam how many questions", "ask_requirements"), Context())
-    assert reply(d).startswith("I don't have the number of questions for the PMP"), reply(d)
+    assert reply(d).startswith("I don't know the number of questions for the PMP"), reply(d)
 
 
 def test_a_sure_intent_picks_its_topic_over_the_general_summary(planner: Planner) -> None:
@@ -915,7 +915,7 @@ def test_a_fact_about_the_advanced_certifications_needs_a_question_about_them(pl
 def test_an_honest_not_known_never_disowns_what_the_knowledge_holds(planner: Planner) -> None:
     text = "Do I need to retake the CSM test to renew?"
     d = planner.plan(turn(text, "ask_requirements", [ent(text, "CSM", "certification", "CSM")]), Context())
-    if d.kind == NOT_KNOWN:  # the renewal rules of the CSM are known: never "I don't have the renewal rules"
+    if d.kind == NOT_KNOWN:  # the renewal rules of the CSM are known: never "I don't know the renewal rules"
         assert "renewal rules" not in reply(d).split("\n")[0], reply(d)
 
 
@@ -1967,7 +1967,7 @@ def test_an_honest_not_known_names_what_was_asked_first(planner: Planner) -> Non
     text = "how many paid retakes am I allowed before I have to redo the course"
     d = planner.plan(turn(text), Context())
     assert d.kind == NOT_KNOWN and d.asks[0] == "count"
-    assert reply(d).startswith("I don't have that number")
+    assert reply(d).startswith("I don't know that number")
     lexicon = planner.index.lexicon
     assert lexicon is not None
     assert lexicon.in_order_asked("what date did the fee change?", ("price", "when")) == ("when", "price")
