@@ -125,7 +125,9 @@ def _first_words(kb: Knowledge, decision: Decision) -> str:
     first = {"yes": kb.phrases["answer_yes"], "no": kb.phrases["answer_no"], "same_yes": kb.phrases["answer_same_yes"],
              "same_no": kb.phrases["answer_same_no"], "same_neither": kb.phrases["answer_same_neither"],
              "all_of_it": kb.phrases["answer_all_of_it"]}.get(decision.polarity or "")
-    return f"{first} " if first else ""
+    # what the user's own figures work out to comes before the fact they are worked out with (actions/figures.py)
+    worked_out = f"{decision.worked_out}\n\n" if decision.worked_out else ""
+    return f"{first} {worked_out}" if first else worked_out
 
 
 def parts_reply(kb: Knowledge, planner: Planner, r: Renderer, decision: Decision) -> Reply:

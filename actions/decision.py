@@ -100,6 +100,7 @@ class Decision:
     rejected: Tuple[Tuple[str, str], ...] = ()
     part: str = ""  # the words of the message this decision answers, when it asks more than one question
     also: Tuple["Decision", ...] = ()  # the answers to its further questions (actions/parts.py), in order
+    worked_out: str = ""  # what the user's own figures work out to with the fact (actions/figures.py), said first
 
     def trace(self) -> Dict[str, Any]:
         """The decision as plain data, for the bot event's metadata and the workbench."""
@@ -110,7 +111,7 @@ class Decision:
             "unknown": self.unknown.id if self.unknown else None,
             "nearest": self.nearest.id if self.nearest else None, "role": self.role,
             "asks": ", ".join(self.asks) or None, "polarity": self.polarity,
-            "foreign_words": list(self.foreign) or None, "route": self.route,
+            "foreign_words": list(self.foreign) or None, "route": self.route, "worked_out": self.worked_out or None,
             "candidates": [{"id": label, "score": round(score, 3)} for label, score in self.candidates],
             "rejected": [{"id": label, "why": why} for label, why in self.rejected] or None,
             **({"parts": [{"part": d.part, "decision": d.kind, "rule": d.rule, "fact": d.fact.id if d.fact else None,

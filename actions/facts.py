@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Pattern, Sequence, Tuple
 
+from actions.figures import Figures, figures_from, wording_from
 from actions.knowledge_base import WORDS_PROBLEM, Knowledge, KnowledgeError, Source, compiled_patterns, get_knowledge
 from actions.threshold import Threshold
 
@@ -45,6 +46,7 @@ class FactEntry:
     then: Optional[str] = None  # the fact answering "and after that?" after this one
     because: Optional[str] = None  # the reason the sources give for it, answering "why?" right after it
     threshold: Optional[Threshold] = None  # a minimum it states: "is 72% enough?" gets "No." (actions/threshold.py)
+    figures: Optional[Figures] = None  # what the user's own figures work out to with it (actions/figures.py)
     same_for_both: bool = False  # it holds for the CSM and the CSPO alike: "the same?" gets "Yes" (actions/sameness.py)
     # concepts one of which a question must speak of for this fact to answer it (the advanced certifications' facts:
     # "is my 3-year-old CSM still active?" is no question about the A-CSM, whatever words it shares with one)
@@ -96,6 +98,7 @@ class FactBook:
     nearest_min_score: float = 0.45  # an "I don't know" names the nearest fact only at this score or above
     topic_max_words: int = 2  # a knowledge question with no matching fact and at most this many content
     #                           words ("csm costs?") gets the topic summary; a longer one "I don't know"
+    works_out: Mapping[str, str] = field(default_factory=dict)  # the sentences of actions/figures.py (facts.yml)
 
 
 class Normaliser:
@@ -166,7 +169,7 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
             raise fail(where, "expected a mapping")
         unknown = set(entry) - {"id", "certifications", "topic", "answer", "questions", "source", "asks",
                                 "counterparts", "only_with", "lists", "then", "because", "threshold", "same_for_both",
-                                "per_certification", "per_neighbour", "about", "yes_no"}
+                                "per_certification", "per_neighbour", "about", "yes_no", "figures"}
         if unknown:
             raise fail(f"{where}.{sorted(unknown)[0]}", "is not a known field")
         fid = _text(entry.get("id"), f"{where}.id", fail)
@@ -220,6 +223,7 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
             then=_text(entry["then"], f"{where}.then", fail) if "then" in entry else None,
             because=_text(entry["because"], f"{where}.because", fail) if "because" in entry else None,
             threshold=_threshold(entry.get("threshold"), f"{where}.threshold", fail),
+            figures=figures_from(entry.get("figures"), f"{where}.figures", fail),
             same_for_both=entry.get("same_for_both") is True,
             about=_about(entry.get("about"), f"{where}.about", kb, fail),
             yes_no=_yes_no(entry.get("yes_no"), f"{where}.yes_no", fail),
@@ -319,6 +323,8 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
         foreign_word_min_score=number("foreign_word_min_score", None, 2),
         foreign_yes_no_min_score=number("foreign_yes_no_min_score", None, 2),
         answers_as_questions=settings.get("answers_as_questions") is True,
+        works_out=wording_from(kb.extra.get("works_out"), "works_out", fail)
+        if any(f.figures for f in facts.values()) or "works_out" in kb.extra else {},
     )
 
 
@@ -335,8 +341,10 @@ def _about(raw: Any, where: str, kb: Knowledge, fail: Any) -> Tuple[str, ...]:
 def _threshold(raw: Any, where: str, fail: Any) -> Optional[Threshold]:
     if raw is None:
         return None
-    if not isinstance(raw, dict) or set(raw) - {"min", "of", "percent", "unit"} or "min" not in raw:
-        raise fail(where, "expected {min: <number>, of: <number>, percent: <number>, unit: <pattern>} (min required)")
+    if not isinstance(raw, dict) or set(raw) - {"min", "of", "percent", "unit", "noun"} or "min" not in raw \
+            or not isinstance(raw.get("noun", ""), str):
+        raise fail(where, "expected {min: <number>, of: <number>, percent: <number>, unit: <pattern>, noun: <words>} "
+                          "(min required)")
     numbers = {}
     for key in ("min", "of", "percent"):
         value = raw.get(key)
@@ -350,7 +358,7 @@ def _threshold(raw: Any, where: str, fail: Any) -> Optional[Threshold]:
         except re.error as e:
             raise fail(f"{where}.unit", f"not a valid pattern: {e}") from None
     return Threshold(minimum=float(raw["min"]), of=numbers["of"], percent=numbers["percent"],
-                     unit=None if unit is None else str(unit))
+                     unit=None if unit is None else str(unit), noun=str(raw["noun"]).strip() if raw.get("noun") else None)
 
 
 def _text(value: Any, where: str, fail: Any) -> str:

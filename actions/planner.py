@@ -48,6 +48,7 @@ from actions.decision import (
     Turn,
 )
 from actions.facts import TOPIC_PREFIX, FactEntry, FactIndex, Normaliser
+from actions.figures import Worker
 from actions.knowledge_base import Knowledge, KnowledgeError
 from actions.neighbours import Neighbours
 from actions.parts import question_parts
@@ -236,6 +237,8 @@ class Planner:
         self.kb, self.index, self.neighbours, self.unknowns = kb, index, neighbours, unknowns
         self.sides = sides_from_knowledge(kb, tuple(index.book.facts))  # "which one is about the how?" (actions/sides.py)
         self.stages = stages_from_knowledge(kb, tuple(index.book.facts))  # "I failed twice, now what?" (actions/stages.py)
+        # "I got certified in March 2024, when must I renew?" (actions/figures.py)
+        self.worker = Worker(index.book.works_out) if index.book.works_out else None
         self.role_leaning = role_leaning  # role entity value -> "csm" | "cspo" | "none"
         self.role_cues = _role_cues(kb, role_leaning)
         self.role_moves = _role_cues(kb, role_leaning, "role_moves")
@@ -504,6 +507,27 @@ class Planner:
             first = self._first_word(turn, decision.fact, last)
             if first:
                 decision = replace(decision, polarity=first)
+        if decision.fact is not None and decision.kind in (FACT, COUNTERPART) and not decision.also:
+            decision = self._with_figures_worked_out(decision, turn.text)
+        return decision
+
+    def _with_figures_worked_out(self, decision: Decision, text: str) -> Decision:
+        """"I got certified in March 2024, when must I renew?": what the user's figures work out to with the fact's
+        (actions/figures.py), said first, instead of a "Yes."/"No." read from the fact's words; "if I get 36 correct do I
+        pass?": "No." and what it is short by (the fact's threshold)."""
+        fact = decision.fact
+        if fact is None or self.worker is None:
+            return decision
+        # (the whole message: the figures are often in a sentence before the question, "I failed 3 times. how much?")
+        question = text
+        if fact.figures is not None:
+            sentence = self.worker.work_out(fact.figures, question)
+            if sentence:
+                return replace(decision, worked_out=sentence, polarity=None)
+        if fact.threshold is not None and decision.polarity == "no":
+            short = fact.threshold.short_of(question)
+            if short is not None and fact.threshold.noun:
+                return replace(decision, worked_out=self.worker.short_of(*short, fact.threshold.noun))
         return decision
 
     def _first_word(self, turn: Turn, fact: FactEntry, last: Optional[FactEntry]) -> Optional[str]:

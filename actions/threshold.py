@@ -42,6 +42,7 @@ class Threshold:
     of: Optional[float] = None  # "37 of 50": the total the minimum is out of
     percent: Optional[float] = None  # the same minimum as a percentage
     unit: Optional[str] = None  # a pattern for the unit a bare number carries ("seus?")
+    noun: Optional[str] = None  # what is counted, for "you need 1 more, 37 correct answers in all" (facts.yml works_out)
 
     def numbers(self, text: str) -> List[Tuple[str, float]]:
         """The numbers of the question this threshold can read, each as ("count" | "percent", value)."""
@@ -89,3 +90,12 @@ class Threshold:
         if reached and not score:
             return None
         return "yes" if reached else "no"
+
+    def short_of(self, text: str) -> Optional[Tuple[float, float]]:
+        """(the user's count, the minimum) when the question is a score below the minimum, as a count ("if I get 36
+        correct", "I have 12 SEUs"): what it is short by is said with the "No."."""
+        found = self.numbers(text)
+        if self.noun is None or self.answer(text) != "no" or not SCORE_WORDS.search(text.lower()) or len(found) != 1 \
+                or found[0][0] != "count":
+            return None
+        return found[0][1], self.minimum

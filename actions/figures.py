@@ -1,0 +1,194 @@
+"""What the user's own figures work out to, from the figures a fact states.
+
+"I got certified in March 2024, when must I renew?" is answered by the validity fact ("valid for two years"), but
+the user should read "March 2026" first; "I failed the CSM test 3 times, how much did I pay extra?" by the retake
+fee ("25 USD after the two free attempts"), but the user should read "25 USD" for the third attempt. A fact opts in
+with `figures` in knowledge/facts.yml:
+
+    figures: {valid_months: 24}                       # a date or an age of the certification -> until when it is valid
+    figures: {valid_months: 24, renewal_fee: 100}     # ... and what renewing costs over several years
+    figures: {free_attempts: 2, attempt_fee: 25}      # what several attempts cost
+    figures: {window_days: 90}                        # "I did the course 70 days ago": the days left of the window
+    figures: {test_minutes: 60, test_questions: 50}   # when a test started at 9:15 ends; the minutes per question
+
+The sentences are data (facts.yml `works_out`). No clock: a date of certification gives the month it lapses, never
+whether that is past. Pure: text in, a sentence or None out.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, fields
+from typing import Any, Callable, Mapping, Optional
+
+_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+          "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20, "thirty": 30, "once": 1, "twice": 2, "thrice": 3}
+_N = r"(\d{1,3}|" + "|".join(_WORDS) + r")"
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+# "in March 2024", "on 15 june 2025", "Nov 2024", "June 15, 2025" (a month and a year, the day optional)
+_DATE = re.compile(r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?)?" + _MONTH + r",?\s+(?:(\d{1,2})(?:st|nd|rd|th)?,?\s+)?"
+                   r"((?:19|20)\d\d)\b")
+# ... said of getting it ("got", "passed", "certified", "earned"), not of a course booked or a deadline asked about
+_GOT = re.compile(r"\b(got|get|gotten|passed|pass|certified|earned|received|obtained|took|did|since|from|issued|"
+                  r"awarded|became)\b")
+_AGO = re.compile(r"\b" + _N + r"\s+(months?|years?|yrs?)\s+ago\b")
+_SPAN = re.compile(r"\b(?:for|over|across|in|during|within|next)\s+(?:the\s+)?(?:next\s+)?" + _N +
+                   r"\s+(?:whole\s+)?(years?|yrs?)\b")
+_RENEWING = re.compile(r"\b(renew\w*|cost|costs|spend|pay|paid|fees?|money|how much|total|certified|active|valid)\b")
+_ATTEMPTS = re.compile(r"\b(?:fail(?:ed|s)?|took|take|taken|sat|sit|tried|try|attempt(?:ed)?)\s+(?:it\s+|the\s+(?:test|exam)\s+|"
+                       r"(?:the\s+)?(?:csm\s+)?(?:test|exam)\s+)?" + _N + r"(?:\s+times?|\s+attempts?)?\b"
+                       r"|\b" + _N + r"\s+(?:attempts|tries|times)\b")
+_COSTS = re.compile(r"\b(how much|cost|costs|pay|paid|spend|spent|extra|total|price|fees?|money|usd|dollars?|bucks)\b")
+_DAYS_AGO = re.compile(r"\b" + _N + r"\s+days?\s+ago\b")
+_CLOCK = re.compile(r"\b(?:at\s+)?(\d{1,2})[:.h](\d{2})\s*(am|pm)?\b")
+_STARTS = re.compile(r"\b(start|starts|started|starting|begin|begins|began|log in|open)\b")
+_PER_QUESTION = re.compile(r"\b(per|each|a|every)\s+question\b")
+
+
+@dataclass(frozen=True)
+class Figures:
+    valid_months: Optional[int] = None
+    renewal_fee: Optional[int] = None
+    free_attempts: Optional[int] = None
+    attempt_fee: Optional[int] = None
+    window_days: Optional[int] = None
+    test_minutes: Optional[int] = None
+    test_questions: Optional[int] = None
+
+
+FIELDS = tuple(f.name for f in fields(Figures))
+# The sentences of facts.yml `works_out` each computation needs, with the names it fills in.
+SENTENCES = {"valid_until": ("since", "until"), "valid_left": ("age", "left"), "valid_lapsed": ("age", "over"),
+             "renewals_over": ("years", "renewals", "total"), "attempts_cost": ("attempts", "free", "paid", "total"),
+             "window_left": ("ago", "left", "window"), "window_over": ("ago", "window"), "test_ends": ("start", "end"),
+             "per_question": ("minutes", "seconds"), "short_of": ("have", "short", "need", "noun")}
+
+
+def _number(word: str) -> int:
+    return int(word) if word.isdigit() else _WORDS[word]
+
+
+def _months(n: int) -> str:
+    return "1 month" if n == 1 else f"{n} months"
+
+
+class Worker:
+    """The computations over one fact's figures, worded by facts.yml `works_out`."""
+
+    def __init__(self, wording: Mapping[str, str]) -> None:
+        self.wording = wording
+
+    def work_out(self, figures: Figures, text: str) -> Optional[str]:
+        """The sentence the user's figures in ``text`` work out to, or None when it gives none this fact can use."""
+        lowered = text.lower()
+        steps: tuple[Callable[[Figures, str], Optional[str]], ...] = (
+            self._valid_until, self._valid_left, self._renewals, self._attempts, self._window, self._test_end,
+            self._per_question)
+        return next((s for s in (step(figures, lowered) for step in steps) if s), None)
+
+    def short_of(self, have: float, need: float, noun: str) -> str:
+        """"36 is 1 short: you need 1 more, 37 correct answers in all" (a threshold's count against its minimum,
+        actions/threshold.py)."""
+        return self._say("short_of", have=f"{have:g}", short=f"{need - have:g}", need=f"{need:g}", noun=noun)
+
+    def _say(self, key: str, **values: Any) -> str:
+        return self.wording[key].format(**values)
+
+    def _valid_until(self, f: Figures, text: str) -> Optional[str]:
+        dates = list(_DATE.finditer(text))
+        if f.valid_months is None or len(dates) != 1 or not _GOT.search(text[:dates[0].start()]):
+            return None
+        m = dates[0]
+        day = m.group(1) or m.group(3)
+        month = next(i for i, name in enumerate(_MONTHS) if name.startswith(m.group(2)[:3]))
+        year = int(m.group(4))
+        later = month + f.valid_months
+        until_year, until_month = year + later // 12, later % 12
+        since = ("on " if day else "in ") + " ".join(p for p in (day, _MONTHS[month].title(), str(year)) if p)
+        until = " ".join(p for p in (day, _MONTHS[until_month].title(), str(until_year)) if p)
+        return self._say("valid_until", since=since, until=until)
+
+    def _valid_left(self, f: Figures, text: str) -> Optional[str]:
+        ages = list(_AGO.finditer(text))
+        if f.valid_months is None or len(ages) != 1:
+            return None
+        n, unit = _number(ages[0].group(1)), ages[0].group(2)
+        age = n * 12 if unit.startswith("y") else n
+        shown = ages[0].group(0)[:-len(" ago")]
+        if age < f.valid_months:
+            return self._say("valid_left", age=shown, left=_months(f.valid_months - age))
+        return self._say("valid_lapsed", age=shown, over=_months(age - f.valid_months)) if age > f.valid_months else None
+
+    def _renewals(self, f: Figures, text: str) -> Optional[str]:
+        spans = list(_SPAN.finditer(text))
+        if f.valid_months is None or f.renewal_fee is None or len(spans) != 1 or not _RENEWING.search(text):
+            return None
+        years = _number(spans[0].group(1))
+        renewals = math.ceil(years * 12 / f.valid_months) - 1  # the course covers the first period
+        if renewals < 1:
+            return None
+        return self._say("renewals_over", years=years, renewals=renewals, total=renewals * f.renewal_fee)
+
+    def _attempts(self, f: Figures, text: str) -> Optional[str]:
+        found = list(_ATTEMPTS.finditer(text))
+        if f.free_attempts is None or f.attempt_fee is None or len(found) != 1 or not _COSTS.search(text):
+            return None
+        attempts = _number(found[0].group(1) or found[0].group(2))
+        paid = attempts - f.free_attempts
+        if paid < 1 or attempts > 20:
+            return None
+        return self._say("attempts_cost", attempts=attempts, free=f.free_attempts, paid=paid, total=paid * f.attempt_fee)
+
+    def _window(self, f: Figures, text: str) -> Optional[str]:
+        found = list(_DAYS_AGO.finditer(text))
+        if f.window_days is None or len(found) != 1:
+            return None
+        ago = _number(found[0].group(1))
+        if ago < f.window_days:
+            return self._say("window_left", ago=ago, left=f.window_days - ago, window=f.window_days)
+        return self._say("window_over", ago=ago, window=f.window_days)
+
+    def _test_end(self, f: Figures, text: str) -> Optional[str]:
+        clocks = list(_CLOCK.finditer(text))
+        if f.test_minutes is None or len(clocks) != 1 or not _STARTS.search(text):
+            return None
+        hour, minute, half = int(clocks[0].group(1)), int(clocks[0].group(2)), clocks[0].group(3)
+        if hour > 23 or minute > 59 or (half and not 1 <= hour <= 12):
+            return None
+        if half:  # "9:15 pm": on a 24-hour clock first
+            hour = hour % 12 + (12 if half == "pm" else 0)
+        total = (hour * 60 + minute + f.test_minutes) % (24 * 60)
+        end_hour, end_minute = total // 60, total % 60
+        ends = f"{(end_hour - 1) % 12 + 1}:{end_minute:02d} {'am' if end_hour < 12 else 'pm'}" if half \
+            else f"{end_hour}:{end_minute:02d}"
+        return self._say("test_ends", start=clocks[0].group(0).removeprefix("at ").strip(), end=ends)
+
+    def _per_question(self, f: Figures, text: str) -> Optional[str]:
+        if f.test_minutes is None or not f.test_questions or not _PER_QUESTION.search(text) \
+                or not re.search(r"\b(minutes?|mins?|seconds?|secs?|time|how long)\b", text):
+            return None
+        seconds = f.test_minutes * 60 / f.test_questions
+        return self._say("per_question", minutes=f"{seconds / 60:.1f}".rstrip("0").rstrip("."), seconds=round(seconds))
+
+
+def figures_from(raw: Any, where: str, fail: Any) -> Optional[Figures]:
+    """A fact's `figures` (facts.yml), checked."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not raw or set(raw) - set(FIELDS) \
+            or any(isinstance(v, bool) or not isinstance(v, int) or v <= 0 for v in raw.values()):
+        raise fail(where, f"expected a mapping of {', '.join(FIELDS)} to whole numbers > 0")
+    return Figures(**{str(k): int(v) for k, v in raw.items()})
+
+
+def wording_from(raw: Any, where: str, fail: Any) -> Mapping[str, str]:
+    """facts.yml `works_out`: a sentence for each computation, with the names it fills in."""
+    if not isinstance(raw, dict) or set(raw) != set(SENTENCES):
+        raise fail(where, f"expected a sentence for each of {', '.join(SENTENCES)}")
+    for key, names in SENTENCES.items():
+        sentence = raw[key]
+        if not isinstance(sentence, str) or any("{" + n + "}" not in sentence for n in names):
+            raise fail(f"{where}.{key}", "expected a sentence with " + ", ".join("{" + n + "}" for n in names))
+    return {str(k): str(v).strip() for k, v in raw.items()}

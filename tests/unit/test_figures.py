@@ -1,0 +1,106 @@
+"""What the user's own figures work out to (actions/figures.py), and the planner saying it before the fact."""
+from __future__ import annotations
+
+from typing import Optional
+
+import pytest
+
+from actions.compose import get_planner, planned_reply
+from actions.decision import Context, Turn
+from actions.figures import Figures, Worker
+from actions.render import Renderer
+
+WORDING = {
+    "valid_until": "since {since} until {until}", "valid_left": "age {age} left {left}", "valid_lapsed": "age {age} over {over}",
+    "renewals_over": "{years} years {renewals} renewals {total}", "attempts_cost": "{attempts} {free} {paid} {total}",
+    "window_left": "{ago} {left} {window}", "window_over": "over {ago} {window}", "test_ends": "{start} -> {end}",
+    "per_question": "{minutes} min {seconds} s", "short_of": "{have} {short} {need} {noun}",
+}
+VALID = Figures(valid_months=24, renewal_fee=100)
+ATTEMPTS = Figures(free_attempts=2, attempt_fee=25, window_days=90)
+TEST = Figures(test_minutes=60, test_questions=50)
+
+
+def work(figures: Figures, text: str) -> Optional[str]:
+    return Worker(WORDING).work_out(figures, text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("I got certified in March 2024, when must I renew?", "since in March 2024 until March 2026"),
+    ("i got cspo on 15 june 2025 -> it expires when?", "since on 15 June 2025 until 15 June 2027"),
+    ("Passed CSM Nov 2024. Do I need to renew b4 end of 2026?", "since in November 2024 until November 2026"),
+    ("my CSM is from 20 months ago. still valid?", "age 20 months left 4 months"),
+    ("got it three years ago, still valid?", "age three years over 12 months"),
+    ("I want to stay certified for 6 years total, how much money?", "6 years 2 renewals 200"),
+    ("over eight years starting jan 2026, how much do I spend in renewals?", "8 years 3 renewals 300"),
+])
+def test_dates_ages_and_spans_of_a_certification(text: str, expected: str) -> None:
+    assert work(VALID, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "how long is the csm valid?",  # no figure of the user's
+    "when is the next course in March 2026?",  # a date, but not of getting it
+    "I got it in March 2024 and renewed in March 2026, when next?",  # two dates: which one is unclear
+    "I have been a scrum master for 2 years, does it expire?",  # a span of work, nothing about renewing costs
+])
+def test_no_figure_of_the_certification_gives_nothing(text: str) -> None:
+    assert work(VALID, text) is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("I failed the CSM test 3 times. how much I paid extra in total?", "3 2 1 25"),
+    ("so if I fail 4 times total how much extra do I pay?", "4 2 2 50"),
+    ("I did the course 70 days ago and never took the test", "70 20 90"),
+    ("the course was 100 days ago, can I still take it", "over 100 90"),
+])
+def test_attempts_and_the_window(text: str, expected: str) -> None:
+    assert work(ATTEMPTS, text) == expected
+
+
+def test_two_attempts_are_free_and_cost_nothing_to_work_out() -> None:
+    assert work(ATTEMPTS, "I failed twice, how much is the next one?") is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("if I start the csm test at 9:15, by when do I have to be done?", "9:15 -> 10:15"),
+    ("I start at 11:30 pm, when does it end?", "11:30 pm -> 12:30 am"),
+    ("roughly how many minutes per question?", "1.2 min 72 s"),
+])
+def test_the_test_clock(text: str, expected: str) -> None:
+    assert work(TEST, text) == expected
+
+
+def test_the_planner_says_the_worked_out_figure_before_the_fact() -> None:
+    planner = get_planner()
+    text = "I got certified in March 2024, when must I renew?"
+    d = planner.plan(Turn(text, "ask_continuous_learning", 0.9, ({"entity": "certification", "value": "CSM",
+                                                                    "start": 0, "end": 0},)), Context())
+    reply = "\n".join(r.text for r in planned_reply(Renderer("rest"), d))
+    assert d.worked_out and d.polarity is None and d.trace()["worked_out"] == d.worked_out
+    assert reply.startswith("Certified in March 2024, it stays valid until March 2026"), reply
+    assert "valid for two years" in reply and "Source:" in reply
+    # a score below a minimum: "No." and what it is short by
+    d = planner.plan(Turn("if I get 36 correct in the CSM test do I pass?", "ask_requirements", 0.9, ()), Context())
+    reply = "\n".join(r.text for r in planned_reply(Renderer("rest"), d))
+    assert reply.startswith("No. 36 is 1 short: you need 1 more, 37 correct answers in all."), reply
+
+
+def test_the_data_is_checked_where_it_is_read() -> None:
+    from actions.figures import figures_from, wording_from
+
+    class Bad(Exception):
+        pass
+
+    def fail(where: str, problem: str) -> Bad:
+        return Bad(f"{where}: {problem}")
+
+    assert figures_from({"valid_months": 24}, "f", fail) == Figures(valid_months=24)
+    for raw in ({"valid_months": "24"}, {"valid_months": 0}, {"validity": 24}, {}, [24], {"valid_months": True}):
+        with pytest.raises(Bad):
+            figures_from(raw, "f", fail)
+    assert wording_from(WORDING, "w", fail)["short_of"] == WORDING["short_of"]
+    with pytest.raises(Bad, match="valid_until"):
+        wording_from({**WORDING, "valid_until": "until {until}"}, "w", fail)  # {since} left out
+    with pytest.raises(Bad):
+        wording_from({k: v for k, v in WORDING.items() if k != "per_question"}, "w", fail)
