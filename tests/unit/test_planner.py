@@ -1980,3 +1980,25 @@ def test_when_right_after_a_fact_stating_a_window_in_the_past_is_that_fact(plann
     context = Context(topic="continuous_learning", fact="renewal_requirements", question="how many SEUs to renew")
     d = planner.plan(turn(text, "ask_continuous_learning", confidence=0.3, unsure=True), context)
     assert (d.rule, d.fact and d.fact.id) == ("said_already", "renewal_requirements"), d.trace()
+
+
+@pytest.mark.parametrize("text, role", [
+    ("tester here, QA in a scrum team, cert recommendation?", "tester"),  # "cert recommendation" asks which fits
+    ("i'm a dev, which cert suits me?", "developer"),  # "dev" as the user's job
+    ("backend engineer here, which certification fits me?", "developer"),
+])
+def test_a_role_described_in_chat_words_gets_the_articles_answer(planner: Planner, text: str, role: str) -> None:
+    d = planner.plan(turn(text, "ask_recommendation"), Context())
+    assert (d.kind, d.role) == (AUDIENCE, role), d.trace()
+
+
+def test_product_dev_is_no_developer(planner: Planner) -> None:
+    text = "im passionate about product dev and delivering value to customers. which one"
+    assert planner.plan(turn(text, "ask_recommendation"), Context()).role != "developer"
+
+
+@pytest.mark.parametrize("text", ["k, and for the cspo?", "thx, and the cspo?", "cool, and for cspo?"])
+def test_chat_words_before_and_for_the_other_one_keep_it_a_follow_up(planner: Planner, text: str) -> None:
+    context = Context(certification="CSM", topic="requirements", fact="csm_course_length", question="how long is the csm course?")
+    d = planner.plan(turn(text, "ask_certification_info", [ent(text, "cspo", "certification", "CSPO")]), context)
+    assert (d.rule, d.fact and d.fact.id) == ("counterpart", "cspo_course_length"), d.trace()
