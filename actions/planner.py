@@ -1136,14 +1136,14 @@ class Planner:
                     concepts: Sequence[str], ranked: Sequence[Tuple[str, float, float]]) -> bool:
         """A yes/no question whether one role does what the reference gives the other ("does the Scrum Master
         prioritise the backlog?"): the other role's duty (a fact of the `unfiltered_topics`, about the other
-        certification only) fits it surely (``unsure_min_score``: "does the SM need to know the backlog?"
+        certification only) fits it well (``other_role_min_score``: "does the SM need to know the backlog?"
         fits less and is not answered "No.") and by ``other_role_margin`` over any fact about the role asked."""
         book = self.index.book
         if self.index.lexicon is None or not self.index.lexicon.names_a_role(text.lower()):
             return False  # "does the CSPO trainer need to be certified?" asks about the course, not the role
         if "yesno" not in asks or len(wanted) != 1 or fact.topic not in book.unfiltered_topics \
                 or len(fact.certifications) != 1 or wanted[0] in fact.certifications or fact.only_with \
-                or score < book.unsure_min_score or not self._explains(fact, concepts):
+                or score < book.other_role_min_score or not self._explains(fact, concepts):
             return False
         own = max((s for label, s, _ in ranked if not label.startswith(TOPIC_PREFIX)
                    and wanted[0] in book.facts[label].certifications), default=0.0)
