@@ -2004,7 +2004,8 @@ def test_chat_words_before_and_for_the_other_one_keep_it_a_follow_up(planner: Pl
     assert (d.rule, d.fact and d.fact.id) == ("counterpart", "cspo_course_length"), d.trace()
 
 
-@pytest.mark.parametrize("text", ["does the scrum master write the product vision?", "does the scrum master set the product vision?"])
+@pytest.mark.parametrize("text", ["does the scrum master write the product vision?",
+                                  "does the scrum master set the product vision?"])
 def test_the_other_roles_duty_asked_of_one_role_fitting_less_surely_is_still_no(planner: Planner, text: str) -> None:
     d = planner.plan(turn(text, "ask_responsibilities", [ent(text, "scrum master", "certification", "CSM")]), Context())
     assert (d.rule, d.fact and d.fact.id, d.polarity) == ("other_role", "po_vision", "no"), d.trace()
