@@ -51,6 +51,9 @@ class FactEntry:
     # concepts one of which a question must speak of for this fact to answer it (the advanced certifications' facts:
     # "is my 3-year-old CSM still active?" is no question about the A-CSM, whatever words it shares with one)
     about: Tuple[str, ...] = ()
+    # concepts of a thing its certification does not have ("the CSPO has no test"): a question about that
+    # certification speaking of one of them that no other fact answers ("CSPO exam tips?") gets this fact
+    premise_of: Tuple[str, ...] = ()
     # what a yes/no question gets before the answer, by what it asks (actions/polarity.py `modality`): whether one
     # may ("can I take the CSPO without the CSM?": yes) or must ("is the CSM required for the CSPO?": no)
     yes_no: Mapping[str, str] = field(default_factory=dict)
@@ -170,7 +173,7 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
             raise fail(where, "expected a mapping")
         unknown = set(entry) - {"id", "certifications", "topic", "answer", "questions", "source", "asks",
                                 "counterparts", "only_with", "lists", "then", "because", "threshold", "same_for_both",
-                                "per_certification", "per_neighbour", "about", "yes_no", "figures"}
+                                "per_certification", "per_neighbour", "about", "yes_no", "figures", "premise_of"}
         if unknown:
             raise fail(f"{where}.{sorted(unknown)[0]}", "is not a known field")
         fid = _text(entry.get("id"), f"{where}.id", fail)
@@ -227,6 +230,7 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
             figures=figures_from(entry.get("figures"), f"{where}.figures", fail),
             same_for_both=entry.get("same_for_both") is True,
             about=_about(entry.get("about"), f"{where}.about", kb, fail),
+            premise_of=_about(entry.get("premise_of"), f"{where}.premise_of", kb, fail),
             yes_no=_yes_no(entry.get("yes_no"), f"{where}.yes_no", fail),
         )
     for fact in facts.values():

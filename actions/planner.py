@@ -84,6 +84,8 @@ ISSUER_CONCEPT = "issuer"  # lexicon.yml's concept of who issues a certification
 _ALLIANCE_ONLY = re.compile(r"^(?!.*\b(scrum\.org|pmi|scaled agile|safe|psm|pspo|pmp)\b).*\bscrum ?alliance\b", re.I | re.S)
 _ASKS_ISSUER = re.compile(r"\b(who|which (organi[sz]ation|body|company))\b|\bissu|\baward|\bbehind\b", re.I)
 DEADLINE_CONCEPT = "deadline"  # lexicon.yml's concept of a time limit or window ("by when", "time window")
+# a verb, not the thing a certification may lack ("how to test product assumptions")
+_DOING_IT = re.compile(r"\b(to|how to|can|will|we|you|i) (test|examine|assess)\b|\btesting\b")
 _SMALL_UNITS = re.compile(r"\b(hours?|hrs?|minutes?|mins?|days?|weeks?)\b", re.I)
 
 
@@ -962,6 +964,10 @@ class Planner:
             # "why bother with csm": a few words, nothing asked that a fact states (a price, a count...), and the NLU
             # is sure of a topic whose summary is the answer (the benefits), which no single fact is
             return self._topic(topic, named, context, "sure_topic", asks=asks, candidates=candidates)
+        premise = self._false_premise(text, named, concepts)
+        if premise is not None:  # "CSPO exam tips?": the CSPO has no test
+            return Decision(FACT, "false_premise", fact=premise, topic=premise.topic, certifications=premise.certifications,
+                            asks=asks, candidates=candidates, question=True)
         nearest = self._nearest(ranked, wanted)
         # (what it asks for in the order it asks: "I don't have dates ..." for "what's the date they introduced the fee?")
         in_order = self.index.lexicon.in_order_asked(text, asks) if self.index.lexicon is not None else asks
@@ -972,6 +978,15 @@ class Planner:
         # knowledge holds; a neighbour's, which it does not, are named in _neighbour)
 
     # ------------------------------------------------------------------ the parts
+    def _false_premise(self, text: str, named: Sequence[str], concepts: Sequence[str]) -> Optional[FactEntry]:
+        """The fact saying the one certification asked about has no such thing ("the CSPO has no test"), for a question
+        no fact answers that speaks of it (facts.yml `premise_of`); not of doing it ("will the CSPO course teach how
+        to test product assumptions?")."""
+        if len(set(named)) != 1 or _DOING_IT.search(text.lower()):
+            return None
+        return next((f for f in self.index.book.facts.values() if f.premise_of and f.certifications == (named[0],)
+                     and not f.only_with and set(f.premise_of) & set(concepts)), None)
+
     def _aspect_compared(self, text: str, named: Sequence[str], concepts: Sequence[str], asks: Sequence[str],
                          ranked: Sequence[Tuple[str, float, float]], bar: float,
                          candidates: Tuple[Tuple[str, float], ...]) -> Optional[Decision]:

@@ -2010,3 +2010,16 @@ def test_the_other_roles_duty_asked_of_one_role_fitting_less_surely_is_still_no(
     d = planner.plan(turn(text, "ask_responsibilities", [ent(text, "scrum master", "certification", "CSM")]), Context())
     assert (d.rule, d.fact and d.fact.id, d.polarity) == ("other_role", "po_vision", "no"), d.trace()
     # (at 0.45 "does the scrum master need to know the product backlog?" got "No.": the test above keeps it out)
+
+
+@pytest.mark.parametrize("text", ["CSPO exam tips?? exam is next week after my course",
+                                  "product owner cert - online test how long?"])
+def test_a_question_about_what_a_certification_does_not_have_gets_that_it_has_none(planner: Planner, text: str) -> None:
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, text.split()[0], "certification", "CSPO")]), Context())
+    assert d.rule in ("fact", "false_premise") and d.fact is not None and d.fact.id == "cspo_no_test", d.trace()
+
+
+def test_testing_something_is_no_test_a_certification_lacks(planner: Planner) -> None:
+    text = "will cspo teach me how to test product assumptions?"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "cspo", "certification", "CSPO")]), Context())
+    assert d.rule != "false_premise", d.trace()
