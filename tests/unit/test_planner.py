@@ -2023,3 +2023,9 @@ def test_testing_something_is_no_test_a_certification_lacks(planner: Planner) ->
     text = "will cspo teach me how to test product assumptions?"
     d = planner.plan(turn(text, "ask_requirements", [ent(text, "cspo", "certification", "CSPO")]), Context())
     assert d.rule != "false_premise", d.trace()
+
+
+def test_from_which_moment_asks_when(planner: Planner) -> None:
+    text = "from which moment start the 90 days of the exam?"
+    d = planner.plan(turn(text, "ask_requirements"), Context())
+    assert "when" in d.asks and d.fact is not None and d.fact.id in ("csm_attempt_window", "csm_attempts"), d.trace()
