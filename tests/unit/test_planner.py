@@ -2029,3 +2029,15 @@ def test_from_which_moment_asks_when(planner: Planner) -> None:
     text = "from which moment start the 90 days of the exam?"
     d = planner.plan(turn(text, "ask_requirements"), Context())
     assert "when" in d.asks and d.fact is not None and d.fact.id in ("csm_attempt_window", "csm_attempts"), d.trace()
+
+
+@pytest.mark.parametrize("text, unknown", [
+    ("will the CSM still be worth it in 2030?", "future_worth"),
+    ("AI will replace scrum masters by 2028, yes or no?", "future_worth"),
+    ("does the CSM course teach Jira?", "tools_taught"),
+    ("does CSM help for Canada express entry points?", "recognition_compliance"),
+])
+def test_predictions_tools_and_visas_are_known_unknowns(planner: Planner, text: str, unknown: str) -> None:
+    d = planner.plan(turn(text, "ask_benefits"), Context())
+    assert (d.kind, d.unknown and d.unknown.id) == (NOT_KNOWN, unknown), d.trace()
+    assert reply(d).startswith("I ")  # "I can't predict ...", "I don't know ...": said plainly first
