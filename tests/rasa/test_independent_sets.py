@@ -128,13 +128,13 @@ FLOORS: Mapping[str, Dict[str, float]] = {
                            "abstained_when_known": 0.055, "followups_right": 0.80},
     # written in session 18 (non-native English, text-speak, dates and arithmetic, hypotheticals, mixed-up names, forum
     # posts, roles outside the article's list, new kinds of unknowns) by a helper given only the reference; measured on
-    # the session's first code (0.710 / 0.141 / 0.462 / 0.073 / 0.659), then tuned against (0.761 / 0.114 / 0.769 /
+    # the session's first code (0.710 / 0.141 / 0.462 / 0.073 / 0.659), then tuned against (0.764 / 0.111 / 0.904 /
     # 0.058 / 0.729)
-    "independent-31.yml": {"right_first": 0.74, "wrong_of_all": 0.13, "honest_not_known": 0.75,
+    "independent-31.yml": {"right_first": 0.74, "wrong_of_all": 0.125, "honest_not_known": 0.88,
                            "abstained_when_known": 0.07, "followups_right": 0.70},
     # written in session 18 in set 31's style by another helper given only the reference, so that it could stay
     # untouched; NOT tuned against: measured on the session's first code (0.780 / 0.090 / 0.673 / 0.056 / 0.800) and its
-    # last (0.796 / 0.080 / 0.673 / 0.056 / 0.800); only the counts of changed verdicts were looked at
+    # last (0.796 / 0.080 / 0.712 / 0.056 / 0.800); only the counts of changed verdicts were looked at
     "independent-32.yml": {"right_first": 0.78, "wrong_of_all": 0.09, "honest_not_known": 0.65,
                            "abstained_when_known": 0.07, "followups_right": 0.77},
 }
