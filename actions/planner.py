@@ -645,7 +645,7 @@ class Planner:
             # "How many questions are there in the CSM test?" is a fact's own question, whatever the cues (not
             # "is the CSM exam hard?", which is "is the CSPO exam hard?", a question of the CSPO's fact, for the CSM)
             unknown = None
-        neighbour_keys = tuple(self.neighbours.named(text, entities))
+        neighbour_keys = self._past_what_is_held(tuple(self.neighbours.named(text, entities)), text, context)
         if neighbour_keys and named and named_beyond_comparison(text, entities, named):
             lowered = text.lower()
             spans = self._neighbour_starts(lowered)
@@ -673,7 +673,7 @@ class Planner:
             and bool(_PRONOUN_OBJECT.search(text.lower()))
         if not neighbour_keys and (builds_on or not named_beyond_comparison(text, entities, named)) \
                 and context.neighbour in self.neighbours.entries and (leans_on_context(text) or after_its_fact) \
-                and (asks or concepts or QUESTION_START.match(text)):
+                and (asks or concepts or QUESTION_START.match(text) or _REQUIREMENT_NOUN.search(text.lower().strip(" ?!."))):
             # "does it expire?" right after the PSM asks about the PSM; a message asking nothing ("<script>…",
             # "asdf") is no question about it
             neighbour_keys = (str(context.neighbour),)
@@ -978,6 +978,19 @@ class Planner:
         # knowledge holds; a neighbour's, which it does not, are named in _neighbour)
 
     # ------------------------------------------------------------------ the parts
+    def _past_what_is_held(self, keys: Tuple[str, ...], text: str, context: Context) -> Tuple[str, ...]:
+        """"I have A-CSM and 18 months as SM, enough?" right after the CSP's requirements: the A-CSM is what the user
+        holds, and the question is about the level after it, the one just spoken of (neighbours.yml `then`)."""
+        if len(keys) != 1 or context.neighbour not in self.neighbours.entries or context.neighbour == keys[0]:
+            return keys
+        held = self.neighbours.entries[keys[0]]
+        if held.then != context.neighbour:
+            return keys
+        aliases = "|".join(re.escape(a) for a in sorted(held.aliases, key=len, reverse=True))
+        holds = re.search(r"\b(i have|i've got|ive got|i got|i hold|i already have|i already hold|i earned|i passed|with my)"
+                          r"\s+(my |the |an? |already )?(" + aliases + r")(?![\w-])", text.lower())
+        return (str(context.neighbour),) if holds else keys
+
     def _false_premise(self, text: str, named: Sequence[str], concepts: Sequence[str]) -> Optional[FactEntry]:
         """The fact saying the one certification asked about has no such thing ("the CSPO has no test"), for a question
         no fact answers that speaks of it (facts.yml `premise_of`); not of doing it ("will the CSPO course teach how

@@ -2041,3 +2041,21 @@ def test_predictions_tools_and_visas_are_known_unknowns(planner: Planner, text: 
     d = planner.plan(turn(text, "ask_benefits"), Context())
     assert (d.kind, d.unknown and d.unknown.id) == (NOT_KNOWN, unknown), d.trace()
     assert reply(d).startswith("I ")  # "I can't predict ...", "I don't know ...": said plainly first
+
+
+def test_requirements_right_after_a_neighbour_are_its_own(planner: Planner) -> None:
+    d = planner.plan(turn("requirements?", "ask_requirements", confidence=0.49),
+                     Context(neighbour="CSP", question="what's CSP-SM?"))
+    assert (d.kind, d.neighbours) == (NEIGHBOUR, ("CSP",)), d.trace()
+
+
+def test_what_the_user_holds_is_not_what_they_ask_about(planner: Planner) -> None:
+    # right after the CSP: "I have A-CSM" says what they hold; "enough?" asks about the CSP's 24 months
+    text = "I have A-CSM and 18 months as SM, enough?"
+    d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, "A-CSM", "other_certification", "A-CSM")]),
+                     Context(neighbour="CSP", question="requirements?"))
+    assert (d.fact and d.fact.id, d.polarity) == ("csp_level", "no"), d.trace()
+    assert reply(d).startswith("No. 18 is 6 short: you need 6 more, 24 months of experience in all."), reply(d)
+    # ... and without the CSP just spoken of, the A-CSM is what it asks about
+    d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, "A-CSM", "other_certification", "A-CSM")]), Context())
+    assert d.fact is None or d.fact.id != "csp_level", d.trace()
