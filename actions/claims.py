@@ -41,6 +41,7 @@ SITUATION = re.compile(r"\b(ago|i (?:only )?(?:have|had|got|get|did|took|take|fi
                        r"maximum|minimum|max|min|enough|or more|or less|per (?:day|week|month|year))\b")
 # "is it 50 or 60 questions?", "2 x 8h?": the user offers more than one figure, or one made of others
 _ALTERNATIVES = re.compile(r"\bor\b(?! (not|is that|false)\b)|\d\s*(x|\*|times)\s*\d")
+ROUGH_REACH = 20  # characters either side of a figure where a word makes it rough ("from about 250 to 2,500 USD")
 _CLAIM = re.compile(r"\b(is that|is it|is this|isn't it|right|true|correct|really|heard|read|told|said|says|claims?)\b")
 _YES_NO_START = re.compile(r"^\W*((hi|hey|hello|so|ok|okay|btw|and|but)\W+)*(is|are|does|do|did|will|would|has|have|"
                            r"isn't|aren't|doesn't|don't)\b")
@@ -53,25 +54,45 @@ def _value(raw: str) -> float:
 
 def figures(text: str) -> List[Tuple[str, float]]:
     """The figures of a text, each as (unit, value)."""
-    found: List[Tuple[str, float]] = []
+    return [(unit, value) for unit, value, _, _ in _placed_figures(text)]
+
+
+# units said in a smaller one, so that "1 year" is "12 months" and "2 hours" "120 minutes"
+_IN_SMALLER: Dict[str, Tuple[str, float]] = {"years": ("months", 12.0), "hours": ("minutes", 60.0)}
+
+
+def _placed_figures(text: str) -> List[Tuple[str, float, int, int]]:
+    """The figures of a text, each as (unit, value, start, end), years in months and hours in minutes."""
+    found: List[Tuple[str, float, int, int]] = []
     for unit, pattern in _FIGURE:
-        found += [(unit, _value(m.group(1))) for m in pattern.finditer(text)]
-    found += [("usd", _value(m.group(1))) for m in _DOLLARS.finditer(text)]
+        smaller, times = _IN_SMALLER.get(unit, (unit, 1.0))
+        found += [(smaller, _value(m.group(1)) * times, m.start(), m.end()) for m in pattern.finditer(text)]
+    found += [("usd", _value(m.group(1)), m.start(), m.end()) for m in _DOLLARS.finditer(text)]
     return found
+
+
+def claimed_figures(question: str) -> List[Tuple[str, float]]:
+    """The figures a yes/no question claims ("is the CSM exam 90 minutes?"); none for the user's own ("if I attend all 16
+    hours ..."), figures compared or offered as alternatives."""
+    lowered = question.lower().replace("\u2019", "'")
+    if SITUATION.search(lowered) or _ALTERNATIVES.search(lowered) or not (_YES_NO_START.match(lowered) or _CLAIM.search(lowered)):
+        return []
+    return figures(lowered)
 
 
 def contradicts(question: str, answer: str) -> Optional[str]:
     """"no" when the question claims a figure of a unit the answer states otherwise; None otherwise."""
-    lowered = question.lower().replace("\u2019", "'")
-    if SITUATION.search(lowered) or _ALTERNATIVES.search(lowered) or not (_YES_NO_START.match(lowered) or _CLAIM.search(lowered)):
-        return None
-    claimed = figures(lowered)
+    claimed = claimed_figures(question)
     if not claimed:
         return None
     stated: Dict[str, Set[float]] = {}
-    for unit, value in figures(answer):
+    rough: Set[str] = set()
+    for unit, value, start, end in _placed_figures(answer):
         stated.setdefault(unit, set()).add(value)
-    if _ROUGH.search(answer.lower()):
+        # ("about 250 to 2,500 USD": 1,000 is in it; "50 questions ..., so up to 13 may be wrong" states 50 exactly)
+        if _ROUGH.search(answer[max(0, start - ROUGH_REACH):end + ROUGH_REACH].lower()):
+            rough.add(unit)
+    if any(unit in rough for unit, _ in claimed):
         return None
     compared = [(unit, value) for unit, value in claimed if unit in stated]
     if not compared or any(value in stated[unit] for unit, value in compared):

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Pattern, Sequence, Tuple
 
+from actions.claims import claimed_figures
+from actions.claims import figures as figures_in
 from actions.figures import Figures, figures_from, wording_from
 from actions.knowledge_base import WORDS_PROBLEM, Knowledge, KnowledgeError, Source, compiled_patterns, get_knowledge
 from actions.threshold import Threshold
@@ -96,6 +98,9 @@ class FactBook:
     foreign_yes_no_min_score: Optional[float] = None  # ... when it is a yes/no question (its "yes" rests on those words)
     answers_as_questions: bool = False  # also match a question against each fact's answer text
     concept_weight: float = 0.0  # added to the cosine times the share of the question's concepts a fact speaks of
+    # added to the cosine times the share of the units of the question's figures ("90 min", "40 questions") the fact's
+    # answer states a figure in (actions/claims.py)
+    figure_weight: float = 0.0
     # a source the question names ("what does the article say ...?"): source key -> patterns (lower case) naming it
     named_sources: Mapping[str, Tuple[Pattern[str], ...]] = field(default_factory=dict)
     context_bonus: float = 0.0  # added to facts of the topic just answered, for a question naming no certification
@@ -311,6 +316,7 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
         context_bonus=float(number("context_bonus", 0.0, 1) or 0.0),
         max_unexplained=None if max_unexplained is None else int(max_unexplained),
         concept_weight=float(number("concept_weight", 0.0, 1) or 0.0),
+        figure_weight=float(number("figure_weight", 0.0, 1) or 0.0),
         guide_facts={str(k): str(v) for k, v in guide.items()},
         guide_min_confidence=float(number("guide_min_confidence", 0.8, 1) or 0.0),
         guide_sure_confidence=float(number("guide_sure_confidence", 0.8, 1) or 0.0),
@@ -415,6 +421,8 @@ class FactIndex:
         if lexicon is not None:
             for fact in book.facts.values():
                 self.concepts[fact.id] = frozenset(lexicon.concepts_in(" ".join(fact.questions).lower()))
+        # the units a fact's answer states a figure in ("60 minutes": minutes), for ``figure_weight``
+        self.units: Dict[str, frozenset] = {fact.id: frozenset(figures_in(fact.answer.lower())) for fact in book.facts.values()}
         self._vectorizers = []
         self._scores: Dict[str, Dict[str, float]] = {}  # by normalised text (bounded: SCORES_CACHE_SIZE)
         for analyzer in analyzers:
@@ -456,7 +464,8 @@ class FactIndex:
              context_fact: Optional[str] = None) -> Tuple[Tuple[str, ...], List[Tuple[str, float, float]]]:
         """The certifications the text names, and every candidate as (label, score, score + intent
         bonus + context bonus), best first by the latter. The score is the cosine, plus
-        ``concept_weight`` times the share of the question's concepts the fact's questions speak of.
+        ``concept_weight`` times the share of the question's concepts the fact's questions speak of, plus
+        ``figure_weight`` times the share of the units of the question's figures the fact's answer states one in.
         ``context_topic``/``context_fact``: what was just answered, used when the question names no
         certification (it leans on the conversation): facts of that topic, or speaking of the same
         things, get up to ``context_bonus``."""
@@ -466,12 +475,16 @@ class FactIndex:
         raw = self.scores(normalised)
         asked = frozenset(self.lexicon.concepts_in(text.lower())) if self.lexicon is not None else frozenset()
         previous = self.concepts.get(context_fact or "", frozenset())
+        claimed = frozenset(claimed_figures(text)) if self.book.figure_weight else frozenset()
+        units = frozenset(unit for unit, _ in claimed)
         ranked = []
         for label, score in raw.items():
             is_topic = label.startswith(TOPIC_PREFIX)
             topic = label[len(TOPIC_PREFIX):] if is_topic else self.book.facts[label].topic
             if asked and not is_topic and self.book.concept_weight:
                 score += self.book.concept_weight * len(asked & self.concepts.get(label, frozenset())) / len(asked)
+            if units and not is_topic:  # "the CSM exam is 90 min right?": the facts stating other minutes
+                score += self.book.figure_weight * len(_other_figures(claimed, self.units.get(label, frozenset()))) / len(units)
             bonus = self.book.intent_bonus if intent_topic and topic == intent_topic else 0.0
             if not found and not is_topic and (context_topic or previous):
                 mine = self.concepts.get(label, frozenset())
@@ -515,6 +528,13 @@ class FactIndex:
             and raw.get(other.id, 0.0) >= score - self.book.ambiguity_margin
             for other in self.book.facts.values() if other.id != fact.id and not other.only_with
         )
+
+
+def _other_figures(claimed: frozenset, stated: frozenset) -> frozenset:
+    """The units in which the answer states a figure and the question another ("90 min" against "60 minutes"): a
+    figure the user quotes from the answer ("the 90 days") is in its words already, and says nothing of what is asked."""
+    units = {unit for unit, _ in stated}
+    return frozenset(unit for unit, value in claimed if unit in units and (unit, value) not in stated)
 
 
 @lru_cache(maxsize=1)

@@ -565,11 +565,12 @@ class Planner:
                 return answer
         if fact.threshold is not None and (
                 lexicon is None or "yesno" in lexicon.asks_of(text) or SCORE_WORDS.search(text.lower())):
-            return fact.threshold.answer(text)
-        if fact.threshold is None:
-            # "the CSM class is 24 hours, is that right?": "No." before the 16 hours (actions/claims.py)
-            return contradicts(the_question(text), fact.answer)
-        return None
+            answer = fact.threshold.answer(text)
+            if answer:
+                return answer
+        # "the CSM class is 24 hours, is that right?": "No." before the 16 hours (actions/claims.py); also beside a
+        # threshold the question does not speak of ("CSM exam is 90 min right?": the test's 60 minutes)
+        return contradicts(the_question(text), fact.answer)
 
     def _plan(self, turn: Turn, context: Context) -> Decision:
         kb, book = self.kb, self.index.book

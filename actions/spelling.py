@@ -23,6 +23,8 @@ _WORD = re.compile(r"[a-z]+")
 # A unit written against its number ("is the cspo 16h?", "60mins"): the word it stands for, apart
 _UNITS = {"h": "hours", "hr": "hours", "hrs": "hours", "hour": "hours", "hours": "hours", "min": "minutes",
           "mins": "minutes", "minutes": "minutes", "d": "days", "days": "days", "usd": "USD"}
+# ... or after a space ("90 min", "8 hrs"): only the abbreviations no other word is written as
+_SPACED_UNITS = frozenset({"min", "mins", "hr", "hrs"})
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 CACHE_SIZE = 10_000
 MAX_LENGTH = 24  # longer "words" are no typos of a word people type (and cost more to look up)
@@ -153,6 +155,9 @@ class Speller:
                 continue  # an acronym in a sentence ("I work in HR"), not the shorthand "hr" (hour) nor a typo
             if m.start() > 0 and lowered[m.start() - 1].isdigit() and m.group() in _UNITS:  # "16h", "60mins"
                 out.append(Correction(m.start(), text[m.start():m.end()], f" {_UNITS[m.group()]}"))
+                continue
+            if m.group() in _SPACED_UNITS and re.search(r"\d $", lowered[:m.start()]):
+                out.append(Correction(m.start(), text[m.start():m.end()], _UNITS[m.group()]))  # "90 min": minutes
                 continue
             meant = self.meant(m.group())
             if meant is not None:

@@ -5,9 +5,10 @@ from typing import Optional
 
 import pytest
 
-from actions.claims import contradicts, figures
+from actions.claims import claimed_figures, contradicts, figures
 from actions.compose import get_planner
 from actions.decision import Context, Turn
+from actions.facts import _other_figures
 
 COURSE = "The CSM course is a live course of 16 hours with a Certified Scrum Trainer."
 TEST = "The CSM test has 50 multiple-choice questions, and you have 60 minutes to answer them."
@@ -37,7 +38,15 @@ WINDOW = "Your two free attempts at the CSM test must be used within 90 days of 
     ("do i need more than 40 questions right?", TEST, None),  # compared
     ("how long is the csm course, 8 hours?", COURSE, None),  # a guess, asked as "how long": no claim put
     ("the csm course is 8 hours", COURSE, None),  # no question, no claim to check
-    ("is the csm test 45 minutes?", COURSE, None),  # the answer says nothing in minutes
+    ("is the csm test 45 questions?", COURSE, None),  # the answer says nothing in questions
+    # a range or an approximation elsewhere in the answer does not make every figure rough
+    ("is the csm exam 90 minutes right?", TEST + " You pass with 37 correct, so up to 13 may be wrong.", "no"),
+    ("is the csm course 1000 usd?", "The course: " + PRICE, None),
+    # years are months, hours minutes ("1 year" is the 12 months; "2 hours" is not the 60 minutes)
+    ("do I need 1 year as a scrum master for the a-csm?", "The A-CSM needs 12 months of work as a Scrum Master.", None),
+    ("do I need 2 years as a scrum master for the a-csm?", "The A-CSM needs 12 months of work as a Scrum Master.", "no"),
+    ("my friend says the csm exam is 2 hours, true?", TEST, "no"),
+    ("is the csm test 1 hour?", TEST, None),
 ])
 def test_contradicts(question: str, answer: str, expected: Optional[str]) -> None:
     assert contradicts(question, answer) == expected
@@ -45,8 +54,33 @@ def test_contradicts(question: str, answer: str, expected: Optional[str]) -> Non
 
 def test_figures() -> None:
     assert figures("a 16-hour course, 50 questions, $100 and two years") == [
-        ("hours", 16.0), ("years", 2.0), ("questions", 50.0), ("usd", 100.0)]
+        ("minutes", 960.0), ("months", 24.0), ("questions", 50.0), ("usd", 100.0)]
     assert figures("public listings run from 250 to 2,500 USD") == [("usd", 2500.0)]
+
+
+@pytest.mark.parametrize("question, claimed", [
+    ("the exam retake is 50 dollars right?", [("usd", 50.0)]),
+    ("a friend told me the exam has 40 questions, true?", [("questions", 40.0)]),
+    ("if I attend all 16 hours am I automatically certified?", []),  # the user's own figure
+    ("I did the course 70 days ago, still ok?", []),
+    ("is it 50 or 60 questions?", []),
+    ("how long is the course, 8 hours?", []),  # no claim put
+])
+def test_claimed_figures(question: str, claimed: list) -> None:
+    assert claimed_figures(question) == claimed
+
+
+def test_a_claimed_figure_finds_the_fact_stating_another() -> None:
+    """ "the exam retake is 50 dollars right?" (out of scope to the NLU) scored the retake fact 0.52, under the unsure bar:
+    the fact stating another figure in dollars is the one the claim is about; it now passes the bar, with "No." first."""
+    planner = get_planner()
+    d = planner.plan(Turn("the exam retake is 50 dollars right?", "out_of_scope", 0.8, (), unsure=True), Context())
+    assert d.fact is not None and d.fact.id == "csm_retake_cost" and d.polarity == "no"
+    # a figure the user quotes from the answer is in its words already, and says nothing of what is asked: no weight
+    stated = frozenset(figures("Renewal costs 100 USD every two years."))
+    assert _other_figures(frozenset(claimed_figures("is the renewal fee 50 USD?")), stated) == {"usd"}
+    assert _other_figures(frozenset(claimed_figures("is the renewal fee 100 USD?")), stated) == frozenset()
+    assert _other_figures(frozenset(claimed_figures("is the renewal 50 questions?")), stated) == frozenset()
 
 
 def test_the_planner_puts_no_before_the_fact() -> None:

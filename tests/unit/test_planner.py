@@ -160,8 +160,12 @@ def test_yes_or_no_first_only_when_the_listed_fact_states_it(planner: Planner) -
     assert d.polarity == "yes" and reply(d).startswith("Yes. The Scrum values")
     d = planner.plan(turn("is patience one of the scrum values?", "ask_responsibilities"), Context())
     assert d.polarity is None
+    # no "Yes." from the list of the test's features; "No." from the figure it states otherwise (actions/claims.py: 60
+    # minutes, where "so up to 13 may be wrong" once made every figure of the answer rough)
     d = planner.plan(turn("is the csm exam 90 minutes long?"), Context())
-    assert d.polarity is None
+    assert d.polarity == "no"
+    d = planner.plan(turn("is the csm exam multiple choice?"), Context())
+    assert d.polarity != "no"
 
 
 def test_the_trace_says_why(planner: Planner) -> None:

@@ -86,6 +86,8 @@ def test_american_spellings_are_read_as_the_british_ones_the_knowledge_uses() ->
     ("is the test 60mins", "is the test 60 minutes"),
     ("is it 2 x 8hrs", "is it 2 x 8 hours"),
     ("renewal is 100usd?", "renewal is 100 USD?"),
+    ("CSM exam is 90 min right?", "CSM exam is 90 minutes right?"),  # after a space: only min, mins, hr, hrs
+    ("is it 8 hrs", "is it 8 hours"),
 ])
 def test_a_unit_against_its_number_is_read_as_its_word(typed: str, meant: str) -> None:
     """ "the CSPO training is 16h right?" got the prerequisites: "16h" was no word of the knowledge."""
@@ -94,6 +96,7 @@ def test_a_unit_against_its_number_is_read_as_its_word(typed: str, meant: str) -
 
 def test_a_letter_after_a_number_that_is_no_unit_stays() -> None:
     assert Speller(WORDS, keep=KEEP).correct("is psm1 like csm")[0] == "is psm1 like csm"
+    assert Speller(WORDS, keep=KEEP).correct("what is the min score")[0] == "what is the min score"
 
 
 @pytest.mark.parametrize("typed, meant", [
@@ -117,8 +120,8 @@ def test_an_acronym_in_a_sentence_is_no_shorthand() -> None:
     """"do i need experience before taking csm? i work in HR": "HR" is no "hour" (the course length was added)."""
     speller = Speller(WORDS, keep=KEEP, shorthand={"hr": "hour"})
     assert speller.correct("i work in HR")[0] == "i work in HR"
-    assert speller.correct("is it 16 hr")[0] == "is it 16 hour"
-    assert speller.correct("IS IT 16 HR")[0] == "IS IT 16 hour"  # all in capitals: no acronym to tell apart
+    assert speller.correct("is it 16 hr")[0] == "is it 16 hours"
+    assert speller.correct("IS IT 16 HR")[0] == "IS IT 16 hours"  # all in capitals: no acronym to tell apart
 
 
 def test_numbers_in_words_become_figures_whole() -> None:
