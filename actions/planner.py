@@ -672,8 +672,12 @@ class Planner:
         builds_on = context.neighbour in self.neighbours.entries and bool(named) \
             and set(named) == {self.neighbours.entries[str(context.neighbour)].related} \
             and bool(_PRONOUN_OBJECT.search(text.lower()))
+        # ("how many months of work exp exactly?" right after what the A-CSM is: a short question naming nothing, whose best
+        # fact is one of the A-CSM's, asks about it)
+        its_own = not named and context.neighbour in self.neighbours.entries and word_count(text) <= SAID_ALREADY_MAX_WORDS \
+            and self._best_is_its(ranked, str(context.neighbour))
         if not neighbour_keys and (builds_on or not named_beyond_comparison(text, entities, named)) \
-                and context.neighbour in self.neighbours.entries and (leans_on_context(text) or after_its_fact) \
+                and context.neighbour in self.neighbours.entries and (leans_on_context(text) or after_its_fact or its_own) \
                 and (asks or concepts or QUESTION_START.match(text) or _REQUIREMENT_NOUN.search(text.lower().strip(" ?!."))):
             # "does it expire?" right after the PSM asks about the PSM; a message asking nothing ("<script>…",
             # "asdf") is no question about it
@@ -1382,6 +1386,14 @@ class Planner:
         return Decision(FACT, "neighbour_fact", fact=fact, topic=fact.topic, neighbours=(advanced[0],), asks=asks,
                         question=True)
 
+    def _best_is_its(self, ranked: Sequence[Tuple[str, float, float]], key: str) -> bool:
+        """Whether the best fact a question fits at ``min_score`` is one of the neighbour's (`answers_facts`, `only_with`)."""
+        best = next((label for label, score, _ in ranked if not label.startswith(TOPIC_PREFIX)), None)
+        if best is None or dict((label, score) for label, score, _ in ranked)[best] < self.index.book.min_score:
+            return False
+        fact = self.index.book.facts[best]
+        return fact.only_with == key or best in self.neighbours.entries[key].answers_facts
+
     def _then_fact(self, after: str, before: Optional[str]) -> FactEntry:
         """What the neighbour ``after`` is (its first fact), for the track of the one before it when the data narrows
         it (`per_neighbour`: after the A-CSM, the CSP-SM alone)."""
@@ -1445,7 +1457,12 @@ class Planner:
             return Decision(FACT, "neighbour_then", fact=fact, topic=fact.topic, neighbours=(after,), asks=asks,
                             candidates=candidates)
         allowed = {f for k in keys for f in self.neighbours.entries[k].answers_facts}
-        for label, score, _ in ranked:
+        # what the one after it is comes after its own facts: "does A-CSM need a CSM, and how many months of experience?"
+        # asks its own 12 months, not the CSP's 24 (which the words "months of experience" fit as well)
+        entries = self.neighbours.entries
+        later = {f for k in keys if entries[k].then in entries and entries[k].then not in keys
+                 for f in entries[str(entries[k].then)].answers_facts}
+        for label, score, _ in sorted(ranked, key=lambda c: c[0] in later):
             if label.startswith(TOPIC_PREFIX) or score < book.min_score:
                 continue
             fact = book.facts[label]

@@ -2063,3 +2063,21 @@ def test_what_the_user_holds_is_not_what_they_ask_about(planner: Planner) -> Non
     # ... and without the CSP just spoken of, the A-CSM is what it asks about
     d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, "A-CSM", "other_certification", "A-CSM")]), Context())
     assert d.fact is None or d.fact.id != "csp_level", d.trace()
+
+
+def test_an_advanced_one_s_experience_is_its_own_not_the_csp_s(planner: Planner) -> None:
+    """ "does A-CSM need a CSM, and how many months of experience?" got the CSP's 24 months (its words fit the CSP's fact
+    as well): what comes after the A-CSM answers only when nothing of its own does."""
+    text = "does A-CSM need a CSM, and how many months of experience?"
+    d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, "A-CSM", "other_certification", "A-CSM"),
+                                                            ent(text, "a CSM", "certification", "CSM")]), Context())
+    assert "12 months" in reply(d) and "24 months" not in reply(d), d.trace()
+    # ... and right after what the A-CSPO or A-CSM is
+    d = planner.plan(turn("and experience?", "nlu_fallback"), Context(neighbour="A-CSPO"))
+    assert "12 months" in reply(d) and "24 months" not in reply(d), d.trace()
+    d = planner.plan(turn("how many months of work exp exactly?", "ask_continuous_learning"), Context(neighbour="A-CSM"))
+    assert d.neighbours == ("A-CSM",) and "12 months" in reply(d), d.trace()
+    # the CSP's own still answers what comes after
+    text = "what's the next level after the A-CSM?"
+    d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, "A-CSM", "other_certification", "A-CSM")]), Context())
+    assert "24 months" in reply(d), d.trace()
