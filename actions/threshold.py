@@ -34,6 +34,10 @@ SCORE_WORDS = re.compile(
 _RATE = re.compile(r"\d\s*(?:%|percent)\s+(?:of [\w-]+ )?(?:pass|fail)(?:es)?\s+(?:the|this|that|it|on|in|at|first)\b")
 _COMPARING = re.compile(r"\b(more|less|fewer|over|above|under|below|at least|at most|minimum|maximum|than|or)\b")
 _NUMBER = r"(\d+(?:[.,]\d+)?)"
+# a bare number the user got or scored ("I got 36 on my CSM test, did I pass?"), not one with a unit of its own
+_BARE_SCORE = re.compile(r"\b(?:i|i've|ive|i have)\s+(?:only\s+|just\s+)?(?:got|get|scored?|had)\s+(?:a\s+|only\s+|just\s+)?"
+                         + _NUMBER + r"(?![\d.,]|\s*(?:%|percent|/|out of|of\b|days?|weeks?|months?|years?|hours?|hrs?|h\b|minutes?|mins?|"
+                         r"questions?|answers?|attempts?|tries|times|seus?|usd|dollars?|x\b))")
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,9 @@ class Threshold:
                     return []
             for m in re.finditer(_NUMBER + r"\s+(?:questions?\s+|answers?\s+)?(?:correct|right)\b", lowered):
                 add("count", m.group(1), m.span())
+            for m in _BARE_SCORE.finditer(lowered):  # "I got 36 on my CSM test": a score, when it can be one out of the total
+                if float(m.group(1).replace(",", ".")) <= self.of:
+                    add("count", m.group(1), m.span(1))
         if self.percent is not None:
             for m in re.finditer(_NUMBER + r"\s*(?:%|percent\b|per cent\b)", lowered):
                 add("percent", m.group(1), m.span())

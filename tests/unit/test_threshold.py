@@ -32,6 +32,11 @@ SEUS = Threshold(minimum=20, unit="seus?|scrum education units?")
     ("scored 36/50 on csm. pass or fail?", "no"),
     ("is 75% the pass mark?", "no"),            # the rule itself: a claim
     ("is it true 98% pass the csm test?", None),  # that many people pass it: a pass rate, no score
+    ("I got 36 on my CSM test, did I pass???", "no"),  # a bare number the user got: a score out of the 50
+    ("I scored 45 on it, is that a pass", "yes"),
+    ("I got 60 on it, pass?", None),  # more than the 50: not a score on this test
+    ("I got 2 attempts, did I pass?", None),  # a number with a unit of its own
+    ("I got 36 days left, will I pass?", None),
 ])
 def test_pass_mark(question: str, expected: Optional[str]) -> None:
     assert PASS.answer(question) == expected
