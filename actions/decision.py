@@ -101,6 +101,7 @@ class Decision:
     part: str = ""  # the words of the message this decision answers, when it asks more than one question
     also: Tuple["Decision", ...] = ()  # the answers to its further questions (actions/parts.py), in order
     worked_out: str = ""  # what the user's own figures work out to with the fact (actions/figures.py), said first
+    introduces: Optional[str] = None  # the neighbour the fact says what it is ("what comes after the csm?": the A-CSM)
 
     def trace(self) -> Dict[str, Any]:
         """The decision as plain data, for the bot event's metadata and the workbench."""
@@ -126,7 +127,7 @@ class Decision:
         if self.kind in (FACT, COUNTERPART) and self.fact is not None:
             cert = self.fact.certifications[0] if len(self.fact.certifications) == 1 else (
                 self.certifications[0] if len(self.certifications) == 1 else None)
-            return Context(certification=cert, topic=self.fact.topic, fact=self.fact.id)
+            return Context(certification=cert, topic=self.fact.topic, fact=self.fact.id, neighbour=self.introduces)
         if self.kind == TOPIC:
             cert = self.certifications[0] if len(self.certifications) == 1 and self.topic != "comparison" else None
             return Context(certification=cert, topic=self.topic, fact=None)

@@ -264,6 +264,11 @@ class Planner:
         self._definition_words, self._requirement_words, self._requirement_fillers = (
             _words(kb, key) for key in ("definition_words", "requirement_words", "requirement_fillers"))
         self.vocabulary = _vocabulary(kb, index, neighbours)
+        # the fact saying what a neighbour is (its first `answers_facts`: "what comes after the csm?" gets the A-CSM's)
+        self._introducing: Dict[str, str] = {}
+        for key, entry in neighbours.entries.items():
+            if entry.answers_facts and entry.answers_facts[0] not in self._introducing:
+                self._introducing[entry.answers_facts[0]] = key
         # one typo per word put right before anything reads the words (actions/spelling.py)
         # (`user_words`: the NLU examples' words, never taken for typos)
         self.speller = Speller(spelling_vocabulary(kb.extra) + Counter(self.vocabulary), keep=user_words,
@@ -302,7 +307,12 @@ class Planner:
             parts = question_parts(turn.text)
             if len(parts) > 1 and not self.sides.both_asked(turn.text.lower()):  # (the how and the what: one question)
                 decision = self._plan_parts(turn, context, parts) or decision
-        return self._read_with_last(decision, turn, context)
+        decision = self._read_with_last(decision, turn, context)
+        if decision.kind in (FACT, COUNTERPART) and decision.fact is not None and not decision.neighbours \
+                and decision.fact.id in self._introducing:
+            # "do I need the CSM for it?" right after "what comes after the csm?" asks about the A-CSM
+            decision = replace(decision, introduces=self._introducing[decision.fact.id])
+        return decision
 
     def _read_with_last(self, decision: Decision, turn: Turn, context: Context) -> Decision:
         """A question no fact answers, or answered with a fact off the subject of the user's message before: read

@@ -35,9 +35,10 @@ _RATE = re.compile(r"\d\s*(?:%|percent)\s+(?:of [\w-]+ )?(?:pass|fail)(?:es)?\s+
 _COMPARING = re.compile(r"\b(more|less|fewer|over|above|under|below|at least|at most|minimum|maximum|than|or)\b")
 _NUMBER = r"(\d+(?:[.,]\d+)?)"
 # a bare number the user got or scored ("I got 36 on my CSM test, did I pass?"), not one with a unit of its own
+_UNIT_AFTER = (r"%|percent|/|out of|of\b|days?|weeks?|months?|years?|hours?|hrs?|h\b|minutes?|mins?|questions?|answers?|"
+               r"attempts?|tries|times|seus?|usd|dollars?|x\b")
 _BARE_SCORE = re.compile(r"\b(?:i|i've|ive|i have)\s+(?:only\s+|just\s+)?(?:got|get|scored?|had)\s+(?:a\s+|only\s+|just\s+)?"
-                         + _NUMBER + r"(?![\d.,]|\s*(?:%|percent|/|out of|of\b|days?|weeks?|months?|years?|hours?|hrs?|h\b|minutes?|mins?|"
-                         r"questions?|answers?|attempts?|tries|times|seus?|usd|dollars?|x\b))")
+                         + _NUMBER + r"(?![\d.,]|\s*(?:" + _UNIT_AFTER + r"))")
 
 
 @dataclass(frozen=True)

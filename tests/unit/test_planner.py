@@ -2081,3 +2081,23 @@ def test_an_advanced_one_s_experience_is_its_own_not_the_csp_s(planner: Planner)
     text = "what's the next level after the A-CSM?"
     d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, "A-CSM", "other_certification", "A-CSM")]), Context())
     assert "24 months" in reply(d), d.trace()
+
+
+def test_what_comes_after_is_what_it_then_speaks_of(planner: Planner) -> None:
+    """ "do I need the CSM for it or can anyone do it?" right after "what comes after the csm?" (the A-CSM) got the CSM's
+    own prerequisites, and "and how long is that course?" the CSM course: the fact saying what a neighbour is makes it
+    what the conversation is about."""
+    text = "what comes after the csm?"
+    d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, "csm", "certification", "CSM")]), Context())
+    assert d.introduces == "A-CSM", d.trace()
+    after = d.context_after(Context())
+    assert (after.neighbour, after.fact) == ("A-CSM", d.fact.id if d.fact else None)
+    text = "do I need the CSM for it or can anyone do it?"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "csm", "certification", "CSM")]), after)
+    assert d.neighbours == ("A-CSM",) and "A-CSM needs a CSM" in reply(d), d.trace()
+    d = planner.plan(turn("and how long is that course?", "ask_requirements"), after)
+    assert "at least 16 hours" in reply(d), d.trace()
+    # a fact about the CSM itself makes no neighbour the subject
+    text = "how long is the csm course?"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "csm", "certification", "CSM")]), Context())
+    assert d.introduces is None and d.context_after(Context()).neighbour is None
