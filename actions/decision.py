@@ -144,7 +144,7 @@ KNOWLEDGE, FALLBACK, OUT_OF_SCOPE, FORM = "knowledge", "fallback", "out_of_scope
 # deny) right after a knowledge answer: the planner answers it only as a follow-up of that answer.
 SMALL_TALK = "small_talk"
 CONTEXT_RULES = ("counterpart", "counterpart_same_fact", "counterpart_question", "then", "said_already", "swap",
-                 "source_of_last", "all_of_it",
+                 "source_of_last", "all_of_it", "sure_of_last",
                  "why_of_last", "subject_of_last", "next_step", "certification_of_last")
 # Rules whose answer comes before the recommendation form's question when the message opened the form.
 FORM_OPENING_RULES = ("audience", "goal_guide", "side", "neighbour", "known_unknown")
@@ -190,7 +190,8 @@ def fit_only(decision: Decision) -> bool:
     in the form, the form's own question ("which cert fits me?" gets no fact the words "which cert" fit)."""
     return _fit_asked(decision) and not decision.concepts
 # a fact: the one that states it, or one leaning on the last
-FOLLOWING_RULES = ("fact", "threshold", "said_already", "then", "all_of_it", "why_of_last", "subject_of_last", "next_step",
+FOLLOWING_RULES = ("fact", "threshold", "said_already", "then", "all_of_it", "sure_of_last",
+                   "why_of_last", "subject_of_last", "next_step",
                    "certification_of_last")
 UNPARTICULAR_ASKS = frozenset({"fit", "yesno"})  # a yes or no, which one: nothing a fact states in particular
 GENERIC_ASKS = UNPARTICULAR_ASKS | {"how"}  # ... nor "how", for the form: "which one?" for a price is the fact's

@@ -38,6 +38,7 @@ class Lexicon:
     swap_questions: Tuple[Pattern[str], ...] = ()  # "and the other way round?": the same question, roles swapped
     rest_questions: Tuple[Pattern[str], ...] = ()  # "do I need anything else?": all of the fact just given, again
     why_questions: Tuple[Pattern[str], ...] = ()  # "why?", "how come?": the reason for the fact just given
+    sure_questions: Tuple[Pattern[str], ...] = ()  # "are you sure?": the fact just given, as its source says it
     other_one: Tuple[Pattern[str], ...] = ()  # "... for the other one?": the certification not spoken of last
     role_words: Tuple[Pattern[str], ...] = ()  # "the Scrum Master", "a PO": the role itself, not its certification
     source_questions: Tuple[Pattern[str], ...] = ()  # "link?": where the fact just given comes from
@@ -87,6 +88,10 @@ class Lexicon:
     def asks_why(self, text: str) -> bool:
         """Whether the whole (lower-case) message asks for the reason of what was just said ("why?", "how come?")."""
         return any(p.search(text) for p in self.why_questions)
+
+    def asks_if_sure(self, text: str) -> bool:
+        """Whether the whole (lower-case) message doubts what was just said ("are you sure?", "really?")."""
+        return any(p.search(text) for p in self.sure_questions)
 
     def asks_for_the_rest(self, text: str) -> bool:
         """Whether the whole (lower-case) message asks whether there is more ("anything else?", "is that all?")."""
@@ -219,12 +224,13 @@ def lexicon_from_knowledge(kb: Knowledge) -> Lexicon:
     swap = compiled(kb.extra.get("swap_questions") or [], "swap_questions")
     rest = compiled(kb.extra.get("rest_questions") or [], "rest_questions")
     why = compiled(kb.extra.get("why_questions") or [], "why_questions")
+    sure = compiled(kb.extra.get("sure_questions") or [], "sure_questions")
     other_one = compiled(kb.extra.get("other_one") or [], "other_one")
     role_words = compiled(kb.extra.get("role_words") or [], "role_words")
     source = compiled(kb.extra.get("source_questions") or [], "source_questions")
     frames = compiled(kb.extra.get("claim_frames") or [], "claim_frames")
     return Lexicon(concepts=concepts, asks=asks, strong_asks=frozenset(strong), then_questions=then, swap_questions=swap,
-                   rest_questions=rest, why_questions=why, other_one=other_one, role_words=role_words,
+                   rest_questions=rest, why_questions=why, sure_questions=sure, other_one=other_one, role_words=role_words,
                    source_questions=source, frames=frames,
                    source_concepts=_concept_list(kb.extra.get("source_concepts"), concepts, fail, "source_concepts"),
                    page_concepts=_concept_list(kb.extra.get("page_concepts"), concepts, fail, "page_concepts"),

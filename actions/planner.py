@@ -1270,6 +1270,11 @@ class Planner:
             # "do I need anything else?" after the renewal fee: all that fact says (fee and SEUs), not another fact
             return Decision(FACT, "all_of_it", fact=last, topic=last.topic, certifications=last.certifications,
                             polarity="all_of_it")
+        if lexicon.asks_if_sure(lowered):
+            # "are you sure?" after the test's 50 questions: that fact again, as its source says it (the NLU took it for
+            # "why?", and the advisor said it had recommended nothing yet)
+            return Decision(FACT, "sure_of_last", fact=last, topic=last.topic, certifications=last.certifications,
+                            polarity="sure")
         return None
 
     def _concepts_asked(self, text: str) -> Tuple[str, ...]:

@@ -2101,3 +2101,17 @@ def test_what_comes_after_is_what_it_then_speaks_of(planner: Planner) -> None:
     text = "how long is the csm course?"
     d = planner.plan(turn(text, "ask_requirements", [ent(text, "csm", "certification", "CSM")]), Context())
     assert d.introduces is None and d.context_after(Context()).neighbour is None
+
+
+def test_are_you_sure_gets_the_fact_again_as_its_source_says_it(planner: Planner) -> None:
+    """ "are you sure?" right after a fact was "why?" to the NLU, and the advisor answered that it had recommended nothing
+    yet: the fact again, "Yes, that is what my source says:" first."""
+    last = Context(certification="CSM", topic="requirements", fact="csm_test_format")
+    for text in ("are you sure?", "really?", "r u sure", "hmm, is that right?", "you sure about that?"):
+        d = planner.plan(turn(text, "ask_why"), last)
+        assert (d.rule, d.fact and d.fact.id) == ("sure_of_last", "csm_test_format"), (text, d.trace())
+        assert reply(d).startswith("Yes, that is what my source says: The CSM test has 50"), reply(d)
+    # not a question of its own, nor without a fact just given
+    d = planner.plan(turn("are you sure the cspo has no test?", "ask_requirements"), last)
+    assert d.rule != "sure_of_last"
+    assert planner.plan(turn("are you sure?", "ask_why"), Context()).rule != "sure_of_last"
