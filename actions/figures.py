@@ -45,6 +45,7 @@ _DAYS_AGO = re.compile(r"\b" + _N + r"\s+days?\s+ago\b")
 _CLOCK = re.compile(r"\b(?:at\s+)?(\d{1,2})[:.h](\d{2})\s*(am|pm)?\b")
 _STARTS = re.compile(r"\b(start|starts|started|starting|begin|begins|began|log in|open)\b")
 _PER_QUESTION = re.compile(r"\b(per|each|a|every)\s+question\b")
+_IN_HOURS = re.compile(r"\b(in|into|how many|as) hours?\b")
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,8 @@ FIELDS = tuple(f.name for f in fields(Figures))
 SENTENCES = {"valid_until": ("since", "until"), "valid_left": ("age", "left"), "valid_lapsed": ("age", "over"),
              "renewals_over": ("years", "renewals", "total"), "attempts_cost": ("attempts", "free", "paid", "total"),
              "window_left": ("ago", "left", "window"), "window_over": ("ago", "window"), "test_ends": ("start", "end"),
-             "per_question": ("minutes", "seconds"), "short_of": ("have", "short", "need", "noun")}
+             "per_question": ("minutes", "seconds"), "short_of": ("have", "short", "need", "noun"),
+             "in_hours": ("minutes", "hours")}
 
 
 def _number(word: str) -> int:
@@ -85,7 +87,7 @@ class Worker:
         lowered = text.lower()
         steps: tuple[Callable[[Figures, str], Optional[str]], ...] = (
             self._valid_until, self._valid_left, self._renewals, self._attempts, self._window, self._test_end,
-            self._per_question)
+            self._per_question, self._in_hours)
         return next((s for s in (step(figures, lowered) for step in steps) if s), None)
 
     def short_of(self, have: float, need: float, noun: str) -> str:
@@ -171,6 +173,14 @@ class Worker:
             return None
         seconds = f.test_minutes * 60 / f.test_questions
         return self._say("per_question", minutes=f"{seconds / 60:.1f}".rstrip("0").rstrip("."), seconds=round(seconds))
+
+
+    def _in_hours(self, f: Figures, text: str) -> Optional[str]:
+        """"and in hours?" right after the test's 60 minutes: "60 minutes is 1 hour"."""
+        if f.test_minutes is None or not _IN_HOURS.search(text) or _PER_QUESTION.search(text):
+            return None
+        hours = f"{f.test_minutes / 60:.2f}".rstrip("0").rstrip(".")
+        return self._say("in_hours", minutes=f.test_minutes, hours=f"{hours} hour" + ("" if hours == "1" else "s"))
 
 
 def figures_from(raw: Any, where: str, fail: Any) -> Optional[Figures]:

@@ -15,6 +15,7 @@ WORDING = {
     "renewals_over": "{years} years {renewals} renewals {total}", "attempts_cost": "{attempts} {free} {paid} {total}",
     "window_left": "{ago} {left} {window}", "window_over": "over {ago} {window}", "test_ends": "{start} -> {end}",
     "per_question": "{minutes} min {seconds} s", "short_of": "{have} {short} {need} {noun}",
+    "in_hours": "{minutes} = {hours}",
 }
 VALID = Figures(valid_months=24, renewal_fee=100)
 ATTEMPTS = Figures(free_attempts=2, attempt_fee=25, window_days=90)
@@ -66,9 +67,28 @@ def test_two_attempts_are_free_and_cost_nothing_to_work_out() -> None:
     ("if I start the csm test at 9:15, by when do I have to be done?", "9:15 -> 10:15"),
     ("I start at 11:30 pm, when does it end?", "11:30 pm -> 12:30 am"),
     ("roughly how many minutes per question?", "1.2 min 72 s"),
+    ("and in hours?", "60 = 1 hour"),  # right after the test's 60 minutes
+    ("how many hours is that?", "60 = 1 hour"),
 ])
 def test_the_test_clock(text: str, expected: str) -> None:
     assert work(TEST, text) == expected
+
+
+def test_minutes_in_hours_are_worked_out_only_when_asked() -> None:
+    assert work(Figures(test_minutes=90), "in hours?") == "90 = 1.5 hours"
+    assert work(TEST, "how many minutes is the test?") is None
+    assert work(VALID, "and in hours?") is None  # no minutes to work out
+
+
+def test_in_hours_right_after_a_duration_is_that_fact_again() -> None:
+    """ "in days?" right after the CSM course's 16 hours got the test's format: a unit alone asks the fact just given."""
+    planner = get_planner()
+    d = planner.plan(Turn("in days?", "greet", 0.35, ()), Context(certification="CSM", topic="requirements",
+                                                                   fact="csm_course_length"))
+    assert (d.rule, d.fact and d.fact.id) == ("said_already", "csm_course_length"), d.trace()
+    d = planner.plan(Turn("and in hours?", "out_of_scope", 0.42, (), unsure=True),
+                     Context(certification="CSM", topic="requirements", fact="csm_test_format"))
+    assert (d.rule, d.worked_out) == ("said_already", "60 minutes is 1 hour."), d.trace()
 
 
 def test_the_planner_says_the_worked_out_figure_before_the_fact() -> None:
