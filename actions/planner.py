@@ -132,6 +132,8 @@ WINDOW_AGAIN_MAX_WORDS = 5
 _ASKS_WHEN = re.compile(r"\b(when|within what|within which|what time ?frame|which time ?frame|what period|counted from|"
                         r"count(ing)? from|starts? (counting|from)|from what date)\b")
 _ASKING_WORDS = frozenset({"what", "when", "where", "which", "whom", "whose", "much", "many", "long", "often", "soon"})
+# "would my CSPO work instead?": whether it counts, not work experience
+_WORKS_INSTEAD = re.compile(r"\bwork(s)? (instead|for (it|that|this))\b")
 SAID_ALREADY_MAX_WORDS = 9  # "how much does that cost?", "and how long do I have to use them": longer ones stand alone
 # whether a certification is needed for, or counts towards, another ("does a PSM I count toward the A-CSM?")
 _BUILDS_ON = re.compile(r"\b(counts?|qualif\w*|need|needs|needed|require[sd]?|requirement|prerequisites?|first|before|"
@@ -682,12 +684,20 @@ class Planner:
         builds_on = context.neighbour in self.neighbours.entries and bool(named) \
             and set(named) == {self.neighbours.entries[str(context.neighbour)].related} \
             and bool(_PRONOUN_OBJECT.search(text.lower()))
+        # ... or "would my CSPO work instead?", "does my PSM count?": a short yes/no question whether a certification
+        # named counts towards the advanced one just spoken of
+        builds_on = builds_on or (
+            context.neighbour in self.neighbours.entries and bool(self.neighbours.entries[str(context.neighbour)].builds_on_fact)
+            and bool(named) and set(named) <= set(self.kb.certifications) and "yesno" in asks
+            and word_count(text) <= SAID_ALREADY_MAX_WORDS and bool(_BUILDS_ON.search(text.lower()))
+            and not _OTHER_REQUIREMENT.search(_WORKS_INSTEAD.sub("", text.lower())))
         # ("how many months of work exp exactly?" right after what the A-CSM is: a short question naming nothing, whose best
         # fact is one of the A-CSM's, asks about it)
         its_own = not named and context.neighbour in self.neighbours.entries and word_count(text) <= SAID_ALREADY_MAX_WORDS \
             and self._best_is_its(ranked, str(context.neighbour))
         if not neighbour_keys and (builds_on or not named_beyond_comparison(text, entities, named)) \
-                and context.neighbour in self.neighbours.entries and (leans_on_context(text) or after_its_fact or its_own) \
+                and context.neighbour in self.neighbours.entries \
+                and (leans_on_context(text) or after_its_fact or its_own or builds_on) \
                 and (asks or concepts or QUESTION_START.match(text) or _REQUIREMENT_NOUN.search(text.lower().strip(" ?!."))):
             # "does it expire?" right after the PSM asks about the PSM; a message asking nothing ("<script>…",
             # "asdf") is no question about it

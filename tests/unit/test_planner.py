@@ -2115,3 +2115,18 @@ def test_are_you_sure_gets_the_fact_again_as_its_source_says_it(planner: Planner
     d = planner.plan(turn("are you sure the cspo has no test?", "ask_requirements"), last)
     assert d.rule != "sure_of_last"
     assert planner.plan(turn("are you sure?", "ask_why"), Context()).rule != "sure_of_last"
+
+
+def test_would_my_other_certification_count_instead(planner: Planner) -> None:
+    """ "would my CSPO work instead?" right after what the A-CSM needs got the renewal: whether a certification named counts
+    towards the advanced one just spoken of is what it builds on."""
+    text = "would my CSPO work instead?"
+    d = planner.plan(turn(text, "ask_benefits", [ent(text, "CSPO", "certification", "CSPO")]), Context(neighbour="A-CSM"))
+    assert d.neighbours == ("A-CSM",) and "a CSPO does not count" in reply(d), d.trace()
+    text = "does my csm count?"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "csm", "certification", "CSM")]), Context(neighbour="A-CSPO"))
+    assert d.neighbours == ("A-CSPO",) and "a CSM does not count" in reply(d), d.trace()
+    # another of its requirements is not what it builds on
+    text = "does my csm work experience count?"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "csm", "certification", "CSM")]), Context(neighbour="A-CSM"))
+    assert d.fact is None or "does not count" not in reply(d), d.trace()
