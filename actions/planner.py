@@ -132,6 +132,9 @@ WINDOW_AGAIN_MAX_WORDS = 5
 _ASKS_WHEN = re.compile(r"\b(when|within what|within which|what time ?frame|which time ?frame|what period|counted from|"
                         r"count(ing)? from|starts? (counting|from)|from what date)\b")
 _ASKING_WORDS = frozenset({"what", "when", "where", "which", "whom", "whose", "much", "many", "long", "often", "soon"})
+# "is psm a scrum alliance cert?": who issues it (a regular expression, not words of the retriever's lexicon: those
+# shift every fact's weights)
+_ISSUER_ASKED = re.compile(r"\b(a|an)\s+(official\s+)?(scrum alliance|scrum\.org|pmi|scaled agile)\b")
 # "would my CSPO work instead?": whether it counts, not work experience
 _WORKS_INSTEAD = re.compile(r"\bwork(s)? (instead|for (it|that|this))\b")
 SAID_ALREADY_MAX_WORDS = 9  # "how much does that cost?", "and how long do I have to use them": longer ones stand alone
@@ -1467,7 +1470,7 @@ class Planner:
             return Decision(NOT_KNOWN, "neighbour_not_known", neighbours=keys, unknown=unknown, asks=asks,
                             candidates=candidates)
         concepts = tuple(self.index.lexicon.concepts_in(text.lower())) if self.index.lexicon is not None else ()
-        if "issuer" in concepts and not self._strong([a for a in asks if a != "who"]):
+        if ("issuer" in concepts or _ISSUER_ASKED.search(text.lower())) and not self._strong([a for a in asks if a != "who"]):
             # "is PSM I the Scrum Alliance one?": who issues it, first, then what it is
             return Decision(NEIGHBOUR, "neighbour", neighbours=keys, asks=tuple(dict.fromkeys(asks + ("who",))),
                             candidates=candidates, concepts=concepts)

@@ -2130,3 +2130,13 @@ def test_would_my_other_certification_count_instead(planner: Planner) -> None:
     text = "does my csm work experience count?"
     d = planner.plan(turn(text, "ask_requirements", [ent(text, "csm", "certification", "CSM")]), Context(neighbour="A-CSM"))
     assert d.fact is None or "does not count" not in reply(d), d.trace()
+
+
+def test_is_it_a_scrum_alliance_cert_says_who_issues_it_first(planner: Planner) -> None:
+    """ "is psm a scrum alliance cert?" got the PSM I's test figures; who issues it comes first."""
+    for text, key, issuer in (("is psm a scrum alliance cert?", "PSM", "Scrum.org"),
+                              ("is POPM a Scrum Alliance product owner cert?", "SAFe_POPM", "Scaled Agile")):
+        word = text.split()[1]
+        d = planner.plan(turn(text, "ask_certification_info", [ent(text, word, "other_certification", key)]), Context())
+        assert d.neighbours == (key,) and "who" in d.asks, d.trace()
+        assert reply(d).startswith(f"{'PSM I' if key == 'PSM' else 'SAFe POPM'} is issued by {issuer}"), reply(d)
