@@ -137,6 +137,8 @@ _ASKING_WORDS = frozenset({"what", "when", "where", "which", "whom", "whose", "m
 _ISSUER_ASKED = re.compile(r"\b(a|an)\s+(official\s+)?(scrum alliance|scrum\.org|pmi|scaled agile)\b")
 # "would my CSPO work instead?": whether it counts, not work experience
 _WORKS_INSTEAD = re.compile(r"\bwork(s)? (instead|for (it|that|this))\b")
+_CONTENT_WORD = re.compile(r"[a-z][a-z'-]*")
+IN_ITS_WORDS_MAX = 4  # "before or after the course?": at most this many words beside the ignored ones
 SAID_ALREADY_MAX_WORDS = 9  # "how much does that cost?", "and how long do I have to use them": longer ones stand alone
 # whether a certification is needed for, or counts towards, another ("does a PSM I count toward the A-CSM?")
 _BUILDS_ON = re.compile(r"\b(counts?|qualif\w*|need|needs|needed|require[sd]?|requirement|prerequisites?|first|before|"
@@ -1094,8 +1096,13 @@ class Planner:
         asks nothing of the kind but names only what that fact speaks of ("is it proctored too?")."""
         book, lexicon = self.index.book, self.index.lexicon
         previous = book.facts.get(context.fact) if context.fact is not None else None
-        if previous is None or (previous.only_with and not neighbour) or lexicon is None or not leans_on_context(text):
+        if previous is None or (previous.only_with and not neighbour) or lexicon is None:
             return None  # (a neighbour's own fact only right after it: ``neighbour``)
+        if set(named) <= set(previous.certifications) and not set(asks) & lexicon.strong_asks \
+                and self._in_its_words(text, previous):
+            return previous  # "before or after the course?" right after "... may come before or after the advanced course"
+        if not leans_on_context(text):
+            return None
         if word_count(text) > SAID_ALREADY_MAX_WORDS or not set(named) <= set(previous.certifications):
             return None
         strong = set(asks) & lexicon.strong_asks
@@ -1106,6 +1113,12 @@ class Planner:
         if not strong and not (yes_no and not set(asks) - {"yesno"} and concepts and all(c in own for c in concepts)):
             return None  # "is it proctored too?" after the open-book fact: a yes/no on concepts that fact speaks of
         return previous if self._explains(previous, concepts) else None
+
+    def _in_its_words(self, text: str, fact: FactEntry) -> bool:
+        """A few words (two at least, beside the retriever's `ignore_words`), every one of them in the fact's answer: a
+        question about what it says, in its own words ("before or after the course?")."""
+        words = set(_CONTENT_WORD.findall(text.lower())) - self.index.book.ignore_words
+        return 2 <= len(words) <= IN_ITS_WORDS_MAX and words <= set(_CONTENT_WORD.findall(fact.answer.lower()))
 
     def _source_of_last(self, text: str, named: Sequence[str], context: Context) -> Optional[Decision]:
         """"link?", "where can I read that officially?" right after a fact: where that fact comes from. A fact

@@ -2140,3 +2140,15 @@ def test_is_it_a_scrum_alliance_cert_says_who_issues_it_first(planner: Planner) 
         d = planner.plan(turn(text, "ask_certification_info", [ent(text, word, "other_certification", key)]), Context())
         assert d.neighbours == (key,) and "who" in d.asks, d.trace()
         assert reply(d).startswith(f"{'PSM I' if key == 'PSM' else 'SAFe POPM'} is issued by {issuer}"), reply(d)
+
+
+def test_a_question_in_the_last_answer_s_own_words_is_about_it(planner: Planner) -> None:
+    """ "before or after the course?" right after the A-CSPO's experience ("... may come before or after the advanced
+    course") got "I don't know that about the A-CSPO" (five words: too long to lean on the answer by length alone)."""
+    last = Context(neighbour="A-CSPO", fact="acspo_experience")
+    d = planner.plan(turn("before or after the course?"), last)
+    assert d.fact is not None and d.fact.id == "acspo_experience", d.trace()
+    # words the answer does not use are a question of their own
+    d = planner.plan(turn("is the course online or in person?"), last)
+    assert d.fact is None or d.fact.id != "acspo_experience", d.trace()
+
