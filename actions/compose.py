@@ -55,7 +55,9 @@ def _replies(kb: Knowledge, planner: Planner, rules: Rules, r: Renderer, decisio
         return [neighbour_reply(kb, planner.neighbours, r, decision.neighbours, scope_first="fit" in decision.asks,
                                 issuer_first="who" in decision.asks)]
     if decision.kind == AUDIENCE and decision.role:
-        return [audience_reply(kb, rules, r, decision.role)]
+        reply = audience_reply(kb, rules, r, decision.role)
+        reply.text = f"{_first_words(kb, decision)}{reply.text}"  # "No." when a claim put another one to the role
+        return [reply]
     if decision.kind == NOT_KNOWN:
         return [not_known_reply(kb, planner, r, decision)]
     return []
@@ -85,6 +87,7 @@ def form_opening_reply(r: Renderer, message: Mapping[str, Any]) -> List[Reply]:
         return []
     if decision.kind == AUDIENCE and decision.role:
         reply = audience_reply(get_knowledge(), get_rules(), r, decision.role, in_form=True)
+        reply.text = f"{_first_words(get_knowledge(), decision)}{reply.text}"
         reply.trace = decision.trace()
         return [reply]
     return planned_reply(r, decision)

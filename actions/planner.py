@@ -135,6 +135,17 @@ _ASKING_WORDS = frozenset({"what", "when", "where", "which", "whom", "whose", "m
 # "is psm a scrum alliance cert?": who issues it (a regular expression, not words of the retriever's lexicon: those
 # shift every fact's weights)
 _ISSUER_ASKED = re.compile(r"\b(a|an)\s+(official\s+)?(scrum alliance|scrum\.org|pmi|scaled agile)\b")
+# "the CSM, not the CSPO", "the CSM rather than the CSPO": one of the two named claimed over the other
+_NOT_THE_OTHER = re.compile(r"\b(not|rather than|instead of|over|before)\b")
+# "the scrum master one", "the PO cert": a role named for its certification
+_ITS_CERTIFICATION = re.compile(r"\s*(one|cert|certs|certificate|certification|course|track|path|exam)\b", re.I)
+
+
+def _names_its_certification(text: str, entity: Mapping[str, Any]) -> bool:
+    end = entity.get("end")
+    return entity.get("entity") == "role" and isinstance(end, int) and bool(_ITS_CERTIFICATION.match(text, end))
+
+
 # "would my CSPO work instead?": whether it counts, not work experience
 _WORKS_INSTEAD = re.compile(r"\bwork(s)? (instead|for (it|that|this))\b")
 _CONTENT_WORD = re.compile(r"[a-z][a-z'-]*")
@@ -763,7 +774,8 @@ class Planner:
         if on_a_point:
             asks = tuple(a for a in asks if a != "fit")  # "which one has no exam?" asks about the exam, not a fit
         if audience is not None:
-            return Decision(AUDIENCE, "audience", role=audience, topic="audience", asks=asks, candidates=candidates)
+            return Decision(AUDIENCE, "audience", role=audience, topic="audience", asks=asks, candidates=candidates,
+                            polarity=self._claimed_for(audience, turn.text, entities))
         # ("and if I fail both?" right after the attempts goes on from that answer: no goal stated; "and if I care
         # more about the product?" after which one suits whom does state one)
         goes_on = context.fact in book.facts and book.facts[str(context.fact)].topic not in self._guide_topics \
@@ -1682,18 +1694,41 @@ class Planner:
         follow-up of such an answer ("and a developer?")."""
         follow_up = context.topic == "audience" and bool(GOING_ON.match(turn.text.lower())) \
             and word_count(turn.text) <= 8
-        if not self._asks_fit(turn.text) and not follow_up:
+        if not self._asks_fit(turn.text) and not follow_up and self._claimed(turn.text, entities) is None:
             return None
         lowered = turn.text.lower()
         # "developer moving into product, which of the two?": the role moved into, not the one left (`role_moves`)
         roles = {role for role, cues in self.role_moves.items() if any(c.search(lowered) for c in cues)} \
-            or {str(e.get("value")) for e in entities if e.get("entity") == "role"}
+            or {str(e.get("value")) for e in entities if e.get("entity") == "role" and not _names_its_certification(turn.text, e)}
         if not roles:  # "I run a small startup, which cert?": a role described, not named (lexicon `role_cues`)
             roles = {role for role, cues in self.role_cues.items() if any(c.search(lowered) for c in cues)}
         if len(roles) != 1:
             return None
         role = next(iter(roles))
         return role if self.role_leaning.get(role) in ("csm", "cspo") else None
+
+    def _claimed(self, text: str, entities: Sequence[Mapping[str, Any]]) -> Optional[str]:
+        """The certification a claim to check says suits a role ("my boss says as a BA I should do the CSM, is that
+        right?"): the first one named, in a message framed as a claim (lexicon.yml `claim_frames`); None otherwise."""
+        lexicon = self.index.lexicon
+        if lexicon is None or not any(p.search(text.lower()) for p in lexicon.frames):
+            return None
+        named = sorted((int(e.get("start") or 0), str(e.get("value"))) for e in entities
+                       if e.get("entity") == "certification" and str(e.get("value")) in self.kb.certifications)
+        # ("do the scrum master one": a role named for its certification)
+        named += sorted((int(e.get("start") or 0), str(self.kb.certification_for_role(str(e.get("value")).lower())))
+                        for e in entities if _names_its_certification(text, e)
+                        and self.kb.certification_for_role(str(e.get("value")).lower()))
+        if not named or (len({c for _, c in named}) > 1 and not _NOT_THE_OTHER.search(text.lower())):
+            return None  # ("does it make sense to do the CSM or the CSPO first?": both offered, none claimed)
+        return min(named)[1]
+
+    def _claimed_for(self, role: str, text: str, entities: Sequence[Mapping[str, Any]]) -> Optional[str]:
+        """"yes" / "no" before the article's answer for a role, when the message claims a certification suits it."""
+        claimed = self._claimed(text, entities)
+        if claimed is None:
+            return None
+        return "yes" if self.role_leaning.get(role) == claimed.lower() else "no"
 
     def _duty_guide(self, text: str, asks: Sequence[str], ranked: Sequence[Tuple[str, float, float]]) -> Optional[FactEntry]:
         """"I decide which features we build and in what order, which cert?": the words fit one role's duty best

@@ -2152,3 +2152,28 @@ def test_a_question_in_the_last_answer_s_own_words_is_about_it(planner: Planner)
     d = planner.plan(turn("is the course online or in person?"), last)
     assert d.fact is None or d.fact.id != "acspo_experience", d.trace()
 
+
+
+def test_a_claim_that_a_certification_suits_a_role_gets_yes_or_no(planner: Planner) -> None:
+    """ "my colleague said BAs should take the CSM, not the CSPO. is that right?" got both certifications side by side, and
+    "im a business analyst, my friend says do the scrum master one. agree?" the form: the article's answer for the role,
+    "No." first when the claim puts the other one to it."""
+    text = "my colleague said BAs should take the CSM, not the CSPO. is that right?"
+    d = planner.plan(turn(text, "ask_certification_info", [ent(text, "CSM", "certification", "CSM"),
+                                                           ent(text, "CSPO", "certification", "CSPO")]), Context())
+    assert (d.rule, d.role, d.polarity) == ("audience", "business_analyst", "no"), d.trace()
+    assert reply(d).startswith("No. The CSPO suits a business analyst best"), reply(d)
+    text = "im a business analyst, my friend says do the scrum master one. agree?"
+    d = planner.plan(turn(text, "inform_role", [ent(text, "business analyst", "role", "business_analyst"),
+                                                ent(text, "scrum master", "role", "scrum_master")]), Context())
+    assert (d.rule, d.role, d.polarity) == ("audience", "business_analyst", "no"), d.trace()
+    text = "my boss says as a project manager I should do the CSM, right?"
+    d = planner.plan(turn(text, "ask_recommendation", [ent(text, "project manager", "role", "project_manager"),
+                                                       ent(text, "CSM", "certification", "CSM")]), Context())
+    assert (d.rule, d.polarity) == ("audience", "yes"), d.trace()
+    # both offered, none claimed: no yes or no
+    text = "I'm a project manager, does the CSM or the CSPO make more sense first, any thoughts"
+    d = planner.plan(turn(text, "ask_recommendation", [ent(text, "project manager", "role", "project_manager"),
+                                                       ent(text, "CSM", "certification", "CSM"),
+                                                       ent(text, "CSPO", "certification", "CSPO")]), Context())
+    assert d.rule == "audience" and d.polarity is None, d.trace()
