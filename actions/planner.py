@@ -130,7 +130,7 @@ DIFFERENCE_CONCEPT = "difference"  # lexicon.yml's concept of comparing the two 
 SAID_ALREADY_OUTSCORED = 0.25
 WINDOW_AGAIN_MAX_WORDS = 5
 _ASKS_WHEN = re.compile(r"\b(when|within what|within which|what time ?frame|which time ?frame|what period|counted from|"
-                        r"count(ing)? from|starts? (counting|from)|from what date)\b")
+                        r"count(ing)? from|starts? (counting|from)|from what date|(what|which) time ?period|how far back)\b")
 _ASKING_WORDS = frozenset({"what", "when", "where", "which", "whom", "whose", "much", "many", "long", "often", "soon"})
 # "is psm a scrum alliance cert?": who issues it (a regular expression, not words of the retriever's lexicon: those
 # shift every fact's weights)

@@ -2177,3 +2177,17 @@ def test_a_claim_that_a_certification_suits_a_role_gets_yes_or_no(planner: Plann
                                                        ent(text, "CSM", "certification", "CSM"),
                                                        ent(text, "CSPO", "certification", "CSPO")]), Context())
     assert d.rule == "audience" and d.polarity is None, d.trace()
+
+
+def test_short_follow_ups_on_time_windows_and_ranges(planner: Planner) -> None:
+    """ "and time?" right after the test's questions was goodbye to the NLU; "from what time period?" right after the renewal
+    rules and "what's the usual range then?" after a trainer's price the knowledge lacks were out of scope."""
+    d = planner.plan(turn("and time?", "goodbye", confidence=0.6, unsure=True),
+                     Context(certification="CSM", topic="requirements", fact="csm_test_format"))
+    assert (d.rule, d.fact and d.fact.id) == ("said_already", "csm_test_format"), d.trace()
+    d = planner.plan(turn("from what time period?", "out_of_scope", confidence=0.37, unsure=True),
+                     Context(topic="continuous_learning", fact="renewal_requirements"))
+    assert (d.rule, d.fact and d.fact.id) == ("said_already", "renewal_requirements"), d.trace()
+    d = planner.plan(turn("what's the usual range then?", "out_of_scope", confidence=0.6, unsure=True),
+                     Context(certification="CSPO", question="how much does trainer X charge in Munich for CSPO?"))
+    assert d.fact is not None and d.fact.id == "cspo_price", d.trace()
