@@ -836,6 +836,9 @@ def test_class_time_is_a_duration_and_going_on_from_a_fact_states_no_goal(planne
     ("what happens if i miss my csm renewal deadline", "late_renewal"),
     ("which is more respected by recruiters, CSPO or PSPO?", "holders_and_popularity"),
     ("need the CSM on my CV by friday, how fast is it issued once i pass?", "certificate_delivery"),
+    # (a salary, not a course price in a country; recognition, not a language)
+    ("how much a product owner earn in Germany with cspo certification?", "salary_figures"),
+    ("is the csm officially recognised by the german government", "recognition_compliance"),
 ])
 def test_more_questions_the_reference_does_not_answer_are_said_so(planner: Planner, text: str, unknown: str) -> None:
     d = planner.plan(turn(text, "ask_cost"), Context())
