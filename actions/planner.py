@@ -427,10 +427,25 @@ class Planner:
                 or not PRONOUN.search(turn.text.lower()):
             return False
         weak = set(lexicon.weak_concepts)
-        before = {c for phrase, c in lexicon.concept_phrases(context.question.lower()) if not lexicon.asks_of(phrase)} - weak
+        before = {c for phrase, c in self._subject_phrases(context.question) if not lexicon.asks_of(phrase)} - weak
         own = set(lexicon.concepts_in(turn.text.lower())) - weak - set(lexicon.asks)
+        # (what its answer speaks of, not its example questions: the validity's "how long is the cert valid after the
+        # course?" does not make "how long is it?" after "when is the next CSM course in Lisbon?" a question of validity)
         return bool(before) and not own - set(lexicon.concepts_in(context.question.lower())) \
-            and not before & set(self._fact_concepts.get(decision.fact.id, frozenset()))
+            and not before & set(lexicon.concepts_in(decision.fact.answer.lower()))
+
+    def _subject_phrases(self, question: str) -> Tuple[Tuple[str, str], ...]:
+        """The words of a question naming a concept, each with its concept, but not those that made it a question the
+        knowledge cannot answer: "when is the next CSM course in Lisbon?" spoke of the course, not of what is "next"."""
+        lexicon = self.index.lexicon
+        if lexicon is None:
+            return ()
+        lowered = question.lower()
+        unknown = self.unknowns.matching(lowered)
+        spans = [m.span() for c in (unknown.cues if unknown is not None else ()) for m in c.finditer(lowered)]
+        return tuple((phrase, concept) for phrase, concept in lexicon.concept_phrases(lowered)
+                     if not any(start <= lowered.find(phrase) and lowered.find(phrase) + len(phrase) <= end
+                                for start, end in spans))
 
     def _subject_of_last(self, turn: Turn, context: Context) -> Optional[Decision]:
         """A short follow-up that no fact answers on its own words ("how do i get them?", "within what period?")
@@ -446,17 +461,22 @@ class Planner:
             return None  # "is it the same at scrum.org?", "and in indian rupees?": about something else
         own = set(lexicon.concepts_in(text.lower()))
         # (the things it spoke of, not what it asked: "how long" is a duration asked, not a subject)
-        subject = [phrase for phrase, concept in lexicon.concept_phrases(context.question.lower())
+        subject = [phrase for phrase, concept in self._subject_phrases(context.question)
                    if concept not in own and not lexicon.asks_of(phrase)]
         if not subject:
             return None
         asks = lexicon.asks_of(text)
         if not set(asks) - UNPARTICULAR_ASKS or _SAMENESS.search(text.lower()):
             return None  # "do I need to wait between them?" (yes or no: on words no fact may speak of), "the same at ...?"
-        expanded = f"{text} ({' '.join(subject)})"
-        concepts = lexicon.concepts_in(expanded.lower())
         wanted: Tuple[str, ...] = (str(context.certification),) if context.certification in self.kb.certifications else ()
-        book = self.index.book
+        return self._read_with(text, subject, asks, wanted, context)
+
+    def _read_with(self, text: str, subject: Sequence[str], asks: Sequence[str], wanted: Tuple[str, ...],
+                   context: Context) -> Optional[Decision]:
+        """The best fact for a short follow-up read with the words of the subject it leans on (``_subject_of_last``)."""
+        lexicon, book = self.index.lexicon, self.index.book
+        expanded = f"{text} ({' '.join(subject)})"
+        concepts = lexicon.concepts_in(expanded.lower()) if lexicon is not None else ()
         _, ranked = self.index.rank(expanded, None, context.topic, context.fact)
         for label, score, _ in ranked:
             if label.startswith(TOPIC_PREFIX):
@@ -468,7 +488,7 @@ class Planner:
                     or self._why_not(fact, expanded, asks, concepts, True):
                 continue  # (the fact just given: the follow-up asks for something more)
             return Decision(FACT, "subject_of_last", fact=fact, topic=fact.topic, certifications=wanted or fact.certifications,
-                            from_context=True, asks=asks, score=score, sure_score=book.unsure_min_score, question=True)
+                            from_context=True, asks=tuple(asks), score=score, sure_score=book.unsure_min_score, question=True)
         return None
 
     def _the_other_one(self, turn: Turn, context: Context) -> Optional[str]:

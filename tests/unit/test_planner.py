@@ -2194,3 +2194,11 @@ def test_short_follow_ups_on_time_windows_and_ranges(planner: Planner) -> None:
     d = planner.plan(turn("what's the usual range then?", "out_of_scope", confidence=0.6, unsure=True),
                      Context(certification="CSPO", question="how much does trainer X charge in Munich for CSPO?"))
     assert d.fact is not None and d.fact.id == "cspo_price", d.trace()
+
+
+def test_it_after_a_question_about_course_dates_is_the_course(planner: Planner) -> None:
+    """ "and how long is it?" right after "when is the next CSM course in Lisbon?" (course dates: not known) got the
+    validity: "next" made it the question of what follows, and the validity's "after that" seemed to speak of it."""
+    last = Context(certification="CSM", question="when is the next CSM course in Lisbon?")
+    d = planner.plan(turn("and how long is it?", "ask_continuous_learning", confidence=0.3, unsure=True), last)
+    assert d.fact is not None and d.fact.id == "csm_course_length", d.trace()
