@@ -88,6 +88,7 @@ class FactBook:
     summary_topics: frozenset = frozenset()  # topics whose summary answers a short question the NLU is sure of
     other_role_margin: float = 1.0  # "is X the SM's job?" gets "No." and the PO's duty when it fits by this much more
     other_role_min_score: float = 1.0  # ... and at least this well
+    other_role_duty_min_score: float = 1.0  # ... or this well, when it asks whose job or duty it is in so many words
     guide_statement_confidence: float = 1.0  # a goal stated without "which one?" gets its choose-if line at this confidence
     topic_margin: float = 0.15  # a topic summary fitting this much better than a fact stating what is asked wins
     sure_topic_confidence: float = 1.01  # an intent this sure picks its own topic's summary over the general one
@@ -308,6 +309,8 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
         torn_min_score=float(number("torn_min_score", settings.get("unsure_min_score", 1.0), 2) or 0.0),
         other_role_margin=float(number("other_role_margin", 1.0, 1) or 0.0),
         other_role_min_score=float(number("other_role_min_score", settings.get("unsure_min_score", 1.0), 2) or 0.0),
+        other_role_duty_min_score=float(number("other_role_duty_min_score", settings.get("other_role_min_score", 1.0), 2)
+                                        or 0.0),
         ambiguity_margin=float(number("ambiguity_margin", 0.1, 1) or 0.0),
         aliases={alias: cert.key for cert in kb.certifications.values() for alias in cert.aliases},
         ignore_words=frozenset(w.lower() for w in words("ignore_words")),

@@ -135,6 +135,8 @@ _ASKING_WORDS = frozenset({"what", "when", "where", "which", "whom", "whose", "m
 # "is psm a scrum alliance cert?": who issues it (a regular expression, not words of the retriever's lexicon: those
 # shift every fact's weights)
 _ISSUER_ASKED = re.compile(r"\b(a|an)\s+(official\s+)?(scrum alliance|scrum\.org|pmi|scaled agile)\b")
+# whose duty something is, in so many words ("is the product vision the scrum master's job?")
+_WHOSE_DUTY = re.compile(r"\b(own|owns|owned|job|jobs|responsib\w*|in charge|duty|duties|task|tasks)\b")
 # "the CSM, not the CSPO", "the CSM rather than the CSPO": one of the two named claimed over the other
 _NOT_THE_OTHER = re.compile(r"\b(not|rather than|instead of|over|before)\b")
 # "the scrum master one", "the PO cert": a role named for its certification
@@ -1244,7 +1246,12 @@ class Planner:
             return False  # "does the CSPO trainer need to be certified?" asks about the course, not the role
         if "yesno" not in asks or len(wanted) != 1 or fact.topic not in book.unfiltered_topics \
                 or len(fact.certifications) != 1 or wanted[0] in fact.certifications or fact.only_with \
-                or score < book.other_role_min_score or not self._explains(fact, concepts):
+                or not self._explains(fact, concepts):
+            return False
+        # ("is the product vision the scrum master's job?", "does the scrum master own the backlog?": whose duty it is,
+        # asked in so many words, at a lower bar)
+        bar = book.other_role_duty_min_score if _WHOSE_DUTY.search(text.lower()) else book.other_role_min_score
+        if score < bar:
             return False
         own = max((s for label, s, _ in ranked if not label.startswith(TOPIC_PREFIX)
                    and wanted[0] in book.facts[label].certifications), default=0.0)
