@@ -130,13 +130,19 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     # posts, roles outside the article's list, new kinds of unknowns) by a helper given only the reference; measured on
     # the session's first code (0.710 / 0.141 / 0.462 / 0.073 / 0.659), then tuned against (0.764 / 0.109 / 0.904 /
     # 0.058 / 0.741)
-    "independent-31.yml": {"right_first": 0.74, "wrong_of_all": 0.125, "honest_not_known": 0.88,
-                           "abstained_when_known": 0.07, "followups_right": 0.70},
+    "independent-31.yml": {"right_first": 0.76, "wrong_of_all": 0.115, "honest_not_known": 0.90,
+                           "abstained_when_known": 0.065, "followups_right": 0.75},
     # written in session 18 in set 31's style by another helper given only the reference, so that it could stay
-    # untouched; NOT tuned against: measured on the session's first code (0.780 / 0.090 / 0.673 / 0.056 / 0.800) and its
-    # last (0.796 / 0.080 / 0.712 / 0.056 / 0.800); only the counts of changed verdicts were looked at
-    "independent-32.yml": {"right_first": 0.78, "wrong_of_all": 0.09, "honest_not_known": 0.65,
-                           "abstained_when_known": 0.07, "followups_right": 0.77},
+    # untouched; not tuned against in session 18: measured on its first code (0.780 / 0.090 / 0.673 / 0.056 / 0.800) and
+    # its last (0.796 / 0.080 / 0.712 / 0.056 / 0.800); tuned against in session 19 (0.832 / 0.054 / 0.712 / 0.052 / 0.859)
+    "independent-32.yml": {"right_first": 0.81, "wrong_of_all": 0.065, "honest_not_known": 0.69,
+                           "abstained_when_known": 0.06, "followups_right": 0.83},
+    # written in session 19 (voice dictation, search-box fragments, claims to check (half true), managers buying for
+    # others, negations and "which one", life stories with the question buried, units mixed up, new unknowns, follow-ups
+    # like "are you sure?" and "and in hours?") by a helper given only the reference; NOT tuned against: measured on the
+    # session's first code (0.740 / 0.072 / 0.692 / 0.104 / 0.628) and its last; only the counts were looked at
+    "independent-33.yml": {"right_first": 0.73, "wrong_of_all": 0.075, "honest_not_known": 0.67,
+                           "abstained_when_known": 0.105, "followups_right": 0.65},
 }
 
 
