@@ -140,7 +140,8 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     # written in session 19 (voice dictation, search-box fragments, claims to check (half true), managers buying for
     # others, negations and "which one", life stories with the question buried, units mixed up, new unknowns, follow-ups
     # like "are you sure?" and "and in hours?") by a helper given only the reference; NOT tuned against: measured on the
-    # session's first code (0.740 / 0.072 / 0.692 / 0.104 / 0.628) and its last; only the counts were looked at
+    # session's first code (0.740 / 0.072 / 0.692 / 0.104 / 0.628) and its last (0.744 / 0.067 / 0.692 / 0.096 /
+    # 0.674); only the counts were looked at
     "independent-33.yml": {"right_first": 0.73, "wrong_of_all": 0.075, "honest_not_known": 0.67,
                            "abstained_when_known": 0.105, "followups_right": 0.65},
 }
