@@ -47,6 +47,10 @@ class Lexicon:
     frames: Tuple[Pattern[str], ...] = ()  # "my colleague says ...", "..., is that right?": a claim put as a yes/no question
     point_concepts: frozenset = frozenset()  # "which one has no exam?": a point the two differ on, not a fit for a role
 
+    def frames_a_claim(self, text: str) -> bool:
+        """Whether the (lower-case) message puts a claim to check ("my colleague says ...", "..., is that right?")."""
+        return any(p.search(text) for p in self.frames)
+
     def without_frames(self, text: str) -> str:
         """``text`` (lower case) without the words that frame a claim as hearsay to check ("my manager says",
         "is that true?"): they say nothing about which fact is asked."""
@@ -123,7 +127,7 @@ class Lexicon:
         """What a question asks for, e.g. ``("price",)``; empty when nothing in it says."""
         lowered = text.lower()
         found = tuple(kind for kind, patterns in self.asks.items() if any(p.search(lowered) for p in patterns))
-        if "yesno" in self.asks and "yesno" not in found and any(p.search(lowered) for p in self.frames):
+        if "yesno" in self.asks and "yesno" not in found and self.frames_a_claim(lowered):
             found += ("yesno",)  # "my colleague says the CSM lasts forever, true?" asks whether it is so
         return found
 

@@ -471,14 +471,9 @@ class Planner:
         if not set(asks) - UNPARTICULAR_ASKS or _SAMENESS.search(text.lower()):
             return None  # "do I need to wait between them?" (yes or no: on words no fact may speak of), "the same at ...?"
         wanted: Tuple[str, ...] = (str(context.certification),) if context.certification in self.kb.certifications else ()
-        return self._read_with(text, subject, asks, wanted, context)
-
-    def _read_with(self, text: str, subject: Sequence[str], asks: Sequence[str], wanted: Tuple[str, ...],
-                   context: Context) -> Optional[Decision]:
-        """The best fact for a short follow-up read with the words of the subject it leans on (``_subject_of_last``)."""
-        lexicon, book = self.index.lexicon, self.index.book
         expanded = f"{text} ({' '.join(subject)})"
-        concepts = lexicon.concepts_in(expanded.lower()) if lexicon is not None else ()
+        concepts = lexicon.concepts_in(expanded.lower())
+        book = self.index.book
         _, ranked = self.index.rank(expanded, None, context.topic, context.fact)
         for label, score, _ in ranked:
             if label.startswith(TOPIC_PREFIX):
@@ -490,7 +485,7 @@ class Planner:
                     or self._why_not(fact, expanded, asks, concepts, True):
                 continue  # (the fact just given: the follow-up asks for something more)
             return Decision(FACT, "subject_of_last", fact=fact, topic=fact.topic, certifications=wanted or fact.certifications,
-                            from_context=True, asks=tuple(asks), score=score, sure_score=book.unsure_min_score, question=True)
+                            from_context=True, asks=asks, score=score, sure_score=book.unsure_min_score, question=True)
         return None
 
     def _the_other_one(self, turn: Turn, context: Context) -> Optional[str]:
@@ -1468,11 +1463,10 @@ class Planner:
 
     def _best_is_its(self, ranked: Sequence[Tuple[str, float, float]], key: str) -> bool:
         """Whether the best fact a question fits at ``min_score`` is one of the neighbour's (`answers_facts`, `only_with`)."""
-        best = next((label for label, score, _ in ranked if not label.startswith(TOPIC_PREFIX)), None)
-        if best is None or dict((label, score) for label, score, _ in ranked)[best] < self.index.book.min_score:
+        best = next(((label, score) for label, score, _ in ranked if not label.startswith(TOPIC_PREFIX)), None)
+        if best is None or best[1] < self.index.book.min_score:
             return False
-        fact = self.index.book.facts[best]
-        return fact.only_with == key or best in self.neighbours.entries[key].answers_facts
+        return self.index.book.facts[best[0]].only_with == key or best[0] in self.neighbours.entries[key].answers_facts
 
     def _then_fact(self, after: str, before: Optional[str]) -> FactEntry:
         """What the neighbour ``after`` is (its first fact), for the track of the one before it when the data narrows
@@ -1738,7 +1732,7 @@ class Planner:
         """The certification a claim to check says suits a role ("my boss says as a BA I should do the CSM, is that
         right?"): the first one named, in a message framed as a claim (lexicon.yml `claim_frames`); None otherwise."""
         lexicon = self.index.lexicon
-        if lexicon is None or not any(p.search(text.lower()) for p in lexicon.frames):
+        if lexicon is None or not lexicon.frames_a_claim(text.lower()):
             return None
         named = sorted((int(e.get("start") or 0), str(e.get("value"))) for e in entities
                        if e.get("entity") == "certification" and str(e.get("value")) in self.kb.certifications)
