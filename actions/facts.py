@@ -140,7 +140,7 @@ class Normaliser:
         extra: List[str] = []
         if self._lexicon is not None:
             extra = [ASKS_TOKEN + kind for kind in self._lexicon.asks_of(text)]
-            lowered = self._lexicon.rewrite(self._lexicon.without_frames(lowered))
+            lowered = self._lexicon.rewrite(self._lexicon.without_frames(self._lexicon.without_pleasantries(lowered)))
         words = [w for w in re.findall(r"[\w'-]+", lowered) if w not in self._ignore]
         return " ".join(words + extra), tuple(named)
 

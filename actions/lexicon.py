@@ -46,10 +46,18 @@ class Lexicon:
     page_concepts: frozenset = frozenset()  # what a page gives ("a guide"): a page answers a question of these
     frames: Tuple[Pattern[str], ...] = ()  # "my colleague says ...", "..., is that right?": a claim put as a yes/no question
     point_concepts: frozenset = frozenset()  # "which one has no exam?": a point the two differ on, not a fit for a role
+    pleasantries: Tuple[Pattern[str], ...] = ()  # "hi there! hope you're well", "quick one", "thanks!": no question in them
 
     def frames_a_claim(self, text: str) -> bool:
         """Whether the (lower-case) message puts a claim to check ("my colleague says ...", "..., is that right?")."""
         return any(p.search(text) for p in self.frames)
+
+    def without_pleasantries(self, text: str) -> str:
+        """``text`` (lower case) without greetings, thanks and the words that only announce a question ("hi there!
+        quick one - ...", "do you happen to know ...", "... thanks so much"): they say nothing about which fact is asked."""
+        for pattern in self.pleasantries:
+            text = pattern.sub(" ", text)
+        return text
 
     def without_frames(self, text: str) -> str:
         """``text`` (lower case) without the words that frame a claim as hearsay to check ("my manager says",
@@ -233,9 +241,10 @@ def lexicon_from_knowledge(kb: Knowledge) -> Lexicon:
     role_words = compiled(kb.extra.get("role_words") or [], "role_words")
     source = compiled(kb.extra.get("source_questions") or [], "source_questions")
     frames = compiled(kb.extra.get("claim_frames") or [], "claim_frames")
+    pleasantries = compiled(kb.extra.get("pleasantries") or [], "pleasantries")
     return Lexicon(concepts=concepts, asks=asks, strong_asks=frozenset(strong), then_questions=then, swap_questions=swap,
                    rest_questions=rest, why_questions=why, sure_questions=sure, other_one=other_one, role_words=role_words,
-                   source_questions=source, frames=frames,
+                   source_questions=source, frames=frames, pleasantries=pleasantries,
                    source_concepts=_concept_list(kb.extra.get("source_concepts"), concepts, fail, "source_concepts"),
                    page_concepts=_concept_list(kb.extra.get("page_concepts"), concepts, fail, "page_concepts"),
                    point_concepts=_concept_list(kb.extra.get("point_concepts"), concepts, fail, "point_concepts"),

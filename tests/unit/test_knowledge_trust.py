@@ -75,7 +75,7 @@ def test_every_knowledge_section_is_read(kb: Knowledge) -> None:
                              "source_concepts",
                              "page_concepts",
                              "point_concepts",
-                             "small_talk_replies", "definition_words", "claim_frames",
+                             "small_talk_replies", "definition_words", "claim_frames", "pleasantries",
                              "requirement_words", "requirement_fillers", "shorthand", "role_cues", "role_moves",
                              "stages", "next_step_questions", "sides", "works_out"}
     assert "kb.guidance[" in ACTIONS and "kb.continuous_learning" in ACTIONS and "guidance_source" in ACTIONS

@@ -326,7 +326,7 @@ def test_small_talk_never_brings_another_fact(planner: Planner) -> None:
             related = {fact_id, *fact.counterparts.values(), *([fact.then] if fact.then else [])}
             if accepted(SMALL_TALK, d) and not (d.fact is not None and d.fact.id in related):
                 brought.append((text, fact_id, d.rule, d.fact and d.fact.id))
-    assert brought == []
+    assert brought == [], brought
 
 
 def test_a_follow_up_going_on_from_the_last_fact_leans_on_it(planner: Planner) -> None:
@@ -2211,3 +2211,18 @@ def test_whose_job_it_is_gets_no_and_the_other_role_s_duty_at_a_lower_bar(planne
     assert (d.rule, d.fact and d.fact.id, d.polarity) == ("other_role", "po_vision", "no"), d.trace()
     d = planner.plan(turn("does the scrum master need to know the product backlog?", "ask_responsibilities"), Context())
     assert d.rule != "other_role", d.trace()
+
+
+def test_greetings_and_thanks_around_a_question_do_not_hide_its_fact(planner: Planner) -> None:
+    """ "hello ..., quick check pls": the words around the question say nothing of which fact is asked, so the
+    question scores as it would alone (it fell under the bar, and the user got "I don't know")."""
+    text = "hello is the cspo valid for three years or two, quick check pls"
+    d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, "cspo", "certification", "CSPO")], confidence=0.34),
+                     Context())
+    assert (d.kind, d.fact and d.fact.id) == (FACT, "validity")
+    lexicon = planner.index.lexicon
+    assert lexicon is not None
+    said = "hi there! hope you're well :) quick one - do you happen to know how long the csm course is? thanks so much!"
+    assert lexicon.without_pleasantries(said).split() == ["-", "how", "long", "the", "csm", "course", "is?", "!"]
+    # words that ask stay: "one more" goes only before "thing" or "question"
+    assert lexicon.without_pleasantries("is one more attempt free?") == "is one more attempt free?"
