@@ -5,10 +5,12 @@ The NLU copes with typos (character n-grams), but the planner reads words: what 
 ("minutes" says a duration), which fact speaks of it, which unknown it is. A word of at least
 `min_length` letters that appears nowhere in the knowledge data is replaced by the knowledge word one
 typo away inside the word (a letter left out, or two letters swapped; the first and the last letter
-kept); of several, the one sharing the longest start with it, then the most frequent. A word
-the data knows is never changed, nor a known word with an ending ("projects", "mailed"), nor a short
-word ("csm", "fee"), nor a word of the NLU examples (`keep`: how people write, "write", "simple"), nor
-a word with no knowledge word that close (a name, another language).
+kept, but for the last two swapped in a long word, "lenght"); of several, the one sharing the longest start
+with it, then the most frequent. A four-letter word is put right only for two letters swapped inside ("lnog").
+A word the data knows is never changed, nor a known word with an ending ("projects", "mailed"), nor a shorter
+word ("csm", "fee"), nor a word of the NLU examples (`keep`: how people write, "write", "setting") unless the
+word it would be is far more frequent there ("mastr"), nor a word with no knowledge word that close (a name,
+another language).
 
 Pure: the vocabulary comes in (:func:`vocabulary` collects it from the knowledge files' text).
 """
@@ -33,6 +35,12 @@ _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "sev
 _UNITS_10 = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
 _COMPOUND = re.compile(r"\b(" + "|".join(_TENS) + r")[- ](" + "|".join(_UNITS_10) + r")\b")
 _VOWELS = "aeiou"
+LAST_SWAP = 6  # the last two letters swapped only in words this long: shorter ones turn into other words ("from"/"form")
+SWAP_ONLY = 4  # words this long are corrected only for two letters swapped inside ("lnog", "tset", "waht")
+# a word of the NLU examples (how people write) is still a typo when the word it would be is this many times as
+# frequent there: "mastr" (11) of "master" (199), "requirments" (2) of "requirements" (13); not "setting" (7) of
+# "sitting" (1)
+TYPO_RATIO = 3
 LONG = 7  # a vowel mistaken for another only in words this long: shorter ones turn into other words ("later"/"liter")
 _ENDINGS = ("s", "es", "ed", "d", "ing", "ly", "er", "ers", "ion", "ions", "ment", "ments", "al", "ally")
 _ESCAPES = re.compile(r"\\[a-zA-Z]")  # \b, \w, \s in the regular expressions of the data
@@ -68,12 +76,20 @@ def _edits(word: str) -> Iterable[str]:
             yield left + c + right  # a letter missing (between two letters)
         if len(right) > 2:
             yield left + right[1] + right[0] + right[2:]  # two letters swapped
+        elif len(right) == 2 and len(word) >= LAST_SWAP:
+            yield left + right[1] + right[0]  # ... the last two, in a longer word ("lenght", "widht")
         if left[-1] == right[0] and len(right) > 1:
             yield left + right[1:]  # a letter typed twice ("masster", "renewwal")
         if len(word) >= LONG and right[0] in _VOWELS and len(right) > 1:
             for c in _VOWELS:
                 if c != right[0]:
                     yield left + c + right[1:]  # a vowel for another in a long word ("experiance", "eligable")
+
+
+def _swaps(word: str) -> Iterable[str]:
+    """Two letters swapped inside the word, the first and the last kept ("lnog", "tset")."""
+    for i in range(1, len(word) - 2):
+        yield word[:i] + word[i + 1] + word[i] + word[i + 2:]
 
 
 # American spellings and the British ones the knowledge is written in ("maximizing", "license", "behavior",
@@ -116,21 +132,25 @@ class Speller:
         """The knowledge word `word` is a typo of, or None (known, too short, nothing that close)."""
         if word in self.shorthand:
             return self.shorthand[word]
-        if not self.min_length <= len(word) <= MAX_LENGTH or word in self.words:
+        if not (self.min_length <= len(word) or len(word) == SWAP_ONLY) or len(word) > MAX_LENGTH or word in self.words:
             return None
         british = next((w for w in _british(word) if w in self.words), None)
         if british is not None:  # the knowledge is written in British English: "maximizing" is "maximising"
             return british
-        if word in self.keep or self._inflected(word):
+        if self._inflected(word):
             return None
         if word not in self._cache:
             if len(self._cache) >= CACHE_SIZE:  # bounded: every message may bring new words
                 self._cache.clear()
-            found = {w for w in _edits(word) if w in self.words and w != word}
+            edits = _swaps(word) if len(word) < self.min_length else _edits(word)
+            found = {w for w in edits if w in self.words and w != word}
             # the closest first (the longest start in common: "minuts" is "minutes", not "minus"), then the
             # most frequent
             self._cache[word] = max(sorted(found), key=lambda w: (_common_start(w, word), self.words[w])) if found else None
-        return self._cache[word]
+        meant = self._cache[word]
+        if meant is not None and word in self.keep and self.keep[meant] < TYPO_RATIO * self.keep[word]:
+            return None  # a word people write ("setting"), not a typo of a word they write less ("sitting")
+        return meant
 
     def _inflected(self, word: str) -> bool:
         """A known word with an ending ("projects", "mailed", "changed"): a word, not a typo."""

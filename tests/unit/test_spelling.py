@@ -9,8 +9,9 @@ from actions.spelling import Speller, vocabulary
 
 WORDS = vocabulary({"facts": ["The CSM test takes 60 minutes; you need 37 correct answers to pass, passing is 74%.",
                               "The certification is valid for two years; renewal needs 20 SEUs.",
-                              "project managers, mail, change, the trainer protects the team", r"\bminus\b"]})
-KEEP = Counter({"write": 1, "simple": 1, "forget": 1})
+                              "project managers, mail, change, the trainer protects the team", r"\bminus\b",
+                              "how long is the course, its length, a scrum master, from a form, sitting"]})
+KEEP = Counter({"write": 1, "simple": 1, "forget": 1, "mastr": 11, "master": 199, "setting": 7, "sitting": 1})
 
 
 @pytest.mark.parametrize("typed, meant", [
@@ -18,6 +19,9 @@ KEEP = Counter({"write": 1, "simple": 1, "forget": 1})
     ("how many minuts for the test", "how many minutes for the test"),
     ("whats the pasing score", "whats the passing score"),
     ("what does renewl need", "what does renewal need"),
+    ("how lnog is the tset", "how long is the test"),  # four letters: two swapped inside
+    ("course lenght", "course length"),  # six letters or more: the last two swapped too
+    ("scrum mastr course", "scrum master course"),  # people write it, but "master" far more often
 ])
 def test_a_typo_is_put_right(typed: str, meant: str) -> None:
     assert Speller(WORDS, keep=KEEP).correct(typed)[0] == meant
@@ -29,7 +33,10 @@ def test_a_typo_is_put_right(typed: str, meant: str) -> None:
     "it was mailed to me and it changed",  # endings
     "can i write the test",  # a word people write (data/nlu) stays
     "how much in berlin",  # nothing that close: stays
-    "is the tset hard",  # too short to guess
+    "is the tst hard",  # too short to guess
+    "is the tets hard",  # four letters: only two swapped inside are put right, not the last two
+    "from the form",  # both known
+    "a setting of the sitting",  # people write "setting" more often than "sitting": no typo
     "a" * 60,  # far too long
 ])
 def test_a_word_is_left_alone(text: str) -> None:
