@@ -2226,3 +2226,17 @@ def test_greetings_and_thanks_around_a_question_do_not_hide_its_fact(planner: Pl
     assert lexicon.without_pleasantries(said).split() == ["-", "how", "long", "the", "csm", "course", "is?", "!"]
     # words that ask stay: "one more" goes only before "thing" or "question"
     assert lexicon.without_pleasantries("is one more attempt free?") == "is one more attempt free?"
+
+
+def test_like_said_in_passing_is_no_question_of_what_something_is_like(planner: Planner) -> None:
+    """ "what does a scrum master do like every day": the "like" of "what is the test like?" made it the test's
+    format; said in passing it is left out, and the question gets the role (the topic of responsibilities)."""
+    text = "so what does a scrum master do like every day"
+    d = planner.plan(turn(text, "ask_responsibilities", [ent(text, "scrum master", "certification", "CSM")]), Context())
+    assert (d.kind, d.topic, d.fact) == (TOPIC, "responsibilities", None)
+    lexicon = planner.index.lexicon
+    assert lexicon is not None
+    assert lexicon.without_pleasantries("is there like a final quiz").split() == ["is", "there", "a", "final", "quiz"]
+    for kept in ("what is the csm test like?", "is the cspo like the csm", "i like facilitating", "people like me",
+                 "does it count? like 8 years ago"):
+        assert lexicon.without_pleasantries(kept) == kept
