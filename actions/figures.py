@@ -46,6 +46,7 @@ _CLOCK = re.compile(r"\b(?:at\s+)?(\d{1,2})[:.h](\d{2})\s*(am|pm)?\b")
 _STARTS = re.compile(r"\b(start|starts|started|starting|begin|begins|began|log in|open)\b")
 _PER_QUESTION = re.compile(r"\b(per|each|a|every)\s+question\b")
 _IN_HOURS = re.compile(r"\b(in|into|how many|as) hours?\b")
+_IN_MONTHS = re.compile(r"\b(in|into|how many|as) months?\b")
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ SENTENCES = {"valid_until": ("since", "until"), "valid_left": ("age", "left"), "
              "renewals_over": ("years", "renewals", "total"), "attempts_cost": ("attempts", "free", "paid", "total"),
              "window_left": ("ago", "left", "window"), "window_over": ("ago", "window"), "test_ends": ("start", "end"),
              "per_question": ("minutes", "seconds"), "short_of": ("have", "short", "need", "noun"),
-             "in_hours": ("minutes", "hours")}
+             "in_hours": ("minutes", "hours"), "in_months": ("years", "months")}
 
 
 def _number(word: str) -> int:
@@ -87,7 +88,7 @@ class Worker:
         lowered = text.lower()
         steps: tuple[Callable[[Figures, str], Optional[str]], ...] = (
             self._valid_until, self._valid_left, self._renewals, self._attempts, self._window, self._test_end,
-            self._per_question, self._in_hours)
+            self._per_question, self._in_hours, self._in_months)
         return next((s for s in (step(figures, lowered) for step in steps) if s), None)
 
     def short_of(self, have: float, need: float, noun: str) -> str:
@@ -174,13 +175,20 @@ class Worker:
         seconds = f.test_minutes * 60 / f.test_questions
         return self._say("per_question", minutes=f"{seconds / 60:.1f}".rstrip("0").rstrip("."), seconds=round(seconds))
 
-
     def _in_hours(self, f: Figures, text: str) -> Optional[str]:
         """"and in hours?" right after the test's 60 minutes: "60 minutes is 1 hour"."""
         if f.test_minutes is None or not _IN_HOURS.search(text) or _PER_QUESTION.search(text):
             return None
         hours = f"{f.test_minutes / 60:.2f}".rstrip("0").rstrip(".")
         return self._say("in_hours", minutes=f.test_minutes, hours=f"{hours} hour" + ("" if hours == "1" else "s"))
+
+
+    def _in_months(self, f: Figures, text: str) -> Optional[str]:
+        """"and in months?" right after "valid for two years": "2 years is 24 months"."""
+        if f.valid_months is None or not _IN_MONTHS.search(text) or _AGO.search(text) or _DATE.search(text):
+            return None
+        years = f"{f.valid_months / 12:.2f}".rstrip("0").rstrip(".")
+        return self._say("in_months", years=f"{years} year" + ("" if years == "1" else "s"), months=f.valid_months)
 
 
 def figures_from(raw: Any, where: str, fail: Any) -> Optional[Figures]:

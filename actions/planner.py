@@ -59,6 +59,7 @@ from actions.question_text import (
     GOING_ON,
     PRONOUN,
     QUESTION_START,
+    UNIT_ONLY,
     WORD,
     leans_on_context,
     looks_like_a_question,
@@ -1137,6 +1138,8 @@ class Planner:
         strong = set(asks) & lexicon.strong_asks
         if strong and not strong <= set(previous.asks):
             return None
+        if strong == {"duration"} and UNIT_ONLY.match(text):
+            return previous  # "and in months?" right after "valid for two years"
         own = self._fact_concepts.get(previous.id, frozenset())
         yes_no = "yesno" in asks or bool(re.search(r"\b(too|also|as well)\W*$", text.lower()))  # "open book too?"
         if not strong and not (yes_no and not set(asks) - {"yesno"} and concepts and all(c in own for c in concepts)):

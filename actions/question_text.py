@@ -95,6 +95,12 @@ def word_count(text: str) -> int:
     return len(WORD.findall(text))
 
 
+# "and in months?", "in hours?": the figure just given, in another unit (no concept of its own: "months" is no
+# question about experience)
+UNIT_ONLY = re.compile(r"^\W*((and|so|ok|okay|but|what about|how about)\W+)*(in|into|as) (hours?|hrs|minutes?|mins|days?|"
+                       r"weeks?|months?|years?)\W*$", re.I)
+
+
 def leans_on_context(text: str) -> bool:
     """A short question, one with a pronoun, or one going on from the last ("and is there a fee?"), that
     leans on what was just said ("does it expire?")."""

@@ -15,7 +15,7 @@ WORDING = {
     "renewals_over": "{years} years {renewals} renewals {total}", "attempts_cost": "{attempts} {free} {paid} {total}",
     "window_left": "{ago} {left} {window}", "window_over": "over {ago} {window}", "test_ends": "{start} -> {end}",
     "per_question": "{minutes} min {seconds} s", "short_of": "{have} {short} {need} {noun}",
-    "in_hours": "{minutes} = {hours}",
+    "in_hours": "{minutes} = {hours}", "in_months": "{years} = {months} months",
 }
 VALID = Figures(valid_months=24, renewal_fee=100)
 ATTEMPTS = Figures(free_attempts=2, attempt_fee=25, window_days=90)
@@ -89,6 +89,17 @@ def test_in_hours_right_after_a_duration_is_that_fact_again() -> None:
     d = planner.plan(Turn("and in hours?", "out_of_scope", 0.42, (), unsure=True),
                      Context(certification="CSM", topic="requirements", fact="csm_test_format"))
     assert (d.rule, d.worked_out) == ("said_already", "60 minutes is 1 hour."), d.trace()
+
+
+def test_in_months_right_after_the_validity_is_that_fact_worked_out() -> None:
+    """ "and in months?" right after "valid for two years" got the CSP's 24 months of experience ("months" read as
+    experience): a unit alone asks the fact just given, worked out in that unit."""
+    assert work(VALID, "and in months?") == "2 years = 24 months"
+    assert work(VALID, "I got it 3 months ago, how many months left?") == "age 3 months left 21 months"
+    assert work(TEST, "in months?") is None
+    d = get_planner().plan(Turn("and in months?", "out_of_scope", 0.32, (), unsure=True),
+                           Context(certification="CSM", topic="continuous_learning", fact="validity"))
+    assert (d.rule, d.fact and d.fact.id, d.worked_out) == ("said_already", "validity", "2 years is 24 months."), d.trace()
 
 
 def test_the_planner_says_the_worked_out_figure_before_the_fact() -> None:
