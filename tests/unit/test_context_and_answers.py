@@ -58,6 +58,9 @@ def test_elliptical_follow_up_keeps_the_topic(kb: Knowledge) -> None:
 @pytest.mark.parametrize("text,word,elliptical", [
     ("what about CSPO?", "CSPO", True),
     ("and for the PO one?", "PO", True),
+    ("and for my PO?", "PO", True),  # a manager's follow-up: the person's certification
+    ("what about our product owner?", "product owner", True),
+    ("and my salary as a PO?", "PO", False),
     ("what is CSPO?", "CSPO", False),
     ("tell me about CSPO", "CSPO", False),
     ("how much is the CSPO", "CSPO", False),
