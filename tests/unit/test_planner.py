@@ -2240,3 +2240,14 @@ def test_like_said_in_passing_is_no_question_of_what_something_is_like(planner: 
     for kept in ("what is the csm test like?", "is the cspo like the csm", "i like facilitating", "people like me",
                  "does it count? like 8 years ago"):
         assert lexicon.without_pleasantries(kept) == kept
+
+
+def test_how_many_time_asks_a_duration_as_how_much_time_does(planner: Planner) -> None:
+    """ "the test of csm, how many time i have?" (how much time, as many learners write it) got the free attempts."""
+    lexicon = planner.index.lexicon
+    assert lexicon is not None
+    assert lexicon.asks_of("the test of csm, how many time i have?") == ("duration",)
+    assert "count" in lexicon.asks_of("how many times can i take the csm test?")
+    text = "the test of csm, how many time i have?"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "csm", "certification", "CSM")]), Context())
+    assert d.fact is not None and d.fact.id == "csm_test_format", d.trace()
