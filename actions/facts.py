@@ -56,6 +56,9 @@ class FactEntry:
     # concepts of a thing its certification does not have ("the CSPO has no test"): a question about that
     # certification speaking of one of them that no other fact answers ("CSPO exam tips?") gets this fact
     premise_of: Tuple[str, ...] = ()
+    # concepts it answers without their words: the 12 months of experience the A-CSM needs answer "is she eligible
+    # yet?" (a prerequisite), though neither its questions nor its answer say "eligible"
+    speaks_of: Tuple[str, ...] = ()
     # what a yes/no question gets before the answer, by what it asks (actions/polarity.py `modality`): whether one
     # may ("can I take the CSPO without the CSM?": yes) or must ("is the CSM required for the CSPO?": no)
     yes_no: Mapping[str, str] = field(default_factory=dict)
@@ -179,7 +182,8 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
             raise fail(where, "expected a mapping")
         unknown = set(entry) - {"id", "certifications", "topic", "answer", "questions", "source", "asks",
                                 "counterparts", "only_with", "lists", "then", "because", "threshold", "same_for_both",
-                                "per_certification", "per_neighbour", "about", "yes_no", "figures", "premise_of"}
+                                "per_certification", "per_neighbour", "about", "yes_no", "figures", "premise_of",
+                                "speaks_of"}
         if unknown:
             raise fail(f"{where}.{sorted(unknown)[0]}", "is not a known field")
         fid = _text(entry.get("id"), f"{where}.id", fail)
@@ -237,6 +241,7 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
             same_for_both=entry.get("same_for_both") is True,
             about=_about(entry.get("about"), f"{where}.about", kb, fail),
             premise_of=_about(entry.get("premise_of"), f"{where}.premise_of", kb, fail),
+            speaks_of=_about(entry.get("speaks_of"), f"{where}.speaks_of", kb, fail),
             yes_no=_yes_no(entry.get("yes_no"), f"{where}.yes_no", fail),
         )
     for fact in facts.values():

@@ -301,7 +301,7 @@ class Planner:
         if lexicon is not None:
             for fact in index.book.facts.values():
                 texts = " ".join(fact.questions + (fact.answer,)).lower()
-                concepts = set(lexicon.concepts_in(texts))
+                concepts = set(lexicon.concepts_in(texts)) | set(fact.speaks_of)
                 if _WITHIN_SPAN.search(fact.answer) and DEADLINE_CONCEPT in lexicon.concepts:
                     concepts.add(DEADLINE_CONCEPT)  # "within the past five years" is a time window
                 self._fact_concepts[fact.id] = frozenset(concepts)

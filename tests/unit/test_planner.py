@@ -2251,3 +2251,11 @@ def test_how_many_time_asks_a_duration_as_how_much_time_does(planner: Planner) -
     text = "the test of csm, how many time i have?"
     d = planner.plan(turn(text, "ask_requirements", [ent(text, "csm", "certification", "CSM")]), Context())
     assert d.fact is not None and d.fact.id == "csm_test_format", d.trace()
+
+
+def test_eligible_for_the_advanced_one_is_its_experience(planner: Planner) -> None:
+    """ "is he eligible for the A-CSPO?" asks a prerequisite; the 12 months of experience are one, though the fact
+    never says "eligible" (facts.yml speaks_of). It got "I don't know the requirements for the A-CSPO"."""
+    text = "my colleague has been a product owner for 9 months, is he eligible for the A-CSPO?"
+    d = planner.plan(turn(text, "ask_requirements", confidence=0.37, unsure=True), Context())
+    assert (d.rule, d.fact and d.fact.id) == ("neighbour_fact", "acspo_experience"), d.trace()
