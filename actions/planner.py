@@ -152,6 +152,10 @@ def _names_its_certification(text: str, entity: Mapping[str, Any]) -> bool:
 # "would my CSPO work instead?": whether it counts, not work experience
 _WORKS_INSTEAD = re.compile(r"\bwork(s)? (instead|for (it|that|this))\b")
 _CONTENT_WORD = re.compile(r"[a-z][a-z'-]*")
+# a message of at least this many words whose sentences that ask are at most this share of it tells a story around
+# its question: when no fact answers it whole, those sentences are read alone
+STORY_MIN_WORDS = 30
+STORY_QUESTION_SHARE = 0.5
 IN_ITS_WORDS_MAX = 4  # "before or after the course?": at most this many words beside the ignored ones
 SAID_ALREADY_MAX_WORDS = 9  # "how much does that cost?", "and how long do I have to use them": longer ones stand alone
 # whether a certification is needed for, or counts towards, another ("does a PSM I count toward the A-CSM?")
@@ -328,12 +332,37 @@ class Planner:
             parts = question_parts(turn.text)
             if len(parts) > 1 and not self.sides.both_asked(turn.text.lower()):  # (the how and the what: one question)
                 decision = self._plan_parts(turn, context, parts) or decision
+        decision = self._asked_in_a_story(decision, turn, context) or decision
         decision = self._read_with_last(decision, turn, context)
         if decision.kind in (FACT, COUNTERPART) and decision.fact is not None and not decision.neighbours \
                 and decision.fact.id in self._introducing:
             # "do I need the CSM for it?" right after "what comes after the csm?" asks about the A-CSM
             decision = replace(decision, introduces=self._introducing[decision.fact.id])
         return decision
+
+    def _asked_in_a_story(self, decision: Decision, turn: Turn, context: Context) -> Optional[Decision]:
+        """"I spent eleven years as an ER nurse ... I work long shifts so I need to plan ahead: how many hours is the
+        CSM course itself? I can swap shifts if I know in advance.": a long message no fact answers whole, whose
+        sentences that ask are a small part of it, read as those sentences alone; their fact, when one answers them at
+        the bar the whole message is held to (the NLU's doubt about the whole stays)."""
+        if decision.rule not in ("not_known", "no_fact_no_topic") or decision.unknown is not None or turn.is_payload \
+                or word_count(turn.text) < STORY_MIN_WORDS:
+            return None
+        question = the_asking_clause(turn.text)  # (from the words that ask: "..., I want to know: how many hours ...?")
+        if question == turn.text or word_count(question) > STORY_QUESTION_SHARE * word_count(turn.text):
+            return None
+        entities = []
+        for e in turn.entities:  # the entities the sentences that ask hold, at their place in them
+            start, end = e.get("start"), e.get("end")
+            if not isinstance(start, int) or not isinstance(end, int):
+                continue
+            at = question.find(turn.text[start:end])
+            if at >= 0:
+                entities.append({**e, "start": at, "end": at + end - start})
+        again = self._plan_turn(replace(turn, text=question, entities=tuple(entities)), context)
+        if again.kind != FACT or again.fact is None or again.rule not in ("fact", "neighbour_fact"):
+            return None
+        return replace(again, rule="asked_in_a_story" if again.rule == "fact" else again.rule)
 
     def _read_with_last(self, decision: Decision, turn: Turn, context: Context) -> Decision:
         """A question no fact answers, or answered with a fact off the subject of the user's message before: read

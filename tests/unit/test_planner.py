@@ -2259,3 +2259,19 @@ def test_eligible_for_the_advanced_one_is_its_experience(planner: Planner) -> No
     text = "my colleague has been a product owner for 9 months, is he eligible for the A-CSPO?"
     d = planner.plan(turn(text, "ask_requirements", confidence=0.37, unsure=True), Context())
     assert (d.rule, d.fact and d.fact.id) == ("neighbour_fact", "acspo_experience"), d.trace()
+
+
+def test_a_question_in_a_long_story_is_read_alone(planner: Planner) -> None:
+    """A long message telling a story around its question: the story's words kept every fact under the bar; the
+    sentences that ask, alone, get their fact. A story around a question no fact answers stays "not known"."""
+    text = ("I drove trucks for twenty years and my back is done, so my daughter says I should try something in "
+            "offices, she works with agile teams. Money is tight this winter and I want to know before I sign up: "
+            "how many hours is the scrum master course? We have a lot going on at home right now.")
+    d = planner.plan(turn(text, "nlu_fallback", [ent(text, "scrum master", "certification", "CSM")], confidence=0.3,
+                          unsure=True), Context())
+    assert (d.kind, d.rule, d.fact and d.fact.id) == (FACT, "asked_in_a_story", "csm_course_length"), d.trace()
+    text = ("I drove trucks for twenty years and my back is done, so my daughter says I should try something in "
+            "offices, she works with agile teams. Money is tight this winter and I want to know before I sign up: "
+            "which trainer in Leeds is the friendliest? We have a lot going on at home right now.")
+    d = planner.plan(turn(text, "nlu_fallback", confidence=0.3, unsure=True), Context())
+    assert d.kind != FACT, d.trace()
