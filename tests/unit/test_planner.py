@@ -2275,3 +2275,13 @@ def test_a_question_in_a_long_story_is_read_alone(planner: Planner) -> None:
             "which trainer in Leeds is the friendliest? We have a lot going on at home right now.")
     d = planner.plan(turn(text, "nlu_fallback", confidence=0.3, unsure=True), Context())
     assert d.kind != FACT, d.trace()
+
+
+def test_a_partner_at_home_or_in_finance_is_no_training_partner(planner: Planner) -> None:
+    """The cue for "which companies are Scrum Alliance partners" took any "partner": "my partner says the CSPO has
+    no exam, true?" got "I don't know which companies ... are affiliated"."""
+    text = "my partner says the CSPO has no exam, true?"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "CSPO", "certification", "CSPO")]), Context())
+    assert (d.kind, d.fact and d.fact.id) == (FACT, "cspo_no_test"), d.trace()
+    d = planner.plan(turn("is udemy an official partner of scrum alliance?", "ask_certification_info"), Context())
+    assert d.unknown is not None and d.unknown.id == "affiliation", d.trace()
