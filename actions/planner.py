@@ -1577,6 +1577,11 @@ class Planner:
                     and self._explains(fact, concepts, text):
                 if len(keys) == 1 and keys[0] in fact.per_neighbour:
                     fact = book.facts[fact.per_neighbour[keys[0]]]  # "how long is the A-CSM course?": the A-CSM's alone
+                if len(keys) == 1 and label in later:
+                    # "what comes after it?" right after the A-CSM: the one after it, which "there" then is ("and what do
+                    # I need to get there?")
+                    return Decision(FACT, "neighbour_then", fact=fact, topic=fact.topic, neighbours=(str(entries[keys[0]].then),),
+                                    asks=asks, candidates=candidates)
                 return Decision(FACT, "neighbour_fact", fact=fact, topic=fact.topic, neighbours=keys,
                                 asks=asks, candidates=candidates)
         lexicon = self.index.lexicon

@@ -2285,3 +2285,10 @@ def test_a_partner_at_home_or_in_finance_is_no_training_partner(planner: Planner
     assert (d.kind, d.fact and d.fact.id) == (FACT, "cspo_no_test"), d.trace()
     d = planner.plan(turn("is udemy an official partner of scrum alliance?", "ask_certification_info"), Context())
     assert d.unknown is not None and d.unknown.id == "affiliation", d.trace()
+
+
+def test_what_comes_after_it_makes_the_next_level_what_there_is(planner: Planner) -> None:
+    """ "what comes after it?" right after the A-CSM gets the CSP-SM; "there" in "what do I need to get there?" is then
+    the CSP, not the A-CSM (it got "the A-CSM needs a CSM")."""
+    d = planner.plan(turn("what comes after it", "ask_continuous_learning"), Context(neighbour="A-CSM"))
+    assert (d.rule, d.fact and d.fact.id, d.neighbours) == ("neighbour_then", "acsm_then_csp", ("CSP",)), d.trace()
