@@ -56,6 +56,7 @@ from actions.polarity import modality, polarity
 from actions.question_text import (
     ABOUT_THE_ADVISOR,
     ASKING_FRAME,
+    COUNT_OF_WHAT_WAS_SAID,
     GOING_ON,
     PRONOUN,
     QUESTION_START,
@@ -452,14 +453,16 @@ class Planner:
                         from_context=True, question=True)
 
     def _off_the_subject(self, decision: Decision, turn: Turn, context: Context) -> bool:
-        """A fact chosen for a question with a pronoun ("how long is it?" after the CSM test's questions) that
-        speaks of nothing the user's message before it spoke of (the test): "it" was that."""
+        """A fact chosen for a question with a pronoun ("how long is it?" after the CSM test's questions), or counting
+        what it does not name ("how many do I need in total?" after SEUs), that speaks of nothing the user's message
+        before it spoke of (the test): "it" was that."""
         lexicon = self.index.lexicon
         if lexicon is None or decision.rule != "fact" or decision.fact is None or not context.question \
-                or not PRONOUN.search(turn.text.lower()):
+                or not (PRONOUN.search(turn.text.lower()) or COUNT_OF_WHAT_WAS_SAID.search(turn.text.lower())):
             return False
         weak = set(lexicon.weak_concepts)
-        before = {c for phrase, c in self._subject_phrases(context.question) if not lexicon.asks_of(phrase)} - weak
+        before = {c for phrase, c in self._subject_phrases(context.question) if not lexicon.asks_of(phrase)} - weak \
+            or set(lexicon.concepts_in(context.question.lower())) - weak - set(lexicon.asks)  # (all its words made it unknown)
         own = set(lexicon.concepts_in(turn.text.lower())) - weak - set(lexicon.asks)
         # (what its answer speaks of, not its example questions: the validity's "how long is the cert valid after the
         # course?" does not make "how long is it?" after "when is the next CSM course in Lisbon?" a question of validity)

@@ -101,11 +101,16 @@ UNIT_ONLY = re.compile(r"^\W*((and|so|ok|okay|but|what about|how about)\W+)*(in|
                        r"weeks?|months?|years?)\W*$", re.I)
 
 
+# "how many do I need in total?": a count of what was just spoken of, the thing counted left out as "it" would be
+COUNT_OF_WHAT_WAS_SAID = re.compile(r"\bhow many (do|does|did|are|is|should|must|can|will|would)\b")
+
+
 def leans_on_context(text: str) -> bool:
-    """A short question, one with a pronoun, or one going on from the last ("and is there a fee?"), that
-    leans on what was just said ("does it expire?")."""
+    """A short question, one with a pronoun, one going on from the last ("and is there a fee?") or counting what it
+    does not name ("how many do I need in total?"), that leans on what was just said ("does it expire?")."""
     lowered = text.lower()
-    return bool(PRONOUN.search(lowered) or GOING_ON.match(lowered)) or word_count(lowered) <= 4
+    return bool(PRONOUN.search(lowered) or GOING_ON.match(lowered) or COUNT_OF_WHAT_WAS_SAID.search(lowered)) \
+        or word_count(lowered) <= 4
 
 
 _COMPARED = re.compile(r"\b(like|as|than|unlike|compared to|compared with|versus|vs\.?)\s+"

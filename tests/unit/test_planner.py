@@ -2292,3 +2292,15 @@ def test_what_comes_after_it_makes_the_next_level_what_there_is(planner: Planner
     the CSP, not the A-CSM (it got "the A-CSM needs a CSM")."""
     d = planner.plan(turn("what comes after it", "ask_continuous_learning"), Context(neighbour="A-CSM"))
     assert (d.rule, d.fact and d.fact.id, d.neighbours) == ("neighbour_then", "acsm_then_csp", ("CSP",)), d.trace()
+
+
+def test_how_many_without_what_counts_what_was_just_said(planner: Planner) -> None:
+    """ "how many are needed?" right after what SEUs are counts SEUs, as "how many of them?" would (it got the CSM
+    test's pass mark): a count with its noun left out leans on the conversation."""
+    from actions.question_text import leans_on_context
+
+    # after a question no fact answered as a fact (what an SEU is: a neighbour-like definition), nothing in context
+    d = planner.plan(turn("how many do i need?", "ask_requirements", confidence=0.7), Context(question="what exactly is an SEU?"))
+    assert (d.rule, d.fact and d.fact.id) == ("subject_of_last", "renewal_requirements"), d.trace()
+    assert "20" in reply(d)
+    assert leans_on_context("how many are needed for a renewal?") and not leans_on_context("how many questions has the test got?")
