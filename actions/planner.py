@@ -157,6 +157,8 @@ _CONTENT_WORD = re.compile(r"[a-z][a-z'-]*")
 # its question: when no fact answers it whole, those sentences are read alone
 STORY_MIN_WORDS = 30
 STORY_QUESTION_SHARE = 0.5
+# "so how many 8-hour days is that?": a question asking for a figure, claiming none
+_ASKS_A_FIGURE = re.compile(r"\W*((so|and|ok|okay|but|then)\W+)*(how (many|much|long)|what|which|when)\b", re.I)
 IN_ITS_WORDS_MAX = 4  # "before or after the course?": at most this many words beside the ignored ones
 SAID_ALREADY_MAX_WORDS = 9  # "how much does that cost?", "and how long do I have to use them": longer ones stand alone
 # whether a certification is needed for, or counts towards, another ("does a PSM I count toward the A-CSM?")
@@ -647,8 +649,12 @@ class Planner:
             if answer:
                 return answer
         # "the CSM class is 24 hours, is that right?": "No." before the 16 hours (actions/claims.py); also beside a
-        # threshold the question does not speak of ("CSM exam is 90 min right?": the test's 60 minutes)
-        return contradicts(the_question(text), fact.answer)
+        # threshold the question does not speak of ("CSM exam is 90 min right?": the test's 60 minutes); not for a
+        # question asking for a figure, which claims none ("so how many 8-hour days is that?")
+        question = the_question(text)
+        if _ASKS_A_FIGURE.match(question) and lexicon is not None and "yesno" not in lexicon.asks_of(question):
+            return None
+        return contradicts(question, fact.answer)
 
     def _plan(self, turn: Turn, context: Context) -> Decision:
         kb, book = self.kb, self.index.book

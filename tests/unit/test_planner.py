@@ -2304,3 +2304,14 @@ def test_how_many_without_what_counts_what_was_just_said(planner: Planner) -> No
     assert (d.rule, d.fact and d.fact.id) == ("subject_of_last", "renewal_requirements"), d.trace()
     assert "20" in reply(d)
     assert leans_on_context("how many are needed for a renewal?") and not leans_on_context("how many questions has the test got?")
+
+
+def test_a_question_asking_for_a_figure_gets_no_no_before_it(planner: Planner) -> None:
+    """ "so how many 4-hour sessions is that?" right after the course's 16 hours claims nothing: it got "No." (its
+    "4-hour" read as a claimed length); "the course is 24 hours right?" still gets "No."."""
+    d = planner.plan(turn("so how many 4-hour sessions is that", "ask_requirements"),
+                     Context(certification="CSPO", topic="requirements", fact="cspo_course_length"))
+    assert d.fact is not None and d.fact.id == "cspo_course_length" and d.polarity is None, d.trace()
+    text = "the cspo course is 24 hours right?"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "cspo", "certification", "CSPO")]), Context())
+    assert d.fact is not None and d.fact.id == "cspo_course_length" and d.polarity == "no", d.trace()
