@@ -2315,3 +2315,13 @@ def test_a_question_asking_for_a_figure_gets_no_no_before_it(planner: Planner) -
     text = "the cspo course is 24 hours right?"
     d = planner.plan(turn(text, "ask_requirements", [ent(text, "cspo", "certification", "CSPO")]), Context())
     assert d.fact is not None and d.fact.id == "cspo_course_length" and d.polarity == "no", d.trace()
+
+
+def test_how_many_seus_each_person_needs_is_the_20_not_an_activitys_worth(planner: Planner) -> None:
+    """ "how many SEUs does each of our product owners need to renew?" asks the 20 a renewal needs; it got "I don't
+    know how many SEUs each activity is worth" (a cue for "how many SEUs does each webinar give?")."""
+    d = planner.plan(turn("how many SEUs does each of our product owners need to renew?", "ask_continuous_learning"),
+                     Context())
+    assert d.fact is not None and d.fact.id == "renewal_requirements", d.trace()
+    d = planner.plan(turn("how many seus does each webinar give?", "ask_continuous_learning"), Context())
+    assert d.unknown is not None and d.unknown.id == "seu_per_activity", d.trace()
