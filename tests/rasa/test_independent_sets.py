@@ -134,16 +134,24 @@ FLOORS: Mapping[str, Dict[str, float]] = {
                            "abstained_when_known": 0.065, "followups_right": 0.75},
     # written in session 18 in set 31's style by another helper given only the reference, so that it could stay
     # untouched; not tuned against in session 18: measured on its first code (0.780 / 0.090 / 0.673 / 0.056 / 0.800) and
-    # its last (0.796 / 0.080 / 0.712 / 0.056 / 0.800); tuned against in session 19 (0.832 / 0.054 / 0.712 / 0.052 / 0.859)
-    "independent-32.yml": {"right_first": 0.81, "wrong_of_all": 0.065, "honest_not_known": 0.69,
-                           "abstained_when_known": 0.06, "followups_right": 0.83},
+    # its last (0.796 / 0.080 / 0.712 / 0.056 / 0.800); tuned against in sessions 19 and 20 (0.832 / 0.052 / 0.712 / 0.052 /
+    # 0.871)
+    "independent-32.yml": {"right_first": 0.82, "wrong_of_all": 0.055, "honest_not_known": 0.69,
+                           "abstained_when_known": 0.06, "followups_right": 0.86},
     # written in session 19 (voice dictation, search-box fragments, claims to check (half true), managers buying for
     # others, negations and "which one", life stories with the question buried, units mixed up, new unknowns, follow-ups
-    # like "are you sure?" and "and in hours?") by a helper given only the reference; NOT tuned against: measured on the
-    # session's first code (0.740 / 0.072 / 0.692 / 0.104 / 0.628) and its last (0.744 / 0.067 / 0.692 / 0.096 /
-    # 0.674); only the counts were looked at
-    "independent-33.yml": {"right_first": 0.73, "wrong_of_all": 0.075, "honest_not_known": 0.67,
-                           "abstained_when_known": 0.105, "followups_right": 0.65},
+    # like "are you sure?" and "and in hours?") by a helper given only the reference; NOT tuned against in session 19:
+    # measured on its first code (0.740 / 0.072 / 0.692 / 0.104 / 0.628) and its last (0.744 / 0.067 / 0.692 / 0.096 /
+    # 0.674); tuned against in session 20 (0.772 / 0.057 / 0.692 / 0.084 / 0.709)
+    "independent-33.yml": {"right_first": 0.76, "wrong_of_all": 0.06, "honest_not_known": 0.67,
+                           "abstained_when_known": 0.09, "followups_right": 0.70},
+    # written in session 20 (non-native English, heavy typos, chatty openers and thanks, comparisons, students and next
+    # steps, hypotheticals and small sums, wrong names and bodies, new unknowns, follow-ups like "in euros?" and "is that
+    # per year?") by a helper given only the reference; NOT tuned against: measured on the session's first code
+    # (0.679 / 0.158 / 0.654 / 0.084 / 0.462) and its last (0.691 / 0.156 / 0.654 / 0.076 / 0.484); only the counts
+    # were looked at
+    "independent-34.yml": {"right_first": 0.68, "wrong_of_all": 0.16, "honest_not_known": 0.64,
+                           "abstained_when_known": 0.08, "followups_right": 0.47},
 }
 
 
