@@ -2325,3 +2325,11 @@ def test_how_many_seus_each_person_needs_is_the_20_not_an_activitys_worth(planne
     assert d.fact is not None and d.fact.id == "renewal_requirements", d.trace()
     d = planner.plan(turn("how many seus does each webinar give?", "ask_continuous_learning"), Context())
     assert d.unknown is not None and d.unknown.id == "seu_per_activity", d.trace()
+
+
+def test_keeping_it_active_is_renewing(planner: Planner) -> None:
+    """ "which one costs more to keep active?" asks the renewal fee; it got the course prices side by side."""
+    text = "which one costs more to keep active, csm or cspo"
+    named = [ent(text, "csm", "certification", "CSM"), ent(text, "cspo", "certification", "CSPO")]
+    d = planner.plan(turn(text, "ask_cost", named), Context())
+    assert d.fact is not None and d.fact.id == "renewal_cost", d.trace()
