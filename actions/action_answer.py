@@ -98,7 +98,9 @@ def answer_misread_question(dispatcher: CollectingDispatcher, tracker: Tracker,
     message = tracker.latest_message or {}
     parsed = message.get("intent") or {}
     text = str(message.get("text") or "")
-    if float(parsed.get("confidence") or 0.0) > max_confidence or not looks_like_a_question(text):
+    # (whatever the NLU's confidence, a greeting with a question besides: "hi there! quick one - how long is it?")
+    beside = get_planner().asks_beside_pleasantries(text)
+    if not beside and (float(parsed.get("confidence") or 0.0) > max_confidence or not looks_like_a_question(text)):
         return None
     context = context_of(tracker)
     decision = get_planner().plan(Turn.from_message(message, unsure=True), context)

@@ -1398,6 +1398,16 @@ class Planner:
         lexicon = self.index.lexicon
         return lexicon.asks_of(text) if lexicon is not None else ()
 
+    def asks_beside_pleasantries(self, text: str) -> bool:
+        """Whether a message the NLU took for a greeting or thanks asks a question besides ("hi there! hope you're
+        well :) quick one - how long is the scrum master course?"): what is left without its pleasantries is a
+        question of three words or more, not about the advisor."""
+        lexicon = self.index.lexicon
+        if lexicon is None:
+            return False
+        rest = lexicon.without_pleasantries(text.lower()).strip(" \t\n!.,;:-\u2013\u2014")
+        return rest != text.lower().strip() and word_count(rest) >= 3 and looks_like_a_question(rest)
+
     def foreign_words(self, text: str) -> List[str]:
         """Words of the question that nothing in the knowledge data uses (facts, their questions, the
         lexicon's concepts and everyday words), three letters or more, after common endings."""

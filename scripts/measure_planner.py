@@ -113,8 +113,10 @@ def decide(planner: Any, parse: Mapping[str, Any], context: Any) -> Tuple[Any, s
         # actions.action_answer.answer_misread_question: "how many questions on it?" the NLU took for "stop"
         from actions.action_answer import MISREAD_MAX_CONFIDENCE
         from actions.question_text import looks_like_a_question
-        if float((parse.get("intent") or {}).get("confidence") or 0.0) <= MISREAD_MAX_CONFIDENCE \
-                and looks_like_a_question(str(parse.get("text") or "")):
+        text = str(parse.get("text") or "")
+        if planner.asks_beside_pleasantries(text) or (
+                float((parse.get("intent") or {}).get("confidence") or 0.0) <= MISREAD_MAX_CONFIDENCE
+                and looks_like_a_question(text)):
             misread = planner.plan(Turn.from_message(parse, unsure=True), context)
             if accepted(FALLBACK, misread):
                 return misread, ""

@@ -66,6 +66,8 @@ FACT_QUESTIONS = [
     ("can I do the cspo without the csm first?", "neither needs the other first", "/ask_requirements"),
     ("how much does renewal cost?", "100 USD", "/ask_cost"),
     ("what comes after the CSM?", "A-CSM", "/ask_continuous_learning"),
+    # a greeting with a question besides, which the NLU takes for the greeting: the question is answered
+    ("hi there! hope you're well :) quick one - how lnog is the scrum mastr course?", "16 hours", "/ask_requirements"),
 ]
 
 

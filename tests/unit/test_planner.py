@@ -2333,3 +2333,12 @@ def test_keeping_it_active_is_renewing(planner: Planner) -> None:
     named = [ent(text, "csm", "certification", "CSM"), ent(text, "cspo", "certification", "CSPO")]
     d = planner.plan(turn(text, "ask_cost", named), Context())
     assert d.fact is not None and d.fact.id == "renewal_cost", d.trace()
+
+
+def test_a_greeting_with_a_question_besides_asks_it(planner: Planner) -> None:
+    """The NLU takes "hi there! hope you're well :) quick one - how long is ...?" for a greeting, sure of it; the
+    small-talk action asks the planner when a question is left beside the pleasantries."""
+    assert planner.asks_beside_pleasantries("hi there! hope you're well :) quick one - how long is the csm course?")
+    assert planner.asks_beside_pleasantries("thanks so much! and what does the renewal cost?")
+    for small_talk in ("hi there!", "hello, how are you?", "thanks a lot :)", "hey, can you help me?", "how are you?"):
+        assert not planner.asks_beside_pleasantries(small_talk), small_talk
