@@ -148,7 +148,7 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     # written in session 20 (non-native English, heavy typos, chatty openers and thanks, comparisons, students and next
     # steps, hypotheticals and small sums, wrong names and bodies, new unknowns, follow-ups like "in euros?" and "is that
     # per year?") by a helper given only the reference; NOT tuned against: measured on the session's first code
-    # (0.679 / 0.158 / 0.654 / 0.084 / 0.462) and its last (0.691 / 0.156 / 0.654 / 0.076 / 0.484); only the counts
+    # (0.679 / 0.158 / 0.654 / 0.084 / 0.462) and its last (0.691 / 0.156 / 0.654 / 0.076 / 0.495); only the counts
     # were looked at
     "independent-34.yml": {"right_first": 0.68, "wrong_of_all": 0.16, "honest_not_known": 0.64,
                            "abstained_when_known": 0.08, "followups_right": 0.47},
