@@ -99,8 +99,8 @@ def answer_misread_question(dispatcher: CollectingDispatcher, tracker: Tracker,
     parsed = message.get("intent") or {}
     text = str(message.get("text") or "")
     # (whatever the NLU's confidence, a greeting with a question besides: "hi there! quick one - how long is it?")
-    beside = get_planner().asks_beside_pleasantries(text)
-    if not beside and (float(parsed.get("confidence") or 0.0) > max_confidence or not looks_like_a_question(text)):
+    if (float(parsed.get("confidence") or 0.0) > max_confidence or not looks_like_a_question(text)) \
+            and not get_planner().asks_beside_pleasantries(text):
         return None
     context = context_of(tracker)
     decision = get_planner().plan(Turn.from_message(message, unsure=True), context)

@@ -179,16 +179,19 @@ class Worker:
         """"and in hours?" right after the test's 60 minutes: "60 minutes is 1 hour"."""
         if f.test_minutes is None or not _IN_HOURS.search(text) or _PER_QUESTION.search(text):
             return None
-        hours = f"{f.test_minutes / 60:.2f}".rstrip("0").rstrip(".")
-        return self._say("in_hours", minutes=f.test_minutes, hours=f"{hours} hour" + ("" if hours == "1" else "s"))
-
+        return self._say("in_hours", minutes=f.test_minutes, hours=_amount(f.test_minutes / 60, "hour"))
 
     def _in_months(self, f: Figures, text: str) -> Optional[str]:
         """"and in months?" right after "valid for two years": "2 years is 24 months"."""
         if f.valid_months is None or not _IN_MONTHS.search(text) or _AGO.search(text) or _DATE.search(text):
             return None
-        years = f"{f.valid_months / 12:.2f}".rstrip("0").rstrip(".")
-        return self._say("in_months", years=f"{years} year" + ("" if years == "1" else "s"), months=f.valid_months)
+        return self._say("in_months", years=_amount(f.valid_months / 12, "year"), months=f.valid_months)
+
+
+def _amount(value: float, unit: str) -> str:
+    """"1 hour", "1.5 hours", "2 years": at most two decimals, none when whole."""
+    shown = f"{value:.2f}".rstrip("0").rstrip(".")
+    return f"{shown} {unit}" + ("" if shown == "1" else "s")
 
 
 def figures_from(raw: Any, where: str, fail: Any) -> Optional[Figures]:
