@@ -68,7 +68,10 @@ class ValidateRecommendationForm(SafeAction):
             return []
         if requested is None:  # the opener: "should I get PMP or CSM?" first hears what PMP is
             neighbours = get_neighbours().named(parsed.text, parsed.entities)
-            if neighbours:
+            # ... unless the planner answers the opener itself, before the form's question (answer_first):
+            # "which one expires, CSM or PSM I?" compares them (a bot message here would keep that answer out)
+            if neighbours and not form_opening_reply(Renderer(tracker.get_latest_input_channel()),
+                                                     tracker.latest_message or {}):
                 send(dispatcher, [neighbour_reply(get_knowledge(), get_neighbours(),
                                                   Renderer(tracker.get_latest_input_channel()), neighbours)])
         events: List[Dict[Text, Any]] = [SlotSet(slot, value) for slot, value in decision.slots.items()]

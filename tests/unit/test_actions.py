@@ -415,3 +415,26 @@ def test_a_question_the_nlu_took_for_why_with_no_recommendation_is_answered() ->
     msgs, _ = run(ActionExplainRecommendation(), tracker("what are those values?", "ask_why", confidence=0.47,
                                                          slots=AFTER_CSM))
     assert not msgs[0]["text"].startswith("The Scrum values")
+
+
+def test_an_opener_comparing_with_a_neighbour_gets_the_comparison_not_only_the_neighbour() -> None:
+    """"which one expires, CSM or PSM I?" opened the form: the form's reading sent what the PSM I is, and that
+    bot message kept the planner's comparison (both validities) out, as the form's question came next."""
+    from actions.action_recommend import ActionAskCurrentRole
+
+    text = "which one expires, CSM or PSM I?"
+    entities = [{"entity": "certification", "value": "CSM", "start": 19, "end": 22},
+                {"entity": "other_certification", "value": "PSM", "start": 26, "end": 31}]
+    msgs, _ = run(ValidateRecommendationForm(), tracker(text, "ask_recommendation", entities, opened=True))
+    assert msgs == []
+    msgs, _ = run(ActionAskCurrentRole(), tracker(text, "ask_recommendation", entities, opened=True))
+    answer = msgs[0]["text"]
+    assert "two years" in answer and "does not expire" in answer, answer
+    # "should I get PMP or CSM?" still first hears what the PMP is, once
+    text = "should I get PMP or CSM?"
+    entities = [{"entity": "other_certification", "value": "PMP", "start": 13, "end": 16},
+                {"entity": "certification", "value": "CSM", "start": 20, "end": 23}]
+    first, _ = run(ValidateRecommendationForm(), tracker(text, "ask_recommendation", entities, opened=True))
+    msgs, _ = run(ActionAskCurrentRole(), tracker(text, "ask_recommendation", entities, opened=True))
+    said = [m["text"] for m in first + msgs if m.get("text")]
+    assert sum("PMP (Project Management Professional)" in m for m in said) == 1, said
