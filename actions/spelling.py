@@ -6,7 +6,8 @@ The NLU copes with typos (character n-grams), but the planner reads words: what 
 `min_length` letters that appears nowhere in the knowledge data is replaced by the knowledge word one
 typo away inside the word (a letter left out, or two letters swapped; the first and the last letter
 kept, but for the last two swapped in a long word, "lenght"); of several, the one sharing the longest start
-with it, then the most frequent. A four-letter word is put right only for two letters swapped inside ("lnog").
+with it, then the most frequent. A four-letter word is put right only for two letters swapped inside ("lnog"),
+or the last two when the word it would be is a frequent one ("tiem").
 A word the data knows is never changed, nor a known word with an ending ("projects", "mailed"), nor a shorter
 word ("csm", "fee"), nor a word of the NLU examples (`keep`: how people write, "write", "setting") unless the
 word it would be is far more frequent there ("mastr"), nor a word with no knowledge word that close (a name,
@@ -37,6 +38,9 @@ _COMPOUND = re.compile(r"\b(" + "|".join(_TENS) + r")[- ](" + "|".join(_UNITS_10
 _VOWELS = "aeiou"
 LAST_SWAP = 6  # the last two letters swapped only in words this long: shorter ones turn into other words ("from"/"form")
 SWAP_ONLY = 4  # words this long are corrected only for two letters swapped inside ("lnog", "tset", "waht")
+# ... or the last two, into a word the knowledge uses at least this often ("tiem", "dose" of "does"): rarer
+# ones are too often another real word ("camp" is no "capm", "bets" no "best")
+SHORT_LAST_SWAP_MIN = 20
 # a word of the NLU examples (how people write) is still a typo when the word it would be is this many times as
 # frequent there: "mastr" (11) of "master" (199), "requirments" (2) of "requirements" (13); not "setting" (7) of
 # "sitting" (1)
@@ -92,6 +96,10 @@ def _swaps(word: str) -> Iterable[str]:
         yield word[:i] + word[i + 1] + word[i] + word[i + 2:]
 
 
+def _last_swapped(word: str) -> str:
+    return word[:-2] + word[-1] + word[-2]
+
+
 # American spellings and the British ones the knowledge is written in ("maximizing", "license", "behavior",
 # "analyze", "center", "enrollment"): tried before a typo, as they differ by more than one letter or at the end
 _BRITISH = ((re.compile(r"iz(e|es|ed|ing|ation|ations|er|ers)$"), r"is\1"), (re.compile(r"yz(e|es|ed|ing)$"), r"ys\1"),
@@ -144,6 +152,8 @@ class Speller:
                 self._cache.clear()
             edits = _swaps(word) if len(word) < self.min_length else _edits(word)
             found = {w for w in edits if w in self.words and w != word}
+            if len(word) == SWAP_ONLY and not found and self.words[_last_swapped(word)] >= SHORT_LAST_SWAP_MIN:
+                found = {_last_swapped(word)}  # "tiem": "time"
             # the closest first (the longest start in common: "minuts" is "minutes", not "minus"), then the
             # most frequent
             self._cache[word] = max(sorted(found), key=lambda w: (_common_start(w, word), self.words[w])) if found else None
@@ -157,7 +167,9 @@ class Speller:
         for ending in _ENDINGS:
             stem = word[: -len(ending)]
             known = (stem, stem + "e") if ending[0] in "aeiou" else (stem,)  # "changing": "change"
-            if word.endswith(ending) and len(stem) >= 3 and any(k in self.words or k in self.keep for k in known):
+            # (a stem people type for another word is no word: "renw" of "renwal" stands for "renew")
+            if word.endswith(ending) and len(stem) >= 3 and stem not in self.shorthand \
+                    and any(k in self.words or k in self.keep for k in known):
                 return True
         return False
 

@@ -137,3 +137,20 @@ def test_numbers_in_words_become_figures_whole() -> None:
     speller = Speller(WORDS, keep=KEEP, shorthand={"twenty": "20", "forty": "40"})
     assert speller.correct("do i need forty seus")[0] == "do i need 40 seus"
     assert speller.correct("twenty-four months or thirty seven correct")[0] == "24 months or 37 correct"
+
+
+def test_a_shorthand_is_no_stem_of_an_inflected_word() -> None:
+    """"renwal fe csm" stayed as typed: "renw" (shorthand for "renew", so a word of the knowledge files) made
+    "renwal" look like a known word with the ending "al"."""
+    words = WORDS + Counter({"renw": 1})
+    speller = Speller(words, keep=KEEP, shorthand={"renw": "renew"})
+    assert speller.correct("renwal fee")[0] == "renewal fee"
+    assert speller.correct("renw it")[0] == "renew it"
+
+
+def test_a_four_letter_word_with_its_last_two_swapped_only_into_a_frequent_word() -> None:
+    """"csm exm tiem limit?" kept "tiem" (only letters swapped inside were put right in four-letter words)."""
+    words = WORDS + Counter({"time": 25, "capm": 1})
+    speller = Speller(words, keep=KEEP)
+    assert speller.correct("tiem limit")[0] == "time limit"
+    assert speller.correct("boot camp")[0] == "boot camp"  # "capm" is rare in the knowledge: "camp" stays
