@@ -14,7 +14,8 @@ As with yes and no (actions/polarity.py) a wrong "the same" is a wrong fact, so 
   price, "more/fewer" a number;
 - one of the question's own words (not a certification, not a comparison word, not a generic word)
   appears in the fact's answer: "are they the same difficulty?" is not answered by "neither has
-  prerequisites".
+  prerequisites"; a question with no word of its own asking "longer?" ("does the CSPO last longer than
+  the CSM?") asks it of the duration the fact states.
 Pure: text in, "same_yes" / "same_no" / "same_neither" / None out.
 """
 from __future__ import annotations
@@ -87,7 +88,9 @@ def sameness(question: str, answer: str, certifications: Sequence[str], same_for
         return None
     own = [w for w in _WORD.findall(question.lower()) if w not in _IGNORED and w not in generic and len(w) >= 4]
     said_stems = {_stem(w) for w in _WORD.findall(said)}
-    if not shared_concept and not any(_stem(w) in said_stems for w in own):
+    # "does the CSPO last longer than the CSM?" has no word of its own besides the comparison: "longer" is
+    # then what it asks of the duration the fact states
+    if not shared_concept and not any(_stem(w) in said_stems for w in own) and (own or kind != "duration"):
         return None
     if kind == "same":
         return "same_yes"

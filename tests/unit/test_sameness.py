@@ -25,6 +25,9 @@ BOTH = ("CSM", "CSPO")
     ("which course takes longer, csm or cspo?", LENGTH, BOTH, "same_neither"),
     ("is renewal the same for both?", RENEWAL, (), "same_yes"),
     ("do csm and cspo last the same amount of time before renewal?", VALIDITY, BOTH, "same_yes"),
+    ("does the CSPO last longer than the CSM?", VALIDITY, BOTH, "same_no"),  # no word but the comparison
+    ("is the cspo longer than the csm?", LENGTH, BOTH, "same_no"),
+    ("does the csm need more than the cspo?", RENEWAL, BOTH, None),  # "more" of what? only "longer" says
     # not comparisons, or not about what the fact states: nothing first
     ("how do i renew my csm?", RENEWAL, ("CSM",), None),
     ("do the same SEUs count for both renewals?", RENEWAL, BOTH, None),
