@@ -168,6 +168,8 @@ _BUILDS_ON = re.compile(r"\b(counts?|qualif\w*|need|needs|needed|require[sd]?|re
 _OTHER_REQUIREMENT = re.compile(r"\b(experience|work|worked|course|class|training|months?|years?|csp(-?(sm|po))?|active|"
                                 r"expired|lapsed|sm|po|scrum master|product owner)\b")
 # a part of a message that says something of the user ("i work in HR", "my company pays"), not a question
+# a part asking again what the part before asked, in other words ("... ? i mean who teaches it"): only it counts
+_REPHRASED = re.compile(r"\W*((sorry|oops|ok|or)\W+)?(i mean|i meant|what i mean is|what i meant is|in other words)\b", re.I)
 _TELLS_ABOUT_ONESELF = re.compile(r"\W*(i|i'm|im|i am|i've|ive|my|we|we're|our)\b", re.I)
 # ... or of their situation, before the question ("if I do the course in March, ...", "as the exam is short, ...")
 _SITUATION = re.compile(r"\W*(i|i'm|im|i am|i've|ive|my|we|we're|our|if|as|since|when|because)\b", re.I)
@@ -301,6 +303,9 @@ class Planner:
         # (`user_words`: the NLU examples' words, never taken for typos)
         self.speller = Speller(spelling_vocabulary(kb.extra) + Counter(self.vocabulary), keep=user_words,
                                shorthand=_shorthand(kb))
+        # the certifications' names (aliases, longest first), for a name the corrections reveal (_names_put_right)
+        self._aliases = sorted(((alias.lower(), key) for key, cert in kb.certifications.items() for alias in cert.aliases),
+                               key=lambda pair: -len(pair[0]))
         self._by_prefix: Dict[str, List[str]] = {}
         for word in self.vocabulary:
             self._by_prefix.setdefault(word[:3], []).append(word)
@@ -325,7 +330,10 @@ class Planner:
 
     # ------------------------------------------------------------------ the decision
     def plan(self, turn: Turn, context: Context) -> Decision:
-        turn = without_what_is_not_asked(corrected_turn(turn, self.speller))
+        corrected = corrected_turn(turn, self.speller)
+        if corrected.text != turn.text:
+            corrected = self._names_put_right(corrected)
+        turn = without_what_is_not_asked(corrected)
         other = self._the_other_one(turn, context)
         if other is not None:  # "and how long is the course for the other?" after an answer about the CSM
             turn = replace(turn, entities=tuple(turn.entities) + ({"entity": "certification", "value": other},))
@@ -523,6 +531,20 @@ class Planner:
                             from_context=True, asks=asks, score=score, sure_score=book.unsure_min_score, question=True)
         return None
 
+    def _names_put_right(self, turn: Turn) -> Turn:
+        """A certification the speller's corrections reveal ("and teh product ownr?": the product owner), which the
+        NLU, reading the typos, did not find: added as the entity it would have found (its aliases, data)."""
+        lowered = turn.text.lower()
+        taken = [(int(e["start"]), int(e["end"])) for e in turn.entities
+                 if isinstance(e.get("start"), int) and isinstance(e.get("end"), int)]
+        found: List[Dict[str, Any]] = []
+        for alias, key in self._aliases:
+            for m in re.finditer(r"(?<![\w.-])" + re.escape(alias) + r"(?![\w-])", lowered):
+                if not any(m.start() < end and start < m.end() for start, end in taken):
+                    taken.append((m.start(), m.end()))
+                    found.append({"entity": "certification", "value": key, "start": m.start(), "end": m.end()})
+        return replace(turn, entities=tuple(turn.entities) + tuple(found)) if found else turn
+
     def _the_other_one(self, turn: Turn, context: Context) -> Optional[str]:
         """The certification a message means by "the other one", when it names none and the last answer was
         about one of the two; else None. A whole "and the other one?" is left to the swap rule."""
@@ -549,8 +571,13 @@ class Planner:
                              and start <= int(e["start"]) and int(e["end"]) <= end)
             part = replace(turn, text=turn.text[start:end].strip(" ,;"), entities=entities)
             # "who teaches the CSM and how many hours is it?": "it" is what the part before spoke of (the course)
-            if not looks_like_a_question(part.text) and _TELLS_ABOUT_ONESELF.match(part.text):
-                continue  # "... ? i work in HR": what the user says of themselves, no question to answer
+            if not looks_like_a_question(part.text) and _TELLS_ABOUT_ONESELF.match(part.text) \
+                    and not looks_like_a_question(the_asking_clause(part.text)):
+                # "... ? i work in HR": what the user says of themselves, no question to answer (not "I have the
+                # A-CSM, what is the next level": a question after what they say)
+                continue
+            if _REPHRASED.match(part.text):  # "wer unterrichtet den kurs? i mean who is the teacher ...": asked again
+                decisions = []
             decision = self._read_with_last(self._plan_turn(part, before), part, before)
             if looks_like_a_question(part.text) and (decision.kind == NO_ANSWER or (
                     decision.kind == TOPIC and self.foreign_words(part.text))):  # "can I pause it in the middle?"
@@ -1340,6 +1367,11 @@ class Planner:
         if fact_id is None:
             return None
         fact = self.index.book.facts[fact_id]
+        # "I got my A-CSM, what comes after it?": the fact for that neighbour, when the data has one (per_neighbour)
+        own = [self.index.book.facts[fact.per_neighbour[n]] for n in self.neighbours.named(text, ())
+               if n in fact.per_neighbour]
+        if len(own) == 1:
+            fact = own[0]
         return Decision(FACT, "next_step", fact=fact, topic=fact.topic, certifications=fact.certifications, question=True)
 
     def _leaning_on_last_fact(self, text: str, context: Context) -> Optional[Decision]:

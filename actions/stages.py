@@ -40,13 +40,14 @@ class Stages:
 
     def next_fact(self, stage: Stage, certifications: Sequence[str]) -> Optional[str]:
         """The fact of what comes next after ``stage`` for the one certification spoken of; with none spoken of, the
-        stage's only one (only the CSM has a test to fail); None when that is not one certification."""
+        stage's only one (only the CSM has a test to fail) or the one all share; None when that is not one certification."""
         wanted = [c for c in dict.fromkeys(certifications) if c in stage.next]
         if len(set(certifications)) > 1 or (certifications and not wanted):
             return None
         if wanted:
             return stage.next[wanted[0]]
-        return next(iter(stage.next.values())) if len(stage.next) == 1 else None
+        # (the same next for every certification: "I have the A-CSM, what's the next level?" names neither)
+        return next(iter(stage.next.values())) if len(set(stage.next.values())) == 1 else None
 
 
 def stages_from_knowledge(kb: Knowledge, fact_ids: Sequence[str]) -> Stages:

@@ -2342,3 +2342,39 @@ def test_a_greeting_with_a_question_besides_asks_it(planner: Planner) -> None:
     assert planner.asks_beside_pleasantries("thanks so much! and what does the renewal cost?")
     for small_talk in ("hi there!", "hello, how are you?", "thanks a lot :)", "hey, can you help me?", "how are you?"):
         assert not planner.asks_beside_pleasantries(small_talk), small_talk
+
+
+def test_a_certification_the_corrections_reveal_counts_as_named(planner: Planner) -> None:
+    """"and teh product ownr?" after what a Scrum Master does: the NLU, reading the typos, found no role; once put
+    right ("the product owner") it names the CSPO, and the follow-up gets the Product Owner's duties (it got the CSM's
+    overview). "and fro the csm?" ("fro": shorthand of "for") goes on from the CSPO's skills to the CSM's."""
+    d = planner.plan(turn("and teh product ownr?", "ask_certification_info", confidence=0.34),
+                     Context(certification="CSM", topic="responsibilities"))
+    assert (d.kind, d.topic, d.certifications) == (TOPIC, "responsibilities", ("CSPO",)), d.trace()
+    text = "and fro the csm?"
+    d = planner.plan(turn(text, "ask_certification_info", [ent(text, "csm", "certification", "CSM")]),
+                     Context(certification="CSPO", topic="skills", fact="cspo_skills"))
+    assert (d.rule, d.fact and d.fact.id) == ("counterpart", "csm_skills"), d.trace()
+
+
+def test_what_comes_after_an_advanced_certification_the_user_holds(planner: Planner) -> None:
+    """"I already have the A-CSM, what's the next level and what does it need?" got the renewal rules: the part
+    "I already have the A-CSM, what is the next level" was dropped as something the user said of themselves, and
+    no stage (knowledge/stages.yml) knew an advanced certification held."""
+    text = "I already have the A-CSM, what's the next level and what does it need?"
+    d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, "A-CSM", "other_certification", "A-CSM")]),
+                     Context())
+    assert (d.rule, d.fact and d.fact.id) == ("next_step", "acsm_then_csp"), d.trace()
+    text = "I hold the A-CSPO now, what's the next certification?"
+    d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, "A-CSPO", "other_certification", "A-CSPO")]),
+                     Context())
+    assert (d.rule, d.fact and d.fact.id) == ("next_step", "acspo_then_csp"), d.trace()
+
+
+def test_a_part_asking_again_in_other_words_is_the_question(planner: Planner) -> None:
+    """"wer unterrichtet den kurs? i mean who is the teacher for CSM course": the German part is asked again in
+    English; only the English one is answered (not "I don't know" for the German one, before the trainer)."""
+    text = "wer unterrichtet den kurs? i mean who is the teacher for CSM course, what qualification they need"
+    d = planner.plan(turn(text, "nlu_fallback", [ent(text, "CSM", "certification", "CSM")], confidence=0.3,
+                          unsure=True), Context())
+    assert (d.kind, d.fact and d.fact.id, d.also) == (FACT, "course_trainer", ()), d.trace()
