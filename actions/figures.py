@@ -6,7 +6,8 @@ fee ("25 USD after the two free attempts"), but the user should read "25 USD" fo
 with `figures` in knowledge/facts.yml:
 
     figures: {valid_months: 24}                       # a date or an age of the certification -> until when it is valid
-    figures: {valid_months: 24, renewal_fee: 100}     # ... and what renewing costs over several years
+    figures: {valid_months: 24, renewal_fee: 100}     # ... and what renewing costs over several years, or a year
+    figures: {valid_months: 24, renewal_seus: 20}     # how many SEUs that is a year
     figures: {free_attempts: 2, attempt_fee: 25}      # what several attempts cost
     figures: {window_days: 90}                        # "I did the course 70 days ago": the days left of the window
     figures: {test_minutes: 60, test_questions: 50}   # when a test started at 9:15 ends; the minutes per question
@@ -47,6 +48,15 @@ _STARTS = re.compile(r"\b(start|starts|started|starting|begin|begins|began|log i
 _PER_QUESTION = re.compile(r"\b(per|each|a|every)\s+question\b")
 _IN_HOURS = re.compile(r"\b(in|into|how many|as) hours?\b")
 _IN_MONTHS = re.compile(r"\b(in|into|how many|as) months?\b")
+# "how much does renewal cost per year?", "how many SEUs a year is that?": a figure per year asked for (not "is that
+# per year?", which asks whether it is: "No, every two years" is the fact's)
+_PER_YEAR = re.compile(r"\b(per|a|each) year\b|\byearly\b|\bannual(ly)?\b|\bper annum\b")
+_HOW_MUCH = re.compile(r"\b(how much|how many)\b|\bwhat('s| is| are| does| do)\b")
+_IS_IT_PER_YEAR = re.compile(r"\b(is|are|was) (that|it|this|they|those|the \w+) (really )?((per|a|each) year|yearly|annual)")
+_SEUS = re.compile(r"\b(seus?|scrum education units?|education units?)\b")
+_PRICED = re.compile(r"\b(how much|cost|costs|pay|fees?|price|money|usd|dollars?|bucks|spend)\b")
+# "if I renew my CSM three times, what are the fees in total?"
+_RENEW_TIMES = re.compile(r"\brenew\w*\b(?:\s+(?:it|them|my|the)\b)?(?:\s+\w+)?\s+" + _N + r"\s+times\b")
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,7 @@ class Figures:
     window_days: Optional[int] = None
     test_minutes: Optional[int] = None
     test_questions: Optional[int] = None
+    renewal_seus: Optional[int] = None
 
 
 FIELDS = tuple(f.name for f in fields(Figures))
@@ -66,7 +77,9 @@ SENTENCES = {"valid_until": ("since", "until"), "valid_left": ("age", "left"), "
              "renewals_over": ("years", "renewals", "total"), "attempts_cost": ("attempts", "free", "paid", "total"),
              "window_left": ("ago", "left", "window"), "window_over": ("ago", "window"), "test_ends": ("start", "end"),
              "per_question": ("minutes", "seconds"), "short_of": ("have", "short", "need", "noun"),
-             "in_hours": ("minutes", "hours"), "in_months": ("years", "months")}
+             "in_hours": ("minutes", "hours"), "in_months": ("years", "months"),
+             "fee_per_year": ("fee", "years", "per_year"), "seus_per_year": ("seus", "years", "per_year"),
+             "renewals_cost": ("times", "fee", "total")}
 
 
 def _number(word: str) -> int:
@@ -87,8 +100,8 @@ class Worker:
         """The sentence the user's figures in ``text`` work out to, or None when it gives none this fact can use."""
         lowered = text.lower()
         steps: tuple[Callable[[Figures, str], Optional[str]], ...] = (
-            self._valid_until, self._valid_left, self._renewals, self._attempts, self._window, self._test_end,
-            self._per_question, self._in_hours, self._in_months)
+            self._valid_until, self._valid_left, self._renewals, self._renewal_times, self._per_year, self._attempts,
+            self._window, self._test_end, self._per_question, self._in_hours, self._in_months)
         return next((s for s in (step(figures, lowered) for step in steps) if s), None)
 
     def short_of(self, have: float, need: float, noun: str) -> str:
@@ -133,6 +146,28 @@ class Worker:
         if renewals < 1:
             return None
         return self._say("renewals_over", years=years, renewals=renewals, total=renewals * f.renewal_fee)
+
+    def _renewal_times(self, f: Figures, text: str) -> Optional[str]:
+        """"if I renew three times, what are the fees in total?": 300 USD."""
+        found = list(_RENEW_TIMES.finditer(text))
+        if f.renewal_fee is None or len(found) != 1 or not _PRICED.search(text):
+            return None
+        times = _number(found[0].group(1))
+        if not 1 < times <= 20:
+            return None
+        return self._say("renewals_cost", times=times, fee=f.renewal_fee, total=times * f.renewal_fee)
+
+    def _per_year(self, f: Figures, text: str) -> Optional[str]:
+        """"how much does renewal cost per year?": 50 USD a year; "how many SEUs a year is that?": 10."""
+        if f.valid_months is None or f.valid_months % 12 or not _PER_YEAR.search(text) or not _HOW_MUCH.search(text) \
+                or (_IS_IT_PER_YEAR.search(text) and not re.search(r"\bhow (much|many)\b", text)):
+            return None
+        years = f.valid_months // 12
+        if f.renewal_seus is not None and _SEUS.search(text):
+            return self._say("seus_per_year", seus=f.renewal_seus, years=years, per_year=_figure(f.renewal_seus / years))
+        if f.renewal_fee is not None and _PRICED.search(text):
+            return self._say("fee_per_year", fee=f.renewal_fee, years=years, per_year=_figure(f.renewal_fee / years))
+        return None
 
     def _attempts(self, f: Figures, text: str) -> Optional[str]:
         found = list(_ATTEMPTS.finditer(text))
@@ -188,9 +223,14 @@ class Worker:
         return self._say("in_months", years=_amount(f.valid_months / 12, "year"), months=f.valid_months)
 
 
+def _figure(value: float) -> str:
+    """"10", "12.5": at most two decimals, none when whole."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
 def _amount(value: float, unit: str) -> str:
-    """"1 hour", "1.5 hours", "2 years": at most two decimals, none when whole."""
-    shown = f"{value:.2f}".rstrip("0").rstrip(".")
+    """"1 hour", "1.5 hours", "2 years"."""
+    shown = _figure(value)
     return f"{shown} {unit}" + ("" if shown == "1" else "s")
 
 

@@ -16,6 +16,8 @@ WORDING = {
     "window_left": "{ago} {left} {window}", "window_over": "over {ago} {window}", "test_ends": "{start} -> {end}",
     "per_question": "{minutes} min {seconds} s", "short_of": "{have} {short} {need} {noun}",
     "in_hours": "{minutes} = {hours}", "in_months": "{years} = {months} months",
+    "fee_per_year": "{fee} / {years} = {per_year} USD", "seus_per_year": "{seus} / {years} = {per_year} SEUs",
+    "renewals_cost": "{times} x {fee} = {total}",
 }
 VALID = Figures(valid_months=24, renewal_fee=100)
 ATTEMPTS = Figures(free_attempts=2, attempt_fee=25, window_days=90)
@@ -135,3 +137,20 @@ def test_the_data_is_checked_where_it_is_read() -> None:
         wording_from({**WORDING, "valid_until": "until {until}"}, "w", fail)  # {since} left out
     with pytest.raises(Bad):
         wording_from({k: v for k, v in WORDING.items() if k != "per_question"}, "w", fail)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("how much does renewal cost per year, roughly?", "100 / 2 = 50 USD"),
+    ("what is the annual cost of keeping the csm?", "100 / 2 = 50 USD"),
+    ("if I need to renew my CSM, how many SEUs is that per year roughly?", "20 / 2 = 10 SEUs"),
+    ("if I renew my CSM three times, what are the renewal fees in total?", "3 x 100 = 300"),
+    ("renewing it 4 times, how much is that?", "4 x 100 = 400"),
+    # whether it is per year is a yes/no the fact answers ("every two years"), not a figure to work out
+    ("and the renewal fee, is that per year?", None),
+    ("my colleague says renewal is every year?", None),
+    ("how long is it valid?", None),
+])
+def test_renewal_per_year_and_several_renewals(text: str, expected: Optional[str]) -> None:
+    """"how much does renewal cost per year, roughly?" and "renew three times, what in total?" got the fee (100 USD
+    every two years) with nothing worked out: the user had to do the sum the question asked for."""
+    assert work(Figures(valid_months=24, renewal_fee=100, renewal_seus=20), text) == expected
