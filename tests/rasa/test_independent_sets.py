@@ -152,6 +152,12 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     # were looked at
     "independent-34.yml": {"right_first": 0.68, "wrong_of_all": 0.16, "honest_not_known": 0.64,
                            "abstained_when_known": 0.08, "followups_right": 0.47},
+    # written in session 21 (search-box keywords, life stories with the question inside, voice typing, managers and HR
+    # asking for others, claims to check, negations and exceptions, conditions and two-part questions, new unknowns) by
+    # a helper given only the reference; NOT tuned against: measured on the session's first code (0.737 / 0.117 / 0.556
+    # / 0.080 / 0.568); only the counts were looked at
+    "independent-35.yml": {"right_first": 0.73, "wrong_of_all": 0.12, "honest_not_known": 0.55,
+                           "abstained_when_known": 0.085, "followups_right": 0.56},
 }
 
 
