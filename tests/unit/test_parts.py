@@ -18,6 +18,9 @@ def parts(text: str) -> List[str]:
     ("Can I finish the CSM test in a lunch break? How long is it?",
      ["Can I finish the CSM test in a lunch break?", "How long is it?"]),
     ("how long is the course; is there a test", ["how long is the course", "is there a test"]),
+    # a word before the second question's opener
+    ("if I book a course, what does the fee include and roughly how much will it be?",
+     ["if I book a course, what does the fee include", "how much will it be?"]),
     ("do you need experience for the advanced scrummaster cert, and how much",
      ["do you need experience for the advanced scrummaster cert", "how much"]),
 ])
