@@ -2388,3 +2388,15 @@ def test_a_part_asking_again_in_other_words_is_the_question(planner: Planner) ->
     d = planner.plan(turn(text, "nlu_fallback", [ent(text, "CSM", "certification", "CSM")], confidence=0.3,
                           unsure=True), Context())
     assert (d.kind, d.fact and d.fact.id, d.also) == (FACT, "course_trainer", ()), d.trace()
+
+
+def test_a_course_that_lasts_is_no_validity(planner: Planner) -> None:
+    """"how long the Product Owner course lasts?": "lasts" was a validity word wherever it stood, so the course's
+    length left the validity unexplained and the licence agreement came back; a certification that lasts still asks
+    how long it is valid."""
+    text = "Could you tell me how long the Product Owner course lasts?"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "Product Owner", "role", "product_owner")]), Context())
+    assert d.fact is not None and d.fact.id == "cspo_course_length", d.trace()
+    text = "how long the csm lasts before I renew?"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "csm", "certification", "CSM")]), Context())
+    assert d.fact is not None and d.fact.id == "validity", d.trace()
