@@ -2350,7 +2350,11 @@ def test_a_greeting_with_a_question_besides_asks_it(planner: Planner) -> None:
     small-talk action asks the planner when a question is left beside the pleasantries."""
     assert planner.asks_beside_pleasantries("hi there! hope you're well :) quick one - how long is the csm course?")
     assert planner.asks_beside_pleasantries("thanks so much! and what does the renewal cost?")
-    for small_talk in ("hi there!", "hello, how are you?", "thanks a lot :)", "hey, can you help me?", "how are you?"):
+    # ("could you give me ..." only announces the question: "a few examples of how people earn SEUs?" was left
+    # about the advisor, and the greeting was all the reply)
+    assert planner.asks_beside_pleasantries("Hey! Could you give me a few examples of how people earn SEUs?")
+    for small_talk in ("hi there!", "hello, how are you?", "thanks a lot :)", "hey, can you help me?", "how are you?",
+                       "hey, can you give me a hand?"):
         assert not planner.asks_beside_pleasantries(small_talk), small_talk
 
 
