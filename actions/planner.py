@@ -157,6 +157,7 @@ _CONTENT_WORD = re.compile(r"[a-z][a-z'-]*")
 # its question: when no fact answers it whole, those sentences are read alone
 STORY_MIN_WORDS = 30
 STORY_QUESTION_SHARE = 0.5
+ASIDE_MAX_WORDS = 6  # "ok 50 then.", "i already know scrum well.": what a short message says before its question
 # "so how many 8-hour days is that?": a question asking for a figure, claiming none
 _ASKS_A_FIGURE = re.compile(r"\W*((so|and|ok|okay|but|then)\W+)*(how (many|much|long)|what|which|when)\b", re.I)
 IN_ITS_WORDS_MAX = 4  # "before or after the course?": at most this many words beside the ignored ones
@@ -356,12 +357,15 @@ class Planner:
         CSM course itself? I can swap shifts if I know in advance.": a long message no fact answers whole, whose
         sentences that ask are a small part of it, read as those sentences alone; their fact, when one answers them at
         the bar the whole message is held to (the NLU's doubt about the whole stays)."""
+        # (a shorter message too when a sentence of its own asks: "ok 50 then. and the pass mark?")
+        short = word_count(turn.text) < STORY_MIN_WORDS
         if decision.rule not in ("not_known", "no_fact_no_topic") or decision.unknown is not None or turn.is_payload \
-                or word_count(turn.text) < STORY_MIN_WORDS:
+                or (short and the_question(turn.text) == turn.text):
             return None
         question = the_asking_clause(turn.text)  # (from the words that ask: "..., I want to know: how many hours ...?")
-        if question == turn.text or word_count(question) > STORY_QUESTION_SHARE * word_count(turn.text):
-            return None
+        if question == turn.text or (not short and word_count(question) > STORY_QUESTION_SHARE * word_count(turn.text)) \
+                or (short and word_count(turn.text) - word_count(question) > ASIDE_MAX_WORDS):
+            return None  # (a short message: only after a short aside; a longer story says what its question leans on)
         entities = []
         for e in turn.entities:  # the entities the sentences that ask hold, at their place in them
             start, end = e.get("start"), e.get("end")

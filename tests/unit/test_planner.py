@@ -2404,3 +2404,15 @@ def test_a_course_that_lasts_is_no_validity(planner: Planner) -> None:
     text = "how long the csm lasts before I renew?"
     d = planner.plan(turn(text, "ask_requirements", [ent(text, "csm", "certification", "CSM")]), Context())
     assert d.fact is not None and d.fact.id == "validity", d.trace()
+
+
+def test_a_short_aside_before_the_question_is_left_aside(planner: Planner) -> None:
+    """"ok 50 then. and the pass mark?" (the NLU: out of scope): "ok 50 then." pulled the whole message under the unsure
+    message's bar; its question sentence alone is the pass mark's. A longer sentence before it is no aside: "i decide
+    which features go into our product and prioritize them. which cert?" is not "which cert?" alone."""
+    d = planner.plan(turn("ok 50 then. and the pass mark?", "out_of_scope", confidence=0.78, unsure=True),
+                     Context(certification="CSM", topic="requirements", fact="csm_test_format"))
+    assert d.fact is not None and d.fact.id == "csm_pass_mark", d.trace()
+    text = "i decide which features go into our product and prioritize them. which cert?"
+    d = planner.plan(turn(text, "nlu_fallback", confidence=0.3, unsure=True), Context())
+    assert d.rule != "asked_in_a_story", d.trace()
