@@ -2416,3 +2416,11 @@ def test_a_short_aside_before_the_question_is_left_aside(planner: Planner) -> No
     text = "i decide which features go into our product and prioritize them. which cert?"
     d = planner.plan(turn(text, "nlu_fallback", confidence=0.3, unsure=True), Context())
     assert d.rule != "asked_in_a_story", d.trace()
+
+
+def test_the_test_after_the_course_speaks_of_what_comes_next(planner: Planner) -> None:
+    """"the exam after that is online or in the class?" right after the course's length: "after that" (a next-step word)
+    left the online test's fact unexplained, and the reply was "I don't know"."""
+    d = planner.plan(turn("the exam after that is online or in the class?", "ask_requirements", confidence=0.97),
+                     Context(certification="CSM", topic="requirements", fact="csm_course_length"))
+    assert d.fact is not None and d.fact.id == "csm_online_test", d.trace()
