@@ -2424,3 +2424,12 @@ def test_the_test_after_the_course_speaks_of_what_comes_next(planner: Planner) -
     d = planner.plan(turn("the exam after that is online or in the class?", "ask_requirements", confidence=0.97),
                      Context(certification="CSM", topic="requirements", fact="csm_course_length"))
     assert d.fact is not None and d.fact.id == "csm_online_test", d.trace()
+
+
+def test_needing_anything_before_asks_for_the_prerequisites(planner: Planner) -> None:
+    """"I'm only in my second year of college - do I need anything before?" after the CSPO course's length got the
+    licence agreement (what comes after the course); "anything before" asks what is needed first."""
+    text = "I'm only in my second year of college - do I need anything before?"
+    d = planner.plan(turn(text, "ask_continuous_learning", confidence=0.33, unsure=True),
+                     Context(certification="CSPO", topic="requirements", fact="cspo_course_length"))
+    assert d.fact is not None and d.fact.id == "prerequisites", d.trace()
