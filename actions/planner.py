@@ -151,6 +151,9 @@ def _names_its_certification(text: str, entity: Mapping[str, Any]) -> bool:
 
 
 # "would my CSPO work instead?": whether it counts, not work experience
+# "what if I already have the CSM?" right after what the A-CSPO needs: whether the one held counts towards it
+_WHAT_IF_I_HOLD = re.compile(r"\W*((and|so|ok|okay|but)\W+)*(what|how) about if i|\W*((and|so|ok|okay|but)\W+)*what if i "
+                             r"(already )?(have|hold|got|own|did|do|earned|passed)\b")
 _WORKS_INSTEAD = re.compile(r"\bwork(s)? (instead|for (it|that|this))\b")
 _CONTENT_WORD = re.compile(r"[a-z][a-z'-]*")
 # a message of at least this many words whose sentences that ask are at most this share of it tells a story around
@@ -791,8 +794,9 @@ class Planner:
         # named counts towards the advanced one just spoken of
         builds_on = builds_on or (
             context.neighbour in self.neighbours.entries and bool(self.neighbours.entries[str(context.neighbour)].builds_on_fact)
-            and bool(named) and set(named) <= set(self.kb.certifications) and "yesno" in asks
-            and word_count(text) <= SAID_ALREADY_MAX_WORDS and bool(_BUILDS_ON.search(text.lower()))
+            and bool(named) and set(named) <= set(self.kb.certifications)
+            and word_count(text) <= SAID_ALREADY_MAX_WORDS
+            and (("yesno" in asks and bool(_BUILDS_ON.search(text.lower()))) or bool(_WHAT_IF_I_HOLD.match(text.lower())))
             and not _OTHER_REQUIREMENT.search(_WORKS_INSTEAD.sub("", text.lower())))
         # ("how many months of work exp exactly?" right after what the A-CSM is: a short question naming nothing, whose best
         # fact is one of the A-CSM's, asks about it)
@@ -1539,8 +1543,8 @@ class Planner:
         advanced = [k for k in keys if self.neighbours.entries[k].builds_on_fact]
         others = [k for k in keys if k not in advanced]
         lowered = text.lower()
-        if len(advanced) != 1 or "yesno" not in asks or not (named or others) or not _BUILDS_ON.search(lowered) \
-                or _OTHER_REQUIREMENT.search(lowered):
+        asked = ("yesno" in asks and _BUILDS_ON.search(lowered)) or _WHAT_IF_I_HOLD.match(lowered)
+        if len(advanced) != 1 or not (named or others) or not asked or _OTHER_REQUIREMENT.search(lowered):
             return None
         fact = self.index.book.facts[str(self.neighbours.entries[advanced[0]].builds_on_fact)]
         if advanced[0] in fact.per_neighbour:

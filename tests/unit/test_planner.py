@@ -2433,3 +2433,12 @@ def test_needing_anything_before_asks_for_the_prerequisites(planner: Planner) ->
     d = planner.plan(turn(text, "ask_continuous_learning", confidence=0.33, unsure=True),
                      Context(certification="CSPO", topic="requirements", fact="cspo_course_length"))
     assert d.fact is not None and d.fact.id == "prerequisites", d.trace()
+
+
+def test_what_if_i_already_hold_one_asks_whether_it_counts(planner: Planner) -> None:
+    """"what if I already have the CSM?" right after what the A-CSPO needs: whether the CSM counts towards it (it
+    does not: the A-CSPO builds on the CSPO); it got the CSM's overview."""
+    text = "what if I already have the CSM?"
+    d = planner.plan(turn(text, "ask_certification_info", [ent(text, "CSM", "certification", "CSM")], confidence=0.49),
+                     Context(neighbour="A-CSPO", question="what do I need for the A-CSPO?"))
+    assert (d.rule, d.fact and d.fact.id) == ("neighbour_fact", "acspo_needs_cspo"), d.trace()
