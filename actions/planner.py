@@ -151,6 +151,7 @@ def _names_its_certification(text: str, entity: Mapping[str, Any]) -> bool:
 
 
 # "would my CSPO work instead?": whether it counts, not work experience
+_THE_OTHER = re.compile(r"\bthe other( one| cert\w*| course| exam| test)?\b")
 # "what if I already have the CSM?" right after what the A-CSPO needs: whether the one held counts towards it
 _WHAT_IF_I_HOLD = re.compile(r"\W*((and|so|ok|okay|but)\W+)*(what|how) about if i|\W*((and|so|ok|okay|but)\W+)*what if i "
                              r"(already )?(have|hold|got|own|did|do|earned|passed)\b")
@@ -340,7 +341,10 @@ class Planner:
         turn = without_what_is_not_asked(corrected)
         other = self._the_other_one(turn, context)
         if other is not None:  # "and how long is the course for the other?" after an answer about the CSM
-            turn = replace(turn, entities=tuple(turn.entities) + ({"entity": "certification", "value": other},))
+            # (where the message says it: "ok, same question for the other one?" is then "... for the CSPO?")
+            said = _THE_OTHER.search(turn.text.lower())
+            where = {"start": said.start(), "end": said.end()} if said else {}
+            turn = replace(turn, entities=tuple(turn.entities) + ({"entity": "certification", "value": other, **where},))
         decision = self._plan_turn(turn, context)
         if decision.kind in (FACT, COUNTERPART, NOT_KNOWN) and not turn.is_payload and decision.rule != "source_of_last":
             # (not "who do I pay? where do i do it" right after a fee: one question, where the fee is paid)

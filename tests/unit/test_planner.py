@@ -2442,3 +2442,15 @@ def test_what_if_i_already_hold_one_asks_whether_it_counts(planner: Planner) -> 
     d = planner.plan(turn(text, "ask_certification_info", [ent(text, "CSM", "certification", "CSM")], confidence=0.49),
                      Context(neighbour="A-CSPO", question="what do I need for the A-CSPO?"))
     assert (d.rule, d.fact and d.fact.id) == ("neighbour_fact", "acspo_needs_cspo"), d.trace()
+
+
+def test_the_same_question_for_the_other_one_and_after_that_the_next_one(planner: Planner) -> None:
+    """"ok, same question for the other one?" after the CSM's skills: the CSPO's (it got nothing: "the other one" was
+    added as a certification without its place in the message, so the message was no follow-up of names); "and after
+    that, the professional one?" after what the A-CSPO needs: the CSP-PO (it got what comes after the CSPO)."""
+    d = planner.plan(turn("ok, same question for the other one?", "ask_other_option", confidence=0.9, unsure=True),
+                     Context(certification="CSM", topic="skills", fact="csm_skills"))
+    assert (d.rule, d.fact and d.fact.id) == ("counterpart", "cspo_skills"), d.trace()
+    d = planner.plan(turn("and after that, the professional one?", "ask_continuous_learning", confidence=0.77),
+                     Context(neighbour="A-CSPO", question="what do I need for the A-CSPO?"))
+    assert (d.rule, d.fact and d.fact.id) == ("neighbour_then", "acspo_then_csp"), d.trace()
