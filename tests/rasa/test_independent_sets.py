@@ -147,15 +147,15 @@ FLOORS: Mapping[str, Dict[str, float]] = {
                            "abstained_when_known": 0.09, "followups_right": 0.70},
     # written in session 20 (non-native English, heavy typos, chatty openers and thanks, comparisons, students and next
     # steps, hypotheticals and small sums, wrong names and bodies, new unknowns, follow-ups like "in euros?" and "is that
-    # per year?") by a helper given only the reference; NOT tuned against: measured on the session's first code
-    # (0.679 / 0.158 / 0.654 / 0.084 / 0.462) and its last (0.691 / 0.156 / 0.654 / 0.076 / 0.495); only the counts
-    # were looked at
-    "independent-34.yml": {"right_first": 0.68, "wrong_of_all": 0.16, "honest_not_known": 0.64,
-                           "abstained_when_known": 0.08, "followups_right": 0.47},
+    # per year?") by a helper given only the reference; NOT tuned against in session 20: measured on its first code
+    # (0.679 / 0.158 / 0.654 / 0.084 / 0.462) and its last (0.691 / 0.156 / 0.654 / 0.076 / 0.495); tuned against in
+    # session 21 (0.731 / 0.120 / 0.942 / 0.076 / 0.593)
+    "independent-34.yml": {"right_first": 0.72, "wrong_of_all": 0.125, "honest_not_known": 0.92,
+                           "abstained_when_known": 0.08, "followups_right": 0.58},
     # written in session 21 (search-box keywords, life stories with the question inside, voice typing, managers and HR
     # asking for others, claims to check, negations and exceptions, conditions and two-part questions, new unknowns) by
     # a helper given only the reference; NOT tuned against: measured on the session's first code (0.737 / 0.117 / 0.556
-    # / 0.080 / 0.568); only the counts were looked at
+    # / 0.080 / 0.568) and its last (0.741 / 0.117 / 0.556 / 0.076 / 0.568); only the counts were looked at
     "independent-35.yml": {"right_first": 0.73, "wrong_of_all": 0.12, "honest_not_known": 0.55,
                            "abstained_when_known": 0.085, "followups_right": 0.56},
 }
