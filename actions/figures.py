@@ -51,10 +51,10 @@ _IN_MONTHS = re.compile(r"\b(in|into|how many|as) months?\b")
 # "how much does renewal cost per year?", "how many SEUs a year is that?": a figure per year asked for (not "is that
 # per year?", which asks whether it is: "No, every two years" is the fact's)
 _PER_YEAR = re.compile(r"\b(per|a|each) year\b|\byearly\b|\bannual(ly)?\b|\bper annum\b")
-_HOW_MUCH = re.compile(r"\b(how much|how many)\b|\bwhat('s| is| are| does| do)\b")
+_HOW_MUCH = re.compile(r"\bhow (much|many)\b")
+_ASKS_AN_AMOUNT = re.compile(_HOW_MUCH.pattern + r"|\bwhat('s| is| are| does| do)\b")
 _IS_IT_PER_YEAR = re.compile(r"\b(is|are|was) (that|it|this|they|those|the \w+) (really )?((per|a|each) year|yearly|annual)")
 _SEUS = re.compile(r"\b(seus?|scrum education units?|education units?)\b")
-_PRICED = re.compile(r"\b(how much|cost|costs|pay|fees?|price|money|usd|dollars?|bucks|spend)\b")
 # "if I renew my CSM three times, what are the fees in total?"
 _RENEW_TIMES = re.compile(r"\brenew\w*\b(?:\s+(?:it|them|my|the)\b)?(?:\s+\w+)?\s+" + _N + r"\s+times\b")
 
@@ -150,7 +150,7 @@ class Worker:
     def _renewal_times(self, f: Figures, text: str) -> Optional[str]:
         """"if I renew three times, what are the fees in total?": 300 USD."""
         found = list(_RENEW_TIMES.finditer(text))
-        if f.renewal_fee is None or len(found) != 1 or not _PRICED.search(text):
+        if f.renewal_fee is None or len(found) != 1 or not _COSTS.search(text):
             return None
         times = _number(found[0].group(1))
         if not 1 < times <= 20:
@@ -159,13 +159,13 @@ class Worker:
 
     def _per_year(self, f: Figures, text: str) -> Optional[str]:
         """"how much does renewal cost per year?": 50 USD a year; "how many SEUs a year is that?": 10."""
-        if f.valid_months is None or f.valid_months % 12 or not _PER_YEAR.search(text) or not _HOW_MUCH.search(text) \
-                or (_IS_IT_PER_YEAR.search(text) and not re.search(r"\bhow (much|many)\b", text)):
+        if f.valid_months is None or f.valid_months % 12 or not _PER_YEAR.search(text) or not _ASKS_AN_AMOUNT.search(text) \
+                or (_IS_IT_PER_YEAR.search(text) and not _HOW_MUCH.search(text)):
             return None
         years = f.valid_months // 12
         if f.renewal_seus is not None and _SEUS.search(text):
             return self._say("seus_per_year", seus=f.renewal_seus, years=years, per_year=_figure(f.renewal_seus / years))
-        if f.renewal_fee is not None and _PRICED.search(text):
+        if f.renewal_fee is not None and _COSTS.search(text):
             return self._say("fee_per_year", fee=f.renewal_fee, years=years, per_year=_figure(f.renewal_fee / years))
         return None
 

@@ -153,7 +153,7 @@ def _names_its_certification(text: str, entity: Mapping[str, Any]) -> bool:
 # "would my CSPO work instead?": whether it counts, not work experience
 _THE_OTHER = re.compile(r"\bthe other( one| cert\w*| course| exam| test)?\b")
 # "what if I already have the CSM?" right after what the A-CSPO needs: whether the one held counts towards it
-_WHAT_IF_I_HOLD = re.compile(r"\W*((and|so|ok|okay|but)\W+)*(what|how) about if i|\W*((and|so|ok|okay|but)\W+)*what if i "
+_WHAT_IF_I_HOLD = re.compile(r"\W*((and|so|ok|okay|but)\W+)*(what if|what about if|how about if) i "
                              r"(already )?(have|hold|got|own|did|do|earned|passed)\b")
 _WORKS_INSTEAD = re.compile(r"\bwork(s)? (instead|for (it|that|this))\b")
 _CONTENT_WORD = re.compile(r"[a-z][a-z'-]*")
@@ -309,8 +309,9 @@ class Planner:
         self.speller = Speller(spelling_vocabulary(kb.extra) + Counter(self.vocabulary), keep=user_words,
                                shorthand=_shorthand(kb))
         # the certifications' names (aliases, longest first), for a name the corrections reveal (_names_put_right)
-        self._aliases = sorted(((alias.lower(), key) for key, cert in kb.certifications.items() for alias in cert.aliases),
-                               key=lambda pair: -len(pair[0]))
+        self._aliases = [(re.compile(r"(?<![\w.-])" + re.escape(alias) + r"(?![\w-])"), key) for alias, key in sorted(
+            ((alias.lower(), key) for key, cert in kb.certifications.items() for alias in cert.aliases),
+            key=lambda pair: -len(pair[0]))]
         self._by_prefix: Dict[str, List[str]] = {}
         for word in self.vocabulary:
             self._by_prefix.setdefault(word[:3], []).append(word)
@@ -550,7 +551,7 @@ class Planner:
                  if isinstance(e.get("start"), int) and isinstance(e.get("end"), int)]
         found: List[Dict[str, Any]] = []
         for alias, key in self._aliases:
-            for m in re.finditer(r"(?<![\w.-])" + re.escape(alias) + r"(?![\w-])", lowered):
+            for m in alias.finditer(lowered):
                 if not any(m.start() < end and start < m.end() for start, end in taken):
                     taken.append((m.start(), m.end()))
                     found.append({"entity": "certification", "value": key, "start": m.start(), "end": m.end()})
