@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from actions.claims import contradicts
 from actions.context import is_elliptical, mentioned_certifications
@@ -107,6 +107,17 @@ def _role_cues(kb: Knowledge, roles: Mapping[str, str], key: str = "role_cues") 
         except re.error as e:
             raise KnowledgeError(where, f"{key}.{role}", f"not a valid pattern: {e}") from None
     return cues
+
+
+def _spelled_names(aliases: Iterable[str]) -> Dict[str, str]:
+    """The names people may say letter by letter ("c s p o", "a c s m"): the letters of each one-word alias
+    ("csp-po": "csppo") -> the alias (the one written as its letters when there is one: "psm", not "psm1")."""
+    out: Dict[str, str] = {}
+    for alias in aliases:
+        letters = re.sub(r"[^a-z]", "", alias.lower())
+        if " " not in alias.strip() and len(letters) >= 2 and (letters not in out or alias.lower() == letters):
+            out[letters] = alias.lower()
+    return out
 
 
 def _shorthand(kb: Knowledge) -> Dict[str, str]:
@@ -307,7 +318,7 @@ class Planner:
         # one typo per word put right before anything reads the words (actions/spelling.py)
         # (`user_words`: the NLU examples' words, never taken for typos)
         self.speller = Speller(spelling_vocabulary(kb.extra) + Counter(self.vocabulary), keep=user_words,
-                               shorthand=_shorthand(kb))
+                               shorthand=_shorthand(kb), spelled=_spelled_names(every))
         # the certifications' names (aliases, longest first), for a name the corrections reveal (_names_put_right)
         self._aliases = [(re.compile(r"(?<![\w.-])" + re.escape(alias) + r"(?![\w-])"), key) for alias, key in sorted(
             ((alias.lower(), key) for key, cert in kb.certifications.items() for alias in cert.aliases),

@@ -36,6 +36,11 @@ _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "sev
 _UNITS_10 = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
 _COMPOUND = re.compile(r"\b(" + "|".join(_TENS) + r")[- ](" + "|".join(_UNITS_10) + r")\b")
 _VOWELS = "aeiou"
+# letters said one by one ("the c s p o test", "p s m 1", "a c s m"): a run of single letters, spaces or dots between
+_SPELLED = re.compile(r"(?<![\w.-])[a-z](?:[ .]{1,2}[a-z])+\.?(?![\w-])")
+# a leading "a" is the article, not the A of "A-CSM", unless one of these comes before it ("the a c s m course");
+# a leading "i" is the pronoun
+_DETERMINERS = frozenset({"the", "my", "an", "your", "her", "his", "their", "our", "this", "that"})
 LAST_SWAP = 6  # the last two letters swapped only in words this long: shorter ones turn into other words ("from"/"form")
 SWAP_ONLY = 4  # words this long are corrected only for two letters swapped inside ("lnog", "tset", "waht")
 # ... or the last two, into a word the knowledge uses at least this often ("tiem", "dose" of "does"): rarer
@@ -127,13 +132,16 @@ class Correction:
 
 class Speller:
     def __init__(self, words: Counter, min_length: int = 5, keep: Optional[Counter] = None,
-                 shorthand: Optional[Mapping[str, str]] = None) -> None:
+                 shorthand: Optional[Mapping[str, str]] = None, spelled: Optional[Mapping[str, str]] = None) -> None:
         self.words = words  # what a typo may be corrected to: the knowledge's words
         self.keep = keep or Counter()  # further words that are never typos (how people write: data/nlu)
         self.min_length = min_length
         # short words people type for others ("teh", "exm", "u"), too short to be found one typo away:
         # always read as the word they stand for (lexicon.yml `shorthand`)
         self.shorthand = dict(shorthand or {})
+        # names said letter by letter ("c s p o"): their letters -> how they are written ("cspo"); only these
+        # are joined, so "i" and "a" stay words
+        self.spelled = dict(spelled or {})
         self._cache: Dict[str, Optional[str]] = {}
 
     def meant(self, word: str) -> Optional[str]:
@@ -178,6 +186,9 @@ class Speller:
         lowered = text.lower()
         shouting = text.upper() == text
         compounds = [(c.start(), c.end()) for c in _COMPOUND.finditer(lowered)]
+        for fix in self._spelled(lowered, text):
+            out.append(fix)
+            compounds.append((fix.start, fix.start + len(fix.typed)))
         for c in _COMPOUND.finditer(lowered):  # "twenty-four months": 24, not "20-four" (shorthand word by word)
             out.append(Correction(c.start(), text[c.start():c.end()], str(_TENS[c.group(1)] + _UNITS_10[c.group(2)])))
         for m in _WORD.finditer(lowered):
@@ -195,6 +206,23 @@ class Speller:
             if meant is not None:
                 out.append(Correction(m.start(), text[m.start():m.end()], meant))
         return sorted(out, key=lambda fix: fix.start)
+
+    def _spelled(self, lowered: str, text: str) -> List[Correction]:
+        """Names said letter by letter ("how many questions are on the c s p o test"): the name as written."""
+        out = []
+        for m in _SPELLED.finditer(lowered):
+            # (a dot after the last letter belongs to "c.s.m.", not to "... the c s m.")
+            dotted = "." in m.group()[:-1]
+            start, end = m.start(), m.end() - (1 if m.group().endswith(".") and not dotted else 0)
+            letters = "".join(c for c in m.group() if c.isalpha())
+            before = lowered[:start].split()
+            if letters[1:] in self.spelled and (letters[0] == "i" or (
+                    letters[0] == "a" and not (before and before[-1] in _DETERMINERS))):
+                letters = letters[1:]  # "can I get a c s m", "do i c s m": the article, the pronoun
+                start = m.start() + 1 + len(m.group()[1:]) - len(m.group()[1:].lstrip(" ."))
+            if letters in self.spelled:
+                out.append(Correction(start, text[start:end], self.spelled[letters]))
+        return out
 
     def correct(self, text: str, entities: Sequence[Mapping[str, Any]] = ()) -> Tuple[str, Tuple[Dict[str, Any], ...]]:
         """The text with its typos put right, and the entities with their offsets moved to match."""

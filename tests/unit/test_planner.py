@@ -2454,3 +2454,13 @@ def test_the_same_question_for_the_other_one_and_after_that_the_next_one(planner
     d = planner.plan(turn("and after that, the professional one?", "ask_continuous_learning", confidence=0.77),
                      Context(neighbour="A-CSPO", question="what do I need for the A-CSPO?"))
     assert (d.rule, d.fact and d.fact.id) == ("neighbour_then", "acspo_then_csp"), d.trace()
+
+
+def test_a_name_said_letter_by_letter_counts_as_named(planner: Planner) -> None:
+    """Voice typing: "how many questions are on the c s p o test" (the NLU found no certification) got the CSM test's
+    format; "what percent do you need on the p s m 1" the CSM's pass mark. Written as one word, the CSPO is named
+    (its counterpart: no test) and the PSM I is the neighbour asked about."""
+    d = planner.plan(turn("how many questions are on the c s p o test", "ask_requirements", confidence=0.98), Context())
+    assert (d.kind, d.fact and d.fact.id, d.certifications) == (COUNTERPART, "cspo_no_test", ("CSPO",)), d.trace()
+    d = planner.plan(turn("what percent do you need on the p s m 1", "out_of_scope", confidence=0.72), Context())
+    assert (d.rule, d.fact and d.fact.id) == ("neighbour_fact", "psm_assessment"), d.trace()

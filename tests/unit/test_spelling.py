@@ -154,3 +154,33 @@ def test_a_four_letter_word_with_its_last_two_swapped_only_into_a_frequent_word(
     speller = Speller(words, keep=KEEP)
     assert speller.correct("tiem limit")[0] == "time limit"
     assert speller.correct("boot camp")[0] == "boot camp"  # "capm" is rare in the knowledge: "camp" stays
+
+
+SPELLED = {"csm": "csm", "cspo": "cspo", "acsm": "a-csm", "acspo": "a-cspo", "psm": "psm", "csppo": "csp-po"}
+
+
+@pytest.mark.parametrize("typed, meant", [
+    ("how many questions are on the c s p o test", "how many questions are on the cspo test"),
+    ("what percent do you need on the p s m 1", "what percent do you need on the psm 1"),
+    ("experience after the a c s p o course", "experience after the a-cspo course"),  # "the a ...": the A of A-CSPO
+    ("can i get a c s m without a course", "can i get a csm without a course"),  # "get a ...": the article
+    ("my a c.s.m. class", "my a-csm class"),
+    ("a c s m class is how long", "a csm class is how long"),
+    ("before the c s p p o", "before the csp-po"),
+    ("do i c s m or c s p o", "do i csm or cspo"),
+])
+def test_a_name_said_letter_by_letter_is_written_as_one_word(typed: str, meant: str) -> None:
+    """Voice typing: "how many questions are on the c s p o test" named no certification (the NLU found none, and
+    the planner took the CSM test's fact); "p s m 1" got the CSM's pass mark, not the PSM I's."""
+    assert Speller(WORDS, keep=KEEP, spelled=SPELLED).correct(typed)[0] == meant
+
+
+@pytest.mark.parametrize("text", ["i a m here", "is it a b test", "x y z", "c s"])
+def test_single_letters_that_spell_no_name_stay(text: str) -> None:
+    assert Speller(WORDS, keep=KEEP, spelled=SPELLED).correct(text)[0] == text
+
+
+def test_a_name_said_letter_by_letter_moves_the_entities_after_it() -> None:
+    text, entities = Speller(WORDS, keep=KEEP, spelled=SPELLED).correct(
+        "the c s m test for developers", [{"entity": "role", "start": 19, "end": 29}])
+    assert text == "the csm test for developers" and text[entities[0]["start"]:entities[0]["end"]] == "developers"
