@@ -59,6 +59,7 @@ def test_elliptical_follow_up_keeps_the_topic(kb: Knowledge) -> None:
     ("what about CSPO?", "CSPO", True),
     ("and for the PO one?", "PO", True),
     ("and for my PO?", "PO", True),  # a manager's follow-up: the person's certification
+    ("and if I go for the PO one instead?", "PO", True),  # the same question for the one chosen instead
     ("what about our product owner?", "product owner", True),
     ("and my salary as a PO?", "PO", False),
     ("what is CSPO?", "CSPO", False),

@@ -2466,3 +2466,12 @@ def test_a_name_said_letter_by_letter_counts_as_named(planner: Planner) -> None:
     assert (d.kind, d.fact and d.fact.id, d.certifications) == (COUNTERPART, "cspo_no_test", ("CSPO",)), d.trace()
     d = planner.plan(turn("what percent do you need on the p s m 1", "out_of_scope", confidence=0.72), Context())
     assert (d.rule, d.fact and d.fact.id) == ("neighbour_fact", "psm_assessment"), d.trace()
+
+
+def test_the_same_question_for_an_advanced_certification_chosen_instead(planner: Planner) -> None:
+    """"and if I go for the A-CSPO instead?" after what the A-CSM needs got "an expired CSPO counts" (the words "go
+    for ... instead" made it more than a name): it is the same question, for the A-CSPO."""
+    text = "and if I go for the A-CSPO instead?"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "A-CSPO", "other_certification", "A-CSPO")]),
+                     Context(neighbour="A-CSM", question="what do I need for the A-CSM"))
+    assert (d.kind, d.neighbours) == (NEIGHBOUR, ("A-CSPO",)), d.trace()
