@@ -50,7 +50,7 @@ from actions.decision import (
 from actions.facts import TOPIC_PREFIX, FactEntry, FactIndex, Normaliser
 from actions.figures import Worker
 from actions.knowledge_base import Knowledge, KnowledgeError
-from actions.neighbours import Neighbours
+from actions.neighbours import ENTITY as NEIGHBOUR_ENTITY, Neighbours
 from actions.parts import question_parts
 from actions.polarity import modality, polarity
 from actions.question_text import (
@@ -163,6 +163,8 @@ def _names_its_certification(text: str, entity: Mapping[str, Any]) -> bool:
 
 # "would my CSPO work instead?": whether it counts, not work experience
 _THE_OTHER = re.compile(r"\bthe other( one| cert\w*| course| exam| test)?\b")
+# "and the advanced one of that?" after the CSPO: the advanced certification of its track (the A-CSPO)
+_THE_ADVANCED = re.compile(r"\b(the|an?|its) advanced (one|version|level|cert\w*|credential|step)\b")
 # "what if I already have the CSM?" right after what the A-CSPO needs: whether the one held counts towards it
 _WHAT_IF_I_HOLD = re.compile(r"\W*((and|so|ok|okay|but)\W+)*(what if|what about if|how about if) i "
                              r"(already )?(have|hold|got|own|did|do|earned|passed)\b")
@@ -357,6 +359,7 @@ class Planner:
             said = _THE_OTHER.search(turn.text.lower())
             where = {"start": said.start(), "end": said.end()} if said else {}
             turn = replace(turn, entities=tuple(turn.entities) + ({"entity": "certification", "value": other, **where},))
+        turn = self._the_advanced_one(turn, context)
         decision = self._plan_turn(turn, context)
         if decision.kind in (FACT, COUNTERPART, NOT_KNOWN) and not turn.is_payload and decision.rule != "source_of_last":
             # (not "who do I pay? where do i do it" right after a fee: one question, where the fee is paid)
@@ -579,6 +582,27 @@ class Planner:
             return None
         others = [c for c in self.kb.certifications if c != context.certification]
         return others[0] if len(others) == 1 else None
+
+    def _the_advanced_one(self, turn: Turn, context: Context) -> Turn:
+        """"and the advanced one of that?" after an answer about the CSPO, "what's the advanced version of the csm?":
+        the advanced certification of that track (the neighbour building on it, neighbours.yml `related` and
+        `builds_on_fact`), named as the NLU would have named it; the turn as it was when it names none or another."""
+        said = _THE_ADVANCED.search(turn.text.lower())
+        if said is None or turn.is_payload or any(e.get("entity") == NEIGHBOUR_ENTITY for e in turn.entities):
+            return turn
+        named = mentioned_certifications(self.kb, list(turn.entities))
+        track = named[0] if len(set(named)) == 1 else (context.certification if not named else None)
+        advanced = [k for k, n in self.neighbours.entries.items() if n.related == track and n.builds_on_fact]
+        if track is None or len(advanced) != 1:
+            return turn
+        # (written as its name: "the advanced one" itself is no question of the advanced facts' words)
+        name = f"{said.group(1)} {self.neighbours.entries[advanced[0]].aliases[0]}"
+        moved = len(name) - (said.end() - said.start())
+        entities = tuple(dict(e, start=int(e["start"]) + moved, end=int(e["end"]) + moved)
+                         if isinstance(e.get("start"), int) and isinstance(e.get("end"), int) and int(e["start"]) >= said.end()
+                         else e for e in turn.entities)
+        return replace(turn, text=turn.text[:said.start()] + name + turn.text[said.end():], entities=entities + (
+            {"entity": NEIGHBOUR_ENTITY, "value": advanced[0], "start": said.start(), "end": said.start() + len(name)},))
 
     def _plan_parts(self, turn: Turn, context: Context, parts: Sequence[Tuple[int, int]]) -> Optional[Decision]:
         """A message asking two questions ("csm exam duration and can I pause it in the middle?"): each part

@@ -2475,3 +2475,18 @@ def test_the_same_question_for_an_advanced_certification_chosen_instead(planner:
     d = planner.plan(turn(text, "ask_requirements", [ent(text, "A-CSPO", "other_certification", "A-CSPO")]),
                      Context(neighbour="A-CSM", question="what do I need for the A-CSM"))
     assert (d.kind, d.neighbours) == (NEIGHBOUR, ("A-CSPO",)), d.trace()
+
+
+def test_the_advanced_one_is_the_advanced_certification_of_the_track(planner: Planner) -> None:
+    """"and the advanced one of that?" after what the CSPO is got "Sorry, I'm not sure I understood", and "what's the
+    advanced one?" the rule that an expired CSM or CSPO still counts: it names the A-CSPO (the track of the answer
+    before, or of the certification named), as if the user had written it."""
+    context = Context(certification="CSPO", topic="overview", question="what's the CSPO")
+    d = planner.plan(turn("and the advanced one of that?", "nlu_fallback", confidence=0.3, unsure=True), context)
+    assert (d.kind, d.neighbours) == (NEIGHBOUR, ("A-CSPO",)), d.trace()
+    text = "what's the advanced version of the csm?"
+    d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, "csm", "certification", "CSM")]), Context())
+    assert (d.kind, d.neighbours) == (NEIGHBOUR, ("A-CSM",)), d.trace()
+    # no track to go by: nothing named, no answer before
+    d = planner.plan(turn("what's the advanced one?", "ask_continuous_learning", confidence=0.77), Context())
+    assert not d.neighbours, d.trace()
