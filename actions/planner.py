@@ -50,7 +50,8 @@ from actions.decision import (
 from actions.facts import TOPIC_PREFIX, FactEntry, FactIndex, Normaliser
 from actions.figures import Worker
 from actions.knowledge_base import Knowledge, KnowledgeError
-from actions.neighbours import ENTITY as NEIGHBOUR_ENTITY, Neighbours
+from actions.neighbours import ENTITY as NEIGHBOUR_ENTITY
+from actions.neighbours import Neighbours
 from actions.parts import question_parts
 from actions.polarity import modality, polarity
 from actions.question_text import (
