@@ -382,8 +382,9 @@ class Planner:
         the bar the whole message is held to (the NLU's doubt about the whole stays)."""
         # (a shorter message too when a sentence of its own asks: "ok 50 then. and the pass mark?")
         short = word_count(turn.text) < STORY_MIN_WORDS
-        if decision.rule not in ("not_known", "no_fact_no_topic") or decision.unknown is not None or turn.is_payload \
-                or (short and the_question(turn.text) == turn.text):
+        several = decision.rule == "neighbour_not_known" and len(decision.neighbours) > 1
+        if (decision.rule not in ("not_known", "no_fact_no_topic") and not several) or decision.unknown is not None \
+                or turn.is_payload or (short and the_question(turn.text) == turn.text):
             return None
         question = the_asking_clause(turn.text)  # (from the words that ask: "..., I want to know: how many hours ...?")
         if question == turn.text or (not short and word_count(question) > STORY_QUESTION_SHARE * word_count(turn.text)) \
@@ -397,6 +398,8 @@ class Planner:
             at = question.find(turn.text[start:end])
             if at >= 0:
                 entities.append({**e, "start": at, "end": at + end - start})
+        if several and len({e.get("value") for e in entities if e.get("entity") == NEIGHBOUR_ENTITY}) != 1:
+            return None  # ("I got my A-CSPO last year ... how much experience does CSP-PO require?": the one asked about)
         again = self._plan_turn(replace(turn, text=question, entities=tuple(entities)), context)
         if again.kind != FACT or again.fact is None or again.rule not in ("fact", "neighbour_fact"):
             return None

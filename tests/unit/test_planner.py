@@ -2490,3 +2490,15 @@ def test_the_advanced_one_is_the_advanced_certification_of_the_track(planner: Pl
     # no track to go by: nothing named, no answer before
     d = planner.plan(turn("what's the advanced one?", "ask_continuous_learning", confidence=0.77), Context())
     assert not d.neighbours, d.trace()
+
+
+def test_a_neighbour_held_in_the_story_is_not_the_one_asked_about(planner: Planner) -> None:
+    """"I got my A-CSPO last year and my boss is already talking about CSP-PO ... how much experience does CSP-PO
+    require?" said it didn't know the experience "for the A-CSPO / CSP": the sentence that asks names one of them."""
+    text = ("I got my A-CSM last year and my manager talks about the CSP-SM for my review. I've worked as a scrum "
+            "master for about 20 months. how much experience does the CSP-SM require?")
+    last = text.rindex("CSP-SM")
+    entities = [ent(text, "A-CSM", "other_certification", "A-CSM"), ent(text, "CSP-SM", "other_certification", "CSP"),
+                {"entity": "other_certification", "value": "CSP", "start": last, "end": last + len("CSP-SM")}]
+    d = planner.plan(turn(text, "ask_continuous_learning", entities, confidence=0.6), Context())
+    assert (d.kind, d.fact and d.fact.id) == (FACT, "csp_level") and "CSP" in d.neighbours, d.trace()
