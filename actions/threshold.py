@@ -25,7 +25,8 @@ from typing import List, Optional, Tuple
 SCORE_WORDS = re.compile(
     r"\b(enough|sufficient|i (?:only )?(?:got|get|scored?|have|had|answered|earned|collected)|"
     r"if i (?:only )?(?:get|got|score|scored|have|had|answer|earn)|(?:do|did|would|will|can|could) i (?:still )?pass|"
-    r"is that a pass|still (?:a )?pass|make the cut|scored|pass or fail|fail or pass|"
+    r"is that a pass|still (?:a )?pass|make the cut|scored|pass or fail|fail or pass|got (?:a |only |just )?\d|"
+    r"(?:does|did|would|will) (?:that|this|it|my) (?:score |result |mark )?(?:clear|reach|meet|beat|make|hit)|"
     r"(?:is|be|counts? as|considered) (?:that |it |this )?a pass(?:ing)?(?: score| grade| result| mark)?|"
     r"\d+(?:\s*%|\s*percent|\s*/\s*\d+|\s+out of \d+)?\s+(?:is |would be |counts as )?"
     r"(?:(?:a |still a )pass(?:ing|es)?|pass(?:ing|es)?(?!\s+(?:the|this|that|it|on|in|at|first)\b))(?! mark))\b")

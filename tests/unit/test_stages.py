@@ -38,6 +38,8 @@ def turn(text: str, intent: str = "ask_requirements") -> Turn:
     ("i just signed up for a csm course", "course_booked"),
     ("i passed my csm last month", "certified"),
     ("i got my cspo!", "certified"),
+    ("once i finish the a-csm", "advanced_certified"),  # the advanced one done, or about to be: what comes after it
+    ("if i complete the advanced cspo", "advanced_certified"),
     # no stage: failing to do something else, a test still to come, learning asked for in so many words
     ("what if i fail to renew on time", None),
     ("i have my csm test tomorrow", None),

@@ -58,3 +58,16 @@ def test_the_planner_puts_it_before_the_fact() -> None:
     d = planner.plan(Turn("how many correct answers do I need on the csm test?", "ask_requirements", 0.9,
                           ({"entity": "certification", "value": "CSM", "start": 39, "end": 42},)), Context())
     assert d.polarity is None
+
+
+@pytest.mark.parametrize("text, polarity", [
+    ("took a mock test and got 38 out of 50. does that score clear the CSM pass mark?", "yes"),
+    ("got 35 out of 50 on a practice run, would that reach the CSM pass mark?", "no"),
+])
+def test_a_score_said_without_i_is_the_users_own(text: str, polarity: str) -> None:
+    """"took a practice exam and got 38 out of 50 ... does that score clear the CSM pass mark?" got the CSM's path (no
+    "I got", no "enough"): "got 38" and "does that score clear" say the number is the user's result."""
+    at = text.index("CSM")
+    d = get_planner().plan(Turn(text, "ask_requirements", 0.95,
+                                ({"entity": "certification", "value": "CSM", "start": at, "end": at + 3},)), Context())
+    assert (d.rule, d.fact and d.fact.id, d.polarity) == ("threshold", "csm_pass_mark", polarity), d.trace()
