@@ -243,6 +243,8 @@ def _gives_a_page(fact: FactEntry) -> bool:
 # against answers only when no other fact fits the question better than it by more than this (the
 # two-year window, not "Yes." and the 20 SEUs)
 THRESHOLD_MARGIN = 0.03
+# ... among a neighbour's facts, where its course and its experience share most words ("get the A-CSPO")
+NEIGHBOUR_THRESHOLD_MARGIN = 0.15
 # A question this close to one of a fact's own questions is that question: no known unknown's cue outweighs it
 SAME_QUESTION_SCORE = 0.97
 
@@ -1671,7 +1673,17 @@ class Planner:
         entries = self.neighbours.entries
         later = {f for k in keys if entries[k].then in entries and entries[k].then not in keys
                  for f in entries[str(entries[k].then)].answers_facts}
-        for label, score, _ in sorted(ranked, key=lambda c: c[0] in later):
+        # "if I've only been a product owner for 8 months, can I get the A-CSPO yet?": the fact whose minimum the user's
+        # own figure is put against (the 12 months), when it is close to the best, before one the words fit as well
+        own_figure = SCORE_WORDS.search(text.lower()) is not None
+        best = max((score for label, score, _ in ranked if not label.startswith(TOPIC_PREFIX)), default=0.0)
+
+        def measured(label: str, score: float) -> bool:
+            fact = book.facts.get(label)
+            return own_figure and fact is not None and score >= best - NEIGHBOUR_THRESHOLD_MARGIN \
+                and fact.threshold is not None and fact.threshold.answer(text) is not None
+
+        for label, score, _ in sorted(ranked, key=lambda c: (c[0] in later, not measured(c[0], c[1]))):
             if label.startswith(TOPIC_PREFIX) or score < book.min_score:
                 continue
             fact = book.facts[label]

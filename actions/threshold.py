@@ -24,6 +24,7 @@ from typing import List, Optional, Tuple
 # Words saying the number is the user's own result, not a claim about the rule.
 SCORE_WORDS = re.compile(
     r"\b(enough|sufficient|i (?:only )?(?:got|get|scored?|have|had|answered|earned|collected)|"
+    r"i'?ve (?:only |just )?(?:been|had|got|earned|collected|worked)|"
     r"if i (?:only )?(?:get|got|score|scored|have|had|answer|earn)|(?:do|did|would|will|can|could) i (?:still )?pass|"
     r"is that a pass|still (?:a )?pass|make the cut|scored|pass or fail|fail or pass|got (?:a |only |just )?\d|"
     r"(?:does|did|would|will) (?:that|this|it|my) (?:score |result |mark )?(?:clear|reach|meet|beat|make|hit)|"

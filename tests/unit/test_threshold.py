@@ -71,3 +71,13 @@ def test_a_score_said_without_i_is_the_users_own(text: str, polarity: str) -> No
     d = get_planner().plan(Turn(text, "ask_requirements", 0.95,
                                 ({"entity": "certification", "value": "CSM", "start": at, "end": at + 3},)), Context())
     assert (d.rule, d.fact and d.fact.id, d.polarity) == ("threshold", "csm_pass_mark", polarity), d.trace()
+
+
+def test_a_figure_put_against_a_neighbours_minimum_gets_that_fact() -> None:
+    """"if I've only been a product owner for 8 months, can I get the A-CSPO yet?" got the A-CSPO's course (its words
+    fit as well): the user's own months go against the 12 months of experience, "No." first."""
+    text = "I've been working as a product owner for 7 months only, can I go for the A-CSPO now?"
+    at = text.index("A-CSPO")
+    d = get_planner().plan(Turn(text, "ask_requirements", 0.6,
+                                ({"entity": "other_certification", "value": "A-CSPO", "start": at, "end": at + 6},)), Context())
+    assert (d.fact and d.fact.id, d.polarity) == ("acspo_experience", "no"), d.trace()
