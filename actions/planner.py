@@ -810,6 +810,13 @@ class Planner:
             # "How many questions are there in the CSM test?" is a fact's own question, whatever the cues (not
             # "is the CSM exam hard?", which is "is the CSPO exam hard?", a question of the CSPO's fact, for the CSM)
             unknown = None
+        if unknown is not None and SCORE_WORDS.search(text.lower()) and any(
+                not label.startswith(TOPIC_PREFIX) and book.facts[label].threshold is not None
+                and book.facts[label].threshold.answer(text) is not None  # type: ignore[union-attr]
+                and set(named) <= set(book.facts[label].certifications) for label, _, _ in ranked[:TRACE_CANDIDATES]):
+            # "took a practice exam and got 38 out of 50, does that clear the CSM pass mark?": the user's own score
+            # against the pass mark, not the unknown practice tests
+            unknown = None
         neighbour_keys = self._past_what_is_held(tuple(self.neighbours.named(text, entities)), text, context)
         if neighbour_keys and named and named_beyond_comparison(text, entities, named):
             lowered = text.lower()

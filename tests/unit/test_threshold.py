@@ -63,6 +63,8 @@ def test_the_planner_puts_it_before_the_fact() -> None:
 @pytest.mark.parametrize("text, polarity", [
     ("took a mock test and got 38 out of 50. does that score clear the CSM pass mark?", "yes"),
     ("got 35 out of 50 on a practice run, would that reach the CSM pass mark?", "no"),
+    # a mock exam's score, not the unknown practice tests (there are no official ones)
+    ("did a mock exam and got 40 out of 50, does that clear the CSM pass mark?", "yes"),
 ])
 def test_a_score_said_without_i_is_the_users_own(text: str, polarity: str) -> None:
     """"took a practice exam and got 38 out of 50 ... does that score clear the CSM pass mark?" got the CSM's path (no
