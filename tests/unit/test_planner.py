@@ -1473,6 +1473,7 @@ def test_is_that_the_same_for_a_named_certification_after_a_fact_for_both(planne
     ("How long do CSM and CSPO certs last, is it the same?", "validity"),
     # "course in hours" is no course in a place (the unknown choice of a trainer near the user)
     ("how long is the CSPO course in hours", "cspo_course_length"),
+    ("CSPO upkeep fee?", "renewal_cost"),  # "upkeep": keeping it, the renewal (it got the course price)
 ])
 def test_terse_and_plural_wordings_of_a_fact(planner: Planner, text: str, fact: str) -> None:
     entities = [ent(text, c, "certification", c) for c in ("CSM", "CSPO") if c.lower() in text.lower().split()]
