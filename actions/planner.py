@@ -192,6 +192,10 @@ _REPHRASED = re.compile(r"\W*((sorry|oops|ok|or)\W+)?(i mean|i meant|what i mean
 _TELLS_ABOUT_ONESELF = re.compile(r"\W*(i|i'm|im|i am|i've|ive|my|we|we're|our)\b", re.I)
 # ... or of their situation, before the question ("if I do the course in March, ...", "as the exam is short, ...")
 _SITUATION = re.compile(r"\W*(i|i'm|im|i am|i've|ive|my|we|we're|our|if|as|since|when|because)\b", re.I)
+# a question asking only whether what the message said is so ("..., is that true?", "..., right?")
+_CHECKS_A_CLAIM = re.compile(r"\W*(is (that|this|it) (true|right|correct|so|accurate|a fact)|"
+                             r"(is that|that's|thats) (really )?(true|right|correct)|"
+                             r"true|right|correct|really|is it|am i right)\W*$", re.I)
 _SAMENESS = re.compile(r"\b(same|different|differs?|unlike)\b")
 _COMPARING = re.compile(r"\b(vs\.?|versus|compared?|compares|comparing|comparison|differen\w*|differs?|than|"
                         r"which (one|of (them|the two)|has|is|lasts|costs|needs|expires))\b")
@@ -800,7 +804,8 @@ class Planner:
         if unknown is not None and asking != question and self.unknowns.matching(asking, named_here) is None:
             situation = question[:len(question) - len(asking)]
             if situation and not looks_like_a_question(situation.strip(" ,;:-\u2013\u2014")) \
-                    and _SITUATION.match(situation) and self.unknowns.matching(situation) is not None:
+                    and _SITUATION.match(situation) and self.unknowns.matching(situation) is not None \
+                    and not _CHECKS_A_CLAIM.match(asking):  # ("I read 98% of people pass, is that true?": the claim asked)
                 # "my company pays for my csm training - what does the fee cover?": who pays is the user's situation,
                 # not what they ask ("psm i price vs csm price, which is cheaper?" still asks the PSM's price; its cue
                 # there alone: "my csm expired 2 years ago, can i renew it now?" asks about the late renewal)

@@ -2503,3 +2503,15 @@ def test_a_neighbour_held_in_the_story_is_not_the_one_asked_about(planner: Plann
                 {"entity": "other_certification", "value": "CSP", "start": last, "end": last + len("CSP-SM")}]
     d = planner.plan(turn(text, "ask_continuous_learning", entities, confidence=0.6), Context())
     assert (d.kind, d.fact and d.fact.id) == (FACT, "csp_level") and "CSP" in d.neighbours, d.trace()
+
+
+def test_a_claim_to_check_about_an_unknown_is_that_unknown(planner: Planner) -> None:
+    """"I read 98% of people pass the CSM, is that true?" got the pass mark (74%): the claim before "is that true?" was
+    taken for the user's situation, and the unknown pass rate it names left aside. The claim is what is asked."""
+    text = "I was told 90% of candidates pass the CSM, is that true?"
+    d = planner.plan(turn(text, entities=[ent(text, "CSM", "certification", "CSM")], confidence=0.7), Context())
+    assert (d.kind, d.unknown and d.unknown.id) == (NOT_KNOWN, "pass_rate"), d.trace()
+    # a situation that is no claim stays the situation ("my company pays for my csm training - what does the fee cover?")
+    text = "my company pays for my csm training - what does the fee cover?"
+    d = planner.plan(turn(text, "ask_cost", [ent(text, "csm", "certification", "CSM")]), Context())
+    assert d.kind != NOT_KNOWN, d.trace()
