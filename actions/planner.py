@@ -238,6 +238,11 @@ _IT = re.compile(r"\bit\b", re.I)  # "how do I get it?": the pronoun a certifica
 
 
 
+def _reads_the_figure(fact: FactEntry, text: str) -> bool:
+    """Whether the fact's minimum (`threshold`) reads a figure of the question ("got 38 out of 50", "8 months")."""
+    return fact.threshold is not None and fact.threshold.answer(text) is not None
+
+
 def _gives_a_page(fact: FactEntry) -> bool:
     """A fact that states where (`asks: where`) with the page's address in its answer."""
     return "where" in fact.asks and "://" in fact.answer
@@ -816,8 +821,7 @@ class Planner:
             # "is the CSM exam hard?", which is "is the CSPO exam hard?", a question of the CSPO's fact, for the CSM)
             unknown = None
         if unknown is not None and SCORE_WORDS.search(text.lower()) and any(
-                not label.startswith(TOPIC_PREFIX) and book.facts[label].threshold is not None
-                and book.facts[label].threshold.answer(text) is not None  # type: ignore[union-attr]
+                not label.startswith(TOPIC_PREFIX) and _reads_the_figure(book.facts[label], text)
                 and set(named) <= set(book.facts[label].certifications) for label, _, _ in ranked[:TRACE_CANDIDATES]):
             # "took a practice exam and got 38 out of 50, does that clear the CSM pass mark?": the user's own score
             # against the pass mark, not the unknown practice tests
@@ -1062,7 +1066,7 @@ class Planner:
                 if label.startswith(TOPIC_PREFIX) or score < bar or score < best_fact - THRESHOLD_MARGIN:
                     continue
                 fact = book.facts[label]
-                if fact.threshold is not None and fact.threshold.answer(text) is not None and self._eligible(fact, wanted, ()):
+                if _reads_the_figure(fact, text) and self._eligible(fact, wanted, ()):
                     return Decision(FACT, "threshold", fact=fact, topic=fact.topic, certifications=named or fact.certifications,
                                     asks=asks, candidates=candidates, score=score, sure_score=book.unsure_min_score,
                                     form_score=book.form_question_min_score,
@@ -1693,7 +1697,7 @@ class Planner:
         def measured(label: str, score: float) -> bool:
             fact = book.facts.get(label)
             return own_figure and fact is not None and score >= best - NEIGHBOUR_THRESHOLD_MARGIN \
-                and fact.threshold is not None and fact.threshold.answer(text) is not None
+                and _reads_the_figure(fact, text)
 
         for label, score, _ in sorted(ranked, key=lambda c: (c[0] in later, not measured(c[0], c[1]))):
             if label.startswith(TOPIC_PREFIX) or score < book.min_score:

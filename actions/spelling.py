@@ -185,14 +185,12 @@ class Speller:
         out = []
         lowered = text.lower()
         shouting = text.upper() == text
-        compounds = [(c.start(), c.end()) for c in _COMPOUND.finditer(lowered)]
-        for fix in self._spelled(lowered, text):
-            out.append(fix)
-            compounds.append((fix.start, fix.start + len(fix.typed)))
         for c in _COMPOUND.finditer(lowered):  # "twenty-four months": 24, not "20-four" (shorthand word by word)
             out.append(Correction(c.start(), text[c.start():c.end()], str(_TENS[c.group(1)] + _UNITS_10[c.group(2)])))
+        out += self._spelled(lowered, text)
+        taken = [(fix.start, fix.start + len(fix.typed)) for fix in out]  # (their words are not corrected one by one)
         for m in _WORD.finditer(lowered):
-            if any(start <= m.start() < end for start, end in compounds):
+            if any(start <= m.start() < end for start, end in taken):
                 continue
             if not shouting and len(m.group()) > 1 and text[m.start():m.end()].isupper():
                 continue  # an acronym in a sentence ("I work in HR"), not the shorthand "hr" (hour) nor a typo
@@ -211,17 +209,16 @@ class Speller:
         """Names said letter by letter ("how many questions are on the c s p o test"): the name as written."""
         out = []
         for m in _SPELLED.finditer(lowered):
+            at = [m.start() + i for i, c in enumerate(m.group()) if c.isalpha()]  # where each letter is
+            letters = "".join(lowered[i] for i in at)
             # (a dot after the last letter belongs to "c.s.m.", not to "... the c s m.")
-            dotted = "." in m.group()[:-1]
-            start, end = m.start(), m.end() - (1 if m.group().endswith(".") and not dotted else 0)
-            letters = "".join(c for c in m.group() if c.isalpha())
-            before = lowered[:start].split()
+            end = m.end() - (1 if m.group().endswith(".") and "." not in m.group()[:-1] else 0)
+            before = lowered[:m.start()].split()
             if letters[1:] in self.spelled and (letters[0] == "i" or (
                     letters[0] == "a" and not (before and before[-1] in _DETERMINERS))):
-                letters = letters[1:]  # "can I get a c s m", "do i c s m": the article, the pronoun
-                start = m.start() + 1 + len(m.group()[1:]) - len(m.group()[1:].lstrip(" ."))
+                letters, at = letters[1:], at[1:]  # "can I get a c s m", "do i c s m": the article, the pronoun
             if letters in self.spelled:
-                out.append(Correction(start, text[start:end], self.spelled[letters]))
+                out.append(Correction(at[0], text[at[0]:end], self.spelled[letters]))
         return out
 
     def correct(self, text: str, entities: Sequence[Mapping[str, Any]] = ()) -> Tuple[str, Tuple[Dict[str, Any], ...]]:
