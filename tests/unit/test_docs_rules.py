@@ -1,5 +1,5 @@
 """docs/answers.md lists every rule the answer planner can decide by: a trainer reading a trace's `rule` in the
-workbench finds what it means there (the rule names live in actions/planner.py; this test keeps the two in step)."""
+workbench finds what it means there (the rule names live in actions/planner*.py; this test keeps the two in step)."""
 from __future__ import annotations
 
 import re
@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def planner_rules() -> set:
-    source = (ROOT / "actions" / "planner.py").read_text()
+    source = "\n".join(p.read_text() for p in sorted((ROOT / "actions").glob("planner*.py")))
     return set(re.findall(r'Decision\(\s*[A-Z_]+,\s*"([a-z_]+)"', source)) | set(re.findall(r'rule="([a-z_]+)"', source))
 
 

@@ -1,0 +1,420 @@
+"""What the answer planner (actions/planner.py) reads of a message and its data, shared by all its rules:
+the certifications named (letters said one by one, "the other one", "the advanced one"), the concepts and
+what is asked for (lexicon.yml), the words no fact knows, and whether a fact states and explains what is
+asked. Pure: no Rasa, no I/O."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import replace
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+from actions.context import mentioned_certifications
+from actions.decision import (
+    TOPIC,
+    Context,
+    Decision,
+    Turn,
+)
+from actions.facts import FactEntry, FactIndex
+from actions.figures import Worker
+from actions.knowledge_base import Knowledge, KnowledgeError
+from actions.neighbours import ENTITY as NEIGHBOUR_ENTITY
+from actions.neighbours import Neighbours
+from actions.question_text import (
+    ASKING_FRAME,
+    looks_like_a_question,
+    the_question,
+    word_count,
+)
+from actions.sides import sides_from_knowledge
+from actions.spelling import Speller
+from actions.spelling import vocabulary as spelling_vocabulary
+from actions.stages import stages_from_knowledge
+from actions.unknowns import Unknowns
+
+_SPAN = re.compile(r"\b(\d+|one|two|three|five|twelve|24)\s+(months?|years?)\b", re.I)
+_WITHIN_SPAN = re.compile(r"\b(within|in the (past|last))\b[^.;]{0,30}\b(days?|weeks?|months?|years?)\b", re.I)
+ISSUER_CONCEPT = "issuer"  # lexicon.yml's concept of who issues a certification
+_ALLIANCE_ONLY = re.compile(r"^(?!.*\b(scrum\.org|pmi|scaled agile|safe|psm|pspo|pmp)\b).*\bscrum ?alliance\b", re.I | re.S)
+_ASKS_ISSUER = re.compile(r"\b(who|which (organi[sz]ation|body|company))\b|\bissu|\baward|\bbehind\b", re.I)
+DEADLINE_CONCEPT = "deadline"  # lexicon.yml's concept of a time limit or window ("by when", "time window")
+_SMALL_UNITS = re.compile(r"\b(hours?|hrs?|minutes?|mins?|days?|weeks?)\b", re.I)
+
+
+def _role_cues(kb: Knowledge, roles: Mapping[str, str], key: str = "role_cues") -> Dict[str, Tuple["re.Pattern[str]", ...]]:
+    """lexicon.yml `role_cues` (or `role_moves`): a role value -> the regular expressions that describe it (or
+    a move into it)."""
+    raw = kb.extra.get(key) or {}
+    where = kb.extra_files.get(key, "knowledge/lexicon.yml")
+    if not isinstance(raw, dict) or not all(isinstance(v, list) and v for v in raw.values()):
+        raise KnowledgeError(where, key, "expected a mapping of role values to lists of patterns")
+    cues: Dict[str, Tuple["re.Pattern[str]", ...]] = {}
+    for role, patterns in raw.items():
+        if roles and role not in roles:
+            raise KnowledgeError(where, f"{key}.{role}", "not a role of recommender.yml's role_leaning")
+        try:
+            cues[str(role)] = tuple(re.compile(str(p)) for p in patterns)
+        except re.error as e:
+            raise KnowledgeError(where, f"{key}.{role}", f"not a valid pattern: {e}") from None
+    return cues
+
+
+def _spelled_names(aliases: Iterable[str]) -> Dict[str, str]:
+    """The names people may say letter by letter ("c s p o", "a c s m"): the letters of each one-word alias
+    ("csp-po": "csppo") -> the alias (the one written as its letters when there is one: "psm", not "psm1")."""
+    out: Dict[str, str] = {}
+    for alias in aliases:
+        letters = re.sub(r"[^a-z]", "", alias.lower())
+        if " " not in alias.strip() and len(letters) >= 2 and (letters not in out or alias.lower() == letters):
+            out[letters] = alias.lower()
+    return out
+
+
+def _shorthand(kb: Knowledge) -> Dict[str, str]:
+    """lexicon.yml `shorthand`: a lower-case word -> the word(s) it stands for."""
+    raw = kb.extra.get("shorthand") or {}
+    if not isinstance(raw, dict) or not all(isinstance(k, str) and re.fullmatch(r"[a-z]+", k) and isinstance(v, str) and v.strip()
+                                            for k, v in raw.items()):
+        raise KnowledgeError(kb.extra_files.get("shorthand", "knowledge/lexicon.yml"), "shorthand",
+                             "expected a mapping of lower-case words to the words they stand for")
+    return {k: v.strip() for k, v in raw.items()}
+# "the requirements / eligibility / prerequisites for the PMP" (not "should I get the PMP?")
+_REQUIREMENT_NOUN = re.compile(r"(requirements?|reqs|eligib\w*|criteria|pre-?req\w*|qualifications?|conditions)$")
+ASKED_AGAIN_MAX_WORDS = 5  # "and what about renewing?": longer questions say what they ask themselves
+DIFFERENCE_CONCEPT = "difference"  # lexicon.yml's concept of comparing the two ("different", "vs", "compare")
+# "and the advanced one of that?" after the CSPO: the advanced certification of its track (the A-CSPO)
+_THE_ADVANCED = re.compile(r"\b(the|an?|its) advanced (one|version|level|cert\w*|credential|step)\b")
+# "what if I already have the CSM?" right after what the A-CSPO needs: whether the one held counts towards it
+_WHAT_IF_I_HOLD = re.compile(r"\W*((and|so|ok|okay|but)\W+)*(what if|what about if|how about if) i "
+                             r"(already )?(have|hold|got|own|did|do|earned|passed)\b")
+SAID_ALREADY_MAX_WORDS = 9  # "how much does that cost?", "and how long do I have to use them": longer ones stand alone
+# whether a certification is needed for, or counts towards, another ("does a PSM I count toward the A-CSM?")
+_BUILDS_ON = re.compile(r"\b(counts?|qualif\w*|need|needs|needed|require[sd]?|requirement|prerequisites?|first|before|"
+                        r"enough|accepted|towards?|instead|necessary|mandatory|without)\b")
+# ... not about another of its requirements (experience, the course, the level after it, an expired one)
+_OTHER_REQUIREMENT = re.compile(r"\b(experience|work|worked|course|class|training|months?|years?|csp(-?(sm|po))?|active|"
+                                r"expired|lapsed|sm|po|scrum master|product owner)\b")
+_SAMENESS = re.compile(r"\b(same|different|differs?|unlike)\b")
+_COMPARING = re.compile(r"\b(vs\.?|versus|compared?|compares|comparing|comparison|differen\w*|differs?|than|"
+                        r"which (one|of (them|the two)|has|is|lasts|costs|needs|expires))\b")
+
+
+_ENDINGS = ("'s", "s", "es", "ed", "ing", "er", "ers", "est", "ation", "ations", "ion", "ions", "ment", "ments")
+
+
+def _vocabulary(kb: Knowledge, index: FactIndex, neighbours: Neighbours) -> frozenset:
+    texts: List[str] = []
+    for fact in index.book.facts.values():
+        texts += list(fact.questions) + [fact.answer]
+    for questions in index.book.broad_questions.values():
+        texts += list(questions)
+    for cert in kb.certifications.values():
+        texts += list(cert.aliases) + [cert.name] + [f"{t.summary} {' '.join(t.items)}" for t in cert.topics.values()]
+    for n in neighbours.entries.values():
+        texts += list(n.aliases) + [n.name, n.what, n.relation]
+    if index.lexicon is not None:
+        texts += [p.rstrip("*") for phrases in index.lexicon.concepts.values() for p in phrases]
+        texts += list(index.lexicon.polarity_generic) + list(index.lexicon.common_words)
+    texts += list(index.book.ignore_words) + list(kb.followup_words)
+    words = set(re.findall(r"[a-z][a-z'-]+", " ".join(texts).lower()))
+    # the parts of a hyphenated word are words of the knowledge too ("servant-leader": "is the SM a servant?")
+    return frozenset(words | {part for w in words if "-" in w for part in w.split("-") if len(part) >= 3})
+
+
+def _reads_the_figure(fact: FactEntry, text: str) -> bool:
+    """Whether the fact's minimum (`threshold`) reads a figure of the question ("got 38 out of 50", "8 months")."""
+    return fact.threshold is not None and fact.threshold.answer(text) is not None
+
+
+def _gives_a_page(fact: FactEntry) -> bool:
+    """A fact that states where (`asks: where`) with the page's address in its answer."""
+    return "where" in fact.asks and "://" in fact.answer
+
+
+def _words(kb: Knowledge, key: str) -> frozenset:
+    """A list of words of the knowledge data (lexicon.yml), lower case; none when it is missing."""
+    raw = kb.extra.get(key)
+    return frozenset(str(w).lower() for w in raw) if isinstance(raw, list) else frozenset()
+
+
+class PlannerBase:
+    """The planner's data and the readers every rule shares; the rules themselves are mixins
+    (actions/planner_followups.py, planner_neighbours.py, planner_audience.py) and actions/planner.py."""
+
+    def __init__(self, kb: Knowledge, index: FactIndex, neighbours: Neighbours, unknowns: Unknowns,
+                 role_leaning: Mapping[str, str], coverage: Optional[int] = None,
+                 guide_facts: Optional[Mapping[str, str]] = None, user_words: Optional[Counter] = None) -> None:
+        self.kb, self.index, self.neighbours, self.unknowns = kb, index, neighbours, unknowns
+        self.sides = sides_from_knowledge(kb, tuple(index.book.facts))  # "which one is about the how?" (actions/sides.py)
+        self.stages = stages_from_knowledge(kb, tuple(index.book.facts))  # "I failed twice, now what?" (actions/stages.py)
+        # "I got certified in March 2024, when must I renew?" (actions/figures.py)
+        self.worker = Worker(index.book.works_out) if index.book.works_out else None
+        self.role_leaning = role_leaning  # role entity value -> "csm" | "cspo" | "none"
+        self.role_cues = _role_cues(kb, role_leaning)
+        self.role_moves = _role_cues(kb, role_leaning, "role_moves")
+        # goal intent -> the fact with the article's choose-if line for it (facts.yml `guide_facts`)
+        self.guide_facts = dict(index.book.guide_facts if guide_facts is None else guide_facts)
+        self._guide_topics = {index.book.facts[f].topic for f in self.guide_facts.values() if f in index.book.facts}
+        # How many of the question's concepts a fact may leave unexplained (None: not checked).
+        self.coverage = index.book.max_unexplained if coverage is None else (coverage if coverage >= 0 else None)
+        self._fact_concepts: Dict[str, frozenset] = {}
+        self._fact_words: Dict[str, frozenset] = {}  # the first letters of each word a fact's questions and answer use
+        self._span_facts: set = set()  # facts stating a span in months or years ("12 months of work")
+        # every way of writing the CSM or the CSPO ("and for a csm?" puts the one named into the question before)
+        names = sorted({a for c in kb.certifications.values() for a in c.aliases}, key=len, reverse=True)
+        self._certification_names = re.compile(r"(?<![\w-])(" + "|".join(re.escape(a) for a in names) + r")(?![\w-])",
+                                                re.I) if names else None
+        # ... and of the neighbours ("and the a-cspo?" right after "how much does the a-csm course cost?")
+        every = sorted({a for c in kb.certifications.values() for a in c.aliases}
+                       | {a for n in neighbours.entries.values() for a in n.aliases}, key=len, reverse=True)
+        self._any_names = re.compile(r"(?<![\w-])(" + "|".join(re.escape(a) for a in every) + r")(?![\w-])", re.I) \
+            if every else None
+        self._definition_words, self._requirement_words, self._requirement_fillers = (
+            _words(kb, key) for key in ("definition_words", "requirement_words", "requirement_fillers"))
+        self.vocabulary = _vocabulary(kb, index, neighbours)
+        # the fact saying what a neighbour is (its first `answers_facts`: "what comes after the csm?" gets the A-CSM's)
+        self._introducing: Dict[str, str] = {}
+        for key, entry in neighbours.entries.items():
+            if entry.answers_facts and entry.answers_facts[0] not in self._introducing:
+                self._introducing[entry.answers_facts[0]] = key
+        # one typo per word put right before anything reads the words (actions/spelling.py)
+        # (`user_words`: the NLU examples' words, never taken for typos)
+        self.speller = Speller(spelling_vocabulary(kb.extra) + Counter(self.vocabulary), keep=user_words,
+                               shorthand=_shorthand(kb), spelled=_spelled_names(every))
+        # the certifications' names (aliases, longest first), for a name the corrections reveal (_names_put_right)
+        self._aliases = [(re.compile(r"(?<![\w.-])" + re.escape(alias) + r"(?![\w-])"), key) for alias, key in sorted(
+            ((alias.lower(), key) for key, cert in kb.certifications.items() for alias in cert.aliases),
+            key=lambda pair: -len(pair[0]))]
+        self._by_prefix: Dict[str, List[str]] = {}
+        for word in self.vocabulary:
+            self._by_prefix.setdefault(word[:3], []).append(word)
+        lexicon = index.lexicon
+        if lexicon is not None:
+            for fact in index.book.facts.values():
+                texts = " ".join(fact.questions + (fact.answer,)).lower()
+                concepts = set(lexicon.concepts_in(texts)) | set(fact.speaks_of)
+                if _WITHIN_SPAN.search(fact.answer) and DEADLINE_CONCEPT in lexicon.concepts:
+                    concepts.add(DEADLINE_CONCEPT)  # "within the past five years" is a time window
+                self._fact_concepts[fact.id] = frozenset(concepts)
+                self._fact_words[fact.id] = frozenset(w[:5] for w in index.normalise(texts)[0].split())
+                if "duration" in fact.asks and _SPAN.search(fact.answer):
+                    self._span_facts.add(fact.id)
+        for n in neighbours.entries.values():
+            if n.builds_on_fact and n.builds_on_fact not in index.book.facts:
+                raise KnowledgeError("knowledge/neighbours.yml", f"neighbours.{n.key}.builds_on_fact",
+                                     f"unknown fact {n.builds_on_fact!r}")
+        for u in unknowns.entries:
+            if u.related and u.related not in index.book.facts:
+                raise KnowledgeError("knowledge/unknowns.yml", f"unknowns.{u.id}.related", f"unknown fact {u.related!r}")
+
+    def _names_put_right(self, turn: Turn) -> Turn:
+        """A certification the speller's corrections reveal ("and teh product ownr?": the product owner), which the
+        NLU, reading the typos, did not find: added as the entity it would have found (its aliases, data)."""
+        lowered = turn.text.lower()
+        taken = [(int(e["start"]), int(e["end"])) for e in turn.entities
+                 if isinstance(e.get("start"), int) and isinstance(e.get("end"), int)]
+        found: List[Dict[str, Any]] = []
+        for alias, key in self._aliases:
+            for m in alias.finditer(lowered):
+                if not any(m.start() < end and start < m.end() for start, end in taken):
+                    taken.append((m.start(), m.end()))
+                    found.append({"entity": "certification", "value": key, "start": m.start(), "end": m.end()})
+        return replace(turn, entities=tuple(turn.entities) + tuple(found)) if found else turn
+
+    def _the_other_one(self, turn: Turn, context: Context) -> Optional[str]:
+        """The certification a message means by "the other one", when it names none and the last answer was
+        about one of the two; else None. A whole "and the other one?" is left to the swap rule."""
+        lexicon = self.index.lexicon
+        lowered = turn.text.lower()
+        if lexicon is None or context.certification not in self.kb.certifications or turn.is_payload \
+                or not lexicon.names_the_other_one(lowered) or lexicon.asks_the_other_way_round(lowered.strip()) \
+                or mentioned_certifications(self.kb, list(turn.entities)) or self.index.normalise(turn.text)[1]:
+            return None
+        others = [c for c in self.kb.certifications if c != context.certification]
+        return others[0] if len(others) == 1 else None
+
+    def _the_advanced_one(self, turn: Turn, context: Context) -> Turn:
+        """"and the advanced one of that?" after an answer about the CSPO, "what's the advanced version of the csm?":
+        the advanced certification of that track (the neighbour building on it, neighbours.yml `related` and
+        `builds_on_fact`), named as the NLU would have named it; the turn as it was when it names none or another."""
+        said = _THE_ADVANCED.search(turn.text.lower())
+        if said is None or turn.is_payload or any(e.get("entity") == NEIGHBOUR_ENTITY for e in turn.entities):
+            return turn
+        named = mentioned_certifications(self.kb, list(turn.entities))
+        track = named[0] if len(set(named)) == 1 else (context.certification if not named else None)
+        advanced = [k for k, n in self.neighbours.entries.items() if n.related == track and n.builds_on_fact]
+        if track is None or len(advanced) != 1:
+            return turn
+        # (written as its name: "the advanced one" itself is no question of the advanced facts' words)
+        name = f"{said.group(1)} {self.neighbours.entries[advanced[0]].aliases[0]}"
+        moved = len(name) - (said.end() - said.start())
+        entities = tuple(dict(e, start=int(e["start"]) + moved, end=int(e["end"]) + moved)
+                         if isinstance(e.get("start"), int) and isinstance(e.get("end"), int) and int(e["start"]) >= said.end()
+                         else e for e in turn.entities)
+        return replace(turn, text=turn.text[:said.start()] + name + turn.text[said.end():], entities=entities + (
+            {"entity": NEIGHBOUR_ENTITY, "value": advanced[0], "start": said.start(), "end": said.start() + len(name)},))
+
+    def _only_a_page(self, fact: FactEntry, text: str, asks: Sequence[str]) -> bool:
+        """A fact that gives a page (its address; it states a `where` and nothing else strong) answers a
+        question asking where, for a link or page, or for what such a page holds (lexicon `page_concepts`:
+        "is there a free guide?"): "are the renewal rules the same for both?" is not one. A page about a
+        subject (renewing) answers only a question that speaks of it."""
+        lexicon = self.index.lexicon
+        if lexicon is None or not _gives_a_page(fact) or [a for a in fact.asks if a in lexicon.strong_asks] != ["where"]:
+            return False
+        lowered = text.lower()
+        asked = set(lexicon.concepts_in(lowered))
+        subject = self._fact_concepts.get(fact.id, frozenset()) - set(lexicon.page_concepts) - set(lexicon.weak_concepts)
+        if subject and not subject & asked and asked & set(lexicon.page_concepts) <= set(lexicon.source_concepts):
+            return True  # "where is the official CSPO info?" is not asking for the page about renewing
+        return "where" not in asks and not lexicon.asks_for_source(lowered) and not asked & set(lexicon.page_concepts)
+
+    def _concepts_asked(self, text: str) -> Tuple[str, ...]:
+        """The lexicon's concepts of the sentences that ask, when they speak of one ("I'm in HR and we track
+        certifications in a spreadsheet. For the CSPO, what expiry period should I enter?" asks about validity,
+        not a track); of the whole message otherwise ("I failed the test twice. what now?")."""
+        lexicon = self.index.lexicon
+        if lexicon is None:
+            return ()
+        question = the_question(text)
+        framed = list(ASKING_FRAME.finditer(question))
+        question = question[framed[-1].end():] if framed else question
+        if question != text:
+            asked = lexicon.concepts_in(lexicon.without_frames(question.lower()))
+            if set(asked) - lexicon.weak_concepts:
+                return tuple(asked)
+        return tuple(lexicon.concepts_in(lexicon.without_frames(text.lower())))
+
+    def _asks(self, text: str) -> Tuple[str, ...]:
+        lexicon = self.index.lexicon
+        return lexicon.asks_of(text) if lexicon is not None else ()
+
+    def asks_beside_pleasantries(self, text: str) -> bool:
+        """Whether a message the NLU took for a greeting or thanks asks a question besides ("hi there! hope you're
+        well :) quick one - how long is the scrum master course?"): what is left without its pleasantries is a
+        question of three words or more, not about the advisor."""
+        lexicon = self.index.lexicon
+        if lexicon is None:
+            return False
+        rest = lexicon.without_pleasantries(text.lower()).strip(" \t\n!.,;:-\u2013\u2014")
+        return rest != text.lower().strip() and word_count(rest) >= 3 and looks_like_a_question(rest)
+
+    def foreign_words(self, text: str) -> List[str]:
+        """Words of the question that nothing in the knowledge data uses (facts, their questions, the
+        lexicon's concepts and everyday words), three letters or more, after common endings."""
+        lexicon = self.index.lexicon
+        foreign = []
+        lowered = lexicon.without_frames(text.lower()) if lexicon is not None else text.lower()  # "my colleague told me"
+        for word in re.findall(r"[a-z][a-z'-]+", lowered):
+            if len(word) < 3 or "'" in word or word.endswith("ly"):
+                continue
+            forms = {word} | {word[: -len(end)] for end in _ENDINGS if word.endswith(end) and len(word) - len(end) >= 3}
+            if word.endswith("ies"):
+                forms.add(word[:-3] + "y")  # "responsibilities": "responsibility"
+            if "-" in word:
+                forms |= {part for part in word.split("-") if len(part) >= 3}  # "one-day": "day" ("one" is short)
+                if all(len(part) < 3 or part in self.vocabulary for part in word.split("-")):
+                    continue
+            if forms & self.vocabulary or (lexicon is not None and lexicon.concepts_in(word)):
+                continue
+            if any(self._stem_known(f) for f in forms):
+                continue
+            foreign.append(word)
+        return foreign
+
+    def _stem_known(self, form: str) -> bool:
+        return any(v.startswith(form) and len(v) - len(form) <= 3 for v in self._by_prefix.get(form[:3], ()))
+
+    def _explains(self, fact: FactEntry, concepts: Sequence[str], text: str = "") -> bool:
+        """Whether the fact's questions and answer speak of what the question does: at most
+        ``coverage`` of the question's concepts may be foreign to it ("attempts" of the PSM, when
+        the PSM fact speaks of questions, minutes and the pass mark)."""
+        if self.coverage is None or fact.id not in self._fact_concepts:
+            return True
+        return len(self._unexplained(fact, concepts, text)) <= self.coverage
+
+    def _why_not(self, fact: FactEntry, text: str, asks: Sequence[str], concepts: Sequence[str], on_subject: bool) -> str:
+        """Why a fact that reached the bar does not answer the question ("" when nothing keeps it from it)."""
+        if fact.about and not on_subject:
+            return "about " + " or ".join(fact.about) + ", which the question is not"
+        elsewhere = self._from_another_source(fact, text)
+        if elsewhere:
+            return elsewhere
+        if not self._states(fact, asks):
+            return "does not state what is asked"
+        if not self._explains(fact, concepts, text):
+            return "leaves a concept unexplained: " + ", ".join(self._unexplained(fact, concepts, text))
+        return "only a page" if self._only_a_page(fact, text, asks) else ""
+
+    def _from_another_source(self, fact: FactEntry, text: str) -> str:
+        """Why the fact cannot say what the source the question names says ("what does the article say about ...?"
+        and a fact from an official page; facts.yml `named_sources`), or "" when the question names none or the fact's."""
+        lowered = text.lower()
+        named = {k for k, patterns in self.index.book.named_sources.items() if any(p.search(lowered) for p in patterns)}
+        if named and not named & {s.key for s in fact.sources}:
+            return "not from the source the question names: " + ", ".join(sorted(named))
+        return ""
+
+    def _unexplained(self, fact: FactEntry, concepts: Sequence[str], text: str = "") -> List[str]:
+        """The question's concepts the fact does not speak of (weak ones aside). With the question's
+        ``text``, "how long ..." naming no hours, minutes, days or weeks is a duration a fact stating
+        months or years speaks of ("how long must I have worked as a PO?": "12 months of work")."""
+        weak = self.index.lexicon.weak_concepts if self.index.lexicon is not None else frozenset()
+        known = self._fact_concepts.get(fact.id, frozenset())
+        if text and fact.id in self._span_facts and not _SMALL_UNITS.search(text):
+            known = known | {"duration"}
+        if text and not fact.only_with and _ALLIANCE_ONLY.search(text) and not _ASKS_ISSUER.search(text):
+            # "... in the scrum master test from scrum alliance?": the issuer of every CSM/CSPO fact, named, not asked
+            known = known | {ISSUER_CONCEPT}
+        return [c for c in concepts if c not in known and c not in weak]
+
+    def _eligible(self, fact: FactEntry, wanted: Sequence[str], asks: Sequence[str] = ()) -> bool:
+        """A fact about a certification asked about (any, when none is; any, for a role fact asked with
+        "who": "who owns the backlog, the Scrum Master?"), not one only for a neighbour."""
+        return not fact.only_with and (
+            not wanted or (fact.topic in self.index.book.unfiltered_topics and "who" in asks)
+            or bool(set(wanted) & set(fact.certifications)))
+
+    def _strong(self, asks: Sequence[str]) -> bool:
+        lexicon = self.index.lexicon
+        return lexicon is not None and any(a in lexicon.strong_asks for a in asks)
+
+    def _states(self, fact: FactEntry, asks: Sequence[str]) -> bool:
+        """Whether the fact states what the question asks for (facts without `asks` state anything)."""
+        lexicon = self.index.lexicon
+        if lexicon is None or not fact.asks:
+            return True
+        strong = [a for a in asks if a in lexicon.strong_asks]
+        return not strong or any(a in fact.asks for a in strong)
+
+    def _then_fact(self, after: str, before: Optional[str]) -> FactEntry:
+        """What the neighbour ``after`` is (its first fact), for the track of the one before it when the data narrows
+        it (`per_neighbour`: after the A-CSM, the CSP-SM alone)."""
+        fact = self.index.book.facts[self.neighbours.entries[after].answers_facts[0]]
+        if before is not None and before in fact.per_neighbour:
+            return self.index.book.facts[fact.per_neighbour[before]]
+        return fact
+
+    def _topic(self, topic: str, named: Sequence[str], context: Context, rule: str,
+               asks: Tuple[str, ...] = (), candidates: Tuple[Tuple[str, float], ...] = ()) -> Decision:
+        kb = self.kb
+        if named:
+            certs, from_context = tuple(named), False
+        elif context.certification in kb.certifications and topic not in ("comparison", "resources"):
+            certs, from_context = (str(context.certification),), True
+        else:
+            certs, from_context = tuple(kb.certifications), False
+        return Decision(TOPIC, rule, topic=topic, certifications=certs, from_context=from_context,
+                        asks=asks, candidates=candidates)
+
+    # ------------------------------------------------------------------ the planner's own steps
+    # (actions/planner.py), which the follow-up rules take again for a message read another way
+    def plan(self, turn: Turn, context: Context) -> Decision:
+        raise NotImplementedError
+
+    def _plan_turn(self, turn: Turn, context: Context) -> Decision:
+        raise NotImplementedError
+
+    def _plan(self, turn: Turn, context: Context) -> Decision:
+        raise NotImplementedError
