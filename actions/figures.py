@@ -41,6 +41,11 @@ _RENEWING = re.compile(r"\b(renew\w*|cost|costs|spend|pay|paid|fees?|money|how m
 _ATTEMPTS = re.compile(r"\b(?:fail(?:ed|s)?|took|take|taken|sat|sit|tried|try|attempt(?:ed)?)\s+(?:it\s+|the\s+(?:test|exam)\s+|"
                        r"(?:the\s+)?(?:csm\s+)?(?:test|exam)\s+)?" + _N + r"(?:\s+times?|\s+attempts?)?\b"
                        r"|\b" + _N + r"\s+(?:attempts|tries|times)\b")
+# "I failed 3 times and passed on the 4th": the attempt that passed is the count of attempts
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+             "ninth": 9, "tenth": 10}
+_PASSED_ON = re.compile(r"\b(?:passed|pass|made it|got it|succeeded)\b(?:\s+\w+){0,2}?\s+(?:on|at|in)\s+(?:the|my)\s+"
+                        r"(\d{1,2})?(?:st|nd|rd|th)?(" + "|".join(_ORDINALS) + r")?\b(?:\s+(?:try|attempt|go|time|one))?")
 _COSTS = re.compile(r"\b(how much|cost|costs|pay|paid|spend|spent|extra|total|price|fees?|money|usd|dollars?|bucks)\b")
 _DAYS_AGO = re.compile(r"\b" + _N + r"\s+days?\s+ago\b")
 _CLOCK = re.compile(r"\b(?:at\s+)?(\d{1,2})[:.h](\d{2})\s*(am|pm)?\b")
@@ -56,7 +61,10 @@ _ASKS_AN_AMOUNT = re.compile(_HOW_MUCH.pattern + r"|\bwhat('s| is| are| does| do
 _IS_IT_PER_YEAR = re.compile(r"\b(is|are|was) (that|it|this|they|those|the \w+) (really )?((per|a|each) year|yearly|annual)")
 _SEUS = re.compile(r"\b(seus?|scrum education units?|education units?)\b")
 # "if I renew my CSM three times, what are the fees in total?"
-_RENEW_TIMES = re.compile(r"\brenew\w*\b(?:\s+(?:it|them|my|the)\b)?(?:\s+\w+)?\s+" + _N + r"\s+times\b")
+# ("renew my cspo twice, how many SEUs in total?")
+# (the verb only: "do I pay the renewal fee twice if I hold both?" asks something else)
+_RENEW_TIMES = re.compile(r"\brenew\w*\b(?:\s+(?:it|them|my|the)\b)?(?:\s+\w+)?\s+" + _N + r"\s+times\b"
+                          r"|\brenew(?:s|ed|ing)?\b(?:\s+(?:it|them|my|the)\b)?(?:\s+\w+)?\s+(twice|thrice)\b")
 
 
 @dataclass(frozen=True)
@@ -79,7 +87,7 @@ SENTENCES = {"valid_until": ("since", "until"), "valid_left": ("age", "left"), "
              "per_question": ("minutes", "seconds"), "short_of": ("have", "short", "need", "noun"),
              "in_hours": ("minutes", "hours"), "in_months": ("years", "months"),
              "fee_per_year": ("fee", "years", "per_year"), "seus_per_year": ("seus", "years", "per_year"),
-             "renewals_cost": ("times", "fee", "total")}
+             "renewals_cost": ("times", "fee", "total"), "renewals_seus": ("times", "seus", "total")}
 
 
 def _number(word: str) -> int:
@@ -148,12 +156,16 @@ class Worker:
         return self._say("renewals_over", years=years, renewals=renewals, total=renewals * f.renewal_fee)
 
     def _renewal_times(self, f: Figures, text: str) -> Optional[str]:
-        """"if I renew three times, what are the fees in total?": 300 USD."""
+        """"if I renew three times, what are the fees in total?": 300 USD; "... how many SEUs?": 60."""
         found = list(_RENEW_TIMES.finditer(text))
-        if f.renewal_fee is None or len(found) != 1 or not _COSTS.search(text):
+        if len(found) != 1:
             return None
-        times = _number(found[0].group(1))
+        times = _number(found[0].group(1) or found[0].group(2))
         if not 1 < times <= 20:
+            return None
+        if f.renewal_seus is not None and _SEUS.search(text):  # "... how many SEUs in total?": 2 x 20
+            return self._say("renewals_seus", times=times, seus=f.renewal_seus, total=times * f.renewal_seus)
+        if f.renewal_fee is None or not _COSTS.search(text):
             return None
         return self._say("renewals_cost", times=times, fee=f.renewal_fee, total=times * f.renewal_fee)
 
@@ -174,6 +186,9 @@ class Worker:
         if f.free_attempts is None or f.attempt_fee is None or len(found) != 1 or not _COSTS.search(text):
             return None
         attempts = _number(found[0].group(1) or found[0].group(2))
+        passed_on = [m for m in _PASSED_ON.finditer(text) if m.group(1) or m.group(2)]
+        if len(passed_on) == 1:  # "failed 3 times and passed on the 4th": 4 attempts
+            attempts = int(passed_on[0].group(1)) if passed_on[0].group(1) else _ORDINALS[passed_on[0].group(2)]
         paid = attempts - f.free_attempts
         if paid < 1 or attempts > 20:
             return None

@@ -18,6 +18,7 @@ WORDING = {
     "in_hours": "{minutes} = {hours}", "in_months": "{years} = {months} months",
     "fee_per_year": "{fee} / {years} = {per_year} USD", "seus_per_year": "{seus} / {years} = {per_year} SEUs",
     "renewals_cost": "{times} x {fee} = {total}",
+    "renewals_seus": "{times} x {seus} SEUs = {total}",
 }
 VALID = Figures(valid_months=24, renewal_fee=100)
 ATTEMPTS = Figures(free_attempts=2, attempt_fee=25, window_days=90)
@@ -54,6 +55,9 @@ def test_no_figure_of_the_certification_gives_nothing(text: str) -> None:
 @pytest.mark.parametrize("text, expected", [
     ("I failed the CSM test 3 times. how much I paid extra in total?", "3 2 1 25"),
     ("so if I fail 4 times total how much extra do I pay?", "4 2 2 50"),
+    # the attempt that passed counts the attempts
+    ("I failed the csm test 3 times and passed on the 4th. what did the retakes cost me?", "4 2 2 50"),
+    ("failed twice, passed on my third try: what did I pay extra?", "3 2 1 25"),
     ("I did the course 70 days ago and never took the test", "70 20 90"),
     ("the course was 100 days ago, can I still take it", "over 100 90"),
 ])
@@ -154,3 +158,31 @@ def test_renewal_per_year_and_several_renewals(text: str, expected: Optional[str
     """"how much does renewal cost per year, roughly?" and "renew three times, what in total?" got the fee (100 USD
     every two years) with nothing worked out: the user had to do the sum the question asked for."""
     assert work(Figures(valid_months=24, renewal_fee=100, renewal_seus=20), text) == expected
+
+
+RENEWING = Figures(valid_months=24, renewal_fee=100, renewal_seus=20)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("if I renew my CSM three times, what are the fees in total?", "3 x 100 = 300"),
+    ("to renew my cspo twice, how many education units in total?", "2 x 20 SEUs = 40"),
+    ("renewing it 3 times, how many SEUs is that altogether?", "3 x 20 SEUs = 60"),
+    ("I hold both CSM and CSPO, do I pay the renewal fee twice or once?", None),  # the fee, not renewing twice
+])
+def test_renewing_several_times(text: str, expected: Optional[str]) -> None:
+    assert work(RENEWING, text) == expected
+
+
+def test_seconds_per_question_of_the_test_asked_and_of_the_psm() -> None:
+    planner = get_planner()
+    # "how much seconds": a duration asked, not a price (it got the retake fee)
+    text = "how much seconds i have for each question in csm test?"
+    d = planner.plan(Turn(text, "ask_requirements", 0.6, ({"entity": "certification", "value": "CSM",
+                                                            "start": text.index("csm"), "end": text.index("csm") + 3},)),
+                     Context())
+    assert "price" not in d.asks and d.fact is not None and d.fact.id == "csm_test_format", d.trace()
+    assert d.worked_out == "That is about 1.2 minutes (72 seconds) per question.", d.trace()
+    # the PSM I's assessment has its own figures: 80 questions in 60 minutes
+    d = planner.plan(Turn("how many seconds per question on psm i?", "ask_requirements", 0.6, ()), Context())
+    assert (d.fact and d.fact.id, d.worked_out) == ("psm_assessment", "That is about 0.8 minutes (45 seconds) per question."), \
+        d.trace()
