@@ -17,9 +17,9 @@ _BREAK = re.compile(
     r"\?+\s+(?=\w)"                                        # "how long is it? and the fee?"
     r"|;\s+"                                               # "how long is the course; is there a test"
     # "... and how much does it cost?", not "the what and why" (after an opener or "the")
-    # ("... and roughly how much will it be?": a word or two before the opener)
+    # ("... and roughly how much will it be?", "... and for how long is it valid?": a word before the opener)
     r"|(?<!\bthe)(?<!\bwhat)(?<!\bhow)(?<!\bwhy),?\s+(?:and|also|plus)\s+(?:(?:also|roughly|approximately|about|then|so|"
-    r"exactly|just|in short|in total|overall)\s+)?(?=(?:" + _OPENERS + r")\b)",
+    r"exactly|just|in short|in total|overall|for|from|by|until|since)\s+)?(?=(?:" + _OPENERS + r")\b)",
     re.IGNORECASE)
 MIN_WORDS = 2
 # The first question needs this many words besides a leading "and"/"so"/"ok": "and after that? how much?" goes

@@ -23,6 +23,7 @@ def parts(text: str) -> List[str]:
      ["if I book a course, what does the fee include", "how much will it be?"]),
     ("do you need experience for the advanced scrummaster cert, and how much",
      ["do you need experience for the advanced scrummaster cert", "how much"]),
+    ("how much cost renew csm and for how long is valid after?", ["how much cost renew csm", "how long is valid after?"]),
 ])
 def test_two_questions_are_two_parts(text: str, expected: List[str]) -> None:
     assert parts(text) == expected
@@ -35,6 +36,7 @@ def test_two_questions_are_two_parts(text: str, expected: List[str]) -> None:
     "Once the CSPO class ends, what's the last step?",  # a clause before the question, no second question
     "what is the pass mark?",
     "is it valid for two years and how",  # one word after the break is no question
+    "I decide which features get built and in what order. Which certification fits?",  # "in" is no break
 ])
 def test_one_question_is_left_whole(text: str) -> None:
     assert parts(text) == [text]
