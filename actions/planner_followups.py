@@ -306,15 +306,30 @@ class FollowUpRules(PlannerBase):
                     fact = book.facts[other]
                     return Decision(COUNTERPART, "counterpart", fact=fact, topic=fact.topic,
                                     neighbours=(neighbour_named[0],))
-        if context.fact is None and context.neighbour in self.neighbours.entries and (elliptical or (
+        if context.neighbour in self.neighbours.entries and (elliptical or (
                 GOING_ON.match(text.lower()) and word_count(text) <= ASKED_AGAIN_MAX_WORDS + 1)):
             # "and the product owner version?" right after what the PSM is: the PSPO (neighbours.yml `counterpart`)
             mate = self.neighbours.entries[str(context.neighbour)].counterpart
             if mate is not None and self.neighbours.entries[mate].related in (named or self.index.normalise(text)[1]):
-                return Decision(NEIGHBOUR, "neighbour_counterpart", neighbours=(mate,))
+                if context.fact is None:
+                    return Decision(NEIGHBOUR, "neighbour_counterpart", neighbours=(mate,))
+                # ... and right after one of its facts, that fact for the other one ("and for the PO version?" after
+                # the A-CSM's experience: the A-CSPO's)
+                mates = self._fact_of_mate(str(context.fact), str(context.neighbour), mate)
+                if mates is not None:
+                    return Decision(COUNTERPART, "counterpart", fact=mates, topic=mates.topic, neighbours=(mate,))
         if elliptical and context.topic is not None and context.topic in kb.topics and context.topic != "recommendation":
             return self._topic(context.topic, named, context, "followup_topic")
         return None
+
+    def _fact_of_mate(self, fact_id: str, neighbour: str, mate: str) -> Optional[FactEntry]:
+        """The fact a neighbour's fact ``fact_id`` is for its counterpart ``mate`` (facts.yml `per_neighbour`), or the
+        same fact when it answers for both (neighbours.yml `answers_facts`)."""
+        book = self.index.book
+        for fact in book.facts.values():
+            if fact.per_neighbour.get(neighbour) == fact_id and mate in fact.per_neighbour:
+                return book.facts[fact.per_neighbour[mate]]
+        return book.facts[fact_id] if fact_id in self.neighbours.entries[mate].answers_facts else None
 
     def _window_of_last(self, text: str, named: Sequence[str], concepts: Sequence[str], context: Context) -> Optional[FactEntry]:
         """The fact just given, when it states a time window ("within 90 days of the welcome email") and a few words

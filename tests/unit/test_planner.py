@@ -797,6 +797,17 @@ def test_the_other_roles_neighbour_after_a_neighbour(planner: Planner) -> None:
         d = planner.plan(turn(first, "ask_certification_info"), Context())
         after = planner.plan(turn(then, "ask_certification_info"), d.context_after(Context()))
         assert (after.kind, after.rule, after.neighbours) == (NEIGHBOUR, "neighbour_counterpart", (mate,)), after.trace()
+    # right after one of a neighbour's facts: that fact for its counterpart
+    for first, then, fact in [("how much experience for a-csm", "and for the PO version?", "acspo_experience"),
+                              ("does the a-csm need a csm first?", "and for the product owner track?", None)]:
+        text = first
+        d = planner.plan(turn(text, "ask_requirements", [ent(text, "a-csm", "other_certification", "A-CSM")]), Context())
+        assert d.neighbours == ("A-CSM",) and d.fact is not None, d.trace()
+        after = planner.plan(turn(then, "ask_certification_info", [ent(then, "product owner" if "owner" in then else "PO",
+                                                                         "role", "product_owner")]), d.context_after(Context()))
+        assert (after.kind, after.rule, after.neighbours) == (COUNTERPART, "counterpart", ("A-CSPO",)), after.trace()
+        assert after.fact is not None and (fact is None or after.fact.id == fact), after.trace()
+        assert "A-CSPO" in reply(after) and "A-CSM needs" not in reply(after)
     # the CSM itself after the PSM is the CSM
     d = planner.plan(turn("what is PSM?", "ask_certification_info"), Context())
     text = "and the csm?"
