@@ -81,6 +81,7 @@ class FactBook:
     ignore_words: frozenset  # words that say nothing about which fact is asked ("the", "is", ...)
     max_unexplained: Optional[int] = None  # concepts of a question a fact may not speak of (None: unchecked)
     guide_facts: Mapping[str, str] = field(default_factory=dict)  # goal intent -> fact of the article's guide
+    course_facts: Mapping[str, str] = field(default_factory=dict)  # certification -> the fact of earning it by its course
     form_opening_facts: frozenset = frozenset()  # facts that may answer a message opening the form
     form_fact_min_score: float = 1.0  # ... at this score or above
     form_question_min_score: float = 1.0  # a question asking no fit that the NLU took for the form's: its fact from here
@@ -292,6 +293,9 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
     guide = kb.extra.get("guide_facts") or {}
     if not isinstance(guide, dict) or any(str(v) not in facts for v in guide.values()):
         raise fail("guide_facts", "expected a mapping of goal intent to a fact id")
+    course = kb.extra.get("course_facts") or {}
+    if not isinstance(course, dict) or any(str(k) not in kb.certifications or str(v) not in facts for k, v in course.items()):
+        raise fail("course_facts", "expected a mapping of certification to a fact id")
     for fid in words("form_opening_facts") - set(facts):
         raise fail("fact_retrieval.form_opening_facts", f"unknown fact {fid!r}")
     for topic in words("unfiltered_topics") - set(kb.topics):
@@ -326,6 +330,7 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
         concept_weight=float(number("concept_weight", 0.0, 1) or 0.0),
         figure_weight=float(number("figure_weight", 0.0, 1) or 0.0),
         guide_facts={str(k): str(v) for k, v in guide.items()},
+        course_facts={str(k): str(v) for k, v in course.items()},
         guide_min_confidence=float(number("guide_min_confidence", 0.8, 1) or 0.0),
         guide_sure_confidence=float(number("guide_sure_confidence", 0.8, 1) or 0.0),
         guide_statement_confidence=float(number("guide_statement_confidence", 1.0, 1) or 0.0),

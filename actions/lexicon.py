@@ -35,6 +35,7 @@ class Lexicon:
     _by_phrase: Mapping[str, str]
     _prefixes: Tuple[Tuple[str, str], ...]
     then_questions: Tuple[Pattern[str], ...] = ()  # "and after that?": the fact that follows the one just given
+    course_skipped: Tuple[Pattern[str], ...] = ()  # "can I skip the class?": the course is required
     swap_questions: Tuple[Pattern[str], ...] = ()  # "and the other way round?": the same question, roles swapped
     rest_questions: Tuple[Pattern[str], ...] = ()  # "do I need anything else?": all of the fact just given, again
     why_questions: Tuple[Pattern[str], ...] = ()  # "why?", "how come?": the reason for the fact just given
@@ -84,6 +85,11 @@ class Lexicon:
     def asks_what_follows(self, text: str) -> bool:
         """Whether the whole (lower-case) message asks what comes next ("and after that?", "then what?")."""
         return any(p.search(text) for p in self.then_questions)
+
+    def skips_the_course(self, text: str) -> bool:
+        """Whether the (lower-case) message speaks of getting a certification without its course ("can I skip the class
+        and just take the test?", "self-study only?")."""
+        return any(p.search(text) for p in self.course_skipped)
 
     def asks_for_source(self, text: str) -> bool:
         """Whether the (lower-case) message speaks of a link, a page, a source ("link?", "where can I read that?")."""
@@ -233,6 +239,7 @@ def lexicon_from_knowledge(kb: Knowledge) -> Lexicon:
     if not isinstance(common, list) or not all(isinstance(w, str) for w in common):
         raise fail("common_words", WORDS_PROBLEM)
     then = compiled(kb.extra.get("then_questions") or [], "then_questions")
+    course_skipped = compiled(kb.extra.get("course_skipped") or [], "course_skipped")
     swap = compiled(kb.extra.get("swap_questions") or [], "swap_questions")
     rest = compiled(kb.extra.get("rest_questions") or [], "rest_questions")
     why = compiled(kb.extra.get("why_questions") or [], "why_questions")
@@ -243,6 +250,7 @@ def lexicon_from_knowledge(kb: Knowledge) -> Lexicon:
     frames = compiled(kb.extra.get("claim_frames") or [], "claim_frames")
     pleasantries = compiled(kb.extra.get("pleasantries") or [], "pleasantries")
     return Lexicon(concepts=concepts, asks=asks, strong_asks=frozenset(strong), then_questions=then, swap_questions=swap,
+                   course_skipped=course_skipped,
                    rest_questions=rest, why_questions=why, sure_questions=sure, other_one=other_one, role_words=role_words,
                    source_questions=source, frames=frames, pleasantries=pleasantries,
                    source_concepts=_concept_list(kb.extra.get("source_concepts"), concepts, fail, "source_concepts"),

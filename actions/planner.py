@@ -95,6 +95,9 @@ _ASKING_WORDS = frozenset({"what", "when", "where", "which", "whom", "whose", "m
 _THE_OTHER = re.compile(r"\bthe other( one| cert\w*| course| exam| test)?\b")
 # "would my CSPO work instead?": whether it counts, not work experience
 _WORKS_INSTEAD = re.compile(r"\bwork(s)? (instead|for (it|that|this))\b")
+# "is there a scrum master cert where I can skip the course?" asks for another certification, not about this one
+_ANOTHER_ONE_WANTED = re.compile(r"\b(is there|are there|any|which|what|another|other)\s+(a |an |any )?([\w-]+ ){0,2}"
+                                 r"(cert|certs|certificate|certificates|certification|certifications|credential|alternative|option)s?\b")
 # "so how many 8-hour days is that?": a question asking for a figure, claiming none
 _ASKS_A_FIGURE = re.compile(r"\W*((so|and|ok|okay|but|then)\W+)*(how (many|much|long)|what|which|when)\b", re.I)
 # a part asking again what the part before asked, in other words ("... ? i mean who teaches it"): only it counts
@@ -300,6 +303,24 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
             return None
         return contradicts(question, fact.answer)
 
+    def _course_required(self, text: str, named: Sequence[str], asks: Sequence[str], concepts: Sequence[str],
+                         context: Context, candidates: Tuple[Tuple[str, float], ...]) -> Optional[Decision]:
+        """"can I skip the class and just take the CSM test?", "and without the course?" right after how to get the CSM:
+        how the certification is earned, through its live course (facts.yml `course_facts`), "No." first to whether
+        one may (not to renewing without a course: SEUs come from other things)."""
+        lexicon, book = self.index.lexicon, self.index.book
+        if lexicon is None or not lexicon.skips_the_course(text.lower()) or set(concepts) & {"renewal", "seu"} \
+                or _ANOTHER_ONE_WANTED.search(text.lower()):
+            return None
+        certs = tuple(dict.fromkeys(named)) or ((str(context.certification),) if context.certification else ())
+        if len(certs) != 1 or certs[0] not in book.course_facts:
+            return None
+        fact = book.facts[book.course_facts[certs[0]]]
+        lead = self.kb.phrases["answer_course_required"].format(name=certs[0])
+        return Decision(FACT, "course_required", fact=fact, topic=fact.topic, certifications=certs, asks=tuple(asks),
+                        candidates=candidates, polarity="no" if modality(text) == "may" else None, worked_out=lead,
+                        question=True)
+
     def _plan(self, turn: Turn, context: Context) -> Decision:
         kb, book = self.kb, self.index.book
         topic = kb.topic_for_intent(turn.intent)
@@ -449,6 +470,9 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
             if counts is not None and unknown is None:
                 return counts
             return self._neighbour(neighbour_keys, text, asks, ranked, candidates, unknown)
+        course = self._course_required(text, named, asks, concepts, context, candidates)
+        if course is not None:
+            return course
 
         # "how much does that cost?" / "within how long?" right after a fact that states it: that fact again
         said = self._said_already(text, named, asks, concepts, context) if unknown is None else None

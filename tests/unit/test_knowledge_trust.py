@@ -77,7 +77,7 @@ def test_every_knowledge_section_is_read(kb: Knowledge) -> None:
                              "point_concepts",
                              "small_talk_replies", "definition_words", "claim_frames", "pleasantries",
                              "requirement_words", "requirement_fillers", "shorthand", "role_cues", "role_moves",
-                             "stages", "next_step_questions", "sides", "works_out"}
+                             "stages", "next_step_questions", "sides", "works_out", "course_skipped", "course_facts"}
     assert "kb.guidance[" in ACTIONS and "kb.continuous_learning" in ACTIONS and "guidance_source" in ACTIONS
 
 

@@ -2526,3 +2526,26 @@ def test_a_claim_to_check_about_an_unknown_is_that_unknown(planner: Planner) -> 
     text = "my company pays for my csm training - what does the fee cover?"
     d = planner.plan(turn(text, "ask_cost", [ent(text, "csm", "certification", "CSM")]), Context())
     assert d.kind != NOT_KNOWN, d.trace()
+
+
+def test_getting_a_certification_without_its_course(planner: Planner) -> None:
+    no = "No. The live course is required"
+    for text, cert, fact, first in [("can i get cspo without attending any class?", "cspo", "cspo_path", no),
+                                    ("can I skip the course and just do the CSM exam?", "csm", "csm_path", no),
+                                    ("does the CSM require attending a course or can you self study", "csm", "csm_path",
+                                     "The live course is required")]:
+        d = planner.plan(turn(text, "ask_requirements", [ent(text, cert, "certification", cert.upper())]), Context())
+        assert (d.rule, d.fact and d.fact.id) == ("course_required", fact), d.trace()
+        assert reply(d).startswith(first), reply(d)
+    # right after how to get the CSM, "and without the course?" asks about the CSM
+    d = planner.plan(turn("how do i get a CSM?", "ask_requirements", [ent("how do i get a CSM?", "csm", "certification", "CSM")]),
+                     Context())
+    after = planner.plan(turn("and without the course?", "ask_certification_info", confidence=0.32), d.context_after(Context()))
+    assert (after.rule, after.fact and after.fact.id) == ("course_required", "csm_path"), after.trace()
+    # not renewing without a course, nor study time, nor another certification wanted, nor the PSM (a neighbour)
+    for text in ["can I renew my csm without taking a course?",
+                 "how many hours of self study do i need to prepare for the csm test",
+                 "I don't want to pay for a 2 day class. Is there a scrum master cert where I can skip the course?",
+                 "can I do PSM1 without training?"]:
+        d = planner.plan(turn(text, "ask_requirements"), Context(certification="CSM"))
+        assert d.rule != "course_required", (text, d.trace())
