@@ -66,7 +66,11 @@ _NOT_ASKED = re.compile(r",\s*(and |but )?(not|rather than|instead of)\s+[\w' -]
                         # ... nor where the user wants the answer from ("what goes into the backlog according to the
                         # article?"): the advisor's answers come from there anyway
                         r"|,?\s+(according to|as per|per|based on|in) (the|your|this) (article|guide|reference|sources?|blog|"
-                        r"blog post|text|data)\W*$", re.I)
+                        r"blog post|text|data)\W*$"
+                        # ... nor how an e-mail signs off ("... a Scrum Master? Many thanks, Carla"): a name is no word
+                        # of the question
+                        r"|(?<=[.?!,])\s+(many thanks|thanks( a lot| in advance)?|thank you( very much| in advance)?|"
+                        r"(kind |best |warm |many )?regards|cheers|sincerely|best wishes)\W*([\w.'-]+(\s+[\w.'-]+)?)?\W*$", re.I)
 
 
 def without_what_is_not_asked(turn: Turn) -> Turn:

@@ -1469,6 +1469,29 @@ def test_what_the_user_says_they_do_not_ask_is_no_word_of_the_question(planner: 
     assert (cut.text, cut.entities) == ("how long is the course?", ())
     for kept in ("why not the csm?", "is it open book or not?", "is it valid, not?"):
         assert without_what_is_not_asked(turn(kept)).text == kept
+    # nor how an e-mail signs off: a name is no word of the question
+    for text, question in [("What is the CSM pass mark? Thank you, Greta", "What is the CSM pass mark?"),
+                           ("Could you describe the duties of a Scrum Master? Many thanks, Carla",
+                            "Could you describe the duties of a Scrum Master?"),
+                           ("is the cspo test online? kind regards", "is the cspo test online?")]:
+        assert without_what_is_not_asked(turn(text)).text == question
+    kept = "do I have to say thanks to the trainer?"
+    assert without_what_is_not_asked(turn(kept)).text == kept
+
+
+def test_a_polite_request_is_no_yes_no_question(planner: Planner) -> None:
+    lexicon = planner.index.lexicon
+    assert lexicon is not None
+    for text in ("Could you please share the official web page for the Certified Scrum Product Owner?",
+                 "could you briefly describe what a scrum master does?", "can you list the CSPO's learning objectives"):
+        assert "yesno" not in lexicon.asks_of(text), text
+    for text in ("could you confirm whether the CSM test is open book?", "can you take the csm test twice for free?",
+                 "could the course be shared with a colleague?"):
+        assert "yesno" in lexicon.asks_of(text), text
+    text = "Could you please share the official web page for the Certified Scrum Product Owner? Thank you."
+    named = [ent(text, "Certified Scrum Product Owner", "certification", "CSPO")]
+    d = planner.plan(turn(text, "ask_resources", named), Context())
+    assert d.fact is not None and d.fact.id == "cspo_official_page", d.trace()
 
 
 def test_is_that_the_same_for_a_named_certification_after_a_fact_for_both(planner: Planner) -> None:
