@@ -73,8 +73,20 @@ class NeighbourRules(PlannerBase):
             # "is PSM I the Scrum Alliance one?": who issues it, first, then what it is
             return Decision(NEIGHBOUR, "neighbour", neighbours=keys, asks=tuple(dict.fromkeys(asks + ("who",))),
                             candidates=candidates, concepts=concepts)
+        # "if I've only been a product owner for 8 months, can I get the A-CSPO yet?": the fact whose minimum the user's
+        # own figure is put against (the 12 months), when it is close to the best, before one the words fit as well
+        # (and before what it is: "Can I get the A-CSM now?" after the user's 8 months asks whether they qualify)
+        own_figure = SCORE_WORDS.search(text.lower()) is not None
+        best = max((score for label, score, _ in ranked if not label.startswith(TOPIC_PREFIX)), default=0.0)
+
+        def measured(label: str, score: float) -> bool:
+            fact = book.facts.get(label)
+            return own_figure and fact is not None and score >= best - NEIGHBOUR_THRESHOLD_MARGIN \
+                and score >= book.min_score and _reads_the_figure(fact, text)
+
         question = the_question(text)
-        if self._defines(text, keys, asks) or (question != text and self._defines(question, keys, asks)):
+        if not any(measured(label, score) for label, score, _ in ranked) and (
+                self._defines(text, keys, asks) or (question != text and self._defines(question, keys, asks))):
             # "what's PSM I?", "is PSM the same as CSM?", "I keep seeing PSM in job ads. what is it": what it is
             return Decision(NEIGHBOUR, "neighbour", neighbours=keys, asks=asks, candidates=candidates,
                             concepts=concepts)
@@ -89,16 +101,6 @@ class NeighbourRules(PlannerBase):
         entries = self.neighbours.entries
         later = {f for k in keys if entries[k].then in entries and entries[k].then not in keys
                  for f in entries[str(entries[k].then)].answers_facts}
-        # "if I've only been a product owner for 8 months, can I get the A-CSPO yet?": the fact whose minimum the user's
-        # own figure is put against (the 12 months), when it is close to the best, before one the words fit as well
-        own_figure = SCORE_WORDS.search(text.lower()) is not None
-        best = max((score for label, score, _ in ranked if not label.startswith(TOPIC_PREFIX)), default=0.0)
-
-        def measured(label: str, score: float) -> bool:
-            fact = book.facts.get(label)
-            return own_figure and fact is not None and score >= best - NEIGHBOUR_THRESHOLD_MARGIN \
-                and _reads_the_figure(fact, text)
-
         for label, score, _ in sorted(ranked, key=lambda c: (c[0] in later, not measured(c[0], c[1]))):
             if label.startswith(TOPIC_PREFIX) or score < book.min_score:
                 continue

@@ -83,3 +83,13 @@ def test_a_figure_put_against_a_neighbours_minimum_gets_that_fact() -> None:
     d = get_planner().plan(Turn(text, "ask_requirements", 0.6,
                                 ({"entity": "other_certification", "value": "A-CSPO", "start": at, "end": at + 6},)), Context())
     assert (d.fact and d.fact.id, d.polarity) == ("acspo_experience", "no"), d.trace()
+    # ... also when the question alone would ask what the A-CSM is ("Can I get the A-CSM now?", after the user's months)
+    text = "I've been a Scrum Master for 8 months. Can I get the A-CSM now?"
+    at = text.index("A-CSM")
+    d = get_planner().plan(Turn(text, "ask_continuous_learning", 0.75,
+                                ({"entity": "other_certification", "value": "A-CSM", "start": at, "end": at + 5},)), Context())
+    assert (d.fact and d.fact.id, d.polarity) == ("acsm_experience", "no"), d.trace()
+    # ... but "what's the A-CSM?" with no figure of the user's is what it is
+    d = get_planner().plan(Turn("what's the A-CSM?", "ask_certification_info", 0.9,
+                                ({"entity": "other_certification", "value": "A-CSM", "start": 11, "end": 16},)), Context())
+    assert d.rule == "neighbour", d.trace()
