@@ -143,7 +143,8 @@ KNOWLEDGE, FALLBACK, OUT_OF_SCOPE, FORM = "knowledge", "fallback", "out_of_scope
 # A message the NLU took for small talk ("how many questions is that?" as ask_why, "open book or not?" as
 # deny) right after a knowledge answer: the planner answers it only as a follow-up of that answer.
 SMALL_TALK = "small_talk"
-CONTEXT_RULES = ("counterpart", "counterpart_same_fact", "counterpart_question", "then", "said_already", "swap",
+CONTEXT_RULES = ("counterpart", "counterpart_same_fact", "counterpart_question", "then", "said_already", "threshold_of_last",
+                 "swap",
                  "source_of_last", "all_of_it", "sure_of_last",
                  "why_of_last", "subject_of_last", "next_step", "certification_of_last")
 # Rules whose answer comes before the recommendation form's question when the message opened the form.
@@ -191,7 +192,8 @@ def fit_only(decision: Decision) -> bool:
     in the form, the form's own question ("which cert fits me?" gets no fact the words "which cert" fit)."""
     return _fit_asked(decision) and not decision.concepts
 # a fact: the one that states it, or one leaning on the last
-FOLLOWING_RULES = ("fact", "asked_in_a_story", "threshold", "said_already", "then", "all_of_it", "sure_of_last",
+FOLLOWING_RULES = ("fact", "asked_in_a_story", "threshold", "threshold_of_last", "said_already", "then", "all_of_it",
+                   "sure_of_last",
                    "why_of_last", "subject_of_last", "next_step",
                    "certification_of_last")
 UNPARTICULAR_ASKS = frozenset({"fit", "yesno"})  # a yes or no, which one: nothing a fact states in particular

@@ -156,6 +156,14 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
         if corrected.text != turn.text:
             corrected = self._names_put_right(corrected)
         turn = without_what_is_not_asked(corrected)
+        figured = self._with_the_figure_before(turn, context)
+        if figured is not None and context.fact in self.index.book.facts:
+            # "so did i fail?" after "i got 36 right" after the pass mark: "No. 36 is 1 short ...", the pass mark again
+            last = self.index.book.facts[str(context.fact)]
+            decision = Decision(FACT, "threshold_of_last", fact=last, topic=last.topic, certifications=last.certifications,
+                                question=True, leans_on_last=True)
+            first = self._first_word(figured, last, last)
+            return self._with_figures_worked_out(replace(decision, polarity=first) if first else decision, figured.text)
         other = self._the_other_one(turn, context)
         if other is not None:  # "and how long is the course for the other?" after an answer about the CSM
             # (where the message says it: "ok, same question for the other one?" is then "... for the CSPO?")
@@ -253,7 +261,7 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
             sentence = self.worker.work_out(fact.figures, question)
             if sentence:
                 return replace(decision, worked_out=sentence, polarity=None)
-        if fact.threshold is not None and decision.polarity == "no":
+        if fact.threshold is not None and decision.polarity in ("no", "yes"):  # ("yes" to "did I fail?")
             short = fact.threshold.short_of(question)
             if short is not None and fact.threshold.noun:
                 return replace(decision, worked_out=self.worker.short_of(*short, fact.threshold.noun))

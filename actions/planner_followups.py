@@ -29,6 +29,7 @@ from actions.planner_base import (
     SAID_ALREADY_MAX_WORDS,
     PlannerBase,
     _gives_a_page,
+    _reads_the_figure,
 )
 from actions.polarity import polarity
 from actions.question_text import (
@@ -42,6 +43,7 @@ from actions.question_text import (
     the_question,
     word_count,
 )
+from actions.threshold import SCORE_WORDS
 
 WINDOW_AGAIN_MAX_WORDS = 5
 _ASKS_WHEN = re.compile(r"\b(when|within what|within which|what time ?frame|which time ?frame|what period|counted from|"
@@ -66,8 +68,29 @@ def _only_names(text: str, aliases: Sequence[str], kb: Knowledge) -> bool:
 _IT = re.compile(r"\bit\b", re.I)  # "how do I get it?": the pronoun a certification may stand for
 
 
+# "so did i fail?", "is that enough then?": a short question on the user's own figure said in the message before
+FIGURE_BEFORE_MAX_WORDS = 6
+
+
 class FollowUpRules(PlannerBase):
     """Rules that read a message with the answer before it (the planner's context)."""
+
+    def _with_the_figure_before(self, turn: Turn, context: Context) -> Optional[Turn]:
+        """"so did i fail?" after "i got 36 right" after the pass mark: the user's figure, said in the message before,
+        put against the minimum of the fact just given (facts.yml `threshold`), as one message ("i got 36 right, so did
+        i fail?"); a message with a figure of its own, or naming a certification, asks on its own."""
+        book = self.index.book
+        last = book.facts.get(str(context.fact)) if context.fact else None
+        before = (context.question or "").strip()
+        if last is None or last.threshold is None or not before or turn.is_payload or re.search(r"\d", turn.text) \
+                or word_count(turn.text) > FIGURE_BEFORE_MAX_WORDS or mentioned_certifications(self.kb, list(turn.entities)) \
+                or self.index.normalise(turn.text)[1] \
+                or not re.search(r"\d", before) or not SCORE_WORDS.search(before.lower()) or not _reads_the_figure(last, before):
+            return None
+        lead = before.rstrip(" .!") + ", "
+        entities = tuple({**e, "start": e["start"] + len(lead), "end": e["end"] + len(lead)}
+                         if isinstance(e.get("start"), int) and isinstance(e.get("end"), int) else e for e in turn.entities)
+        return replace(turn, text=lead + turn.text, entities=entities)
 
     def _asked_in_a_story(self, decision: Decision, turn: Turn, context: Context) -> Optional[Decision]:
         """"I spent eleven years as an ER nurse ... I work long shifts so I need to plan ahead: how many hours is the

@@ -34,6 +34,8 @@ SCORE_WORDS = re.compile(
 # (not "98% pass the test": that many people pass it, a pass rate; "is 75% a pass on the test?" is a score)
 # "98% pass the test", "80 percent of people fail": a share of people, not a score nor the minimum
 _RATE = re.compile(r"\d\s*(?:%|percent)\s+(?:of [\w-]+ )?(?:pass|fail)(?:es)?\s+(?:the|this|that|it|on|in|at|first)\b")
+# "did I fail?", "is that a fail?": whether the user failed, the other way round to whether they reached the minimum
+_FAIL_ASKED = re.compile(r"\b(did|do|would|will|have|has|am|is|was) (i|that|it|this)( \w+)? (fail|failed|a fail|failing)\b")
 _COMPARING = re.compile(r"\b(more|less|fewer|over|above|under|below|at least|at most|minimum|maximum|than|or)\b")
 _NUMBER = r"(\d+(?:[.,]\d+)?)"
 # a bare number the user got or scored ("I got 36 on my CSM test, did I pass?"), not one with a unit of its own
@@ -82,6 +84,15 @@ class Threshold:
         return found
 
     def answer(self, text: str) -> Optional[str]:
+        """"yes" when the user's figure reaches the minimum, "no" when it does not; the other way round to whether they
+        failed ("I got 36 right, did I fail?": "Yes.")."""
+        reached = self.reached(text)
+        if reached is None:
+            return None
+        return ("no" if reached else "yes") if _FAIL_ASKED.search(text.lower()) else ("yes" if reached else "no")
+
+    def reached(self, text: str) -> Optional[bool]:
+        """Whether the user's figure in ``text`` reaches the minimum (None: no figure of theirs it can read)."""
         found = self.numbers(text)
         if not found or _RATE.search(text.lower()):
             return None
@@ -99,13 +110,13 @@ class Threshold:
         reached = verdicts.pop()
         if reached and not score:
             return None
-        return "yes" if reached else "no"
+        return reached
 
     def short_of(self, text: str) -> Optional[Tuple[float, float]]:
         """(the user's count, the minimum) when the question is a score below the minimum, as a count ("if I get 36
         correct", "I have 12 SEUs"): what it is short by is said with the "No."."""
         found = self.numbers(text)
-        if self.noun is None or self.answer(text) != "no" or not SCORE_WORDS.search(text.lower()) or len(found) != 1 \
+        if self.noun is None or self.reached(text) is not False or not SCORE_WORDS.search(text.lower()) or len(found) != 1 \
                 or found[0][0] != "count":
             return None
         return found[0][1], self.minimum

@@ -1,6 +1,7 @@
 """Yes or no before a fact that states a minimum (actions/threshold.py), and its use by the planner."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Optional
 
 import pytest
@@ -93,3 +94,30 @@ def test_a_figure_put_against_a_neighbours_minimum_gets_that_fact() -> None:
     d = get_planner().plan(Turn("what's the A-CSM?", "ask_certification_info", 0.9,
                                 ({"entity": "other_certification", "value": "A-CSM", "start": 11, "end": 16},)), Context())
     assert d.rule == "neighbour", d.trace()
+
+
+def test_whether_the_user_failed_is_the_other_way_round() -> None:
+    threshold = get_planner().index.book.facts["csm_pass_mark"].threshold
+    assert threshold is not None
+    assert threshold.answer("I got 36 right, did I pass?") == "no"
+    assert threshold.answer("I got 36 right, did I fail?") == "yes"
+    assert threshold.answer("I got 40 right, so did i fail?") == "no"
+    assert threshold.answer("i scored 38 of 50, is that a fail?") == "no"
+    assert threshold.short_of("I got 36 right, did I fail?") == (36, 37)
+
+
+def test_a_short_question_on_the_figure_said_before_the_last_fact() -> None:
+    """"so did i fail?" after "i got 36 right" after the pass mark: the user's 36 against the pass mark (it got the
+    free attempts: "fail" fits them); a question with a figure of its own, or naming a certification, asks on its own."""
+    planner = get_planner()
+    context = Context(certification="CSM", topic="requirements", fact="csm_pass_mark", question="i got 36 right")
+    d = planner.plan(Turn("so did i fail?", "out_of_scope", 0.54, (), unsure=True), context)
+    assert (d.rule, d.fact and d.fact.id, d.polarity) == ("threshold_of_last", "csm_pass_mark", "yes"), d.trace()
+    assert d.worked_out.startswith("36 is 1 short"), d.trace()
+    d = planner.plan(Turn("is that enough?", "ask_requirements", 0.6, ()), replace(context, question="i got 38 right"))
+    assert (d.rule, d.polarity) == ("threshold_of_last", "yes"), d.trace()
+    for text in ("and if I get 40?", "and the cspo?"):
+        d = planner.plan(Turn(text, "ask_requirements", 0.6, ()), context)
+        assert d.rule != "threshold_of_last", d.trace()
+    d = planner.plan(Turn("so did i fail?", "out_of_scope", 0.54, (), unsure=True), replace(context, question="thanks"))
+    assert d.rule != "threshold_of_last", d.trace()
