@@ -93,6 +93,9 @@ SAID_ALREADY_OUTSCORED = 0.25
 _ASKING_WORDS = frozenset({"what", "when", "where", "which", "whom", "whose", "much", "many", "long", "often", "soon"})
 # "ok, same question for the other one?": the certification the answer before was not about
 _THE_OTHER = re.compile(r"\bthe other( one| cert\w*| course| exam| test)?\b")
+# "my CSPO expired though", "mine has lapsed": a certification the user holds, no longer active
+_HELD_LAPSED = re.compile(r"\b(my|mine|our|her|his|their|i have an?|i hold an?|i've got an?)\b[^.?!]{0,25}"
+                          r"\b(expired|lapsed|ran out|run out|inactive|no longer (active|valid))\b")
 # "would my CSPO work instead?": whether it counts, not work experience
 _WORKS_INSTEAD = re.compile(r"\bwork(s)? (instead|for (it|that|this))\b")
 # "is there a scrum master cert where I can skip the course?" asks for another certification, not about this one
@@ -444,6 +447,11 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
             and word_count(text) <= SAID_ALREADY_MAX_WORDS
             and (("yesno" in asks and bool(_BUILDS_ON.search(text.lower()))) or bool(_WHAT_IF_I_HOLD.match(text.lower())))
             and not _OTHER_REQUIREMENT.search(_WORKS_INSTEAD.sub("", text.lower())))
+        # ... or "my CSPO expired though": the one it builds on, held but lapsed (whether it still counts)
+        builds_on = builds_on or (
+            context.neighbour in self.neighbours.entries and bool(self.neighbours.entries[str(context.neighbour)].builds_on_fact)
+            and bool(named) and set(named) <= set(self.kb.certifications) and word_count(text) <= SAID_ALREADY_MAX_WORDS
+            and bool(_HELD_LAPSED.search(text.lower())))
         # ("how many months of work exp exactly?" right after what the A-CSM is: a short question naming nothing, whose best
         # fact is one of the A-CSM's, asks about it)
         its_own = not named and context.neighbour in self.neighbours.entries and word_count(text) <= SAID_ALREADY_MAX_WORDS \

@@ -2176,6 +2176,13 @@ def test_would_my_other_certification_count_instead(planner: Planner) -> None:
     text = "does my csm count?"
     d = planner.plan(turn(text, "ask_requirements", [ent(text, "csm", "certification", "CSM")]), Context(neighbour="A-CSPO"))
     assert d.neighbours == ("A-CSPO",) and "a CSM does not count" in reply(d), d.trace()
+    # "my CSPO expired though" right after what the A-CSPO needs (it got the validity): an expired one still counts
+    text = "my CSPO expired though"
+    cspo = [ent(text, "CSPO", "certification", "CSPO")]
+    d = planner.plan(turn(text, "ask_continuous_learning", cspo), Context(neighbour="A-CSPO"))
+    assert (d.neighbours, d.fact and d.fact.id) == (("A-CSPO",), "acspo_expired_ok"), d.trace()
+    d = planner.plan(turn(text, "ask_continuous_learning", cspo), Context())
+    assert not d.neighbours, d.trace()
     # another of its requirements is not what it builds on
     text = "does my csm work experience count?"
     d = planner.plan(turn(text, "ask_requirements", [ent(text, "csm", "certification", "CSM")]), Context(neighbour="A-CSM"))
