@@ -74,6 +74,7 @@ from actions.question_text import (
     only_likened,
     the_asking_clause,
     the_question,
+    without_greeting,
     without_what_is_not_asked,
     word_count,
 )
@@ -158,7 +159,7 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
         corrected = corrected_turn(turn, self.speller)
         if corrected.text != turn.text:
             corrected = self._names_put_right(corrected)
-        turn = without_what_is_not_asked(corrected)
+        turn = without_what_is_not_asked(without_greeting(corrected))
         figured = self._with_the_figure_before(turn, context)
         if figured is not None and context.fact in self.index.book.facts:
             # "so did i fail?" after "i got 36 right" after the pass mark: "No. 36 is 1 short ...", the pass mark again

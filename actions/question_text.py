@@ -73,6 +73,24 @@ _NOT_ASKED = re.compile(r",\s*(and |but )?(not|rather than|instead of)\s+[\w' -]
                         r"(kind |best |warm |many )?regards|cheers|sincerely|best wishes)\W*([\w.'-]+(\s+[\w.'-]+)?)?\W*$", re.I)
 
 
+# how an e-mail opens ("To whom it may concern:", "Dear team,", "Good afternoon,"): no word of the question ("whom" asks
+# for no person), taken off when a question follows
+_GREETING = re.compile(r"^\W*(to whom it may concern|dear (team|sirs?|madam|all|support|colleagues|[a-z]+)|"
+                       r"good (morning|afternoon|evening|day)( (team|all|everyone|there|[a-z]+))?|"
+                       r"(hello|hi|hey|greetings)( (team|all|everyone|there))?)\s*[,:.!\u2014-]+\s*(?=\w)", re.I)
+
+
+def without_greeting(turn: Turn) -> Turn:
+    found = _GREETING.match(turn.text)
+    if found is None or len(re.findall(r"\w+", turn.text[found.end():])) < 3:
+        return turn
+    cut = found.end()
+    entities = tuple({**e, "start": int(e["start"]) - cut, "end": int(e["end"]) - cut}
+                     if isinstance(e.get("start"), int) and isinstance(e.get("end"), int) else e
+                     for e in turn.entities if not (isinstance(e.get("start"), int) and int(e["start"]) < cut))
+    return replace(turn, text=turn.text[cut:], entities=entities)
+
+
 def without_what_is_not_asked(turn: Turn) -> Turn:
     found = _NOT_ASKED.search(turn.text)
     if found is None or len(re.findall(r"\w+", turn.text[:found.start()])) < 3:

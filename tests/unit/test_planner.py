@@ -1479,11 +1479,29 @@ def test_what_the_user_says_they_do_not_ask_is_no_word_of_the_question(planner: 
     assert without_what_is_not_asked(turn(kept)).text == kept
 
 
+def test_how_an_e_mail_opens_is_no_word_of_the_question(planner: Planner) -> None:
+    from actions.question_text import without_greeting
+
+    text = "To whom it may concern: is the CSM test invigilated? Regards, P. Novak"
+    cut = without_greeting(turn(text, entities=[ent(text, "CSM", "certification", "CSM")]))
+    assert cut.text.startswith("is the CSM test invigilated?") and cut.entities[0]["start"] == cut.text.index("CSM")
+    for text in ("Good afternoon, is the CSM examination online?", "Dear team, could you remind me of the Scrum values?",
+                 "hi there - how long is the csm test?"):
+        assert not without_greeting(turn(text)).text.lower().startswith(("good", "dear", "hi")), text
+    for kept in ("hi", "Dear team, thanks!", "hello, csm?", "who is the CSPO for?"):
+        assert without_greeting(turn(kept)).text == kept
+    # "whom" of the greeting asks for no person: the test's proctoring is the answer, not "I don't know who"
+    text = "To whom it may concern: is the CSM test invigilated, and must a webcam be switched on? Regards, P. Novak"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "CSM", "certification", "CSM")]), Context())
+    assert "who that is" not in reply(d) and "proctored" in reply(d), reply(d)
+
+
 def test_a_polite_request_is_no_yes_no_question(planner: Planner) -> None:
     lexicon = planner.index.lexicon
     assert lexicon is not None
     for text in ("Could you please share the official web page for the Certified Scrum Product Owner?",
-                 "could you briefly describe what a scrum master does?", "can you list the CSPO's learning objectives"):
+                 "could you briefly describe what a scrum master does?", "can you list the CSPO's learning objectives",
+                 "could you remind me which values a Scrum Master promotes?", "could you remind me of the Scrum values?"):
         assert "yesno" not in lexicon.asks_of(text), text
     for text in ("could you confirm whether the CSM test is open book?", "can you take the csm test twice for free?",
                  "could the course be shared with a colleague?"):
