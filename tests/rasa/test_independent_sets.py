@@ -162,9 +162,16 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     # written in session 22 (non-native English, nicknames for things, holders asking what applies to them, comparisons,
     # sums, 1-4 word messages, formal e-mails) by a helper given only the reference; NOT tuned against: measured on the
     # session's first code (0.657 / 0.168 / 0.673 / 0.106 / 0.632) and its last (0.665 / 0.163 / 0.673 / 0.106 / 0.632);
-    # only the counts were looked at
-    "independent-36.yml": {"right_first": 0.65, "wrong_of_all": 0.17, "honest_not_known": 0.67,
-                           "abstained_when_known": 0.11, "followups_right": 0.62},
+    # only the counts were looked at; tuned against in session 23 (0.713 / 0.135 / 0.673 / 0.091 / 0.678)
+    "independent-36.yml": {"right_first": 0.71, "wrong_of_all": 0.135, "honest_not_known": 0.67,
+                           "abstained_when_known": 0.091, "followups_right": 0.67},
+    # written in session 23 (Slack and Teams messages, words mixed up, time and money sums, the user's situation,
+    # negative and double-negative questions, true-or-false claims, 1-3 word messages, new unknowns such as refunds,
+    # rescheduling, paper certificates, the test on a phone) by a helper given only the reference; NOT tuned against:
+    # measured on the session's first code (0.591 / 0.260 / 0.615 / 0.081 / 0.528) and its last (0.595 / 0.258 / 0.615 /
+    # 0.081 / 0.528); only the counts were looked at
+    "independent-37.yml": {"right_first": 0.59, "wrong_of_all": 0.26, "honest_not_known": 0.61,
+                           "abstained_when_known": 0.085, "followups_right": 0.52},
 }
 
 
