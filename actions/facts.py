@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Pattern, Sequence, Tuple
 
+from actions.assertions import Assertions, assertions_from
 from actions.claims import claimed_figures
 from actions.claims import figures as figures_in
 from actions.figures import Figures, figures_from, wording_from
@@ -62,6 +63,9 @@ class FactEntry:
     # what a yes/no question gets before the answer, by what it asks (actions/polarity.py `modality`): whether one
     # may ("can I take the CSPO without the CSM?": yes) or must ("is the CSM required for the CSPO?": no)
     yes_no: Mapping[str, str] = field(default_factory=dict)
+    # what a yes/no question may assert that this fact makes true or false (actions/assertions.py): "is the CSM exam
+    # proctored?" gets "No." before "open book and not proctored"
+    assertions: Optional[Assertions] = None
 
     def narrower(self) -> Tuple[str, ...]:
         """The facts narrowing this one to one certification or neighbour (`per_certification`, `per_neighbour`)."""
@@ -184,7 +188,7 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
         unknown = set(entry) - {"id", "certifications", "topic", "answer", "questions", "source", "asks",
                                 "counterparts", "only_with", "lists", "then", "because", "threshold", "same_for_both",
                                 "per_certification", "per_neighbour", "about", "yes_no", "figures", "premise_of",
-                                "speaks_of"}
+                                "speaks_of", "assertions"}
         if unknown:
             raise fail(f"{where}.{sorted(unknown)[0]}", "is not a known field")
         fid = _text(entry.get("id"), f"{where}.id", fail)
@@ -243,6 +247,7 @@ def facts_from_knowledge(kb: Knowledge) -> FactBook:
             about=_about(entry.get("about"), f"{where}.about", kb, fail),
             premise_of=_about(entry.get("premise_of"), f"{where}.premise_of", kb, fail),
             speaks_of=_about(entry.get("speaks_of"), f"{where}.speaks_of", kb, fail),
+            assertions=assertions_from(entry.get("assertions"), f"{where}.assertions", fail),
             yes_no=_yes_no(entry.get("yes_no"), f"{where}.yes_no", fail),
         )
     for fact in facts.values():

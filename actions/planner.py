@@ -62,7 +62,7 @@ from actions.planner_base import (
 )
 from actions.planner_followups import FollowUpRules
 from actions.planner_neighbours import NeighbourRules
-from actions.polarity import modality, polarity
+from actions.polarity import modality, polarity, unstated
 from actions.question_text import (
     ABOUT_THE_ADVISOR,
     GOING_ON,
@@ -230,7 +230,9 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
             return replace(decisions[0], part="") if decisions[0].fact is not None and decisions[0].kind == FACT else None
         kept = [d for i, d in enumerate(decisions)
                 if d.fact is None or all(d.fact is not e.fact for e in decisions[:i])]  # a fact once
-        return replace(kept[0], also=tuple(kept[1:]))
+        # (a "yes" or "no" first would read as the answer to every part: "is it online and can I take it on my phone?")
+        return replace(kept[0], polarity=None, also=tuple(kept[1:])) if kept[0].polarity in ("yes", "no") \
+            else replace(kept[0], also=tuple(kept[1:]))
 
     def _plan_turn(self, turn: Turn, context: Context) -> Decision:
         decision = self._plan(turn, context)
@@ -313,7 +315,13 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
         question = the_question(text)
         if _ASKS_A_FIGURE.match(question) and lexicon is not None and "yesno" not in lexicon.asks_of(question):
             return None
-        return contradicts(question, fact.answer)
+        if contradicts(question, fact.answer):
+            return "no"
+        if fact.assertions is None or lexicon is None:
+            return None
+        # what the fact makes true or false of what the question asserts (facts.yml `assertions`, actions/assertions.py)
+        return fact.assertions.verdict(question, "yesno" in lexicon.asks_of(text), lambda rest: bool(
+            unstated(rest, fact.answer, lexicon, self.index.normalise, lexicon.polarity_generic)))
 
     def _course_required(self, text: str, named: Sequence[str], asks: Sequence[str], concepts: Sequence[str],
                          context: Context, candidates: Tuple[Tuple[str, float], ...]) -> Optional[Decision]:

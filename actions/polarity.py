@@ -39,9 +39,7 @@ def polarity(question: str, answer: str, lexicon: Lexicon, normalise: Normaliser
         return None
     if _OBLIGATION.search(question.lower()) and _OPTIONAL.search(answer.lower()):
         return None
-    asked, _ = normalise(question)
-    specific = [w for w in asked.split() if not w.startswith((CONCEPT_PREFIX, "q_")) and w != Normaliser.PLACEHOLDER
-                and w not in generic and (len(w) >= 3 or w.isdigit())]
+    specific = specific_words(question, normalise, generic)
     if not specific:
         return None
     said: List[str] = _WORD.findall(lexicon.rewrite(answer.lower()))
@@ -52,6 +50,20 @@ def polarity(question: str, answer: str, lexicon: Lexicon, normalise: Normaliser
             return None
         negated = negated or any(any(w in _NEGATION for w in said[max(0, i - 3):i]) for i in places)
     return "no" if negated else "yes"
+
+
+def specific_words(question: str, normalise: Normaliser, generic: frozenset) -> List[str]:
+    """The words a yes/no question asserts something with: not stop words, generic words, concept words (they say
+    what it is about) or certification names."""
+    asked, _ = normalise(question)
+    return [w for w in asked.split() if not w.startswith((CONCEPT_PREFIX, "q_")) and w != Normaliser.PLACEHOLDER
+            and w not in generic and (len(w) >= 3 or w.isdigit())]
+
+
+def unstated(question: str, answer: str, lexicon: Lexicon, normalise: Normaliser, generic: frozenset) -> List[str]:
+    """The specific words of a question that the answer does not say (a "yes" would vouch for them unread)."""
+    said = {_stem(w) for w in _WORD.findall(lexicon.rewrite(answer.lower()))}
+    return [w for w in specific_words(question, normalise, generic) if _stem(w) not in said]
 
 
 # What a yes/no question asks: whether one may ("can I take ...", "am I allowed to ...", "is it possible to ...")

@@ -160,7 +160,7 @@ def test_inferred_focus_is_asked_back_then_used_on_yes() -> None:
 def test_fallback_answers_a_clear_fact_question() -> None:
     msgs, slots = run(ActionHandleFallback(), tracker("is the csm exam open book", "nlu_fallback", ranking=[
         {"name": "nlu_fallback"}, {"name": "ask_requirements"}]))
-    assert msgs[0]["text"].startswith("The CSM test is open book") and slots["certification"] == "CSM"
+    assert msgs[0]["text"].startswith("Yes. The CSM test is open book") and slots["certification"] == "CSM"
 
 
 AFTER_CSM = {"current_role": "scrum_master", "preferred_focus": "team_process", "leads_transformation": False,

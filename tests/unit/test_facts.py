@@ -83,7 +83,7 @@ def test_a_fact_answer_is_the_fact_its_source_and_a_more_button(kb: Knowledge) -
     decision = _plan("is the CSM test open book?", "ask_requirements")
     assert decision.fact is not None and decision.fact.id == "csm_open_book"  # type: ignore[attr-defined]
     reply = planned_reply(Renderer("rest"), decision)[0]  # type: ignore[arg-type]
-    assert reply.text.startswith("The CSM test is open book")
+    assert reply.text.startswith("Yes. The CSM test is open book")  # ("Yes." from the fact's assertions)
     assert "Source: [Scrum Alliance support" in reply.text and len(reply.text) < 400
     assert [b.payload for b in reply.buttons] == ["/ask_requirements"] and reply.buttons[0].title.startswith("More")
 

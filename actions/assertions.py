@@ -1,0 +1,100 @@
+""""Yes." or "No." first, when a yes/no question asserts something a fact says is true or false.
+
+"Is the CSM exam proctored?" is answered by the fact "The CSM test is open book and not proctored"; the user
+should read "No." before it, and "Yes." before the same fact for "is it open book?". Which assertions a fact
+makes true or false is knowledge, so it lives in the data: each fact of facts.yml may have `assertions:`, two
+lists of patterns (Python regexes, lower case) that a question may assert, `"yes"` (true by this fact) and
+`"no"` (false by it). The rule is narrow, because a wrong "yes" or "no" is a wrong fact:
+- the question asks yes or no, or puts a claim to check ("true or false: ...", "..., right?": lexicon.yml), asks it
+  after what the user says of themselves ("I have no experience, can I still do the CSPO") or ends with a question
+  mark after no question word ("csm exam proctored??");
+- it offers no alternatives ("is it 50 or 60 questions?"), compares nothing ("shorter than 16 hours?") and asks one
+  thing ("is it online and can I take it on my phone?"): otherwise the fact speaks for itself;
+- a negation outside what a pattern matched ("isn't the CSPO test hard?", "can't I ...?") leaves it to the fact:
+  the user's "no" may be theirs or the question's;
+- a question asserting anything false is answered "No." (one false part makes the claim false: "is there a test
+  after the CSPO course?"); one asserting something true "Yes." only when the fact also says every other word the
+  question asserts something with (``unstated``: "the 90 days start from the last day of the course, right?" gets no
+  "yes" from "90 days");
+- nothing matched: None, and the planner's other first words apply.
+Pure: text in, "yes" / "no" / None out.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, List, Optional, Pattern, Tuple
+
+# "is it 50 or 60 questions?", "csm or cspo?": more than one thing offered ("yes or no", "true or false", "or not" are
+# no alternatives)
+_ALTERNATIVES = re.compile(r"\bor\b(?! (not|no|false|nah)\b)(?<!yes or)(?<!true or)")
+# "is the A-CSM course shorter than 16 hours?", "harder than the CSM?": a comparison, which the fact's words do not settle
+_COMPARED = re.compile(r"\b(more|less|fewer|longer|shorter|harder|easier|cheaper|pricier|bigger|smaller|higher|lower|than|"
+                       r"at least|at most|over|under|above|below)\b")
+# "is the CSM exam online and can I take it on my phone?", "whether ... and whether ...": two questions, one "yes" or "no"
+# would answer only one of them
+_SEVERAL = re.compile(r"\b(and|but|also) (whether|if|is|are|does|do|did|can|could|will|would|has|have|should|must|when|where|how|"
+                      r"what|which|who|why)\b|\?\W+\w")
+_NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|without|cannot|dont|doesnt|isnt|arent|cant|wont|didnt|aint)\b|n't\b")
+_FRAME_WORDS = re.compile(r"\b(yes or no|true or false|or not)\b")
+# "I have zero Scrum experience, can I still do the CSPO": a yes/no question after what the user says of themselves
+_YES_NO_CLAUSE = re.compile(r"[,;:.!]\s*((so|and|but|then|ok|okay)\s+)?"
+                            r"(is|are|can|could|do|does|did|will|would|should|must|am|has|have|may)\s+"
+                            r"(i|you|we|it|they|he|she|my|the|a|an|this|that|there)\b")
+_WH = re.compile(r"\b(what|which|how|when|where|who|whom|whose|why)\b")
+
+
+@dataclass(frozen=True)
+class Assertions:
+    """What a fact says is true ("yes") and false ("no") of what a question may assert."""
+
+    true: Tuple[Pattern[str], ...] = ()
+    false: Tuple[Pattern[str], ...] = ()
+
+    def verdict(self, question: str, asks_yes_no: bool, unstated: Callable[[str], bool] = lambda rest: False) -> Optional[str]:
+        """"yes", "no" or None for a question (the part that asks: question_text.the_question). ``asks_yes_no``: the
+        lexicon's reading (lexicon.yml `asks: yesno`, claim frames); a question mark after no question word also asks
+        it ("csm exam proctored??")."""
+        text = question.lower().replace("\u2019", "'")
+        if not (asks_yes_no or _YES_NO_CLAUSE.search(text) or (text.rstrip().endswith("?") and not _WH.search(text))):
+            return None
+        text = _FRAME_WORDS.sub(lambda m: " " * len(m.group()), text)  # (their "no" and "or" are the frame's)
+        if _ALTERNATIVES.search(text) or _COMPARED.search(text) or _SEVERAL.search(text):
+            return None
+        true = self._spans(self.true, text)
+        # a false assertion inside a true one is that one's own negation ("doesn't have to be at the Daily Scrum")
+        false = [(a, b) for a, b in self._spans(self.false, text) if not any(a < end and start < b for start, end in true)]
+        spans = true + false
+        if not spans:
+            return None
+        for m in _NEGATION.finditer(text):
+            if not any(start <= m.start() and m.end() <= end for start, end in spans):
+                return None
+        if false:
+            return "no"
+        # "yes" vouches for the whole question: every word it asserts something with is matched or in the fact ("the 90
+        # days start from the last day of the course, right?" is not vouched for by "90 days")
+        rest = "".join(" " if any(start <= i < end for start, end in spans) else c for i, c in enumerate(text))
+        return None if unstated(rest) else "yes"
+
+    @staticmethod
+    def _spans(patterns: Tuple[Pattern[str], ...], text: str) -> List[Tuple[int, int]]:
+        return [m.span() for pattern in patterns for m in pattern.finditer(text) if m.end() > m.start()]
+
+
+def assertions_from(raw: Any, where: str, fail: Callable[[str, str], Exception]) -> Optional[Assertions]:
+    """The `assertions:` of a fact in facts.yml: {"yes": [regex, ...], "no": [regex, ...]}."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not raw or set(raw) - {"yes", "no"}:
+        raise fail(where, 'expected a mapping with "yes" and/or "no": lists of patterns a question may assert')
+    compiled = {}
+    for key in ("yes", "no"):
+        items = raw.get(key) or []
+        if not isinstance(items, list) or not all(isinstance(p, str) and p for p in items):
+            raise fail(f"{where}.{key}", "expected a list of patterns (regular expressions)")
+        try:
+            compiled[key] = tuple(re.compile(p) for p in items)
+        except re.error as error:
+            raise fail(f"{where}.{key}", f"a pattern does not compile: {error}") from None
+    return Assertions(true=compiled["yes"], false=compiled["no"])

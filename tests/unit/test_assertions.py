@@ -1,0 +1,101 @@
+""""Yes."/"No." before a fact that makes what a yes/no question asserts true or false (actions/assertions.py, facts.yml
+`assertions`), and its use by the planner."""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+import pytest
+
+from actions.assertions import Assertions, assertions_from
+from actions.compose import get_planner
+from actions.decision import Context, Turn
+from actions.knowledge_base import KnowledgeError
+from actions.planner import Planner
+
+OPEN_BOOK = Assertions(true=(re.compile(r"open[- ]?book"), re.compile(r"not proctored")),
+                       false=(re.compile(r"(?<!not )proctor"), re.compile(r"closed[- ]?book")))
+
+
+@pytest.mark.parametrize("question, yes_no, expected", [
+    ("is the csm exam open book?", True, "yes"),
+    ("csm exam proctored??", False, "no"),  # no verb, but a yes/no question all the same
+    ("true or false: the csm test is closed-book and proctored", True, "no"),  # (the lexicon's yes/no: a claim frame)
+    ("the csm test is not proctored, right?", False, "yes"),  # the negation is the pattern's own
+    ("the csm exam: open book, yes or no", True, "yes"),  # "yes or no" frames the claim, offers no alternatives
+    ("is it open book and proctored?", True, "no"),  # one false part makes the claim false
+    ("isn't the csm test proctored?", True, None),  # a negation of the user's: the fact speaks for itself
+    ("is it open book or closed book?", True, None),  # alternatives offered
+    ("is the exam more proctored than the cspo's?", True, None),  # compared
+    ("how is the csm test proctored?", False, None),  # asks how, not whether
+    ("the csm exam is open book", False, None),  # no question, no claim put to check
+    ("the csm exam, open book", False, None),
+    ("is the csm exam hard?", True, None),  # nothing it asserts is known true or false
+    ("I did the course last week, is the exam open book", False, "yes"),  # a yes/no question after what the user says
+    ("is the test open book and can I take it twice?", True, None),  # two questions: one "yes" would answer both
+])
+def test_verdict(question: str, yes_no: bool, expected: Optional[str]) -> None:
+    assert OPEN_BOOK.verdict(question, yes_no) == expected
+
+
+def test_a_yes_vouches_only_for_words_the_fact_says() -> None:
+    # the words left once the patterns' own are taken out go to ``unstated`` (the planner: the fact's answer)
+    seen = []
+    assert OPEN_BOOK.verdict("is it open book from home?", True, lambda rest: seen.append(rest.split()) or True) is None
+    assert seen == [["is", "it", "from", "home?"]]
+    assert OPEN_BOOK.verdict("is it proctored from home?", True, lambda rest: True) == "no"  # a false part is enough
+
+
+def test_assertions_from_checks_the_data() -> None:
+    def fail(where: str, problem: str) -> Exception:
+        return KnowledgeError("facts.yml", where, problem)
+
+    assert assertions_from(None, "x", fail) is None
+    parsed = assertions_from({"yes": ["open book"], "no": ["proctor"]}, "x", fail)
+    assert parsed is not None and parsed.verdict("proctored?", True) == "no"
+    for bad in ({}, {"maybe": ["x"]}, {"yes": "open book"}, {"yes": [""]}, {"no": ["(unclosed"]}, ["open book"]):
+        with pytest.raises(KnowledgeError):
+            assertions_from(bad, "facts.x.assertions", fail)
+
+
+@pytest.fixture(scope="module")
+def planner() -> Planner:
+    return get_planner()
+
+
+# the facts' own assertions (knowledge/facts.yml), through the planner: the first word of the reply
+@pytest.mark.parametrize("question, expected", [
+    ("is the csm exam open book", "Yes."),
+    ("csm exam proctored??", "No."),
+    ("do I have to go to a test center for the scrum master exam", "No."),
+    ("is there a test for the cspo", "No."),
+    ("true or false: cspo requires passing an online test", "No."),
+    ("does the cspo expire", "Yes."),
+    ("true or false: csm is a lifetime cert", "No."),
+    ("do I need to renew the cspo every year", "No."),
+    ("my csm expired last year, can I still go for a-csm", "Yes."),
+    ("true or false: the A-CSM needs an active CSM", "No."),
+    ("can I use my cspo to qualify for a-csm", "No."),
+    ("does psm 1 expire", "No."),
+    ("is the daily scrum mandatory for the product owner", "No."),
+    ("does the csm course fee include the exam", "Yes."),
+    ("the csm course fee, do I still pay extra for the test?", "No."),
+    ("is the cspo course price fixed by scrum alliance?", "No."),
+    ("is the scrum master the team's boss", "No."),
+    ("true or false: a-csm needs 2 years of experience", "No."),
+])
+def test_first_word(planner: Planner, question: str, expected: str) -> None:
+    decision = planner.plan(Turn(question, "ask_requirements", 0.9, ()), Context())
+    assert decision.fact is not None and decision.polarity == expected.rstrip(".").lower(), (question, decision)
+
+
+@pytest.mark.parametrize("question", [
+    "is 80% enough to pass the csm?",  # a score against the minimum: the threshold's, not an assertion's
+    "is the a-csm course shorter than 16 hours?",  # compared
+    "isn't there a test for the cspo?",  # the user's own negation
+    "is the csm test 50 or 60 questions?",  # alternatives
+])
+def test_no_first_word_from_assertions(planner: Planner, question: str) -> None:
+    decision = planner.plan(Turn(question, "ask_requirements", 0.9, ()), Context())
+    if decision.fact is not None and decision.fact.assertions is not None:
+        assert decision.fact.assertions.verdict(question, True) is None, question
