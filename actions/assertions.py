@@ -44,6 +44,23 @@ _YES_NO_CLAUSE = re.compile(r"[,;:.!]\s*((so|and|but|then|ok|okay)\s+)?"
 _WH = re.compile(r"\b(what|which|how|when|where|who|whom|whose|why)\b")
 
 
+def plain_yes_no(question: str, asks_yes_no: bool) -> Optional[str]:
+    """The question in lower case, its frame words blanked ("true or false", "yes or no"), when it asks one plain
+    yes/no question (no alternatives, no comparison, one question); None otherwise. Negations are the caller's."""
+    text = question.lower().replace("\u2019", "'")
+    if not (asks_yes_no or _YES_NO_CLAUSE.search(text) or (text.rstrip().endswith("?") and not _WH.search(text))):
+        return None
+    text = _FRAME_WORDS.sub(lambda m: " " * len(m.group()), text)  # (their "no" and "or" are the frame's)
+    if _ALTERNATIVES.search(text) or _COMPARED.search(text) or _SEVERAL.search(text):
+        return None
+    return text
+
+
+def negated(text: str) -> bool:
+    """Whether a (lower-case) question says "not", "no", "n't" ... anywhere."""
+    return _NEGATION.search(text) is not None
+
+
 @dataclass(frozen=True)
 class Assertions:
     """What a fact says is true ("yes") and false ("no") of what a question may assert."""
@@ -55,11 +72,8 @@ class Assertions:
         """"yes", "no" or None for a question (the part that asks: question_text.the_question). ``asks_yes_no``: the
         lexicon's reading (lexicon.yml `asks: yesno`, claim frames); a question mark after no question word also asks
         it ("csm exam proctored??")."""
-        text = question.lower().replace("\u2019", "'")
-        if not (asks_yes_no or _YES_NO_CLAUSE.search(text) or (text.rstrip().endswith("?") and not _WH.search(text))):
-            return None
-        text = _FRAME_WORDS.sub(lambda m: " " * len(m.group()), text)  # (their "no" and "or" are the frame's)
-        if _ALTERNATIVES.search(text) or _COMPARED.search(text) or _SEVERAL.search(text):
+        text = plain_yes_no(question, asks_yes_no)
+        if text is None:
             return None
         true = self._spans(self.true, text)
         # a false assertion inside a true one is that one's own negation ("doesn't have to be at the Daily Scrum")

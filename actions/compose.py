@@ -52,8 +52,10 @@ def _replies(kb: Knowledge, planner: Planner, rules: Rules, r: Renderer, decisio
     if decision.kind == TOPIC and decision.topic:
         return answer(kb, r, Question(decision.topic, decision.certifications, decision.from_context, False))
     if decision.kind == NEIGHBOUR:
-        return [neighbour_reply(kb, planner.neighbours, r, decision.neighbours, scope_first="fit" in decision.asks,
-                                issuer_first="who" in decision.asks)]
+        reply = neighbour_reply(kb, planner.neighbours, r, decision.neighbours, scope_first="fit" in decision.asks,
+                                issuer_first="who" in decision.asks)
+        reply.text = f"{_first_words(kb, decision)}{reply.text}"  # "No." when the question named another issuer
+        return [reply]
     if decision.kind == AUDIENCE and decision.role:
         reply = audience_reply(kb, rules, r, decision.role)
         reply.text = f"{_first_words(kb, decision)}{reply.text}"  # "No." when a claim put another one to the role

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Sequence, Tuple
 
+from actions.assertions import negated, plain_yes_no
 from actions.decision import (
     FACT,
     NEIGHBOUR,
@@ -34,6 +35,13 @@ from actions.unknowns import Unknown
 # "is psm a scrum alliance cert?": who issues it (a regular expression, not words of the retriever's lexicon: those
 # shift every fact's weights)
 _ISSUER_ASKED = re.compile(r"\b(a|an)\s+(official\s+)?(scrum alliance|scrum\.org|pmi|scaled agile)\b")
+def _issuer_pattern(issuer: str) -> str:
+    """How a question names an issuer: "Scrum.org" as "scrum.org" or "scrum org", "PMI (Project Management Institute)"
+    as "pmi" or its full name."""
+    names = [issuer.split(" (")[0]] + re.findall(r"\(([^)]+)\)", issuer)
+    return r"\b(" + "|".join(re.escape(n.lower()).replace(r"\.", r"[. ]?") for n in names) + r")\b"
+
+
 # the user's own figure against a neighbour's fact (THRESHOLD_MARGIN of actions/planner.py), with a wider margin:
 # among a neighbour's facts, its course and its experience share most words ("get the A-CSPO")
 NEIGHBOUR_THRESHOLD_MARGIN = 0.15
@@ -58,6 +66,17 @@ class NeighbourRules(PlannerBase):
         return Decision(FACT, "neighbour_fact", fact=fact, topic=fact.topic, neighbours=(advanced[0],), asks=asks,
                         question=True)
 
+    def _issuer_named(self, keys: Tuple[str, ...], text: str, asks: Tuple[str, ...]) -> Optional[str]:
+        """"yes" or "no" to a yes/no question naming one issuer for one neighbour ("is SAFe POPM a Scrum Alliance cert?":
+        no; "is the PSPO from scrum.org?": yes); None otherwise (neighbours.yml `issuer`, the CSM's and CSPO's issuer)."""
+        question = plain_yes_no(the_question(text), "yesno" in asks)
+        if len(keys) != 1 or question is None or negated(question):
+            return None
+        issuer = self.neighbours.entries[keys[0]].issuer
+        issuers = {n.issuer for n in self.neighbours.entries.values() if n.issuer}
+        named = {i for i in issuers if re.search(_issuer_pattern(i), question)}
+        return None if issuer is None or len(named) != 1 else ("yes" if issuer in named else "no")
+
     def _neighbour(self, keys: Tuple[str, ...], text: str, asks: Tuple[str, ...],
                    ranked: Sequence[Tuple[str, float, float]], candidates: Tuple[Tuple[str, float], ...],
                    unknown: Optional[Unknown]) -> Decision:
@@ -70,9 +89,10 @@ class NeighbourRules(PlannerBase):
                             candidates=candidates)
         concepts = tuple(self.index.lexicon.concepts_in(text.lower())) if self.index.lexicon is not None else ()
         if ("issuer" in concepts or _ISSUER_ASKED.search(text.lower())) and not self._strong([a for a in asks if a != "who"]):
-            # "is PSM I the Scrum Alliance one?": who issues it, first, then what it is
+            # "is PSM I the Scrum Alliance one?": who issues it, first, then what it is ("No." first when the question
+            # names one issuer and it is not that one's)
             return Decision(NEIGHBOUR, "neighbour", neighbours=keys, asks=tuple(dict.fromkeys(asks + ("who",))),
-                            candidates=candidates, concepts=concepts)
+                            candidates=candidates, concepts=concepts, polarity=self._issuer_named(keys, text, asks))
         # "if I've only been a product owner for 8 months, can I get the A-CSPO yet?": the fact whose minimum the user's
         # own figure is put against (the 12 months), when it is close to the best, before one the words fit as well
         # (and before what it is: "Can I get the A-CSM now?" after the user's 8 months asks whether they qualify)

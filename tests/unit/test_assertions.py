@@ -99,3 +99,19 @@ def test_no_first_word_from_assertions(planner: Planner, question: str) -> None:
     decision = planner.plan(Turn(question, "ask_requirements", 0.9, ()), Context())
     if decision.fact is not None and decision.fact.assertions is not None:
         assert decision.fact.assertions.verdict(question, True) is None, question
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("is SAFe POPM a Scrum Alliance certification?", "No. SAFe POPM is issued by Scaled Agile."),
+    ("Is PSM I from Scrum.org?", "Yes. PSM I is issued by Scrum.org."),
+    ("is the pspo a scrum.org cert?", "Yes. PSPO I is issued by Scrum.org."),
+    ("is the PMP a scrum alliance cert?", "No. PMP is issued by PMI"),
+    ("is psm from scrum.org or scrum alliance?", "PSM I is issued by Scrum.org."),  # alternatives: no yes or no
+    ("isn't the pspo a scrum alliance cert?", "PSPO I is issued by Scrum.org."),  # the user's negation
+])
+def test_a_neighbours_issuer_named_in_a_yes_no_question(planner: Planner, question: str, expected: str) -> None:
+    from actions.compose import planned_reply
+    from actions.render import Renderer
+
+    decision = planner.plan(Turn(question, "ask_other_certification", 0.9, ()), Context())
+    assert planned_reply(Renderer("rest"), decision)[0].text.startswith(expected), question
