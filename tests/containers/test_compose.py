@@ -182,8 +182,16 @@ class Layout:
         return texts(r.json()), r.headers.get("X-Advisor-Replica", "")
 
     def tracker(self, sender: str) -> Dict[str, Any]:
-        r = requests.get(f"{self.url}/conversations/rest:{sender}/tracker",
-                         headers={"Authorization": f"Bearer {self.secrets['api_token']}"}, timeout=60)
+        """The conversation's tracker through nginx. A 502 or 503 is retried (at most 3 times, a second apart), as
+        any client of the cluster does (bench/failure.py): right after a replica dies, nginx may answer a request it
+        could not deliver with 502 before it has marked that replica down; reading a tracker is safe to repeat."""
+        for attempt in range(4):
+            r = requests.get(f"{self.url}/conversations/rest:{sender}/tracker",
+                             headers={"Authorization": f"Bearer {self.secrets['api_token']}"}, timeout=60)
+            if r.status_code not in (502, 503) or attempt == 3:
+                break
+            FIGURES["tracker_retried"] = int(FIGURES.get("tracker_retried", 0)) + 1
+            time.sleep(1)
         r.raise_for_status()
         return r.json()
 
