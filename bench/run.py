@@ -9,6 +9,8 @@ run-cluster`'s layout, 20 and 50 conversations and failure under load (bench/fai
 killed, PostgreSQL restarted, Redis stopped 10 s, the action server restarted, each during 50
 conversations). Writes bench/results.md (a table with advisor/reference ratios, the machine, the
 commit) and bench/results.json.
+Both bots run side by side; each of (1) and (2) is measured for one right after the other, in alternating
+order, BENCH_ROUNDS times (default 3), and the ratio is the median of the rounds' own (bench/paired.py).
 Not part of `make test`: timings on a shared machine are noisy; compare ratios measured in one run.
 Every server binds to 127.0.0.1 on a free port and is stopped at the end.
 """
@@ -25,15 +27,16 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench import store_scale  # noqa: E402
+from bench import paired, store_scale  # noqa: E402
 from bench.load import CONCURRENT_SCRIPT, run_load, run_sequential, run_soak  # noqa: E402
 from tests.support import processes  # noqa: E402
 from tests.support.stack import Server, Stack, free_port  # noqa: E402
@@ -115,18 +118,57 @@ def soak_seconds() -> float:
     return max(0.0, value)
 
 
-def measure(name: str, url: str, token: Optional[str], tracker_prefix: str, many: bool = False) -> Dict[str, Any]:
-    say(f"{name}: sequential 8-turn conversations")
-    seq = run_sequential(url)
-    out: Dict[str, Any] = {"sequential": seq}
-    for n in (20, 50, *((MANY,) if many else ())):
-        say(f"{name}: {n} concurrent conversations")
-        res = asyncio.run(run_load(url, n, CONCURRENT_SCRIPT, token=token, tracker_id=lambda s: tracker_prefix + s))
-        out[f"concurrent_{n}"] = res.as_dict()
-    return out
+ROUNDS_ENV = "BENCH_ROUNDS"
+DEFAULT_ROUNDS = 3
+MAIN_MEASURES = ("sequential", "concurrent_20", "concurrent_50")
 
 
-def bench_reference(work: Path, env: Dict[str, str], model: Optional[str] = None) -> Dict[str, Any]:
+def rounds_count() -> int:
+    raw = os.environ.get(ROUNDS_ENV, "").strip()
+    try:
+        value = int(raw) if raw else DEFAULT_ROUNDS
+    except ValueError:
+        raise SystemExit(f"{ROUNDS_ENV}={raw!r}: a number of rounds (at least 1)") from None
+    return max(1, value)
+
+
+@dataclass
+class Side:
+    """A running bot the bench talks to: its REST URL, the token to read trackers back, the prefix of
+    its REST conversation ids (the advisor's are rest:<sender>, channels/ids.py)."""
+    name: str
+    url: str
+    token: Optional[str] = None
+    prefix: str = ""
+
+
+def measure_once(side: Side, measure: str) -> Dict[str, Any]:
+    if measure == "sequential":
+        return run_sequential(side.url)
+    n = int(measure.split("_", 1)[1])
+    res = asyncio.run(run_load(side.url, n, CONCURRENT_SCRIPT, token=side.token, tracker_id=lambda s: side.prefix + s))
+    return res.as_dict()
+
+
+def interleaved(sides: List[Side], measures: Tuple[str, ...], rounds: int) -> Dict[str, Dict[str, List[Dict[str, Any]]]]:
+    """Each measure taken for every side, one right after the other, in alternating order, `rounds`
+    times (bench/paired.py): side name -> measure -> the rounds' results."""
+    runs: Dict[str, Dict[str, List[Dict[str, Any]]]] = {s.name: {m: [] for m in measures} for s in sides}
+    for i in range(rounds):
+        for measure in measures:
+            for side in paired.order(i, sides):
+                label = "sequential 8-turn conversations" if measure == "sequential" else \
+                    f"{measure.split('_', 1)[1]} concurrent conversations"
+                say(f"round {i + 1}/{rounds}, {side.name}: {label}")
+                runs[side.name][measure].append(measure_once(side, measure))
+    return runs
+
+
+def combined(runs: Dict[str, List[Dict[str, Any]]]) -> Dict[str, Any]:
+    return {measure: paired.combine(results) for measure, results in runs.items() if results}
+
+
+def train_reference(work: Path, env: Dict[str, str], model: Optional[str] = None) -> Tuple[Path, Optional[float]]:
     ref = work / "reference"
     say("reference: the `rasa init` project (Rasa's own template, copied; `rasa init` would also train it)")
     import rasa.cli
@@ -140,6 +182,11 @@ def bench_reference(work: Path, env: Dict[str, str], model: Optional[str] = None
         say("reference: training from scratch")
         train_s = timed([RASA, "train", "--out", "models", "--fixed-model-name", "ref"], ref,
                         {**env, "RASA_CACHE_DIRECTORY": str(work / "ref-cache")}, work / "ref-train.log")
+    return ref, train_s
+
+
+def reference_server(work: Path, ref: Path, env: Dict[str, str]) -> Tuple[Server, Side, float]:
+    """Starts the stock bot (it runs until the end of the advisor's rows and the cluster's)."""
     port = free_port()
     server = Server("reference Rasa server", [RASA, "run", "--model", str(ref / "models" / "ref.tar.gz"), "--enable-api",
                                               "--interface", "127.0.0.1", "--port", str(port),
@@ -148,14 +195,8 @@ def bench_reference(work: Path, env: Dict[str, str], model: Optional[str] = None
                     f"http://127.0.0.1:{port}/", work / "ref-rasa.log", env)
     started = time.time()
     url = f"http://127.0.0.1:{port}"
-    try:
-        server.start(timeout=600)
-        first = first_answer_seconds(url, started)
-        result = {"train_s": train_s, "first_answer_s": first, **measure("reference", url, None, "", many=True)}
-        result["peak_rss_mb"] = {"rasa": peak_rss_mb(server.proc.pid) if server.proc else 0}
-    finally:
-        server.stop()
-    return result
+    server.start(timeout=600)
+    return server, Side("reference", url), first_answer_seconds(url, started)
 
 
 def advisor_stack(work: Path, workers: int) -> Stack:
@@ -208,27 +249,40 @@ def soak(stack: Stack, capacity: float, seconds: float) -> Dict[str, Any]:
     return run_soak(stack.rasa_url, rate, seconds, rss, tracker_id=lambda s: "rest:" + s)
 
 
-def bench_advisor(work: Path, env: Dict[str, str], model: Optional[str] = None, workers: int = 1,
-                  many: bool = False, soak_s: float = 0.0) -> Dict[str, Any]:
-    train_s: Optional[float] = None
+def train_advisor(work: Path, env: Dict[str, str], model: Optional[str] = None) -> Tuple[str, Optional[float]]:
     if model:
-        os.environ["ADVISOR_MODEL"] = model
-    else:
-        say("advisor: training from scratch")
-        out = work / "advisor-models"
-        train_s = timed([RASA, "train", "--out", str(out), "--fixed-model-name", "advisor"], ROOT,
-                        {**env, "RASA_CACHE_DIRECTORY": str(work / "advisor-cache")}, work / "advisor-train.log")
-        os.environ["ADVISOR_MODEL"] = str(out / "advisor.tar.gz")
+        return model, None
+    say("advisor: training from scratch")
+    out = work / "advisor-models"
+    train_s = timed([RASA, "train", "--out", str(out), "--fixed-model-name", "advisor"], ROOT,
+                    {**env, "RASA_CACHE_DIRECTORY": str(work / "advisor-cache")}, work / "advisor-train.log")
+    return str(out / "advisor.tar.gz"), train_s
+
+
+def bench_advisor(work: Path, model: str, workers: int, ref: Optional[Side], rounds: int,
+                  measures: Tuple[str, ...] = MAIN_MEASURES, many: bool = False,
+                  soak_s: float = 0.0) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+    """The advisor with `workers` Sanic workers, each measure paired with the running stock bot `ref`
+    (bench/paired.py); returns the advisor's figures (with the rounds' ratios under `paired`) and the
+    stock bot's figures of the same rounds."""
+    os.environ["ADVISOR_MODEL"] = model
     stack: Optional[Stack] = None
     try:
         stack = advisor_stack(work, workers)
         started = time.time()
         stack.start()
         first = first_answer_seconds(stack.rasa_url, started)
-        token = stack.auth_token
-        prefix = "rest:"  # the advisor's REST conversations are rest:<sender> (channels/ids.py)
-        result = {"train_s": train_s, "first_answer_s": first,
-                  **measure("advisor", stack.rasa_url, token, prefix, many=many)}
+        side = Side(f"advisor ({workers} worker{'s' if workers > 1 else ''})", stack.rasa_url, stack.auth_token, "rest:")
+        sides = [ref, side] if ref else [side]
+        runs = interleaved(sides, measures, rounds)
+        result: Dict[str, Any] = {"first_answer_s": first, **combined(runs[side.name])}
+        ref_part: Dict[str, Any] = combined(runs[ref.name]) if ref else {}
+        if ref:
+            result["paired"] = paired.pair(runs[side.name], runs[ref.name])
+        if many:
+            for s in sides:  # once each: 200 conversations take a minute or two on the stock bot
+                say(f"{s.name}: {MANY} concurrent conversations")
+                (result if s is side else ref_part)[f"concurrent_{MANY}"] = measure_once(s, f"concurrent_{MANY}")
         result["peak_rss_mb"] = {
             "rasa": peak_rss_mb(stack.rasa.proc.pid) if stack.rasa.proc else 0,
             "actions": peak_rss_mb(stack.actions.proc.pid) if stack.actions.proc else 0,
@@ -241,16 +295,17 @@ def bench_advisor(work: Path, env: Dict[str, str], model: Optional[str] = None, 
         if stack is not None:
             stack.stop()
         stop_services(work)
-    return result
+    return result, ref_part
 
 
 FAILURE_ORDER = ("PostgreSQL restarted", "Redis stopped 10 s", "action server restarted", "nginx reloaded", "replica killed")
 
 
-def bench_cluster(failures: bool = True) -> Dict[str, Any]:
+def bench_cluster(ref: Optional[Side], rounds: int, failures: bool = True) -> Dict[str, Any]:
     """`make run-cluster`'s layout (PostgreSQL, Redis, two replicas behind nginx; started as the cluster
-    test starts it, on free ports) under 20 and 50 conversations through nginx; then failure under load
-    (bench/failure.py) on the same cluster, the killed replica last (its restart is not waited for)."""
+    test starts it, on free ports) under 20 and 50 conversations through nginx, paired with the stock bot
+    `ref` when it runs; then failure under load (bench/failure.py) on the same cluster, the killed replica
+    last (its restart is not waited for)."""
     from bench import failure
     from tests.e2e.test_cluster import TOKEN, Cluster
 
@@ -262,11 +317,15 @@ def bench_cluster(failures: bool = True) -> Dict[str, Any]:
     out: Dict[str, Any] = {}
     try:
         cluster.start()
-        for n in (20, 50):
-            say(f"cluster: {n} concurrent conversations through nginx")
-            res = asyncio.run(run_load(cluster.balancer.rasa_url, n, CONCURRENT_SCRIPT, token=TOKEN,
-                                       tracker_id=lambda s: "rest:" + s))
-            out[str(n)] = res.as_dict()
+        side = Side("cluster (through nginx)", cluster.balancer.rasa_url, TOKEN, "rest:")
+        sides = [ref, side] if ref else [side]
+        measures = ("concurrent_20", "concurrent_50")
+        runs = interleaved(sides, measures, rounds)
+        for measure in measures:
+            out[measure.split("_", 1)[1]] = paired.combine(runs[side.name][measure])
+        if ref:
+            out["reference"] = combined(runs[ref.name])
+            out["paired"] = paired.pair(runs[side.name], runs[ref.name])
         if failures:
             try:
                 faults = failure.run_faults(cluster, FAILURE_ORDER, conversations=50, before=5.0, after=20.0, say=say)
@@ -300,29 +359,38 @@ def machine() -> Dict[str, str]:
             "load_average_at_start": f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"}
 
 
+def paired_ratio(block: Dict[str, Any], key: str, a: Any, b: Any) -> str:
+    """The median of the rounds' own ratios for `key` (bench/paired.py) where the block has them, else a / b."""
+    value = paired.median_ratio(block.get("paired", {}).get(key, []))
+    if value is not None:
+        return f"{value:.2f}"
+    return ratio(float(a), float(b)) if isinstance(a, (int, float)) and isinstance(b, (int, float)) else "-"
+
+
 def write_results(results: Dict[str, Any]) -> None:
     a, r = results["advisor"], results["reference"]
     rows = [
-        ("Sequential p50 (ms)", a["sequential"]["p50_ms"], r["sequential"]["p50_ms"]),
-        ("Sequential p95 (ms)", a["sequential"]["p95_ms"], r["sequential"]["p95_ms"]),
+        ("Sequential p50 (ms)", "sequential.p50_ms", a["sequential"]["p50_ms"], r["sequential"]["p50_ms"]),
+        ("Sequential p95 (ms)", "sequential.p95_ms", a["sequential"]["p95_ms"], r["sequential"]["p95_ms"]),
     ]
     for n in (20, 50, MANY):
         if f"concurrent_{n}" not in a or f"concurrent_{n}" not in r:
             continue
         ca, cr = a[f"concurrent_{n}"], r[f"concurrent_{n}"]
         rows += [
-            (f"{n} conversations: throughput (msg/s)", ca["throughput"], cr["throughput"]),
-            (f"{n} conversations: p50 (ms)", ca["p50_ms"], cr["p50_ms"]),
-            (f"{n} conversations: p95 (ms)", ca["p95_ms"], cr["p95_ms"]),
-            (f"{n} conversations: errors / cross-talk", f"{ca['errors']} / {_crosstalk(ca)}",
+            (f"{n} conversations: throughput (msg/s)", f"concurrent_{n}.throughput", ca["throughput"], cr["throughput"]),
+            (f"{n} conversations: p50 (ms)", f"concurrent_{n}.p50_ms", ca["p50_ms"], cr["p50_ms"]),
+            (f"{n} conversations: p95 (ms)", f"concurrent_{n}.p95_ms", ca["p95_ms"], cr["p95_ms"]),
+            (f"{n} conversations: errors / cross-talk", "", f"{ca['errors']} / {_crosstalk(ca)}",
              f"{cr['errors']} / {_crosstalk(cr)}"),
         ]
     rows += [
-        ("Training from scratch (s)", a["train_s"], r["train_s"]),
-        ("Start to first answer (s)", a["first_answer_s"], r["first_answer_s"]),
-        ("Peak RSS, Rasa server (MB)", a["peak_rss_mb"]["rasa"], r["peak_rss_mb"]["rasa"]),
-        ("Peak RSS, action server (MB)", a["peak_rss_mb"]["actions"], "-"),
+        ("Training from scratch (s)", "", a["train_s"], r["train_s"]),
+        ("Start to first answer (s)", "", a["first_answer_s"], r["first_answer_s"]),
+        ("Peak RSS, Rasa server (MB)", "", a["peak_rss_mb"]["rasa"], r["peak_rss_mb"]["rasa"]),
+        ("Peak RSS, action server (MB)", "", a["peak_rss_mb"]["actions"], "-"),
     ]
+    rounds = results.get("rounds", 1)
     lines = [
         "# Benchmark: the advisor against a stock `rasa init` bot",
         "",
@@ -331,31 +399,46 @@ def write_results(results: Dict[str, Any]) -> None:
         f"load average at start {results['machine']['load_average_at_start']}. "
         f"Advisor Sanic workers: {a.get('workers', '1')}. Whole run: {results['total_s']} s.",
         "",
+        f"Both bots run side by side; each measure is taken for one right after the other, in alternating order, "
+        f"{rounds} times ({ROUNDS_ENV}). Figures are the medians of the rounds; the ratio is the median of the "
+        f"rounds' own ratios (each compares two measurements seconds apart; bench/paired.py). The 200-conversation "
+        f"rows, training, start-up and memory are measured once.",
+        "",
         "| measure | advisor | stock bot | advisor / stock |",
         "| --- | --- | --- | --- |",
     ]
-    for label, va, vr in rows:
-        rat = ratio(float(va), float(vr)) if isinstance(va, (int, float)) and isinstance(vr, (int, float)) else "-"
+    for label, key, va, vr in rows:
+        rat = paired_ratio(a, key, va, vr) if key else (
+            ratio(float(va), float(vr)) if isinstance(va, (int, float)) and isinstance(vr, (int, float)) else "-")
         lines.append(f"| {label} | {va} | {vr} | {rat} |")
+    blocks: List[Tuple[str, Dict[str, Any]]] = [("advisor, `make run`'s default", a)]
     for key in ("advisor_2_workers", "advisor_1_worker"):  # the other worker count than the default's rows above
         if key not in results:
             continue
         w, count = results[key], int(results[key].get("workers", "2" if key == "advisor_2_workers" else "1"))
         what = f"{count} worker{'s' if count > 1 else ''} (`ADVISOR_WORKERS={count}`)"
+        blocks.append((f"advisor with {what}", w))
+        wr = w.get("reference") or r
         for n in (20, 50):
-            c, cr = w[f"concurrent_{n}"], r[f"concurrent_{n}"]
+            c, cr = w[f"concurrent_{n}"], wr[f"concurrent_{n}"]
             lines.append(f"| {n} conversations, advisor with {what}: throughput (msg/s), "
                          f"p50, p95, errors/cross-talk | {c['throughput']}, {c['p50_ms']}, {c['p95_ms']}, "
-                         f"{c['errors']}/{c['crosstalk']} | {cr['throughput']} | {ratio(c['throughput'], cr['throughput'])} |")
+                         f"{c['errors']}/{c['crosstalk']} | {cr['throughput']} | "
+                         f"{paired_ratio(w, f'concurrent_{n}.throughput', c['throughput'], cr['throughput'])} |")
         lines.append(f"| Peak RSS, Rasa server with {what} (MB, all its processes) | {w['peak_rss_mb']['rasa']} | - | - |")
     if "cluster" in results:
-        for n, c in results["cluster"].items():
+        cl = results["cluster"]
+        blocks.append(("cluster", cl))
+        clr = cl.get("reference") or r
+        for n, c in cl.items():
             if not n.isdigit():
                 continue
-            cr = r[f"concurrent_{n}"]
+            cr = clr[f"concurrent_{n}"]
             lines.append(f"| {n} conversations, cluster (2 replicas behind nginx, PostgreSQL, Redis): throughput "
                          f"(msg/s), p50, p95, errors/cross-talk | {c['throughput']}, {c['p50_ms']}, {c['p95_ms']}, "
-                         f"{c['errors']}/{c['crosstalk']} | {cr['throughput']} | {ratio(c['throughput'], cr['throughput'])} |")
+                         f"{c['errors']}/{c['crosstalk']} | {cr['throughput']} | "
+                         f"{paired_ratio(cl, f'concurrent_{n}.throughput', c['throughput'], cr['throughput'])} |")
+    lines += rounds_lines(blocks)
     if "soak" in a:
         lines += soak_lines(a["soak"])
     if "cluster" in results and ("failures" in results["cluster"] or "failures_error" in results["cluster"]):
@@ -371,8 +454,8 @@ def write_results(results: Dict[str, Any]) -> None:
         "Cross-talk counts conversations whose stored messages differ from what they sent, and replies addressed "
         "to another conversation than the one that asked (`recipient_id`).",
         "",
-        "Figures from a shared 2-core machine (other work ran beside the bench): absolute times are noisy; "
-        "compare the ratios measured in one run.",
+        "Figures from a shared 2-core machine: absolute times are noisy; compare the paired ratios measured in one "
+        "run.",
         "",
         f"Reproduce: `make bench` (about {max(1, round(results['total_s'] / 60))} minutes; "
         f"`{SOAK_ENV}=60 make bench` for a short soak). Raw figures: `bench/results.json`.",
@@ -380,6 +463,20 @@ def write_results(results: Dict[str, Any]) -> None:
     lines += store_scale.markdown(results.get("store_scale"))
     (ROOT / "bench" / "results.md").write_text("\n".join(lines) + "\n")
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+
+
+def rounds_lines(blocks: List[Tuple[str, Dict[str, Any]]]) -> List[str]:
+    """Each round's own ratio to the stock bot, so that the spread behind a median is visible."""
+    lines = ["", "## The rounds' ratios to the stock bot", "", "| configuration | measure | rounds (advisor / stock) | median |",
+             "| --- | --- | --- | --- |"]
+    found = False
+    for name, block in blocks:
+        for key, values in block.get("paired", {}).items():
+            if key.endswith(".throughput") or key == "sequential.p50_ms":
+                found = True
+                shown = ", ".join("-" if v is None else f"{v:.2f}" for v in values)
+                lines.append(f"| {name} | {key} | {shown} | {paired.median_ratio(values)} |")
+    return lines if found else []
 
 
 def _crosstalk(c: Dict[str, Any]) -> int:
@@ -481,9 +578,11 @@ def bench() -> None:
     parser.add_argument("--workers", type=int, default=int(os.environ.get("SANIC_WORKERS", "2") or 2),
                         help="Sanic workers of the advisor's Rasa server (more than one uses a local Redis lock store)")
     parser.add_argument("--no-cluster", action="store_true", help="skip the cluster row (make run-cluster's layout)")
+    parser.add_argument("--no-scale", action="store_true", help="skip the workbench-at-scale rows (bench/store_scale.py)")
     parser.add_argument("--keep", help="copy the trained models here (for later --*-model runs)")
     args = parser.parse_args()
     t0 = time.time()
+    rounds = rounds_count()
     env = dict(os.environ)
     env.update({"TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(ROOT)})
     results: Dict[str, Any] = {
@@ -491,39 +590,57 @@ def bench() -> None:
                                  text=True).stdout.strip(),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": machine(),
+        "rounds": rounds,
     }
     if args.only in ("cluster", "failures"):
-        results["cluster"] = bench_cluster(failures=args.only == "failures")
+        results["cluster"] = bench_cluster(None, rounds, failures=args.only == "failures")
         (ROOT / "bench" / "last-partial.json").write_text(json.dumps(results, indent=2) + "\n")
         print(json.dumps(results["cluster"], indent=2))
         return
     with tempfile.TemporaryDirectory(prefix="advisor-bench-") as tmp:
         work = Path(tmp)
         processes.REGISTRY.add_dir(work)
-        if args.only != "advisor":
-            results["reference"] = bench_reference(work, env, args.reference_model)
-        if args.only != "reference":
-            results["advisor"] = bench_advisor(work, env, args.advisor_model, args.workers, many=True,
-                                               soak_s=soak_seconds())
+        # both bots are trained before either is measured (a training would slow the other's figures);
+        # then the stock bot runs beside each advisor configuration and the cluster, measured in turn with them
+        ref_dir, ref_train = train_reference(work, env, args.reference_model) if args.only != "advisor" else (None, None)
+        model, adv_train = train_advisor(work, env, args.advisor_model) if args.only != "reference" else ("", None)
+        ref_server: Optional[Server] = None
+        ref_side: Optional[Side] = None
+        reference: Dict[str, Any] = {"train_s": ref_train}
+        try:
+            if ref_dir is not None:
+                ref_server, ref_side, reference["first_answer_s"] = reference_server(work, ref_dir, env)
+                results["reference"] = reference
+            if args.only == "reference" and ref_side is not None:
+                reference.update(combined(interleaved([ref_side], MAIN_MEASURES, rounds)[ref_side.name]))
+            if args.only != "reference":
+                advisor, ref_part = bench_advisor(work, model, args.workers, ref_side, rounds, many=True,
+                                                  soak_s=soak_seconds())
+                results["advisor"] = {"train_s": adv_train, **advisor}
+                reference.update(ref_part)
             if args.workers in (1, 2) and not args.only:
                 # the same model with the other worker count: one worker alone (ADVISOR_WORKERS=1) beside make
                 # run's default of two (with a Redis lock store), or two beside one
                 other = 1 if args.workers == 2 else 2
-                model = args.advisor_model or str(work / "advisor-models" / "advisor.tar.gz")
-                results[f"advisor_{other}_worker{'s' if other > 1 else ''}"] = bench_advisor(work, env, model, other)
+                w, ref_other = bench_advisor(work, model, other, ref_side, rounds, ("concurrent_20", "concurrent_50"))
+                results[f"advisor_{other}_worker{'s' if other > 1 else ''}"] = {**w, "reference": ref_other}
+            if not args.only and not args.no_cluster:
+                try:
+                    results["cluster"] = bench_cluster(ref_side, rounds)
+                except Exception as exc:  # noqa: BLE001 - the rest of the bench still counts; say why the row is missing
+                    say(f"cluster row skipped: {exc}")
+                    results["cluster_error"] = str(exc)[:300]
+        finally:
+            if ref_server is not None:
+                reference["peak_rss_mb"] = {"rasa": peak_rss_mb(ref_server.proc.pid) if ref_server.proc else 0}
+                ref_server.stop()
         if args.keep:
             Path(args.keep).mkdir(parents=True, exist_ok=True)
             for found in work.glob("**/models/*.tar.gz"):
                 shutil.copy(found, args.keep)
             for found in work.glob("advisor-models/*.tar.gz"):
                 shutil.copy(found, args.keep)
-    if not args.only and not args.no_cluster:
-        try:
-            results["cluster"] = bench_cluster()
-        except Exception as exc:  # noqa: BLE001 - the rest of the bench still counts; say why the row is missing
-            say(f"cluster row skipped: {exc}")
-            results["cluster_error"] = str(exc)[:300]
-    if not args.only:  # the workbench at scale and the store's per-message cost (issue 23; both databases)
+    if not args.only and not args.no_scale:  # the workbench at scale and the store's per-message cost (issue 23; both databases)
         results["store_scale"] = store_scale.run()
     results["total_s"] = round(time.time() - t0)
     if args.only or args.advisor_model or args.reference_model:
