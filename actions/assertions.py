@@ -41,14 +41,24 @@ _FRAME_WORDS = re.compile(r"\b(yes or no|true or false|or not)\b")
 _YES_NO_CLAUSE = re.compile(r"[,;:.!]\s*((so|and|but|then|ok|okay)\s+)?"
                             r"(is|are|can|could|do|does|did|will|would|should|must|am|has|have|may)\s+"
                             r"(i|you|we|it|they|he|she|my|the|a|an|this|that|there)\b")
+# "and is it proctored?", "so like does it expire?": a yes/no question after words that only lead into it; "if i fail
+# the csm exam can i try again for free": one after a condition (no question word between)
+_LEAD = re.compile(r"^\W*((and|so|but|ok|okay|also|then|um+|uh+|hm+|well|oh|ah|like|wait)\W+){1,3}")
+_LED_IN = re.compile(r"^(is|are|can|could|do|does|did|will|would|should|must|am|has|have|may)\b|"
+                     r"^(if|once|after) ((?!\b(what|which|how|when|where|who|whom|why)\b)"
+                     r"[^?,.;]){1,60}\b(can|could|do|does|is|are|will|would|should|must|may|am) "
+                     r"(i|you|we|it|they|there|my|the)\b")
 _WH = re.compile(r"\b(what|which|how|when|where|who|whom|whose|why)\b")
 
 
 def plain_yes_no(question: str, asks_yes_no: bool) -> Optional[str]:
     """The question in lower case, its frame words blanked ("true or false", "yes or no"), when it asks one plain
     yes/no question (no alternatives, no comparison, one question); None otherwise. Negations are the caller's."""
-    text = question.lower().replace("\u2019", "'")
-    if not (asks_yes_no or _YES_NO_CLAUSE.search(text) or (text.rstrip().endswith("?") and not _WH.search(text))):
+    lowered = question.lower().replace("\u2019", "'")
+    text = _LEAD.sub("", lowered)  # (its "and" is no second question)
+    led_in = (text != lowered or text.startswith(("if ", "once ", "after "))) and bool(_LED_IN.match(text))
+    if not (asks_yes_no or _YES_NO_CLAUSE.search(text) or (led_in and not _WH.search(text))
+            or (text.rstrip().endswith("?") and not _WH.search(text))):
         return None
     text = _FRAME_WORDS.sub(lambda m: " " * len(m.group()), text)  # (their "no" and "or" are the frame's)
     if _ALTERNATIVES.search(text) or _COMPARED.search(text) or _SEVERAL.search(text):

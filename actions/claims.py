@@ -39,8 +39,10 @@ SITUATION = re.compile(r"\b(ago|i (?:only )?(?:have|had|got|get|did|took|take|fi
                        r"i've|ive|if i|when i|my (?:own )?\w+ (?:was|is|took|lasted)|"
                        r"more than|less than|fewer than|at least|at most|over|under|above|below|up to|within|"
                        r"maximum|minimum|max|min|enough|or more|or less|per (?:day|week|month|year))\b")
-# "is it 50 or 60 questions?", "2 x 8h?": the user offers more than one figure, or one made of others
-_ALTERNATIVES = re.compile(r"\bor\b(?! (not|is that|false)\b)|\d\s*(x|\*|times)\s*\d")
+# "is it 50 or 60 questions?", "2 x 8h?", "2 days of 8 hours so sixteen total?": the user offers more than one
+# figure, or one made of others
+_ALTERNATIVES = re.compile(r"\bor\b(?! (not|is that|false)\b)|\d\s*(x|\*|times)\s*\d|\b(in )?total\b|\baltogether\b|"
+                           r"\bcombined\b|\bin all\b|\b(days?|sessions?|parts?|blocks?) of\b")
 ROUGH_REACH = 20  # characters either side of a figure where a word makes it rough ("from about 250 to 2,500 USD")
 _CLAIM = re.compile(r"\b(is that|is it|is this|isn't it|right|true|correct|really|heard|read|told|said|says|claims?)\b")
 _YES_NO_START = re.compile(r"^\W*((hi|hey|hello|so|ok|okay|btw|and|but)\W+)*(is|are|does|do|did|will|would|has|have|"

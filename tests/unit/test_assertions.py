@@ -33,6 +33,12 @@ OPEN_BOOK = Assertions(true=(re.compile(r"open[- ]?book"), re.compile(r"not proc
     ("is the csm exam hard?", True, None),  # nothing it asserts is known true or false
     ("I did the course last week, is the exam open book", False, "yes"),  # a yes/no question after what the user says
     ("is the test open book and can I take it twice?", True, None),  # two questions: one "yes" would answer both
+    ("and is it proctored?", False, "no"),  # words that only lead into the question (a follow-up's "and")
+    ("so like is it open book", False, "yes"),
+    ("if I miss the course can the exam be proctored", False, "no"),  # a yes/no question after a condition
+    ("if I fail how is the exam proctored", False, None),  # a question word between: not yes or no
+    ("so can you tell me how the exam is proctored", False, None),
+    ("can you tell me if it is proctored", False, None),  # (the lexicon's reading decides; here: none)
 ])
 def test_verdict(question: str, yes_no: bool, expected: Optional[str]) -> None:
     assert OPEN_BOOK.verdict(question, yes_no) == expected
@@ -83,6 +89,12 @@ def planner() -> Planner:
     ("is the cspo course price fixed by scrum alliance?", "No."),
     ("is the scrum master the team's boss", "No."),
     ("true or false: a-csm needs 2 years of experience", "No."),
+    ("do someone watch me when I do the csm test online?", "No."),
+    ("can I look at my notes during the csm test?", "Yes."),
+    ("if i fail the csm exam can i try again for free", "Yes."),
+    ("do I get the scrum alliance membership with the course", "Yes."),
+    ("can I take a csm advanced with my cspo", "No."),
+    ("does the cspo trainer need some special certification", "Yes."),
 ])
 def test_first_word(planner: Planner, question: str, expected: str) -> None:
     decision = planner.plan(Turn(question, "ask_requirements", 0.9, ()), Context())

@@ -28,6 +28,8 @@ WINDOW = "Your two free attempts at the CSM test must be used within 90 days of 
     ("csm exam is forty questions right?", TEST, "no"),
     ("is it 50 or 60 questions?", TEST, None),  # alternatives offered
     ("is the cspo course 2 x 8h?", COURSE, None),  # a figure made of others
+    ("I read the cspo course is 2 days of 8 hours so sixteen total yes?", COURSE, None),  # (its 8 hours make up the 16)
+    ("is the csm course 24 hours in total?", COURSE, None),  # a total: of what, the question doesn't say
     ("is a csm retake 50 dollars?", RETAKE, "no"),
     ("is a retake $25?", RETAKE, None),
     ("is the csm course 1000 usd?", PRICE, None),  # a range: 1,000 is in it

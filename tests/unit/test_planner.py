@@ -1509,6 +1509,12 @@ def test_a_polite_request_is_no_yes_no_question(planner: Planner) -> None:
     for text in ("could you confirm whether the CSM test is open book?", "can you take the csm test twice for free?",
                  "could the course be shared with a colleague?"):
         assert "yesno" in lexicon.asks_of(text), text
+    # words that only lead into the question ("so like", "ok", "um"), not an imperative "ok do it" (nor "and": a second
+    # question of a message; the first words' own reading, actions/assertions.py, takes a leading "and")
+    for text in ("so like is the csm exam open book", "ok does the cspo expire?", "um can I take it online"):
+        assert "yesno" in lexicon.asks_of(text), text
+    for text in ("ok do it", "so do that", "ok what does it cost", "and is it proctored?"):
+        assert "yesno" not in lexicon.asks_of(text), text
     text = "Could you please share the official web page for the Certified Scrum Product Owner? Thank you."
     named = [ent(text, "Certified Scrum Product Owner", "certification", "CSPO")]
     d = planner.plan(turn(text, "ask_resources", named), Context())
