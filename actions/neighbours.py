@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from actions.answers import source_line
+from actions.assertions import Assertions, assertions_from
 from actions.knowledge_base import Knowledge, KnowledgeError, Source, get_knowledge
 from actions.render import Button, Renderer, Reply
 
@@ -32,6 +33,8 @@ class Neighbour:
     issuer: Optional[str] = None  # the organisation that issues it ("who offers the PSPO?": Scrum.org, first)
     # the fact saying what it builds on ("does the A-CSPO need the CSPO first?", "does a PSM I count toward the A-CSM?")
     builds_on_fact: Optional[str] = None
+    # what its description makes true or false of what a yes/no question asserts ("is PMP a Scrum certification?": no)
+    assertions: Optional[Assertions] = None
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,8 @@ def neighbours_from_knowledge(kb: Knowledge) -> Neighbours:
                                       str(entry["then"]) if entry.get("then") else None, tuple(cues),
                                       str(entry["counterpart"]) if entry.get("counterpart") else None,
                                       str(entry["issuer"]) if entry.get("issuer") else None,
-                                      str(entry["builds_on_fact"]) if entry.get("builds_on_fact") else None)
+                                      str(entry["builds_on_fact"]) if entry.get("builds_on_fact") else None,
+                                      assertions_from(entry.get("assertions"), f"{where}.assertions", fail))
     reply = kb.extra.get("neighbour_reply")
     if not isinstance(reply, dict) or "{name}" not in str(reply.get("scope", "")):
         raise fail("neighbour_reply.scope", "expected text with {name}")

@@ -4,6 +4,7 @@ builds on, and a comparison with the CSM or the CSPO. Pure: no Rasa, no I/O."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import List, Optional, Sequence, Tuple
 
 from actions.assertions import negated, plain_yes_no
@@ -25,6 +26,7 @@ from actions.planner_base import (
     PlannerBase,
     _reads_the_figure,
 )
+from actions.polarity import unstated
 from actions.question_text import (
     WORD,
     the_question,
@@ -77,9 +79,32 @@ class NeighbourRules(PlannerBase):
         named = {i for i in issuers if re.search(_issuer_pattern(i), question)}
         return None if issuer is None or len(named) != 1 else ("yes" if issuer in named else "no")
 
+    def _asserted(self, keys: Tuple[str, ...], text: str, asks: Tuple[str, ...]) -> Optional[str]:
+        """"yes" or "no" to a yes/no question about one neighbour that its description makes true or false ("is PMP a
+        Scrum certification?": no; neighbours.yml `assertions`, read as the facts' are: actions/assertions.py)."""
+        entry = self.neighbours.entries[keys[0]] if len(keys) == 1 else None
+        lexicon = self.index.lexicon
+        if entry is None or entry.assertions is None or lexicon is None:
+            return None
+        said = f"{entry.what} {entry.relation}"
+        return entry.assertions.verdict(the_question(text), "yesno" in asks, lambda rest: bool(
+            unstated(rest, said, lexicon, self.index.normalise, lexicon.polarity_generic)))
+
     def _neighbour(self, keys: Tuple[str, ...], text: str, asks: Tuple[str, ...],
                    ranked: Sequence[Tuple[str, float, float]], candidates: Tuple[Tuple[str, float], ...],
                    unknown: Optional[Unknown]) -> Decision:
+        """The neighbour's answer (`_neighbour_answer`), with "Yes." or "No." first when its description settles a
+        yes/no question."""
+        decision = self._neighbour_answer(keys, text, asks, ranked, candidates, unknown)
+        if decision.kind == NEIGHBOUR and decision.polarity is None:
+            polarity = self._asserted(keys, text, asks)
+            if polarity is not None:
+                return replace(decision, polarity=polarity)
+        return decision
+
+    def _neighbour_answer(self, keys: Tuple[str, ...], text: str, asks: Tuple[str, ...],
+                          ranked: Sequence[Tuple[str, float, float]], candidates: Tuple[Tuple[str, float], ...],
+                          unknown: Optional[Unknown]) -> Decision:
         """A fact that answers for the neighbour; else "not known" when the question asks for a detail
         (a price, a count, a known unknown, or something beyond what the description says); else the
         neighbour's description."""

@@ -120,6 +120,14 @@ def test_no_first_word_from_assertions(planner: Planner, question: str) -> None:
     ("is the PMP a scrum alliance cert?", "No. PMP is issued by PMI"),
     ("is psm from scrum.org or scrum alliance?", "PSM I is issued by Scrum.org."),  # alternatives: no yes or no
     ("isn't the pspo a scrum alliance cert?", "PSPO I is issued by Scrum.org."),  # the user's negation
+    # what a neighbour's description makes true or false (neighbours.yml `assertions`)
+    ("is pmp a scrum certification", "No. **PMP"),
+    ("is psm the same as csm", "No. **PSM I"),
+    ("is popm the same as cspo", "No. **SAFe POPM"),
+    ("popm is scrum alliance?", "No. **SAFe POPM"),
+    ("is pmp an alternative to the csm?", "No. **PMP"),
+    ("is pmp useful for scrum masters?", "**PMP"),  # nothing its description settles
+    ("is psm harder than csm?", "**PSM I"),  # compared
 ])
 def test_a_neighbours_issuer_named_in_a_yes_no_question(planner: Planner, question: str, expected: str) -> None:
     from actions.compose import planned_reply
