@@ -329,6 +329,10 @@ class FollowUpRules(PlannerBase):
                     fact = book.facts[other]
                     return Decision(COUNTERPART, "counterpart", fact=fact, topic=fact.topic,
                                     neighbours=(neighbour_named[0],))
+                unsaid = self._not_said_of(book.facts[context.fact], neighbour_named[0])
+                if unsaid:
+                    # "and for the A-CSM?" after the CSM's pass mark: nothing the data holds says it of the A-CSM
+                    return Decision(NOT_KNOWN, "neighbour_not_known", neighbours=(neighbour_named[0],), concepts=unsaid)
         if context.neighbour in self.neighbours.entries and (elliptical or (
                 GOING_ON.match(text.lower()) and word_count(text) <= ASKED_AGAIN_MAX_WORDS + 1)):
             # "and the product owner version?" right after what the PSM is: the PSPO (neighbours.yml `counterpart`)
@@ -344,6 +348,19 @@ class FollowUpRules(PlannerBase):
         if elliptical and context.topic is not None and context.topic in kb.topics and context.topic != "recommendation":
             return self._topic(context.topic, named, context, "followup_topic")
         return None
+
+    def _not_said_of(self, fact: FactEntry, neighbour: str) -> Tuple[str, ...]:
+        """The concepts a fact speaks of (not the weak ones) when neither the neighbour's description nor its facts
+        (neighbours.yml `answers_facts`) speak of any of them: "the pass mark" after the CSM's, of the A-CSM; empty when
+        they do ("the number of questions" of the PSM I: its description states 80)."""
+        lexicon = self.index.lexicon
+        if lexicon is None:
+            return ()
+        entry = self.neighbours.entries[neighbour]
+        asked = tuple(c for c in lexicon.concepts_in(fact.answer.lower()) if c not in lexicon.weak_concepts)
+        said = " ".join([entry.what, entry.relation] + [self.index.book.facts[f].answer for f in entry.answers_facts
+                                                         if f in self.index.book.facts])
+        return () if not asked or set(asked) & set(lexicon.concepts_in(said.lower())) else asked
 
     def _fact_of_mate(self, fact_id: str, neighbour: str, mate: str) -> Optional[FactEntry]:
         """The fact a neighbour's fact ``fact_id`` is for its counterpart ``mate`` (facts.yml `per_neighbour`), or the

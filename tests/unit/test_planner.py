@@ -2606,3 +2606,13 @@ def test_getting_a_certification_without_its_course(planner: Planner) -> None:
                  "can I do PSM1 without training?"]:
         d = planner.plan(turn(text, "ask_requirements"), Context(certification="CSM"))
         assert d.rule != "course_required", (text, d.trace())
+
+
+def test_a_neighbour_asked_after_a_fact_its_data_does_not_speak_of_is_not_known(planner: Planner) -> None:
+    # "and for the A-CSM?" right after the CSM's pass mark: nothing the data holds of the A-CSM speaks of a pass mark
+    d = planner.plan(turn("and for a-csm?", "ask_other_certification"), Context(fact="csm_pass_mark"))
+    assert (d.kind, d.neighbours) == (NOT_KNOWN, ("A-CSM",)), d.trace()
+    assert reply(d).startswith("I don't know the pass mark for the A-CSM"), reply(d)
+    # ... but "and the PSM?" after the CSM test's questions: its description states them
+    d = planner.plan(turn("and the psm?", "ask_other_certification"), Context(fact="csm_test_format"))
+    assert d.kind != NOT_KNOWN and "80 questions" in reply(d), d.trace()
