@@ -169,16 +169,25 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     # negative and double-negative questions, true-or-false claims, 1-3 word messages, new unknowns such as refunds,
     # rescheduling, paper certificates, the test on a phone) by a helper given only the reference; NOT tuned against:
     # measured on the session's first code (0.591 / 0.260 / 0.615 / 0.081 / 0.528) and its last (0.595 / 0.258 / 0.615 /
-    # 0.081 / 0.528); only the counts were looked at; tuned against in session 24 (0.737 / 0.157 / 0.615 / 0.073 / 0.596)
-    "independent-37.yml": {"right_first": 0.73, "wrong_of_all": 0.16, "honest_not_known": 0.61,
+    # 0.081 / 0.528); only the counts were looked at; tuned against in session 24 (0.737 / 0.157 / 0.615 / 0.073 / 0.596;
+    # 0.749 / 0.149 / 0.615 / 0.073 / 0.596 after session 25)
+    "independent-37.yml": {"right_first": 0.74, "wrong_of_all": 0.155, "honest_not_known": 0.61,
                            "abstained_when_known": 0.075, "followups_right": 0.59},
     # written in session 24 (voice-assistant transcripts, second-language English and misspellings, long rambling
     # messages, a number heard elsewhere to check, comparisons, other people's perspective, pronoun chains, new unknowns
     # such as the test's languages, accommodations, group discounts, class size) by a helper given only the reference;
     # NOT tuned against: measured on the session's first code (0.694 / 0.193 / 0.769 / 0.056 / 0.533) and after the
-    # facts' assertions (0.754 / 0.142 / 0.769 / 0.056 / 0.589); only the counts were looked at
-    "independent-38.yml": {"right_first": 0.75, "wrong_of_all": 0.145, "honest_not_known": 0.76,
-                           "abstained_when_known": 0.06, "followups_right": 0.58},
+    # facts' assertions (0.754 / 0.142 / 0.769 / 0.056 / 0.589); only the counts were looked at; tuned against in
+    # session 25 (0.802 / 0.099 / 0.769 / 0.056 / 0.644)
+    "independent-38.yml": {"right_first": 0.79, "wrong_of_all": 0.105, "honest_not_known": 0.76,
+                           "abstained_when_known": 0.06, "followups_right": 0.63},
+    # written in session 25 (chat-app shorthand and bare keywords, tag and negated questions, false premises, dates and
+    # sums, formal e-mails, the article's personas, hypotheticals, new unknowns such as refunds, instalments, AI tools
+    # in the test, minimum age) by a helper given only the reference; NOT tuned against: measured on the session's
+    # first code (0.766 / 0.135 / 0.615 / 0.048 / 0.764) and its last (0.770 / 0.130 / 0.615 / 0.048 / 0.775); only the
+    # counts were looked at
+    "independent-39.yml": {"right_first": 0.76, "wrong_of_all": 0.135, "honest_not_known": 0.61,
+                           "abstained_when_known": 0.05, "followups_right": 0.77},
 }
 
 
