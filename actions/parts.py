@@ -1,10 +1,11 @@
 """Where one message asks two questions: "csm exam duration and can I pause it in the middle?", "how long is
 the csm exam and how much does the course cost?". Pure: text in, the spans of its questions out.
 
-A new question starts after a question mark followed by more words, after "; ", or at "and"/", and"/", also"
+A new question starts after a question mark followed by more words, after "; ", or at "and"/", and"/", also"/"&"/"+"
 followed by a word that opens a question (how, what, can, do, is ...); in a search-box query with no such word
 and nothing compared ("csm pass rate and average salary?"), at "and" itself. Each part has at least two words,
-the first three; a message with one part (most) is left whole."""
+the first three when a word such as "and" or "so" leads into it ("and after that? how much?" goes on from the last
+answer) or in a search-box query; a message with one part (most) is left whole."""
 from __future__ import annotations
 
 import re
@@ -18,7 +19,7 @@ _BREAK = re.compile(
     r"|;\s+"                                               # "how long is the course; is there a test"
     # "... and how much does it cost?", not "the what and why" (after an opener or "the")
     # ("... and roughly how much will it be?", "... and for how long is it valid?": a word before the opener)
-    r"|(?<!\bthe)(?<!\bwhat)(?<!\bhow)(?<!\bwhy),?\s+(?:and|also|plus)\s+(?:(?:also|roughly|approximately|about|then|so|"
+    r"|(?<!\bthe)(?<!\bwhat)(?<!\bhow)(?<!\bwhy),?\s+(?:and|also|plus|&|\+)\s+(?:(?:also|roughly|approximately|about|then|so|"
     r"exactly|just|in short|in total|overall|for|from|by|until|since)\s+)?(?=(?:" + _OPENERS + r")\b)",
     re.IGNORECASE)
 MIN_WORDS = 2
@@ -44,7 +45,12 @@ def question_parts(text: str) -> List[Tuple[int, int]]:
         spans.append((start, m.start() + (1 if text[m.start()] == "?" else 0)))
         start = m.end()
     spans.append((start, len(text)))
-    if len(re.findall(r"\w+", _LEADING.sub("", text[spans[0][0]:spans[0][1]]))) < FIRST_MIN_WORDS:
+    first = text[spans[0][0]:spans[0][1]]
+    # (two words are a question of their own when "and" joins a question to them and nothing leads into them: "csm
+    # prereqs and who is it for?"; not "scrum master and product owner", nor "what kind? essay or multiple choice")
+    joined = len(spans) > 1 and not text[spans[0][1] - 1:spans[0][1]] == "?" and not text[spans[0][1]:].startswith(";")
+    least = MIN_WORDS if breaks is _BREAK and joined and not _LEADING.match(first) else FIRST_MIN_WORDS
+    if len(re.findall(r"\w+", _LEADING.sub("", first))) < least:
         return [(0, len(text))]
     spans = [(s, e) for s, e in spans if len(re.findall(r"\w+", text[s:e])) >= MIN_WORDS]
     return spans if len(spans) > 1 else [(0, len(text))]

@@ -14,6 +14,9 @@ def parts(text: str) -> List[str]:
 
 @pytest.mark.parametrize("text,expected", [
     ("csm exam duration and can I pause it in the middle?", ["csm exam duration", "can I pause it in the middle?"]),
+    ("cspo price + how long is the course?", ["cspo price", "how long is the course?"]),  # "+" and "&" join as "and"
+    ("how do i earn SEUs & how many do i need?", ["how do i earn SEUs", "how many do i need?"]),
+    ("csm prereqs and who is it for?", ["csm prereqs", "who is it for?"]),  # two words, nothing leading into them
     ("How long is the CSM course and does it include the exam?", ["How long is the CSM course", "does it include the exam?"]),
     ("Can I finish the CSM test in a lunch break? How long is it?",
      ["Can I finish the CSM test in a lunch break?", "How long is it?"]),
@@ -33,6 +36,8 @@ def test_two_questions_are_two_parts(text: str, expected: List[str]) -> None:
     "i care about the what and why of the product more than process, csm or cspo?",  # "the what and why": nouns
     "do I need the CSM and the CSPO?",  # "and" between two names
     "and after that? how much?",  # goes on from the last answer as a whole
+    "so what? how much",  # (two words led into by "so")
+    "what kind? essay or multiple choice",  # two words before a question mark: one question, its options after it
     "Once the CSPO class ends, what's the last step?",  # a clause before the question, no second question
     "what is the pass mark?",
     "is it valid for two years and how",  # one word after the break is no question
