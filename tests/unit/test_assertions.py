@@ -113,6 +113,15 @@ def test_no_first_word_from_assertions(planner: Planner, question: str) -> None:
         assert decision.fact.assertions.verdict(question, True) is None, question
 
 
+def test_no_yes_to_renewing_still(planner: Planner) -> None:
+    # "mine expired in march >> can i still renew it?" got "Yes." before the two-year validity: whether an expired
+    # certification can still be renewed is not in the reference
+    validity = planner.index.book.facts["validity"]
+    assert validity.assertions is not None
+    assert validity.assertions.verdict("can i still renew it?", True) is None
+    assert validity.assertions.verdict("does the csm need renewing?", True) == "yes"
+
+
 @pytest.mark.parametrize("question, expected", [
     ("is SAFe POPM a Scrum Alliance certification?", "No. SAFe POPM is issued by Scaled Agile."),
     ("Is PSM I from Scrum.org?", "Yes. PSM I is issued by Scrum.org."),

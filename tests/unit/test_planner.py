@@ -853,6 +853,8 @@ def test_class_time_is_a_duration_and_going_on_from_a_fact_states_no_goal(planne
     # (a salary, not a course price in a country; recognition, not a language)
     ("how much a product owner earn in Germany with cspo certification?", "salary_figures"),
     ("is the csm officially recognised by the german government", "recognition_compliance"),
+    ("monthly payment plan for csm possible?", "discounts_refunds"),  # (a payment plan: the trainer's terms)
+    ("what about ChatGPT?", "test_conditions"),  # an AI tool named alone, after the test's rules
 ])
 def test_more_questions_the_reference_does_not_answer_are_said_so(planner: Planner, text: str, unknown: str) -> None:
     d = planner.plan(turn(text, "ask_cost"), Context())
