@@ -82,7 +82,7 @@ class Figures:
 FIELDS = tuple(f.name for f in fields(Figures))
 # The sentences of facts.yml `works_out` each computation needs, with the names it fills in.
 SENTENCES = {"valid_until": ("since", "until"), "valid_left": ("age", "left"), "valid_lapsed": ("age", "over"),
-             "renewals_over": ("years", "renewals", "total"), "attempts_cost": ("attempts", "free", "paid", "total"),
+             "renewals_over": ("years", "times", "total"), "attempts_cost": ("attempts", "free", "paid", "total"),
              "window_left": ("ago", "left", "window"), "window_over": ("ago", "window"), "test_ends": ("start", "end"),
              "per_question": ("minutes", "seconds"), "short_of": ("have", "short", "need", "noun"),
              "in_hours": ("minutes", "hours"), "in_months": ("years", "months"),
@@ -153,7 +153,8 @@ class Worker:
         renewals = math.ceil(years * 12 / f.valid_months) - 1  # the course covers the first period
         if renewals < 1:
             return None
-        return self._say("renewals_over", years=years, renewals=renewals, total=renewals * f.renewal_fee)
+        times = {1: "once", 2: "twice"}.get(renewals, f"{renewals} times")  # (not "you renew 1 times")
+        return self._say("renewals_over", years=years, renewals=renewals, times=times, total=renewals * f.renewal_fee)
 
     def _renewal_times(self, f: Figures, text: str) -> Optional[str]:
         """"if I renew three times, what are the fees in total?": 300 USD; "... how many SEUs?": 60."""

@@ -321,7 +321,7 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
             return None
         # what the fact makes true or false of what the question asserts (facts.yml `assertions`, actions/assertions.py)
         return fact.assertions.verdict(question, "yesno" in lexicon.asks_of(text), lambda rest: bool(
-            unstated(rest, fact.answer, lexicon, self.index.normalise, lexicon.polarity_generic)))
+            unstated(self._unnamed(rest), fact.answer, lexicon, self.index.normalise, lexicon.polarity_generic)))
 
     def _course_required(self, text: str, named: Sequence[str], asks: Sequence[str], concepts: Sequence[str],
                          context: Context, candidates: Tuple[Tuple[str, float], ...]) -> Optional[Decision]:

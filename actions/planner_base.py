@@ -208,6 +208,12 @@ class PlannerBase:
             if u.related and u.related not in index.book.facts:
                 raise KnowledgeError("knowledge/unknowns.yml", f"unknowns.{u.id}.related", f"unknown fact {u.related!r}")
 
+    def _unnamed(self, text: str) -> str:
+        """A (lower-case) question with the neighbours' names blanked: "psm 1" names the PSM I, its "1" asserts nothing
+        a "yes" must vouch for ("is psm 1 lifetime?")."""
+        pattern = self.neighbours.pattern
+        return pattern.sub(lambda m: " " * len(m.group()), text) if pattern is not None else text
+
     def _names_put_right(self, turn: Turn) -> Turn:
         """A certification the speller's corrections reveal ("and teh product ownr?": the product owner), which the
         NLU, reading the typos, did not find: added as the entity it would have found (its aliases, data)."""

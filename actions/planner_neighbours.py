@@ -88,7 +88,7 @@ class NeighbourRules(PlannerBase):
             return None
         said = f"{entry.what} {entry.relation}"
         return entry.assertions.verdict(the_question(text), "yesno" in asks, lambda rest: bool(
-            unstated(rest, said, lexicon, self.index.normalise, lexicon.polarity_generic)))
+            unstated(self._unnamed(rest), said, lexicon, self.index.normalise, lexicon.polarity_generic)))
 
     def _neighbour(self, keys: Tuple[str, ...], text: str, asks: Tuple[str, ...],
                    ranked: Sequence[Tuple[str, float, float]], candidates: Tuple[Tuple[str, float], ...],

@@ -95,6 +95,7 @@ def planner() -> Planner:
     ("do I get the scrum alliance membership with the course", "Yes."),
     ("can I take a csm advanced with my cspo", "No."),
     ("does the cspo trainer need some special certification", "Yes."),
+    ("is psm 1 lifetime?", "Yes."),  # (its "1" is the name's, no word a "yes" must vouch for)
 ])
 def test_first_word(planner: Planner, question: str, expected: str) -> None:
     decision = planner.plan(Turn(question, "ask_requirements", 0.9, ()), Context())

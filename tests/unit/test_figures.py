@@ -12,7 +12,7 @@ from actions.render import Renderer
 
 WORDING = {
     "valid_until": "since {since} until {until}", "valid_left": "age {age} left {left}", "valid_lapsed": "age {age} over {over}",
-    "renewals_over": "{years} years {renewals} renewals {total}", "attempts_cost": "{attempts} {free} {paid} {total}",
+    "renewals_over": "{years} years {renewals} renewals ({times}) {total}", "attempts_cost": "{attempts} {free} {paid} {total}",
     "window_left": "{ago} {left} {window}", "window_over": "over {ago} {window}", "test_ends": "{start} -> {end}",
     "per_question": "{minutes} min {seconds} s", "short_of": "{have} {short} {need} {noun}",
     "in_hours": "{minutes} = {hours}", "in_months": "{years} = {months} months",
@@ -35,8 +35,9 @@ def work(figures: Figures, text: str) -> Optional[str]:
     ("Passed CSM Nov 2024. Do I need to renew b4 end of 2026?", "since in November 2024 until November 2026"),
     ("my CSM is from 20 months ago. still valid?", "age 20 months left 4 months"),
     ("got it three years ago, still valid?", "age three years over 12 months"),
-    ("I want to stay certified for 6 years total, how much money?", "6 years 2 renewals 200"),
-    ("over eight years starting jan 2026, how much do I spend in renewals?", "8 years 3 renewals 300"),
+    ("I want to stay certified for 6 years total, how much money?", "6 years 2 renewals (twice) 200"),
+    ("keeping my cspo for 4 years, total renewal fees?", "4 years 1 renewals (once) 100"),  # (the reply: "renew once")
+    ("over eight years starting jan 2026, how much do I spend in renewals?", "8 years 3 renewals (3 times) 300"),
 ])
 def test_dates_ages_and_spans_of_a_certification(text: str, expected: str) -> None:
     assert work(VALID, text) == expected
