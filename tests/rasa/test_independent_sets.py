@@ -184,10 +184,18 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     # written in session 25 (chat-app shorthand and bare keywords, tag and negated questions, false premises, dates and
     # sums, formal e-mails, the article's personas, hypotheticals, new unknowns such as refunds, instalments, AI tools
     # in the test, minimum age) by a helper given only the reference; NOT tuned against: measured on the session's
-    # first code (0.766 / 0.135 / 0.615 / 0.048 / 0.764) and its last (0.770 / 0.130 / 0.615 / 0.048 / 0.775); only the
+    # first code (0.766 / 0.135 / 0.615 / 0.048 / 0.764) and before tuning (0.770 / 0.130 / 0.615 / 0.048 / 0.775); tuned
+    # against later in session 25 (0.786 / 0.115 / 0.635 / 0.048 / 0.787)
+    "independent-39.yml": {"right_first": 0.78, "wrong_of_all": 0.12, "honest_not_known": 0.63,
+                           "abstained_when_known": 0.05, "followups_right": 0.78},
+    # written in session 25 (statements to confirm without a question mark, plans and timelines to check against the
+    # rules, holders of one certification asking about the other, impatient or rude users, pasted text and markdown,
+    # numbers as "48h" or "a hundred bucks", mixed-language messages, new unknowns such as pausing the test, lunch in the
+    # course, how many CSTs exist) by a helper given only the reference; NOT tuned against: measured on the session's
+    # first code (0.589 / 0.211 / 0.635 / 0.073 / 0.551) and its last (0.593 / 0.206 / 0.635 / 0.073 / 0.562); only the
     # counts were looked at
-    "independent-39.yml": {"right_first": 0.76, "wrong_of_all": 0.135, "honest_not_known": 0.61,
-                           "abstained_when_known": 0.05, "followups_right": 0.77},
+    "independent-40.yml": {"right_first": 0.58, "wrong_of_all": 0.21, "honest_not_known": 0.63,
+                           "abstained_when_known": 0.075, "followups_right": 0.55},
 }
 
 
