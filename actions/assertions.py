@@ -48,6 +48,7 @@ _LED_IN = re.compile(r"^(is|are|can|could|do|does|did|will|would|should|must|am|
                      r"^(if|once|after) ((?!\b(what|which|how|when|where|who|whom|why)\b)"
                      r"[^?,.;]){1,60}\b(can|could|do|does|is|are|will|would|should|must|may|am) "
                      r"(i|you|we|it|they|there|my|the)\b")
+_THE_NOUN = re.compile(r"^(the|your|its|their|this|that)\s+[\w-]+(\s+[\w-]+)?\s*\?+\s*$")
 _WH = re.compile(r"\b(what|which|how|when|where|who|whom|whose|why)\b")
 
 
@@ -57,8 +58,11 @@ def plain_yes_no(question: str, asks_yes_no: bool) -> Optional[str]:
     lowered = question.lower().replace("\u2019", "'")
     text = _LEAD.sub("", lowered)  # (its "and" is no second question)
     led_in = (text != lowered or text.startswith(("if ", "once ", "after "))) and bool(_LED_IN.match(text))
+    # (a question mark alone makes no yes/no question of "and the test?", which asks for what holds of the test; "and
+    # webinars?" after the ways to earn SEUs asks whether they count too)
+    noun_phrase = text != lowered and _THE_NOUN.match(text) is not None
     if not (asks_yes_no or _YES_NO_CLAUSE.search(text) or (led_in and not _WH.search(text))
-            or (text.rstrip().endswith("?") and not _WH.search(text))):
+            or (text.rstrip().endswith("?") and not _WH.search(text) and not noun_phrase)):
         return None
     text = _FRAME_WORDS.sub(lambda m: " " * len(m.group()), text)  # (their "no" and "or" are the frame's)
     if _ALTERNATIVES.search(text) or _COMPARED.search(text) or _SEVERAL.search(text):

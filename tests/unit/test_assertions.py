@@ -37,6 +37,9 @@ OPEN_BOOK = Assertions(true=(re.compile(r"open[- ]?book"), re.compile(r"not proc
     ("so like is it open book", False, "yes"),
     ("if I miss the course can the exam be proctored", False, "no"),  # a yes/no question after a condition
     ("if I fail how is the exam proctored", False, None),  # a question word between: not yes or no
+    ("and the test?", False, None),  # "what about the test?", after another answer: no yes/no question
+    ("and open book?", False, "yes"),  # (without "the": whether it is so too)
+    ("and a closed book?", False, "no"),  # ("a": whether it is so too, as "and webinars?" after the SEU list asks)
     ("so can you tell me how the exam is proctored", False, None),
     ("can you tell me if it is proctored", False, None),  # (the lexicon's reading decides; here: none)
 ])
@@ -112,6 +115,15 @@ def test_no_first_word_from_assertions(planner: Planner, question: str) -> None:
     decision = planner.plan(Turn(question, "ask_requirements", 0.9, ()), Context())
     if decision.fact is not None and decision.fact.assertions is not None:
         assert decision.fact.assertions.verdict(question, True) is None, question
+
+
+def test_and_the_noun_is_no_yes_no_question(planner: Planner) -> None:
+    # "csm or cspo for a BA? | ok and how long is that course? >> and the test?" got "Yes." before how the CSM is earned:
+    # "and the test?" asks what holds of the test, not whether there is one
+    path = planner.index.book.facts["csm_path"]
+    assert path.assertions is not None
+    assert path.assertions.verdict("and the test?", False) is None
+    assert path.assertions.verdict("is there a test?", True) == "yes"
 
 
 def test_no_yes_to_renewing_still(planner: Planner) -> None:
