@@ -62,7 +62,7 @@ from actions.planner_base import (
 )
 from actions.planner_followups import FollowUpRules
 from actions.planner_neighbours import NeighbourRules
-from actions.polarity import modality, polarity, unstated
+from actions.polarity import modality, polarity
 from actions.question_text import (
     ABOUT_THE_ADVISOR,
     GOING_ON,
@@ -320,8 +320,7 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
         if fact.assertions is None or lexicon is None:
             return None
         # what the fact makes true or false of what the question asserts (facts.yml `assertions`, actions/assertions.py)
-        return fact.assertions.verdict(question, "yesno" in lexicon.asks_of(text), lambda rest: bool(
-            unstated(self._unnamed(rest), fact.answer, lexicon, self.index.normalise, lexicon.polarity_generic)))
+        return self._asserted(fact.assertions, question, "yesno" in lexicon.asks_of(text), fact.answer)
 
     def _course_required(self, text: str, named: Sequence[str], asks: Sequence[str], concepts: Sequence[str],
                          context: Context, candidates: Tuple[Tuple[str, float], ...]) -> Optional[Decision]:

@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import replace
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
+from actions.assertions import Assertions
 from actions.context import mentioned_certifications
 from actions.decision import (
     TOPIC,
@@ -21,6 +22,7 @@ from actions.figures import Worker
 from actions.knowledge_base import Knowledge, KnowledgeError
 from actions.neighbours import ENTITY as NEIGHBOUR_ENTITY
 from actions.neighbours import Neighbours
+from actions.polarity import unstated
 from actions.question_text import (
     ASKING_FRAME,
     looks_like_a_question,
@@ -208,11 +210,19 @@ class PlannerBase:
             if u.related and u.related not in index.book.facts:
                 raise KnowledgeError("knowledge/unknowns.yml", f"unknowns.{u.id}.related", f"unknown fact {u.related!r}")
 
-    def _unnamed(self, text: str) -> str:
-        """A (lower-case) question with the neighbours' names blanked: "psm 1" names the PSM I, its "1" asserts nothing
-        a "yes" must vouch for ("is psm 1 lifetime?")."""
-        pattern = self.neighbours.pattern
-        return pattern.sub(lambda m: " " * len(m.group()), text) if pattern is not None else text
+    def _asserted(self, assertions: Assertions, question: str, asks_yes_no: bool, said: str) -> Optional[str]:
+        """"yes", "no" or None: what ``assertions`` make of a yes/no question (actions/assertions.py), a "yes" vouched for
+        by ``said`` (the fact's answer, a neighbour's description). The neighbours' names are no words a "yes" must
+        vouch for: "psm 1" names the PSM I, its "1" asserts nothing ("is psm 1 lifetime?")."""
+        lexicon, pattern = self.index.lexicon, self.neighbours.pattern
+        if lexicon is None:
+            return None
+
+        def unsaid(rest: str) -> bool:
+            rest = pattern.sub(lambda m: " " * len(m.group()), rest) if pattern is not None else rest
+            return bool(unstated(rest, said, lexicon, self.index.normalise, lexicon.polarity_generic))
+
+        return assertions.verdict(question, asks_yes_no, unsaid)
 
     def _names_put_right(self, turn: Turn) -> Turn:
         """A certification the speller's corrections reveal ("and teh product ownr?": the product owner), which the

@@ -26,7 +26,6 @@ from actions.planner_base import (
     PlannerBase,
     _reads_the_figure,
 )
-from actions.polarity import unstated
 from actions.question_text import (
     WORD,
     the_question,
@@ -79,16 +78,13 @@ class NeighbourRules(PlannerBase):
         named = {i for i in issuers if re.search(_issuer_pattern(i), question)}
         return None if issuer is None or len(named) != 1 else ("yes" if issuer in named else "no")
 
-    def _asserted(self, keys: Tuple[str, ...], text: str, asks: Tuple[str, ...]) -> Optional[str]:
+    def _neighbour_asserted(self, keys: Tuple[str, ...], text: str, asks: Tuple[str, ...]) -> Optional[str]:
         """"yes" or "no" to a yes/no question about one neighbour that its description makes true or false ("is PMP a
         Scrum certification?": no; neighbours.yml `assertions`, read as the facts' are: actions/assertions.py)."""
         entry = self.neighbours.entries[keys[0]] if len(keys) == 1 else None
-        lexicon = self.index.lexicon
-        if entry is None or entry.assertions is None or lexicon is None:
+        if entry is None or entry.assertions is None:
             return None
-        said = f"{entry.what} {entry.relation}"
-        return entry.assertions.verdict(the_question(text), "yesno" in asks, lambda rest: bool(
-            unstated(self._unnamed(rest), said, lexicon, self.index.normalise, lexicon.polarity_generic)))
+        return self._asserted(entry.assertions, the_question(text), "yesno" in asks, f"{entry.what} {entry.relation}")
 
     def _neighbour(self, keys: Tuple[str, ...], text: str, asks: Tuple[str, ...],
                    ranked: Sequence[Tuple[str, float, float]], candidates: Tuple[Tuple[str, float], ...],
@@ -97,7 +93,7 @@ class NeighbourRules(PlannerBase):
         yes/no question."""
         decision = self._neighbour_answer(keys, text, asks, ranked, candidates, unknown)
         if decision.kind == NEIGHBOUR and decision.polarity is None:
-            polarity = self._asserted(keys, text, asks)
+            polarity = self._neighbour_asserted(keys, text, asks)
             if polarity is not None:
                 return replace(decision, polarity=polarity)
         return decision

@@ -29,7 +29,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import requests
 
@@ -109,13 +109,17 @@ DEFAULT_SOAK_SECONDS = 600
 MANY = 200  # the "200 concurrent conversations" row
 
 
-def soak_seconds() -> float:
-    raw = os.environ.get(SOAK_ENV, "").strip()
+def _env_number(name: str, default: float, least: float, what: str, cast: Callable[[str], float] = float) -> float:
+    raw = os.environ.get(name, "").strip()
     try:
-        value = float(raw) if raw else DEFAULT_SOAK_SECONDS
+        value = cast(raw) if raw else default
     except ValueError:
-        raise SystemExit(f"{SOAK_ENV}={raw!r}: a number of seconds (0 skips the soak)") from None
-    return max(0.0, value)
+        raise SystemExit(f"{name}={raw!r}: {what}") from None
+    return max(least, value)
+
+
+def soak_seconds() -> float:
+    return _env_number(SOAK_ENV, DEFAULT_SOAK_SECONDS, 0.0, "a number of seconds (0 skips the soak)")
 
 
 ROUNDS_ENV = "BENCH_ROUNDS"
@@ -124,12 +128,7 @@ MAIN_MEASURES = ("sequential", "concurrent_20", "concurrent_50")
 
 
 def rounds_count() -> int:
-    raw = os.environ.get(ROUNDS_ENV, "").strip()
-    try:
-        value = int(raw) if raw else DEFAULT_ROUNDS
-    except ValueError:
-        raise SystemExit(f"{ROUNDS_ENV}={raw!r}: a number of rounds (at least 1)") from None
-    return max(1, value)
+    return int(_env_number(ROUNDS_ENV, DEFAULT_ROUNDS, 1, "a number of rounds (at least 1)", int))
 
 
 @dataclass
