@@ -28,9 +28,11 @@ from typing import Any, Callable, List, Optional, Pattern, Tuple
 # "is it 50 or 60 questions?", "csm or cspo?": more than one thing offered ("yes or no", "true or false", "or not" are
 # no alternatives)
 _ALTERNATIVES = re.compile(r"\bor\b(?! (not|no|false|nah)\b)(?<!yes or)(?<!true or)")
-# "is the A-CSM course shorter than 16 hours?", "harder than the CSM?": a comparison, which the fact's words do not settle
+# "is the A-CSM course shorter than 16 hours?", "harder than the CSM?", "as long as the CSM?": a comparison, which the
+# fact's words do not settle
 _COMPARED = re.compile(r"\b(more|less|fewer|longer|shorter|harder|easier|cheaper|pricier|bigger|smaller|higher|lower|than|"
-                       r"at least|at most|over|under|above|below)\b")
+                       r"at least|at most|over|under|above|below|as (long|short|much|many|expensive|cheap|hard|easy|big|"
+                       r"difficult|quick|fast) as)\b")
 # "is the CSM exam online and can I take it on my phone?", "whether ... and whether ...": two questions, one "yes" or "no"
 # would answer only one of them
 _SEVERAL = re.compile(r"\b(and|but|also) (whether|if|is|are|does|do|did|can|could|will|would|has|have|should|must|when|where|how|"

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, fields
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional, Tuple
 
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
           "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20, "thirty": 30, "once": 1, "twice": 2, "thrice": 3}
@@ -34,6 +34,8 @@ _DATE = re.compile(r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?)?" + _MONTH + r
 # ... said of getting it ("got", "passed", "certified", "earned"), not of a course booked or a deadline asked about
 _GOT = re.compile(r"\b(got|get|gotten|passed|pass|certified|earned|received|obtained|took|did|since|from|issued|"
                   r"awarded|became)\b")
+# "... is it still valid in March 2027?": a second date, the one the user asks about
+_STILL_VALID = re.compile(r"\b(is|will|would|am|are)\b[^?.]{0,25}\b(valid|active|good|current)\b[^?.]{0,20}$")
 _AGO = re.compile(r"\b" + _N + r"\s+(months?|years?|yrs?)\s+ago\b")
 _SPAN = re.compile(r"\b(?:for|over|across|in|during|within|next)\s+(?:the\s+)?(?:next\s+)?" + _N +
                    r"\s+(?:whole\s+)?(years?|yrs?)\b")
@@ -81,13 +83,24 @@ class Figures:
 
 FIELDS = tuple(f.name for f in fields(Figures))
 # The sentences of facts.yml `works_out` each computation needs, with the names it fills in.
-SENTENCES = {"valid_until": ("since", "until"), "valid_left": ("age", "left"), "valid_lapsed": ("age", "over"),
+SENTENCES = {"valid_until": ("since", "until"), "valid_then": ("since", "until", "asked"),
+             "valid_not_then": ("since", "until", "asked"), "valid_left": ("age", "left"), "valid_lapsed": ("age", "over"),
              "renewals_over": ("years", "times", "total"), "attempts_cost": ("attempts", "free", "paid", "total"),
              "window_left": ("ago", "left", "window"), "window_over": ("ago", "window"), "test_ends": ("start", "end"),
              "per_question": ("minutes", "seconds"), "short_of": ("have", "short", "need", "noun"),
              "in_hours": ("minutes", "hours"), "in_months": ("years", "months"),
              "fee_per_year": ("fee", "years", "per_year"), "seus_per_year": ("seus", "years", "per_year"),
              "renewals_cost": ("times", "fee", "total"), "renewals_seus": ("times", "seus", "total")}
+
+
+def _day_month_year(m: "re.Match[str]") -> Tuple[Optional[str], int, int]:
+    """A date of ``_DATE``: its day as written (or None), its month (0 for January) and its year."""
+    return m.group(1) or m.group(3), next(i for i, name in enumerate(_MONTHS) if name.startswith(m.group(2)[:3])), int(m.group(4))
+
+
+def _on_date(day: Optional[str], month: int, year: int) -> str:
+    """"on 15 June 2025", "in March 2024"."""
+    return ("on " if day else "in ") + " ".join(p for p in (day, _MONTHS[month].title(), str(year)) if p)
 
 
 def _number(word: str) -> int:
@@ -121,18 +134,23 @@ class Worker:
         return self.wording[key].format(**values)
 
     def _valid_until(self, f: Figures, text: str) -> Optional[str]:
+        """"certified in March 2024": until when it is valid; and, with a second date asked about ("is it still valid
+        in March 2027?"), whether it still is then (a date in the same month as the end counts as after it)."""
         dates = list(_DATE.finditer(text))
-        if f.valid_months is None or len(dates) != 1 or not _GOT.search(text[:dates[0].start()]):
+        asked = dates[1] if len(dates) == 2 and _STILL_VALID.search(text[dates[0].end():dates[1].start()]) else None
+        if f.valid_months is None or not (len(dates) == 1 or asked) or not _GOT.search(text[:dates[0].start()]):
             return None
-        m = dates[0]
-        day = m.group(1) or m.group(3)
-        month = next(i for i, name in enumerate(_MONTHS) if name.startswith(m.group(2)[:3]))
-        year = int(m.group(4))
+        day, month, year = _day_month_year(dates[0])
         later = month + f.valid_months
         until_year, until_month = year + later // 12, later % 12
-        since = ("on " if day else "in ") + " ".join(p for p in (day, _MONTHS[month].title(), str(year)) if p)
+        since = _on_date(day, month, year)
         until = " ".join(p for p in (day, _MONTHS[until_month].title(), str(until_year)) if p)
-        return self._say("valid_until", since=since, until=until)
+        if asked is None:
+            return self._say("valid_until", since=since, until=until)
+        asked_day, asked_month, asked_year = _day_month_year(asked)
+        when = _on_date(asked_day, asked_month, asked_year)
+        still = (asked_year, asked_month) < (until_year, until_month)
+        return self._say("valid_then" if still else "valid_not_then", since=since, until=until, asked=when)
 
     def _valid_left(self, f: Figures, text: str) -> Optional[str]:
         ages = list(_AGO.finditer(text))

@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Callable, List, Optional, Sequence, Tuple
 
+from actions.assertions import plain_yes_no
 from actions.claims import contradicts
 from actions.context import is_elliptical, mentioned_certifications
 from actions.decision import (
@@ -315,7 +316,9 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
         question = the_question(text)
         if _ASKS_A_FIGURE.match(question) and lexicon is not None and "yesno" not in lexicon.asks_of(question):
             return None
-        if contradicts(question, fact.answer):
+        # (also "csm test 90 min?": a question mark after no question word)
+        if contradicts(question, fact.answer, plain_yes_no(question, lexicon is not None and "yesno" in lexicon.asks_of(question))
+                       is not None):
             return "no"
         if fact.assertions is None or lexicon is None:
             return None

@@ -296,11 +296,12 @@ class PlannerBase:
         question = the_question(text)
         framed = list(ASKING_FRAME.finditer(question))
         question = question[framed[-1].end():] if framed else question
+        # (not the words of its pleasantries: "third time asking: what's the pass mark" asks nothing of attempts)
         if question != text:
-            asked = lexicon.concepts_in(lexicon.without_frames(question.lower()))
+            asked = lexicon.concepts_in(lexicon.without_frames(lexicon.without_pleasantries(question.lower())))
             if set(asked) - lexicon.weak_concepts:
                 return tuple(asked)
-        return tuple(lexicon.concepts_in(lexicon.without_frames(text.lower())))
+        return tuple(lexicon.concepts_in(lexicon.without_frames(lexicon.without_pleasantries(text.lower()))))
 
     def _asks(self, text: str) -> Tuple[str, ...]:
         lexicon = self.index.lexicon

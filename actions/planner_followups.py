@@ -436,7 +436,8 @@ class FollowUpRules(PlannerBase):
         paying = {"price", "who"} if "price" in previous.asks and {"where", "price"} <= set(lexicon.asks_of(lowered)) else set()
         if word_count(lowered) > SAID_ALREADY_MAX_WORDS + 2 or not (lexicon.asks_for_source(lowered) or paying):
             return None
-        if not set(lexicon.asks_of(lowered)) <= {"where", "yesno", "how"} | paying \
+        # ("says who?": who says it is where it comes from)
+        if not set(lexicon.asks_of(lowered)) <= {"where", "yesno", "how", "who"} | paying \
                 or not set(named) <= set(previous.certifications):
             return None
         if set(lexicon.concepts_in(lowered)) - set(lexicon.source_concepts) - ({"price"} if paying else set()):

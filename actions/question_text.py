@@ -27,7 +27,7 @@ _SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 # "my recruiter says the CSM guarantees a job. true?": a question that only asks whether the sentence
 # before it is so
 _TAG_QUESTION = re.compile(r"^\W*((is )?(that|it|this|she|he|they) )?(really |actually )?"
-                           r"(true|right|correct|so|accurate|legit|real)\W*$"
+                           r"(true|right|correct|so|accurate|legit|real|allowed|possible|ok|okay|fine|doable|feasible|normal|permitted)\W*$"
                            r"|^\W*(am i right|or not|yes or no|true or false)\W*$", re.I)
 
 

@@ -99,6 +99,13 @@ def planner() -> Planner:
     ("can I take a csm advanced with my cspo", "No."),
     ("does the cspo trainer need some special certification", "Yes."),
     ("is psm 1 lifetime?", "Yes."),  # (its "1" is the name's, no word a "yes" must vouch for)
+    ("third attempt is free too, right?", "No."),
+    ("can I do the cspo in half a day?", "No."),
+    ("as a complete beginner, can I take the CSM?", "Yes."),  # ("complete", "ever", "allowed": no claim of their own)
+    ("will the cspo ever expire?", "Yes."),
+    ("I want to do the A-CSM course first and get the experience after. allowed?", "Yes."),  # (a tag question)
+    ('A colleague wrote "A-CSM requires 2 years as SM". Is that right?', "No."),
+    ("I have the CSPO, can I do the A-CSM?", "No."),
 ])
 def test_first_word(planner: Planner, question: str, expected: str) -> None:
     decision = planner.plan(Turn(question, "ask_requirements", 0.9, ()), Context())
@@ -110,6 +117,7 @@ def test_first_word(planner: Planner, question: str, expected: str) -> None:
     "is the a-csm course shorter than 16 hours?",  # compared
     "isn't there a test for the cspo?",  # the user's own negation
     "is the csm test 50 or 60 questions?",  # alternatives
+    "and the cspo is as long as the csm, 16 hours?",  # compared
 ])
 def test_no_first_word_from_assertions(planner: Planner, question: str) -> None:
     decision = planner.plan(Turn(question, "ask_requirements", 0.9, ()), Context())
@@ -150,6 +158,7 @@ def test_no_yes_to_renewing_still(planner: Planner) -> None:
     ("is pmp an alternative to the csm?", "No. **PMP"),
     ("is pmp useful for scrum masters?", "**PMP"),  # nothing its description settles
     ("is psm harder than csm?", "**PSM I"),  # compared
+    ("PSPO I is Scrum Alliance's, right?", "No. **PSPO I"),
 ])
 def test_a_neighbours_issuer_named_in_a_yes_no_question(planner: Planner, question: str, expected: str) -> None:
     from actions.compose import planned_reply

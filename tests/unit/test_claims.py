@@ -54,10 +54,31 @@ def test_contradicts(question: str, answer: str, expected: Optional[str]) -> Non
     assert contradicts(question, answer) == expected
 
 
+PSM = "The PSM I assessment has 80 questions in 60 minutes, and you need 85% to pass."
+
+
+@pytest.mark.parametrize("question, answer, asks_yes_no, expected", [
+    # a question mark after no question word asks yes or no: the caller says so (actions/assertions.plain_yes_no)
+    ("csm test 90 min?", TEST, True, "no"),
+    ("csm test 90 min?", TEST, False, None),
+    ("CSP-SM: 12 months experience?", "The CSP-SM needs 24 months of experience as a Scrum Master.", True, "no"),
+    ("1 year membership included with the cspo class?", "The fee includes a membership for two years.", True, "no"),
+    ("the csm test is 60 minutes?", TEST, True, None),
+    # percent is a unit: "74%" is not the PSM I's 85%, "85 percent" is
+    ("is the PSM I pass mark 74% like the CSM?", PSM, False, "no"),
+    ("is the psm pass mark 74 pct?", PSM, False, "no"),
+    ("is the psm pass mark 85 percent?", PSM, False, None),
+])
+def test_contradicts_when_the_caller_reads_a_yes_no_question(question: str, answer: str, asks_yes_no: bool,
+                                                             expected: Optional[str]) -> None:
+    assert contradicts(question, answer, asks_yes_no) == expected
+
+
 def test_figures() -> None:
     assert figures("a 16-hour course, 50 questions, $100 and two years") == [
         ("minutes", 960.0), ("months", 24.0), ("questions", 50.0), ("usd", 100.0)]
     assert figures("public listings run from 250 to 2,500 USD") == [("usd", 2500.0)]
+    assert figures("you need 85% (or 85 percent, 85 pct) to pass") == [("percent", 85.0)] * 3
 
 
 @pytest.mark.parametrize("question, claimed", [

@@ -11,7 +11,9 @@ from actions.figures import Figures, Worker
 from actions.render import Renderer
 
 WORDING = {
-    "valid_until": "since {since} until {until}", "valid_left": "age {age} left {left}", "valid_lapsed": "age {age} over {over}",
+    "valid_until": "since {since} until {until}", "valid_then": "yes {since} {until} {asked}",
+    "valid_not_then": "no {since} {until} {asked}",
+    "valid_left": "age {age} left {left}", "valid_lapsed": "age {age} over {over}",
     "renewals_over": "{years} years {renewals} renewals ({times}) {total}", "attempts_cost": "{attempts} {free} {paid} {total}",
     "window_left": "{ago} {left} {window}", "window_over": "over {ago} {window}", "test_ends": "{start} -> {end}",
     "per_question": "{minutes} min {seconds} s", "short_of": "{have} {short} {need} {noun}",
@@ -33,6 +35,12 @@ def work(figures: Figures, text: str) -> Optional[str]:
     ("I got certified in March 2024, when must I renew?", "since in March 2024 until March 2026"),
     ("i got cspo on 15 june 2025 -> it expires when?", "since on 15 June 2025 until 15 June 2027"),
     ("Passed CSM Nov 2024. Do I need to renew b4 end of 2026?", "since in November 2024 until November 2026"),
+    # a second date asked about: whether it is still valid then
+    ("I earned my CSM in January 2025. Is it still valid in March 2027 if I do nothing?",
+     "no in January 2025 January 2027 in March 2027"),
+    ("got my cspo in june 2024, is it still valid now (nov 2026)?", "no in June 2024 June 2026 in November 2026"),
+    ("certified on 3 may 2025, will it still be valid on 1 april 2027?", "yes on 3 May 2025 3 May 2027 on 1 April 2027"),
+    ("got it in may 2025 and booked a course in june 2026, when must I renew?", None),  # two dates, neither asked about
     ("my CSM is from 20 months ago. still valid?", "age 20 months left 4 months"),
     ("got it three years ago, still valid?", "age three years over 12 months"),
     ("I want to stay certified for 6 years total, how much money?", "6 years 2 renewals (twice) 200"),

@@ -425,6 +425,19 @@ def test_a_link_asked_right_after_a_fact_is_where_that_fact_comes_from(planner: 
     test_fact = Context(certification="CSM", fact="csm_test_format")
     assert planner.plan(turn("where can i take it?", "ask_requirements"), test_fact).rule != "source_of_last"
     assert planner.plan(turn("link?", "ask_resources"), Context()).rule != "source_of_last"
+    # "says who?" asks who says it: where it comes from (it used to get who teaches the course)
+    open_book = Context(certification="CSM", topic="requirements", fact="csm_open_book")
+    for text in ("says who?", "who says so?"):
+        d = planner.plan(turn(text, "ask_responsibilities"), open_book)
+        assert (d.rule, d.fact and d.fact.id, d.source_only) == ("source_of_last", "csm_open_book", True), d.trace()
+    # ... but "who teaches it?" still asks who
+    assert planner.plan(turn("who teaches it?", "ask_requirements"), open_book).rule != "source_of_last"
+
+
+def test_the_date_the_facts_were_checked(planner: Planner) -> None:
+    # the reference's own date ("Facts checked against public sources (November 2026)") is a fact of its own
+    d = planner.plan(turn("how up to date is your info?", "ask_certification_info"), Context())
+    assert (d.fact and d.fact.id) == "facts_checked" and "November 2026" in d.fact.answer, d.trace()
 
 
 def test_which_one_for_me_in_more_words_gets_the_articles_answer(planner: Planner) -> None:
@@ -442,6 +455,12 @@ def test_which_one_for_me_in_more_words_gets_the_articles_answer(planner: Planne
     # "worth it" alone asks no "which one for me"
     lexicon = planner.index.lexicon
     assert lexicon is not None and "fit" not in lexicon.asks_of("is the csm worth it?")
+    # "the right cert" asks which one fits ("the right cert for the test?" does not)
+    text = "i want to become a scrum master one day whats the right cert"
+    d = planner.plan(turn(text, "ask_recommendation", [ent(text, "scrum master", "role", "scrum_master")], confidence=0.48),
+                     Context())
+    assert (d.kind, d.role) == (AUDIENCE, "scrum_master"), d.trace()
+    assert "fit" not in lexicon.asks_of("is it the right cert for the exam?")
 
 
 def test_a_fallback_torn_between_two_knowledge_questions_is_held_to_its_own_bar(planner: Planner) -> None:
