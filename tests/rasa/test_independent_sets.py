@@ -193,9 +193,15 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     # numbers as "48h" or "a hundred bucks", mixed-language messages, new unknowns such as pausing the test, lunch in the
     # course, how many CSTs exist) by a helper given only the reference; NOT tuned against: measured on the session's
     # first code (0.589 / 0.211 / 0.635 / 0.073 / 0.551) and its last (0.593 / 0.206 / 0.635 / 0.073 / 0.562); only the
-    # counts were looked at
-    "independent-40.yml": {"right_first": 0.58, "wrong_of_all": 0.21, "honest_not_known": 0.63,
-                           "abstained_when_known": 0.075, "followups_right": 0.55},
+    # counts were looked at; tuned against in session 26 (0.669 / 0.157 / 0.635 / 0.073 / 0.584)
+    "independent-40.yml": {"right_first": 0.66, "wrong_of_all": 0.16, "honest_not_known": 0.63,
+                           "abstained_when_known": 0.075, "followups_right": 0.58},
+    # written in session 26 (search-engine keyword strings, quizzes and fill-in-the-blanks, "what if" questions about the
+    # rules, definitions and wrong names, step-by-step procedures, doubting follow-ups, long paragraphs, accessibility and
+    # devices, new unknowns such as test languages, tax, group discounts, the A-CSPO's price) by a helper given only the
+    # reference; NOT tuned against: measured on the session's first code (0.845 / 0.084 / 0.596 / 0.032 / 0.640)
+    "independent-41.yml": {"right_first": 0.84, "wrong_of_all": 0.09, "honest_not_known": 0.59,
+                           "abstained_when_known": 0.04, "followups_right": 0.63},
 }
 
 
