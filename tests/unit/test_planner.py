@@ -2138,11 +2138,24 @@ def test_from_which_moment_asks_when(planner: Planner) -> None:
     ("am I allowed to use ChatGPT during the CSM test?", "test_conditions"),
     ("can a 15 year old do the CSM course?", "age_limits"),
     ("when exactly did the renewal rules change?", "history"),
+    ("since when is the csm pass mark 74%?", "history"),
+    ("who wrote the csm vs cspo article?", "article_author"),
 ])
 def test_predictions_tools_and_visas_are_known_unknowns(planner: Planner, text: str, unknown: str) -> None:
     d = planner.plan(turn(text, "ask_benefits"), Context())
     assert (d.kind, d.unknown and d.unknown.id) == (NOT_KNOWN, unknown), d.trace()
     assert reply(d).startswith("I ")  # "I can't predict ...", "I don't know ...": said plainly first
+
+
+def test_since_when_after_a_fact_is_the_history_not_known(planner: Planner) -> None:
+    # "since when?" right after the pass mark used to get the fallback's "not sure I understood"; "who writes the
+    # user stories" asks about a role, not who wrote the article
+    d = planner.plan(turn("since when?", "ask_requirements", unsure=True, confidence=0.3),
+                     Context(certification="CSM", topic="requirements", fact="csm_pass_mark"))
+    assert (d.kind, d.unknown and d.unknown.id) == (NOT_KNOWN, "history"), d.trace()
+    assert "since when" in reply(d) and "article" not in reply(d)
+    d = planner.plan(turn("and if I'm also the person who writes user stories?", "inform_role"), Context())
+    assert d.unknown is None, d.trace()
 
 
 def test_requirements_right_after_a_neighbour_are_its_own(planner: Planner) -> None:
