@@ -95,6 +95,17 @@ def slack_event(text: str, user: str, channel: str, event_id: Optional[str] = No
     }
 
 
+def saved_user_texts(channels: Channels, conversation: str, within: float = 10.0) -> List[str]:
+    """The user messages of a conversation's tracker, once it is saved: Rasa sends the reply (the Slack API call) before
+    it saves the tracker, so a tracker read right after the reply may not have the message yet."""
+    deadline = time.monotonic() + within
+    while True:
+        texts = [e["text"] for e in channels.stack.tracker(conversation)["events"] if e["event"] == "user"]
+        if texts or time.monotonic() > deadline:
+            return texts
+        time.sleep(0.2)
+
+
 def greeting_messages(messages: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     return [m for m in messages if GREETING in (m.get("text") or "")]
 
@@ -116,7 +127,7 @@ def test_slack_signed_message_is_answered_through_the_web_api(channels: Channels
     assert "<https://" in text and "](" not in text
     # the conversation is slack:<team>:<user>; a REST caller using the user id cannot reach it
     conversation = f"slack:T0TEAM:{user}"
-    user_texts = [e["text"] for e in channels.stack.tracker(conversation)["events"] if e["event"] == "user"]
+    user_texts = saved_user_texts(channels, conversation)
     assert user_texts == ["how much does the CSPO cost?"]
     channels.stack.say(user, "/restart")
     channels.stack.say(conversation, "/restart")
@@ -280,7 +291,7 @@ def test_telegram_question_is_answered_with_plain_links(channels: Channels) -> N
     assert all("parse_mode" not in m for m in sent)
     # the conversation is telegram:<chat id>; REST senders "<chat id>" or "telegram:<chat id>" cannot reach it
     conversation = f"telegram:{chat}"
-    user_texts = [e["text"] for e in channels.stack.tracker(conversation)["events"] if e["event"] == "user"]
+    user_texts = saved_user_texts(channels, conversation)
     assert user_texts == ["how much does the CSPO cost?"]
     for sender in (str(chat), conversation):
         channels.stack.say(sender, "/restart")
