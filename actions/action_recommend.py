@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.action_answer import MISREAD_MAX_CONFIDENCE, answer_follow_up, answer_misread_question
@@ -238,6 +238,13 @@ class ActionResetProfile(SafeAction):
         return "action_reset_profile"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        # "and if I fail again?", "starting from when?" right after a fact: a follow-up the NLU took for "start over" (its
+        # "again", "start"): answered, nothing reset, and the rule's next step (the form) is not taken: Rasa listens
+        answered = answer_follow_up(dispatcher, tracker)
+        if answered is None:
+            answered = answer_misread_question(dispatcher, tracker)
+        if answered is not None:
+            return answered + [FollowupAction("action_listen")]
         dispatcher.utter_message(response="utter_profile_reset")
         return [ActiveLoop(None), SlotSet("requested_slot", None)] + [SlotSet(s, None) for s in PROFILE_SLOTS]
 

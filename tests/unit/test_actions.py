@@ -119,6 +119,25 @@ def test_reset_and_stop() -> None:
     assert slots["requested_slot"] is None and msgs[0]["response"] == "utter_form_stopped"
 
 
+def test_a_follow_up_taken_for_start_over_is_answered_and_nothing_reset() -> None:
+    # "and if I fail again?" right after the free attempts (start_over to the NLU, 0.39) used to reset the profile and
+    # open the form; it is answered, the slots stay and Rasa listens next (not the form of the rule "start over")
+    answered = [{"event": "user", "text": "how many free attempts on the CSM test?"},
+                {"event": "bot", "text": "You get two free attempts ..."},
+                {"event": "slot", "name": "last_fact", "value": "csm_attempts"}]
+    t = tracker("and if I fail again?", "start_over", slots={"certification": "CSM", "last_topic": "requirements",
+                                                            "last_fact": "csm_attempts", "current_role": "developer"},
+                confidence=0.39, events=answered)
+    d = CollectingDispatcher()
+    events = asyncio.run(ActionResetProfile().run(d, t, {}))
+    assert "25 USD" in d.messages[0]["text"], d.messages
+    assert any(e.get("event") == "followup" and e.get("name") == "action_listen" for e in events), events
+    assert not any(e.get("name") == "current_role" for e in events if e.get("event") == "slot")
+    # "start over" itself still resets
+    _, slots = run(ActionResetProfile(), tracker("start over", "start_over", slots={"current_role": "developer"}))
+    assert slots["current_role"] is None
+
+
 def test_fallback_then_menu() -> None:
     first = [{"event": "user", "text": "zzz", "parse_data": {"intent": {"name": "nlu_fallback"}}}]
     msgs, _ = run(ActionHandleFallback(), tracker("qqq", "nlu_fallback", ranking=[
