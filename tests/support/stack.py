@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Set
 
 import requests
 
@@ -31,19 +31,31 @@ def conversation_id(sender: str) -> str:
     return sender if sender.startswith(NAMESPACES) else f"rest:{sender}"
 
 
+_GIVEN: Set[int] = set()  # the ports this process has handed out
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free port on 127.0.0.1 that this process has not handed out before: the system may give the same free port
+    twice in a row (a cluster once got one port for both its PostgreSQL and its action server)."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _GIVEN:
+            _GIVEN.add(port)
+            return port
 
 
 def two_free_ports() -> int:
     """A free port whose next one is free too (the cluster's replicas take consecutive ports)."""
     for _ in range(50):
         base = free_port()
+        if base + 1 in _GIVEN:
+            continue
         try:
             with socket.socket() as s:
                 s.bind(("127.0.0.1", base + 1))
+            _GIVEN.add(base + 1)
             return base
         except OSError:
             continue
