@@ -12,6 +12,7 @@ from actions.decision import (
     COUNTERPART,
     FACT,
     NEIGHBOUR,
+    NO_ANSWER,
     NOT_KNOWN,
     UNPARTICULAR_ASKS,
     Context,
@@ -429,9 +430,14 @@ class FollowUpRules(PlannerBase):
                 f.id for f in book.facts.values() if f.only_with == neighbour.key)
                 if f in book.facts and neighbour.source in book.facts[f].sources), None)
             named = ()
+        lowered = text.lower()
+        if previous is None and neighbour is None and lexicon is not None and word_count(lowered) <= SAID_ALREADY_MAX_WORDS \
+                and lexicon.asks_for_source(lowered) and "who" in lexicon.asks_of(lowered) \
+                and not set(lexicon.concepts_in(lowered)) - set(lexicon.source_concepts):
+            # "says who?" with no fact just given (after "I don't know ..."): no fact to source, and not who teaches
+            return Decision(NO_ANSWER, "source_of_nothing")
         if previous is None or lexicon is None or not leans_on_context(text):
             return None
-        lowered = text.lower()
         # ("who do I pay? where do i do it" right after a fee: where it is paid, the page)
         paying = {"price", "who"} if "price" in previous.asks and {"where", "price"} <= set(lexicon.asks_of(lowered)) else set()
         if word_count(lowered) > SAID_ALREADY_MAX_WORDS + 2 or not (lexicon.asks_for_source(lowered) or paying):

@@ -432,6 +432,11 @@ def test_a_link_asked_right_after_a_fact_is_where_that_fact_comes_from(planner: 
         assert (d.rule, d.fact and d.fact.id, d.source_only) == ("source_of_last", "csm_open_book", True), d.trace()
     # ... but "who teaches it?" still asks who
     assert planner.plan(turn("who teaches it?", "ask_requirements"), open_book).rule != "source_of_last"
+    # ... and with no fact just given (after "I don't know ..."), "says who?" gets no fact at all (it got who teaches the
+    # course); "link?" still gets the pages
+    d = planner.plan(turn("says who?", "ask_responsibilities"), Context(certification="CSM"))
+    assert (d.kind, d.rule) == (NO_ANSWER, "source_of_nothing"), d.trace()
+    assert planner.plan(turn("link?", "ask_resources"), Context()).kind != NO_ANSWER
 
 
 def test_the_date_the_facts_were_checked(planner: Planner) -> None:
