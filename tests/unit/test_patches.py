@@ -343,3 +343,17 @@ def test_only_a_connection_that_never_opened_is_tried_again() -> None:
 
     run_action(disconnected)
     assert len(calls) == 1
+
+
+def test_event_types_are_looked_up_once_with_rasas_own_answers() -> None:
+    from rasa.shared.core.events import Event, SlotSet
+
+    assert Event.resolve_by_type("user") is UserUttered and Event.resolve_by_type("slot") is SlotSet
+    assert Event.resolve_by_type("followup") is FollowupAction
+    assert Event.resolve_by_type("topic") is None  # Rasa's backwards compatibility
+    assert Event.resolve_by_type("no_such_event", default=BotUttered) is BotUttered
+    with pytest.raises(ValueError, match="Unknown event name"):
+        Event.resolve_by_type("no_such_event")  # (a default given once is not kept for the name)
+    event = Event.from_parameters({"event": "user", "text": "hi", "parse_data": {"intent": {"name": "greet"}}})
+    assert isinstance(event, UserUttered) and event.text == "hi"
+
