@@ -101,6 +101,8 @@ class Decision:
     part: str = ""  # the words of the message this decision answers, when it asks more than one question
     also: Tuple["Decision", ...] = ()  # the answers to its further questions (actions/parts.py), in order
     worked_out: str = ""  # what the user's own figures work out to with the fact (actions/figures.py), said first
+    # an honest "I don't know" with no known unknown: what it doesn't know, in the user's words (actions/restate.py)
+    restated: str = ""
     introduces: Optional[str] = None  # the neighbour the fact says what it is ("what comes after the csm?": the A-CSM)
 
     def trace(self) -> Dict[str, Any]:

@@ -183,7 +183,7 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
             if len(parts) > 1 and not self.sides.both_asked(turn.text.lower()):  # (the how and the what: one question)
                 decision = self._plan_parts(turn, context, parts) or decision
         decision = self._asked_in_a_story(decision, turn, context) or decision
-        decision = self._read_with_last(decision, turn, context)
+        decision = self._restated(self._read_with_last(decision, turn, context))
         if decision.kind in (FACT, COUNTERPART) and decision.fact is not None and not decision.neighbours \
                 and decision.fact.id in self._introducing:
             # "do I need the CSM for it?" right after "what comes after the csm?" asks about the A-CSM
@@ -220,7 +220,7 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
                     or (decisions and decision.rule == "source_of_last"):
                 # ("where do I renew? need the link": the link of what the message asks, read whole)
                 return None
-            decisions.append(replace(decision, part=part.text))
+            decisions.append(self._restated(replace(decision, part=part.text)))
             before = replace(decision.context_after(before), question=part.text)
         answers = {(d.fact.id if d.fact else None, d.unknown.id if d.unknown else None, d.kind) for d in decisions}
         if not decisions:

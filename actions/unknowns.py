@@ -35,11 +35,15 @@ class Unknowns:
     # concept (lexicon `concepts`) -> words, named before the ask kinds ("the renewal rules or fee") or after
     asked_first: Mapping[str, str] = field(default_factory=dict)
     asked_concepts: Mapping[str, str] = field(default_factory=dict)
+    # the question's words the knowledge never uses, named when nothing above is: "anything about {words}"
+    words_asked: str = ""
 
-    def opening(self, asks: Sequence[str], name: Optional[str] = None, concepts: Sequence[str] = ()) -> str:
+    def opening(self, asks: Sequence[str], name: Optional[str] = None, concepts: Sequence[str] = (),
+                restated: str = "") -> str:
         """The first line of an honest "I don't know": what was asked about (a concept of the question
         that `asked_concepts` names: "the renewal rules") or for (one kind of thing: a price, a length
-        ...), else the general wording."""
+        ...), else the words of the question the knowledge never uses (``restated``: '"pause" or "break"'), else
+        the general wording."""
         asked = next((words for concept, words in self.asked_first.items() if concept in concepts), None) \
             or next((self.asked[a] for a in asks if a in self.asked), None) \
             or next((words for concept, words in self.asked_concepts.items() if concept in concepts), None)
@@ -47,6 +51,8 @@ class Unknowns:
             return self.say_named_asked.format(asked=asked, name=name)
         if asked and not name and self.say_asked:
             return self.say_asked.format(asked=asked)
+        if restated and not name and self.say_asked and self.words_asked:
+            return self.say_asked.format(asked=self.words_asked.format(words=restated))
         return self.say_named.format(name=name) if name else self.say
 
     def matching(self, text: str, named: Sequence[str] = ()) -> Optional[Unknown]:
@@ -108,6 +114,9 @@ def unknowns_from_knowledge(kb: Knowledge) -> Unknowns:
     say_asked, say_named_asked = str(wording.get("say_asked") or ""), str(wording.get("say_named_asked") or "")
     if asked and ("{asked}" not in say_asked or "{asked}" not in say_named_asked or "{name}" not in say_named_asked):
         raise fail("not_known", "`say_asked` needs {asked}, `say_named_asked` needs {asked} and {name}")
+    words_asked = str(wording.get("words_asked") or "")
+    if words_asked and ("{words}" not in words_asked or not say_asked):
+        raise fail("not_known.words_asked", "needs {words} and `say_asked`")
     known_concepts = kb.extra.get("concepts") or {}
     named: Dict[str, Dict[str, str]] = {}
     for key in ("asked_first", "asked_concepts"):
@@ -123,4 +132,4 @@ def unknowns_from_knowledge(kb: Knowledge) -> Unknowns:
     return Unknowns(tuple(entries), wording["say"].strip(), wording["say_named"].strip(),
                     wording["nearest"].strip(), wording["look"].strip(),
                     {str(k): str(v).strip() for k, v in asked.items()}, say_asked.strip(), say_named_asked.strip(),
-                    named["asked_first"], named["asked_concepts"])
+                    named["asked_first"], named["asked_concepts"], words_asked.strip())

@@ -110,8 +110,32 @@ def test_a_question_no_fact_answers_is_not_answered_with_another_fact(planner: P
     d = planner.plan(turn("can I bring my dog to the csm class?"), Context())
     assert (d.kind, d.rule) == (NOT_KNOWN, "not_known")
     text = reply(d)
-    assert text.startswith("I don't know that: it isn't in my sources") and "scrumalliance.org" in text
+    # the word of the question the knowledge never uses is named: the user sees what was not answered
+    assert text.startswith('I don\'t know anything about "dog": it isn\'t in my sources') and "scrumalliance.org" in text
     assert "Source:" not in text
+
+
+def test_an_honest_i_dont_know_names_the_words_it_has_nothing_on(planner: Planner) -> None:
+    """Sets 1-41 (offline replay): 45 honest answers said only "I don't know that" and did not name what the user
+    asked about; naming the question's unknown words made 25 of them name it. The user's claim is never said back
+    ("whether you can pause the test" read as the advisor saying you can)."""
+    d = planner.plan(turn("can I pause the csm test to take a break"), Context())
+    assert (d.kind, d.rule, d.restated) == (NOT_KNOWN, "not_known", '"pause" or "break"')
+    text = reply(d)
+    assert text.startswith('I don\'t know anything about "pause" or "break": it isn\'t in my sources')
+    assert "you can pause" not in text
+    # what is asked for, when the data names it, comes first ("the price"); a known unknown keeps its own words
+    d = planner.plan(turn("what's the pass rate of the csm exam?"), Context())
+    assert d.restated == "" and reply(d).startswith("Scrum Alliance doesn't publish a pass rate")
+
+
+def test_the_csm_test_is_multiple_choice_not_essays(planner: Planner) -> None:
+    """"essay" was a word the knowledge never used: "is the scrum master exam essay based" got "I don't know"; the
+    kinds of test question are a concept (lexicon question_format) the test's format speaks of."""
+    for q in ("is the scrum master exam essay based", "Do I have to write essays on the scrum master exam?"):
+        d = planner.plan(turn(q), Context())
+        assert (d.kind, d.fact and d.fact.id, d.polarity) == (FACT, "csm_test_format", "no"), q
+        assert reply(d).startswith("No. The CSM test has 50 multiple-choice questions")
 
 
 def test_broad_questions_get_the_topic_summary(planner: Planner) -> None:
