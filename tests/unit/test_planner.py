@@ -2257,6 +2257,21 @@ def test_are_you_sure_gets_the_fact_again_as_its_source_says_it(planner: Planner
     assert planner.plan(turn("are you sure?", "ask_why"), Context()).rule != "sure_of_last"
 
 
+def test_are_you_sure_with_what_the_user_heard_instead_gets_the_fact_again(planner: Planner) -> None:
+    """ "are you sure? I heard 80%" after the pass mark was "affirm" or "why?" to the NLU: 11 doubting follow-ups of
+    sets 1-41 got "[affirm]", "Sorry, I'm not sure I understood." or the source alone; now 8 of them get the fact."""
+    last = Context(certification="CSM", topic="requirements", fact="csm_pass_mark")
+    for text, intent in (("are you sure? I heard 80%", "affirm"), ("are you sure? I read it's 35", "ask_why"),
+                         ("are you sure it's not 80?", "deny"), ("really? my friend said it was lower", "ask_why"),
+                         ("really? that much?", "ask_why")):
+        d = planner.plan(turn(text, intent), last)
+        assert (d.rule, d.fact and d.fact.id) == ("sure_of_last", "csm_pass_mark"), (text, d.trace())
+        assert reply(d).startswith("Yes, that is what my source says: You pass the CSM test with at least 37"), reply(d)
+    # another part of the answer asked about, or a certification instead of a figure: not that fact again
+    for text in ("are you sure about the time? I read it's 90 minutes", "are you sure it's not csm?"):
+        assert planner.plan(turn(text, "ask_why"), last).rule != "sure_of_last", text
+
+
 def test_would_my_other_certification_count_instead(planner: Planner) -> None:
     """ "would my CSPO work instead?" right after what the A-CSM needs got the renewal: whether a certification named counts
     towards the advanced one just spoken of is what it builds on."""
