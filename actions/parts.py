@@ -36,11 +36,36 @@ _ASKING = re.compile(r"\b(?:" + _OPENERS + r"|between|differen\w*|compar\w*|vs|v
                      r"tell|explain|need|want|i|my|me|it)\b", re.IGNORECASE)
 
 
+# Two things asked for with one question word ("what's the retake fee and the renewal fee for csm?", "how long is the
+# a-csm course and its experience?"): after "and" a new thing ("the"/"its" ...), before it a thing asked for; not
+# when the question compares or joins the two ("the difference between ...", "both", "who issues the csm and the cspo?")
+_THING_ASKED = re.compile(r"^\W*(what|what's|whats|how (much|long|many)|where)\b", re.IGNORECASE)
+_THING_BREAK = re.compile(r"\s+(?:and|plus|&|\+)\s+(?=(?:the|its|their|a|an)\s+\w)", re.IGNORECASE)
+_JOINED = re.compile(r"\b(between|both|differen\w*|compar\w*|vs|versus|same|either|neither|each|than|or|together|combined|"
+                     r"in total|altogether|all|the (what|why|how))\b", re.IGNORECASE)
+_NAME_ONLY = re.compile(r"^\s*(the|a|an)\s+(csm|cspo|a-csm|a-cspo|csp|psm( i)?|pspo( i)?|other( one)?|sm|po|scrum master|"
+                        r"product owner)\W*$", re.IGNORECASE)
+
+
+def _things_asked(text: str) -> List[Tuple[int, int]]:
+    """The spans of "what's the X and the Y" asked with one question word, or [] when it is no such question."""
+    if not _THING_ASKED.match(text) or _JOINED.search(text):
+        return []
+    found = list(_THING_BREAK.finditer(text))
+    if len(found) != 1 or _NAME_ONLY.match(text[found[0].end():]):
+        return []
+    return [(0, found[0].start()), (found[0].end(), len(text))]
+
+
 def question_parts(text: str) -> List[Tuple[int, int]]:
     """The (start, end) spans of the questions ``text`` asks, in order; one span when it asks one."""
     spans: List[Tuple[int, int]] = []
     start = 0
     breaks = _BREAK if _ASKING.search(text) else _FRAGMENT_BREAK
+    if breaks is _BREAK and not breaks.search(text):
+        things = _things_asked(text)
+        if things and all(len(re.findall(r"\w+", text[s:e])) >= MIN_WORDS for s, e in things):
+            return things
     for m in breaks.finditer(text):
         spans.append((start, m.start() + (1 if text[m.start()] == "?" else 0)))
         start = m.end()
