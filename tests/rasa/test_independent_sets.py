@@ -202,6 +202,13 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     # reference; NOT tuned against: measured on the session's first code (0.845 / 0.084 / 0.596 / 0.032 / 0.640)
     "independent-41.yml": {"right_first": 0.84, "wrong_of_all": 0.09, "honest_not_known": 0.59,
                            "abstained_when_known": 0.04, "followups_right": 0.63},
+    # written in session 27 (comparisons and superlatives, third parties asking for someone else, small calculations from
+    # the rules, negated and leading questions, one-to-four-word messages and texting shorthand, voice-dictation
+    # transcripts, the same fact in another unit, follow-ups changing certification and topic at once, new unknowns
+    # such as transferring a certificate, refunds, the average score) by a helper given only the reference; NOT tuned
+    # against: measured on the session's first code, 9634972 (0.759 / 0.159 / 0.462 / 0.032 / 0.560)
+    "independent-42.yml": {"right_first": 0.75, "wrong_of_all": 0.16, "honest_not_known": 0.46,
+                           "abstained_when_known": 0.035, "followups_right": 0.55},
 }
 
 
