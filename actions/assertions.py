@@ -37,6 +37,11 @@ _COMPARED = re.compile(r"\b(more|less|fewer|longer|shorter|harder|easier|cheaper
 # would answer only one of them
 _SEVERAL = re.compile(r"\b(and|but|also) (whether|if|is|are|does|do|did|can|could|will|would|has|have|should|must|when|where|how|"
                       r"what|which|who|why)\b|\?\W+\w")
+# a question whether two things are one ("is X the same as Y?", "same thing as", "X = Y?"), not whether a figure is
+# the same for both (actions/sameness.py answers those)
+_SAME_THING = re.compile(r"\b(the )?same (thing|person|role|job|certification|cert) (as|like)\b|\bthe same as (an? |the )"
+                         r"(?!(csm|cspo)\b)|\b(identical|equivalent|equal) to (an? |the )(?!(csm|cspo)\b)", re.IGNORECASE)
+
 _NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|without|cannot|dont|doesnt|isnt|arent|cant|wont|didnt|aint)\b|n't\b")
 _FRAME_WORDS = re.compile(r"\b(yes or no|true or false|or not)\b")
 # "I have zero Scrum experience, can I still do the CSPO": a yes/no question after what the user says of themselves
@@ -89,7 +94,9 @@ class Assertions:
         lexicon's reading (lexicon.yml `asks: yesno`, claim frames); a question mark after no question word also asks
         it ("csm exam proctored??")."""
         text = plain_yes_no(question, asks_yes_no)
-        if text is None:
+        if text is None or _SAME_THING.search(text):
+            # "is a CST the same as a scrum master?" asks whether two things are one: what a fact asserts of one of
+            # them ("taught by a CST") is no "yes" (the trainer's fact said "Yes." to it)
             return None
         true = self._spans(self.true, text)
         # a false assertion inside a true one is that one's own negation ("doesn't have to be at the Daily Scrum")

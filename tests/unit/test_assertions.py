@@ -42,6 +42,10 @@ OPEN_BOOK = Assertions(true=(re.compile(r"open[- ]?book"), re.compile(r"not proc
     ("and a closed book?", False, "no"),  # ("a": whether it is so too, as "and webinars?" after the SEU list asks)
     ("so can you tell me how the exam is proctored", False, None),
     ("can you tell me if it is proctored", False, None),  # (the lexicon's reading decides; here: none)
+    # whether two things are one: what a fact asserts of one of them is no "yes" (the trainer's fact said "Yes." to
+    # "is a CST the same as a scrum master?")
+    ("is an open book test the same thing as a test that isn't proctored?", True, None),
+    ("is open book the same as a proctored exam?", True, None),
 ])
 def test_verdict(question: str, yes_no: bool, expected: Optional[str]) -> None:
     assert OPEN_BOOK.verdict(question, yes_no) == expected
@@ -106,6 +110,8 @@ def planner() -> Planner:
     ("I want to do the A-CSM course first and get the experience after. allowed?", "Yes."),  # (a tag question)
     ('A colleague wrote "A-CSM requires 2 years as SM". Is that right?', "No."),
     ("I have the CSPO, can I do the A-CSM?", "No."),
+    ("do webinars count toward csm renewal", "Yes."),  # ("toward": a word of no claim; it blocked the "yes")
+    ("is the scrum master exam essay based", "No."),  # (the test's question format: lexicon question_format)
 ])
 def test_first_word(planner: Planner, question: str, expected: str) -> None:
     decision = planner.plan(Turn(question, "ask_requirements", 0.9, ()), Context())

@@ -977,7 +977,7 @@ def test_a_fact_about_the_advanced_certifications_needs_a_question_about_them(pl
     d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, "csm", "certification", "CSM")]), Context())
     assert not (d.fact and d.fact.id.startswith("advanced")), d.trace()
     # (how long it stays valid, and that it expires unless renewed: "never renewed" is what the validity fact says)
-    assert d.fact is not None and d.fact.id == "validity" and "expire unless you renew" in reply(d), d.trace()
+    assert d.fact is not None and d.fact.id == "validity" and "expires after that unless you renew" in reply(d), d.trace()
     # ... or going on from an answer about them
     context = Context(certification="CSM", topic="continuous_learning", fact="after_csm")
     d = planner.plan(turn("how much experience do i need for it?", "ask_requirements"), context)
