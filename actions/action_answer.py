@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import SafeAction, send
 from actions.compose import get_planner, planned_reply
-from actions.decision import FALLBACK, NO_ANSWER, SMALL_TALK, Context, Decision, Turn, accepted, fit_only
+from actions.decision import AUDIENCE_TOPIC, FALLBACK, NO_ANSWER, SMALL_TALK, Context, Decision, Turn, accepted, fit_only
 from actions.question_text import looks_like_a_question
 from actions.render import Renderer
 
@@ -57,15 +57,19 @@ def answer_with(dispatcher: CollectingDispatcher, tracker: Tracker, decision: De
 
 def answered_a_fact_last(events: Iterable[Mapping[str, Any]]) -> bool:
     """Whether the bot's turn just before the latest user message answered with a fact (it set
-    ``last_fact``): only then may a message taken for small talk be read as a follow-up of it."""
+    ``last_fact``) or said whom a certification suits (``last_topic`` audience): only then may a message taken for
+    small talk be read as a follow-up of it."""
     users = 0
     for event in reversed(list(events)):
         if event.get("event") == "user":
             users += 1
             if users == 2:
                 return False
-        elif users == 1 and event.get("event") == "slot" and event.get("name") == "last_fact":
-            return bool(event.get("value"))
+        elif users == 1 and event.get("event") == "slot" and event.get("name") == "last_fact" and event.get("value"):
+            return True
+        elif users == 1 and event.get("event") == "slot" and event.get("name") == "last_topic" \
+                and event.get("value") == AUDIENCE_TOPIC:
+            return True  # ... or said whom a certification suits ("why that one?" next asks why that one)
     return False
 
 

@@ -50,7 +50,10 @@ def _replies(kb: Knowledge, planner: Planner, rules: Rules, r: Renderer, decisio
         reply.text = f"{_first_words(kb, decision)}{reply.text}"
         return [reply]
     if decision.kind == TOPIC and decision.topic:
-        return answer(kb, r, Question(decision.topic, decision.certifications, decision.from_context, False))
+        replies = answer(kb, r, Question(decision.topic, decision.certifications, decision.from_context, False))
+        if decision.rule == "audience_why" and replies:  # "why that one?": the article's list is the reason
+            replies[0].text = f"{kb.phrases['answer_audience_why']}\n\n{replies[0].text}"
+        return replies
     if decision.kind == NEIGHBOUR:
         reply = neighbour_reply(kb, planner.neighbours, r, decision.neighbours, scope_first="fit" in decision.asks,
                                 issuer_first="who" in decision.asks)

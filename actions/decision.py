@@ -137,17 +137,19 @@ class Decision:
             cert = self.certifications[0] if len(self.certifications) == 1 else before.certification
             return Context(certification=cert, topic=before.topic, fact=None)
         if self.kind == AUDIENCE:  # "and for a developer?" next is the same question for another role
-            return Context(topic="audience")
+            # (and "why that one?" asks why the certification it named: the planner puts it in `certifications`)
+            return Context(topic=AUDIENCE_TOPIC, certification=self.certifications[0] if len(self.certifications) == 1 else None)
         return before
 
 
 KNOWLEDGE, FALLBACK, OUT_OF_SCOPE, FORM = "knowledge", "fallback", "out_of_scope", "form"
+AUDIENCE_TOPIC = "audience"  # whom each certification suits (certifications.yml): what an audience answer said
 # A message the NLU took for small talk ("how many questions is that?" as ask_why, "open book or not?" as
 # deny) right after a knowledge answer: the planner answers it only as a follow-up of that answer.
 SMALL_TALK = "small_talk"
 CONTEXT_RULES = ("counterpart", "counterpart_same_fact", "counterpart_question", "then", "said_already", "threshold_of_last",
                  "swap",
-                 "source_of_last", "all_of_it", "sure_of_last",
+                 "source_of_last", "all_of_it", "sure_of_last", "audience_why", "audience_other",
                  "why_of_last", "subject_of_last", "next_step", "certification_of_last")
 # Rules whose answer comes before the recommendation form's question when the message opened the form.
 FORM_OPENING_RULES = ("audience", "goal_guide", "side", "neighbour", "known_unknown")

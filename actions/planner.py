@@ -118,9 +118,8 @@ _CHECKS_A_CLAIM = re.compile(r"\W*(is (that|this|it) (true|right|correct|so|accu
 _MOVING_ON = re.compile(r"^\W*(and|what about|how about|ok and|so and)\s+(the|its|their|your)\b", re.I)
 _PRONOUN_OBJECT = re.compile(r"\b(for|before|towards?|into|with|of|does|do|did|will|would|is|can|could) "
                              r"(it|that|this|that one|this one)\b")
-# "I earned 20 SEUs, some from 3 years ago, do they still count?": the fact a user's own number is put
-# against answers only when no other fact fits the question better than it by more than this (the
-# two-year window, not "Yes." and the 20 SEUs)
+# "I earned 20 SEUs, some from 3 years ago, do they still count?": the fact a user's own number is put against answers
+# only when no other fact fits the question better than it by more than this (the two-year window, not "Yes." and 20 SEUs)
 THRESHOLD_MARGIN = 0.03
 # A question this close to one of a fact's own questions is that question: no known unknown's cue outweighs it
 SAME_QUESTION_SCORE = 0.97
@@ -533,8 +532,10 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
         if on_a_point:
             asks = tuple(a for a in asks if a != "fit")  # "which one has no exam?" asks about the exam, not a fit
         if audience is not None:
+            lean = self.role_leaning.get(audience, "").upper()  # (the one it suits, for "why that one?" next)
             return Decision(AUDIENCE, "audience", role=audience, topic="audience", asks=asks, candidates=candidates,
-                            polarity=self._claimed_for(audience, turn.text, entities))
+                            polarity=self._claimed_for(audience, turn.text, entities),
+                            certifications=(lean,) if lean in self.kb.certifications else ())
         # ("and if I fail both?" right after the attempts goes on from that answer: no goal stated; "and if I care
         # more about the product?" after which one suits whom does state one)
         goes_on = context.fact in book.facts and book.facts[str(context.fact)].topic not in self._guide_topics \
@@ -717,7 +718,6 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
         # (no concept named here: "I don't have the renewal rules" would be untrue of the CSM's, which the
         # knowledge holds; a neighbour's, which it does not, are named in _neighbour)
 
-    # ------------------------------------------------------------------ the parts
     def _past_what_is_held(self, keys: Tuple[str, ...], text: str, context: Context) -> Tuple[str, ...]:
         """"I have A-CSM and 18 months as SM, enough?" right after the CSP's requirements: the A-CSM is what the user
         holds, and the question is about the level after it, the one just spoken of (neighbours.yml `then`)."""

@@ -9,11 +9,13 @@ from typing import Optional, Sequence, Tuple
 
 from actions.context import is_elliptical, mentioned_certifications
 from actions.decision import (
+    AUDIENCE_TOPIC,
     COUNTERPART,
     FACT,
     NEIGHBOUR,
     NO_ANSWER,
     NOT_KNOWN,
+    TOPIC,
     UNPARTICULAR_ASKS,
     Context,
     Decision,
@@ -72,6 +74,10 @@ _IT = re.compile(r"\bit\b", re.I)  # "how do I get it?": the pronoun a certifica
 # "so did i fail?", "is that enough then?": a short question on the user's own figure said in the message before
 FIGURE_BEFORE_MAX_WORDS = 6
 
+
+# "the other one?", "and the other?", "what about the other cert?": the other certification, nothing else asked
+_THE_OTHER_ALONE = re.compile(r"^\W*((and|so|ok|okay|hm+|but|what about|how about)\W+)*(what about |how about )?the other"
+                              r"( one| cert\w*| course| option)?\W*$")
 
 class FollowUpRules(PlannerBase):
     """Rules that read a message with the answer before it (the planner's context)."""
@@ -510,9 +516,18 @@ class FollowUpRules(PlannerBase):
         after that?" (its `then`), "why?" (its `because`), "do I need anything else?" (all of it again)."""
         book, lexicon = self.index.book, self.index.lexicon
         last = book.facts.get(context.fact) if context.fact is not None else None
+        lowered = text.lower().strip()
+        if last is None and context.topic == AUDIENCE_TOPIC and context.certification in self.kb.certifications \
+                and lexicon is not None:
+            # "why that one?" right after "the CSPO suits an entrepreneur best": whom the article says it suits; "the
+            # other one?": whom the other suits (the advisor said it had recommended nothing yet)
+            if lexicon.asks_why(lowered) or lexicon.asks_if_sure(lowered):
+                return Decision(TOPIC, "audience_why", topic=AUDIENCE_TOPIC, certifications=(str(context.certification),))
+            if _THE_OTHER_ALONE.match(lowered):
+                other = next(c for c in self.kb.certifications if c != context.certification)
+                return Decision(TOPIC, "audience_other", topic=AUDIENCE_TOPIC, certifications=(other,))
         if last is None or lexicon is None:
             return None
-        lowered = text.lower().strip()
         if lexicon.asks_the_other_way_round(lowered):
             # "and the other way round?" after "do I need the CSM before the CSPO?": a fact speaking of both
             # answers it too; one about a single certification has its counterpart (data) for the other

@@ -265,6 +265,10 @@ def test_answered_a_fact_last_reads_only_the_last_bot_turn() -> None:
     assert not answered_a_fact_last([user, none, user])
     assert not answered_a_fact_last([fact, user, {"event": "action", "name": "utter_greet"}, user])
     assert not answered_a_fact_last([user])
+    # ... or said whom a certification suits: "why that one?" next asks why that one
+    audience = {"event": "slot", "name": "last_topic", "value": "audience"}
+    assert answered_a_fact_last([user, audience, none, user])
+    assert not answered_a_fact_last([user, {"event": "slot", "name": "last_topic", "value": "cost"}, none, user])
 
 
 def kept_asking(slots: Dict[str, Any]) -> bool:

@@ -2268,6 +2268,26 @@ def test_are_you_sure_gets_the_fact_again_as_its_source_says_it(planner: Planner
     assert planner.plan(turn("are you sure?", "ask_why"), Context()).rule != "sure_of_last"
 
 
+def test_why_that_one_after_whom_a_certification_suits(planner: Planner) -> None:
+    """ "why that one?" and "the other one?" right after "the CSPO suits an entrepreneur best" got "I haven't
+    recommended anything yet" (15 follow-ups of sets 1-41): whom the article says each one suits."""
+    text = "which cert if I'm an entrepreneur"
+    d = planner.plan(turn(text, "ask_recommendation", [ent(text, "entrepreneur", "role", "entrepreneur")]), Context())
+    assert (d.kind, d.role, d.certifications) == (AUDIENCE, "entrepreneur", ("CSPO",)), d.trace()
+    after = d.context_after(Context())
+    assert (after.topic, after.certification, after.fact) == ("audience", "CSPO", None)
+    for text, rule, cert in (("why that one?", "audience_why", "CSPO"), ("why?", "audience_why", "CSPO"),
+                             ("the other one?", "audience_other", "CSM"), ("and the other?", "audience_other", "CSM")):
+        d = planner.plan(turn(text, "ask_why"), after)
+        assert (d.kind, d.rule, d.certifications) == (TOPIC, rule, (cert,)), (text, d.trace())
+        assert accepted(SMALL_TALK, d)
+    assert reply(planner.plan(turn("why that one?", "ask_why"), after)).startswith(
+        "Because that is whom the article says it suits; its full list:\n\n"
+        "**CSPO (Certified Scrum Product Owner)**: The CSPO suits you if you:")
+    # not after anything else
+    assert planner.plan(turn("why that one?", "ask_why"), Context(topic="cost", certification="CSPO")).rule != "audience_why"
+
+
 def test_are_you_sure_with_what_the_user_heard_instead_gets_the_fact_again(planner: Planner) -> None:
     """ "are you sure? I heard 80%" after the pass mark was "affirm" or "why?" to the NLU: 11 doubting follow-ups of
     sets 1-41 got "[affirm]", "Sorry, I'm not sure I understood." or the source alone; now 8 of them get the fact."""
