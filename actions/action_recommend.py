@@ -144,8 +144,12 @@ def answer_first(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dic
         return []
     replies = form_opening_reply(Renderer(tracker.get_latest_input_channel()), tracker.latest_message or {})
     send(dispatcher, replies)
-    if any((r.trace or {}).get("decision") == "audience" for r in replies):
-        return [SlotSet("last_topic", "audience"), SlotSet("last_fact", None)]
+    audience = next((r.trace for r in replies if (r.trace or {}).get("decision") == "audience"), None)
+    if audience is not None:
+        # (and the certification it named: "why that one?" next asks why that one, "the other one?" about the other)
+        named = [str(c) for c in audience.get("certifications") or []]
+        return [SlotSet("last_topic", "audience"), SlotSet("last_fact", None)] + (
+            [SlotSet("certification", named[0])] if len(named) == 1 else [])
     return []
 
 

@@ -367,7 +367,15 @@ def test_the_audience_answer_opening_the_form_is_remembered_for_and_a_developer(
     msgs, slots = run(ActionAskPreferredFocus(), tracker(text, "ask_recommendation", [
         {"entity": "role", "value": "business_analyst", "start": 19, "end": 35}], opened=True))
     assert msgs[0]["text"].startswith("The CSPO suits a business analyst best, according to the article")
-    assert slots.get("last_topic") == "audience"
+    assert slots.get("last_topic") == "audience" and slots.get("certification") == "CSPO", slots
+    # "why that one?" next (ask_why) is answered in the form: whom the article says the CSPO suits (it got "I ask
+    # because ...", the form's reason for its question), and the form goes on asking
+    msgs, slots = run(ValidateRecommendationForm(), tracker("why that one?", "ask_why", slots={
+        "requested_slot": "preferred_focus", "last_topic": "audience", "certification": "CSPO"}, events=[
+        {"event": "user", "text": text}, {"event": "slot", "name": "last_topic", "value": "audience"},
+        {"event": "slot", "name": "last_fact", "value": None}]))
+    assert msgs and msgs[0]["text"].startswith("Because that is whom the article says it suits"), msgs
+    assert "The CSPO suits you if you" in msgs[0]["text"] and kept_asking(slots), (msgs, slots)
     # an answer to the form's question gets the next question only ("deciding what we build" got the
     # article's choose-if line for the CSPO first)
     msgs, slots = run(ActionAskPreferredFocus(), tracker("deciding what we build", "goal_own_product"))
