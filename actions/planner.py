@@ -658,7 +658,8 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
                     answer = book.facts[other]
                     return Decision(COUNTERPART, "counterpart_of_best", fact=answer, topic=answer.topic,
                                     certifications=wanted, asks=asks, candidates=candidates, score=score,
-                                    sure_score=book.unsure_min_score, form_score=book.form_question_min_score)
+                                    sure_score=book.unsure_min_score, form_score=book.form_question_min_score,
+                                    opens_form=answer.id in book.form_opening_facts and score >= book.form_fact_min_score)
                 if self._other_role(text, fact, score, wanted, asks, concepts, ranked):
                     # "does the Scrum Master prioritise the backlog?": no, that is the Product Owner's duty
                     return Decision(FACT, "other_role", fact=fact, topic=fact.topic, certifications=fact.certifications,
@@ -715,8 +716,7 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
         return Decision(NOT_KNOWN, "not_known", nearest=nearest, certifications=named, topic=topic,
                         asks=in_order, candidates=candidates, foreign=tuple(foreign),
                         rejected=tuple(rejected[:TRACE_CANDIDATES]))
-        # (no concept named here: "I don't have the renewal rules" would be untrue of the CSM's, which the
-        # knowledge holds; a neighbour's, which it does not, are named in _neighbour)
+        # (no concept named: "I don't have the renewal rules" is untrue of the CSM's; a neighbour's are named in _neighbour)
 
     def _past_what_is_held(self, keys: Tuple[str, ...], text: str, context: Context) -> Tuple[str, ...]:
         """"I have A-CSM and 18 months as SM, enough?" right after the CSP's requirements: the A-CSM is what the user

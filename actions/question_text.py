@@ -63,6 +63,8 @@ def the_asking_clause(text: str) -> str:
 # "sorry, I meant how long it stays valid, not the course": what the user says, at the end and after a comma,
 # they do not ask about is no word of the question (nor a certification named there)
 _NOT_ASKED = re.compile(r",\s*(and |but )?(not|rather than|instead of)\s+[\w' -]{1,40}?\W*$"
+                        # ... nor the one preferred over ("signs I should pick the csm over the cspo": about the CSM)
+                        r"|(?:(?<=\bcsm)|(?<=\bcspo))\s+(over|rather than|instead of|and not)\s+(the\s+)?(csm|cspo)\W*$"
                         # ... nor where the user wants the answer from ("what goes into the backlog according to the
                         # article?"): the advisor's answers come from there anyway
                         r"|,?\s+(according to|as per|per|based on|in) (the|your|this) (article|guide|reference|sources?|blog|"

@@ -1523,6 +1523,19 @@ def test_what_the_user_says_they_do_not_ask_is_no_word_of_the_question(planner: 
     assert (cut.text, cut.entities) == ("how long is the course?", ())
     for kept in ("why not the csm?", "is it open book or not?", "is it valid, not?"):
         assert without_what_is_not_asked(turn(kept)).text == kept
+    # nor the one a choice is preferred over: "signs I should pick cspo over csm" asks about the CSPO (both "choose
+    # the ..." lines fitted it as well, and the first won: the CSM's)
+    for text, cert, fact in (("signs I should pick cspo over csm", "cspo", "choose_cspo"),
+                             ("signs I should pick csm over cspo", "csm", "choose_csm")):
+        other = "csm" if cert == "cspo" else "cspo"
+        entities = [ent(text, f"pick {cert}", "certification", cert.upper()),
+                    {**ent(text, f"over {other}", "certification", other.upper())}]
+        entities = [dict(entities[0], start=entities[0]["start"] + 5), dict(entities[1], start=entities[1]["start"] + 5)]
+        cut = without_what_is_not_asked(turn(text, entities=entities))
+        assert cut.text == f"signs I should pick {cert}" and [e["value"] for e in cut.entities] == [cert.upper()]
+        d = planner.plan(turn(text, "ask_recommendation", entities), Context())
+        assert d.fact is not None and d.fact.id == fact and d.opens_form, d.trace()
+    assert without_what_is_not_asked(turn("is the csm course over 2 days?")).text == "is the csm course over 2 days?"
     # nor how an e-mail signs off: a name is no word of the question
     for text, question in [("What is the CSM pass mark? Thank you, Greta", "What is the CSM pass mark?"),
                            ("Could you describe the duties of a Scrum Master? Many thanks, Carla",
