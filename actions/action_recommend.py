@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.action_answer import MISREAD_MAX_CONFIDENCE, answer_follow_up, answer_misread_question
 from actions.base import SafeAction, send
 from actions.compose import audience_aside, audience_for_role_given, form_opening_reply
+from actions.decision import AUDIENCE_TOPIC
 from actions.followup import OTHER, WHY, explain
 from actions.knowledge_base import get_knowledge
 from actions.neighbours import get_neighbours, neighbour_reply
@@ -148,7 +149,7 @@ def answer_first(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dic
     if audience is not None:
         # (and the certification it named: "why that one?" next asks why that one, "the other one?" about the other)
         named = [str(c) for c in audience.get("certifications") or []]
-        return [SlotSet("last_topic", "audience"), SlotSet("last_fact", None)] + (
+        return [SlotSet("last_topic", AUDIENCE_TOPIC), SlotSet("last_fact", None)] + (
             [SlotSet("certification", named[0])] if len(named) == 1 else [])
     return []
 

@@ -10,6 +10,7 @@ from typing import Any, Dict, Mapping, Optional, Tuple
 from actions.context import trusted_entities
 from actions.facts import FactEntry
 from actions.knowledge_base import Knowledge
+from actions.restate import words_not_known
 from actions.unknowns import Unknown
 
 FACT, COUNTERPART, TOPIC, NEIGHBOUR, AUDIENCE, NOT_KNOWN = "fact", "counterpart", "topic", "neighbour", "audience", "not_known"
@@ -67,6 +68,9 @@ class Context:
 NO_CONTEXT = Context()  # a conversation's first message: nothing remembered
 
 
+AUDIENCE_TOPIC = "audience"  # whom each certification suits (certifications.yml): what an audience answer said
+
+
 @dataclass(frozen=True)
 class Decision:
     kind: str
@@ -101,9 +105,15 @@ class Decision:
     part: str = ""  # the words of the message this decision answers, when it asks more than one question
     also: Tuple["Decision", ...] = ()  # the answers to its further questions (actions/parts.py), in order
     worked_out: str = ""  # what the user's own figures work out to with the fact (actions/figures.py), said first
-    # an honest "I don't know" with no known unknown: what it doesn't know, in the user's words (actions/restate.py)
-    restated: str = ""
     introduces: Optional[str] = None  # the neighbour the fact says what it is ("what comes after the csm?": the A-CSM)
+
+    @property
+    def restated(self) -> str:
+        """An honest "I don't know" with no known unknown: the question's words the knowledge never uses, named
+        (actions/restate.py: '"pause" or "break"'); "" otherwise."""
+        if self.kind != NOT_KNOWN or self.unknown is not None:
+            return ""
+        return words_not_known(self.foreign) or ""
 
     def trace(self) -> Dict[str, Any]:
         """The decision as plain data, for the bot event's metadata and the workbench."""
@@ -143,7 +153,6 @@ class Decision:
 
 
 KNOWLEDGE, FALLBACK, OUT_OF_SCOPE, FORM = "knowledge", "fallback", "out_of_scope", "form"
-AUDIENCE_TOPIC = "audience"  # whom each certification suits (certifications.yml): what an audience answer said
 # A message the NLU took for small talk ("how many questions is that?" as ask_why, "open book or not?" as
 # deny) right after a knowledge answer: the planner answers it only as a follow-up of that answer.
 SMALL_TALK = "small_talk"

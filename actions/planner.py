@@ -34,6 +34,7 @@ from actions.claims import contradicts
 from actions.context import is_elliptical, mentioned_certifications
 from actions.decision import (
     AUDIENCE,
+    AUDIENCE_TOPIC,
     COUNTERPART,
     FACT,
     NO_ANSWER,
@@ -182,7 +183,7 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
             if len(parts) > 1 and not self.sides.both_asked(turn.text.lower()):  # (the how and the what: one question)
                 decision = self._plan_parts(turn, context, parts) or decision
         decision = self._asked_in_a_story(decision, turn, context) or decision
-        decision = self._restated(self._read_with_last(decision, turn, context))
+        decision = self._read_with_last(decision, turn, context)
         if decision.kind in (FACT, COUNTERPART) and decision.fact is not None and not decision.neighbours \
                 and decision.fact.id in self._introducing:
             # "do I need the CSM for it?" right after "what comes after the csm?" asks about the A-CSM
@@ -219,7 +220,7 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
                     or (decisions and decision.rule == "source_of_last"):
                 # ("where do I renew? need the link": the link of what the message asks, read whole)
                 return None
-            decisions.append(self._restated(replace(decision, part=part.text)))
+            decisions.append(replace(decision, part=part.text))
             before = replace(decision.context_after(before), question=part.text)
         answers = {(d.fact.id if d.fact else None, d.unknown.id if d.unknown else None, d.kind) for d in decisions}
         if not decisions:
@@ -532,10 +533,9 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
         if on_a_point:
             asks = tuple(a for a in asks if a != "fit")  # "which one has no exam?" asks about the exam, not a fit
         if audience is not None:
-            lean = self.role_leaning.get(audience, "").upper()  # (the one it suits, for "why that one?" next)
-            return Decision(AUDIENCE, "audience", role=audience, topic="audience", asks=asks, candidates=candidates,
-                            polarity=self._claimed_for(audience, turn.text, entities),
-                            certifications=(lean,) if lean in self.kb.certifications else ())
+            lean = next((c for c in self.kb.certifications if c.lower() == self.role_leaning.get(audience)), None)  # "why?" next
+            return Decision(AUDIENCE, "audience", role=audience, topic=AUDIENCE_TOPIC, asks=asks, candidates=candidates,
+                            polarity=self._claimed_for(audience, turn.text, entities), certifications=(lean,) if lean else ())
         # ("and if I fail both?" right after the attempts goes on from that answer: no goal stated; "and if I care
         # more about the product?" after which one suits whom does state one)
         goes_on = context.fact in book.facts and book.facts[str(context.fact)].topic not in self._guide_topics \

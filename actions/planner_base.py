@@ -12,7 +12,6 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 from actions.assertions import Assertions
 from actions.context import mentioned_certifications
 from actions.decision import (
-    NOT_KNOWN,
     TOPIC,
     Context,
     Decision,
@@ -30,7 +29,6 @@ from actions.question_text import (
     the_question,
     word_count,
 )
-from actions.restate import words_not_known
 from actions.sides import sides_from_knowledge
 from actions.spelling import Speller
 from actions.spelling import vocabulary as spelling_vocabulary
@@ -211,14 +209,6 @@ class PlannerBase:
         for u in unknowns.entries:
             if u.related and u.related not in index.book.facts:
                 raise KnowledgeError("knowledge/unknowns.yml", f"unknowns.{u.id}.related", f"unknown fact {u.related!r}")
-
-    def _restated(self, decision: Decision) -> Decision:
-        """An honest "I don't know" with no known unknown names the words of the question the knowledge never uses
-        (actions/restate.py): "I don't know anything about "pause" or "break"", not "I don't know that"."""
-        if decision.kind != NOT_KNOWN or decision.unknown is not None or decision.restated:
-            return decision
-        said = words_not_known(decision.foreign)
-        return replace(decision, restated=said) if said else decision
 
     def _asserted(self, assertions: Assertions, question: str, asks_yes_no: bool, said: str) -> Optional[str]:
         """"yes", "no" or None: what ``assertions`` make of a yes/no question (actions/assertions.py), a "yes" vouched for
