@@ -77,6 +77,11 @@ def plain_yes_no(question: str, asks_yes_no: bool) -> Optional[str]:
     return text
 
 
+def same_thing(text: str) -> bool:
+    """Whether a question asks whether two things are one ("is a CST the same as a scrum master?")."""
+    return _SAME_THING.search(text) is not None
+
+
 def negated(text: str) -> bool:
     """Whether a (lower-case) question says "not", "no", "n't" ... anywhere."""
     return _NEGATION.search(text) is not None
@@ -94,7 +99,7 @@ class Assertions:
         lexicon's reading (lexicon.yml `asks: yesno`, claim frames); a question mark after no question word also asks
         it ("csm exam proctored??")."""
         text = plain_yes_no(question, asks_yes_no)
-        if text is None or _SAME_THING.search(text):
+        if text is None or same_thing(text):
             # "is a CST the same as a scrum master?" asks whether two things are one: what a fact asserts of one of
             # them ("taught by a CST") is no "yes" (the trainer's fact said "Yes." to it)
             return None

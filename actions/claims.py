@@ -9,8 +9,9 @@ gets "No." before "50 multiple-choice questions". The rule is narrow, because a 
   question's, and no range or approximation for that unit ("about 250 to 2,500 USD": 1,000 is in it);
 - the number is not the user's own ("I have 25 SEUs", "I did the course 30 days ago": `SITUATION`), nor
   compared ("more than 30 questions?");
-- never "yes": the rest of the claim may be wrong ("16 hours over one day?").
-Pure: text in, "no" / None out.
+- "yes" only through ``agreed_rest``: every figure claimed is one the fact states exactly, and the caller checks that
+  the fact also says every other word the question asserts something with ("16 hours over one day?" is no "yes").
+Pure: text in, "no" / None out, or the words a "yes" must still vouch for.
 """
 from __future__ import annotations
 
@@ -24,17 +25,24 @@ _UNITS: Dict[str, str] = {
     "percent": r"%|percent|per cent|pct",
 }
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-          "ten": 10, "twelve": 12, "fifteen": 15, "sixteen": 16, "eighteen": 18, "twenty": 20, "twenty-four": 24,
-          "thirty": 30, "forty": 40, "forty-five": 45, "fifty": 50, "sixty": 60, "ninety": 90, "hundred": 100}
+          "ten": 10, "twelve": 12, "fifteen": 15, "sixteen": 16, "eighteen": 18, "hundred": 100}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_ONES = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+# "seventy four", "eighty-five" (dictated numbers)
+_WORDS.update({**_TENS, **{f"{tens}{joint}{one}": value + digit for tens, value in _TENS.items() for one, digit in _ONES.items()
+                           for joint in (" ", "-")}})
 _NUMBER = r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")"
 # (a word may stand between: "50 multiple-choice questions", "two free attempts")
 _FIGURE = [(unit, re.compile(r"(?<![\w.,])" + _NUMBER + r"(?:\s*|-)(?:(?:multiple-choice|free|further|more|extra|live) )?(?:"
                              + pattern + r")(?!\w)", re.I))
            for unit, pattern in _UNITS.items()]
 _DOLLARS = re.compile(r"\$\s?" + _NUMBER, re.I)
-# a number that is only roughly stated, or a range: a figure inside it is no contradiction
-_ROUGH = re.compile(r"\b(about|around|roughly|approximately|up to|at least|at most|minimum|maximum|or more|from|between|"
-                    r"range|ranges|vary|varies)\b|\d\s*(to|-|\u2013|and)\s*\$?\d")
+# a number that is only roughly stated, or a range: a figure inside it is no contradiction. The word stands before the
+# figure in its clause ("from about 250 to 2,500 USD", "at least 20 SEUs"), or a range or "or more" right after it; what
+# follows in another clause is no part of it ("which is 74%: up to 13 may be wrong" states 74% exactly)
+_ROUGH_BEFORE = re.compile(r"(\b(about|around|roughly|approximately|up to|at least|at most|minimum|maximum|from|between|"
+                           r"range|ranges|vary|varies)\b[^.;:!?]*|\d\s*(to|-|\u2013|and)\s*\$?)$")
+_ROUGH_AFTER = re.compile(r"^\s*((to|-|\u2013|and)\s*\$?\d|or (more|less|so)\b|[^.;:!?]*\b(vary|varies|range|ranges)\b)")
 # the user's own figure, or one compared: not a claim about the rule ("min" after a number is minutes, not a minimum)
 SITUATION = re.compile(r"\b(ago|i (?:only )?(?:have|had|got|get|did|took|take|finished|spent|scored|earned|collected|'ve)|"
                        r"i've|ive|if i|when i|my (?:own )?\w+ (?:was|is|took|lasted)|"
@@ -45,7 +53,7 @@ SITUATION = re.compile(r"\b(ago|i (?:only )?(?:have|had|got|get|did|took|take|fi
 _ALTERNATIVES = re.compile(r"\bor\b(?! (not|is that|false)\b)|\d\s*(x|\*|times)\s*\d|\b(in )?total\b|\baltogether\b|"
                            r"\bcombined\b|\bin all\b|\b(days?|sessions?|parts?|blocks?) of\b")
 ROUGH_REACH = 20  # characters either side of a figure where a word makes it rough ("from about 250 to 2,500 USD")
-_CLAIM = re.compile(r"\b(is that|is it|is this|isn't it|right|true|correct|really|heard|read|told|said|says|claims?)\b")
+CLAIM = re.compile(r"\b(is that|is it|is this|isn't it|right|true|correct|really|heard|read|told|said|says|claims?)\b")
 _YES_NO_START = re.compile(r"^\W*((hi|hey|hello|so|ok|okay|btw|and|but)\W+)*(is|are|does|do|did|will|would|has|have|"
                            r"isn't|aren't|doesn't|don't)\b")
 
@@ -80,7 +88,11 @@ def claimed_figures(question: str, asks_yes_no: bool = False) -> List[Tuple[str,
     yes/no one by other means ("csm test 90 min?", a question mark after no question word)."""
     lowered = question.lower().replace("\u2019", "'")
     if SITUATION.search(lowered) or _ALTERNATIVES.search(lowered) \
-            or not (asks_yes_no or _YES_NO_START.match(lowered) or _CLAIM.search(lowered)):
+            or not (asks_yes_no or _YES_NO_START.match(lowered) or CLAIM.search(lowered)):
+        return []
+    # "is there a time limit for my free attempts? like 30 days?": the guess is put to a yes/no question of its own,
+    # which a "No." to the figure would seem to answer
+    if any(_YES_NO_START.match(part) and not figures(part) for part in re.split(r"\?+\s+(?=\w)", lowered)[:-1]):
         return []
     return figures(lowered)
 
@@ -90,16 +102,37 @@ def contradicts(question: str, answer: str, asks_yes_no: bool = False) -> Option
     claimed = claimed_figures(question, asks_yes_no)
     if not claimed:
         return None
-    stated: Dict[str, Set[float]] = {}
-    rough: Set[str] = set()
-    for unit, value, start, end in _placed_figures(answer):
-        stated.setdefault(unit, set()).add(value)
-        # ("about 250 to 2,500 USD": 1,000 is in it; "50 questions ..., so up to 13 may be wrong" states 50 exactly)
-        if _ROUGH.search(answer[max(0, start - ROUGH_REACH):end + ROUGH_REACH].lower()):
-            rough.add(unit)
+    stated, rough = _stated(answer)
     if any(unit in rough for unit, _ in claimed):
         return None
     compared = [(unit, value) for unit, value in claimed if unit in stated]
     if not compared or any(value in stated[unit] for unit, value in compared):
         return None
     return "no"
+
+
+def _stated(answer: str) -> Tuple[Dict[str, Set[float]], Set[str]]:
+    """The figures an answer states, by unit, and the units it states only roughly or as a range."""
+    stated: Dict[str, Set[float]] = {}
+    rough: Set[str] = set()
+    for unit, value, start, end in _placed_figures(answer):
+        stated.setdefault(unit, set()).add(value)
+        # ("about 250 to 2,500 USD": 1,000 is in it; "50 questions ..., so up to 13 may be wrong" states 50 exactly)
+        lowered = answer.lower()
+        if _ROUGH_BEFORE.search(lowered[max(0, start - ROUGH_REACH):start]) or _ROUGH_AFTER.match(lowered[end:end + ROUGH_REACH]):
+            rough.add(unit)
+    return stated, rough
+
+
+def agreed_rest(question: str, answer: str, asks_yes_no: bool = False) -> Optional[str]:
+    """"seventy four percent, is that the pass mark for the CSM?": when every figure the question claims is one the answer
+    states exactly (same unit, same value, not a range), the question with those figures blanked: the words a "yes" must
+    still find in the answer. None when it claims no figure, or one the answer does not state."""
+    lowered = question.lower().replace("\u2019", "'")
+    if not claimed_figures(lowered, asks_yes_no):
+        return None
+    stated, rough = _stated(answer)
+    placed = _placed_figures(lowered)
+    if any(unit in rough or value not in stated.get(unit, ()) for unit, value, _, _ in placed):
+        return None
+    return "".join(" " if any(start <= i < end for _, _, start, end in placed) else c for i, c in enumerate(lowered))

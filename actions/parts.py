@@ -47,6 +47,12 @@ _NAME_ONLY = re.compile(r"^\s*(the|a|an)\s+(csm|cspo|a-csm|a-cspo|csp|psm( i)?|p
                         r"product owner)\W*$", re.IGNORECASE)
 
 
+# a figure offered as a guess: "like 90%?", "maybe 2 hours?", "around $500?"
+_GUESS = re.compile(r"^\W*((like|maybe|perhaps|about|around|roughly|approximately|approx|say|or|is it|so)\s+){0,2}\$?\d[\d,.]*\s*"
+                    r"(%|percent|hours?|hrs?|h|minutes?|mins?|days?|weeks?|months?|years?|usd|dollars?|bucks|questions?|seus?)?"
+                    r"\W*$", re.IGNORECASE)
+
+
 def _things_asked(text: str) -> List[Tuple[int, int]]:
     """The spans of "what's the X and the Y" asked with one question word, or [] when it is no such question."""
     if not _THING_ASKED.match(text) or _JOINED.search(text):
@@ -78,4 +84,8 @@ def question_parts(text: str) -> List[Tuple[int, int]]:
     if len(re.findall(r"\w+", _LEADING.sub("", first))) < least:
         return [(0, len(text))]
     spans = [(s, e) for s, e in spans if len(re.findall(r"\w+", text[s:e])) >= MIN_WORDS]
+    # a guess offered for the question before it is no question of its own ("how many pass first time? like 90%?")
+    for i in range(len(spans) - 1, 0, -1):
+        if _GUESS.match(text[spans[i][0]:spans[i][1]]):
+            spans[i - 1:i + 1] = [(spans[i - 1][0], spans[i][1])]
     return spans if len(spans) > 1 else [(0, len(text))]

@@ -29,8 +29,6 @@ import re
 from dataclasses import dataclass, replace
 from typing import Callable, List, Optional, Sequence, Tuple
 
-from actions.assertions import plain_yes_no
-from actions.claims import contradicts
 from actions.context import is_elliptical, mentioned_certifications
 from actions.decision import (
     AUDIENCE,
@@ -316,14 +314,7 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
         question = the_question(text)
         if _ASKS_A_FIGURE.match(question) and lexicon is not None and "yesno" not in lexicon.asks_of(question):
             return None
-        # (also "csm test 90 min?": a question mark after no question word)
-        if contradicts(question, fact.answer, plain_yes_no(question, lexicon is not None and "yesno" in lexicon.asks_of(question))
-                       is not None):
-            return "no"
-        if fact.assertions is None or lexicon is None:
-            return None
-        # what the fact makes true or false of what the question asserts (facts.yml `assertions`, actions/assertions.py)
-        return self._asserted(fact.assertions, question, "yesno" in lexicon.asks_of(text), fact.answer)
+        return self._checked(fact, question, text)
 
     def _course_required(self, text: str, named: Sequence[str], asks: Sequence[str], concepts: Sequence[str],
                          context: Context, candidates: Tuple[Tuple[str, float], ...]) -> Optional[Decision]:

@@ -9,7 +9,8 @@ from collections import Counter
 from dataclasses import replace
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from actions.assertions import Assertions
+from actions.assertions import Assertions, negated, plain_yes_no, same_thing
+from actions.claims import CLAIM, agreed_rest, contradicts, figures
 from actions.context import mentioned_certifications
 from actions.decision import (
     TOPIC,
@@ -22,7 +23,7 @@ from actions.figures import Worker
 from actions.knowledge_base import Knowledge, KnowledgeError
 from actions.neighbours import ENTITY as NEIGHBOUR_ENTITY
 from actions.neighbours import Neighbours
-from actions.polarity import unstated
+from actions.polarity import said_plainly, unstated
 from actions.question_text import (
     ASKING_FRAME,
     looks_like_a_question,
@@ -60,6 +61,11 @@ def _role_cues(kb: Knowledge, roles: Mapping[str, str], key: str = "role_cues") 
         except re.error as e:
             raise KnowledgeError(where, f"{key}.{role}", f"not a valid pattern: {e}") from None
     return cues
+
+
+_ASKS_WH = re.compile(r"\b(what|whats|which|how|when|where|who|whom|whose|why)\b")
+# a question ending on its verb asks what a thing comes to ("so two extra tries is?", "and 3 retakes would cost?")
+_ASKS_WHAT_IT_IS = re.compile(r"\b(is|are|be|costs?|makes?|comes? to|totals?)\W*$")
 
 
 def _spelled_names(aliases: Iterable[str]) -> Dict[str, str]:
@@ -223,6 +229,55 @@ class PlannerBase:
             return bool(unstated(rest, said, lexicon, self.index.normalise, lexicon.polarity_generic))
 
         return assertions.verdict(question, asks_yes_no, unsaid)
+
+    def _checked(self, fact: FactEntry, question: str, text: str) -> Optional[str]:
+        """"yes", "no" or None for a claim or yes/no question (``question``: its asking part, ``text``: the message) the fact
+        answers: a figure it states otherwise ("No.", actions/claims.py) or exactly ("Yes."), what its `assertions` make
+        of it (actions/assertions.py), or, with none of them, the question's own words said in the fact's first sentence
+        with no negation in their clauses ("is the PO the voice of the customer?", actions/polarity.py)."""
+        lexicon = self.index.lexicon
+        # (also "csm test 90 min?": a question mark after no question word)
+        asks_yes_no = lexicon is not None and "yesno" in lexicon.asks_of(question)
+        yes_no = plain_yes_no(question, asks_yes_no)
+        if contradicts(question, fact.answer, yes_no is not None):
+            return "no"
+        if self._figures_agree(question, asks_yes_no, fact.answer):  # ("74 percent, is that the pass mark?")
+            return "yes"
+        if lexicon is None:
+            return None
+        if fact.assertions is not None:
+            # what the fact makes true or false of what the question asserts (facts.yml `assertions`)
+            verdict = self._asserted(fact.assertions, question, "yesno" in lexicon.asks_of(text), fact.answer)
+            if verdict is not None:
+                return verdict
+        # (a yes/no question by its words, with no question word: "link to the cspo page?" and "where can I read about
+        # the CSM?" ask for the page)
+        if not asks_yes_no or yes_no is None or _ASKS_WH.search(yes_no) or negated(yes_no) or same_thing(yes_no) \
+                or figures(yes_no):
+            return None
+        pattern = self.neighbours.pattern
+        rest = pattern.sub(lambda m: " " * len(m.group()), yes_no) if pattern is not None else yes_no
+        return "yes" if said_plainly(rest, fact.answer, lexicon, self.index.normalise, lexicon.polarity_generic) else None
+
+    def _figures_agree(self, question: str, asks_yes_no: bool, said: str) -> bool:
+        """"seventy four percent, is that the CSM pass mark?": every figure the question claims is one ``said`` states
+        exactly, and ``said`` also says every other word the question asserts something with (actions/claims.py); never
+        for a negated question ("it's not 74%, is it?")."""
+        lexicon, pattern = self.index.lexicon, self.neighbours.pattern
+        # (a claim put to check asks yes or no: "seventy four percent is that the pass mark")
+        if plain_yes_no(question, asks_yes_no or CLAIM.search(question.lower()) is not None) is None:
+            return False
+        # (an answer that says "no", "not" or "only" of something may state the figure of another thing: "Only the CSM has a
+        # test (50 questions ...)" is no "yes" to "the cspo test is 50 questions, right?"; "so two extra tries is?" asks
+        # for what they come to)
+        first = said.split("\n")[0].lower()
+        if negated(first) or re.search(r"\bonly\b", first) or _ASKS_WHAT_IT_IS.search(question.lower()):
+            return False
+        rest = agreed_rest(question, said, True)
+        if lexicon is None or rest is None or negated(rest):
+            return False
+        rest = pattern.sub(lambda m: " " * len(m.group()), rest) if pattern is not None else rest
+        return not unstated(rest, said, lexicon, self.index.normalise, lexicon.polarity_generic)
 
     def _names_put_right(self, turn: Turn) -> Turn:
         """A certification the speller's corrections reveal ("and teh product ownr?": the product owner), which the

@@ -66,6 +66,31 @@ def unstated(question: str, answer: str, lexicon: Lexicon, normalise: Normaliser
     return [w for w in specific_words(question, normalise, generic) if _stem(w) not in said]
 
 
+# the clauses of an answer's first sentence ("After the course you accept the licence agreement, and then the CSPO is
+# granted; there is no test": the "no" is the test's, not the granting's)
+_CLAUSE = re.compile(r"[,;:()\u2013\u2014]|\.\s|\s-\s")
+PLAIN_WORDS = 2  # a yes/no question says at least this many specific words for the fact's words to vouch for it
+
+
+def said_plainly(question: str, answer: str, lexicon: Lexicon, normalise: Normaliser, generic: frozenset) -> bool:
+    """Whether a yes/no question's specific words (two at least) are all said in the first sentence of ``answer``, none
+    in a clause with a negation ("is the PO the voice of the customer?": "The Product Owner is the voice of the customer"),
+    and it asks no obligation the answer calls optional. The caller has checked that the question is one plain yes/no
+    question with no negation and no figure."""
+    if _OBLIGATION.search(question.lower()) and _OPTIONAL.search(answer.lower()):
+        return False
+    specific = specific_words(question, normalise, generic)
+    if len(specific) < PLAIN_WORDS:
+        return False
+    first = re.split(r"\n", answer, maxsplit=1)[0]
+    clauses = [_WORD.findall(lexicon.rewrite(c.lower())) for c in _CLAUSE.split(first)]
+    for word in specific:
+        holding = [c for c in clauses if any(_stem(w) == _stem(word) for w in c)]
+        if not holding or any(w in _NEGATION for c in holding for w in c):
+            return False
+    return True
+
+
 # What a yes/no question asks: whether one may ("can I take ...", "am I allowed to ...", "is it possible to ...")
 # or must ("do I need ...", "is ... required", "must I ..."). A question asking both, or asked in the negative
 # ("can't I ...", "is there no ..."), asks neither: the fact speaks for itself.

@@ -38,6 +38,12 @@ _COMPOUND = re.compile(r"\b(" + "|".join(_TENS) + r")[- ](" + "|".join(_UNITS_10
 _VOWELS = "aeiou"
 # letters said one by one ("the c s p o test", "p s m 1", "a c s m"): a run of single letters, spaces or dots between
 _SPELLED = re.compile(r"(?<![\w.-])[a-z](?:[ .]{1,2}[a-z])+\.?(?![\w-])")
+# letters said by their names, as dictation writes them ("see ess em": CSM, "see ess pee oh": CSPO); a run of them is a
+# name only when its letters spell one and one of them is said by its name ("c s m" is the pattern above)
+_LETTER_NAMES = {"ay": "a", "bee": "b", "see": "c", "cee": "c", "sea": "c", "dee": "d", "ess": "s", "es": "s", "em": "m",
+                 "pee": "p", "oh": "o", "eye": "i"}
+_NAMED_LETTERS = re.compile(r"(?<![\w-])(?:(?:" + "|".join(_LETTER_NAMES) + r"|[a-z])[ .-]{1,2})+(?:" + "|".join(_LETTER_NAMES)
+                            + r"|[a-z])(?![\w-])")
 # a leading "a" is the article, not the A of "A-CSM", unless one of these comes before it ("the a c s m course");
 # a leading "i" is the pronoun
 _DETERMINERS = frozenset({"the", "my", "an", "your", "her", "his", "their", "our", "this", "that"})
@@ -219,6 +225,18 @@ class Speller:
                 letters, at = letters[1:], at[1:]  # "can I get a c s m", "do i c s m": the article, the pronoun
             if letters in self.spelled:
                 out.append(Correction(at[0], text[at[0]:end], self.spelled[letters]))
+        taken = [(fix.start, fix.start + len(fix.typed)) for fix in out]
+        for m in _NAMED_LETTERS.finditer(lowered):
+            said = [(w.start() + m.start(), w.group()) for w in re.finditer(r"[a-z]+", m.group())]
+            if not any(word in _LETTER_NAMES for _, word in said) or any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            before = lowered[:m.start()].split()
+            if said[0][1] in ("a", "ay") and not (before and before[-1] in _DETERMINERS) \
+                    and "".join(_LETTER_NAMES.get(w, w) for _, w in said[1:]) in self.spelled:
+                said = said[1:]  # ("is there a see ess em test": the article)
+            letters = "".join(_LETTER_NAMES.get(word, word) for _, word in said)
+            if letters in self.spelled:
+                out.append(Correction(said[0][0], text[said[0][0]:m.end()], self.spelled[letters]))
         return out
 
     def correct(self, text: str, entities: Sequence[Mapping[str, Any]] = ()) -> Tuple[str, Tuple[Dict[str, Any], ...]]:

@@ -5,7 +5,7 @@ from typing import Optional
 
 import pytest
 
-from actions.claims import claimed_figures, contradicts, figures
+from actions.claims import agreed_rest, claimed_figures, contradicts, figures
 from actions.compose import get_planner
 from actions.decision import Context, Turn
 from actions.facts import _other_figures
@@ -15,6 +15,7 @@ TEST = "The CSM test has 50 multiple-choice questions, and you have 60 minutes t
 RETAKE = "After your two free attempts at the CSM test, each further attempt costs 25 USD."
 PRICE = "Each trainer sets the price of the CSM course: public listings run from about 250 to 2,500 USD."
 ADVANCED = "The A-CSM needs a course of at least 16 hours, with course work set by the educator."
+PASS_MARK = "You pass the CSM test with at least 37 correct answers out of 50, which is 74%: up to 13 may be wrong."
 WINDOW = "Your two free attempts at the CSM test must be used within 90 days of the welcome email."
 
 
@@ -49,6 +50,12 @@ WINDOW = "Your two free attempts at the CSM test must be used within 90 days of 
     ("do I need 2 years as a scrum master for the a-csm?", "The A-CSM needs 12 months of work as a Scrum Master.", "no"),
     ("my friend says the csm exam is 2 hours, true?", TEST, "no"),
     ("is the csm test 1 hour?", TEST, None),
+    # the clause after a figure is no range of it ("which is 74%: up to 13 may be wrong" states 74% exactly)
+    ("is the csm pass mark 80 percent?", PASS_MARK, "no"),
+    ("is the pass mark seventy-five percent?", PASS_MARK, "no"),  # (a dictated number)
+    ("is the csm course 3000 usd?", PRICE, None),  # "from about 250 to 2,500": no exact figure to contradict
+    # a guess put to a yes/no question of its own: "No." would seem to say there is no time limit
+    ("is there a time limit to use my free csm attempts? like 30 days?", WINDOW, None),
 ])
 def test_contradicts(question: str, answer: str, expected: Optional[str]) -> None:
     assert contradicts(question, answer) == expected
@@ -119,3 +126,34 @@ def test_the_planner_puts_no_before_the_fact() -> None:
                           ({"entity": "certification", "value": "CSM", "start": at, "end": at + 3},)), Context())
     # true: not this module's "yes" (it only contradicts), but the course-length fact's own assertions' (actions/assertions.py)
     assert d.fact is not None and d.fact.id == "csm_course_length" and d.polarity == "yes"
+
+
+@pytest.mark.parametrize("question, answer, expected", [
+    ("seventy four percent is that the pass mark", PASS_MARK, "                     is that the pass mark"),
+    ("is the csm course 16 hours?", COURSE, "is the csm course " + " " * len("16 hours") + "?"),
+    ("is the csm course 16 hours in one day?", COURSE, None),  # "one day" is a figure it does not state
+    ("is the csm course 24 hours?", COURSE, None),  # another figure
+    ("is the csm course 1000 usd?", PRICE, None),  # a range
+    ("is the csm test 60 minutes and 40 questions?", TEST, None),  # one of the figures not stated
+    ("is the csm course 16 hours", "The CSM course takes about 16 hours.", None),  # stated roughly
+    ("how long is the csm course", COURSE, None),  # no figure claimed
+])
+def test_agreed_rest(question: str, answer: str, expected: Optional[str]) -> None:
+    """The words a "yes" must still vouch for when every figure a question claims is one the answer states exactly."""
+    assert agreed_rest(question, answer, True) == expected
+
+
+@pytest.mark.parametrize("text, first", [
+    ("seventy four percent is that the pass mark for see ess em", "yes"),  # dictated: "74 percent", "csm"
+    ("74% - is that the csm pass mark?", "yes"),
+    ("a hundred dollars renewal for c s p o correct", "yes"),
+    ("my friend says the cspo test is 50 questions like the csm one, right?", None),  # "Only the CSM has a test"
+    ("the csm course is 16 hours over one day, right?", None),  # "one day" is not in the fact
+    ("it's not 74 percent for the csm, is it?", None),  # negated
+])
+def test_the_planner_says_yes_to_a_figure_the_fact_states(text: str, first: Optional[str]) -> None:
+    """"seventy four percent is that the pass mark for see ess em" got the pass mark with no "Yes." before it: a claim was
+    only ever contradicted. A "yes" needs every claimed figure stated exactly and every other word vouched for."""
+    planner = get_planner()
+    d = planner.plan(Turn(text, "ask_requirements", 0.9, ()), Context())
+    assert d.fact is not None and (d.polarity if d.polarity in ("yes", "no") else None) == first, (d.fact.id, d.polarity)

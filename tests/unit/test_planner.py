@@ -2741,3 +2741,23 @@ def test_a_neighbour_asked_after_a_fact_its_data_does_not_speak_of_is_not_known(
     # ... but "and the PSM?" after the CSM test's questions: its description states them
     d = planner.plan(turn("and the psm?", "ask_other_certification"), Context(fact="csm_test_format"))
     assert d.kind != NOT_KNOWN and "80 questions" in reply(d), d.trace()
+
+
+@pytest.mark.parametrize("text, first", [
+    ("is the PO the voice of the customer?", "yes"),  # its words are the fact's first sentence's
+    ("do employers value the csm", "yes"),
+    ("does the product owner define the product vision?", "yes"),
+    ("does the cspo need the csm first?", "no"),  # "neither needs the other first": a negation in that clause
+    ("is the csm test proctored?", "no"),  # the fact's own assertions
+    ("c s p o does it have a test", "no"),  # a topic, then the yes/no question about it
+    ("cspo test y/n", "no"),
+    ("where can I read about the CSM on the Scrum Alliance website", None),  # asks where, not whether
+    ("is the PO not the voice of the customer?", None),  # negated: the user's "not" or the question's
+])
+def test_yes_or_no_first_from_what_the_fact_says(planner: Planner, text: str, first: Optional[str]) -> None:
+    """"is the PO the voice of the customer?" got "The Product Owner is the voice of the customer ..." with no "Yes."
+    before it: only facts with `assertions` or lists said yes or no. The question's own words said plainly in the fact's
+    first sentence, none next to a negation, now vouch for a "Yes."; "c s p o does it have a test" and "cspo test y/n" were
+    no yes/no questions to the lexicon."""
+    d = planner.plan(turn(text), Context())
+    assert d.fact is not None and (d.polarity if d.polarity in ("yes", "no") else None) == first, (d.fact.id, d.polarity)

@@ -168,6 +168,10 @@ SPELLED = {"csm": "csm", "cspo": "cspo", "acsm": "a-csm", "acspo": "a-cspo", "ps
     ("a c s m class is how long", "a csm class is how long"),
     ("before the c s p p o", "before the csp-po"),
     ("do i c s m or c s p o", "do i csm or cspo"),
+    # letters dictated by their names
+    ("how many hours is the see ess em course", "how many hours is the csm course"),
+    ("is there a see ess pee oh test", "is there a cspo test"),  # the article
+    ("the ay see ess em course", "the a-csm course"),
 ])
 def test_a_name_said_letter_by_letter_is_written_as_one_word(typed: str, meant: str) -> None:
     """Voice typing: "how many questions are on the c s p o test" named no certification (the NLU found none, and
@@ -175,7 +179,7 @@ def test_a_name_said_letter_by_letter_is_written_as_one_word(typed: str, meant: 
     assert Speller(WORDS, keep=KEEP, spelled=SPELLED).correct(typed)[0] == meant
 
 
-@pytest.mark.parametrize("text", ["i a m here", "is it a b test", "x y z", "c s"])
+@pytest.mark.parametrize("text", ["i a m here", "is it a b test", "x y z", "c s", "I see. es ok", "oh see em", "see you"])
 def test_single_letters_that_spell_no_name_stay(text: str) -> None:
     assert Speller(WORDS, keep=KEEP, spelled=SPELLED).correct(text)[0] == text
 
