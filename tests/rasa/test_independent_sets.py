@@ -211,6 +211,13 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     # against: measured on the session's first code, 9634972 (0.759 / 0.159 / 0.462 / 0.032 / 0.560)
     "independent-42.yml": {"right_first": 0.75, "wrong_of_all": 0.16, "honest_not_known": 0.46,
                            "abstained_when_known": 0.035, "followups_right": 0.55},
+    # written in session 28 (threshold and "still allowed?" checks built on the rules, answer-first questions, rounded
+    # figures to check, indirect and polite framings, Title Case headlines, journalists, recruiters and FAQ writers,
+    # lists and enumerations, British spelling and abbreviations, follow-ups asking about the answer, new unknowns such
+    # as negative marking, study time, student discounts) by a helper given only the reference; NOT tuned against:
+    # measured on the session's first code, 3a084df (0.697 / 0.168 / 0.519 / 0.052 / 0.622)
+    "independent-43.yml": {"right_first": 0.69, "wrong_of_all": 0.17, "honest_not_known": 0.51,
+                           "abstained_when_known": 0.055, "followups_right": 0.62},
 }
 
 
