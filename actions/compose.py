@@ -161,7 +161,10 @@ def _not_known_opening(planner: Planner, decision: Decision) -> str:
     """The first line of an honest "I don't know": the known unknown's own words, else what was asked (of the
     neighbour named)."""
     if decision.unknown is not None:
-        return decision.unknown.say
+        about = planner.unknowns.about_asked
+        # ("About "student discount": I don't know about discounts, ...": what was asked, named)
+        return about.format(words=decision.restated, say=decision.unknown.say) if about and decision.restated \
+            else decision.unknown.say
     if decision.neighbours:
         names = " / ".join(planner.neighbours.entries[k].name.split(" (")[0] for k in decision.neighbours)
         return planner.unknowns.opening(decision.asks, names, decision.concepts)

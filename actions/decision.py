@@ -106,14 +106,17 @@ class Decision:
     also: Tuple["Decision", ...] = ()  # the answers to its further questions (actions/parts.py), in order
     worked_out: str = ""  # what the user's own figures work out to with the fact (actions/figures.py), said first
     introduces: Optional[str] = None  # the neighbour the fact says what it is ("what comes after the csm?": the A-CSM)
+    # what a question asks about that its known unknown's words don't say ("student discount"; actions/restate.py)
+    asked_about: Tuple[str, ...] = ()
 
     @property
     def restated(self) -> str:
         """An honest "I don't know" with no known unknown: the question's words the knowledge never uses, named
-        (actions/restate.py: '"pause" or "break"'); "" otherwise."""
-        if self.kind != NOT_KNOWN or self.unknown is not None:
+        (actions/restate.py: '"pause" or "break"'); with one, what the question asks about that the unknown's words don't
+        say ('"student discount"'); "" otherwise."""
+        if self.kind != NOT_KNOWN:
             return ""
-        return words_not_known(self.foreign) or ""
+        return words_not_known(self.asked_about if self.unknown is not None else self.foreign) or ""
 
     def trace(self) -> Dict[str, Any]:
         """The decision as plain data, for the bot event's metadata and the workbench."""

@@ -514,7 +514,7 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
                 # (a yes/no on the user's own figure, "is 75% enough?", still gets the fact that answers it)
                 nearest = None
             return Decision(NOT_KNOWN, "known_unknown", unknown=unknown, nearest=nearest, certifications=named,
-                            asks=asks, candidates=candidates)
+                            asks=asks, candidates=candidates, asked_about=self._asked_about(text, unknown.say))
 
         # 5. which one is for my role, or for what I like doing? (not a question about one point the two differ
         # on, "I'm a tester and hate exams, which one has no exam?", nor a figure: "I'm a PM ..., how many questions?")

@@ -23,13 +23,15 @@ from actions.figures import Worker
 from actions.knowledge_base import Knowledge, KnowledgeError
 from actions.neighbours import ENTITY as NEIGHBOUR_ENTITY
 from actions.neighbours import Neighbours
-from actions.polarity import said_plainly, unstated
+from actions.polarity import said_plainly, specific_words, unstated
 from actions.question_text import (
     ASKING_FRAME,
     looks_like_a_question,
+    the_asking_clause,
     the_question,
     word_count,
 )
+from actions.restate import phrases_asked
 from actions.sides import sides_from_knowledge
 from actions.spelling import Speller
 from actions.spelling import vocabulary as spelling_vocabulary
@@ -191,6 +193,10 @@ class PlannerBase:
         self.speller = Speller(spelling_vocabulary(kb.extra) + Counter(self.vocabulary), keep=user_words,
                                shorthand=_shorthand(kb), spelled=_spelled_names(every))
         # the certifications' names (aliases, longest first), for a name the corrections reveal (_names_put_right)
+        # the words of every name, never a name of what is asked (actions/restate.py): "scrum alliance", "cspo"
+        # (and the roles' words: "scrum masters")
+        self._names = tuple(sorted({w for a in every for w in re.findall(r"[a-z0-9][a-z0-9'.-]*", a.lower())}
+                                   | {"scrum", "alliance", "master", "masters", "owner", "owners", "product"}))
         self._aliases = [(re.compile(r"(?<![\w.-])" + re.escape(alias) + r"(?![\w-])"), key) for alias, key in sorted(
             ((alias.lower(), key) for key, cert in kb.certifications.items() for alias in cert.aliases),
             key=lambda pair: -len(pair[0]))]
@@ -258,6 +264,16 @@ class PlannerBase:
         pattern = self.neighbours.pattern
         rest = pattern.sub(lambda m: " " * len(m.group()), yes_no) if pattern is not None else yes_no
         return "yes" if said_plainly(rest, fact.answer, lexicon, self.index.normalise, lexicon.polarity_generic) else None
+
+    def _asked_about(self, text: str, said: str) -> Tuple[str, ...]:
+        """What the question's asking clause asks about that a known unknown's words (``said``) don't say: its words the
+        knowledge never uses and its specific words, with the words next to them (actions/restate.py)."""
+        lexicon = self.index.lexicon
+        clause = the_asking_clause(text)
+        keywords = self.foreign_words(clause)
+        if lexicon is not None:
+            keywords += specific_words(clause, self.index.normalise, lexicon.polarity_generic)
+        return phrases_asked(clause, keywords, said, self._names)
 
     def _figures_agree(self, question: str, asks_yes_no: bool, said: str) -> bool:
         """"seventy four percent, is that the CSM pass mark?": every figure the question claims is one ``said`` states

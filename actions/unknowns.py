@@ -37,6 +37,8 @@ class Unknowns:
     asked_concepts: Mapping[str, str] = field(default_factory=dict)
     # the question's words the knowledge never uses, named when nothing above is: "anything about {words}"
     words_asked: str = ""
+    # a known unknown's words after what the question asked about that they don't say: "About {words}: {say}"
+    about_asked: str = ""
 
     def opening(self, asks: Sequence[str], name: Optional[str] = None, concepts: Sequence[str] = (),
                 restated: str = "") -> str:
@@ -114,6 +116,9 @@ def unknowns_from_knowledge(kb: Knowledge) -> Unknowns:
     say_asked, say_named_asked = str(wording.get("say_asked") or ""), str(wording.get("say_named_asked") or "")
     if asked and ("{asked}" not in say_asked or "{asked}" not in say_named_asked or "{name}" not in say_named_asked):
         raise fail("not_known", "`say_asked` needs {asked}, `say_named_asked` needs {asked} and {name}")
+    about_asked = str(wording.get("about_asked") or "")
+    if about_asked and ("{words}" not in about_asked or "{say}" not in about_asked):
+        raise fail("not_known.about_asked", "needs {words} and {say}")
     words_asked = str(wording.get("words_asked") or "")
     if words_asked and ("{words}" not in words_asked or not say_asked):
         raise fail("not_known.words_asked", "needs {words} and `say_asked`")
@@ -132,4 +137,4 @@ def unknowns_from_knowledge(kb: Knowledge) -> Unknowns:
     return Unknowns(tuple(entries), wording["say"].strip(), wording["say_named"].strip(),
                     wording["nearest"].strip(), wording["look"].strip(),
                     {str(k): str(v).strip() for k, v in asked.items()}, say_asked.strip(), say_named_asked.strip(),
-                    named["asked_first"], named["asked_concepts"], words_asked.strip())
+                    named["asked_first"], named["asked_concepts"], words_asked.strip(), about_asked.strip())

@@ -1,11 +1,15 @@
 """The words an honest "I don't know" names (actions/restate.py)."""
-from actions.restate import MAX_WORDS, words_not_known
+import pytest
+
+from actions.compose import get_planner
+from actions.decision import Context, Turn
+from actions.restate import MAX_PHRASES, MAX_WORDS, phrases_asked, words_not_known
 
 
 def test_one_two_and_three_words_are_named_in_order_each_once() -> None:
     assert words_not_known(["pause"]) == '"pause"'
     assert words_not_known(["pause", "break"]) == '"pause" or "break"'
-    assert words_not_known(["Logo", "seal", "logo", "frame"]) == '"logo", "seal" or "frame"'
+    assert words_not_known(["Logo", "seal", "logo", "frame"]) == '"Logo", "seal" or "frame"'  # (as first typed)
 
 
 def test_nothing_is_named_when_there_is_nothing_plain_or_too_much() -> None:
@@ -14,3 +18,31 @@ def test_nothing_is_named_when_there_is_nothing_plain_or_too_much() -> None:
     assert words_not_known(["one", "two", "three", "four"]) is None  # four words: no longer what it is about
     assert words_not_known(["<script>"]) is None and words_not_known(['"quoted"']) is None
     assert words_not_known(["x" * 40]) is None
+
+
+DISCOUNTS = "I don't know about discounts, refunds, cancellations or payment terms."
+
+
+@pytest.mark.parametrize("question, keywords, said, expected", [
+    ("is there a student discount for the cspo course", ["discount"], DISCOUNTS, ("student discount",)),
+    ("my company wants to send 10 people, is there a group discount", ["group", "discount"], DISCOUNTS, ("group discount",)),
+    ("how much is the CSM in London", ["london"], "I don't know one trainer's price in a city.", ("London",)),  # as typed
+    ("is there a discount", ["discount"], DISCOUNTS, ()),  # the unknown's words say it already
+    ("can I get my csm test result right away?", ["result", "right", "away"], "I don't know when you see your test result.", ()),
+    ("is the cspo course offered in japanese", ["offered", "japanese"], "in which languages courses are offered", ("japanese",)),
+    ("a b c discount or d e f refund or g h i coupon", ["discount", "refund", "coupon"], "I don't know.", ()),  # too many
+])
+def test_what_a_question_asks_about_is_named_in_its_words(question: str, keywords: list, said: str, expected: tuple) -> None:
+    """A known unknown said only its own words ("I don't know about discounts, refunds ..."), so "is there a student
+    discount?" never heard "student discount" back; the words next to a keyword that are no frame word ("right",
+    "away", "is") nor a name ("cspo") make up what is named, and none when the unknown says every keyword already."""
+    assert phrases_asked(question, keywords, said, ["cspo", "csm"]) == expected
+    assert len(expected) <= MAX_PHRASES
+
+
+def test_a_known_unknown_names_what_was_asked_first() -> None:
+    planner = get_planner()
+    d = planner.plan(Turn("is there a student discount for the cspo course", "ask_cost", 0.9, ()), Context())
+    assert d.unknown is not None and d.restated == '"student discount"'
+    d = planner.plan(Turn("is there a discount for the cspo course", "ask_cost", 0.9, ()), Context())
+    assert d.unknown is not None and d.restated == ""
