@@ -16,7 +16,7 @@ Pure: text in, "no" / None out, or the words a "yes" must still vouch for.
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 _UNITS: Dict[str, str] = {
     "hours": r"hours?|hrs?|h", "minutes": r"minutes?|mins?", "days": r"days?", "months": r"months?",
@@ -136,3 +136,61 @@ def agreed_rest(question: str, answer: str, asks_yes_no: bool = False) -> Option
     if any(unit in rough or value not in stated.get(unit, ()) for unit, value, _, _ in placed):
         return None
     return "".join(" " if any(start <= i < end for _, _, start, end in placed) else c for i, c in enumerate(lowered))
+
+
+# a message that only says a figure back ("74?", "two years?", "so 25 usd?", "wouldn't it be 3?", "twenty or forty?")
+_UNIT_WORDS = "|".join(pattern for pattern in _UNITS.values())
+_ECHO = re.compile(r"^\W*(?:(?:so|and|or|wait|hmm+|um+|like|only|just|not|is it|it's|its|isn't it|wouldn't it be|"
+                   r"shouldn't it be|would it be|it is|that's|thats|is that)\s+)*(?:\$\s?)?" + _NUMBER
+                   + r"(?:\s*(?:" + _UNIT_WORDS + r"))?(?:\s+(?:or|and)\s+(?:\$\s?)?" + _NUMBER + r"(?:\s*(?:" + _UNIT_WORDS
+                   + r"))?)?(?:\s+(?:then|total|right|correct|exactly))?[\s?!.]*$", re.IGNORECASE)
+# what a question asks for (lexicon `asks`) -> the units a figure said back alone is in
+ASKED_UNITS: Dict[str, Tuple[str, ...]] = {
+    "count": ("questions", "attempts", "seus"), "duration": ("hours", "minutes", "days", "months", "years"),
+    "when": ("days", "months", "years"), "price": ("usd",), "percent": ("percent",)}
+
+
+def _shown_figures(text: str) -> List[Tuple[str, float, int, int]]:
+    """The figures of a text in the units they are said in (no years in months)."""
+    found = [(unit, _value(m.group(1)), m.start(), m.end()) for unit, pattern in _FIGURE for m in pattern.finditer(text)]
+    return found + [("usd", _value(m.group(1)), m.start(), m.end()) for m in _DOLLARS.finditer(text)]
+
+
+def echoes_a_figure(text: str) -> bool:
+    """Whether a message only says a figure back ("74?", "two years?", "twenty or forty?")."""
+    return _ECHO.match(text.lower().replace("\u2019", "'")) is not None
+
+
+def echo_verdict(text: str, answer: str, asked: Sequence[str] = ()) -> Optional[str]:
+    """"yes" or "no" to a figure said back alone right after ``answer``: "74?" after "74%" is "yes"; "sixty?" after the
+    test's 50 questions (``asked``: what the question before asked for, lexicon `asks`: a count) is "no", though the
+    same answer says 60 minutes. With a unit ("two years?") the figure of that unit (years as months); without one, the
+    unit the question before asked for, else any figure the answer says. None for two figures offered ("twenty or
+    forty?"), a unit the answer does not state, or a figure it states only roughly."""
+    lowered = text.lower().replace("\u2019", "'")
+    if not _ECHO.match(lowered) or len(re.findall(r"(?<![\w.,])" + _NUMBER + r"(?![\w])", lowered)) != 1:
+        return None
+    claimed = figures(lowered)
+    if claimed:
+        unit, value = claimed[0]
+        stated, roughly = _stated(answer)
+        if unit in roughly or unit not in stated:
+            return None
+        return "yes" if value in stated[unit] else "no"
+    number = re.search(r"(?<![\w.,])" + _NUMBER + r"(?![\w])", lowered)
+    if number is None:
+        return None
+    value = _value(number.group(1))
+    shown: Dict[str, Set[float]] = {}
+    rough: Set[str] = set()
+    lowered_answer = answer.lower()
+    for unit, amount, start, end in _shown_figures(answer):
+        shown.setdefault(unit, set()).add(amount)
+        if _ROUGH_BEFORE.search(lowered_answer[max(0, start - ROUGH_REACH):start]) \
+                or _ROUGH_AFTER.match(lowered_answer[end:end + ROUGH_REACH]):
+            rough.add(unit)
+    units = [u for kind in asked for u in ASKED_UNITS.get(kind, ()) if u in shown]
+    if len(set(units)) == 1:
+        unit = units[0]
+        return None if unit in rough else ("yes" if value in shown[unit] else "no")
+    return "yes" if any(value in amounts for unit, amounts in shown.items() if unit not in rough) else None

@@ -7,6 +7,7 @@ import re
 from dataclasses import replace
 from typing import Optional, Sequence, Tuple
 
+from actions.claims import echo_verdict, echoes_a_figure
 from actions.context import is_elliptical, mentioned_certifications
 from actions.decision import (
     AUDIENCE_TOPIC,
@@ -554,6 +555,13 @@ class FollowUpRules(PlannerBase):
             # "why?", and the advisor said it had recommended nothing yet)
             return Decision(FACT, "sure_of_last", fact=last, topic=last.topic, certifications=last.certifications,
                             polarity="sure")
+        if echoes_a_figure(lowered):
+            # "74?" after the pass mark, "sixty?" after how many questions: that fact again, "Yes."/"No." first when
+            # the figure is (or is not) the one it states in the unit asked for (actions/claims.py); the NLU took them
+            # for out of scope or "yes", and the advisor said it knew nothing of it or "great"
+            asked = lexicon.asks_of(context.question.lower()) if context.question else ()
+            return Decision(FACT, "figure_of_last", fact=last, topic=last.topic, certifications=last.certifications,
+                            polarity=echo_verdict(lowered, last.answer, asked))
         return None
 
     def _asked_again_for(self, turn: Turn, named: Sequence[str], context: Context) -> Optional[Decision]:

@@ -5,7 +5,7 @@ from typing import Optional
 
 import pytest
 
-from actions.claims import agreed_rest, claimed_figures, contradicts, figures
+from actions.claims import agreed_rest, claimed_figures, contradicts, echo_verdict, figures
 from actions.compose import get_planner
 from actions.decision import Context, Turn
 from actions.facts import _other_figures
@@ -157,3 +157,38 @@ def test_the_planner_says_yes_to_a_figure_the_fact_states(text: str, first: Opti
     planner = get_planner()
     d = planner.plan(Turn(text, "ask_requirements", 0.9, ()), Context())
     assert d.fact is not None and (d.polarity if d.polarity in ("yes", "no") else None) == first, (d.fact.id, d.polarity)
+
+
+VALID = "The CSM and the CSPO are each valid for two years: each one expires after that unless you renew it."
+
+
+@pytest.mark.parametrize("text, answer, asked, expected", [
+    ("74?", PASS_MARK, (), "yes"),
+    ("80%?", PASS_MARK, (), "no"),
+    ("sixty?", TEST, ("count",), "no"),  # the count asked for: 50 questions, not the 60 minutes
+    ("60?", TEST, ("duration",), "yes"),
+    ("two years?", VALID, ("duration",), "yes"),
+    ("2?", VALID, ("duration",), "yes"),  # (as said: "two years", not 24 months)
+    ("24 months?", VALID, (), "yes"),  # (a unit: years read as months)
+    ("3 years?", VALID, (), "no"),
+    ("25?", RETAKE, ("price",), "yes"),
+    ("wouldn't it be 3?", RETAKE, ("count",), "no"),
+    ("twenty or forty?", TEST, ("count",), None),  # two figures offered: the fact answers
+    ("1000?", PRICE, ("price",), None),  # a range
+    ("what about 74?", PASS_MARK, (), None),  # more than a figure
+])
+def test_a_figure_said_back(text: str, answer: str, asked: tuple, expected: Optional[str]) -> None:
+    """"74?" after the pass mark got "Sorry, that's outside what I know" (the NLU: out of scope), "90?" after the 90
+    days "great" (affirm): a figure said back alone asks whether it is the one just given."""
+    assert echo_verdict(text, answer, asked) == expected
+
+
+def test_the_planner_says_yes_or_no_to_a_figure_said_back() -> None:
+    planner = get_planner()
+    context = Context(certification="CSM", topic="requirements", fact="csm_test_format",
+                      question="how many questions on the csm test")
+    d = planner.plan(Turn("sixty?", "out_of_scope", 0.6, (), unsure=True), context)
+    assert (d.rule, d.fact and d.fact.id, d.polarity) == ("figure_of_last", "csm_test_format", "no")
+    d = planner.plan(Turn("50?", "affirm", 0.7, (), unsure=True), context)
+    assert (d.rule, d.polarity) == ("figure_of_last", "yes")
+    assert planner.plan(Turn("50?", "affirm", 0.7, (), unsure=True), Context()).rule != "figure_of_last"  # no fact before
