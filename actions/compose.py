@@ -55,7 +55,8 @@ def _replies(kb: Knowledge, planner: Planner, rules: Rules, r: Renderer, decisio
             replies[0].text = f"{kb.phrases['answer_audience_why']}\n\n{replies[0].text}"
         return replies
     if decision.kind == NEIGHBOUR:
-        reply = neighbour_reply(kb, planner.neighbours, r, decision.neighbours, scope_first="fit" in decision.asks,
+        reply = neighbour_reply(kb, planner.neighbours, r, decision.neighbours,
+                                scope_first="fit" in decision.asks or decision.in_depth,
                                 issuer_first="who" in decision.asks)
         reply.text = f"{_first_words(kb, decision)}{reply.text}"  # "No." when the question named another issuer
         return [reply]

@@ -108,6 +108,7 @@ class Decision:
     introduces: Optional[str] = None  # the neighbour the fact says what it is ("what comes after the csm?": the A-CSM)
     # what a question asks about that its known unknown's words don't say ("student discount"; actions/restate.py)
     asked_about: Tuple[str, ...] = ()
+    in_depth: bool = False  # advice or detail in depth asked for ("deep dive on psm i"): the scope said first
 
     @property
     def restated(self) -> str:

@@ -39,6 +39,7 @@ class Lexicon:
     swap_questions: Tuple[Pattern[str], ...] = ()  # "and the other way round?": the same question, roles swapped
     rest_questions: Tuple[Pattern[str], ...] = ()  # "do I need anything else?": all of the fact just given, again
     why_questions: Tuple[Pattern[str], ...] = ()  # "why?", "how come?": the reason for the fact just given
+    depth_requests: Tuple[Pattern[str], ...] = ()  # "go into detail on PMP", "deep dive on psm i": advice in depth
     sure_questions: Tuple[Pattern[str], ...] = ()  # "are you sure?": the fact just given, as its source says it
     other_one: Tuple[Pattern[str], ...] = ()  # "... for the other one?": the certification not spoken of last
     role_words: Tuple[Pattern[str], ...] = ()  # "the Scrum Master", "a PO": the role itself, not its certification
@@ -106,6 +107,10 @@ class Lexicon:
     def asks_why(self, text: str) -> bool:
         """Whether the whole (lower-case) message asks for the reason of what was just said ("why?", "how come?")."""
         return any(p.search(text) for p in self.why_questions)
+
+    def asks_in_depth(self, text: str) -> bool:
+        """Whether the (lower-case) message asks for advice or detail in depth ("deep dive on psm i please")."""
+        return any(p.search(text) for p in self.depth_requests)
 
     def asks_if_sure(self, text: str) -> bool:
         """Whether the whole (lower-case) message doubts what was just said ("are you sure?", "really?")."""
@@ -243,6 +248,7 @@ def lexicon_from_knowledge(kb: Knowledge) -> Lexicon:
     swap = compiled(kb.extra.get("swap_questions") or [], "swap_questions")
     rest = compiled(kb.extra.get("rest_questions") or [], "rest_questions")
     why = compiled(kb.extra.get("why_questions") or [], "why_questions")
+    depth = compiled(kb.extra.get("depth_requests") or [], "depth_requests")
     sure = compiled(kb.extra.get("sure_questions") or [], "sure_questions")
     other_one = compiled(kb.extra.get("other_one") or [], "other_one")
     role_words = compiled(kb.extra.get("role_words") or [], "role_words")
@@ -251,7 +257,8 @@ def lexicon_from_knowledge(kb: Knowledge) -> Lexicon:
     pleasantries = compiled(kb.extra.get("pleasantries") or [], "pleasantries")
     return Lexicon(concepts=concepts, asks=asks, strong_asks=frozenset(strong), then_questions=then, swap_questions=swap,
                    course_skipped=course_skipped,
-                   rest_questions=rest, why_questions=why, sure_questions=sure, other_one=other_one, role_words=role_words,
+                   rest_questions=rest, why_questions=why, depth_requests=depth,
+                   sure_questions=sure, other_one=other_one, role_words=role_words,
                    source_questions=source, frames=frames, pleasantries=pleasantries,
                    source_concepts=_concept_list(kb.extra.get("source_concepts"), concepts, fail, "source_concepts"),
                    page_concepts=_concept_list(kb.extra.get("page_concepts"), concepts, fail, "page_concepts"),

@@ -35,7 +35,10 @@ from actions.unknowns import Unknown
 
 # "is psm a scrum alliance cert?": who issues it (a regular expression, not words of the retriever's lexicon: those
 # shift every fact's weights)
-_ISSUER_ASKED = re.compile(r"\b(a|an)\s+(official\s+)?(scrum alliance|scrum\.org|pmi|scaled agile)\b")
+_ISSUER_ASKED = re.compile(r"\b(a|an)\s+(official\s+)?(scrum alliance|scrum\.org|pmi|scaled agile)\b|"
+                           r"\b(scrum alliance|scrum\.org|pmi|scaled agile)\s+(offer|offers|issue|issues|award|awards|"
+                           r"grant|grants|provide|provides|run|runs|give|gives)\b|"
+                           r"\b(offered|issued|awarded|granted|provided|run|given) by\b")
 def _issuer_pattern(issuer: str) -> str:
     """How a question names an issuer: "Scrum.org" as "scrum.org" or "scrum org", "PMI (Project Management Institute)"
     as "pmi" or its full name."""
@@ -109,6 +112,12 @@ class NeighbourRules(PlannerBase):
             return Decision(NOT_KNOWN, "neighbour_not_known", neighbours=keys, unknown=unknown, asks=asks,
                             candidates=candidates)
         concepts = tuple(self.index.lexicon.concepts_in(text.lower())) if self.index.lexicon is not None else ()
+        if self.index.lexicon is not None and self.index.lexicon.asks_in_depth(text.lower()) \
+                and not self._strong([a for a in asks if a not in ("who", "how")]):
+            # "deep dive on psm i please", "go into detail on pmp": that it isn't advised on in depth, first, then what it
+            # is and how it relates (not one fact of it: the PSM I's expiry)
+            return Decision(NEIGHBOUR, "neighbour", neighbours=keys, asks=asks, candidates=candidates, concepts=concepts,
+                            in_depth=True)
         if ("issuer" in concepts or _ISSUER_ASKED.search(text.lower())) and not self._strong([a for a in asks if a != "who"]):
             # "is PSM I the Scrum Alliance one?": who issues it, first, then what it is ("No." first when the question
             # names one issuer and it is not that one's)

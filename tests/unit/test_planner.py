@@ -2764,3 +2764,16 @@ def test_yes_or_no_first_from_what_the_fact_says(planner: Planner, text: str, fi
     no yes/no questions to the lexicon."""
     d = planner.plan(turn(text), Context())
     assert d.fact is not None and (d.polarity if d.polarity in ("yes", "no") else None) == first, (d.fact.id, d.polarity)
+
+
+@pytest.mark.parametrize("text, key, first", [
+    ("deep dive on psm i please", "PSM", "I can't advise on PSM I in depth"),
+    ("pmp or csm for me? go into detail on pmp please", "PMP", "I can't advise on PMP in depth"),
+    ("does Scrum Alliance offer PMP", "PMP", "No. PMP is issued by PMI"),
+])
+def test_a_neighbour_asked_in_depth_or_by_issuer(planner: Planner, text: str, key: str, first: str) -> None:
+    """"deep dive on psm i please" got the PSM I's expiry fact and "go into detail on pmp" what PMP is with the scope
+    last, past what a reader sees first; "does Scrum Alliance offer PMP" got what PMP is with no "No."."""
+    d = planner.plan(turn(text, "ask_other_certification"), Context())
+    assert d.neighbours == (key,), d.trace()
+    assert reply(d).startswith(first), reply(d)
