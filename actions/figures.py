@@ -43,6 +43,8 @@ _RENEWING = re.compile(r"\b(renew\w*|cost|costs|spend|pay|paid|fees?|money|how m
 _ATTEMPTS = re.compile(r"\b(?:fail(?:ed|s)?|took|take|taken|sat|sit|tried|try|attempt(?:ed)?)\s+(?:it\s+|the\s+(?:test|exam)\s+|"
                        r"(?:the\s+)?(?:csm\s+)?(?:test|exam)\s+)?" + _N + r"(?:\s+times?|\s+attempts?)?\b"
                        r"|\b" + _N + r"\s+(?:attempts|tries|times)\b")
+# "3 extra attempts", "two further tries": paid ones, after the free attempts ("two more" may count from the first)
+_EXTRA_ATTEMPTS = re.compile(r"\b" + _N + r"\s+(?:extra|further|additional|paid)\s+(?:attempts?|tries|retakes?|goes)\b")
 # "I failed 3 times and passed on the 4th": the attempt that passed is the count of attempts
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
              "ninth": 9, "tenth": 10}
@@ -202,7 +204,16 @@ class Worker:
 
     def _attempts(self, f: Figures, text: str) -> Optional[str]:
         found = list(_ATTEMPTS.finditer(text))
-        if f.free_attempts is None or f.attempt_fee is None or len(found) != 1 or not _COSTS.search(text):
+        extra = list(_EXTRA_ATTEMPTS.finditer(text))
+        if f.free_attempts is None or f.attempt_fee is None or not _COSTS.search(text):
+            return None
+        if len(extra) == 1:  # "if I need 3 extra attempts, what do I pay?": 3 after the free ones
+            paid = _number(extra[0].group(1))
+            if 1 <= paid <= 20:
+                return self._say("attempts_cost", attempts=paid + f.free_attempts, free=f.free_attempts, paid=paid,
+                                 total=paid * f.attempt_fee)
+            return None
+        if len(found) != 1:
             return None
         attempts = _number(found[0].group(1) or found[0].group(2))
         passed_on = [m for m in _PASSED_ON.finditer(text) if m.group(1) or m.group(2)]

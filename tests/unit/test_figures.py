@@ -67,6 +67,9 @@ def test_no_figure_of_the_certification_gives_nothing(text: str) -> None:
     # the attempt that passed counts the attempts
     ("I failed the csm test 3 times and passed on the 4th. what did the retakes cost me?", "4 2 2 50"),
     ("failed twice, passed on my third try: what did I pay extra?", "3 2 1 25"),
+    # attempts after the free ones, counted as such
+    ("if I need 3 extra attempts at the csm test, what do I pay?", "5 2 3 75"),
+    ("two additional tries, how much?", "4 2 2 50"),
     ("I did the course 70 days ago and never took the test", "70 20 90"),
     ("the course was 100 days ago, can I still take it", "over 100 90"),
 ])
@@ -76,6 +79,7 @@ def test_attempts_and_the_window(text: str, expected: str) -> None:
 
 def test_two_attempts_are_free_and_cost_nothing_to_work_out() -> None:
     assert work(ATTEMPTS, "I failed twice, how much is the next one?") is None
+    assert work(ATTEMPTS, "how much for two more tries?") is None  # ("more": after the first one, or the free ones?)
 
 
 @pytest.mark.parametrize("text, expected", [
