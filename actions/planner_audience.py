@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping, Optional, Sequence, Tuple
 
+from actions.assertions import negated, plain_yes_no
 from actions.decision import (
     NO_CONTEXT,
     Context,
@@ -16,6 +17,7 @@ from actions.planner_base import PlannerBase
 from actions.question_text import (
     GOING_ON,
     QUESTION_START,
+    the_question,
     word_count,
 )
 
@@ -99,6 +101,17 @@ class AudienceRules(PlannerBase):
         """"yes" / "no" before the article's answer for a role, when the message claims a certification suits it."""
         claimed = self._claimed(text, entities)
         if claimed is None:
+            # "I'm a project manager moving to agile, is CSM for me?", "is the CSPO good for entrepreneurs?": a plain
+            # yes/no question naming the one the article points the role to is "yes" (not "no" for the other one:
+            # the article's lists are whom each suits best, not whom it does not suit)
+            named = {str(e.get("value")) for e in entities
+                     if e.get("entity") == "certification" and str(e.get("value")) in self.kb.certifications}
+            lexicon = self.index.lexicon
+            question = the_question(text)
+            yes_no = plain_yes_no(question, lexicon is not None and "yesno" in lexicon.asks_of(question.lower()))
+            if len(named) == 1 and yes_no is not None and not negated(yes_no) \
+                    and self.role_leaning.get(role) == next(iter(named)).lower():
+                return "yes"
             return None
         return "yes" if self.role_leaning.get(role) == claimed.lower() else "no"
 

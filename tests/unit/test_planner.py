@@ -2777,3 +2777,21 @@ def test_a_neighbour_asked_in_depth_or_by_issuer(planner: Planner, text: str, ke
     d = planner.plan(turn(text, "ask_other_certification"), Context())
     assert d.neighbours == (key,), d.trace()
     assert reply(d).startswith(first), reply(d)
+
+
+@pytest.mark.parametrize("text, role, first", [
+    ("I'm a project manager moving to agile, is CSM for me?", ("project manager", "project_manager"), "yes"),
+    ("is the CSPO good for entrepreneurs?", None, "yes"),
+    ("is the CSM good for entrepreneurs?", None, None),  # the article's lists say whom each suits best, not whom it doesn't
+    ("I'm a BA, is the cspo or the csm for me?", ("BA", "business_analyst"), None),  # both offered
+])
+def test_a_yes_no_question_naming_the_one_for_a_role(planner: Planner, text: str, role: Optional[tuple],
+                                                       first: Optional[str]) -> None:
+    """"is the CSPO good for entrepreneurs?" got the article's answer ("The CSPO suits an entrepreneur best") with no
+    "Yes." before it: only a claim framed as hearsay ("my boss says ... is that right?") got one."""
+    entities = [ent(text, c, "certification", c.upper()) for c in ("cspo", "csm") if re.search(rf"\b{c}\b", text.lower())]
+    if role:
+        entities.append(ent(text, role[0], "role", role[1]))
+    d = planner.plan(turn(text, "ask_recommendation", entities), Context())
+    assert d.kind == AUDIENCE, d.trace()
+    assert (d.polarity if d.polarity in ("yes", "no") else None) == first, d.trace()
