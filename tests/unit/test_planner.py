@@ -2795,3 +2795,10 @@ def test_a_yes_no_question_naming_the_one_for_a_role(planner: Planner, text: str
     d = planner.plan(turn(text, "ask_recommendation", entities), Context())
     assert d.kind == AUDIENCE, d.trace()
     assert (d.polarity if d.polarity in ("yes", "no") else None) == first, d.trace()
+
+
+def test_british_and_chat_abbreviations_are_read(planner: Planner) -> None:
+    """lexicon.yml `shorthand`: "mins", "hrs", "approx" and "q" were no words the knowledge uses."""
+    assert planner.speller.correct("csm test how many mins")[0] == "csm test how many minutes"
+    assert planner.speller.correct("cspo course approx how many hrs")[0] == "cspo course approximately how many hours"
+    assert planner.speller.correct("csm q count")[0] == "csm question count"
