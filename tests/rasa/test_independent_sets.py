@@ -194,23 +194,25 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     # course, how many CSTs exist) by a helper given only the reference; NOT tuned against: measured on the session's
     # first code (0.589 / 0.211 / 0.635 / 0.073 / 0.551) and its last (0.593 / 0.206 / 0.635 / 0.073 / 0.562); only the
     # counts were looked at; tuned against in session 26 (0.669 / 0.157 / 0.635 / 0.073 / 0.584); session 27 (0.669 /
-    # 0.154 / 0.712 / 0.077 / 0.596: one wrong fact became an "I don't know", f134)
-    "independent-40.yml": {"right_first": 0.66, "wrong_of_all": 0.16, "honest_not_known": 0.70,
-                           "abstained_when_known": 0.08, "followups_right": 0.58},
+    # 0.154 / 0.712 / 0.077 / 0.596: one wrong fact became an "I don't know", f134); session 28 (0.677 / 0.149 / 0.808 /
+    # 0.077 / 0.607)
+    "independent-40.yml": {"right_first": 0.67, "wrong_of_all": 0.155, "honest_not_known": 0.80,
+                           "abstained_when_known": 0.08, "followups_right": 0.60},
     # written in session 26 (search-engine keyword strings, quizzes and fill-in-the-blanks, "what if" questions about the
     # rules, definitions and wrong names, step-by-step procedures, doubting follow-ups, long paragraphs, accessibility and
     # devices, new unknowns such as test languages, tax, group discounts, the A-CSPO's price) by a helper given only the
     # reference; NOT tuned against: measured on the session's first code (0.845 / 0.084 / 0.596 / 0.032 / 0.640); tuned
-    # against in session 27 (0.865 / 0.074 / 0.769 / 0.032 / 0.719)
-    "independent-41.yml": {"right_first": 0.86, "wrong_of_all": 0.075, "honest_not_known": 0.76,
-                           "abstained_when_known": 0.035, "followups_right": 0.71},
+    # against in session 27 (0.865 / 0.074 / 0.769 / 0.032 / 0.719); session 28 (0.869 / 0.074 / 0.846 / 0.028 / 0.742)
+    "independent-41.yml": {"right_first": 0.86, "wrong_of_all": 0.075, "honest_not_known": 0.84,
+                           "abstained_when_known": 0.03, "followups_right": 0.74},
     # written in session 27 (comparisons and superlatives, third parties asking for someone else, small calculations from
     # the rules, negated and leading questions, one-to-four-word messages and texting shorthand, voice-dictation
     # transcripts, the same fact in another unit, follow-ups changing certification and topic at once, new unknowns
     # such as transferring a certificate, refunds, the average score) by a helper given only the reference; NOT tuned
-    # against: measured on the session's first code, 9634972 (0.759 / 0.159 / 0.462 / 0.032 / 0.560)
-    "independent-42.yml": {"right_first": 0.75, "wrong_of_all": 0.16, "honest_not_known": 0.46,
-                           "abstained_when_known": 0.035, "followups_right": 0.55},
+    # against: measured on the session's first code, 9634972 (0.759 / 0.159 / 0.462 / 0.032 / 0.560); tuned against in
+    # session 28 (0.814 / 0.114 / 0.635 / 0.032 / 0.670)
+    "independent-42.yml": {"right_first": 0.81, "wrong_of_all": 0.115, "honest_not_known": 0.63,
+                           "abstained_when_known": 0.035, "followups_right": 0.66},
     # written in session 28 (threshold and "still allowed?" checks built on the rules, answer-first questions, rounded
     # figures to check, indirect and polite framings, Title Case headlines, journalists, recruiters and FAQ writers,
     # lists and enumerations, British spelling and abbreviations, follow-ups asking about the answer, new unknowns such
