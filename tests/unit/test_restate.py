@@ -44,5 +44,6 @@ def test_a_known_unknown_names_what_was_asked_first() -> None:
     planner = get_planner()
     d = planner.plan(Turn("is there a student discount for the cspo course", "ask_cost", 0.9, ()), Context())
     assert d.unknown is not None and d.restated == '"student discount"'
+    assert d.trace()["asked_about"] == ["student discount"]  # (the workbench's "why this answer")
     d = planner.plan(Turn("is there a discount for the cspo course", "ask_cost", 0.9, ()), Context())
     assert d.unknown is not None and d.restated == ""
