@@ -241,7 +241,8 @@ class NeighbourRules(PlannerBase):
         if len(keys) != 1 or not self.neighbours.entries[keys[0]].then:
             return None
         entry = self.neighbours.entries[keys[0]]
-        names = "|".join(re.escape(a) for a in sorted(entry.aliases, key=len, reverse=True))
+        # (or "it", "that one": the neighbour spoken of, "what's after it?" right after what the A-CSPO is)
+        names = "|".join(re.escape(a) for a in sorted(entry.aliases, key=len, reverse=True)) + r"|it|that( one)?|this( one)?"
         asked = re.search(r"\b(after|beyond|following|past|above|higher than|up from)\s+"
                           r"(the\s+|my\s+|an?\s+|your\s+)?((getting|having|earning|"
                           r"finishing|doing|passing)\s+(the\s+|my\s+|an?\s+)?)?(" + names + r")(?![\w-])"

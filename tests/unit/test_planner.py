@@ -2802,3 +2802,11 @@ def test_british_and_chat_abbreviations_are_read(planner: Planner) -> None:
     assert planner.speller.correct("csm test how many mins")[0] == "csm test how many minutes"
     assert planner.speller.correct("cspo course approx how many hrs")[0] == "cspo course approximately how many hours"
     assert planner.speller.correct("csm q count")[0] == "csm question count"
+
+
+def test_what_is_after_it_right_after_a_neighbour(planner: Planner) -> None:
+    """"what's after it?" right after what the A-CSPO is got the CSPO's next step (the A-CSPO itself) again; "what comes
+    after it?" got the CSP-PO. "it", "that one" stand for the neighbour spoken of."""
+    for text in ("what's after it?", "and what's after that one?"):
+        d = planner.plan(turn(text, "ask_continuous_learning"), Context(neighbour="A-CSPO", question="what's the a-cspo"))
+        assert (d.rule, d.neighbours) == ("neighbour_then", ("CSP",)), d.trace()
