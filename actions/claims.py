@@ -194,3 +194,14 @@ def echo_verdict(text: str, answer: str, asked: Sequence[str] = ()) -> Optional[
         unit = units[0]
         return None if unit in rough else ("yes" if value in shown[unit] else "no")
     return "yes" if any(value in amounts for unit, amounts in shown.items() if unit not in rough) else None
+
+
+# "and for csp, 12 too?", "the same 100 dollars as well?": a figure said back for another thing, as the same
+_SAME_FIGURE = re.compile(r"(?<![\w.,$])(\$?\s?" + _NUMBER + r"(?:\s*(?:" + _UNIT_WORDS + r"))?)\s+(?:too|as well|also)\W*$",
+                          re.IGNORECASE)
+
+
+def figure_said_too(question: str) -> Optional[str]:
+    """The figure a question says back for another thing ("and for csp, 12 too?" -> "12"), or None."""
+    found = _SAME_FIGURE.search(question.lower().replace("\u2019", "'"))
+    return found.group(1).strip() if found else None

@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from actions.assertions import Assertions, negated, plain_yes_no, same_thing
-from actions.claims import CLAIM, agreed_rest, contradicts, figures
+from actions.claims import CLAIM, agreed_rest, contradicts, echo_verdict, figure_said_too, figures
 from actions.context import mentioned_certifications
 from actions.decision import (
     TOPIC,
@@ -249,6 +249,12 @@ class PlannerBase:
             return "no"
         if self._figures_agree(question, asks_yes_no, fact.answer):  # ("74 percent, is that the pass mark?")
             return "yes"
+        said_too = figure_said_too(question)
+        if said_too is not None:
+            # "and for csp, 12 too?" after the A-CSM's 12 months: the figure in the unit the fact states ("No." and 24 months)
+            verdict = echo_verdict(said_too + "?", fact.answer, fact.asks)
+            if verdict is not None:
+                return verdict
         if lexicon is None:
             return None
         if fact.assertions is not None:

@@ -5,7 +5,7 @@ from typing import Optional
 
 import pytest
 
-from actions.claims import agreed_rest, claimed_figures, contradicts, echo_verdict, figures
+from actions.claims import agreed_rest, claimed_figures, contradicts, echo_verdict, figure_said_too, figures
 from actions.compose import get_planner
 from actions.decision import Context, Turn
 from actions.facts import _other_figures
@@ -192,3 +192,24 @@ def test_the_planner_says_yes_or_no_to_a_figure_said_back() -> None:
     d = planner.plan(Turn("50?", "affirm", 0.7, (), unsure=True), context)
     assert (d.rule, d.polarity) == ("figure_of_last", "yes")
     assert planner.plan(Turn("50?", "affirm", 0.7, (), unsure=True), Context()).rule != "figure_of_last"  # no fact before
+
+
+
+@pytest.mark.parametrize("question, figure", [
+    ("and for csp, 12 too?", "12"),
+    ("and cspo, 100 dollars as well?", "100 dollars"),
+    ("and for csp too?", None),  # no figure
+    ("is 12 months enough too for the a-cspo?", None),  # the figure is not what is said back
+])
+def test_a_figure_said_back_for_another_thing(question: str, figure: Optional[str]) -> None:
+    """"and for csp, 12 too?" after the A-CSM's 12 months got the CSP's 24 months with no "No." before it."""
+    assert figure_said_too(question) == figure
+
+
+def test_the_planner_says_no_to_the_same_figure_for_another_thing() -> None:
+    planner = get_planner()
+    text = "and for csp, 12 too?"
+    d = planner.plan(Turn(text, "ask_continuous_learning", 0.9, ({"entity": "other_certification", "value": "CSP",
+                                                                   "start": 8, "end": 11},)),
+                     Context(neighbour="A-CSM", question="a-csm experience"))
+    assert d.fact is not None and d.fact.id == "csp_level" and d.polarity == "no", d.trace()
