@@ -55,6 +55,7 @@ _DAYS_AGO = re.compile(r"\b" + _N + r"\s+days?\s+ago\b")
 _CLOCK = re.compile(r"\b(?:at\s+)?(\d{1,2})[:.h](\d{2})\s*(am|pm)?\b")
 _STARTS = re.compile(r"\b(start|starts|started|starting|begin|begins|began|log in|open)\b")
 _PER_QUESTION = re.compile(r"\b(per|each|a|every)\s+question\b")
+_PER_QUESTION_ALONE = re.compile(r"^\W*((and|so|ok|okay)\W+)?(per|each|every)\s+question\W*(then\W*)?$", re.I)
 _IN_HOURS = re.compile(r"\b(in|into|how many|as) hours?\b")
 _IN_MONTHS = re.compile(r"\b(in|into|how many|as) months?\b")
 # "how much does renewal cost per year?", "how many SEUs a year is that?": a figure per year asked for (not "is that
@@ -249,8 +250,9 @@ class Worker:
         return self._say("test_ends", start=clocks[0].group(0).removeprefix("at ").strip(), end=ends)
 
     def _per_question(self, f: Figures, text: str) -> Optional[str]:
+        # (time asked for in so many words, or "per question then?" alone, right after the test's time)
         if f.test_minutes is None or not f.test_questions or not _PER_QUESTION.search(text) \
-                or not re.search(r"\b(minutes?|mins?|seconds?|secs?|time|how long)\b", text):
+                or not (re.search(r"\b(minutes?|mins?|seconds?|secs?|time|how long)\b", text) or _PER_QUESTION_ALONE.match(text)):
             return None
         seconds = f.test_minutes * 60 / f.test_questions
         return self._say("per_question", minutes=f"{seconds / 60:.1f}".rstrip("0").rstrip("."), seconds=round(seconds))

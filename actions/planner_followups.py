@@ -407,6 +407,9 @@ class FollowUpRules(PlannerBase):
             return None
         if word_count(text) > SAID_ALREADY_MAX_WORDS or not set(named) <= set(previous.certifications):
             return None
+        if not set(asks) & lexicon.strong_asks and previous.figures is not None and self.worker is not None \
+                and self.worker.work_out(previous.figures, text):
+            return previous  # "per question then?" after the test's 50 questions in 60 minutes: what that works out to
         strong = set(asks) & lexicon.strong_asks
         if strong and not strong <= set(previous.asks):
             return None

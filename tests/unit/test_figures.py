@@ -86,6 +86,7 @@ def test_two_attempts_are_free_and_cost_nothing_to_work_out() -> None:
     ("if I start the csm test at 9:15, by when do I have to be done?", "9:15 -> 10:15"),
     ("I start at 11:30 pm, when does it end?", "11:30 pm -> 12:30 am"),
     ("roughly how many minutes per question?", "1.2 min 72 s"),
+    ("per question then?", "1.2 min 72 s"),  # right after the test's time, alone
     ("and in hours?", "60 = 1 hour"),  # right after the test's 60 minutes
     ("how many hours is that?", "60 = 1 hour"),
 ])
@@ -97,6 +98,7 @@ def test_minutes_in_hours_are_worked_out_only_when_asked() -> None:
     assert work(Figures(test_minutes=90), "in hours?") == "90 = 1.5 hours"
     assert work(TEST, "how many minutes is the test?") is None
     assert work(VALID, "and in hours?") is None  # no minutes to work out
+    assert work(TEST, "how many points per question?") is None  # (not time)
 
 
 def test_in_hours_right_after_a_duration_is_that_fact_again() -> None:
@@ -199,3 +201,12 @@ def test_seconds_per_question_of_the_test_asked_and_of_the_psm() -> None:
     d = planner.plan(Turn("how many seconds per question on psm i?", "ask_requirements", 0.6, ()), Context())
     assert (d.fact and d.fact.id, d.worked_out) == ("psm_assessment", "That is about 0.8 minutes (45 seconds) per question."), \
         d.trace()
+
+
+
+def test_per_question_then_right_after_the_test_gets_it_worked_out() -> None:
+    """"per question then?" right after "csm test time" got "Sorry, I'm not sure I understood" (the NLU: fallback)."""
+    planner = get_planner()
+    context = Context(certification="CSM", topic="requirements", fact="csm_test_format", question="csm test time")
+    d = planner.plan(Turn("per question then?", "nlu_fallback", 0.3, (), unsure=True), context)
+    assert (d.rule, d.worked_out) == ("said_already", "That is about 1.2 minutes (72 seconds) per question."), d.trace()
