@@ -146,6 +146,10 @@ def test_make_run_uses_both_cores_and_the_widget_works_on_either_worker() -> Non
                 for question, wanted in questions * 2:  # 8 page loads: 8 new connections, either worker
                     page.goto(page_url)
                     page.wait_for_selector(".ac-messages .ac-bot", timeout=60000)
+                    # (a reload shows the kept conversation at once; the message is sent once the widget is online
+                    # again: pressing Enter while it still connects kept the text in the box, and the test waited
+                    # 60 s for a reply to a message never sent)
+                    page.wait_for_selector(".ac[data-state=online]", timeout=60000)
                     page.fill("textarea, input[type=text]", question)
                     page.keyboard.press("Enter")
                     page.wait_for_function(
