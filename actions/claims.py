@@ -111,14 +111,15 @@ def contradicts(question: str, answer: str, asks_yes_no: bool = False) -> Option
     return "no"
 
 
-def _stated(answer: str) -> Tuple[Dict[str, Set[float]], Set[str]]:
-    """The figures an answer states, by unit, and the units it states only roughly or as a range."""
+def _stated(answer: str, as_said: bool = False) -> Tuple[Dict[str, Set[float]], Set[str]]:
+    """The figures an answer states, by unit (years in months, hours in minutes; ``as_said``: in the units they are
+    said in), and the units it states only roughly or as a range."""
     stated: Dict[str, Set[float]] = {}
     rough: Set[str] = set()
-    for unit, value, start, end in _placed_figures(answer):
+    lowered = answer.lower()
+    for unit, value, start, end in (_shown_figures if as_said else _placed_figures)(answer):
         stated.setdefault(unit, set()).add(value)
         # ("about 250 to 2,500 USD": 1,000 is in it; "50 questions ..., so up to 13 may be wrong" states 50 exactly)
-        lowered = answer.lower()
         if _ROUGH_BEFORE.search(lowered[max(0, start - ROUGH_REACH):start]) or _ROUGH_AFTER.match(lowered[end:end + ROUGH_REACH]):
             rough.add(unit)
     return stated, rough
@@ -181,14 +182,7 @@ def echo_verdict(text: str, answer: str, asked: Sequence[str] = ()) -> Optional[
     if number is None:
         return None
     value = _value(number.group(1))
-    shown: Dict[str, Set[float]] = {}
-    rough: Set[str] = set()
-    lowered_answer = answer.lower()
-    for unit, amount, start, end in _shown_figures(answer):
-        shown.setdefault(unit, set()).add(amount)
-        if _ROUGH_BEFORE.search(lowered_answer[max(0, start - ROUGH_REACH):start]) \
-                or _ROUGH_AFTER.match(lowered_answer[end:end + ROUGH_REACH]):
-            rough.add(unit)
+    shown, rough = _stated(answer, as_said=True)
     units = [u for kind in asked for u in ASKED_UNITS.get(kind, ()) if u in shown]
     if len(set(units)) == 1:
         unit = units[0]
