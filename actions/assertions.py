@@ -104,8 +104,11 @@ class Assertions:
             # them ("taught by a CST") is no "yes" (the trainer's fact said "Yes." to it)
             return None
         true = self._spans(self.true, text)
-        # a false assertion inside a true one is that one's own negation ("doesn't have to be at the Daily Scrum")
-        false = [(a, b) for a, b in self._spans(self.false, text) if not any(a < end and start < b for start, end in true)]
+        # a false assertion inside a true one is that one's own negation ("doesn't have to be at the Daily Scrum"); a true
+        # one inside a false one is that one's ("the CSM without a test": its "test" asserts no test)
+        false = [(a, b) for a, b in self._spans(self.false, text)
+                 if not any(a < end and start < b and not (a <= start and end <= b) for start, end in true)]
+        true = [(a, b) for a, b in true if not any(start <= a and b <= end and (start, end) != (a, b) for start, end in false)]
         spans = true + false
         if not spans:
             return None

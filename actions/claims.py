@@ -199,3 +199,35 @@ def figure_said_too(question: str) -> Optional[str]:
     """The figure a question says back for another thing ("and for csp, 12 too?" -> "12"), or None."""
     found = _SAME_FIGURE.search(question.lower().replace("\u2019", "'"))
     return found.group(1).strip() if found else None
+
+
+# "16 hours, that's which course?", "$25 - what is that fee for?", "85%, which test is that?", "50 questions, is that the
+# CSM or the PSM?": a figure said first, then asked what it belongs to (a few words may go with it: "12 months of
+# experience", "$100 every two years")
+_FIGURE_FIRST = re.compile(r"^[^\w$]*(?P<said>[^,:;?!\u2013\u2014]{1,40}?)\s*(?:[,:;?!\u2013\u2014]+|\s-+)\s*"
+                           r"(?:so\s+|and\s+|ok\s+)?(?P<asked>(?:that'?s|that is|this is|it'?s|is (?:that|this|it)|what'?s|"
+                           r"what is|what are|which|what|who|where)\b.*)$", re.IGNORECASE)
+# ... asking what it belongs to: "which course", "what is that fee for", "is that the CSM or the PSM"
+_BELONGS = re.compile(r"\b(which|what)\b[^?]*\b(that|this|it|one|course|test|exam|fee|cert\w*|requirement|rule|for)\b|"
+                      r"\bis (?:that|this|it) (?:the|for the)\b[^?]*\bor\b", re.IGNORECASE)
+
+
+def figure_first(text: str) -> List[Tuple[str, float]]:
+    """The figures a message says first and then asks what they belong to ("16 hours, that's which course?" -> 16 hours
+    as minutes); none when it says something else first, or asks something else."""
+    lowered = text.lower().replace("\u2019", "'")
+    found = _FIGURE_FIRST.match(lowered)
+    if found is None or not _BELONGS.search(found.group("asked")) or figures(found.group("asked")):
+        return []
+    said = found.group("said")
+    shown = figures(said)
+    # (only the figure and a few words of what it is: "my trainer charges $25, what is that for?" is a situation)
+    if not shown or SITUATION.search(said) or len(re.findall(r"[a-z]+", said)) > 6:
+        return []
+    return shown
+
+
+def states_all(answer: str, claimed: Sequence[Tuple[str, float]]) -> bool:
+    """Whether an answer states every one of the figures exactly (same unit and value, not roughly)."""
+    stated, rough = _stated(answer)
+    return bool(claimed) and all(unit not in rough and value in stated.get(unit, ()) for unit, value in claimed)

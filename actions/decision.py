@@ -183,7 +183,7 @@ def accepted(route: str, decision: Decision) -> bool:
         # question that is not about which one fits ("who removes impediments?" the NLU took for a goal)
         # ("which is cheaper to keep, csm or cspo?" asks which one, but for a price a fact states: the fact)
         return decision.rule.startswith(FORM_OPENING_RULES) or decision.opens_form or (
-            decision.rule in ("fact", "threshold", "counterpart_of_best", "aspect_compared", "asked_in_a_story")
+            decision.rule in ("fact", "threshold", "counterpart_of_best", "aspect_compared", "asked_in_a_story", "figure_held")
             and decision.question
             and not _fit_asked(decision)
             and decision.score >= (decision.sure_score if "fit" in decision.asks else decision.form_score))
@@ -210,8 +210,8 @@ def fit_only(decision: Decision) -> bool:
     in the form, the form's own question ("which cert fits me?" gets no fact the words "which cert" fit)."""
     return _fit_asked(decision) and not decision.concepts
 # a fact: the one that states it, or one leaning on the last
-FOLLOWING_RULES = ("fact", "asked_in_a_story", "threshold", "threshold_of_last", "said_already", "then", "all_of_it",
-                   "sure_of_last", "figure_of_last",
+FOLLOWING_RULES = ("fact", "figure_held", "asked_in_a_story", "threshold", "threshold_of_last", "said_already", "then",
+                   "all_of_it", "sure_of_last", "figure_of_last",
                    "why_of_last", "subject_of_last", "next_step",
                    "certification_of_last")
 UNPARTICULAR_ASKS = frozenset({"fit", "yesno"})  # a yes or no, which one: nothing a fact states in particular

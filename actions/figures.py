@@ -51,7 +51,31 @@ _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixt
 _PASSED_ON = re.compile(r"\b(?:passed|pass|made it|got it|succeeded)\b(?:\s+\w+){0,2}?\s+(?:on|at|in)\s+(?:the|my)\s+"
                         r"(\d{1,2})?(?:st|nd|rd|th)?(" + "|".join(_ORDINALS) + r")?\b(?:\s+(?:try|attempt|go|time|one))?")
 _COSTS = re.compile(r"\b(how much|cost|costs|pay|paid|spend|spent|extra|total|price|fees?|money|usd|dollars?|bucks)\b")
-_DAYS_AGO = re.compile(r"\b" + _N + r"\s+days?\s+ago\b")
+# "on day 61 after the course", "61 days after the welcome email", "3 weeks ago", "4 months after the course": how long
+# after the course (or its welcome email) the user would test, in days (weeks and months roughly: "about")
+_DAY_AFTER = re.compile(r"\bday\s+(\d{1,3})\b(?=[^?.]{0,30}\b(?:after|since|from|past)\b)|\b(?:on|by) day\s+(\d{1,3})\b")
+_LATER = re.compile(r"\b" + _N + r"\s+(days?|weeks?|months?)\s+(?:ago|after|later|since|past|from)\b")
+# ... said of the user's own test ("can I still take it on day 61", "could I sit it 4 months after"), not of the rule as
+# heard ("I read you have 60 days after the course"): a first person shortly before, and no rule's words between
+_OWN = re.compile(r"\b(i|i'm|im|i'll|me|my|we)\b(?![^?.]*\b(you have|you get|within|limit|window|deadline|rule)\b)")
+OWN_REACH = 60
+_DAYS_IN = {"d": 1.0, "w": 7.0, "m": 30.4}
+# a yes/no question on the window asks whether it is over ("is it too late?"), or whether one is still in it ("can I
+# still take it?", "... for free?"); one asking neither gets no "yes" or "no"
+_OVER_ASKED = re.compile(r"\b(too late|expired?|over|lapsed?|missed|run out|ran out|passed|gone|lost)\b")
+_WITHIN_ASKED = re.compile(r"\b(still|free|in time|allowed|ok|okay|valid|able to|can i|could i|may i)\b")
+# "the third attempt", "my 3rd try": which attempt; "failed once/twice/3 times" before "another go" or "the next one"
+_NTH_ATTEMPT = re.compile(r"\b(?:(\d{1,2})(?:st|nd|rd|th)|(" + "|".join(_ORDINALS) + r"))\s+(?:csm\s+)?"
+                          r"(?:attempt|try|go|retake|sitting)\b")
+_FAILED = re.compile(r"\bfail(?:ed|s)?\b(?:\s+(?:it|the\s+(?:csm\s+)?(?:test|exam)|my\s+(?:csm\s+)?(?:test|exam)))?\s+"
+                     r"(once|twice|thrice|(?:" + _N[1:-1] + r")\s+times)\b")
+_NEXT_ASKED = re.compile(r"\b(another|next|again|retake|re-take|one more|second|new)\b")
+_FREE_ASKED = re.compile(r"\b(free|included|no charge|without paying|at no cost)\b")
+_PAY_ASKED = re.compile(r"\b(pay|paid|cost|costs|charge|charged|fee)\b")
+# "my CSM is 3 years old", "got it 20 months ago": its age, asked whether it is still valid
+_OLD = re.compile(r"\b" + _N + r"\s+(months?|years?|yrs?)\s+(?:old|ago)\b")
+_VALID_ASKED = re.compile(r"\b(valid|active|current|good|live|expired?|lapsed?)\b")
+_LAPSED_ASKED = re.compile(r"\b(expired?|lapsed?|run out|ran out|invalid)\b")
 _CLOCK = re.compile(r"\b(?:at\s+)?(\d{1,2})[:.h](\d{2})\s*(am|pm)?\b")
 _STARTS = re.compile(r"\b(start|starts|started|starting|begin|begins|began|log in|open)\b")
 _PER_QUESTION = re.compile(r"\b(per|each|a|every)\s+question\b")
@@ -111,6 +135,9 @@ def _number(word: str) -> int:
 
 
 def _months(n: int) -> str:
+    """"1 month", "4 months"; whole years as years ("a year", not "12 months", which reads as the 12 months of experience)."""
+    if n >= 12 and n % 12 == 0:
+        return "a year" if n == 12 else f"{n // 12} years"
     return "1 month" if n == 1 else f"{n} months"
 
 
@@ -127,6 +154,64 @@ class Worker:
             self._valid_until, self._valid_left, self._renewals, self._renewal_times, self._per_year, self._attempts,
             self._window, self._test_end, self._per_question, self._in_hours, self._in_months)
         return next((s for s in (step(figures, lowered) for step in steps) if s), None)
+
+    def verdict(self, figures: Figures, text: str) -> Optional[str]:
+        """"yes" / "no" to a yes/no question the user's figures settle against the fact's: the window ("can I still
+        take the test on day 61?": yes), which attempts are free ("is the third attempt still free?": no; "failed
+        once, do I pay for another go?": no), the validity ("my CSM is 3 years old, is it still active?": no). None
+        when the figures settle nothing, or the question asks neither way. The caller has read it as a yes/no one."""
+        lowered = text.lower()
+        days = self._days_after(lowered)
+        if figures.window_days is not None and days is not None and abs(days[0] - figures.window_days) > days[1]:
+            over = days[0] > figures.window_days
+            if _OVER_ASKED.search(lowered):
+                return "yes" if over else "no"
+            if _WITHIN_ASKED.search(lowered):
+                return "no" if over else "yes"
+            return None
+        attempt = self._attempt_asked(lowered)
+        if figures.free_attempts is not None and attempt is not None:
+            free = attempt <= figures.free_attempts
+            if _FREE_ASKED.search(lowered):
+                return "yes" if free else "no"
+            if _PAY_ASKED.search(lowered):
+                return "no" if free else "yes"
+            return None
+        ages = list(_OLD.finditer(lowered))
+        if figures.valid_months is not None and len(ages) == 1 and _VALID_ASKED.search(lowered[ages[0].end():]):
+            n, unit = _number(ages[0].group(1)), ages[0].group(2)
+            age = n * 12 if unit.startswith("y") else n
+            if age == figures.valid_months:
+                return None
+            lapsed = age > figures.valid_months
+            return ("yes" if lapsed else "no") if _LAPSED_ASKED.search(lowered) else ("no" if lapsed else "yes")
+        return None
+
+    @staticmethod
+    def _days_after(text: str) -> Optional[Tuple[float, float]]:
+        """How many days after the course (or its email) a question speaks of, and how rough that is (0: exact)."""
+        def own(start: int) -> bool:  # a first person before it in its sentence
+            return bool(_OWN.search(re.split(r"[.?!;]", text[max(0, start - OWN_REACH):start])[-1]))
+
+        found = [(float(m.group(1) or m.group(2)), 0.0) for m in _DAY_AFTER.finditer(text) if own(m.start())]
+        for m in _LATER.finditer(text):
+            if not m.group(0).endswith("ago") and not own(m.start()):
+                continue  # ("I read you have 60 days after the course": the rule as heard, not the user's own day)
+            per = _DAYS_IN[m.group(2)[0]]
+            found.append((_number(m.group(1)) * per, 0.0 if per == 1 else per * 0.1 * _number(m.group(1)) + 3))
+        return found[0] if len(found) == 1 else None
+
+    @staticmethod
+    def _attempt_asked(text: str) -> Optional[int]:
+        """Which attempt a question asks about: "the third attempt" (3), "failed twice, ... another go" (3)."""
+        nth = [int(m.group(1)) if m.group(1) else _ORDINALS[m.group(2)] for m in _NTH_ATTEMPT.finditer(text)]
+        if len(set(nth)) == 1:
+            return nth[0]
+        failed = list(_FAILED.finditer(text))
+        if len(failed) == 1 and not nth and _NEXT_ASKED.search(text[failed[0].end():]):
+            word = failed[0].group(1).split()[0]
+            return ({"once": 1, "twice": 2, "thrice": 3}.get(word) or _number(word)) + 1
+        return None
 
     def short_of(self, have: float, need: float, noun: str) -> str:
         """"36 is 1 short: you need 1 more, 37 correct answers in all" (a threshold's count against its minimum,
@@ -156,12 +241,12 @@ class Worker:
         return self._say("valid_then" if still else "valid_not_then", since=since, until=until, asked=when)
 
     def _valid_left(self, f: Figures, text: str) -> Optional[str]:
-        ages = list(_AGO.finditer(text))
+        ages = list(_OLD.finditer(text))  # ("3 years ago", "my CSM is 3 years old")
         if f.valid_months is None or len(ages) != 1:
             return None
         n, unit = _number(ages[0].group(1)), ages[0].group(2)
         age = n * 12 if unit.startswith("y") else n
-        shown = ages[0].group(0)[:-len(" ago")]
+        shown = ages[0].group(0).rsplit(" ", 1)[0]
         if age < f.valid_months:
             return self._say("valid_left", age=shown, left=_months(f.valid_months - age))
         return self._say("valid_lapsed", age=shown, over=_months(age - f.valid_months)) if age > f.valid_months else None
@@ -226,13 +311,16 @@ class Worker:
         return self._say("attempts_cost", attempts=attempts, free=f.free_attempts, paid=paid, total=paid * f.attempt_fee)
 
     def _window(self, f: Figures, text: str) -> Optional[str]:
-        found = list(_DAYS_AGO.finditer(text))
-        if f.window_days is None or len(found) != 1:
+        """"I did the course 70 days ago", "on day 61 after the course", "4 months after": the days of the window left,
+        or that it is over (weeks and months only when clearly on one side: "about 122 days on")."""
+        days = self._days_after(text)
+        if f.window_days is None or days is None or (days[1] and abs(days[0] - f.window_days) <= days[1]):
             return None
-        ago = _number(found[0].group(1))
-        if ago < f.window_days:
-            return self._say("window_left", ago=ago, left=f.window_days - ago, window=f.window_days)
-        return self._say("window_over", ago=ago, window=f.window_days)
+        ago = round(days[0])
+        shown = f"about {ago}" if days[1] else str(ago)
+        said = self._say("window_left", ago=shown, left=f.window_days - ago, window=f.window_days) if ago < f.window_days \
+            else self._say("window_over", ago=shown, window=f.window_days)
+        return said[:1].upper() + said[1:] if said.startswith(shown) else said  # ("About 122 days on, ...")
 
     def _test_end(self, f: Figures, text: str) -> Optional[str]:
         clocks = list(_CLOCK.finditer(text))

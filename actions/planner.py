@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Callable, List, Optional, Sequence, Tuple
 
+from actions.assertions import plain_yes_no
 from actions.context import is_elliptical, mentioned_certifications
 from actions.decision import (
     AUDIENCE,
@@ -263,9 +264,13 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
         # (the whole message: the figures are often in a sentence before the question, "I failed 3 times. how much?")
         question = text
         if fact.figures is not None:
+            lexicon, asked = self.index.lexicon, the_question(text)
+            # "can I still take the test on day 61?": "Yes." when the user's figures settle it (a yes/no question only)
+            verdict = self.worker.verdict(fact.figures, question) if lexicon is not None and plain_yes_no(
+                asked, "yesno" in lexicon.asks_of(asked)) is not None else None
             sentence = self.worker.work_out(fact.figures, question)
-            if sentence:
-                return replace(decision, worked_out=sentence, polarity=None)
+            if sentence or verdict:
+                return replace(decision, worked_out=sentence or "", polarity=verdict)
         if fact.threshold is not None and decision.polarity in ("no", "yes"):  # ("yes" to "did I fail?")
             short = fact.threshold.short_of(question)
             if short is not None and fact.threshold.noun:
@@ -367,6 +372,9 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
             yes_no = self.index.lexicon is not None and "yesno" in self.index.lexicon.asks_of(text)
             return Decision(FACT, "side", fact=fact, topic=fact.topic, certifications=fact.certifications, question=True,
                             polarity=self.sides.polarity(side, named, yes_no))
+        held = self._figure_held(text, named, topic, context)
+        if held is not None:
+            return held
         from_last = self._from_the_last_answer(turn, text, named, elliptical, context)
         if from_last is not None:
             return from_last

@@ -10,10 +10,12 @@ from dataclasses import replace
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from actions.assertions import Assertions, negated, plain_yes_no, same_thing
-from actions.claims import CLAIM, agreed_rest, contradicts, echo_verdict, figure_said_too, figures
+from actions.claims import CLAIM, agreed_rest, contradicts, echo_verdict, figure_first, figure_said_too, figures, states_all
 from actions.context import mentioned_certifications
 from actions.decision import (
+    FACT,
     TOPIC,
+    TRACE_CANDIDATES,
     Context,
     Decision,
     Turn,
@@ -82,10 +84,10 @@ def _spelled_names(aliases: Iterable[str]) -> Dict[str, str]:
 
 
 def _shorthand(kb: Knowledge) -> Dict[str, str]:
-    """lexicon.yml `shorthand`: a lower-case word -> the word(s) it stands for."""
+    """lexicon.yml `shorthand`: a lower-case word ("w/o" too) -> the word(s) it stands for."""
     raw = kb.extra.get("shorthand") or {}
-    if not isinstance(raw, dict) or not all(isinstance(k, str) and re.fullmatch(r"[a-z]+", k) and isinstance(v, str) and v.strip()
-                                            for k, v in raw.items()):
+    if not isinstance(raw, dict) or not all(isinstance(k, str) and re.fullmatch(r"[a-z]+(/[a-z]*)?", k)
+                                            and isinstance(v, str) and v.strip() for k, v in raw.items()):
         raise KnowledgeError(kb.extra_files.get("shorthand", "knowledge/lexicon.yml"), "shorthand",
                              "expected a mapping of lower-case words to the words they stand for")
     return {k: v.strip() for k, v in raw.items()}
@@ -512,3 +514,25 @@ class PlannerBase:
 
     def _plan(self, turn: Turn, context: Context) -> Decision:
         raise NotImplementedError
+
+    def _figure_held(self, text: str, named: Sequence[str], topic: Optional[str], context: Context) -> Optional[Decision]:
+        """"16 hours, that's which course?", "$25, what is that fee for?": the best-ranked fact stating every figure said
+        first (actions/claims.py `figure_first`), and its counterpart for the other certification when that states them
+        too and the question names neither ("16 hours": the CSM course and the CSPO course); None when no fact does."""
+        claimed = figure_first(text)
+        if not claimed:
+            return None
+        book = self.index.book
+        ranked = self.index.rank(text, topic, context.topic, context.fact)[1]
+        fact = next((book.facts[label] for label, _, _ in ranked if label in book.facts
+                     and states_all(book.facts[label].answer, claimed)), None)
+        if fact is None:
+            return None
+        candidates = tuple((label, score) for label, score, _ in ranked[:TRACE_CANDIDATES])
+        held = [Decision(FACT, "figure_held", fact=fact, topic=fact.topic, certifications=fact.certifications, question=True,
+                         candidates=candidates)]
+        for other in (c for c in self.kb.certifications if not named and c not in fact.certifications):
+            twin = book.facts.get(fact.counterparts.get(other, ""))
+            if twin is not None and states_all(twin.answer, claimed):
+                held.append(replace(held[0], fact=twin, topic=twin.topic, certifications=twin.certifications))
+        return replace(held[0], also=tuple(held[1:]))

@@ -30,6 +30,17 @@ _OBLIGATION = re.compile(r"\b(have to|has to|had to|must|need to|needs to|requir
 _OPTIONAL = re.compile(r"\b(optional|not required|not mandatory|no need|need not|needn't|doesn't have to|does not have to)\b")
 
 
+# a web address the question names ("is scrum.org the official CSM site?") is said only as itself: its parts ("scrum",
+# "org") are also in "Scrum Alliance ... www.scrumalliance.org", which says nothing about scrum.org
+_DOMAIN = re.compile(r"(?<![\w.-])((?:[a-z0-9-]+\.)+(?:org|com|net|io|edu|gov|info|co|uk|de))\b")
+
+
+def domains_unsaid(question: str, answer: str) -> bool:
+    """Whether the question names a web address the answer does not (as a whole host or a host's last labels)."""
+    lowered = answer.lower()
+    return any(not re.search(r"(?<![\w-])" + re.escape(d) + r"\b", lowered) for d in _DOMAIN.findall(question.lower()))
+
+
 def _stem(word: str) -> str:
     return word[:5] if len(word) > 5 else word
 
@@ -37,7 +48,7 @@ def _stem(word: str) -> str:
 def polarity(question: str, answer: str, lexicon: Lexicon, normalise: Normaliser, generic: frozenset) -> Optional[str]:
     if "yesno" not in lexicon.asks_of(question):
         return None
-    if _OBLIGATION.search(question.lower()) and _OPTIONAL.search(answer.lower()):
+    if _OBLIGATION.search(question.lower()) and _OPTIONAL.search(answer.lower()) or domains_unsaid(question, answer):
         return None
     specific = specific_words(question, normalise, generic)
     if not specific:
@@ -77,7 +88,7 @@ def said_plainly(question: str, answer: str, lexicon: Lexicon, normalise: Normal
     in a clause with a negation ("is the PO the voice of the customer?": "The Product Owner is the voice of the customer"),
     and it asks no obligation the answer calls optional. The caller has checked that the question is one plain yes/no
     question with no negation and no figure."""
-    if _OBLIGATION.search(question.lower()) and _OPTIONAL.search(answer.lower()):
+    if _OBLIGATION.search(question.lower()) and _OPTIONAL.search(answer.lower()) or domains_unsaid(question, answer):
         return False
     specific = specific_words(question, normalise, generic)
     if len(specific) < PLAIN_WORDS:

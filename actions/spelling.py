@@ -194,6 +194,9 @@ class Speller:
         for c in _COMPOUND.finditer(lowered):  # "twenty-four months": 24, not "20-four" (shorthand word by word)
             out.append(Correction(c.start(), text[c.start():c.end()], str(_TENS[c.group(1)] + _UNITS_10[c.group(2)])))
         out += self._spelled(lowered, text)
+        for key in (k for k in self.shorthand if "/" in k):  # "w/o": without ("cspo w/o an exam, possible?")
+            for m in re.finditer(r"(?<![\w/])" + re.escape(key) + r"(?![\w/])", lowered):
+                out.append(Correction(m.start(), text[m.start():m.end()], self.shorthand[key]))
         taken = [(fix.start, fix.start + len(fix.typed)) for fix in out]  # (their words are not corrected one by one)
         for m in _WORD.finditer(lowered):
             if any(start <= m.start() < end for start, end in taken):

@@ -172,3 +172,17 @@ def test_a_neighbours_issuer_named_in_a_yes_no_question(planner: Planner, questi
 
     decision = planner.plan(Turn(question, "ask_other_certification", 0.9, ()), Context())
     assert planned_reply(Renderer("rest"), decision)[0].text.startswith(expected), question
+
+
+def test_a_true_word_inside_a_false_assertion_is_that_ones() -> None:
+    """"Can I get the CSM just by attending the course, w/o a test?": "without a test" (false for the CSM) holds "test"
+    (true: there is one); the false one is what the question asserts, and its "without" is its own, no negation of the
+    user's (before, once "w/o" was read as "without", the "No." was lost)."""
+    path = Assertions(true=(re.compile(r"\btests?\b"),),
+                      false=(re.compile(r"\b(only|just)\b[^?]{0,30}\b(course|attend\w*)"), re.compile(r"without (a |an )?test")))
+    assert path.verdict("can I get the csm just by attending the course, without a test?", True) == "no"
+    assert path.verdict("can I get the csm without a test?", True) == "no"
+    assert path.verdict("is there a test for the csm?", True) == "yes"
+    # a false one overlapping a true one only in part is still that one's negation ("doesn't have to be at the daily")
+    optional = Assertions(true=(re.compile(r"(doesn't|does not) have to"),), false=(re.compile(r"have to[^?]{0,40}daily"),))
+    assert optional.verdict("the po doesn't have to be at the daily scrum, right?", True) == "yes"

@@ -5,7 +5,7 @@ from typing import Optional
 
 import pytest
 
-from actions.claims import agreed_rest, claimed_figures, contradicts, echo_verdict, figure_said_too, figures
+from actions.claims import agreed_rest, claimed_figures, contradicts, echo_verdict, figure_first, figure_said_too, figures
 from actions.compose import get_planner
 from actions.decision import Context, Turn
 from actions.facts import _other_figures
@@ -213,3 +213,35 @@ def test_the_planner_says_no_to_the_same_figure_for_another_thing() -> None:
                                                                    "start": 8, "end": 11},)),
                      Context(neighbour="A-CSM", question="a-csm experience"))
     assert d.fact is not None and d.fact.id == "csp_level" and d.polarity == "no", d.trace()
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("16 hours, that's which course?", [("minutes", 960.0)]),
+    ("$25, what is that fee for?", [("usd", 25.0)]),
+    ("85%, which test is that?", [("percent", 85.0)]),
+    ("50 questions, is that the CSM or the PSM?", [("questions", 50.0)]),
+    ("$100 every two years, which one is that?", [("months", 24.0), ("usd", 100.0)]),
+    ("12 months of experience - what's that requirement for?", [("months", 12.0)]),
+    ("60 minutes, is that the CSPO test?", []),  # a yes/no question on one: claims.contradicts / agreed_rest
+    ("I have 12 months, which one can I do?", []),  # the user's own figure
+    ("how long is the course? which one?", []),  # no figure said first
+    ("my trainer charges $25 for the manual and the snacks, what is that for?", []),  # a situation, not a figure
+])
+def test_a_figure_said_first_then_asked_what_it_belongs_to(question: str, expected: list) -> None:
+    assert figure_first(question) == expected
+
+
+def test_the_planner_answers_with_the_facts_stating_a_figure_said_first() -> None:
+    """"16 hours, that's which course?", "85%, which test is that?" got "Sorry, that's outside what I know" (the NLU: out of
+    scope), "50 questions, is that the CSM or the PSM?" the PSM's facts (its 80 questions)."""
+    planner = get_planner()
+    d = planner.plan(Turn("16 hours, that's which course?", "out_of_scope", 0.6, (), unsure=True), Context())
+    assert d.rule == "figure_held" and {d.fact.id, *(a.fact.id for a in d.also)} >= {"csm_course_length", "cspo_course_length"}, \
+        d.trace()
+    for text, fact in [("85%, which test is that?", "psm_assessment"), ("$25, what is that fee for?", "csm_retake_cost"),
+                       ("50 questions, is that the CSM or the PSM?", "csm_test_format")]:
+        d = planner.plan(Turn(text, "out_of_scope", 0.6, (), unsure=True), Context())
+        assert (d.rule, d.fact and d.fact.id) == ("figure_held", fact), d.trace()
+    # a figure no fact states: nothing of the kind ("2 days, which is the course length?": the course is 16 hours)
+    d = planner.plan(Turn("2 days, which course is that?", "out_of_scope", 0.6, (), unsure=True), Context())
+    assert d.rule != "figure_held"

@@ -42,7 +42,7 @@ def work(figures: Figures, text: str) -> Optional[str]:
     ("certified on 3 may 2025, will it still be valid on 1 april 2027?", "yes on 3 May 2025 3 May 2027 on 1 April 2027"),
     ("got it in may 2025 and booked a course in june 2026, when must I renew?", None),  # two dates, neither asked about
     ("my CSM is from 20 months ago. still valid?", "age 20 months left 4 months"),
-    ("got it three years ago, still valid?", "age three years over 12 months"),
+    ("got it three years ago, still valid?", "age three years over a year"),
     ("I want to stay certified for 6 years total, how much money?", "6 years 2 renewals (twice) 200"),
     ("keeping my cspo for 4 years, total renewal fees?", "4 years 1 renewals (once) 100"),  # (the reply: "renew once")
     ("over eight years starting jan 2026, how much do I spend in renewals?", "8 years 3 renewals (3 times) 300"),
@@ -210,3 +210,44 @@ def test_per_question_then_right_after_the_test_gets_it_worked_out() -> None:
     context = Context(certification="CSM", topic="requirements", fact="csm_test_format", question="csm test time")
     d = planner.plan(Turn("per question then?", "nlu_fallback", 0.3, (), unsure=True), context)
     assert (d.rule, d.worked_out) == ("said_already", "That is about 1.2 minutes (72 seconds) per question."), d.trace()
+
+
+@pytest.mark.parametrize("figures, text, expected", [
+    # the window: the user's own day, week or month after the course, and whether they are still in it
+    (ATTEMPTS, "can I still take the test on day 61 after the course?", "yes"),
+    (ATTEMPTS, "Could I sit my first CSM attempt 4 months after the welcome email for free?", "no"),
+    (ATTEMPTS, "I did the course 100 days ago, do I still have free attempts?", "no"),
+    (ATTEMPTS, "did the course 3 weeks ago, is it too late for the test?", "no"),
+    (ATTEMPTS, "I got the welcome email 95 days ago. have my free attempts expired?", "yes"),
+    (ATTEMPTS, "I'll test 3 months after the course, still free?", None),  # about 91 days: too close to say
+    (ATTEMPTS, "I read you have 60 days after the course to take the test. is that the limit?", None),  # the rule as heard
+    (ATTEMPTS, "csm test window: 30 days or 60 days after class?", None),
+    # which attempt: free or paid
+    (ATTEMPTS, "If I fail twice, is the third CSM attempt still free?", "no"),
+    (ATTEMPTS, "Failed the CSM test once. Do I have to pay for another go?", "no"),
+    (ATTEMPTS, "is my 2nd attempt free?", "yes"),
+    (ATTEMPTS, "i failed it twice. will the next try cost me?", "yes"),
+    (ATTEMPTS, "is the third attempt hard?", None),  # neither free nor paid asked
+    # the validity: the certification's age
+    (VALID, "My CSM is 3 years old and never renewed. Is it still active?", "no"),
+    (VALID, "my cspo is 20 months old, still valid?", "yes"),
+    (VALID, "got my csm 3 years ago, has it expired?", "yes"),
+    (VALID, "is a 2 year old CSM valid?", None),  # the very end of the two years: the fact says it
+])
+def test_a_yes_no_question_the_users_figures_settle(figures: Figures, text: str, expected: Optional[str]) -> None:
+    assert Worker(WORDING).verdict(figures, text) == expected
+
+
+def test_the_planner_says_yes_or_no_the_figures_settle_before_the_fact() -> None:
+    planner = get_planner()
+    for text, start in [("can I still take the csm test on day 61 after the course?", "Yes. 61 days on"),
+                        ("If I fail twice, is the third CSM attempt still free?", "No. "),
+                        ("My CSM is 3 years old and never renewed. Is it still active?", "No. Certified 3 years ago")]:
+        csm = ({"entity": "certification", "value": "CSM", "start": 0, "end": 0},)
+        d = planner.plan(Turn(text, "ask_requirements", 0.9, csm), Context())
+        reply = "\n".join(r.text for r in planned_reply(Renderer("rest"), d))
+        assert reply.startswith(start) and "Source:" in reply, (text, reply)
+    # not for a question asking for a figure: "how many days are left?" gets the days, with no "Yes."
+    d = planner.plan(Turn("I did the csm course 70 days ago, how many days are left for the test?", "ask_requirements", 0.9, csm),
+                     Context())
+    assert d.polarity is None and d.worked_out.startswith("70 days on"), d.trace()

@@ -2756,6 +2756,8 @@ def test_a_neighbour_asked_after_a_fact_its_data_does_not_speak_of_is_not_known(
     ("cspo test y/n", "no"),
     ("where can I read about the CSM on the Scrum Alliance website", None),  # asks where, not whether
     ("is the PO not the voice of the customer?", None),  # negated: the user's "not" or the question's
+    # a web address is said only as itself: "scrum" and "org" of "www.scrumalliance.org" say nothing of scrum.org
+    ("Is scrum.org the official CSM site?", None),
 ])
 def test_yes_or_no_first_from_what_the_fact_says(planner: Planner, text: str, first: Optional[str]) -> None:
     """"is the PO the voice of the customer?" got "The Product Owner is the voice of the customer ..." with no "Yes."

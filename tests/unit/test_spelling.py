@@ -72,6 +72,10 @@ def test_shorthand_is_read_as_the_word_it_stands_for_whatever_its_length() -> No
     assert speller.correct("how lon is teh csm exm, can u tell")[0] == "how long is the csm exam, can you tell"
     # whole words only: "exm" inside another word, or a known word, stays
     assert speller.correct("the exmaple is long")[0] == "the exmaple is long"
+    # shorthand with a slash: "w/o" is "without" (not inside a path or a URL)
+    speller = Speller(WORDS, keep=KEEP, shorthand={"w/o": "without", "w/": "with"})
+    assert speller.correct("cspo w/o an exam, possible? w/ a course")[0] == "cspo without an exam, possible? with a course"
+    assert speller.correct("see a/w/o/x")[0] == "see a/w/o/x"
 
 
 def test_american_spellings_are_read_as_the_british_ones_the_knowledge_uses() -> None:
