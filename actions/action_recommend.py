@@ -7,7 +7,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.action_answer import MISREAD_MAX_CONFIDENCE, answer_follow_up, answer_misread_question
+from actions.action_answer import MISREAD_MAX_CONFIDENCE, answer_follow_up, answer_misread_question, context_of
 from actions.base import SafeAction, send
 from actions.compose import audience_aside, audience_for_role_given, form_opening_reply
 from actions.decision import AUDIENCE_TOPIC
@@ -143,7 +143,8 @@ def answer_first(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dic
     article's answer for a role, the conversation remembers it ("and a developer?" asks it again)."""
     if not _is_first_question(tracker):
         return []
-    replies = form_opening_reply(Renderer(tracker.get_latest_input_channel()), tracker.latest_message or {})
+    # (with what was just answered: "both of them?" right after the validity goes on from it)
+    replies = form_opening_reply(Renderer(tracker.get_latest_input_channel()), tracker.latest_message or {}, context_of(tracker))
     send(dispatcher, replies)
     audience = next((r.trace for r in replies if (r.trace or {}).get("decision") == "audience"), None)
     if audience is not None:

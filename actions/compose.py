@@ -84,11 +84,12 @@ def audience_reply(kb: Knowledge, rules: Rules, r: Renderer, role: str, in_form:
                  buttons=[Button(kb.phrases["audience_button"], "/ask_recommendation")])
 
 
-def form_opening_reply(r: Renderer, message: Mapping[str, Any]) -> List[Reply]:
+def form_opening_reply(r: Renderer, message: Mapping[str, Any], context: Optional[Context] = None) -> List[Reply]:
     """What the message that opened the recommendation form also asked, answered before the form's
     question: the article's answer for a role ("I'm a BA, which one?"), its choose-if line for a goal,
-    a neighbour, a known unknown, or a clear fact question the NLU took for a recommendation request."""
-    decision = get_planner().plan(Turn.from_message(message), Context())
+    a neighbour, a known unknown, a clear fact question the NLU took for a recommendation request, or a
+    message going on from the answer just given (``context``: "both of them?" right after the validity)."""
+    decision = get_planner().plan(Turn.from_message(message), context or Context())
     if not accepted(FORM, decision):
         return []
     if decision.kind == AUDIENCE and decision.role:

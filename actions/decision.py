@@ -164,7 +164,7 @@ SMALL_TALK = "small_talk"
 CONTEXT_RULES = ("counterpart", "counterpart_same_fact", "counterpart_question", "then", "said_already", "threshold_of_last",
                  "swap",
                  "source_of_last", "all_of_it", "sure_of_last", "figure_of_last", "audience_why", "audience_other",
-                 "why_of_last", "subject_of_last", "next_step", "certification_of_last")
+                 "why_of_last", "subject_of_last", "next_step", "certification_of_last", "both_of_last")
 # Rules whose answer comes before the recommendation form's question when the message opened the form.
 FORM_OPENING_RULES = ("audience", "goal_guide", "side", "neighbour", "known_unknown")
 
@@ -182,7 +182,11 @@ def accepted(route: str, decision: Decision) -> bool:
         # "which one should I take?" is what the form answers: a fact comes first only for a clear
         # question that is not about which one fits ("who removes impediments?" the NLU took for a goal)
         # ("which is cheaper to keep, csm or cspo?" asks which one, but for a price a fact states: the fact)
+        # (a message going on from the answer just given, "both of them?" after the validity, which the NLU took for a
+        # wish for both: that answer, before the form's question)
+        # ("I just got my CSM, what now?" opening it asks for advice: not the next certification, rule next_step)
         return decision.rule.startswith(FORM_OPENING_RULES) or decision.opens_form or (
+            decision.rule in CONTEXT_RULES and decision.rule != "next_step") or (
             decision.rule in ("fact", "threshold", "counterpart_of_best", "aspect_compared", "asked_in_a_story", "figure_held")
             and decision.question
             and not _fit_asked(decision)
@@ -211,7 +215,7 @@ def fit_only(decision: Decision) -> bool:
     return _fit_asked(decision) and not decision.concepts
 # a fact: the one that states it, or one leaning on the last
 FOLLOWING_RULES = ("fact", "figure_held", "asked_in_a_story", "threshold", "threshold_of_last", "said_already", "then",
-                   "all_of_it", "sure_of_last", "figure_of_last",
+                   "all_of_it", "sure_of_last", "figure_of_last", "both_of_last",
                    "why_of_last", "subject_of_last", "next_step",
                    "certification_of_last")
 UNPARTICULAR_ASKS = frozenset({"fit", "yesno"})  # a yes or no, which one: nothing a fact states in particular

@@ -82,6 +82,7 @@ _PER_QUESTION = re.compile(r"\b(per|each|a|every)\s+question\b")
 _PER_QUESTION_ALONE = re.compile(r"^\W*((and|so|ok|okay)\W+)?(per|each|every)\s+question\W*(then\W*)?$", re.I)
 _IN_HOURS = re.compile(r"\b(in|into|how many|as) hours?\b")
 _IN_MONTHS = re.compile(r"\b(in|into|how many|as) months?\b")
+_IN_YEARS = re.compile(r"\b(in|into|how many|as) (years?|yrs?)\b")
 # "how much does renewal cost per year?", "how many SEUs a year is that?": a figure per year asked for (not "is that
 # per year?", which asks whether it is: "No, every two years" is the fact's)
 _PER_YEAR = re.compile(r"\b(per|a|each) year\b|\byearly\b|\bannual(ly)?\b|\bper annum\b")
@@ -106,6 +107,7 @@ class Figures:
     test_minutes: Optional[int] = None
     test_questions: Optional[int] = None
     renewal_seus: Optional[int] = None
+    experience_months: Optional[int] = None
 
 
 FIELDS = tuple(f.name for f in fields(Figures))
@@ -115,7 +117,7 @@ SENTENCES = {"valid_until": ("since", "until"), "valid_then": ("since", "until",
              "renewals_over": ("years", "times", "total"), "attempts_cost": ("attempts", "free", "paid", "total"),
              "window_left": ("ago", "left", "window"), "window_over": ("ago", "window"), "test_ends": ("start", "end"),
              "per_question": ("minutes", "seconds"), "short_of": ("have", "short", "need", "noun"),
-             "in_hours": ("minutes", "hours"), "in_months": ("years", "months"),
+             "in_hours": ("minutes", "hours"), "in_months": ("years", "months"), "in_years": ("months", "years"),
              "fee_per_year": ("fee", "years", "per_year"), "seus_per_year": ("seus", "years", "per_year"),
              "renewals_cost": ("times", "fee", "total"), "renewals_seus": ("times", "seus", "total")}
 
@@ -152,7 +154,7 @@ class Worker:
         lowered = text.lower()
         steps: tuple[Callable[[Figures, str], Optional[str]], ...] = (
             self._valid_until, self._valid_left, self._renewals, self._renewal_times, self._per_year, self._attempts,
-            self._window, self._test_end, self._per_question, self._in_hours, self._in_months)
+            self._window, self._test_end, self._per_question, self._in_hours, self._in_months, self._in_years)
         return next((s for s in (step(figures, lowered) for step in steps) if s), None)
 
     def verdict(self, figures: Figures, text: str) -> Optional[str]:
@@ -356,6 +358,13 @@ class Worker:
         if f.valid_months is None or not _IN_MONTHS.search(text) or _AGO.search(text) or _DATE.search(text):
             return None
         return self._say("in_months", years=_amount(f.valid_months / 12, "year"), months=f.valid_months)
+
+
+    def _in_years(self, f: Figures, text: str) -> Optional[str]:
+        """"in years?" right after the A-CSM's 12 months of experience: "At least a year (12 months)"."""
+        if f.experience_months is None or not _IN_YEARS.search(text) or _AGO.search(text) or _DATE.search(text):
+            return None
+        return self._say("in_years", months=f.experience_months, years=_months(f.experience_months))
 
 
 def _figure(value: float) -> str:

@@ -37,6 +37,7 @@ class Lexicon:
     then_questions: Tuple[Pattern[str], ...] = ()  # "and after that?": the fact that follows the one just given
     course_skipped: Tuple[Pattern[str], ...] = ()  # "can I skip the class?": the course is required
     swap_questions: Tuple[Pattern[str], ...] = ()  # "and the other way round?": the same question, roles swapped
+    both_questions: Tuple[Pattern[str], ...] = ()  # "both of them?", "for both?": the fact just given, for both
     rest_questions: Tuple[Pattern[str], ...] = ()  # "do I need anything else?": all of the fact just given, again
     why_questions: Tuple[Pattern[str], ...] = ()  # "why?", "how come?": the reason for the fact just given
     depth_requests: Tuple[Pattern[str], ...] = ()  # "go into detail on PMP", "deep dive on psm i": advice in depth
@@ -123,6 +124,10 @@ class Lexicon:
     def asks_the_other_way_round(self, text: str) -> bool:
         """Whether the whole (lower-case) message asks the last question the other way round ("vice versa?")."""
         return any(p.search(text) for p in self.swap_questions)
+
+    def asks_for_both(self, text: str) -> bool:
+        """Whether the whole (lower-case) message asks the last question for both certifications ("both of them?")."""
+        return any(p.search(text) for p in self.both_questions)
 
     def concepts_in(self, text: str) -> Tuple[str, ...]:
         """The concepts a (lower-case) text mentions, in order of first mention."""
@@ -246,6 +251,7 @@ def lexicon_from_knowledge(kb: Knowledge) -> Lexicon:
     then = compiled(kb.extra.get("then_questions") or [], "then_questions")
     course_skipped = compiled(kb.extra.get("course_skipped") or [], "course_skipped")
     swap = compiled(kb.extra.get("swap_questions") or [], "swap_questions")
+    both = compiled(kb.extra.get("both_questions") or [], "both_questions")
     rest = compiled(kb.extra.get("rest_questions") or [], "rest_questions")
     why = compiled(kb.extra.get("why_questions") or [], "why_questions")
     depth = compiled(kb.extra.get("depth_requests") or [], "depth_requests")
@@ -256,7 +262,7 @@ def lexicon_from_knowledge(kb: Knowledge) -> Lexicon:
     frames = compiled(kb.extra.get("claim_frames") or [], "claim_frames")
     pleasantries = compiled(kb.extra.get("pleasantries") or [], "pleasantries")
     return Lexicon(concepts=concepts, asks=asks, strong_asks=frozenset(strong), then_questions=then, swap_questions=swap,
-                   course_skipped=course_skipped,
+                   both_questions=both, course_skipped=course_skipped,
                    rest_questions=rest, why_questions=why, depth_requests=depth,
                    sure_questions=sure, other_one=other_one, role_words=role_words,
                    source_questions=source, frames=frames, pleasantries=pleasantries,

@@ -541,6 +541,20 @@ class FollowUpRules(PlannerBase):
             if len(others) == 1 and not last.only_with:
                 fact = book.facts[last.counterparts[others[0]]]
                 return Decision(COUNTERPART, "swap", fact=fact, topic=fact.topic, certifications=(others[0],))
+        if lexicon.asks_for_both(lowered):
+            # "both of them?" after how long the CSM is valid: "Yes, the same for both." before a fact speaking of both; a
+            # fact of one with its counterpart for the other (goal_guide had taken it for "should I get both?")
+            if set(self.kb.certifications) <= set(last.certifications):
+                return Decision(FACT, "both_of_last", fact=last, topic=last.topic, certifications=last.certifications,
+                                polarity="same_yes")
+            others = [c for c in self.kb.certifications if c not in last.certifications and c in last.counterparts]
+            if len(others) == 1 and not last.only_with:
+                twin = book.facts[last.counterparts[others[0]]]
+                order = list(self.kb.certifications)
+                pair = sorted([(last, last.certifications), (twin, (others[0],))],
+                              key=lambda p: order.index(p[1][0]) if p[1][0] in order else len(order))
+                first, second = (Decision(FACT, "both_of_last", fact=f, topic=f.topic, certifications=tuple(c)) for f, c in pair)
+                return replace(first, also=(second,))
         if last.then is not None and lexicon.asks_what_follows(lowered):
             # "and after that?" after "you get two free attempts": what the data says follows that fact
             fact = book.facts[last.then]

@@ -17,7 +17,7 @@ WORDING = {
     "renewals_over": "{years} years {renewals} renewals ({times}) {total}", "attempts_cost": "{attempts} {free} {paid} {total}",
     "window_left": "{ago} {left} {window}", "window_over": "over {ago} {window}", "test_ends": "{start} -> {end}",
     "per_question": "{minutes} min {seconds} s", "short_of": "{have} {short} {need} {noun}",
-    "in_hours": "{minutes} = {hours}", "in_months": "{years} = {months} months",
+    "in_hours": "{minutes} = {hours}", "in_months": "{years} = {months} months", "in_years": "{months} months = {years}",
     "fee_per_year": "{fee} / {years} = {per_year} USD", "seus_per_year": "{seus} / {years} = {per_year} SEUs",
     "renewals_cost": "{times} x {fee} = {total}",
     "renewals_seus": "{times} x {seus} SEUs = {total}",
@@ -251,3 +251,32 @@ def test_the_planner_says_yes_or_no_the_figures_settle_before_the_fact() -> None
     d = planner.plan(Turn("I did the csm course 70 days ago, how many days are left for the test?", "ask_requirements", 0.9, csm),
                      Context())
     assert d.polarity is None and d.worked_out.startswith("70 days on"), d.trace()
+
+
+def test_in_years_right_after_months_of_experience_is_worked_out() -> None:
+    """"in years?" right after the A-CSM's 12 months of experience got that fact with no year in it (before: the form)."""
+    assert work(Figures(experience_months=12), "in years?") == "12 months = a year"
+    assert work(Figures(experience_months=24), "how many years is that?") == "24 months = 2 years"
+    assert work(Figures(experience_months=24), "I got it 2 years ago, in years?") is None  # the user's own age
+    planner = get_planner()
+    d = planner.plan(Turn("in years?", "out_of_scope", 0.6, (), unsure=True),
+                     Context(neighbour="A-CSM", fact="acsm_experience", topic="advanced", question="a-csm experience"))
+    assert d.fact is not None and d.worked_out == "At least a year (12 months).", d.trace()
+
+
+def test_both_of_them_right_after_a_fact_is_that_fact_for_both() -> None:
+    """"both of them?" right after how long the CSM is valid got the article's advice to consider both certifications
+    (rule goal_guide: the NLU took it for a wish for both); now the fact just given, "Yes, the same for both." first
+    when it speaks of both, or with its counterpart when it speaks of one. The form's opening accepts it."""
+    from actions.decision import FORM, accepted
+
+    planner = get_planner()
+    d = planner.plan(Turn("both of them?", "ask_recommendation", 0.7, ()),
+                     Context(certification="CSM", topic="renewal", fact="validity", question="How long is the CSM valid?"))
+    assert (d.rule, d.fact and d.fact.id, d.polarity) == ("both_of_last", "validity", "same_yes"), d.trace()
+    assert accepted(FORM, d)
+    d = planner.plan(Turn("for both?", "ask_recommendation", 0.7, ()),
+                     Context(certification="CSM", topic="requirements", fact="csm_course_length", question="csm course length"))
+    assert d.rule == "both_of_last" and [d.fact.id, *(a.fact.id for a in d.also)] == ["csm_course_length", "cspo_course_length"]
+    # no answer before: no fact to go on from
+    assert planner.plan(Turn("both of them?", "ask_recommendation", 0.7, ()), Context()).rule != "both_of_last"

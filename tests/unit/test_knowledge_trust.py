@@ -70,7 +70,7 @@ def test_every_knowledge_section_is_read(kb: Knowledge) -> None:
                              "concepts", "asks", "strong_asks", "not_known", "unknowns", "guide_facts",
                              "described_by_neighbours", "polarity_generic_words", "common_words", "weak_concepts", "feedback",
                              "then_questions", "swap_questions", "rest_questions", "why_questions", "depth_requests",
-                             "sure_questions",
+                             "sure_questions", "both_questions",
                              "other_one", "role_words",
                              "source_questions",
                              "source_concepts",
