@@ -220,6 +220,12 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     # measured on the session's first code, 3a084df (0.697 / 0.168 / 0.519 / 0.052 / 0.622)
     "independent-43.yml": {"right_first": 0.69, "wrong_of_all": 0.17, "honest_not_known": 0.51,
                            "abstained_when_known": 0.055, "followups_right": 0.62},
+    # written in session 29 (imperatives, "vs" and slashes, where/who/when questions, unit conversions, CAPS and
+    # fragments, repair and correction follow-ups, new personas, new unknowns such as PMI PDUs and adaptive tests) by a
+    # helper given only the reference; NOT tuned against: measured on the session's first code, 0e1cee6 (0.809 / 0.101 /
+    # 0.519 / 0.062 / 0.761)
+    "independent-44.yml": {"right_first": 0.80, "wrong_of_all": 0.105, "honest_not_known": 0.51,
+                           "abstained_when_known": 0.065, "followups_right": 0.75},
 }
 
 
