@@ -904,6 +904,10 @@ def test_class_time_is_a_duration_and_going_on_from_a_fact_states_no_goal(planne
     ("is the csm officially recognised by the german government", "recognition_compliance"),
     ("monthly payment plan for csm possible?", "discounts_refunds"),  # (a payment plan: the trainer's terms)
     ("what about ChatGPT?", "test_conditions"),  # an AI tool named alone, after the test's rules
+    # a schedule asked: over how many days (not "trainers around two", which named no trainer nor place)
+    ("is the csm course around two days?", "course_days"),
+    ("can i finish the csm course in one weekend?", "course_days"),
+    ("any csm trainers around berlin?", "trainer_choice"),
 ])
 def test_more_questions_the_reference_does_not_answer_are_said_so(planner: Planner, text: str, unknown: str) -> None:
     d = planner.plan(turn(text, "ask_cost"), Context())
