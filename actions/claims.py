@@ -231,3 +231,24 @@ def states_all(answer: str, claimed: Sequence[Tuple[str, float]]) -> bool:
     """Whether an answer states every one of the figures exactly (same unit and value, not roughly)."""
     stated, rough = _stated(answer)
     return bool(claimed) and all(unit not in rough and value in stated.get(unit, ()) for unit, value in claimed)
+
+
+# "per attempt?", "is that per year?", "each time?" right after a fact: whether its figure is for each one of those
+_PER_ASKED = re.compile(r"^\W*(?:(?:and|so|ok|okay|hmm+|wait)\W+)*(?:(?:is|was|are) (?:that|it|this|those) )?"
+                        r"(?:per|each|for each|for every|every|a|an) ([a-z]+?)(?:s)?(?: then)?[\s?!.]*$", re.IGNORECASE)
+
+
+def per_verdict(text: str, answer: str) -> Optional[str]:
+    """"yes" to "per attempt?" right after "each further attempt costs 25 USD" (the answer says each, per, every or a/an
+    of that noun); "no" to "per year?" after "100 USD every two years"; None when the message asks no such thing or the
+    answer says neither."""
+    asked = _PER_ASKED.match(text.lower().replace("\u2019", "'"))
+    if asked is None or len(asked.group(1)) < 3:
+        return None
+    noun = re.escape(asked.group(1))
+    lowered = answer.lower()
+    if re.search(r"\bevery (?:two|three|four|five|\d+|other) " + noun + r"s?\b", lowered):
+        return "no"
+    if re.search(r"\b(?:each|per|every|a|an)\s+(?:[a-z-]+\s+)?" + noun + r"s?\b", lowered):
+        return "yes"
+    return None

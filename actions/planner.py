@@ -95,9 +95,9 @@ SAID_ALREADY_OUTSCORED = 0.25
 _ASKING_WORDS = frozenset({"what", "when", "where", "which", "whom", "whose", "much", "many", "long", "often", "soon"})
 # "ok, same question for the other one?": the certification the answer before was not about
 _THE_OTHER = re.compile(r"\bthe other( one| cert\w*| course| exam| test)?\b")
-# "my CSPO expired though", "mine has lapsed": a certification the user holds, no longer active
-_HELD_LAPSED = re.compile(r"\b(my|mine|our|her|his|their|i have an?|i hold an?|i've got an?)\b[^.?!]{0,25}"
-                          r"\b(expired|lapsed|ran out|run out|inactive|no longer (active|valid))\b")
+# "my CSPO expired though", "mine has lapsed", "does an expired CSM count?": one held (or asked of), no longer active
+_HELD_LAPSED = re.compile(r"\b(my|mine|our|her|his|their|i have an?|i hold an?|i've got an?)\b[^.?!]{0,25}\b(expired|lapsed|"
+                          r"ran out|run out|inactive|no longer (active|valid))\b|\ban? (expired|lapsed|inactive)\b")
 # "would my CSPO work instead?": whether it counts, not work experience
 _WORKS_INSTEAD = re.compile(r"\bwork(s)? (instead|for (it|that|this))\b")
 # "is there a scrum master cert where I can skip the course?" asks for another certification, not about this one

@@ -249,6 +249,11 @@ class PlannerBase:
         yes_no = plain_yes_no(question, asks_yes_no)
         if contradicts(question, fact.answer, yes_no is not None):
             return "no"
+        # (what the fact makes false comes before a figure it states: "the csm course is 16 hours of self-study, right?")
+        asserted = self._asserted(fact.assertions, question, "yesno" in lexicon.asks_of(text), fact.answer) \
+            if lexicon is not None and fact.assertions is not None else None
+        if asserted == "no":
+            return "no"
         if self._figures_agree(question, asks_yes_no, fact.answer):  # ("74 percent, is that the pass mark?")
             return "yes"
         said_too = figure_said_too(question)
@@ -259,11 +264,8 @@ class PlannerBase:
                 return verdict
         if lexicon is None:
             return None
-        if fact.assertions is not None:
-            # what the fact makes true or false of what the question asserts (facts.yml `assertions`)
-            verdict = self._asserted(fact.assertions, question, "yesno" in lexicon.asks_of(text), fact.answer)
-            if verdict is not None:
-                return verdict
+        if asserted is not None:  # what the fact makes true or false of what the question asserts (facts.yml `assertions`)
+            return asserted
         # (a yes/no question by its words, with no question word: "link to the cspo page?" and "where can I read about
         # the CSM?" ask for the page)
         if not asks_yes_no or yes_no is None or _ASKS_WH.search(yes_no) or negated(yes_no) or same_thing(yes_no) \

@@ -7,7 +7,7 @@ import re
 from dataclasses import replace
 from typing import Optional, Sequence, Tuple
 
-from actions.claims import echo_verdict, echoes_a_figure
+from actions.claims import echo_verdict, echoes_a_figure, per_verdict
 from actions.context import is_elliptical, mentioned_certifications
 from actions.decision import (
     AUDIENCE_TOPIC,
@@ -572,6 +572,11 @@ class FollowUpRules(PlannerBase):
             # "why?", and the advisor said it had recommended nothing yet)
             return Decision(FACT, "sure_of_last", fact=last, topic=last.topic, certifications=last.certifications,
                             polarity="sure")
+        per = per_verdict(lowered, last.answer)
+        if per is not None:
+            # "per attempt?" after "each further attempt costs 25 USD": "Yes."; "a year?" after "every two years": "No."
+            return Decision(FACT, "per_of_last", fact=last, topic=last.topic, certifications=last.certifications,
+                            polarity=per)
         if echoes_a_figure(lowered):
             # "74?" after the pass mark, "sixty?" after how many questions: that fact again, "Yes."/"No." first when
             # the figure is (or is not) the one it states in the unit asked for (actions/claims.py); the NLU took them

@@ -45,6 +45,16 @@ def _stem(word: str) -> str:
     return word[:5] if len(word) > 5 else word
 
 
+def _same(a: str, b: str) -> bool:
+    """Whether two words are one: the same first five letters ("focus", "focuses"), or the shorter one, without a final
+    "e", is the longer one without an ending of inflection ("write", "writing"; not "work", "workshop")."""
+    if _stem(a) == _stem(b):
+        return True
+    short, long = sorted((a, b), key=len)
+    base = short[:-1] if short.endswith("e") else short
+    return len(base) >= 4 and long.startswith(base) and long[len(base):] in ("e", "es", "ed", "ing", "s", "d")
+
+
 def polarity(question: str, answer: str, lexicon: Lexicon, normalise: Normaliser, generic: frozenset) -> Optional[str]:
     if "yesno" not in lexicon.asks_of(question):
         return None
@@ -56,7 +66,7 @@ def polarity(question: str, answer: str, lexicon: Lexicon, normalise: Normaliser
     said: List[str] = _WORD.findall(lexicon.rewrite(answer.lower()))
     negated = False
     for word in specific:
-        places = [i for i, w in enumerate(said) if _stem(w) == _stem(word)]
+        places = [i for i, w in enumerate(said) if _same(w, word)]
         if not places:
             return None
         negated = negated or any(any(w in _NEGATION for w in said[max(0, i - 3):i]) for i in places)
@@ -73,8 +83,8 @@ def specific_words(question: str, normalise: Normaliser, generic: frozenset) -> 
 
 def unstated(question: str, answer: str, lexicon: Lexicon, normalise: Normaliser, generic: frozenset) -> List[str]:
     """The specific words of a question that the answer does not say (a "yes" would vouch for them unread)."""
-    said = {_stem(w) for w in _WORD.findall(lexicon.rewrite(answer.lower()))}
-    return [w for w in specific_words(question, normalise, generic) if _stem(w) not in said]
+    said = set(_WORD.findall(lexicon.rewrite(answer.lower())))
+    return [w for w in specific_words(question, normalise, generic) if not any(_same(w, s) for s in said)]
 
 
 # the clauses of an answer's first sentence ("After the course you accept the licence agreement, and then the CSPO is
@@ -96,7 +106,7 @@ def said_plainly(question: str, answer: str, lexicon: Lexicon, normalise: Normal
     first = re.split(r"\n", answer, maxsplit=1)[0]
     clauses = [_WORD.findall(lexicon.rewrite(c.lower())) for c in _CLAUSE.split(first)]
     for word in specific:
-        holding = [c for c in clauses if any(_stem(w) == _stem(word) for w in c)]
+        holding = [c for c in clauses if any(_same(w, word) for w in c)]
         if not holding or any(w in _NEGATION for c in holding for w in c):
             return False
     return True

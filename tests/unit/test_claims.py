@@ -5,7 +5,16 @@ from typing import Optional
 
 import pytest
 
-from actions.claims import agreed_rest, claimed_figures, contradicts, echo_verdict, figure_first, figure_said_too, figures
+from actions.claims import (
+    agreed_rest,
+    claimed_figures,
+    contradicts,
+    echo_verdict,
+    figure_first,
+    figure_said_too,
+    figures,
+    per_verdict,
+)
 from actions.compose import get_planner
 from actions.decision import Context, Turn
 from actions.facts import _other_figures
@@ -149,6 +158,8 @@ def test_agreed_rest(question: str, answer: str, expected: Optional[str]) -> Non
     ("a hundred dollars renewal for c s p o correct", "yes"),
     ("my friend says the cspo test is 50 questions like the csm one, right?", None),  # "Only the CSM has a test"
     ("the csm course is 16 hours over one day, right?", None),  # "one day" is not in the fact
+    # what the fact makes false comes first: the course is live (before: "Yes.", its 16 hours agreed)
+    ("the csm course is 16 hours of self-study, right?", "no"),
     ("it's not 74 percent for the csm, is it?", None),  # negated
 ])
 def test_the_planner_says_yes_to_a_figure_the_fact_states(text: str, first: Optional[str]) -> None:
@@ -245,3 +256,26 @@ def test_the_planner_answers_with_the_facts_stating_a_figure_said_first() -> Non
     # a figure no fact states: nothing of the kind ("2 days, which is the course length?": the course is 16 hours)
     d = planner.plan(Turn("2 days, which course is that?", "out_of_scope", 0.6, (), unsure=True), Context())
     assert d.rule != "figure_held"
+
+
+RENEWAL = "Renewal costs 100 USD every two years, the same for the CSM and the CSPO (plus 20 SEUs earned in that time)."
+
+
+@pytest.mark.parametrize("text, answer, expected", [
+    ("per attempt?", RETAKE, "yes"),  # "each further attempt costs 25 USD"
+    ("is that per year?", RENEWAL, "no"),  # "every two years"
+    ("a year?", RENEWAL, "no"),
+    ("per attempt?", RENEWAL, None),  # the answer says nothing of attempts
+    ("per try?", RETAKE, None),  # nor of tries (the fact's own word is "attempt")
+    ("per question then?", TEST, None),  # the seconds per question are worked out (actions/figures.py)
+    ("how much per attempt is the fee?", RETAKE, None),  # a question of its own, not "per attempt?" alone
+])
+def test_per_one_of_them_right_after_a_fact(text: str, answer: str, expected: Optional[str]) -> None:
+    assert per_verdict(text, answer) == expected
+
+
+def test_the_planner_says_yes_to_per_attempt_after_the_retake_fee() -> None:
+    planner = get_planner()
+    context = Context(certification="CSM", topic="cost", fact="csm_retake_cost", question="What does a CSM retake cost?")
+    d = planner.plan(Turn("per attempt?", "out_of_scope", 0.6, (), unsure=True), context)
+    assert (d.rule, d.fact and d.fact.id, d.polarity) == ("per_of_last", "csm_retake_cost", "yes"), d.trace()

@@ -908,6 +908,9 @@ def test_class_time_is_a_duration_and_going_on_from_a_fact_states_no_goal(planne
     ("is the csm course around two days?", "course_days"),
     ("can i finish the csm course in one weekend?", "course_days"),
     ("any csm trainers around berlin?", "trainer_choice"),
+    # holding both: the reference speaks of each certification on its own
+    ("and if I have both?", "holding_both"),
+    ("what's the renewal for someone who has both?", "holding_both"),
 ])
 def test_more_questions_the_reference_does_not_answer_are_said_so(planner: Planner, text: str, unknown: str) -> None:
     d = planner.plan(turn(text, "ask_cost"), Context())
@@ -2339,6 +2342,10 @@ def test_would_my_other_certification_count_instead(planner: Planner) -> None:
     assert (d.neighbours, d.fact and d.fact.id) == (("A-CSPO",), "acspo_expired_ok"), d.trace()
     d = planner.plan(turn(text, "ask_continuous_learning", cspo), Context())
     assert not d.neighbours, d.trace()
+    # ... and "does an expired CSM count?" right after what the A-CSM needs (it got the validity)
+    text = "does an expired CSM count?"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "CSM", "certification", "CSM")]), Context(neighbour="A-CSM"))
+    assert (d.neighbours, d.fact and d.fact.id) == (("A-CSM",), "acsm_expired_ok"), d.trace()
     # another of its requirements is not what it builds on
     text = "does my csm work experience count?"
     d = planner.plan(turn(text, "ask_requirements", [ent(text, "csm", "certification", "CSM")]), Context(neighbour="A-CSM"))
@@ -2762,6 +2769,8 @@ def test_a_neighbour_asked_after_a_fact_its_data_does_not_speak_of_is_not_known(
     ("is the PO not the voice of the customer?", None),  # negated: the user's "not" or the question's
     # a web address is said only as itself: "scrum" and "org" of "www.scrumalliance.org" say nothing of scrum.org
     ("Is scrum.org the official CSM site?", None),
+    # the fact's assertions: the certification is a starting point
+    ("I've got my CSM. Am I done learning?", "no"),
 ])
 def test_yes_or_no_first_from_what_the_fact_says(planner: Planner, text: str, first: Optional[str]) -> None:
     """"is the PO the voice of the customer?" got "The Product Owner is the voice of the customer ..." with no "Yes."
