@@ -216,10 +216,11 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     # written in session 28 (threshold and "still allowed?" checks built on the rules, answer-first questions, rounded
     # figures to check, indirect and polite framings, Title Case headlines, journalists, recruiters and FAQ writers,
     # lists and enumerations, British spelling and abbreviations, follow-ups asking about the answer, new unknowns such
-    # as negative marking, study time, student discounts) by a helper given only the reference; NOT tuned against:
-    # measured on the session's first code, 3a084df (0.697 / 0.168 / 0.519 / 0.052 / 0.622)
-    "independent-43.yml": {"right_first": 0.69, "wrong_of_all": 0.17, "honest_not_known": 0.51,
-                           "abstained_when_known": 0.055, "followups_right": 0.62},
+    # as negative marking, study time, student discounts) by a helper given only the reference; measured untouched on
+    # session 28's first code, 3a084df (0.697 / 0.168 / 0.519 / 0.052 / 0.622); tuned against in session 29, after which
+    # 0.757 / 0.132 / 0.654 / 0.040 / 0.667
+    "independent-43.yml": {"right_first": 0.75, "wrong_of_all": 0.135, "honest_not_known": 0.65,
+                           "abstained_when_known": 0.045, "followups_right": 0.66},
     # written in session 29 (imperatives, "vs" and slashes, where/who/when questions, unit conversions, CAPS and
     # fragments, repair and correction follow-ups, new personas, new unknowns such as PMI PDUs and adaptive tests) by a
     # helper given only the reference; NOT tuned against: measured on the session's first code, 0e1cee6 (0.809 / 0.101 /
