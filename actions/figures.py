@@ -136,6 +136,12 @@ def _number(word: str) -> int:
     return int(word) if word.isdigit() else _WORDS[word]
 
 
+def _age_in_months(m: "re.Match[str]") -> int:
+    """The age an ``_OLD`` match says ("3 years old", "20 months ago"), in months."""
+    n = _number(m.group(1))
+    return n * 12 if m.group(2).startswith("y") else n
+
+
 def _months(n: int) -> str:
     """"1 month", "4 months"; whole years as years ("a year", not "12 months", which reads as the 12 months of experience)."""
     if n >= 12 and n % 12 == 0:
@@ -181,8 +187,7 @@ class Worker:
             return None
         ages = list(_OLD.finditer(lowered))
         if figures.valid_months is not None and len(ages) == 1 and _VALID_ASKED.search(lowered[ages[0].end():]):
-            n, unit = _number(ages[0].group(1)), ages[0].group(2)
-            age = n * 12 if unit.startswith("y") else n
+            age = _age_in_months(ages[0])
             if age == figures.valid_months:
                 return None
             lapsed = age > figures.valid_months
@@ -246,8 +251,7 @@ class Worker:
         ages = list(_OLD.finditer(text))  # ("3 years ago", "my CSM is 3 years old")
         if f.valid_months is None or len(ages) != 1:
             return None
-        n, unit = _number(ages[0].group(1)), ages[0].group(2)
-        age = n * 12 if unit.startswith("y") else n
+        age = _age_in_months(ages[0])
         shown = ages[0].group(0).rsplit(" ", 1)[0]
         if age < f.valid_months:
             return self._say("valid_left", age=shown, left=_months(f.valid_months - age))

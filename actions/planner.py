@@ -769,13 +769,9 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
             twin = book.facts.get(fact.counterparts.get(other, "")) if other else None
             if twin is None:
                 return None
-            order = list(self.kb.certifications)
-            pair = sorted([(fact, fact.certifications), (twin, (other,))],
-                          key=lambda p: order.index(p[1][0]) if p[1][0] in order else len(order))
-            first, second = (Decision(FACT, "aspect_compared", fact=f, topic=f.topic, certifications=tuple(c), asks=tuple(asks),
-                                      candidates=candidates, score=score, sure_score=book.unsure_min_score,
-                                      form_score=book.form_question_min_score, question=True) for f, c in pair)
-            return replace(first, also=(second,))
+            return self._in_order([(fact, fact.certifications), (twin, (other,))], Decision(
+                FACT, "aspect_compared", asks=tuple(asks), candidates=candidates, score=score, sure_score=book.unsure_min_score,
+                form_score=book.form_question_min_score, question=True))
         return None
 
     def _words_beyond(self, fact: FactEntry, text: str) -> List[str]:

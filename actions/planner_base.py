@@ -517,6 +517,14 @@ class PlannerBase:
     def _plan(self, turn: Turn, context: Context) -> Decision:
         raise NotImplementedError
 
+    def _in_order(self, pair: Sequence[Tuple[FactEntry, Tuple[str, ...]]], like: Decision) -> Decision:
+        """A fact and its counterpart for the other certification, each with the certifications it answers for, as one
+        decision per fact (``like`` with that fact) in the order of the certifications: the first, the second its `also`."""
+        order = list(self.kb.certifications)
+        first, second = (replace(like, fact=f, topic=f.topic, certifications=tuple(c))
+                         for f, c in sorted(pair, key=lambda p: order.index(p[1][0]) if p[1][0] in order else len(order)))
+        return replace(first, also=(second,))
+
     def _figure_held(self, text: str, named: Sequence[str], topic: Optional[str], context: Context) -> Optional[Decision]:
         """"16 hours, that's which course?", "$25, what is that fee for?": the best-ranked fact stating every figure said
         first (actions/claims.py `figure_first`), and its counterpart for the other certification when that states them

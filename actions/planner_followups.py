@@ -550,11 +550,7 @@ class FollowUpRules(PlannerBase):
             others = [c for c in self.kb.certifications if c not in last.certifications and c in last.counterparts]
             if len(others) == 1 and not last.only_with:
                 twin = book.facts[last.counterparts[others[0]]]
-                order = list(self.kb.certifications)
-                pair = sorted([(last, last.certifications), (twin, (others[0],))],
-                              key=lambda p: order.index(p[1][0]) if p[1][0] in order else len(order))
-                first, second = (Decision(FACT, "both_of_last", fact=f, topic=f.topic, certifications=tuple(c)) for f, c in pair)
-                return replace(first, also=(second,))
+                return self._in_order([(last, last.certifications), (twin, (others[0],))], Decision(FACT, "both_of_last"))
         if last.then is not None and lexicon.asks_what_follows(lowered):
             # "and after that?" after "you get two free attempts": what the data says follows that fact
             fact = book.facts[last.then]
