@@ -83,6 +83,8 @@ _PER_QUESTION_ALONE = re.compile(r"^\W*((and|so|ok|okay)\W+)?(per|each|every)\s+
 _IN_HOURS = re.compile(r"\b(in|into|how many|as) hours?\b")
 _IN_MONTHS = re.compile(r"\b(in|into|how many|as) months?\b")
 _IN_YEARS = re.compile(r"\b(in|into|how many|as) (years?|yrs?)\b")
+_IN_MINUTES = re.compile(r"\b(in|into|how many|as) (minutes?|mins?)\b")
+_IN_WEEKS = re.compile(r"\b(in|into|how many|as) (weeks?|wks?)\b")
 # "how much does renewal cost per year?", "how many SEUs a year is that?": a figure per year asked for (not "is that
 # per year?", which asks whether it is: "No, every two years" is the fact's)
 _PER_YEAR = re.compile(r"\b(per|a|each) year\b|\byearly\b|\bannual(ly)?\b|\bper annum\b")
@@ -108,6 +110,7 @@ class Figures:
     test_questions: Optional[int] = None
     renewal_seus: Optional[int] = None
     experience_months: Optional[int] = None
+    course_hours: Optional[int] = None
 
 
 FIELDS = tuple(f.name for f in fields(Figures))
@@ -118,6 +121,7 @@ SENTENCES = {"valid_until": ("since", "until"), "valid_then": ("since", "until",
              "window_left": ("ago", "left", "window"), "window_over": ("ago", "window"), "test_ends": ("start", "end"),
              "per_question": ("minutes", "seconds"), "short_of": ("have", "short", "need", "noun"),
              "in_hours": ("minutes", "hours"), "in_months": ("years", "months"), "in_years": ("months", "years"),
+             "in_minutes": ("hours", "minutes"), "window_in": ("days", "amount"),
              "fee_per_year": ("fee", "years", "per_year"), "seus_per_year": ("seus", "years", "per_year"),
              "renewals_cost": ("times", "fee", "total"), "renewals_seus": ("times", "seus", "total")}
 
@@ -160,7 +164,8 @@ class Worker:
         lowered = text.lower()
         steps: tuple[Callable[[Figures, str], Optional[str]], ...] = (
             self._valid_until, self._valid_left, self._renewals, self._renewal_times, self._per_year, self._attempts,
-            self._window, self._test_end, self._per_question, self._in_hours, self._in_months, self._in_years)
+            self._window, self._test_end, self._per_question, self._in_hours, self._in_months, self._in_years,
+            self._in_minutes, self._window_in)
         return next((s for s in (step(figures, lowered) for step in steps) if s), None)
 
     def verdict(self, figures: Figures, text: str) -> Optional[str]:
@@ -369,6 +374,23 @@ class Worker:
         if f.experience_months is None or not _IN_YEARS.search(text) or _AGO.search(text) or _DATE.search(text):
             return None
         return self._say("in_years", months=f.experience_months, years=_months(f.experience_months))
+
+
+    def _in_minutes(self, f: Figures, text: str) -> Optional[str]:
+        """"in minutes?" right after the course's 16 hours: "16 hours is 960 minutes"."""
+        if f.course_hours is None or not _IN_MINUTES.search(text):
+            return None
+        return self._say("in_minutes", hours=f.course_hours, minutes=f.course_hours * 60)
+
+    def _window_in(self, f: Figures, text: str) -> Optional[str]:
+        """"in weeks?" / "in months?" of the test's 90-day window: "90 days is about 13 weeks" (or "about 3 months")."""
+        if f.window_days is None or _AGO.search(text) or _DATE.search(text):
+            return None
+        if _IN_WEEKS.search(text):
+            return self._say("window_in", days=f.window_days, amount=_amount(round(f.window_days / 7), "week"))
+        if _IN_MONTHS.search(text):
+            return self._say("window_in", days=f.window_days, amount=_amount(round(f.window_days / 30), "month"))
+        return None
 
 
 def _figure(value: float) -> str:

@@ -130,10 +130,11 @@ class Lexicon:
         return any(p.search(text) for p in self.both_questions)
 
     def concepts_in(self, text: str) -> Tuple[str, ...]:
-        """The concepts a (lower-case) text mentions, in order of first mention."""
+        """The concepts a (lower-case) text mentions, in order of first mention ("in months" asks for a unit, not
+        about experience)."""
         if self._pattern is None:
             return ()
-        found = [self._concept_of(m.group(1)) for m in self._pattern.finditer(text)]
+        found = [self._concept_of(m.group(1)) for m in self._pattern.finditer(_UNIT_ASKED.sub(" ", text))]
         return tuple(dict.fromkeys(c for c in found if c))
 
     def concept_phrases(self, text: str) -> Tuple[Tuple[str, str], ...]:
@@ -165,6 +166,10 @@ class Lexicon:
             return min(starts, default=len(lowered))
 
         return tuple(sorted(kinds, key=first))
+
+
+# "in months, how long is the CSPO valid?": the unit a figure is asked in, no concept of its own
+_UNIT_ASKED = re.compile(r"\b(in|into) (hours?|hrs|minutes?|mins|days?|weeks?|months?|years?)\b")
 
 
 def _concept_list(value: Any, concepts: Mapping[str, Any], fail: Any, name: str = "weak_concepts") -> frozenset:

@@ -52,6 +52,7 @@ from actions.planner_base import (
     _BUILDS_ON,
     _COMPARING,
     _OTHER_REQUIREMENT,
+    _PAIRED,
     _REQUIREMENT_NOUN,
     _SAMENESS,
     _WHAT_IF_I_HOLD,
@@ -401,7 +402,8 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
 
         # 3. a neighbouring certification named (or, in "does it expire?", the one just answered about)
         question, named_here = the_question(text), tuple(dict.fromkeys(named + found))
-        unknown = self.unknowns.matching(question, named_here)
+        unknown = self.unknowns.matching(question, named_here) \
+            or (self.unknowns.matching(text, named_here, across=True) if question != text else None)
         asking = the_asking_clause(text) if unknown is not None else question
         if unknown is not None and asking != question and self.unknowns.matching(asking, named_here) is None:
             situation = question[:len(question) - len(asking)]
@@ -466,6 +468,10 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
         # fact is one of the A-CSM's, asks about it)
         its_own = not named and context.neighbour in self.neighbours.entries and word_count(text) <= SAID_ALREADY_MAX_WORDS \
             and self._best_is_its(ranked, str(context.neighbour))
+        last = self._in_other_units(text, context)
+        if last is not None:  # "in years?" right after the CSP's 24 months of experience
+            kept = neighbour_keys or ((str(context.neighbour),) if context.neighbour in self.neighbours.entries else ())
+            return Decision(FACT, "said_already", fact=last, topic=last.topic, neighbours=kept, asks=asks, candidates=candidates)
         if not neighbour_keys and (builds_on or not named_beyond_comparison(text, entities, named)) \
                 and context.neighbour in self.neighbours.entries \
                 and (leans_on_context(text) or after_its_fact or its_own or builds_on) \
@@ -748,19 +754,18 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
         that reaches the bar speaks of it."""
         book, lexicon = self.index.book, self.index.lexicon
         if lexicon is None or len(set(named)) != 2 or not set(named) <= set(self.kb.certifications) \
-                or not _COMPARING.search(text.lower()) or "yesno" in asks:
+                or not (_COMPARING.search(text.lower()) or _PAIRED.search(text.lower())) or "yesno" in asks:
             return None  # (a yes or no, "is the CSPO course shorter than the CSM's?": the rules below answer it)
         point = [c for c in concepts if c != DIFFERENCE_CONCEPT and c not in lexicon.weak_concepts]
         if not point:
             return None
-        for label, score, _ in ranked:
-            if label.startswith(TOPIC_PREFIX):
-                continue
-            if score < bar:
-                return None
-            fact = book.facts[label]
-            if fact.only_with or self._why_not(fact, text, asks, point, False) or self._unexplained(fact, point, text):
-                continue
+        eligible = [(book.facts[label], score) for label, score, _ in ranked
+                    if not label.startswith(TOPIC_PREFIX) and score >= bar and not book.facts[label].only_with
+                    and not self._why_not(book.facts[label], text, asks, point, False)
+                    and not self._unexplained(book.facts[label], point, text)]
+        # the first fact most of whose questions name the point ("csm vs cspo test": not the price, "includes ... test")
+        central = [(f, s) for f, s in eligible if min(self._concept_share.get(f.id, {}).get(c, 0.0) for c in point) >= 0.5]
+        for fact, score in (central or eligible)[:1]:
             if set(named) <= set(fact.certifications):
                 return Decision(FACT, "aspect_compared", fact=fact, topic=fact.topic, certifications=tuple(named),
                                 asks=tuple(asks), candidates=candidates, score=score, sure_score=book.unsure_min_score,

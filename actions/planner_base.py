@@ -110,6 +110,8 @@ _OTHER_REQUIREMENT = re.compile(r"\b(experience|work|worked|course|class|trainin
 _SAMENESS = re.compile(r"\b(same|different|differs?|unlike)\b")
 _COMPARING = re.compile(r"\b(vs\.?|versus|compared?|compares|comparing|comparison|differen\w*|differs?|than|"
                         r"which (one|of (them|the two)|has|is|lasts|costs|needs|expires))\b")
+# "CSM/CSPO course length", "csm and cspo course length", "renewal: csm? cspo?": the two named side by side, one point
+_PAIRED = re.compile(r"\b(csm|cspo)\s*(/|&|\+|,|\?|\band\b|\band the\b)\s*(csm|cspo)\b")
 
 
 _ENDINGS = ("'s", "s", "es", "ed", "ing", "er", "ers", "est", "ation", "ations", "ion", "ions", "ment", "ments")
@@ -172,6 +174,8 @@ class PlannerBase:
         self.coverage = index.book.max_unexplained if coverage is None else (coverage if coverage >= 0 else None)
         self._fact_concepts: Dict[str, frozenset] = {}
         self._fact_words: Dict[str, frozenset] = {}  # the first letters of each word a fact's questions and answer use
+        # concept -> the share of a fact's questions naming it ("test": most of the test format's, few of the price's)
+        self._concept_share: Dict[str, Dict[str, float]] = {}
         self._span_facts: set = set()  # facts stating a span in months or years ("12 months of work")
         # every way of writing the CSM or the CSPO ("and for a csm?" puts the one named into the question before)
         names = sorted({a for c in kb.certifications.values() for a in c.aliases}, key=len, reverse=True)
@@ -213,6 +217,9 @@ class PlannerBase:
                 if _WITHIN_SPAN.search(fact.answer) and DEADLINE_CONCEPT in lexicon.concepts:
                     concepts.add(DEADLINE_CONCEPT)  # "within the past five years" is a time window
                 self._fact_concepts[fact.id] = frozenset(concepts)
+                asked_in = [set(lexicon.concepts_in(q.lower())) for q in fact.questions]
+                self._concept_share[fact.id] = {c: sum(c in a for a in asked_in) / len(asked_in) for c in concepts} \
+                    if asked_in else {}
                 self._fact_words[fact.id] = frozenset(w[:5] for w in index.normalise(texts)[0].split())
                 if "duration" in fact.asks and _SPAN.search(fact.answer):
                     self._span_facts.add(fact.id)

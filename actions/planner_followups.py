@@ -391,6 +391,14 @@ class FollowUpRules(PlannerBase):
         own = self._fact_concepts.get(previous.id, frozenset())
         return previous if set(concepts) <= set(own) | {DEADLINE_CONCEPT, "duration"} else None
 
+    def _in_other_units(self, text: str, context: Context) -> Optional[FactEntry]:
+        """The fact just given, when the message only asks for its figure in another unit that its figures work out
+        ("in years?" right after the CSP's 24 months of experience, whoever it was about)."""
+        last = self.index.book.facts.get(str(context.fact)) if UNIT_ONLY.match(text) else None
+        if last is None or last.figures is None or self.worker is None or not self.worker.work_out(last.figures, text):
+            return None
+        return last
+
     def _said_already(self, text: str, named: Sequence[str], asks: Sequence[str], concepts: Sequence[str],
                       context: Context, neighbour: bool = False) -> Optional[FactEntry]:
         """The fact just given, when a short question leaning on it asks for what it states (a price, a
@@ -407,9 +415,10 @@ class FollowUpRules(PlannerBase):
             return None
         if word_count(text) > SAID_ALREADY_MAX_WORDS or not set(named) <= set(previous.certifications):
             return None
-        if not set(asks) & lexicon.strong_asks and previous.figures is not None and self.worker is not None \
-                and self.worker.work_out(previous.figures, text):
+        if (not set(asks) & lexicon.strong_asks or UNIT_ONLY.match(text)) and previous.figures is not None \
+                and self.worker is not None and self.worker.work_out(previous.figures, text):
             return previous  # "per question then?" after the test's 50 questions in 60 minutes: what that works out to
+            # ("in years?" right after the CSP's 24 months: what that is in years)
         strong = set(asks) & lexicon.strong_asks
         if strong and not strong <= set(previous.asks):
             return None

@@ -18,6 +18,8 @@ class Unknown:
     related: Optional[str]
     source: Source
     about: Tuple[str, ...] = ()  # the certifications it is about (none: any); "how hard is the CSPO exam?" is not the CSM's
+    # its cues may read the sentence before the question too: "already have CSM. cheaper CSPO for me?"
+    across_sentences: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,12 +59,14 @@ class Unknowns:
             return self.say_asked.format(asked=self.words_asked.format(words=restated))
         return self.say_named.format(name=name) if name else self.say
 
-    def matching(self, text: str, named: Sequence[str] = ()) -> Optional[Unknown]:
+    def matching(self, text: str, named: Sequence[str] = (), across: bool = False) -> Optional[Unknown]:
         """The unknown a question asks about: the first in the data whose cues match (the order is the priority:
         "taught in portuguese in brazil" is the language, listed before the place; measured: the unknown matching the
-        fewest characters instead lost 10 honest answers of sets 1-28, "phone number" read as the test's devices)."""
+        fewest characters instead lost 10 honest answers of sets 1-28, "phone number" read as the test's devices).
+        ``across``: ``text`` is the whole message, sentences that do not ask included: only the unknowns marked
+        `across_sentences` are read in it."""
         lowered = text.lower()
-        return next((u for u in self.entries if any(c.search(lowered) for c in u.cues)
+        return next((u for u in self.entries if (u.across_sentences or not across) and any(c.search(lowered) for c in u.cues)
                      and (not u.about or not named or set(u.about) & set(named))), None)
 
 
@@ -108,8 +112,10 @@ def unknowns_from_knowledge(kb: Knowledge) -> Unknowns:
         about = entry.get("about") or []
         if not isinstance(about, list) or any(c not in kb.certifications for c in about):
             raise fail(f"{where}.about", "expected a list of certifications")
+        if not isinstance(entry.get("across_sentences", False), bool):
+            raise fail(f"{where}.across_sentences", "expected true or false")
         entries.append(Unknown(entry["id"], tuple(compiled), entry["say"].strip(), related, kb.sources[entry["source"]],
-                               tuple(str(c) for c in about)))
+                               tuple(str(c) for c in about), bool(entry.get("across_sentences", False))))
     asked = wording.get("asked") or {}
     if not isinstance(asked, dict) or not all(isinstance(v, str) and v.strip() for v in asked.values()):
         raise fail("not_known.asked", "expected a mapping of ask kinds to words")

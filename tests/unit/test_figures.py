@@ -18,6 +18,7 @@ WORDING = {
     "window_left": "{ago} {left} {window}", "window_over": "over {ago} {window}", "test_ends": "{start} -> {end}",
     "per_question": "{minutes} min {seconds} s", "short_of": "{have} {short} {need} {noun}",
     "in_hours": "{minutes} = {hours}", "in_months": "{years} = {months} months", "in_years": "{months} months = {years}",
+    "in_minutes": "{hours} hours = {minutes} minutes", "window_in": "{days} days = {amount}",
     "fee_per_year": "{fee} / {years} = {per_year} USD", "seus_per_year": "{seus} / {years} = {per_year} SEUs",
     "renewals_cost": "{times} x {fee} = {total}",
     "renewals_seus": "{times} x {seus} SEUs = {total}",
@@ -262,6 +263,25 @@ def test_in_years_right_after_months_of_experience_is_worked_out() -> None:
     d = planner.plan(Turn("in years?", "out_of_scope", 0.6, (), unsure=True),
                      Context(neighbour="A-CSM", fact="acsm_experience", topic="advanced", question="a-csm experience"))
     assert d.fact is not None and d.worked_out == "At least a year (12 months).", d.trace()
+
+
+def test_other_units_of_the_course_and_the_window_are_worked_out() -> None:
+    """"in minutes?" right after the 16-hour course repeated the course (no minutes in it); "in weeks, how long do I
+    have for the test?" and "in months, ... the test window?" had no answer in those units. The CSP's 24 months "in
+    years?" got "I don't know how long it takes" (the CSP's own unknown, not its fact just given)."""
+    assert work(Figures(course_hours=16), "in minutes?") == "16 hours = 960 minutes"
+    assert work(Figures(course_hours=16), "how long is it?") is None
+    assert work(ATTEMPTS, "in weeks, how long do I have?") == "90 days = 13 weeks"
+    assert work(ATTEMPTS, "in months, roughly?") == "90 days = 3 months"
+    assert work(ATTEMPTS, "I did the course 3 months ago, in months?") is None  # the user's own age
+    planner = get_planner()
+    d = planner.plan(Turn("in years?", "out_of_scope", 0.6, (), unsure=True),
+                     Context(neighbour="CSP", fact="csp_level", topic="advanced", question="how much experience for CSP-PO"))
+    assert d.fact is not None and d.fact.id == "csp_level" and d.worked_out == "At least 2 years (24 months).", d.trace()
+    assert d.neighbours == ("CSP",), d.trace()  # the neighbour kept for what follows ("within what window?")
+    d = planner.plan(Turn("in months, how long is the CSPO valid?", "ask_continuous_learning", 0.8,
+                          ({"entity": "certification", "value": "CSPO", "start": 19, "end": 23},)), Context())
+    assert d.fact is not None and d.fact.id == "validity" and d.worked_out == "2 years is 24 months.", d.trace()
 
 
 def test_both_of_them_right_after_a_fact_is_that_fact_for_both() -> None:

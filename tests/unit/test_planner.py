@@ -2201,6 +2201,20 @@ def test_from_which_moment_asks_when(planner: Planner) -> None:
     ("when exactly did the renewal rules change?", "history"),
     ("since when is the csm pass mark 74%?", "history"),
     ("who wrote the csm vs cspo article?", "article_author"),
+    # set 44 (session 30): answered with a nearby fact (a price with its figures, the validity) or not understood
+    ("tell me a CST's own pass rate for the CSM test", "trainer_pass_rate"),
+    ("is the CSM test adaptive?", "adaptive_test"),
+    ("support team lead: group discount if 8 of us take CSM?", "group_discount"),
+    ("do CSM holders get a discount on the CSPO course?", "holder_discount"),
+    ("already have CSM. cheaper CSPO for me?", "holder_discount"),  # its cue reads the sentence before the question
+    ("military veteran: is the CSM covered by the GI Bill?", "course_funding"),
+    ("freelancer billing clients: what day rate can I charge with a CSM?", "day_rate"),
+    ("just want the class, skip the csm test. allowed?", "course_without_test"),
+    ("what font is on the CSM certificate", "certificate_design"),
+    ("is there a lifetime scrum alliance membership", "lifetime_membership"),
+    ("CSPO lapsed. can I keep it on my CV?", "title_after_expiry"),
+    ("if I hold CSM and CSPO do I pay renewal twice?", "holding_both"),
+    ("will the cspo get me a job, like what's the placement rate", "job_outcomes"),
 ])
 def test_predictions_tools_and_visas_are_known_unknowns(planner: Planner, text: str, unknown: str) -> None:
     d = planner.plan(turn(text, "ask_benefits"), Context())
@@ -2825,3 +2839,32 @@ def test_what_is_after_it_right_after_a_neighbour(planner: Planner) -> None:
     for text in ("what's after it?", "and what's after that one?"):
         d = planner.plan(turn(text, "ask_continuous_learning"), Context(neighbour="A-CSPO", question="what's the a-cspo"))
         assert (d.rule, d.neighbours) == ("neighbour_then", ("CSP",)), d.trace()
+
+
+def test_unknowns_read_the_sentence_before_the_question_only_when_marked(planner: Planner) -> None:
+    """Only an unknown marked `across_sentences` reads a sentence that does not ask: "My CSM lapsed. How many SEUs do I
+    need to renew?" asks the SEUs (the late renewal's cue over both sentences would have said "I don't know")."""
+    text = "My CSM lapsed. What does the renewal need?"
+    d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, "CSM", "certification", "CSM")]), Context())
+    assert d.kind != NOT_KNOWN, d.trace()
+
+
+def test_two_named_side_by_side_get_the_point_for_both(planner: Planner) -> None:
+    """"CSM/CSPO course length" gave the CSM's course only; "compare the csm and cspo tests" gave the course price (it
+    "includes your first test attempts"): the fact most of whose questions name the point wins."""
+    def both(text: str) -> List[Dict[str, Any]]:
+        return [ent(text, "csm", "certification", "CSM"), ent(text, "cspo", "certification", "CSPO")]
+
+    for text in ("CSM/CSPO course length", "csm and cspo course length"):
+        d = planner.plan(turn(text, "compare_certifications", both(text)), Context())
+        assert {p.fact.id for p in (d, *d.also) if p.fact} == {"csm_course_length", "cspo_course_length"}, d.trace()
+    text = "compare the csm and cspo tests"
+    d = planner.plan(turn(text, "compare_certifications", both(text)), Context())
+    assert not {p.fact.id for p in (d, *d.also) if p.fact} & {"csm_price", "cspo_price"}, d.trace()
+
+
+def test_the_test_before_the_course_is_a_no(planner: Planner) -> None:
+    """"can I do the csm test before the course?" got "Yes." (the path's "test" asserted): the test comes after it."""
+    for text in ("can I do the csm test before the course?", "can I take the csm exam first and the class later?"):
+        d = planner.plan(turn(text, "ask_requirements", [ent(text, "csm", "certification", "CSM")]), Context())
+        assert reply(d).startswith("No."), reply(d)
