@@ -227,6 +227,12 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     # 0.519 / 0.062 / 0.761)
     "independent-44.yml": {"right_first": 0.80, "wrong_of_all": 0.105, "honest_not_known": 0.51,
                            "abstained_when_known": 0.065, "followups_right": 0.75},
+    # written in session 30 (obligation and option questions, minimum / maximum framings, answer-format requests, true or
+    # false statements, heavy misspellings, other bodies (Scrum.org, PMI, SAFe), conditional questions, new personas,
+    # follow-ups that narrow or check the last answer, new unknowns such as an ID check or a free course retake) by a helper
+    # given only the reference; measured untouched on the session's first code, 875eff2 (0.704 / 0.201 / 0.673 / 0.051 / 0.528)
+    "independent-45.yml": {"right_first": 0.70, "wrong_of_all": 0.205, "honest_not_known": 0.67,
+                           "abstained_when_known": 0.055, "followups_right": 0.52},
 }
 
 
