@@ -53,7 +53,8 @@ SITUATION = re.compile(r"\b(ago|i (?:only )?(?:have|had|got|get|did|took|take|fi
 _ALTERNATIVES = re.compile(r"\bor\b(?! (not|is that|false)\b)|\d\s*(x|\*|times)\s*\d|\b(in )?total\b|\baltogether\b|"
                            r"\bcombined\b|\bin all\b|\b(days?|sessions?|parts?|blocks?) of\b")
 ROUGH_REACH = 20  # characters either side of a figure where a word makes it rough ("from about 250 to 2,500 USD")
-CLAIM = re.compile(r"\b(is that|is it|is this|isn't it|right|true|correct|really|heard|read|told|said|says|claims?)\b")
+CLAIM = re.compile(r"\b(is that|is it|is this|isn't it|right|true|correct|really|heard|read|told|said|says|claims?|"
+                   r"fact[- ]?check)\b")
 _YES_NO_START = re.compile(r"^\W*((hi|hey|hello|so|ok|okay|btw|and|but)\W+)*(is|are|does|do|did|will|would|has|have|"
                            r"isn't|aren't|doesn't|don't)\b")
 
@@ -103,12 +104,29 @@ def contradicts(question: str, answer: str, asks_yes_no: bool = False) -> Option
     if not claimed:
         return None
     stated, rough = _stated(answer)
+    least = _minimums(answer)
+    # ("can the A-CSM course be as short as 8 hours?" against "a course of at least 16 hours": below the minimum)
+    if any(unit in least for unit, _ in claimed) and all(unit in least and value < least[unit] for unit, value in claimed):
+        return "no"
     if any(unit in rough for unit, _ in claimed):
         return None
     compared = [(unit, value) for unit, value in claimed if unit in stated]
     if not compared or any(value in stated[unit] for unit, value in compared):
         return None
     return "no"
+
+
+_AT_LEAST = re.compile(r"\b(at least|a minimum of|minimum of|no less than|not less than)\s+$")
+
+
+def _minimums(answer: str) -> Dict[str, float]:
+    """The figures an answer states as a minimum ("at least 16 hours"), by unit (years in months, hours in minutes)."""
+    lowered = answer.lower()
+    least: Dict[str, float] = {}
+    for unit, value, start, _ in _placed_figures(answer):
+        if _AT_LEAST.search(lowered[max(0, start - ROUGH_REACH):start]):
+            least[unit] = min(value, least.get(unit, value))
+    return least
 
 
 def _stated(answer: str, as_said: bool = False) -> Tuple[Dict[str, Set[float]], Set[str]]:

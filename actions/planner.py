@@ -468,10 +468,9 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
         # fact is one of the A-CSM's, asks about it)
         its_own = not named and context.neighbour in self.neighbours.entries and word_count(text) <= SAID_ALREADY_MAX_WORDS \
             and self._best_is_its(ranked, str(context.neighbour))
-        last = self._in_other_units(text, context)
-        if last is not None:  # "in years?" right after the CSP's 24 months of experience
-            kept = neighbour_keys or ((str(context.neighbour),) if context.neighbour in self.neighbours.entries else ())
-            return Decision(FACT, "said_already", fact=last, topic=last.topic, neighbours=kept, asks=asks, candidates=candidates)
+        again = self._last_in_other_form(text, context, neighbour_keys, asks, candidates)
+        if again is not None:  # "in years?" right after the CSP's 24 months of experience
+            return again
         if not neighbour_keys and (builds_on or not named_beyond_comparison(text, entities, named)) \
                 and context.neighbour in self.neighbours.entries \
                 and (leans_on_context(text) or after_its_fact or its_own or builds_on) \
@@ -523,7 +522,8 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
                     and named[0] in nearest.counterparts:
                 # "CSPO price in the UK?": what is known of the CSPO's price, not of the CSM's
                 nearest = book.facts.get(nearest.counterparts[named[0]])
-            if nearest is not None and set(asks) & set(FIGURE_ASKS) and "yesno" not in asks and re.search(r"\d", nearest.answer):
+            if nearest is not None and re.search(r"\d", nearest.answer) and (set(asks) & set(FIGURE_ASKS) and "yesno" not in asks
+                                                                        or not unknown.related_figures):
                 # "how many SEUs is a gathering worth?": "you need 20 SEUs" beside it reads as the figure asked for
                 # (a yes/no on the user's own figure, "is 75% enough?", still gets the fact that answers it)
                 nearest = None

@@ -37,10 +37,13 @@ from actions.planner_base import (
 )
 from actions.polarity import polarity
 from actions.question_text import (
+    BOUND_ONLY,
     COUNT_OF_WHAT_WAS_SAID,
+    FORMAT_ONLY,
     GOING_ON,
     PRONOUN,
     UNIT_ONLY,
+    bound_said,
     leans_on_context,
     looks_like_a_question,
     the_asking_clause,
@@ -391,9 +394,23 @@ class FollowUpRules(PlannerBase):
         own = self._fact_concepts.get(previous.id, frozenset())
         return previous if set(concepts) <= set(own) | {DEADLINE_CONCEPT, "duration"} else None
 
+    def _last_in_other_form(self, text: str, context: Context, neighbour_keys: Tuple[str, ...], asks: Sequence[str],
+                            candidates: Tuple[Tuple[str, float], ...]) -> Optional[Decision]:
+        """The fact just given again (``_in_other_units``), keeping the neighbour it was about; "Yes." first to "and that's
+        the minimum?" when it states its figure as that bound."""
+        last = self._in_other_units(text, context)
+        if last is None:
+            return None
+        kept = neighbour_keys or ((str(context.neighbour),) if context.neighbour in self.neighbours.entries else ())
+        return Decision(FACT, "said_already", fact=last, topic=last.topic, neighbours=kept, asks=tuple(asks),
+                        candidates=candidates, polarity="yes" if bound_said(text, last.answer) else None)
+
     def _in_other_units(self, text: str, context: Context) -> Optional[FactEntry]:
         """The fact just given, when the message only asks for its figure in another unit that its figures work out
-        ("in years?" right after the CSP's 24 months of experience, whoever it was about)."""
+        ("in years?" right after the CSP's 24 months of experience, whoever it was about), or for it in another form
+        ("just the number", "in a sentence?")."""
+        if FORMAT_ONLY.match(text) or BOUND_ONLY.match(text):  # "just the number", "that's the minimum?": that fact again
+            return self.index.book.facts.get(str(context.fact))
         last = self.index.book.facts.get(str(context.fact)) if UNIT_ONLY.match(text) else None
         if last is None or last.figures is None or self.worker is None or not self.worker.work_out(last.figures, text):
             return None

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
 from actions.decision import Turn
 
@@ -121,8 +121,34 @@ def word_count(text: str) -> int:
 
 # "and in months?", "in hours?": the figure just given, in another unit (no concept of its own: "months" is no
 # question about experience)
-UNIT_ONLY = re.compile(r"^\W*((and|so|ok|okay|but|what about|how about)\W+)*(in|into|as) (hours?|hrs|minutes?|mins|days?|"
-                       r"weeks?|months?|years?)\W*$", re.I)
+UNIT_ONLY = re.compile(r"^\W*((and|so|ok|okay|but|what about|how about|answer|give it|say it|tell me|pls|please)\W+)*"
+                       r"(in|into|as) (hours?|hrs|minutes?|mins|days?|weeks?|months?|years?)(\W+(only|pls|please))?\W*$", re.I)
+# "and that's the minimum?" right after the pass mark: whether the figure just given is a bound (group "low": a minimum)
+BOUND_ONLY = re.compile(r"^\W*((and|so|ok|okay|but)\W+)*(that'?s|that is|is that|it'?s|it is|is it|is this|this is)"
+                        r"( really| just)? (the |a )?(?:(?P<low>minimum|min|lowest|least|floor|bare minimum)|maximum|max|most|"
+                        r"limit|upper limit|cap|time limit|deadline)( then| right| too)?\W*$", re.I)
+_LOW_BOUND = re.compile(r"\b(at least|minimum|or more|no less than)\b", re.I)
+_HIGH_BOUND = re.compile(r"\b(up to|at most|maximum|within|no more than|you have \d+ (minutes|days))\b", re.I)
+
+
+def bound_said(text: str, answer: str) -> Optional[bool]:
+    """For "and that's the minimum?" (or the maximum): whether the answer's first sentence states its figure as that
+    bound ("at least 37 correct"; "you have 60 minutes", "within 90 days"); None when the text asks no such thing."""
+    m = BOUND_ONLY.match(text)
+    if m is None:
+        return None
+    first = re.split(r"(?<=[.!?])\s", answer, maxsplit=1)[0]
+    if m.group("low"):
+        return bool(_LOW_BOUND.search(first))
+    return bool(_HIGH_BOUND.search(first)) and not _LOW_BOUND.search(first)  # (not "at least 37 correct: up to 13 wrong")
+
+
+# "just the number", "in a sentence?", "short answer pls": the fact just given, again (no question of its own)
+FORMAT_ONLY = re.compile(r"^\W*((and|so|ok|okay|but|pls|please|can you|could you|give me|gimme|say it)\W+)*"
+                         r"((just|only) (the )?(number|figure|digits?|amount)|the (number|figure) only|"
+                         r"(in|as) (a|one) (sentence|line)|"
+                         r"short(er)? (answer|version)|tl;?dr|briefly|in short|in brief|summari[sz]e( it| that)?)"
+                         r"(\W+(only|pls|please|thanks|thx))*\W*$", re.I)
 
 
 # "how many do I need in total?": a count of what was just spoken of, the thing counted left out as "it" would be

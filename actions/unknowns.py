@@ -20,6 +20,8 @@ class Unknown:
     about: Tuple[str, ...] = ()  # the certifications it is about (none: any); "how hard is the CSPO exam?" is not the CSM's
     # its cues may read the sentence before the question too: "already have CSM. cheaper CSPO for me?"
     across_sentences: bool = False
+    # its `related` fact is shown even when it states figures (the price range beside a city's price)
+    related_figures: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,10 +114,12 @@ def unknowns_from_knowledge(kb: Knowledge) -> Unknowns:
         about = entry.get("about") or []
         if not isinstance(about, list) or any(c not in kb.certifications for c in about):
             raise fail(f"{where}.about", "expected a list of certifications")
-        if not isinstance(entry.get("across_sentences", False), bool):
-            raise fail(f"{where}.across_sentences", "expected true or false")
+        for flag in ("across_sentences", "related_figures"):
+            if not isinstance(entry.get(flag, False), bool):
+                raise fail(f"{where}.{flag}", "expected true or false")
         entries.append(Unknown(entry["id"], tuple(compiled), entry["say"].strip(), related, kb.sources[entry["source"]],
-                               tuple(str(c) for c in about), bool(entry.get("across_sentences", False))))
+                               tuple(str(c) for c in about), bool(entry.get("across_sentences", False)),
+                               bool(entry.get("related_figures", False))))
     asked = wording.get("asked") or {}
     if not isinstance(asked, dict) or not all(isinstance(v, str) and v.strip() for v in asked.values()):
         raise fail("not_known.asked", "expected a mapping of ask kinds to words")

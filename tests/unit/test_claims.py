@@ -44,6 +44,8 @@ WINDOW = "Your two free attempts at the CSM test must be used within 90 days of 
     ("is a retake $25?", RETAKE, None),
     ("is the csm course 1000 usd?", PRICE, None),  # a range: 1,000 is in it
     ("is the a-csm course 24 hours?", ADVANCED, None),  # "at least 16": 24 may be
+    ("is the a-csm course 8 hours?", ADVANCED, "no"),  # below "at least 16": it may not be
+    ("fact check: the A-CSM course can be as short as 8 hours", ADVANCED, "no"),  # (a claim put to check)
     ("do the free attempts expire after 30 days?", WINDOW, "no"),
     ("I did the course 30 days ago, are my 2 attempts still free?", WINDOW, None),  # the user's own figure
     ("I have 25 SEUs, can I renew?", "You need 20 SEUs earned in the past two years.", None),
@@ -156,7 +158,8 @@ def test_agreed_rest(question: str, answer: str, expected: Optional[str]) -> Non
     ("seventy four percent is that the pass mark for see ess em", "yes"),  # dictated: "74 percent", "csm"
     ("74% - is that the csm pass mark?", "yes"),
     ("a hundred dollars renewal for c s p o correct", "yes"),
-    ("my friend says the cspo test is 50 questions like the csm one, right?", None),  # "Only the CSM has a test"
+    # "Only the CSM has a test": no "Yes." from the 50 questions; the fact's assertions make it a "No." (the CSPO has none)
+    ("my friend says the cspo test is 50 questions like the csm one, right?", "no"),
     ("the csm course is 16 hours over one day, right?", None),  # "one day" is not in the fact
     # what the fact makes false comes first: the course is live (before: "Yes.", its 16 hours agreed)
     ("the csm course is 16 hours of self-study, right?", "no"),

@@ -2868,3 +2868,50 @@ def test_the_test_before_the_course_is_a_no(planner: Planner) -> None:
     for text in ("can I do the csm test before the course?", "can I take the csm exam first and the class later?"):
         d = planner.plan(turn(text, "ask_requirements", [ent(text, "csm", "certification", "CSM")]), Context())
         assert reply(d).startswith("No."), reply(d)
+
+
+@pytest.mark.parametrize("text, fact_id, first", [
+    ("true or false: the CSM test has 50 questions", "exam_difference", "Yes."),
+    ("fact check: you need 40 SEUs to renew a CSPO", "renewal_requirements", "No."),
+    ("fact check: A-CSPO needs a CSM", "acspo_needs_cspo", "No."),
+])
+def test_a_claim_put_to_check_gets_yes_or_no_first(planner: Planner, text: str, fact_id: str, first: str) -> None:
+    """"fact check: ...", "true or false: ..." put a claim to check like "..., right?": the verdict first (set 45)."""
+    entities = [ent(text, name, "certification", name.upper()) for name in ("csm", "cspo") if f" {name} " in f" {text.lower()} "]
+    d = planner.plan(turn(text, "ask_requirements", entities), Context())
+    assert d.fact is not None and d.fact.id == fact_id and reply(d).startswith(first), (reply(d), d.trace())
+
+
+def test_a_known_unknown_shows_a_related_fact_with_figures_only_when_marked(planner: Planner) -> None:
+    """"can I pause the csm test?" showed the attempts' "two free attempts within 90 days" as what I can tell: a figure
+    beside "I don't know" reads as the answer; the local price still shows the price range (`related_figures`)."""
+    text = "is there a grace period if my CSM expires before I renew?"
+    d = planner.plan(turn(text, "ask_continuous_learning", [ent(text, "CSM", "certification", "CSM")]), Context())
+    assert d.kind == NOT_KNOWN and d.nearest is None, d.trace()
+    text = "how much is the CSM course in India?"
+    d = planner.plan(turn(text, "ask_cost", [ent(text, "CSM", "certification", "CSM")]), Context())
+    assert d.kind == NOT_KNOWN and d.nearest is not None and "250" in d.nearest.answer, d.trace()
+
+
+@pytest.mark.parametrize("previous, fact_id, text, first", [
+    ("how many SEUs do I need?", "renewal_requirements", "just the number", None),
+    ("renewal fee for cspo?", "renewal_cost", "in a sentence?", None),
+    ("what's the csm pass mark?", "csm_pass_mark", "and that's the minimum?", "yes"),
+    ("what's the csm pass mark?", "csm_pass_mark", "and that's the maximum?", None),  # (a minimum; "up to 13 wrong")
+    ("how long is the csm test?", "csm_test_format", "and that's the maximum?", "yes"),
+])
+def test_the_last_fact_again_in_another_form(planner: Planner, previous: str, fact_id: str, text: str,
+                                             first: Optional[str]) -> None:
+    """"just the number", "in a sentence?" got "not sure I understood"; "and that's the minimum?" right after the pass
+    mark got the pass mark without its "Yes." (set 45)."""
+    d = planner.plan(turn(text, "nlu_fallback", unsure=True), Context(fact=fact_id, question=previous, certification="CSM"))
+    assert (d.fact and d.fact.id, d.polarity) == (fact_id, first), d.trace()
+
+
+def test_only_for_one_or_the_other_too_is_the_last_fact_for_both(planner: Planner) -> None:
+    """"only for the CSM or the CSPO too?" right after the prerequisites got the side-by-side summary (set 45)."""
+    text = "only for the CSM or the CSPO too?"
+    entities = [ent(text, "CSM", "certification", "CSM"), ent(text, "CSPO", "certification", "CSPO")]
+    d = planner.plan(turn(text, "ask_audience", entities),
+                     Context(fact="prerequisites", question="are there prerequisites for the CSM?", certification="CSM"))
+    assert d.fact is not None and d.fact.id == "prerequisites" and reply(d).startswith("Yes, the same for both."), d.trace()
