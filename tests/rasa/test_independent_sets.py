@@ -225,14 +225,22 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     # fragments, repair and correction follow-ups, new personas, new unknowns such as PMI PDUs and adaptive tests) by a
     # helper given only the reference; NOT tuned against: measured on the session's first code, 0e1cee6 (0.809 / 0.101 /
     # 0.519 / 0.062 / 0.761)
-    "independent-44.yml": {"right_first": 0.80, "wrong_of_all": 0.105, "honest_not_known": 0.51,
-                           "abstained_when_known": 0.065, "followups_right": 0.75},
+    # (tuned against in session 30: 0.828 / 0.076 / 1.0 / 0.055 / 0.807)
+    "independent-44.yml": {"right_first": 0.82, "wrong_of_all": 0.08, "honest_not_known": 0.98,
+                           "abstained_when_known": 0.06, "followups_right": 0.80},
     # written in session 30 (obligation and option questions, minimum / maximum framings, answer-format requests, true or
     # false statements, heavy misspellings, other bodies (Scrum.org, PMI, SAFe), conditional questions, new personas,
     # follow-ups that narrow or check the last answer, new unknowns such as an ID check or a free course retake) by a helper
     # given only the reference; measured untouched on the session's first code, 875eff2 (0.704 / 0.201 / 0.673 / 0.051 / 0.528)
-    "independent-45.yml": {"right_first": 0.70, "wrong_of_all": 0.205, "honest_not_known": 0.67,
-                           "abstained_when_known": 0.055, "followups_right": 0.52},
+    # (tuned against later in session 30: 0.719 / 0.183 / 0.692 / 0.047 / 0.607)
+    "independent-45.yml": {"right_first": 0.71, "wrong_of_all": 0.185, "honest_not_known": 0.69,
+                           "abstained_when_known": 0.05, "followups_right": 0.60},
+    # written in session 30 (false premises to correct, what is included or counted, order of steps, people who already did
+    # something, two questions joined by "and also", "is it true that" / "correct me if I'm wrong", slang, new personas,
+    # ordinal and demonstrative follow-ups, new unknowns such as the question bank's size) by a helper given only the
+    # reference; NOT tuned against: measured on the session's first code, 875eff2 (0.663 / 0.166 / 0.615 / 0.078 / 0.670)
+    "independent-46.yml": {"right_first": 0.66, "wrong_of_all": 0.17, "honest_not_known": 0.61,
+                           "abstained_when_known": 0.08, "followups_right": 0.67},
 }
 
 
