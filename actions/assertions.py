@@ -99,7 +99,9 @@ class Assertions:
         lexicon's reading (lexicon.yml `asks: yesno`, claim frames); a question mark after no question word also asks
         it ("csm exam proctored??")."""
         text = plain_yes_no(question, asks_yes_no)
-        if text is None or same_thing(text):
+        if text is None:
+            return self._neither(question, asks_yes_no)
+        if same_thing(text):
             # "is a CST the same as a scrum master?" asks whether two things are one: what a fact asserts of one of
             # them ("taught by a CST") is no "yes" (the trainer's fact said "Yes." to it)
             return None
@@ -121,6 +123,19 @@ class Assertions:
         # days start from the last day of the course, right?" is not vouched for by "90 days")
         rest = "".join(" " if any(start <= i < end for start, end in spans) else c for i, c in enumerate(text))
         return None if unstated(rest) else "yes"
+
+    def _neither(self, question: str, asks_yes_no: bool) -> Optional[str]:
+        """"do I need a webcam or a proctor for the csm test?": "no" when a yes/no question puts alternatives, each of them
+        something the fact makes false, nothing it makes true and no negation; None otherwise."""
+        lowered = _LEAD.sub("", question.lower().replace("\u2019", "'"))
+        if not (asks_yes_no or lowered.rstrip().endswith("?")) or not _ALTERNATIVES.search(lowered) \
+                or _COMPARED.search(lowered) or _SEVERAL.search(lowered) or _NEGATION.search(lowered) or same_thing(lowered):
+            return None
+        parts = [p for p in _ALTERNATIVES.split(lowered) if p and p.strip() and p.strip() not in ("not", "no", "false", "nah")]
+        if len(parts) < 2 or self._spans(self.true, lowered):
+            return None
+        each_false = all(self._spans(self.false, p) for p in parts[-2:]) and len(self._spans(self.false, lowered)) >= 2
+        return "no" if each_false else None
 
     @staticmethod
     def _spans(patterns: Tuple[Pattern[str], ...], text: str) -> List[Tuple[int, int]]:

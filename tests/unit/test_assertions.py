@@ -26,6 +26,10 @@ OPEN_BOOK = Assertions(true=(re.compile(r"open[- ]?book"), re.compile(r"not proc
     ("is it open book and proctored?", True, "no"),  # one false part makes the claim false
     ("isn't the csm test proctored?", True, None),  # a negation of the user's: the fact speaks for itself
     ("is it open book or closed book?", True, None),  # alternatives offered
+    # alternatives each false, nothing true: neither ("do I need a webcam or a proctor?" got no "No.", set 43)
+    ("is it closed book or proctored?", True, "no"),
+    ("is it proctored or open book?", True, None),  # one of them true: the fact speaks for itself
+    ("isn't it closed book or proctored?", True, None),  # the user's own negation
     ("is the exam more proctored than the cspo's?", True, None),  # compared
     ("how is the csm test proctored?", False, None),  # asks how, not whether
     ("the csm exam is open book", False, None),  # no question, no claim put to check
@@ -112,6 +116,9 @@ def planner() -> Planner:
     ("I have the CSPO, can I do the A-CSM?", "No."),
     ("do webinars count toward csm renewal", "Yes."),  # ("toward": a word of no claim; it blocked the "yes")
     ("is the scrum master exam essay based", "No."),  # (the test's question format: lexicon question_format)
+    ("do I need a webcam or a proctor for the csm test?", "No."),  # neither (set 43)
+    ("Fact-check: 'the CSM exam is closed-book'. True?", "No."),  # ("closed-book": the open-book concept; it got the path)
+    ("Will someone watch me take the CSM exam?", "No."),
 ])
 def test_first_word(planner: Planner, question: str, expected: str) -> None:
     decision = planner.plan(Turn(question, "ask_requirements", 0.9, ()), Context())
