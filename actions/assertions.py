@@ -131,11 +131,10 @@ class Assertions:
         if not (asks_yes_no or lowered.rstrip().endswith("?")) or not _ALTERNATIVES.search(lowered) \
                 or _COMPARED.search(lowered) or _SEVERAL.search(lowered) or _NEGATION.search(lowered) or same_thing(lowered):
             return None
-        parts = [p for p in _ALTERNATIVES.split(lowered) if p and p.strip() and p.strip() not in ("not", "no", "false", "nah")]
+        parts = [p for p in _ALTERNATIVES.split(lowered) if p and p.strip()]
         if len(parts) < 2 or self._spans(self.true, lowered):
             return None
-        each_false = all(self._spans(self.false, p) for p in parts[-2:]) and len(self._spans(self.false, lowered)) >= 2
-        return "no" if each_false else None
+        return "no" if all(self._spans(self.false, p) for p in parts) else None
 
     @staticmethod
     def _spans(patterns: Tuple[Pattern[str], ...], text: str) -> List[Tuple[int, int]]:

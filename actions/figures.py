@@ -375,7 +375,6 @@ class Worker:
             return None
         return self._say("in_years", months=f.experience_months, years=_months(f.experience_months))
 
-
     def _in_minutes(self, f: Figures, text: str) -> Optional[str]:
         """"in minutes?" right after the course's 16 hours: "16 hours is 960 minutes"."""
         if f.course_hours is None or not _IN_MINUTES.search(text):

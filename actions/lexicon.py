@@ -168,8 +168,10 @@ class Lexicon:
         return tuple(sorted(kinds, key=first))
 
 
+# the units a figure may be asked in (question_text.UNIT_ONLY: "and in months?")
+UNITS = r"(hours?|hrs|minutes?|mins|days?|weeks?|months?|years?)"
 # "in months, how long is the CSPO valid?": the unit a figure is asked in, no concept of its own
-_UNIT_ASKED = re.compile(r"\b(in|into) (hours?|hrs|minutes?|mins|days?|weeks?|months?|years?)\b")
+_UNIT_ASKED = re.compile(r"\b(in|into) " + UNITS + r"\b")
 
 
 def _concept_list(value: Any, concepts: Mapping[str, Any], fail: Any, name: str = "weak_concepts") -> frozenset:

@@ -524,8 +524,8 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
                 nearest = book.facts.get(nearest.counterparts[named[0]])
             if nearest is not None and re.search(r"\d", nearest.answer) and (set(asks) & set(FIGURE_ASKS) and "yesno" not in asks
                                                                         or not unknown.related_figures):
-                # "how many SEUs is a gathering worth?": "you need 20 SEUs" beside it reads as the figure asked for
-                # (a yes/no on the user's own figure, "is 75% enough?", still gets the fact that answers it)
+                # "how many SEUs is a gathering worth?": "you need 20 SEUs" reads as the figure asked for (not for "is 75%
+                # enough?"); any figure beside "I don't know if you can pause the test" too, unless `related_figures`
                 nearest = None
             return Decision(NOT_KNOWN, "known_unknown", unknown=unknown, nearest=nearest, certifications=named,
                             asks=asks, candidates=candidates, asked_about=self._asked_about(text, unknown.say))

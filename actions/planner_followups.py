@@ -396,16 +396,16 @@ class FollowUpRules(PlannerBase):
 
     def _last_in_other_form(self, text: str, context: Context, neighbour_keys: Tuple[str, ...], asks: Sequence[str],
                             candidates: Tuple[Tuple[str, float], ...]) -> Optional[Decision]:
-        """The fact just given again (``_in_other_units``), keeping the neighbour it was about; "Yes." first to "and that's
+        """The fact just given again (``_last_fact_again``), keeping the neighbour it was about; "Yes." first to "and that's
         the minimum?" when it states its figure as that bound."""
-        last = self._in_other_units(text, context)
+        last = self._last_fact_again(text, context)
         if last is None:
             return None
         kept = neighbour_keys or ((str(context.neighbour),) if context.neighbour in self.neighbours.entries else ())
         return Decision(FACT, "said_already", fact=last, topic=last.topic, neighbours=kept, asks=tuple(asks),
                         candidates=candidates, polarity="yes" if bound_said(text, last.answer) else None)
 
-    def _in_other_units(self, text: str, context: Context) -> Optional[FactEntry]:
+    def _last_fact_again(self, text: str, context: Context) -> Optional[FactEntry]:
         """The fact just given, when the message only asks for its figure in another unit that its figures work out
         ("in years?" right after the CSP's 24 months of experience, whoever it was about), or for it in another form
         ("just the number", "in a sentence?")."""
@@ -432,10 +432,9 @@ class FollowUpRules(PlannerBase):
             return None
         if word_count(text) > SAID_ALREADY_MAX_WORDS or not set(named) <= set(previous.certifications):
             return None
-        if (not set(asks) & lexicon.strong_asks or UNIT_ONLY.match(text)) and previous.figures is not None \
-                and self.worker is not None and self.worker.work_out(previous.figures, text):
+        if not set(asks) & lexicon.strong_asks and previous.figures is not None and self.worker is not None \
+                and self.worker.work_out(previous.figures, text):
             return previous  # "per question then?" after the test's 50 questions in 60 minutes: what that works out to
-            # ("in years?" right after the CSP's 24 months: what that is in years)
         strong = set(asks) & lexicon.strong_asks
         if strong and not strong <= set(previous.asks):
             return None

@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import Any, Mapping, Optional, Sequence
 
 from actions.decision import Turn
+from actions.lexicon import UNITS
 
 # "what goes into a product backlog", "list the scrum values": a question without its question mark
 QUESTION_START = re.compile(r"\W*((hi|hello|hey|please|pls|kindly|so|ok|okay)\W+)*"
@@ -122,7 +123,7 @@ def word_count(text: str) -> int:
 # "and in months?", "in hours?": the figure just given, in another unit (no concept of its own: "months" is no
 # question about experience)
 UNIT_ONLY = re.compile(r"^\W*((and|so|ok|okay|but|what about|how about|answer|give it|say it|tell me|pls|please)\W+)*"
-                       r"(in|into|as) (hours?|hrs|minutes?|mins|days?|weeks?|months?|years?)(\W+(only|pls|please))?\W*$", re.I)
+                       r"(in|into|as) " + UNITS + r"(\W+(only|pls|please))?\W*$", re.I)
 # "and that's the minimum?" right after the pass mark: whether the figure just given is a bound (group "low": a minimum)
 BOUND_ONLY = re.compile(r"^\W*((and|so|ok|okay|but)\W+)*(that'?s|that is|is that|it'?s|it is|is it|is this|this is)"
                         r"( really| just)? (the |a )?(?:(?P<low>minimum|min|lowest|least|floor|bare minimum)|maximum|max|most|"
