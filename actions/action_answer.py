@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import SafeAction, send
 from actions.compose import get_planner, planned_reply
-from actions.decision import AUDIENCE_TOPIC, FALLBACK, NO_ANSWER, SMALL_TALK, Context, Decision, Turn, accepted, fit_only
+from actions.decision import FALLBACK, NO_ANSWER, SMALL_TALK, Context, Decision, Turn, accepted, fit_only
 from actions.question_text import looks_like_a_question
 from actions.render import Renderer
 
@@ -67,9 +67,10 @@ def answered_a_fact_last(events: Iterable[Mapping[str, Any]]) -> bool:
                 return False
         elif users == 1 and event.get("event") == "slot" and event.get("name") == "last_fact" and event.get("value"):
             return True
-        elif users == 1 and event.get("event") == "slot" and event.get("name") == "last_topic" \
-                and event.get("value") == AUDIENCE_TOPIC:
-            return True  # ... or said whom a certification suits ("why that one?" next asks why that one)
+        elif users == 1 and event.get("event") == "slot" and event.get("name") == "last_topic" and event.get("value"):
+            # ... or said whom a certification suits ("why that one?" next asks why that one), or summed up a topic ("and
+            # the other role?" after what a Product Owner does)
+            return True
     return False
 
 

@@ -55,6 +55,8 @@ _ALTERNATIVES = re.compile(r"\bor\b(?! (not|is that|false)\b)|\d\s*(x|\*|times)\
 ROUGH_REACH = 20  # characters either side of a figure where a word makes it rough ("from about 250 to 2,500 USD")
 CLAIM = re.compile(r"\b(is that|is it|is this|isn't it|right|true|correct|really|heard|read|told|said|says|claims?|"
                    r"fact[- ]?check)\b")
+# "correct me if I'm wrong, the pass mark is 74%?": a claim put to check, not the user's own situation ("if I")
+_ASKED_TO_CORRECT = re.compile(r"\b(correct me if (i'?m|i am) wrong|if (i'?m|i am) not mistaken)\b")
 _YES_NO_START = re.compile(r"^\W*((hi|hey|hello|so|ok|okay|btw|and|but)\W+)*(is|are|does|do|did|will|would|has|have|"
                            r"isn't|aren't|doesn't|don't)\b")
 
@@ -87,7 +89,7 @@ def claimed_figures(question: str, asks_yes_no: bool = False) -> List[Tuple[str,
     """The figures a yes/no question claims ("is the CSM exam 90 minutes?"); none for the user's own ("if I attend all 16
     hours ..."), figures compared or offered as alternatives. ``asks_yes_no``: the caller has read the question as a
     yes/no one by other means ("csm test 90 min?", a question mark after no question word)."""
-    lowered = question.lower().replace("\u2019", "'")
+    lowered = _ASKED_TO_CORRECT.sub(" ", question.lower().replace("\u2019", "'"))  # (its "if I" is no situation)
     if SITUATION.search(lowered) or _ALTERNATIVES.search(lowered) \
             or not (asks_yes_no or _YES_NO_START.match(lowered) or CLAIM.search(lowered)):
         return []

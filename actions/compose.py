@@ -169,8 +169,8 @@ def _not_known_opening(planner: Planner, decision: Decision) -> str:
             else decision.unknown.say
     if decision.neighbours:
         names = " / ".join(planner.neighbours.entries[k].name.split(" (")[0] for k in decision.neighbours)
-        return planner.unknowns.opening(decision.asks, names, decision.concepts)
-    return planner.unknowns.opening(decision.asks, concepts=decision.concepts, restated=decision.restated)
+        return planner.unknowns.opening(decision.asks, names, decision.concepts, quoted=decision.quoted)
+    return planner.unknowns.opening(decision.asks, concepts=decision.concepts, restated=decision.restated, quoted=decision.quoted)
 
 
 def not_known_reply(kb: Knowledge, planner: Planner, r: Renderer, decision: Decision) -> Reply:

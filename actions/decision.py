@@ -109,6 +109,8 @@ class Decision:
     # what a question asks about that its known unknown's words don't say ("student discount"; actions/restate.py)
     asked_about: Tuple[str, ...] = ()
     in_depth: bool = False  # advice or detail in depth asked for ("deep dive on psm i"): the scope said first
+    # an honest "I don't know" that names nothing else: the question's own words, quoted (question_text.quotable)
+    quoted: str = ""
 
     @property
     def restated(self) -> str:
@@ -163,7 +165,7 @@ KNOWLEDGE, FALLBACK, OUT_OF_SCOPE, FORM = "knowledge", "fallback", "out_of_scope
 SMALL_TALK = "small_talk"
 CONTEXT_RULES = ("counterpart", "counterpart_same_fact", "counterpart_question", "then", "said_already", "threshold_of_last",
                  "swap",
-                 "source_of_last", "all_of_it", "sure_of_last", "figure_of_last", "audience_why", "audience_other",
+                 "source_of_last", "all_of_it", "sure_of_last", "figure_of_last", "audience_why", "audience_other", "topic_other",
                  "why_of_last", "subject_of_last", "next_step", "certification_of_last", "both_of_last", "per_of_last")
 # Rules whose answer comes before the recommendation form's question when the message opened the form.
 FORM_OPENING_RULES = ("audience", "goal_guide", "side", "neighbour", "known_unknown")

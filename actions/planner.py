@@ -29,7 +29,6 @@ import re
 from dataclasses import dataclass, replace
 from typing import Callable, List, Optional, Sequence, Tuple
 
-from actions.assertions import plain_yes_no
 from actions.context import is_elliptical, mentioned_certifications
 from actions.decision import (
     AUDIENCE,
@@ -74,6 +73,7 @@ from actions.question_text import (
     named_beyond_comparison,
     only_compared,
     only_likened,
+    quotable,
     the_asking_clause,
     the_question,
     without_greeting,
@@ -237,6 +237,8 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
 
     def _plan_turn(self, turn: Turn, context: Context) -> Decision:
         decision = self._plan(turn, context)
+        if decision.kind == NOT_KNOWN and decision.unknown is None and not decision.restated:  # (its words, quoted)
+            decision = replace(decision, quoted=quotable(turn.text))
         lexicon = self.index.lexicon
         if not decision.question and ("?" in turn.text or QUESTION_START.match(turn.text)):
             decision = replace(decision, question=True)
@@ -253,29 +255,6 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
                 decision = replace(decision, polarity=first)
         if decision.fact is not None and decision.kind in (FACT, COUNTERPART) and not decision.also:
             decision = self._with_figures_worked_out(decision, turn.text)
-        return decision
-
-    def _with_figures_worked_out(self, decision: Decision, text: str) -> Decision:
-        """"I got certified in March 2024, when must I renew?": what the user's figures work out to with the fact's
-        (actions/figures.py), said first, instead of a "Yes."/"No." read from the fact's words; "if I get 36 correct do I
-        pass?": "No." and what it is short by (the fact's threshold)."""
-        fact = decision.fact
-        if fact is None or self.worker is None:
-            return decision
-        # (the whole message: the figures are often in a sentence before the question, "I failed 3 times. how much?")
-        question = text
-        if fact.figures is not None:
-            lexicon, asked = self.index.lexicon, the_question(text)
-            # "can I still take the test on day 61?": "Yes." when the user's figures settle it (a yes/no question only)
-            verdict = self.worker.verdict(fact.figures, question) if lexicon is not None and plain_yes_no(
-                asked, "yesno" in lexicon.asks_of(asked)) is not None else None
-            sentence = self.worker.work_out(fact.figures, question)
-            if sentence or verdict:
-                return replace(decision, worked_out=sentence or "", polarity=verdict)
-        if fact.threshold is not None and decision.polarity in ("no", "yes"):  # ("yes" to "did I fail?")
-            short = fact.threshold.short_of(question)
-            if short is not None and fact.threshold.noun:
-                return replace(decision, worked_out=self.worker.short_of(*short, fact.threshold.noun))
         return decision
 
     def _first_word(self, turn: Turn, fact: FactEntry, last: Optional[FactEntry]) -> Optional[str]:

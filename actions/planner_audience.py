@@ -25,6 +25,8 @@ from actions.question_text import (
 _WHOSE_DUTY = re.compile(r"\b(own|owns|owned|job|jobs|responsib\w*|in charge|duty|duties|task|tasks)\b")
 # "the CSM, not the CSPO", "the CSM rather than the CSPO": one of the two named claimed over the other
 _NOT_THE_OTHER = re.compile(r"\b(not|rather than|instead of|over|before)\b")
+# "only for", "just for": whom a certification suits, claimed to be no one else
+_ONLY = re.compile(r"\b(only|just|exclusively|solely)\b")
 # "the scrum master one", "the PO cert": a role named for its certification
 _ITS_CERTIFICATION = re.compile(r"\s*(one|cert|certs|certificate|certification|course|track|path|exam)\b", re.I)
 
@@ -111,7 +113,8 @@ class AudienceRules(PlannerBase):
             yes_no = plain_yes_no(question, lexicon is not None and "yesno" in lexicon.asks_of(question.lower()))
             if len(named) == 1 and yes_no is not None and not negated(yes_no) \
                     and self.role_leaning.get(role) == next(iter(named)).lower():
-                return "yes"
+                # ("is the CSM only for people who are already Scrum Masters?": the article names more people it suits)
+                return "no" if _ONLY.search(yes_no) else "yes"
             return None
         return "yes" if self.role_leaning.get(role) == claimed.lower() else "no"
 

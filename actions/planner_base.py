@@ -553,3 +553,28 @@ class PlannerBase:
             if twin is not None and states_all(twin.answer, claimed):
                 held.append(replace(held[0], fact=twin, topic=twin.topic, certifications=twin.certifications))
         return replace(held[0], also=tuple(held[1:]))
+
+    def _with_figures_worked_out(self, decision: Decision, text: str) -> Decision:
+        """"I got certified in March 2024, when must I renew?": what the user's figures work out to with the fact's
+        (actions/figures.py), said first, instead of a "Yes."/"No." read from the fact's words; "if I get 36 correct do I
+        pass?": "No." and what it is short by (the fact's threshold)."""
+        fact = decision.fact
+        if fact is None or self.worker is None:
+            return decision
+        # (the whole message: the figures are often in a sentence before the question, "I failed 3 times. how much?")
+        question = text
+        if fact.figures is not None:
+            lexicon, asked = self.index.lexicon, the_question(text)
+            # "can I still take the test on day 61?": "Yes." when the user's figures settle it (yes/no only), but "No." when a
+            # figure claimed is false ("a third attempt costs 50 bucks?": its "yes" is _first_word's "no")
+            verdict = self.worker.verdict(fact.figures, question) if lexicon is not None and plain_yes_no(
+                asked, "yesno" in lexicon.asks_of(asked)) is not None else None
+            verdict = "no" if (verdict, decision.polarity) == ("yes", "no") else verdict
+            sentence = self.worker.work_out(fact.figures, question)
+            if sentence or verdict:
+                return replace(decision, worked_out=sentence or "", polarity=verdict)
+        if fact.threshold is not None and decision.polarity in ("no", "yes"):  # ("yes" to "did I fail?")
+            short = fact.threshold.short_of(question)
+            if short is not None and fact.threshold.noun:
+                return replace(decision, worked_out=self.worker.short_of(*short, fact.threshold.noun))
+        return decision

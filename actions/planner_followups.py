@@ -80,8 +80,9 @@ FIGURE_BEFORE_MAX_WORDS = 6
 
 
 # "the other one?", "and the other?", "what about the other cert?": the other certification, nothing else asked
-_THE_OTHER_ALONE = re.compile(r"^\W*((and|so|ok|okay|hm+|but|what about|how about)\W+)*(what about |how about )?the other"
-                              r"( one| cert\w*| course| option)?\W*$")
+_THE_OTHER_ALONE = re.compile(r"^\W*((and|so|ok|okay|hm+|but|what about|how about)\W+)*(what about |how about |same for |"
+                              r"(is it |is that )?the same for )?the other"
+                              r"( one| cert\w*| course| option| track| path| role| side)?\W*$")
 
 class FollowUpRules(PlannerBase):
     """Rules that read a message with the answer before it (the planner's context)."""
@@ -555,6 +556,11 @@ class FollowUpRules(PlannerBase):
             if _THE_OTHER_ALONE.match(lowered):
                 other = next(c for c in self.kb.certifications if c != context.certification)
                 return Decision(TOPIC, "audience_other", topic=AUDIENCE_TOPIC, certifications=(other,))
+        if last is None and context.topic in self.kb.topics and context.certification in self.kb.certifications \
+                and (_THE_OTHER_ALONE.match(lowered) or (lexicon is not None and lexicon.asks_the_other_way_round(lowered))):
+            # "and the other role?" right after what a Product Owner does (a topic's summary for one): the same for the other
+            other = next(c for c in self.kb.certifications if c != context.certification)
+            return Decision(TOPIC, "topic_other", topic=context.topic, certifications=(other,))
         if last is None or lexicon is None:
             return None
         if lexicon.asks_the_other_way_round(lowered):

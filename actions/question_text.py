@@ -61,6 +61,31 @@ def the_asking_clause(text: str) -> str:
     return question[starts[-1]:] if starts else question
 
 
+# what a quote of the user's question may hold: words, spaces and light punctuation (no markup, no figures: a figure
+# quoted beside "I don't know" reads as one stated)
+_QUOTABLE = re.compile(r"[A-Za-z][A-Za-z' ,/-]*[A-Za-z]")
+_QUOTE_LEAD = re.compile(r"^\W*((and|so|ok|okay|but|also|then|well|hmm+|um+|uh+|btw)\W+)+", re.I)
+QUOTE_MAX_WORDS = 14
+# ... nor a question offering alternatives or asserting a limit or negation ("course first or test first", "only from paid
+# courses"), a second question ("count as seus and how many"), or whether one must ("do I have to retake the course"):
+# quoted beside "I don't know", those words read as stated. A statement ("I'll get a job then") is no question to quote,
+# nor "where ...?", which the page to check answers (quoted, it pushes the page out of the reply's first lines)
+_UNQUOTABLE = re.compile(r"\b(or|only|just|not|no|never|none|without|always|every|all|must|mandatory|required?)\b|n't\b|"
+                         r"\b(have|has|need|needs) to\b|\band (how|what|which|when|where|who|why|is|are|do|does|can)\b", re.I)
+_ASKS = re.compile(r"^(how|what|what's|which|when|who|who's|why|is|are|can|could|do|does|did|will|would|may)\b", re.I)
+
+
+def quotable(text: str) -> str:
+    """The question of a message as an honest "I don't know" may quote it ("will I see the same questions again"): its
+    asking clause without lead words and end punctuation, when that is 2 to QUOTE_MAX_WORDS words of letters (no
+    figures, markup or quotes); "" otherwise."""
+    clause = _QUOTE_LEAD.sub("", the_asking_clause(text).replace("\u2019", "'")).strip().rstrip("?!. ")
+    if _QUOTABLE.fullmatch(clause) is None or _UNQUOTABLE.search(clause) or not _ASKS.match(clause) \
+            or not 2 <= len(clause.split()) <= QUOTE_MAX_WORDS:
+        return ""
+    return clause
+
+
 # "sorry, I meant how long it stays valid, not the course": what the user says, at the end and after a comma,
 # they do not ask about is no word of the question (nor a certification named there)
 _NOT_ASKED = re.compile(r",\s*(and |but )?(not|rather than|instead of)\s+[\w' -]{1,40}?\W*$"

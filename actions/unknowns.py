@@ -43,16 +43,22 @@ class Unknowns:
     words_asked: str = ""
     # a known unknown's words after what the question asked about that they don't say: "About {words}: {say}"
     about_asked: str = ""
+    # an "I don't know" naming nothing else quotes the question: 'I don't know the answer to "{question}" ...'
+    say_quoted: str = ""
+    # ... also instead of what was asked for, when its words name little ("that number")
+    vague: Tuple[str, ...] = ()
 
     def opening(self, asks: Sequence[str], name: Optional[str] = None, concepts: Sequence[str] = (),
-                restated: str = "") -> str:
+                restated: str = "", quoted: str = "") -> str:
         """The first line of an honest "I don't know": what was asked about (a concept of the question
         that `asked_concepts` names: "the renewal rules") or for (one kind of thing: a price, a length
         ...), else the words of the question the knowledge never uses (``restated``: '"pause" or "break"'), else
-        the general wording."""
+        the general wording; ``quoted``: the question's own words, quoted instead (question_text.quotable)."""
         asked = next((words for concept, words in self.asked_first.items() if concept in concepts), None) \
             or next((self.asked[a] for a in asks if a in self.asked), None) \
             or next((words for concept, words in self.asked_concepts.items() if concept in concepts), None)
+        if quoted and self.say_quoted and not restated and (asked is None or asked in self.vague):
+            return self.say_quoted.format(question=quoted)
         if asked and name and self.say_named_asked:
             return self.say_named_asked.format(asked=asked, name=name)
         if asked and not name and self.say_asked:
@@ -132,6 +138,12 @@ def unknowns_from_knowledge(kb: Knowledge) -> Unknowns:
     words_asked = str(wording.get("words_asked") or "")
     if words_asked and ("{words}" not in words_asked or not say_asked):
         raise fail("not_known.words_asked", "needs {words} and `say_asked`")
+    say_quoted = str(wording.get("say_quoted") or "")
+    if say_quoted and "{question}" not in say_quoted:
+        raise fail("not_known.say_quoted", "needs {question}")
+    quoted_over = wording.get("quoted_over") or []
+    if not isinstance(quoted_over, list) or any(k not in asked for k in quoted_over):
+        raise fail("not_known.quoted_over", "expected a list of ask kinds of `asked`")
     known_concepts = kb.extra.get("concepts") or {}
     named: Dict[str, Dict[str, str]] = {}
     for key in ("asked_first", "asked_concepts"):
@@ -147,4 +159,5 @@ def unknowns_from_knowledge(kb: Knowledge) -> Unknowns:
     return Unknowns(tuple(entries), wording["say"].strip(), wording["say_named"].strip(),
                     wording["nearest"].strip(), wording["look"].strip(),
                     {str(k): str(v).strip() for k, v in asked.items()}, say_asked.strip(), say_named_asked.strip(),
-                    named["asked_first"], named["asked_concepts"], words_asked.strip(), about_asked.strip())
+                    named["asked_first"], named["asked_concepts"], words_asked.strip(), about_asked.strip(), say_quoted.strip(),
+                    tuple(str(asked[k]).strip() for k in quoted_over))

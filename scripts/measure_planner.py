@@ -104,7 +104,7 @@ def decide(planner: Any, parse: Mapping[str, Any], context: Any) -> Tuple[Any, s
     if intent in FORM_INTENTS:
         return (decision, "") if accepted(FORM, decision) else (None, "[form]")
     small_talk = set(planner.kb.extra.get("small_talk_replies") or {}) | {"ask_why", "ask_other_option"}
-    if intent in small_talk and (context.fact is not None or context.topic == "audience"):  # answer_follow_up
+    if intent in small_talk and (context.fact is not None or context.topic is not None):  # answer_follow_up
         followup = planner.plan(Turn.from_message(parse, unsure=True), context)
         if accepted(SMALL_TALK, followup):
             return followup, ""

@@ -268,7 +268,9 @@ def test_answered_a_fact_last_reads_only_the_last_bot_turn() -> None:
     # ... or said whom a certification suits: "why that one?" next asks why that one
     audience = {"event": "slot", "name": "last_topic", "value": "audience"}
     assert answered_a_fact_last([user, audience, none, user])
-    assert not answered_a_fact_last([user, {"event": "slot", "name": "last_topic", "value": "cost"}, none, user])
+    # ... or summed up a topic: "and the other role?" next asks for that topic's summary for the other one
+    assert answered_a_fact_last([user, {"event": "slot", "name": "last_topic", "value": "cost"}, none, user])
+    assert not answered_a_fact_last([user, {"event": "slot", "name": "last_topic", "value": None}, none, user])
 
 
 def kept_asking(slots: Dict[str, Any]) -> bool:
@@ -309,10 +311,15 @@ def test_a_follow_up_of_a_fact_in_the_form_is_answered_not_taken_for_an_unclear_
         events=_after_fact("csm_test_format", "CSM")))
     assert msgs and "CSPO" in msgs[0]["text"], msgs
     assert kept_asking(slots) and slots.get("unclear_answers") == 0, slots
-    # without a fact just answered, the same words are an unclear answer, as before
+    # without anything answered, the same words are an unclear answer, as before
+    msgs, slots = run(ValidateRecommendationForm(), tracker(
+        "is that the same for the other one?", "ask_other_option", slots=dict(waiting, last_fact=None, last_topic=None),
+        confidence=0.9))
+    assert not msgs and slots.get("unclear_answers") == 1, (msgs, slots)
+    # ... but after a topic's summary (no fact), that topic for the other one (rule topic_other)
     msgs, slots = run(ValidateRecommendationForm(), tracker(
         "is that the same for the other one?", "ask_other_option", slots=dict(waiting, last_fact=None), confidence=0.9))
-    assert not msgs and slots.get("unclear_answers") == 1, (msgs, slots)
+    assert msgs and "CSPO" in msgs[0]["text"] and kept_asking(slots), (msgs, slots)
 
 
 def test_a_question_taken_for_stop_in_the_form_is_answered_and_the_form_goes_on() -> None:

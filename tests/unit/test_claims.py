@@ -282,3 +282,13 @@ def test_the_planner_says_yes_to_per_attempt_after_the_retake_fee() -> None:
     context = Context(certification="CSM", topic="cost", fact="csm_retake_cost", question="What does a CSM retake cost?")
     d = planner.plan(Turn("per attempt?", "out_of_scope", 0.6, (), unsure=True), context)
     assert (d.rule, d.fact and d.fact.id, d.polarity) == ("per_of_last", "csm_retake_cost", "yes"), d.trace()
+
+
+def test_asking_to_be_corrected_is_no_situation_of_the_user() -> None:
+    """"correct me if I'm wrong" holds "if I", which reads as the user's own situation ("if I fail ..."): the figure it
+    puts to check was not checked (set 46: f166)."""
+    answer = "The PSM I assessment has 80 questions in 60 minutes, and you need 85% to pass."
+    # (the lexicon reads the frame as asking yes or no: asks_yes_no)
+    assert contradicts("correct me if i'm wrong, the psm i passing score is 74% like the csm?", answer, True) == "no"
+    assert contradicts("if I'm not mistaken the psm i has 80 questions?", answer, True) is None
+    assert contradicts("if I get 74% on the psm i, do I pass?", answer, True) is None  # (the user's own score)

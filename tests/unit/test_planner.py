@@ -2915,3 +2915,29 @@ def test_only_for_one_or_the_other_too_is_the_last_fact_for_both(planner: Planne
     d = planner.plan(turn(text, "ask_audience", entities),
                      Context(fact="prerequisites", question="are there prerequisites for the CSM?", certification="CSM"))
     assert d.fact is not None and d.fact.id == "prerequisites" and reply(d).startswith("Yes, the same for both."), d.trace()
+
+
+@pytest.mark.parametrize("text, fact, verdict", [
+    # "I assume", "correct me if I'm wrong", "is it true" without "that": claim frames, not words the fact must say
+    ("I assume the CSM exam is timed at 60 minutes?", "csm_test_format", "yes"),
+    ("correct me if I'm wrong: renewing the CSM is 100 USD every two years?", "renewal_cost", "yes"),
+    ("I assume the PSM I is valid for life?", None, "yes"),
+    # the figures work out that a third attempt is paid ("yes"), but the figure claimed is not the fact's: "No."
+    ("is it true a third CSM attempt costs 50 bucks?", "csm_retake_cost", "no"),
+    ("is it true a third CSM attempt costs 25 dollars?", "csm_retake_cost", "yes"),
+])
+def test_a_claim_put_to_check_gets_its_verdict_first(planner: Planner, text: str, fact: str, verdict: str) -> None:
+    d = planner.plan(Turn(text, "ask_cost", 0.9, ()), Context())
+    assert d.polarity == verdict, d.trace()
+    assert fact is None or (d.fact is not None and d.fact.id == fact), d.trace()
+
+
+def test_the_other_one_after_a_topic_summary_gets_that_topic_for_the_other(planner: Planner) -> None:
+    """"and the other role?" right after what a Product Owner does (a topic's summary, no fact) was read as small talk
+    (set 46: n061; set 32: n070): the same topic's summary for the other certification."""
+    context = Context(topic="responsibilities", certification="CSPO")
+    for text in ("and the other role?", "same for the other track?", "what about the other one?"):
+        d = planner.plan(Turn(text, "ask_other_option", 0.9, (), unsure=True), context)
+        assert (d.kind, d.rule, d.topic, d.certifications) == ("topic", "topic_other", "responsibilities", ("CSM",)), d.trace()
+    d = planner.plan(Turn("and the price?", "ask_cost", 0.9, ()), context)
+    assert d.rule != "topic_other"

@@ -3,6 +3,7 @@ import pytest
 
 from actions.compose import get_planner
 from actions.decision import Context, Turn
+from actions.question_text import quotable
 from actions.restate import MAX_PHRASES, MAX_WORDS, phrases_asked, words_not_known
 
 
@@ -47,3 +48,39 @@ def test_a_known_unknown_names_what_was_asked_first() -> None:
     assert d.trace()["asked_about"] == ["student discount"]  # (the workbench's "why this answer")
     d = planner.plan(Turn("is there a discount for the cspo course", "ask_cost", 0.9, ()), Context())
     assert d.unknown is not None and d.restated == ""
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("if I retake the CSM test, will I see the same questions again?", "will I see the same questions again"),
+    ("ok so what level of English do I need for the CSM test??", "what level of English do I need for the CSM test"),
+    ("is there homework before the cspo course?", "is there homework before the cspo course"),
+    # (nothing quoted: a figure, alternatives, a limit, a negation, an obligation, two questions, a statement, a page,
+    # markup, one word, too many words)
+    ("is the A-CSM valid for 3 years?", ""), ("in what order, course first or test first?", ""),
+    ("are SEUs only from paid courses?", ""), ("can't I pause the test?", ""), ("do I have to retake the course?", ""),
+    ("does the course count as seus and how many?", ""), ("I'll get a job then", ""),
+    ("where can I check the details officially?", ""), ("what is <b>this</b>?", ""), ('what is "this"?', ""),
+    ("why?", ""), ("what " + "very " * 14 + "long?", ""),
+])
+def test_an_honest_not_known_quotes_only_a_plain_question(text: str, expected: str) -> None:
+    """Quoted beside "I don't know", a question's figure, alternatives or limits read as stated (sets 3, 25, 35, 43
+    and 46 count them as wrong facts), so only a plain question of words is quoted."""
+    assert quotable(text) == expected
+
+
+def test_an_honest_not_known_naming_nothing_else_quotes_the_question() -> None:
+    """"I don't know that" did not say what was not known (sets 43, 45 and 46 want the subject named); the question's
+    own words say it. What was asked for in plain words ("the price") is still named that way."""
+    planner = get_planner()
+    unknowns = planner.unknowns
+    quoted = "will I see the same questions again"
+    said = f'I don\'t know the answer to "{quoted}": it isn\'t in my sources, so I won\'t guess.'
+    assert unknowns.opening((), quoted=quoted) == said
+    assert unknowns.opening(("count",), "A-CSPO", quoted="how many points do I need").startswith(
+        'I don\'t know the answer to "how many points do I need"')
+    assert unknowns.opening(("price",), quoted="how much is the A-CSM course").startswith("I don't know the price")
+    assert unknowns.opening((), quoted=quoted, restated='"pause"') == unknowns.opening((), restated='"pause"')
+    decision = planner.plan(Turn.from_message({"text": "if I retake the CSM test, will I see the same questions again?",
+                                               "intent": {"name": "ask_requirements", "confidence": 0.9}, "entities": []}),
+                            Context())
+    assert decision.kind == "not_known" and decision.quoted == quoted
