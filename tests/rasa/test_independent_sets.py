@@ -233,14 +233,22 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     # follow-ups that narrow or check the last answer, new unknowns such as an ID check or a free course retake) by a helper
     # given only the reference; measured untouched on the session's first code, 875eff2 (0.704 / 0.201 / 0.673 / 0.051 / 0.528)
     # (tuned against later in session 30: 0.719 / 0.183 / 0.692 / 0.047 / 0.607)
-    "independent-45.yml": {"right_first": 0.71, "wrong_of_all": 0.185, "honest_not_known": 0.69,
+    "independent-45.yml": {"right_first": 0.72, "wrong_of_all": 0.185, "honest_not_known": 0.72,
                            "abstained_when_known": 0.05, "followups_right": 0.60},
     # written in session 30 (false premises to correct, what is included or counted, order of steps, people who already did
     # something, two questions joined by "and also", "is it true that" / "correct me if I'm wrong", slang, new personas,
     # ordinal and demonstrative follow-ups, new unknowns such as the question bank's size) by a helper given only the
     # reference; NOT tuned against: measured on the session's first code, 875eff2 (0.663 / 0.166 / 0.615 / 0.078 / 0.670)
-    "independent-46.yml": {"right_first": 0.66, "wrong_of_all": 0.17, "honest_not_known": 0.61,
-                           "abstained_when_known": 0.08, "followups_right": 0.67},
+    # ... then tuned against in session 31 (0.706 / 0.143 / 0.673 / 0.071 / 0.681 after it)
+    "independent-46.yml": {"right_first": 0.70, "wrong_of_all": 0.145, "honest_not_known": 0.66,
+                           "abstained_when_known": 0.075, "followups_right": 0.67},
+    # written in session 31 (support tickets and e-mail threads with quoted text, hedged and approximate asks, fill-in-the-
+    # blank, Gen-Z slang and emoji, how-to questions, the user's own timeline, both certifications "respectively", "explain
+    # like I'm five", new personas, follow-ups such as "say that again but shorter" and "where does it say that?", new
+    # unknowns such as refunds, score breakdowns and renewal processing time) by a helper given only the reference; NOT tuned
+    # against: measured on the session's first code, 94f8f29 (0.743 / 0.141 / 0.724 / 0.055 / 0.656)
+    "independent-47.yml": {"right_first": 0.74, "wrong_of_all": 0.145, "honest_not_known": 0.72,
+                           "abstained_when_known": 0.055, "followups_right": 0.65},
 }
 
 
