@@ -166,7 +166,8 @@ SMALL_TALK = "small_talk"
 CONTEXT_RULES = ("counterpart", "counterpart_same_fact", "counterpart_question", "then", "said_already", "threshold_of_last",
                  "swap",
                  "source_of_last", "all_of_it", "sure_of_last", "figure_of_last", "audience_why", "audience_other", "topic_other",
-                 "why_of_last", "subject_of_last", "next_step", "certification_of_last", "both_of_last", "per_of_last")
+                 "why_of_last", "subject_of_last", "next_step", "certification_of_last", "both_of_last", "per_of_last",
+                 "currency_of_last")
 # Rules whose answer comes before the recommendation form's question when the message opened the form.
 FORM_OPENING_RULES = ("audience", "goal_guide", "side", "neighbour", "known_unknown")
 
@@ -219,6 +220,6 @@ def fit_only(decision: Decision) -> bool:
 FOLLOWING_RULES = ("fact", "figure_held", "asked_in_a_story", "threshold", "threshold_of_last", "said_already", "then",
                    "all_of_it", "sure_of_last", "figure_of_last", "both_of_last", "per_of_last",
                    "why_of_last", "subject_of_last", "next_step",
-                   "certification_of_last")
+                   "certification_of_last", "currency_of_last")
 UNPARTICULAR_ASKS = frozenset({"fit", "yesno"})  # a yes or no, which one: nothing a fact states in particular
 GENERIC_ASKS = UNPARTICULAR_ASKS | {"how"}  # ... nor "how", for the form: "which one?" for a price is the fact's

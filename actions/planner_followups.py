@@ -7,7 +7,7 @@ import re
 from dataclasses import replace
 from typing import Optional, Sequence, Tuple
 
-from actions.claims import echo_verdict, echoes_a_figure, per_verdict
+from actions.claims import echo_verdict, echoes_a_figure, figures, per_verdict
 from actions.context import is_elliptical, mentioned_certifications
 from actions.decision import (
     AUDIENCE_TOPIC,
@@ -83,6 +83,20 @@ FIGURE_BEFORE_MAX_WORDS = 6
 _THE_OTHER_ALONE = re.compile(r"^\W*((and|so|ok|okay|hm+|but|what about|how about)\W+)*(what about |how about |same for |"
                               r"(is it |is that )?the same for )?the other"
                               r"( one| cert\w*| course| option| track| path| role| side)?\W*$")
+
+# "in euros?", "is that in US dollars?", "the number you gave, is that in USD?" right after a fact stating a price in US dollars
+_CURRENCY_ASKED = re.compile(
+    r"^\W*((and|so|ok|okay|but|what about|how about|is (that|it|this)|was (that|it)|(the )?(number|price|figure|amount|fee|cost)"
+    r"( you (gave|said|quoted|mentioned|stated))?)\W+)*(in |into )?(?P<currency>us ?dollars?|usd|us\$|dollars?|bucks|\$|"
+    r"euros?|eur|\u20ac|pounds?( sterling)?|gbp|\u00a3|(indian )?rupees?|inr|yen|jpy|cad|canadian dollars?|aud|"
+    r"australian dollars?|swiss francs?|chf)(\W+(roughly|please|pls|then|right|too))?\W*$")
+# "for how long?", "how long is that?" right after an answer stating one length of time ("a two-year membership")
+# (not "how long is it valid?": another length than the one stated may be asked, the validity after the course's 16 hours)
+_HOW_LONG_ALONE = re.compile(r"^\W*((and|so|ok|okay|but)\W+)*(for )?how long( for| then)?\W*$")
+_DURATIONS = ("minutes", "days", "months")  # (actions/claims.py: hours in minutes, years in months)
+_US_DOLLARS = re.compile(r"^(us ?dollars?|usd|us\$|dollars?|bucks|\$)$")
+_STATES_US_DOLLARS = re.compile(r"\d\s?USD\b")
+
 
 class FollowUpRules(PlannerBase):
     """Rules that read a message with the answer before it (the planner's context)."""
@@ -599,11 +613,25 @@ class FollowUpRules(PlannerBase):
             # "why?", and the advisor said it had recommended nothing yet)
             return Decision(FACT, "sure_of_last", fact=last, topic=last.topic, certifications=last.certifications,
                             polarity="sure")
+        currency = _CURRENCY_ASKED.match(lowered) if _STATES_US_DOLLARS.search(last.answer) else None
+        if currency is not None:
+            # "in euros?" after "each further attempt costs 25 USD": what the sources give, in US dollars, and that the amount
+            # in euros is not (the exchange rate decides); "is that in US dollars?": "Yes."
+            asked = currency.group("currency")
+            usd = _US_DOLLARS.match(asked) is not None
+            typed = text.strip()[currency.start("currency"):currency.end("currency")]  # ("GBP" as typed)
+            lead = "" if usd else self.kb.phrases["answer_other_currency"].format(currency=typed)
+            return Decision(FACT, "currency_of_last", fact=last, topic=last.topic, certifications=last.certifications,
+                            polarity="yes" if usd else None, worked_out=lead, question=True)
         per = per_verdict(lowered, last.answer)
         if per is not None:
             # "per attempt?" after "each further attempt costs 25 USD": "Yes."; "a year?" after "every two years": "No."
             return Decision(FACT, "per_of_last", fact=last, topic=last.topic, certifications=last.certifications,
                             polarity=per)
+        if _HOW_LONG_ALONE.match(lowered) and not last.only_with \
+                and len({f for f in figures(last.answer) if f[0] in _DURATIONS}) == 1:  # (a neighbour's fact has none)
+            # "for how long?" after "the fee normally includes a two-year membership": that answer's one length of time
+            return Decision(FACT, "figure_of_last", fact=last, topic=last.topic, certifications=last.certifications)
         if echoes_a_figure(lowered):
             # "74?" after the pass mark, "sixty?" after how many questions: that fact again, "Yes."/"No." first when
             # the figure is (or is not) the one it states in the unit asked for (actions/claims.py); the NLU took them

@@ -2941,3 +2941,35 @@ def test_the_other_one_after_a_topic_summary_gets_that_topic_for_the_other(plann
         assert (d.kind, d.rule, d.topic, d.certifications) == ("topic", "topic_other", "responsibilities", ("CSM",)), d.trace()
     d = planner.plan(Turn("and the price?", "ask_cost", 0.9, ()), context)
     assert d.rule != "topic_other"
+
+
+def test_a_currency_asked_after_a_price_in_us_dollars_is_answered_from_it(planner: Planner) -> None:
+    """"in euros?" right after the retake fee got the local course prices (an unknown with the course's price range, another
+    fact's figures); now: the fee as the sources give it, in US dollars, and that the amount in euros is not known.
+    "is that in US dollars?": "Yes." (sets 36, 37, 41 and 46)."""
+    context = Context(fact="csm_retake_cost", topic="cost", certification="CSM")
+    d = planner.plan(Turn("in euros?", "out_of_scope", 0.9, (), unsure=True), context)
+    assert (d.rule, d.fact.id if d.fact else None) == ("currency_of_last", "csm_retake_cost"), d.trace()
+    text = reply(d)
+    assert "I don't know the amount in euros" in text and "25 USD" in text
+    d = planner.plan(Turn("the number you gave, is that in US dollars?", "ask_cost", 0.9, ()), context)
+    assert d.rule == "currency_of_last" and reply(d).startswith("Yes. After your two free attempts"), d.trace()
+    # not after a fact with no price, nor for a currency inside a question of its own
+    d = planner.plan(Turn("in euros?", "out_of_scope", 0.9, (), unsure=True),
+                     Context(fact="csm_course_length", certification="CSM"))
+    assert d.rule != "currency_of_last"
+    d = planner.plan(Turn("how much is the CSPO course in euros?", "ask_cost", 0.9, ()), context)
+    assert d.rule != "currency_of_last"
+
+
+def test_for_how_long_after_an_answer_with_one_length_of_time_is_that_answer(planner: Planner) -> None:
+    """"for how long?" right after "the fee normally includes a two-year membership" got the course's 16 hours (set 46:
+    n029); the answer just given states one length of time, which is the one asked for. Not after a neighbour's fact, nor
+    "how long is it valid?" (another length than the one stated may be asked)."""
+    context = Context(fact="cspo_price", topic="cost", certification="CSPO")
+    d = planner.plan(Turn("for how long?", "nlu_fallback", 0.3, (), unsure=True), context)
+    assert (d.rule, d.fact.id if d.fact else None) == ("figure_of_last", "cspo_price"), d.trace()
+    d = planner.plan(Turn("how long is it valid?", "ask_requirements", 0.9, ()), Context(fact="cspo_path", certification="CSPO"))
+    assert d.rule != "figure_of_last"
+    d = planner.plan(Turn("how long", "ask_continuous_learning", 0.4, ()), Context(fact="psm_assessment", neighbour="PSM"))
+    assert d.rule != "figure_of_last" or d.fact is None or d.fact.id != "psm_assessment" or d.neighbours, d.trace()
