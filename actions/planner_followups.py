@@ -322,7 +322,7 @@ class FollowUpRules(PlannerBase):
                                 certifications=(others[0],))
             if not others and not previous.only_with:  # "and the CSM?" about a fact that already covers it
                 return Decision(FACT, "counterpart_same_fact", fact=previous, topic=previous.topic, certifications=named)
-        if elliptical and context.fact is None and context.neighbour is None and context.question:
+        if elliptical and context.fact is None and context.question:
             again = self._asked_again_for(turn, named, context)
             if again is not None:
                 return again
@@ -653,7 +653,11 @@ class FollowUpRules(PlannerBase):
                  if isinstance(e.get("start"), int) and isinstance(e.get("end"), int)]
         # (the user's own words for it: "and the po?" after "what does the scrum master do?" asks what the po does)
         name = turn.text[spans[0][0]:spans[0][1]] if len(spans) == 1 else named[0]
-        text, count = self._certification_names.subn(name, previous) if self._certification_names else (previous, 0)
+        # ("and the regular CSM one?" after "what's the pass mark for the A-CSM?": the neighbour asked about, replaced)
+        pattern = self.neighbours.pattern if context.neighbour is not None else None
+        text, count = pattern.subn(name, previous.lower()) if pattern is not None else (previous, 0)  # (a lower-case one)
+        if not count:
+            text, count = self._certification_names.subn(name, previous) if self._certification_names else (previous, 0)
         if not count:
             text = f"{previous.rstrip(' ?!.')} for the {name}?"
         # (only after a question no fact answered: after a topic's summary, "and the po?" is that topic for the PO)

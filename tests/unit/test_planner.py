@@ -2973,3 +2973,23 @@ def test_for_how_long_after_an_answer_with_one_length_of_time_is_that_answer(pla
     assert d.rule != "figure_of_last"
     d = planner.plan(Turn("how long", "ask_continuous_learning", 0.4, ()), Context(fact="psm_assessment", neighbour="PSM"))
     assert d.rule != "figure_of_last" or d.fact is None or d.fact.id != "psm_assessment" or d.neighbours, d.trace()
+
+
+def test_a_certification_named_after_a_neighbour_question_asks_it_again_for_that_one(planner: Planner) -> None:
+    """"and the regular CSM one?" right after "what's the pass mark for the A-CSM?" (not known) got what the CSM is (set
+    46: n086): the question before, asked again of the certification now named (rule counterpart_question)."""
+    context = Context(neighbour="A-CSM", question="what's the pass mark for the A-CSM?")
+    entities = ({"entity": "certification", "value": "CSM", "start": 16, "end": 19},)
+    d = planner.plan(Turn("and the regular CSM one?", "ask_certification_info", 0.9, entities), context)
+    assert (d.rule, d.fact.id if d.fact else None) == ("counterpart_question", "csm_pass_mark"), d.trace()
+
+
+@pytest.mark.parametrize("text, fact, verdict", [
+    # "both last 2 years" is how long they stay valid, not the test's length (set 46: f073)
+    ("Is it true that CSM and CSPO both last 2 years?", "validity", "yes"),
+    # "earn" is no word the fact must say ("count as SEUs"; set 46: f090)
+    ("Is it true that writing a blog post can earn SEUs?", "seus", "yes"),
+])
+def test_a_claim_in_other_words_than_the_fact_gets_its_verdict(planner: Planner, text: str, fact: str, verdict: str) -> None:
+    d = planner.plan(Turn(text, "ask_requirements", 0.9, ()), Context())
+    assert d.fact is not None and d.fact.id == fact and d.polarity == verdict, d.trace()
