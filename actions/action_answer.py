@@ -57,8 +57,8 @@ def answer_with(dispatcher: CollectingDispatcher, tracker: Tracker, decision: De
 
 def answered_a_fact_last(events: Iterable[Mapping[str, Any]]) -> bool:
     """Whether the bot's turn just before the latest user message answered with a fact (it set
-    ``last_fact``) or said whom a certification suits (``last_topic`` audience): only then may a message taken for
-    small talk be read as a follow-up of it."""
+    ``last_fact``) or with a topic (it set ``last_topic``: whom a certification suits, a topic's summary): only then may a
+    message taken for small talk be read as a follow-up of it."""
     users = 0
     for event in reversed(list(events)):
         if event.get("event") == "user":

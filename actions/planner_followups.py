@@ -7,7 +7,7 @@ import re
 from dataclasses import replace
 from typing import Optional, Sequence, Tuple
 
-from actions.claims import echo_verdict, echoes_a_figure, figures, per_verdict
+from actions.claims import ASKED_UNITS, echo_verdict, echoes_a_figure, figures, per_verdict
 from actions.context import is_elliptical, mentioned_certifications
 from actions.decision import (
     AUDIENCE_TOPIC,
@@ -93,7 +93,6 @@ _CURRENCY_ASKED = re.compile(
 # "for how long?", "how long is that?" right after an answer stating one length of time ("a two-year membership")
 # (not "how long is it valid?": another length than the one stated may be asked, the validity after the course's 16 hours)
 _HOW_LONG_ALONE = re.compile(r"^\W*((and|so|ok|okay|but)\W+)*(for )?how long( for| then)?\W*$")
-_DURATIONS = ("minutes", "days", "months")  # (actions/claims.py: hours in minutes, years in months)
 _US_DOLLARS = re.compile(r"^(us ?dollars?|usd|us\$|dollars?|bucks|\$)$")
 _STATES_US_DOLLARS = re.compile(r"\d\s?USD\b")
 
@@ -629,8 +628,9 @@ class FollowUpRules(PlannerBase):
             return Decision(FACT, "per_of_last", fact=last, topic=last.topic, certifications=last.certifications,
                             polarity=per)
         if _HOW_LONG_ALONE.match(lowered) and not last.only_with \
-                and len({f for f in figures(last.answer) if f[0] in _DURATIONS}) == 1:  # (a neighbour's fact has none)
-            # "for how long?" after "the fee normally includes a two-year membership": that answer's one length of time
+                and len({f for f in figures(last.answer) if f[0] in ASKED_UNITS["duration"]}) == 1:
+            # "for how long?" after "the fee normally includes a two-year membership": that answer's one length of time (not
+            # after a neighbour's fact, which has no certification of its own)
             return Decision(FACT, "figure_of_last", fact=last, topic=last.topic, certifications=last.certifications)
         if echoes_a_figure(lowered):
             # "74?" after the pass mark, "sixty?" after how many questions: that fact again, "Yes."/"No." first when
