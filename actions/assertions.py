@@ -25,6 +25,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, List, Optional, Pattern, Tuple
 
+from actions.claims import OR_HEDGES
+
 # "is it 50 or 60 questions?", "csm or cspo?": more than one thing offered ("yes or no", "true or false", "or not" are
 # no alternatives)
 _ALTERNATIVES = re.compile(r"\bor\b(?! (not|no|false|nah)\b)(?<!yes or)(?<!true or)")
@@ -43,9 +45,11 @@ _SAME_THING = re.compile(r"\b(the )?same (thing|person|role|job|certification|ce
                          r"(?!(csm|cspo)\b)|\b(identical|equivalent|equal) to (an? |the )(?!(csm|cspo)\b)", re.IGNORECASE)
 
 _NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|without|cannot|dont|doesnt|isnt|arent|cant|wont|didnt|aint)\b|n't\b")
-_FRAME_WORDS = re.compile(r"\b(yes or no|true or false|or not)\b")
+_FRAME_WORDS = re.compile(r"\b(yes or no|true or false|or not)\b|" + OR_HEDGES.pattern)  # ("give or take": no alternatives)
+# a symbol that ends a clause as a comma would: an emoji ("scared of proctors 💀 is there one?")
+EMOJI = r"[^\w\s?.!,;:'\"()\[\]$%&*/+=<>#@-]+"
 # "I have zero Scrum experience, can I still do the CSPO": a yes/no question after what the user says of themselves
-_YES_NO_CLAUSE = re.compile(r"[,;:.!]\s*((so|and|but|then|ok|okay)\s+)?"
+_YES_NO_CLAUSE = re.compile(r"(?:[,;:.!]|\s" + EMOJI + r")\s*((so|and|but|then|ok|okay)\s+)?"
                             r"(is|are|can|could|do|does|did|will|would|should|must|am|has|have|may)\s+"
                             r"(i|you|we|it|they|he|she|my|the|a|an|this|that|there)\b")
 # "and is it proctored?", "so like does it expire?": a yes/no question after words that only lead into it; "if i fail

@@ -9,6 +9,8 @@ gets "No." before "50 multiple-choice questions". The rule is narrow, because a 
   question's, and no range or approximation for that unit ("about 250 to 2,500 USD": 1,000 is in it);
 - the number is not the user's own ("I have 25 SEUs", "I did the course 30 days ago": `SITUATION`), nor
   compared ("more than 30 questions?");
+- a figure the question puts roughly ("around 50 questions?", "30 days or so?") or as a range ("between 10 and 20
+  hours?"): "yes" when the fact's is near it or in it, "no" when far from it or outside it (``rough_verdict``);
 - "yes" only through ``agreed_rest``: every figure claimed is one the fact states exactly, and the caller checks that
   the fact also says every other word the question asserts something with ("16 hours over one day?" is no "yes").
 Pure: text in, "no" / None out, or the words a "yes" must still vouch for.
@@ -16,7 +18,7 @@ Pure: text in, "no" / None out, or the words a "yes" must still vouch for.
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 _UNITS: Dict[str, str] = {
     "hours": r"hours?|hrs?|h", "minutes": r"minutes?|mins?", "days": r"days?", "months": r"months?",
@@ -57,7 +59,8 @@ CLAIM = re.compile(r"\b(is that|is it|is this|isn't it|right|true|correct|really
                    r"fact[- ]?check)\b")
 # "correct me if I'm wrong, the pass mark is 74%?": a claim put to check, not the user's own situation ("if I")
 _ASKED_TO_CORRECT = re.compile(r"\b(correct me if (i'?m|i am) wrong|if (i'?m|i am) not mistaken)\b")
-_YES_NO_START = re.compile(r"^\W*((hi|hey|hello|so|ok|okay|btw|and|but)\W+)*(is|are|does|do|did|will|would|has|have|"
+_YES_NO_START = re.compile(r"^\W*((hi|hey|hello|so|ok|okay|btw|and|but|ngl|tbh|um+|uh+|hm+)\W+)*"
+                           r"(is|are|does|do|did|will|would|has|have|"
                            r"isn't|aren't|doesn't|don't)\b")
 
 
@@ -100,8 +103,95 @@ def claimed_figures(question: str, asks_yes_no: bool = False) -> List[Tuple[str,
     return figures(lowered)
 
 
+# a figure put roughly ("is it around 50 questions?", "roughly an hour, give or take?", "30 days or so?", "like 40 hrs",
+# "2 days-ish") or as a range ("somewhere between 10 and 20 hours?", "10-20 hours?"): "yes" when the fact's figure is
+# near it or in it, "no" when it is far from it or outside it
+_HEDGE_BEFORE = re.compile(r"(\b(about|around|roughly|approximately|approx|like|circa|ballpark|something like|in the region of|"
+                           r"close to)|~)\W*$")
+_HEDGE_AFTER = re.compile(r"^\W{0,2}(ish|or so|give or take|more or less|or thereabouts|roughly|approx\w*)\b")
+_HEDGED_ASK = re.compile(r"\b(ballpark|give or take|more or less|or thereabouts)\b")  # every figure of the message is rough
+# ... whose "or" offers no alternatives ("or smth": "or something else?" does)
+OR_HEDGES = re.compile(r"\b(or so|give or take|more or less|or thereabouts|or (?:smth|sth|something|whatever)(?! else)|"
+                       r"or what)\b")
+_RANGE_BEFORE = re.compile(r"(?<![\w.,])" + _NUMBER + r"\s*(?:and|to|-|\u2013)\s*\$?\s?$")
+_ONE_UNIT = re.compile(r"\b(an?) (hour|day|week|month|year)\b")  # "roughly an hour", "about a year"
+NEAR, FAR = 0.1, 0.2  # a rough figure within 10% of the fact's is "yes", one more than 20% from it "no"
+
+
+def _one_unit(lowered: str) -> str:
+    """"an hour" as "1 hour" (at the same places)."""
+    return _ONE_UNIT.sub(lambda m: " " * (len(m.group(1)) - 1) + "1 " + m.group(2), lowered)
+
+
+class Claim(NamedTuple):
+    """A figure a question claims: its unit, the values that make it true (``low`` to ``high``), where it is said, and
+    how: "exact", "rough" ("around 50") or "range" ("10 to 20")."""
+    unit: str
+    low: float
+    high: float
+    start: int
+    end: int
+    how: str
+
+
+def rough_claims(question: str, asks_yes_no: bool = False) -> List[Claim]:
+    """The figures a yes/no question claims when it puts one roughly or as a range (with those it puts exactly). Empty
+    when none is put roughly, or the question claims no figure (the user's own, compared, alternatives:
+    ``claimed_figures``)."""
+    lowered = _one_unit(question.lower().replace("\u2019", "'"))
+    if not claimed_figures(OR_HEDGES.sub(lambda m: "~" * len(m.group()), lowered), asks_yes_no):
+        return []
+    whole = _HEDGED_ASK.search(lowered) is not None
+    claims: List[Claim] = []
+    for unit, value, start, end in sorted(_placed_figures(lowered), key=lambda placed: placed[2]):
+        before, after = lowered[max(0, start - ROUGH_REACH):start], lowered[end:end + ROUGH_REACH]
+        ranged = _RANGE_BEFORE.search(before)
+        if ranged is not None:
+            said = re.search(_NUMBER, lowered[start:end])
+            scale = value / _value(said.group(1)) if said is not None and _value(said.group(1)) else 1.0
+            low = _value(ranged.group(1)) * scale
+            claims.append(Claim(unit, min(low, value), max(low, value), start - len(before) + ranged.start(), end, "range"))
+        elif whole or _HEDGE_BEFORE.search(before) or _HEDGE_AFTER.match(after):
+            claims.append(Claim(unit, value * (1 - NEAR), value * (1 + NEAR), start, end, "rough"))
+        else:
+            claims.append(Claim(unit, value, value, start, end, "exact"))
+    return claims if any(claim.how != "exact" for claim in claims) else []
+
+
+def rough_verdict(question: str, answer: str, asks_yes_no: bool = False) -> Optional[str]:
+    """"yes" or "no" to a figure a yes/no question puts roughly or as a range (``rough_claims``), by the figures the answer
+    states exactly in the same units: "no" when one of them is far from it, or outside it, or the answer's minimum is above
+    it; "yes" when every one is near it or in it. None when it puts none so, the answer states one of its units only
+    roughly, or neither holds."""
+    claims = rough_claims(question, asks_yes_no)
+    if not claims:
+        return None
+    stated, rough = _stated(answer)
+    least = _minimums(answer)
+    verdicts = []
+    for unit, low, high, _, _, how in claims:
+        if unit in least and high < least[unit]:  # ("around 8 hrs?" against "a course of at least 16 hours")
+            verdicts.append("no")
+        elif unit in rough:
+            return None
+        elif unit not in stated:
+            verdicts.append("unknown")
+        elif any(low <= value <= high for value in stated[unit]):
+            verdicts.append("yes")
+        elif how != "rough":  # (a figure put exactly, or a range)
+            verdicts.append("no")
+        else:
+            claimed = (low + high) / 2
+            verdicts.append("no" if all(abs(value - claimed) > FAR * claimed for value in stated[unit]) else "unknown")
+    if "no" in verdicts:
+        return "no"
+    return "yes" if set(verdicts) == {"yes"} else None
+
+
 def contradicts(question: str, answer: str, asks_yes_no: bool = False) -> Optional[str]:
     """"no" when the question claims a figure of a unit the answer states otherwise; None otherwise."""
+    if rough_claims(question, asks_yes_no):
+        return "no" if rough_verdict(question, answer, asks_yes_no) == "no" else None
     claimed = claimed_figures(question, asks_yes_no)
     if not claimed:
         return None
@@ -150,6 +240,14 @@ def agreed_rest(question: str, answer: str, asks_yes_no: bool = False) -> Option
     states exactly (same unit, same value, not a range), the question with those figures blanked: the words a "yes" must
     still find in the answer. None when it claims no figure, or one the answer does not state."""
     lowered = question.lower().replace("\u2019", "'")
+    put_roughly = rough_claims(lowered, asks_yes_no)
+    if put_roughly:  # ("is it around 50 questions?": the figure and the words that make it rough blanked)
+        if rough_verdict(lowered, answer, asks_yes_no) != "yes":
+            return None
+        blanked = OR_HEDGES.sub(lambda m: " " * len(m.group()), _one_unit(lowered))
+        blanked = re.sub(r"\b(about|around|roughly|approximately|approx|like|circa|ballpark|something|in the region of|"
+                         r"close to|ish|somewhere|between)\b|~", lambda m: " " * len(m.group()), blanked)
+        return "".join(" " if any(claim.start <= i < claim.end for claim in put_roughly) else c for i, c in enumerate(blanked))
     if not claimed_figures(lowered, asks_yes_no):
         return None
     stated, rough = _stated(answer)

@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Callable, List, Optional, Sequence, Tuple
 
+from actions.assertions import plain_yes_no
 from actions.context import is_elliptical, mentioned_certifications
 from actions.decision import (
     AUDIENCE,
@@ -526,8 +527,10 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
             and bool(GOING_ON.match(text.lower())) and not self._asks_fit(text)
         guide = None if goes_on else self._goal_guide(turn, ranked)
         if guide is not None:
+            # ("which one?", no yes/no question: the one it names first)
+            fits = self._asks_fit(text) and plain_yes_no(text, "yesno" in asks) is None
             return Decision(FACT, "goal_guide", fact=guide, topic=guide.topic, certifications=guide.certifications,
-                            asks=asks, candidates=candidates)
+                            asks=asks, candidates=candidates, polarity="fits" if fits else None)
         # (a certification named is what the question is about, unless it names both: "which cert, CSM or CSPO?")
         guide = None if goes_on or (named and set(named) != {"CSM", "CSPO"}) else self._duty_guide(text, asks, ranked)
         if guide is not None:

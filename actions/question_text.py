@@ -8,6 +8,7 @@ import re
 from dataclasses import replace
 from typing import Any, Mapping, Optional, Sequence
 
+from actions.assertions import EMOJI
 from actions.decision import Turn
 from actions.lexicon import UNITS
 
@@ -42,8 +43,9 @@ def the_question(text: str) -> str:
     return " ".join(asking) if asking and len(asking) < len(sentences) else text
 
 
-_CLAUSE_QUESTION = re.compile(r"([,;:]|\s[-\u2013\u2014]+)\s+(?=(what|what's|whats|how|who|which|when|where|why|is|are|can|could|"
-                              r"do|does|will|would|should|must)\b)", re.I)
+# (an emoji does the same: "musician 🎹 do I need to be working in tech already?")
+_CLAUSE_QUESTION = re.compile(r"([,;:]|\s[-\u2013\u2014]+|\s" + EMOJI + r")\s+(?=(what|what's|whats|how|who|which|when|where|why|"
+                              r"is|are|can|could|do|does|will|would|should|must)\b)", re.I)
 # "My company is paying for my CSM ... and I'd like to know how many questions the test has": what comes before
 # the words framing the question is what the user says of themselves
 # (a dash before a question does the same: "I'm a teacher moving into IT - can I take the CSPO without ...?")

@@ -14,6 +14,8 @@ from actions.claims import (
     figure_said_too,
     figures,
     per_verdict,
+    rough_claims,
+    rough_verdict,
 )
 from actions.compose import get_planner
 from actions.decision import Context, Turn
@@ -171,6 +173,40 @@ def test_the_planner_says_yes_to_a_figure_the_fact_states(text: str, first: Opti
     planner = get_planner()
     d = planner.plan(Turn(text, "ask_requirements", 0.9, ()), Context())
     assert d.fact is not None and (d.polarity if d.polarity in ("yes", "no") else None) == first, (d.fact.id, d.polarity)
+
+
+@pytest.mark.parametrize("question, answer, expected", [
+    ("is it around 50 questions on the CSM exam?", TEST, "yes"),
+    ("is the CSM test roughly an hour, give or take?", TEST, "yes"),  # "an hour": 60 minutes
+    ("somewhere between 10 and 20 hours for the CSM class?", COURSE, "yes"),  # a range holding 16
+    ("is the csm course 10-20 hours?", COURSE, "yes"),
+    ("is the course 20 to 30 hours?", COURSE, "no"),  # a range without it
+    ("ngl is the csm course like 40 hrs or smth", COURSE, "no"),  # "or smth" offers no alternative
+    ("is the window for the free CSM attempts 30 days or so?", WINDOW, "no"),
+    ("is the advanced CSM course around 8 hrs?", ADVANCED, "no"),  # below the minimum
+    ("roughly 20 bucks per extra try for the CSM?", RETAKE, "no"),  # 25 is more than 20% above 20
+    ("roughly 21 bucks per extra try?", RETAKE, None),  # neither near (within 10%) nor far (over 20%)
+    ("about 1000 dollars for the course?", PRICE, None),  # the fact states a range
+    ("is the CSM course 16 hours?", COURSE, None),  # nothing put roughly: contradicts and agreed_rest decide
+    ("ballpark how long is the training? like 2 days-ish?", COURSE, None),  # days: a unit the fact does not state
+    ("I assume the CSM training is about 8 hours, so one day?", COURSE, "no"),  # the hours settle it, the day is unknown
+])
+def test_a_figure_put_roughly_or_as_a_range(question: str, answer: str, expected: Optional[str]) -> None:
+    """"is it around 50 questions?" got the fact with no "Yes." (and "somewhere between 10 and 20 hours?" a "No.", its 20
+    read as exact): a rough figure is near the fact's (within 10%) or far from it (more than 20%), a range holds it or
+    not."""
+    assert rough_verdict(question, answer, True) == expected
+    assert contradicts(question, answer, True) == ("no" if expected == "no" else None)
+
+
+def test_rough_claims_say_how_each_figure_is_put() -> None:
+    assert [c.how for c in rough_claims("is it about 50 questions and 60 minutes?", True)] == ["rough", "exact"]
+    assert rough_claims("is it 50 questions?", True) == []  # none put roughly
+    assert rough_claims("I had about 50 questions, is that normal?", True) == []  # the user's own
+    assert rough_claims("is it about 50 or 60 questions?", True) == []  # alternatives
+    assert agreed_rest("is it around 50 questions on the CSM exam?", TEST, True).split() == ["is", "it", "on", "the", "csm",
+                                                                                               "exam?"]
+    assert agreed_rest("is it around 40 questions on the CSM exam?", TEST, True) is None
 
 
 VALID = "The CSM and the CSPO are each valid for two years: each one expires after that unless you renew it."

@@ -30,6 +30,7 @@ from actions.decision import (
     accepted,
 )
 from actions.planner import Planner
+from actions.question_text import the_asking_clause
 from actions.render import Renderer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -170,6 +171,38 @@ def test_a_goal_asked_as_which_one_gets_the_guide_line_only_when_the_nlu_is_sure
     csm_words = "I enjoy facilitating the team and removing obstacles, which one should I take?"
     assert planner.plan(turn(csm_words, "goal_own_product", confidence=0.5), Context()).rule != "goal_guide"
     assert planner.plan(turn(csm_words, "goal_facilitate_teams", confidence=0.5), Context()).rule == "goal_guide"
+
+
+def test_a_goal_asked_as_which_one_names_the_one_first(planner: Planner) -> None:
+    """"I'm into crew coordination and keeping the team running smoothly. which one?" got the article's choose-if line,
+    which names the CSM only in its middle: "which one?" is answered by its name first; a yes/no question ("should I do
+    both if I want to lead a transformation?") keeps its "Yes.", and a goal said, not asked, gets the line alone."""
+    text = "airline pilot moving to IT. I'm into crew coordination and keeping the team running smoothly. which one?"
+    d = planner.plan(turn(text, "goal_facilitate_teams", confidence=0.95), Context())
+    assert d.rule == "goal_guide" and reply(d).startswith("The CSM fits what you describe. The article says to choose the CSM")
+    text = "i'm comfy making calls on product features and i know the business side well. which cert?"
+    assert reply(planner.plan(turn(text, "goal_own_product", confidence=0.95), Context())).startswith("The CSPO fits what")
+    text = "i want to lead agile transformations at my company, which cert?"
+    both = "goal_lead_transformation"
+    assert reply(planner.plan(turn(text, both, confidence=0.95), Context())).startswith("Both fit what you describe.")
+    text = "should I do both certs if I want to lead an agile transformation?"
+    assert reply(planner.plan(turn(text, both, confidence=0.95), Context())).startswith("Yes. The article suggests")
+    text = "I love clearing blockers for the team"
+    d = planner.plan(turn(text, "goal_facilitate_teams", confidence=0.99), Context())
+    assert d.rule != "goal_guide" or reply(d).startswith("The article says")
+
+
+def test_a_question_after_an_emoji_is_the_asking_clause(planner: Planner) -> None:
+    """"musician 🎹 do I need to be working in tech already to take the CSM?" read "musician" as a word the knowledge
+    never uses ("I don't know anything about "musician""); "scared of proctors 💀 is there one for CSM" got no "No.":
+    an emoji ends what the user says of themselves as a comma does."""
+    assert the_asking_clause("musician 🎹 do I need to be working in tech already to take the CSM?").startswith("do I need")
+    text = "musician 🎹 do I need to be working in tech already to take the CSM?"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "CSM", "certification", "CSM")]), Context())
+    assert d.fact is not None and d.fact.id == "prerequisites" and not d.foreign
+    text = "lowkey scared of proctors 💀 is there one for CSM"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "CSM", "certification", "CSM")]), Context())
+    assert d.polarity == "no" and reply(d).startswith("No. The CSM test is open book and not proctored")
 
 
 def test_a_question_without_its_question_mark_is_still_a_question(planner: Planner) -> None:
