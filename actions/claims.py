@@ -370,3 +370,16 @@ def per_verdict(text: str, answer: str) -> Optional[str]:
     if re.search(r"\b(?:each|per|every|a|an)\s+(?:[a-z-]+\s+)?" + noun + r"s?\b", lowered):
         return "yes"
     return None
+
+
+def same_figure(answer: str, other: str, asked: Sequence[str]) -> Optional[bool]:
+    """"is the PSM I pass mark the same as CSM's?": whether two answers state the same figure in the one unit the question
+    asks for (``asked``: lexicon `asks`, e.g. "percent"), each one figure, exactly; None when no such unit, or either
+    states none, several or a rough one."""
+    units = {unit for kind in asked for unit in ASKED_UNITS.get(kind, ())}
+    mine, rough_mine = _stated(answer)
+    theirs, rough_theirs = _stated(other)
+    shared = [u for u in units if u in mine and u in theirs and u not in rough_mine | rough_theirs]
+    if len(shared) != 1 or len(mine[shared[0]]) != 1 or len(theirs[shared[0]]) != 1:
+        return None
+    return mine[shared[0]] == theirs[shared[0]]

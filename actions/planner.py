@@ -283,6 +283,9 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
             if last is not None and fact.id in (last.id, *last.counterparts.values(), *last.narrower()) \
                     and compared in ("same", "different"):
                 return "same_yes" if compared == "same" else "same_no"
+        as_its_counterpart = self._as_its_counterpart(fact, turn)  # "is the PSM I pass mark the same as CSM's?"
+        if as_its_counterpart:
+            return as_its_counterpart
         if fact.yes_no and lexicon is not None and "yesno" in lexicon.asks_of(the_question(text)):
             # "can I take the CSPO without the CSM?": "Yes." before "Neither has formal prerequisites"
             # (of the sentences that ask: "I'm a student with no job yet. can I even take the CSM?" asks whether one may)

@@ -10,7 +10,17 @@ from dataclasses import replace
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from actions.assertions import Assertions, negated, plain_yes_no, same_thing
-from actions.claims import CLAIM, agreed_rest, contradicts, echo_verdict, figure_first, figure_said_too, figures, states_all
+from actions.claims import (
+    CLAIM,
+    agreed_rest,
+    contradicts,
+    echo_verdict,
+    figure_first,
+    figure_said_too,
+    figures,
+    same_figure,
+    states_all,
+)
 from actions.context import mentioned_certifications
 from actions.decision import (
     FACT,
@@ -34,6 +44,7 @@ from actions.question_text import (
     word_count,
 )
 from actions.restate import phrases_asked
+from actions.sameness import comparison
 from actions.sides import sides_from_knowledge
 from actions.spelling import Speller
 from actions.spelling import vocabulary as spelling_vocabulary
@@ -152,6 +163,10 @@ def _words(kb: Knowledge, key: str) -> frozenset:
     return frozenset(str(w).lower() for w in raw) if isinstance(raw, list) else frozenset()
 
 
+# the concepts (lexicon.yml `concepts`) that are a figure, and what a question asking for it asks (lexicon.yml `asks`)
+_FIGURE_CONCEPTS = {"pass_mark": "percent", "question_count": "count", "price": "price", "duration": "duration"}
+
+
 class PlannerBase:
     """The planner's data and the readers every rule shares; the rules themselves are mixins
     (actions/planner_followups.py, planner_neighbours.py, planner_audience.py) and actions/planner.py."""
@@ -259,6 +274,9 @@ class PlannerBase:
         # (what the fact makes false comes before a figure it states: "the csm course is 16 hours of self-study, right?")
         asserted = self._asserted(fact.assertions, question, "yesno" in lexicon.asks_of(text), fact.answer) \
             if lexicon is not None and fact.assertions is not None else None
+        if asserted is None and lexicon is not None and fact.assertions is not None and text.strip() != question.strip():
+            # "I only have CSM. can I jump into A-CSPO?": what the user says before the question is what it asks about
+            asserted = self._asserted(fact.assertions, text, "yesno" in lexicon.asks_of(text), fact.answer)
         if asserted == "no":
             return "no"
         if self._figures_agree(question, asks_yes_no, fact.answer):  # ("74 percent, is that the pass mark?")
@@ -281,6 +299,24 @@ class PlannerBase:
         pattern = self.neighbours.pattern
         rest = pattern.sub(lambda m: " " * len(m.group()), yes_no) if pattern is not None else yes_no
         return "yes" if said_plainly(rest, fact.answer, lexicon, self.index.normalise, lexicon.polarity_generic) else None
+
+    def _as_its_counterpart(self, fact: FactEntry, turn: Turn) -> Optional[str]:
+        """"is the PSM I pass mark the same as CSM's?": "no" when the fact's figure of what is asked differs from its
+        counterpart's for the one certification the question names (facts.yml `counterparts`), "yes" when it is the same;
+        the other way round to "is it different from ...?". None otherwise (actions/claims.py ``same_figure``)."""
+        lexicon = self.index.lexicon
+        kind = comparison(turn.text, True)
+        if lexicon is None or kind not in ("same", "different"):
+            return None
+        named = {c for c in mentioned_certifications(self.kb, list(turn.entities)) if c in fact.counterparts}
+        other = self.index.book.facts.get(fact.counterparts[next(iter(named))]) if len(named) == 1 else None
+        # (what is asked for, or the concept of a figure it speaks of: "the same pass mark" asks for a percent)
+        asked = lexicon.asks_of(turn.text) + tuple(_FIGURE_CONCEPTS[c] for c in lexicon.concepts_in(turn.text.lower())
+                                                    if c in _FIGURE_CONCEPTS)
+        same = same_figure(fact.answer, other.answer, asked) if other is not None else None
+        if same is None:
+            return None
+        return "yes" if same == (kind == "same") else "no"
 
     def _asked_about(self, text: str, said: str) -> Tuple[str, ...]:
         """What the question's asking clause asks about that a known unknown's words (``said``) don't say: its words the

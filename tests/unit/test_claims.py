@@ -16,6 +16,7 @@ from actions.claims import (
     per_verdict,
     rough_claims,
     rough_verdict,
+    same_figure,
 )
 from actions.compose import get_planner
 from actions.decision import Context, Turn
@@ -328,3 +329,30 @@ def test_asking_to_be_corrected_is_no_situation_of_the_user() -> None:
     assert contradicts("correct me if i'm wrong, the psm i passing score is 74% like the csm?", answer, True) == "no"
     assert contradicts("if I'm not mistaken the psm i has 80 questions?", answer, True) is None
     assert contradicts("if I get 74% on the psm i, do I pass?", answer, True) is None  # (the user's own score)
+
+
+PSM = "The PSM I assessment (Scrum.org, not Scrum Alliance) has 80 questions in 60 minutes, and you need 85% to pass."
+
+
+def test_same_figure_in_the_unit_asked() -> None:
+    assert same_figure(PSM, PASS_MARK, ("percent",)) is False  # 85% against 74%
+    assert same_figure(PSM, TEST, ("duration",)) is True  # 60 minutes both
+    assert same_figure(PSM, TEST, ("count",)) is False  # 80 questions against 50
+    assert same_figure(PSM, PRICE, ("price",)) is None  # a unit one of them does not state
+    assert same_figure(PSM, TEST, ()) is None  # nothing asked
+
+
+def test_the_planner_says_no_when_the_counterpart_states_another_figure() -> None:
+    """"is the PSM I pass mark the same as CSM's?" got the PSM I's 85% with nothing first: its counterpart for the CSM
+    (facts.yml `counterparts`) states 74%, so "No." first."""
+    planner = get_planner()
+    text = "is the PSM I pass mark the same as CSM's?"
+    entities = ({"entity": "other_certification", "value": "PSM", "start": 7, "end": 12},
+                {"entity": "certification", "value": "CSM", "start": 36, "end": 39})
+    d = planner.plan(Turn(text, "ask_requirements", 0.9, entities), Context())
+    assert d.fact is not None and d.fact.id == "psm_assessment" and d.polarity == "no"
+    text = "is the PSM I test as long as the CSM one?"
+    entities = ({"entity": "other_certification", "value": "PSM", "start": 7, "end": 12},
+                {"entity": "certification", "value": "CSM", "start": 33, "end": 36})
+    d = planner.plan(Turn(text, "ask_requirements", 0.9, entities), Context())
+    assert d.polarity != "no"  # 60 minutes both (or no verdict): never a "No."

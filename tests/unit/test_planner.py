@@ -3026,3 +3026,26 @@ def test_a_certification_named_after_a_neighbour_question_asks_it_again_for_that
 def test_a_claim_in_other_words_than_the_fact_gets_its_verdict(planner: Planner, text: str, fact: str, verdict: str) -> None:
     d = planner.plan(Turn(text, "ask_requirements", 0.9, ()), Context())
     assert d.fact is not None and d.fact.id == fact and d.polarity == verdict, d.trace()
+
+
+def test_yes_or_no_from_what_the_user_says_before_the_question(planner: Planner) -> None:
+    """"I only have CSM. can I jump into A-CSPO?" got the A-CSPO's base certification with nothing first: the asking
+    sentence alone asserts nothing the fact makes true or false; with the sentence before it, the CSM held is "No."."""
+    text = "I only have CSM. can I jump into A-CSPO?"
+    entities = [ent(text, "CSM", "certification", "CSM"), ent(text, "A-CSPO", "other_certification", "A-CSPO")]
+    d = planner.plan(turn(text, "ask_continuous_learning", entities), Context())
+    assert d.fact is not None and d.fact.id == "acspo_needs_cspo" and d.polarity == "no"
+    text = "my CSPO expired last year. does it still count for A-CSPO?"
+    entities = [ent(text, "CSPO", "certification", "CSPO"), ent(text, "A-CSPO", "other_certification", "A-CSPO")]
+    assert planner.plan(turn(text, "ask_continuous_learning", entities), Context()).polarity == "yes"
+
+
+@pytest.mark.parametrize("text, first", [
+    ("so the CSM one is an unsupervised test? yes/no", "yes"),  # (was "No.": "supervis" in "unsupervised")
+    ("is the CSM test supervised?", "no"),
+    ("does the SM run the retro?", "yes"),  # running it is facilitating it
+    ("does the SM run the product backlog?", None),  # never vouched for
+])
+def test_yes_or_no_in_other_words_than_the_facts(planner: Planner, text: str, first: Optional[str]) -> None:
+    d = planner.plan(turn(text, "ask_requirements"), Context())
+    assert d.fact is not None and (d.polarity if d.polarity in ("yes", "no") else None) == first, (d.fact.id, d.polarity)
