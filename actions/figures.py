@@ -74,6 +74,8 @@ _FREE_ASKED = re.compile(r"\b(free|included|no charge|without paying|at no cost)
 _PAY_ASKED = re.compile(r"\b(pay|paid|cost|costs|charge|charged|fee)\b")
 # "my CSM is 3 years old", "got it 20 months ago": its age, asked whether it is still valid
 _OLD = re.compile(r"\b" + _N + r"\s+(months?|years?|yrs?)\s+(?:old|ago)\b")
+# ... not when something else happened then: "my CSPO lapsed 3 months ago" is no certification 3 months old
+_NOT_EARNED = re.compile(r"\b(lapsed|expired|ran out|run out|ended|renewed|stopped|quit|left)\b[\w\s,]{0,20}$", re.I)
 _VALID_ASKED = re.compile(r"\b(valid|active|current|good|live|expired?|lapsed?)\b")
 _LAPSED_ASKED = re.compile(r"\b(expired?|lapsed?|run out|ran out|invalid)\b")
 _CLOCK = re.compile(r"\b(?:at\s+)?(\d{1,2})[:.h](\d{2})\s*(am|pm)?\b")
@@ -254,7 +256,7 @@ class Worker:
 
     def _valid_left(self, f: Figures, text: str) -> Optional[str]:
         ages = list(_OLD.finditer(text))  # ("3 years ago", "my CSM is 3 years old")
-        if f.valid_months is None or len(ages) != 1:
+        if f.valid_months is None or len(ages) != 1 or _NOT_EARNED.search(text[:ages[0].start()]):
             return None
         age = _age_in_months(ages[0])
         shown = ages[0].group(0).rsplit(" ", 1)[0]

@@ -57,6 +57,9 @@ def test_dates_ages_and_spans_of_a_certification(text: str, expected: str) -> No
     "when is the next course in March 2026?",  # a date, but not of getting it
     "I got it in March 2024 and renewed in March 2026, when next?",  # two dates: which one is unclear
     "I have been a scrum master for 2 years, does it expire?",  # a span of work, nothing about renewing costs
+    # something else happened then: no certification 3 months old (was: "Certified 3 months ago, ... 21 months more")
+    "my CSPO lapsed 3 months ago, can I still just renew it?",
+    "it expired 2 years ago, still valid?",
 ])
 def test_no_figure_of_the_certification_gives_nothing(text: str) -> None:
     assert work(VALID, text) is None
