@@ -135,6 +135,7 @@ def _first_words(kb: Knowledge, decision: Decision) -> str:
     first = {"yes": kb.phrases["answer_yes"], "no": kb.phrases["answer_no"], "same_yes": kb.phrases["answer_same_yes"],
              "same_no": kb.phrases["answer_same_no"], "same_neither": kb.phrases["answer_same_neither"],
              "all_of_it": kb.phrases["answer_all_of_it"], "sure": kb.phrases["answer_sure"],
+             "how_sure": kb.phrases["answer_how_sure"],
              "fits": kb.phrases["answer_fits"].format(certification=decision.certifications[0])
              if len(decision.certifications) == 1 else kb.phrases["answer_fits_both"]}.get(decision.polarity or "")
     # what the user's own figures work out to comes before the fact they are worked out with (actions/figures.py)

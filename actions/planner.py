@@ -85,6 +85,9 @@ from actions.sameness import comparison, sameness
 from actions.spelling import corrected_turn
 from actions.threshold import SCORE_WORDS
 
+# a question asking yes or no by its first word ("is there a time limit ...?")
+_ASKS_YES_OR_NO = re.compile(r"^\W*((so|and|but|ok|okay|hmm+)\W+)*(is|are|was|were|does|do|did|will|would|has|have|can|could|"
+                             r"must|should|may)\b", re.I)
 # a verb, not the thing a certification may lack ("how to test product assumptions")
 _DOING_IT = re.compile(r"\b(to|how to|can|will|we|you|i) (test|examine|assess)\b|\btesting\b")
 GENERAL_TOPIC = "overview"  # the summary of what a certification is: the topic any question about it fits a little
@@ -283,7 +286,7 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
             if last is not None and fact.id in (last.id, *last.counterparts.values(), *last.narrower()) \
                     and compared in ("same", "different"):
                 return "same_yes" if compared == "same" else "same_no"
-        as_its_counterpart = self._as_its_counterpart(fact, turn)  # "is the PSM I pass mark the same as CSM's?"
+        as_its_counterpart = self._as_its_counterpart(fact, turn) or self._unlike_last(fact, last, text)
         if as_its_counterpart:
             return as_its_counterpart
         if fact.yes_no and lexicon is not None and "yesno" in lexicon.asks_of(the_question(text)):
@@ -301,6 +304,13 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
         # threshold the question does not speak of ("CSM exam is 90 min right?": the test's 60 minutes); not for a
         # question asking for a figure, which claims none ("so how many 8-hour days is that?")
         question = the_question(text)
+        sentences = re.split(r"(?<=\?)\s+", question.strip())
+        if len(sentences) > 1 and len(sentences[-1].split()) <= 4 and not _ASKS_YES_OR_NO.match(sentences[-2]):
+            # "what type though? essay?": the guess after the question is a yes/no question of its own (not after one:
+            # "is there a time limit for my attempts? like 30 days?" would read "No." as "no time limit")
+            guessed = self._checked(fact, sentences[-1], sentences[-1])
+            if guessed is not None:
+                return guessed
         if _ASKS_A_FIGURE.match(question) and lexicon is not None and "yesno" not in lexicon.asks_of(question):
             return None
         return self._checked(fact, question, text)

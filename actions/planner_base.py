@@ -318,6 +318,20 @@ class PlannerBase:
             return None
         return "yes" if same == (kind == "same") else "no"
 
+    @staticmethod
+    def _unlike_last(fact: FactEntry, last: Optional[FactEntry], text: str) -> Optional[str]:
+        """"is that the same for the CSPO?" right after the CSM test's questions, answered by its counterpart "The CSPO has
+        no test": "no" when one of the two says "no" or "not" in its first clause and the other does not ("yes" to "is
+        it different for ...?"); None otherwise (the figures they state are ``_as_its_counterpart``'s)."""
+        compared = comparison(text, True)
+        if last is None or fact.same_for_both or fact.id not in last.counterparts.values() \
+                or compared not in ("same", "different"):
+            return None
+        first = [re.split(r"[:;,.]", answer.lower(), maxsplit=1)[0] for answer in (fact.answer, last.answer)]
+        if negated(first[0]) == negated(first[1]):
+            return None
+        return "no" if compared == "same" else "yes"
+
     def _asked_about(self, text: str, said: str) -> Tuple[str, ...]:
         """What the question's asking clause asks about that a known unknown's words (``said``) don't say: its words the
         knowledge never uses and its specific words, with the words next to them (actions/restate.py)."""

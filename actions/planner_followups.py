@@ -610,8 +610,10 @@ class FollowUpRules(PlannerBase):
         if lexicon.asks_if_sure(lowered):
             # "are you sure?" after the test's 50 questions: that fact again, as its source says it (the NLU took it for
             # "why?", and the advisor said it had recommended nothing yet)
+            # ("how sure are you?" asks how sure, not whether: no "Yes" first)
+            how = re.match(r"\W*((and|but|so|ok|okay|wait)\W+)*how\b", lowered) is not None
             return Decision(FACT, "sure_of_last", fact=last, topic=last.topic, certifications=last.certifications,
-                            polarity="sure")
+                            polarity="how_sure" if how else "sure")
         currency = _CURRENCY_ASKED.match(lowered) if _STATES_US_DOLLARS.search(last.answer) else None
         if currency is not None:
             # "in euros?" after "each further attempt costs 25 USD": what the sources give, in US dollars, and that the amount

@@ -3049,3 +3049,41 @@ def test_yes_or_no_from_what_the_user_says_before_the_question(planner: Planner)
 def test_yes_or_no_in_other_words_than_the_facts(planner: Planner, text: str, first: Optional[str]) -> None:
     d = planner.plan(turn(text, "ask_requirements"), Context())
     assert d.fact is not None and (d.polarity if d.polarity in ("yes", "no") else None) == first, (d.fact.id, d.polarity)
+
+
+def test_is_that_the_same_for_the_other_one_when_it_has_none(planner: Planner) -> None:
+    """"is that the same for the CSPO?" right after the CSM test's questions got "The CSPO has no test" with nothing
+    first: one of the two says "no" in its first clause, the other does not, so "No." first ("Yes." to "different?")."""
+    context = Context(certification="CSM", topic="requirements", fact="csm_test_format")
+    text = "is that the same for the CSPO?"
+    d = planner.plan(turn(text, "ask_certification_info", [ent(text, "CSPO", "certification", "CSPO")]), context)
+    assert d.fact is not None and d.fact.id == "cspo_no_test" and reply(d).startswith("No. The CSPO has no test")
+    assert planner._unlike_last(planner.index.book.facts["cspo_no_test"], planner.index.book.facts["csm_test_format"],
+                                "is it different for the cspo?") == "yes"
+    # both state a figure or neither says "no": the rules for the same figure ("Yes, the same for both.")
+    context = Context(certification="CSM", topic="requirements", fact="csm_course_length")
+    text = "is that the same for the CSPO?"
+    d = planner.plan(turn(text, "ask_certification_info", [ent(text, "CSPO", "certification", "CSPO")]), context)
+    assert d.polarity == "same_yes"
+
+
+def test_how_sure_gets_the_source_without_a_yes(planner: Planner) -> None:
+    """"how sure are you?" after a fact was taken for "why?" (the advisor had recommended nothing): that fact again, as its
+    source says it, with no "Yes" (it asks how sure, not whether)."""
+    context = Context(certification="CSM", topic="requirements", fact="csm_test_format")
+    d = planner.plan(turn("how sure are you?", "ask_why", unsure=True), context)
+    assert d.rule == "sure_of_last" and reply(d).startswith("As sure as my source, which says: The CSM test has 50")
+    d = planner.plan(turn("are you sure?", "ask_why", unsure=True), context)
+    assert d.rule == "sure_of_last" and reply(d).startswith("Yes, that is what my source says:")
+
+
+@pytest.mark.parametrize("text, first", [
+    ("what type of questions are on the csm test? essay?", "no"),  # the guess after the question
+    ("whats the minimum score for csm? 80%?", "no"),
+    ("wat counts as SEU? webinars?", "yes"),
+    # after a yes/no question, "No." would answer that one ("no time limit"): nothing first
+    ("is there a time limit to use my free csm attempts? like 30 days?", None),
+])
+def test_a_guess_after_the_question_gets_its_yes_or_no(planner: Planner, text: str, first: Optional[str]) -> None:
+    d = planner.plan(turn(text, "ask_requirements"), Context())
+    assert d.fact is not None and (d.polarity if d.polarity in ("yes", "no") else None) == first, (d.fact.id, d.polarity)
