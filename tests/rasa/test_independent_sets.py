@@ -186,8 +186,11 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     # in the test, minimum age) by a helper given only the reference; NOT tuned against: measured on the session's
     # first code (0.766 / 0.135 / 0.615 / 0.048 / 0.764) and before tuning (0.770 / 0.130 / 0.615 / 0.048 / 0.775); tuned
     # against later in session 25 (0.786 / 0.115 / 0.635 / 0.048 / 0.787)
+    # (session 32: the abstention ceilings of sets 39, 41, 42 and 45 raised by one or two questions each, "is PSM I cheaper
+    # than the CSM?" and the like, whose honest not-known now says "I don't know the price ..." plainly: judged
+    # "abstained", no longer "other")
     "independent-39.yml": {"right_first": 0.78, "wrong_of_all": 0.12, "honest_not_known": 0.63,
-                           "abstained_when_known": 0.05, "followups_right": 0.78},
+                           "abstained_when_known": 0.053, "followups_right": 0.78},
     # written in session 25 (statements to confirm without a question mark, plans and timelines to check against the
     # rules, holders of one certification asking about the other, impatient or rude users, pasted text and markdown,
     # numbers as "48h" or "a hundred bucks", mixed-language messages, new unknowns such as pausing the test, lunch in the
@@ -204,7 +207,7 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     # reference; NOT tuned against: measured on the session's first code (0.845 / 0.084 / 0.596 / 0.032 / 0.640); tuned
     # against in session 27 (0.865 / 0.074 / 0.769 / 0.032 / 0.719); session 28 (0.869 / 0.074 / 0.846 / 0.028 / 0.742)
     "independent-41.yml": {"right_first": 0.86, "wrong_of_all": 0.075, "honest_not_known": 0.84,
-                           "abstained_when_known": 0.03, "followups_right": 0.74},
+                           "abstained_when_known": 0.033, "followups_right": 0.74},
     # written in session 27 (comparisons and superlatives, third parties asking for someone else, small calculations from
     # the rules, negated and leading questions, one-to-four-word messages and texting shorthand, voice-dictation
     # transcripts, the same fact in another unit, follow-ups changing certification and topic at once, new unknowns
@@ -212,7 +215,7 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     # against: measured on the session's first code, 9634972 (0.759 / 0.159 / 0.462 / 0.032 / 0.560); tuned against in
     # session 28 (0.814 / 0.114 / 0.635 / 0.032 / 0.670)
     "independent-42.yml": {"right_first": 0.81, "wrong_of_all": 0.115, "honest_not_known": 0.63,
-                           "abstained_when_known": 0.035, "followups_right": 0.66},
+                           "abstained_when_known": 0.04, "followups_right": 0.66},
     # written in session 28 (threshold and "still allowed?" checks built on the rules, answer-first questions, rounded
     # figures to check, indirect and polite framings, Title Case headlines, journalists, recruiters and FAQ writers,
     # lists and enumerations, British spelling and abbreviations, follow-ups asking about the answer, new unknowns such
@@ -234,21 +237,31 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     # given only the reference; measured untouched on the session's first code, 875eff2 (0.704 / 0.201 / 0.673 / 0.051 / 0.528)
     # (tuned against later in session 30: 0.719 / 0.183 / 0.692 / 0.047 / 0.607)
     "independent-45.yml": {"right_first": 0.72, "wrong_of_all": 0.185, "honest_not_known": 0.72,
-                           "abstained_when_known": 0.05, "followups_right": 0.60},
+                           "abstained_when_known": 0.052, "followups_right": 0.60},
     # written in session 30 (false premises to correct, what is included or counted, order of steps, people who already did
     # something, two questions joined by "and also", "is it true that" / "correct me if I'm wrong", slang, new personas,
     # ordinal and demonstrative follow-ups, new unknowns such as the question bank's size) by a helper given only the
     # reference; NOT tuned against: measured on the session's first code, 875eff2 (0.663 / 0.166 / 0.615 / 0.078 / 0.670)
-    # ... then tuned against in session 31 (0.706 / 0.143 / 0.673 / 0.071 / 0.681 after it)
-    "independent-46.yml": {"right_first": 0.70, "wrong_of_all": 0.145, "honest_not_known": 0.66,
-                           "abstained_when_known": 0.075, "followups_right": 0.67},
+    # ... then tuned against in session 31 (0.714 / 0.131 / 0.673 / 0.071 / 0.714 after it; 0.725 / 0.123 / 0.673 / 0.071 /
+    # 0.714 after session 32)
+    "independent-46.yml": {"right_first": 0.72, "wrong_of_all": 0.125, "honest_not_known": 0.66,
+                           "abstained_when_known": 0.075, "followups_right": 0.71},
     # written in session 31 (support tickets and e-mail threads with quoted text, hedged and approximate asks, fill-in-the-
     # blank, Gen-Z slang and emoji, how-to questions, the user's own timeline, both certifications "respectively", "explain
     # like I'm five", new personas, follow-ups such as "say that again but shorter" and "where does it say that?", new
     # unknowns such as refunds, score breakdowns and renewal processing time) by a helper given only the reference; NOT tuned
     # against: measured on the session's first code, 94f8f29 (0.743 / 0.141 / 0.724 / 0.055 / 0.656)
-    "independent-47.yml": {"right_first": 0.74, "wrong_of_all": 0.145, "honest_not_known": 0.72,
-                           "abstained_when_known": 0.055, "followups_right": 0.65},
+    # ... then tuned against in session 32 (0.806 / 0.101 / 0.793 / 0.043 / 0.720 after it)
+    "independent-47.yml": {"right_first": 0.80, "wrong_of_all": 0.105, "honest_not_known": 0.79,
+                           "abstained_when_known": 0.045, "followups_right": 0.71},
+    # written in session 32 (voice-typed messages, non-native English, negative and tag questions, comparisons to settle,
+    # questions buried in a story or a rant, numbered two-part lists, managers asking for their team, misspelt names,
+    # "what happens if" scenarios, new personas, follow-ups such as "in months?", "the second one", "so what's the total?",
+    # new unknowns such as group discounts, tax, visas and accessibility) by a helper given only the reference; NOT tuned
+    # against: measured on the session's first code, 64aede2 (0.727 / 0.148 / 0.722 / 0.070 / 0.622), and on its last
+    # (0.734 / 0.142 / 0.741 / 0.070 / 0.633)
+    "independent-48.yml": {"right_first": 0.73, "wrong_of_all": 0.145, "honest_not_known": 0.74,
+                           "abstained_when_known": 0.071, "followups_right": 0.63},
 }
 
 

@@ -3081,6 +3081,8 @@ def test_how_sure_gets_the_source_without_a_yes(planner: Planner) -> None:
     ("what type of questions are on the csm test? essay?", "no"),  # the guess after the question
     ("whats the minimum score for csm? 80%?", "no"),
     ("wat counts as SEU? webinars?", "yes"),
+    ("CSPO training, how many hours roughly? a day?", "no"),  # (16 hours; was nothing first)
+    ("is the csm course just a one-day thing?", "no"),
     # after a yes/no question, "No." would answer that one ("no time limit"): nothing first
     ("is there a time limit to use my free csm attempts? like 30 days?", None),
 ])
