@@ -86,7 +86,8 @@ class Decision:
     asks: Tuple[str, ...] = ()
     candidates: Tuple[Tuple[str, float], ...] = field(default_factory=tuple)
     # "yes" / "no" before the fact (actions/polarity.py); "all_of_it" (rule all_of_it); "because": its reason instead;
-    # "fits": the certification the fact names for a goal, to "which one?" (rule goal_guide)
+    # "fits": the certification the fact names for a goal, to "which one?" (rule goal_guide); "sure" / "how_sure": "are you
+    # sure?" / "how sure are you?" (rule sure_of_last)
     polarity: Optional[str] = None
     score: float = 0.0  # the fact's score
     sure_score: float = 1.0  # the bar a fact must reach when the NLU was unsure (fact_retrieval.unsure_min_score)
