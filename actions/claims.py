@@ -106,8 +106,8 @@ def claimed_figures(question: str, asks_yes_no: bool = False) -> List[Tuple[str,
 # a figure put roughly ("is it around 50 questions?", "roughly an hour, give or take?", "30 days or so?", "like 40 hrs",
 # "2 days-ish") or as a range ("somewhere between 10 and 20 hours?", "10-20 hours?"): "yes" when the fact's figure is
 # near it or in it, "no" when it is far from it or outside it
-_HEDGE_BEFORE = re.compile(r"(\b(about|around|roughly|approximately|approx|like|circa|ballpark|something like|in the region of|"
-                           r"close to)|~)\W*$")
+_HEDGES = (r"about|around|roughly|approximately|approx|like|circa|ballpark|something like|in the region of|close to")
+_HEDGE_BEFORE = re.compile(r"(\b(" + _HEDGES + r")|~)\W*$")
 _HEDGE_AFTER = re.compile(r"^\W{0,2}(ish|or so|give or take|more or less|or thereabouts|roughly|approx\w*)\b")
 _HEDGED_ASK = re.compile(r"\b(ballpark|give or take|more or less|or thereabouts)\b")  # every figure of the message is rough
 # ... whose "or" offers no alternatives ("or smth": "or something else?" does)
@@ -163,7 +163,11 @@ def rough_verdict(question: str, answer: str, asks_yes_no: bool = False) -> Opti
     states exactly in the same units: "no" when one of them is far from it, or outside it, or the answer's minimum is above
     it; "yes" when every one is near it or in it. None when it puts none so, the answer states one of its units only
     roughly, or neither holds."""
-    claims = rough_claims(question, asks_yes_no)
+    return _verdict_on(rough_claims(question, asks_yes_no), answer)
+
+
+def _verdict_on(claims: Sequence[Claim], answer: str) -> Optional[str]:
+    """``rough_verdict`` for claims already read."""
     if not claims:
         return None
     stated, rough = _stated(answer)
@@ -190,8 +194,9 @@ def rough_verdict(question: str, answer: str, asks_yes_no: bool = False) -> Opti
 
 def contradicts(question: str, answer: str, asks_yes_no: bool = False) -> Optional[str]:
     """"no" when the question claims a figure of a unit the answer states otherwise; None otherwise."""
-    if rough_claims(question, asks_yes_no):
-        return "no" if rough_verdict(question, answer, asks_yes_no) == "no" else None
+    put_roughly = rough_claims(question, asks_yes_no)
+    if put_roughly:
+        return "no" if _verdict_on(put_roughly, answer) == "no" else None
     claimed = claimed_figures(question, asks_yes_no)
     if not claimed:
         return None
@@ -242,11 +247,10 @@ def agreed_rest(question: str, answer: str, asks_yes_no: bool = False) -> Option
     lowered = question.lower().replace("\u2019", "'")
     put_roughly = rough_claims(lowered, asks_yes_no)
     if put_roughly:  # ("is it around 50 questions?": the figure and the words that make it rough blanked)
-        if rough_verdict(lowered, answer, asks_yes_no) != "yes":
+        if _verdict_on(put_roughly, answer) != "yes":
             return None
         blanked = OR_HEDGES.sub(lambda m: " " * len(m.group()), _one_unit(lowered))
-        blanked = re.sub(r"\b(about|around|roughly|approximately|approx|like|circa|ballpark|something|in the region of|"
-                         r"close to|ish|somewhere|between)\b|~", lambda m: " " * len(m.group()), blanked)
+        blanked = re.sub(r"\b(" + _HEDGES + r"|something|ish|somewhere|between)\b|~", lambda m: " " * len(m.group()), blanked)
         return "".join(" " if any(claim.start <= i < claim.end for claim in put_roughly) else c for i, c in enumerate(blanked))
     if not claimed_figures(lowered, asks_yes_no):
         return None
