@@ -149,6 +149,14 @@ def parts_reply(kb: Knowledge, planner: Planner, r: Renderer, decision: Decision
     lines: List[str] = []
     sources: List[Source] = []
     parts = (decision,) + decision.also
+    if decision.numbered:  # ("1) ... 2) ...": each answer under the user's number, in their order)
+        for number, part in enumerate(parts, 1):
+            known = part.kind in (FACT, COUNTERPART) and part.fact is not None
+            lines.append(f"{number}) " + (f"{_first_words(kb, part)}{r.emphasis_free(part.fact.answer)}" if known and part.fact
+                                          else _not_known_opening(planner, part)))
+            sources.extend(part.fact.sources if known and part.fact else _pages(kb, planner, part))
+        lines.append(source_line(kb, r, sources))
+        return Reply(text="\n\n".join(lines))
     for part in parts:  # what is known first
         if part.kind in (FACT, COUNTERPART) and part.fact is not None:
             lines.append(f"{_first_words(kb, part)}{r.emphasis_free(part.fact.answer)}")

@@ -106,6 +106,7 @@ class Decision:
     rejected: Tuple[Tuple[str, str], ...] = ()
     part: str = ""  # the words of the message this decision answers, when it asks more than one question
     also: Tuple["Decision", ...] = ()  # the answers to its further questions (actions/parts.py), in order
+    numbered: bool = False  # the user numbered the questions ("1) ... 2) ..."): each answer under its number, in order
     worked_out: str = ""  # what the user's own figures work out to with the fact (actions/figures.py), said first
     introduces: Optional[str] = None  # the neighbour the fact says what it is ("what comes after the csm?": the A-CSM)
     # what a question asks about that its known unknown's words don't say ("student discount"; actions/restate.py)

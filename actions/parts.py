@@ -63,8 +63,34 @@ def _things_asked(text: str) -> List[Tuple[int, int]]:
     return [(0, found[0].start()), (found[0].end(), len(text))]
 
 
+# "1) does CSPO have an exam 2) how long is it valid", "renewal: 1. SEUs needed 2. fee": questions the user numbered, from
+# 1 on, each after its number (not "a) 35 b) 50 c) 60", a quiz's options, nor "2.5 hours": a space after the mark)
+_NUMBER = re.compile(r"(?:^|(?<=[\s:;,.!?(\u2013\u2014-]))\(?([1-9])[).]\s+")
+
+
+def numbered(text: str) -> List[Tuple[int, int]]:
+    """The spans of the questions a message numbered "1) ... 2) ...", in order (what comes before "1)" only leads into
+    them), each of two words at least; [] when it numbers none."""
+    marks = [m for m in _NUMBER.finditer(text)]
+    marks = marks[next((i for i, m in enumerate(marks) if m.group(1) == "1"), len(marks)):]
+    if len(marks) < 2 or [int(m.group(1)) for m in marks] != list(range(1, len(marks) + 1)):
+        return []
+    spans = [(m.end(), marks[i + 1].start() if i + 1 < len(marks) else len(text)) for i, m in enumerate(marks)]
+    return spans if all(len(re.findall(r"\w+", text[s:e])) >= MIN_WORDS for s, e in spans) else []
+
+
+def numbered_lead(text: str) -> int:
+    """Where the words before a numbered list end ("CSM attempts: 1) how many free ones 2) ...": what each question is
+    about); 0 when the message numbers no questions or says nothing before them."""
+    listed = numbered(text)
+    return len(text[:listed[0][0]].rstrip()[:-2].rstrip(" (")) if listed else 0
+
+
 def question_parts(text: str) -> List[Tuple[int, int]]:
     """The (start, end) spans of the questions ``text`` asks, in order; one span when it asks one."""
+    listed = numbered(text)
+    if listed:
+        return listed
     spans: List[Tuple[int, int]] = []
     start = 0
     breaks = _BREAK if _ASKING.search(text) else _FRAGMENT_BREAK

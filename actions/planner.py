@@ -46,7 +46,7 @@ from actions.decision import (
     Turn,
 )
 from actions.facts import TOPIC_PREFIX, FactEntry, Normaliser
-from actions.parts import question_parts
+from actions.parts import numbered, question_parts
 from actions.planner_audience import AudienceRules
 from actions.planner_base import (
     _BUILDS_ON,
@@ -61,6 +61,7 @@ from actions.planner_base import (
     SAID_ALREADY_MAX_WORDS,
     _gives_a_page,
     _reads_the_figure,
+    part_turn,
 )
 from actions.planner_followups import FollowUpRules
 from actions.planner_neighbours import NeighbourRules
@@ -203,10 +204,7 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
         decisions: List[Decision] = []
         before = Context(certification=named[0] if len(set(named)) == 1 else context.certification, topic=context.topic)
         for start, end in parts:
-            entities = tuple(dict(e, start=int(e["start"]) - start, end=int(e["end"]) - start) for e in turn.entities
-                             if isinstance(e.get("start"), int) and isinstance(e.get("end"), int)
-                             and start <= int(e["start"]) and int(e["end"]) <= end)
-            part = replace(turn, text=turn.text[start:end].strip(" ,;"), entities=entities)
+            part = part_turn(turn, start, end)
             # "who teaches the CSM and how many hours is it?": "it" is what the part before spoke of (the course)
             if not looks_like_a_question(part.text) and _TELLS_ABOUT_ONESELF.match(part.text) \
                     and not looks_like_a_question(the_asking_clause(part.text)):
@@ -235,6 +233,8 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
             return replace(decisions[0], part="") if decisions[0].fact is not None and decisions[0].kind == FACT else None
         kept = [d for i, d in enumerate(decisions)
                 if d.fact is None or all(d.fact is not e.fact for e in decisions[:i])]  # a fact once
+        if numbered(turn.text):  # ("1) ... 2) ...": each answer under its number, its "Yes." or "No." with it)
+            return replace(kept[0], also=tuple(kept[1:]), numbered=len(kept) > 1)
         # (a "yes" or "no" first would read as the answer to every part: "is it online and can I take it on my phone?")
         return replace(kept[0], polarity=None, also=tuple(kept[1:])) if kept[0].polarity in ("yes", "no") \
             else replace(kept[0], also=tuple(kept[1:]))
@@ -289,10 +289,11 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
         as_its_counterpart = self._as_its_counterpart(fact, turn) or self._unlike_last(fact, last, text)
         if as_its_counterpart:
             return as_its_counterpart
-        if fact.yes_no and lexicon is not None and "yesno" in lexicon.asks_of(the_question(text)):
+        asking = the_asking_clause(text)  # (of the clause that asks: "student with no job yet: is it allowed to ...?")
+        if fact.yes_no and lexicon is not None and "yesno" in lexicon.asks_of(asking):
             # "can I take the CSPO without the CSM?": "Yes." before "Neither has formal prerequisites"
             # (of the sentences that ask: "I'm a student with no job yet. can I even take the CSM?" asks whether one may)
-            answer = fact.yes_no.get(modality(the_question(text)) or "")
+            answer = fact.yes_no.get(modality(asking) or "")
             if answer:
                 return answer
         if fact.threshold is not None and (

@@ -35,6 +35,7 @@ from actions.figures import Worker
 from actions.knowledge_base import Knowledge, KnowledgeError
 from actions.neighbours import ENTITY as NEIGHBOUR_ENTITY
 from actions.neighbours import Neighbours
+from actions.parts import numbered_lead
 from actions.polarity import said_plainly, specific_words, unstated
 from actions.question_text import (
     ASKING_FRAME,
@@ -155,6 +156,22 @@ def _reads_the_figure(fact: FactEntry, text: str) -> bool:
 def _gives_a_page(fact: FactEntry) -> bool:
     """A fact that states where (`asks: where`) with the page's address in its answer."""
     return "where" in fact.asks and "://" in fact.answer
+
+
+def part_turn(turn: Turn, start: int, end: int) -> Turn:
+    """The question of a message asking several (actions/parts.py) at ``start``:``end``, with its entities; after the
+    words before a numbered list, which say what each question is about ("PSM I quick: 1) number of questions 2) pass
+    mark": "PSM I quick: pass mark")."""
+    lead = numbered_lead(turn.text)
+    text = turn.text[start:end].strip(" ,;")
+    shift = -(start + len(turn.text[start:end]) - len(turn.text[start:end].lstrip(" ,;")))
+    if lead:
+        text, shift = f"{turn.text[:lead]} {text}", shift + lead + 1
+    entities = tuple(dict(e, start=int(e["start"]) + (0 if int(e["end"]) <= lead else shift),
+                          end=int(e["end"]) + (0 if int(e["end"]) <= lead else shift)) for e in turn.entities
+                     if isinstance(e.get("start"), int) and isinstance(e.get("end"), int)
+                     and (int(e["end"]) <= lead or start <= int(e["start"]) and int(e["end"]) <= end))
+    return replace(turn, text=text, entities=entities)
 
 
 def _words(kb: Knowledge, key: str) -> frozenset:

@@ -43,9 +43,11 @@ def the_question(text: str) -> str:
     return " ".join(asking) if asking and len(asking) < len(sentences) else text
 
 
-# (an emoji does the same: "musician 🎹 do I need to be working in tech already?")
-_CLAUSE_QUESTION = re.compile(r"([,;:]|\s[-\u2013\u2014]+|\s" + EMOJI + r")\s+(?=(what|what's|whats|how|who|which|when|where|why|"
-                              r"is|are|can|could|do|does|will|would|should|must)\b)", re.I)
+# (an emoji does the same: "musician 🎹 do I need to be working in tech already?"; so do words leading into it: "..., haha,
+# but is it true the CSM test is open book??"; not "and", which joins a second question: "what's X, and is it better?")
+_CLAUSE_QUESTION = re.compile(r"([,;:]|\s[-\u2013\u2014]+|\s" + EMOJI + r")\s+((but|so|then|ok|okay|well|now)\s+)?"
+                              r"(?=(what|what's|whats|how|who|which|when|where|why|is|are|can|could|do|does|will|would|"
+                              r"should|must)\b)", re.I)
 # "My company is paying for my CSM ... and I'd like to know how many questions the test has": what comes before
 # the words framing the question is what the user says of themselves
 # (a dash before a question does the same: "I'm a teacher moving into IT - can I take the CSPO without ...?")

@@ -5,7 +5,7 @@ from typing import List
 
 import pytest
 
-from actions.parts import question_parts
+from actions.parts import numbered, numbered_lead, question_parts
 
 
 def parts(text: str) -> List[str]:
@@ -83,3 +83,29 @@ def test_a_guess_after_a_question_is_part_of_it(text: str) -> None:
     """"how many people pass first time? like 90%?": the guess, taken for a question of its own, got the pass mark fact
     with "No." (90% is not 74%) beside the honest "the pass rate isn't published"."""
     assert parts(text) == [text]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("1) does CSPO have an exam 2) how long is it valid", ["does CSPO have an exam", "how long is it valid"]),
+    ("renewal question: 1) SEUs needed 2) renewal fee", ["SEUs needed", "renewal fee"]),
+    ("(1) who teaches it (2) is there a test? 3) how long", ["who teaches it", "is there a test?", "how long"]),
+    ("1. prereqs for CSPO? 2. how many hours is the course", ["prereqs for CSPO?", "how many hours is the course"]),
+])
+def test_numbered_questions_are_parts_in_their_order(text: str, expected: List[str]) -> None:
+    assert parts(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "is the CSM test a) 35 b) 50 c) 60 questions?",  # a quiz's options
+    "is it 1) 35 2) 50 questions",  # one word after a number
+    "2) how long is it 1) who teaches it",  # not from 1 on
+    "the course is 2.5 days? 1) really",
+])
+def test_numbers_that_list_no_questions_leave_the_message_whole(text: str) -> None:
+    assert not numbered(text)
+
+
+def test_the_words_before_a_numbered_list_say_what_it_is_about() -> None:
+    text = "CSM attempts: 1) how many free ones 2) what does each extra one cost"
+    assert text[:numbered_lead(text)] == "CSM attempts:"
+    assert numbered_lead("1) how many free ones 2) what does each extra one cost") == 0

@@ -1120,6 +1120,26 @@ def test_a_message_asking_two_questions_gets_both_answers_or_what_is_not_known(p
     assert not d.also and d.fact is not None and d.fact.id == "renewal_cost"
 
 
+def test_numbered_questions_get_numbered_answers_in_their_order(planner: Planner) -> None:
+    """ "1) does CSPO have an exam 2) how long is it valid" (set 48) got only the first answer; each now gets its own
+    under its number, with its own "Yes."/"No." (not dropped as for two questions joined by "and"), and the words before
+    the list say what each asks about ("PSM I quick: 1) number of questions 2) pass mark": the PSM I's, not the CSM's)."""
+    d = planner.plan(turn("1) can I do CSPO without CSM 2) does CSPO have a test", "ask_requirements",
+                          [{"entity": "certification", "value": "CSPO", "start": 13, "end": 17}]), Context())
+    assert d.numbered and [(p.fact.id, p.polarity) for p in (d,) + d.also if p.fact] == [
+        ("prerequisites", "yes"), ("cspo_no_test", "no")], d.trace()
+    text = reply(d)
+    assert text.startswith("1) Yes. Neither") and "\n\n2) No. The CSPO has no test" in text, text
+    d = planner.plan(turn("1) is the CSM test proctored 2) can I pause it in the middle", "ask_requirements"), Context())
+    text = reply(d)
+    assert text.startswith("1) No. ") and "2) I don't" in text and text.index("1)") < text.index("2)"), text
+    d = planner.plan(turn("PSM I quick: 1) number of questions 2) pass mark", "out_of_scope", confidence=0.85), Context())
+    assert "80 questions" in reply(d) and "CSM" not in reply(d)[:120], reply(d)
+    # a quiz's options are no questions of their own
+    d = planner.plan(turn("is the CSM test a) 35 b) 50 c) 60 questions?", "ask_requirements"), Context())
+    assert not d.also and not d.numbered
+
+
 def test_why_after_a_fact_with_a_reason_gets_the_reason(planner: Planner) -> None:
     """ "why so different?" after the course price: because each trainer sets it (facts.yml `because`)."""
     after_price = Context(certification="CSPO", topic="cost", fact="cspo_price")
