@@ -40,9 +40,11 @@ _COMPARED = re.compile(r"\b(more|less|fewer|longer|shorter|harder|easier|cheaper
 _SEVERAL = re.compile(r"\b(and|but|also) (whether|if|is|are|does|do|did|can|could|will|would|has|have|should|must|when|where|how|"
                       r"what|which|who|why)\b|\?\W+\w")
 # a question whether two things are one ("is X the same as Y?", "same thing as", "X = Y?"), not whether a figure is
-# the same for both (actions/sameness.py answers those)
-_SAME_THING = re.compile(r"\b(the )?same (thing|person|role|job|certification|cert) (as|like)\b|\bthe same as (an? |the )"
-                         r"(?!(csm|cspo)\b)|\b(identical|equivalent|equal) to (an? |the )(?!(csm|cspo)\b)", re.IGNORECASE)
+# the same for both (actions/sameness.py answers those); not whether a thing is the CSM or the CSPO ("is PSM I the same
+# thing as CSM?": the neighbour's own `assertions` say "No.")
+_SAME_THING = re.compile(r"\b(the )?same (thing|person|role|job|certification|cert) (as|like)\b(?! (the )?(csm|cspo)\b)|"
+                         r"\bthe same as (an? |the )(?!(csm|cspo)\b)|"
+                         r"\b(identical|equivalent|equal) to (an? |the )(?!(csm|cspo)\b)", re.IGNORECASE)
 
 _NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|without|cannot|dont|doesnt|isnt|arent|cant|wont|didnt|aint)\b|n't\b")
 _FRAME_WORDS = re.compile(r"\b(yes or no|true or false|or not)\b|" + OR_HEDGES.pattern)  # ("give or take": no alternatives)

@@ -376,14 +376,22 @@ def per_verdict(text: str, answer: str) -> Optional[str]:
     return None
 
 
-def same_figure(answer: str, other: str, asked: Sequence[str]) -> Optional[bool]:
-    """"is the PSM I pass mark the same as CSM's?": whether two answers state the same figure in the one unit the question
-    asks for (``asked``: lexicon `asks`, e.g. "percent"), each one figure, exactly; None when no such unit, or either
-    states none, several or a rough one."""
+def compared_figure(answer: str, other: str, asked: Sequence[str]) -> Optional[int]:
+    """"is the PSM I test longer than the CSM test?": 1 when ``answer`` states a larger figure than ``other`` in the one unit
+    the question asks for (``asked``: lexicon `asks`, e.g. "duration"), -1 a smaller one, 0 the same; each states one
+    figure in it, exactly; None when no such unit, or either states none, several or a rough one."""
     units = {unit for kind in asked for unit in ASKED_UNITS.get(kind, ())}
     mine, rough_mine = _stated(answer)
     theirs, rough_theirs = _stated(other)
     shared = [u for u in units if u in mine and u in theirs and u not in rough_mine | rough_theirs]
     if len(shared) != 1 or len(mine[shared[0]]) != 1 or len(theirs[shared[0]]) != 1:
         return None
-    return mine[shared[0]] == theirs[shared[0]]
+    a, b = next(iter(mine[shared[0]])), next(iter(theirs[shared[0]]))
+    return (a > b) - (a < b)
+
+
+def same_figure(answer: str, other: str, asked: Sequence[str]) -> Optional[bool]:
+    """"is the PSM I pass mark the same as CSM's?": whether two answers state the same figure in the one unit the question
+    asks for (``compared_figure``); None when they state no such figure."""
+    compared = compared_figure(answer, other, asked)
+    return None if compared is None else compared == 0

@@ -312,7 +312,7 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
             guessed = self._checked(fact, sentences[-1], sentences[-1])
             if guessed is not None:
                 return guessed
-        if _ASKS_A_FIGURE.match(question) and lexicon is not None and "yesno" not in lexicon.asks_of(question):
+        if _ASKS_A_FIGURE.match(asking) and lexicon is not None and "yesno" not in lexicon.asks_of(asking):
             return None
         return self._checked(fact, question, text)
 

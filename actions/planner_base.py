@@ -13,6 +13,7 @@ from actions.assertions import Assertions, negated, plain_yes_no, same_thing
 from actions.claims import (
     CLAIM,
     agreed_rest,
+    compared_figure,
     contradicts,
     echo_verdict,
     figure_first,
@@ -181,6 +182,10 @@ def _words(kb: Knowledge, key: str) -> frozenset:
 
 
 # the concepts (lexicon.yml `concepts`) that are a figure, and what a question asking for it asks (lexicon.yml `asks`)
+# "is the PSM I test longer than ...?", "... fewer questions than ...?": a comparison one way or the other
+_LARGER = re.compile(r"\b(more|longer|higher|bigger|larger|greater|pricier|costlier|dearer)\b")
+_SMALLER = re.compile(r"\b(fewer|less|shorter|lower|smaller|cheaper)\b")
+_ASKS_YES_OR_NO_START = re.compile(r"^\W*((so|and|but|ok|okay)\W+)*(is|are|does|do|has|have|will|would)\b")
 _FIGURE_CONCEPTS = {"pass_mark": "percent", "question_count": "count", "price": "price", "duration": "duration"}
 
 
@@ -327,13 +332,34 @@ class PlannerBase:
             return None
         named = {c for c in mentioned_certifications(self.kb, list(turn.entities)) if c in fact.counterparts}
         other = self.index.book.facts.get(fact.counterparts[next(iter(named))]) if len(named) == 1 else None
-        # (what is asked for, or the concept of a figure it speaks of: "the same pass mark" asks for a percent)
-        asked = lexicon.asks_of(turn.text) + tuple(_FIGURE_CONCEPTS[c] for c in lexicon.concepts_in(turn.text.lower())
-                                                    if c in _FIGURE_CONCEPTS)
-        same = same_figure(fact.answer, other.answer, asked) if other is not None else None
+        same = same_figure(fact.answer, other.answer, self._figure_asked(turn.text)) if other is not None else None
         if same is None:
             return None
         return "yes" if same == (kind == "same") else "no"
+
+    def _figure_asked(self, text: str) -> Tuple[str, ...]:
+        """What a question asks for, and the kind of figure of a concept it speaks of ("the same pass mark" asks for a
+        percent, "longer in time" for a duration)."""
+        lexicon = self.index.lexicon
+        if lexicon is None:
+            return ()
+        return lexicon.asks_of(text) + tuple(_FIGURE_CONCEPTS[c] for c in lexicon.concepts_in(text.lower())
+                                             if c in _FIGURE_CONCEPTS)
+
+    def _larger_or_smaller(self, text: str, first: FactEntry, second: FactEntry) -> Optional[str]:
+        """"is the PSM I test longer in time than the CSM test?" (``first``: the fact of what is named before "than"):
+        "yes" when its figure of what is asked is the larger (the smaller for "shorter", "fewer", "cheaper" ...), "no"
+        when it is not (also when the two are the same); None for no plain yes/no question comparing one way, or no
+        figure of one unit in each (actions/claims.py ``compared_figure``)."""
+        asking = the_question(text.lower())
+        more, less = _LARGER.search(asking), _SMALLER.search(asking)
+        if not _ASKS_YES_OR_NO_START.match(asking) or not re.search(r"\bthan\b", asking) or bool(more) == bool(less) \
+                or negated(asking):
+            return None
+        compared = compared_figure(first.answer, second.answer, self._figure_asked(text))
+        if compared is None:
+            return None
+        return "yes" if compared == (1 if more else -1) else "no"
 
     @staticmethod
     def _unlike_last(fact: FactEntry, last: Optional[FactEntry], text: str) -> Optional[str]:

@@ -28,6 +28,7 @@ from actions.planner_base import (
 )
 from actions.question_text import (
     WORD,
+    the_asking_clause,
     the_question,
 )
 from actions.threshold import SCORE_WORDS
@@ -87,7 +88,12 @@ class NeighbourRules(PlannerBase):
         entry = self.neighbours.entries[keys[0]] if len(keys) == 1 else None
         if entry is None or entry.assertions is None:
             return None
-        return self._asserted(entry.assertions, the_question(text), "yesno" in asks, f"{entry.what} {entry.relation}")
+        said, lexicon = f"{entry.what} {entry.relation}", self.index.lexicon
+        verdict = self._asserted(entry.assertions, the_question(text), "yesno" in asks, said)
+        clause = the_asking_clause(text)  # ("what is PSM I, is it the same thing as CSM": its clause that asks yes or no)
+        if verdict is None and clause != the_question(text) and lexicon is not None:
+            verdict = self._asserted(entry.assertions, clause, "yesno" in lexicon.asks_of(clause), said)
+        return verdict
 
     def _neighbour(self, keys: Tuple[str, ...], text: str, asks: Tuple[str, ...],
                    ranked: Sequence[Tuple[str, float, float]], candidates: Tuple[Tuple[str, float], ...],
@@ -223,14 +229,38 @@ class NeighbourRules(PlannerBase):
         lowered = text.lower()
         mentions = self._neighbour_starts(lowered)
         own_mention = self._certification_names.search(lowered) if self._certification_names is not None else None
-        if mentions and own_mention is not None and min(mentions) < own_mention.start():
-            # "PSM I vs CSM: ...": the neighbour's fact first, as the user put it
+        # "PSM I vs CSM: ...": the neighbour's fact first, as the user put it; "is the PSM I test longer than the CSM
+        # test?": "No." first, when their figures settle it, before the fact of the one it asks about
+        polarity, subject = self._more_or_less(text, mentions, own_mention, theirs, ours)
+        if subject == "theirs" or (subject is None and mentions and own_mention is not None
+                                   and min(mentions) < own_mention.start()):
             also = Decision(FACT, "compared_fact", fact=ours, topic=ours.topic, certifications=tuple(named), asks=asks)
             return Decision(FACT, "neighbour_compared", fact=theirs, topic=theirs.topic, asks=asks, candidates=candidates,
-                            neighbours=keys, also=(also,))
+                            neighbours=keys, also=(also,), polarity=polarity)
         also = Decision(FACT, "neighbour_fact", fact=theirs, topic=theirs.topic, neighbours=keys, asks=asks)
         return Decision(FACT, "neighbour_compared", fact=ours, topic=ours.topic, certifications=tuple(named),
-                        asks=asks, candidates=candidates, neighbours=keys, also=(also,))
+                        asks=asks, candidates=candidates, neighbours=keys, also=(also,), polarity=polarity)
+
+    def _more_or_less(self, text: str, mentions: Sequence[int], own_mention: Optional["re.Match[str]"], theirs: FactEntry,
+                      ours: FactEntry) -> Tuple[Optional[str], Optional[str]]:
+        """"Yes."/"No." to "is the PSM I test longer than the CSM test?" (``_larger_or_smaller``) and whose it is, "theirs"
+        or "ours": the one named before "than" (or not named after it: "and is its pass mark higher than the CSM's?" after
+        the PSM I); (None, None) when there is no such answer."""
+        than = re.search(r"\bthan\b", text.lower())
+        if than is None:
+            return None, None
+        before = {"theirs": any(m < than.start() for m in mentions),
+                  "ours": own_mention is not None and own_mention.start() < than.start()}
+        after = {"theirs": any(m > than.start() for m in mentions),
+                 "ours": own_mention is not None and own_mention.start() > than.start()}
+        if before["theirs"] != before["ours"]:
+            first = "theirs" if before["theirs"] else "ours"
+        elif not any(before.values()) and after["theirs"] != after["ours"]:
+            first = "ours" if after["theirs"] else "theirs"
+        else:
+            return None, None
+        verdict = self._larger_or_smaller(text, *((theirs, ours) if first == "theirs" else (ours, theirs)))
+        return (verdict, first) if verdict is not None else (None, None)
 
     def _neighbour_starts(self, lowered: str) -> List[int]:
         """Where the (lower-case) text names a neighbouring certification by one of its aliases."""

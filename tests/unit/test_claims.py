@@ -8,6 +8,7 @@ import pytest
 from actions.claims import (
     agreed_rest,
     claimed_figures,
+    compared_figure,
     contradicts,
     echo_verdict,
     figure_first,
@@ -340,6 +341,34 @@ def test_same_figure_in_the_unit_asked() -> None:
     assert same_figure(PSM, TEST, ("count",)) is False  # 80 questions against 50
     assert same_figure(PSM, PRICE, ("price",)) is None  # a unit one of them does not state
     assert same_figure(PSM, TEST, ()) is None  # nothing asked
+
+
+def test_compared_figure_in_the_unit_asked() -> None:
+    assert compared_figure(PSM, PASS_MARK, ("percent",)) == 1  # 85% against 74%
+    assert compared_figure(PASS_MARK, PSM, ("percent",)) == -1
+    assert compared_figure(PSM, TEST, ("duration",)) == 0  # 60 minutes both
+    assert compared_figure(PSM, TEST, ("count",)) == 1  # 80 questions against 50
+    assert compared_figure(PSM, PRICE, ("price",)) is None  # a unit one of them does not state
+
+
+def test_the_planner_says_yes_or_no_to_more_or_less_than_a_neighbour() -> None:
+    """"is the PSM I test longer in time than the CSM test?" (set 48) got the two facts with nothing first: "No." (60
+    minutes both); of the one named before "than", or of the one a pronoun stands for ("its")."""
+    planner = get_planner()
+    for text, verdict, first in (("is the PSM I test longer in time than the CSM test?", "no", "psm_assessment"),
+                                 ("does the CSM test have fewer questions than PSM I?", "yes", "csm_test_format"),
+                                 ("is the CSM pass mark higher than the PSM I one?", "no", "csm_pass_mark"),
+                                 ("is the CSM test longer or shorter than PSM I?", None, None)):
+        lowered = text.lower()
+        entities = ({"entity": "other_certification", "value": "PSM", "start": lowered.index("psm"),
+                     "end": lowered.index("psm") + 5},
+                    {"entity": "certification", "value": "CSM", "start": lowered.index("csm"), "end": lowered.index("csm") + 3})
+        d = planner.plan(Turn(text, "ask_requirements", 0.9, entities), Context())
+        assert d.polarity == verdict and (first is None or (d.fact is not None and d.fact.id == first)), (text, d.trace())
+    d = planner.plan(Turn("and is its pass mark higher than the CSM's?", "ask_requirements", 0.9,
+                          ({"entity": "certification", "value": "CSM", "start": 33, "end": 36},)),
+                     Context(neighbour="PSM", fact="psm_assessment"))
+    assert d.polarity == "yes" and d.fact is not None and d.fact.id == "psm_assessment", d.trace()
 
 
 def test_the_planner_says_no_when_the_counterpart_states_another_figure() -> None:

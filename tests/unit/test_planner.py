@@ -1140,6 +1140,17 @@ def test_numbered_questions_get_numbered_answers_in_their_order(planner: Planner
     assert not d.also and not d.numbered
 
 
+def test_a_yes_no_clause_after_what_a_neighbour_is_gets_its_yes_or_no(planner: Planner) -> None:
+    """ "what is PSM I, is it the same thing as CSM" (set 48) got the PSM I's description with nothing first; "is it
+    scrum?" after "what is PMP?" too."""
+    d = planner.plan(turn("what is PSM I, is it the same thing as CSM", "ask_certification_info",
+                          [{"entity": "other_certification", "value": "PSM", "start": 8, "end": 13},
+                           {"entity": "certification", "value": "CSM", "start": 39, "end": 42}]), Context())
+    assert reply(d).startswith("No. **PSM I"), reply(d)
+    d = planner.plan(turn("is it scrum?", "ask_certification_info"), Context(neighbour="PMP"))
+    assert reply(d).startswith("No. **PMP"), (reply(d), d.trace())
+
+
 def test_why_after_a_fact_with_a_reason_gets_the_reason(planner: Planner) -> None:
     """ "why so different?" after the course price: because each trainer sets it (facts.yml `because`)."""
     after_price = Context(certification="CSPO", topic="cost", fact="cspo_price")
