@@ -45,10 +45,13 @@ _DOLLARS = re.compile(r"\$\s?" + _NUMBER, re.I)
 _ROUGH_BEFORE = re.compile(r"(\b(about|around|roughly|approximately|up to|at least|at most|minimum|maximum|from|between|"
                            r"range|ranges|vary|varies)\b[^.;:!?]*|\d\s*(to|-|\u2013|and)\s*\$?)$")
 _ROUGH_AFTER = re.compile(r"^\s*((to|-|\u2013|and)\s*\$?\d|or (more|less|so)\b|[^.;:!?]*\b(vary|varies|range|ranges)\b)")
+_COMPARATIVES = (r"(?:longer|shorter|higher|lower|cheaper|pricier|costlier|dearer|bigger|smaller|greater|larger|quicker|"
+                 r"faster|slower)")
 # the user's own figure, or one compared: not a claim about the rule ("min" after a number is minutes, not a minimum)
 SITUATION = re.compile(r"\b(ago|i (?:only )?(?:have|had|got|get|did|took|take|finished|spent|scored|earned|collected|'ve)|"
                        r"i've|ive|if i|when i|my (?:own )?\w+ (?:was|is|took|lasted)|"
                        r"more than|less than|fewer than|at least|at most|over|under|above|below|up to|within|"
+                       + _COMPARATIVES + r" than|"
                        r"maximum|minimum|max|(?<!\d )(?<!\d)min|enough|or more|or less|per (?:day|week|month|year))\b")
 # "is it 50 or 60 questions?", "2 x 8h?", "2 days of 8 hours so sixteen total?": the user offers more than one
 # figure, or one made of others
@@ -211,6 +214,47 @@ def contradicts(question: str, answer: str, asks_yes_no: bool = False) -> Option
     if not compared or any(value in stated[unit] for unit, value in compared):
         return None
     return "no"
+
+
+# "is the CSM course longer than 12 hours?", "is the test under an hour?": a figure put as a bound, above or below
+_ABOVE = (r"more than|over|above|longer than|higher than|bigger than|greater than|larger than|pricier than|costlier than|"
+          r"dearer than")
+_BELOW = r"less than|fewer than|under|below|shorter than|lower than|cheaper than|smaller than|quicker than|faster than"
+_BOUND = re.compile(r"\b(?:(?P<least>at least|no less than|no fewer than)|(?P<most>at most|no more than|not more than)|"
+                    r"(?P<above>" + _ABOVE + r")|(?P<below>" + _BELOW + r"))\s+(?:the |a |an )?\$?\s?$")
+
+
+_BOUND_WORDS = re.compile(r"\b(at least|no less than|no fewer than|at most|no more than|not more than|" + _ABOVE + "|" + _BELOW
+                          + r")\b")
+
+
+def bound_verdict(question: str, answer: str, asks_yes_no: bool = False) -> Optional[str]:
+    """"yes" or "no" to a yes/no question putting a figure as a bound ("is the CSM course longer than 12 hours?": yes, 16
+    hours), by the one figure the answer states exactly in its unit; None when it puts none so, puts another figure too,
+    offers alternatives, speaks of the user's own figures or says "not", or the answer states none, several or a rough
+    one of that unit."""
+    lowered = _one_unit(question.lower().replace("\u2019", "'"))
+    if not (asks_yes_no or _YES_NO_START.match(lowered)) or _ALTERNATIVES.search(lowered) \
+            or re.search(r"\b(not|never|no)\b|n't\b", _BOUND.sub("", lowered)):
+        return None
+    placed = _placed_figures(lowered)
+    bounds = [(unit, value, _BOUND.search(lowered[max(0, start - ROUGH_REACH):start])) for unit, value, start, _ in placed]
+    if not bounds or any(found is None for _, _, found in bounds):
+        return None
+    # (what else it says is no figure of the user's own: "if I have more than 12 hours ...")
+    rest = _BOUND_WORDS.sub(" ", "".join(" " if any(start <= i < end for _, _, start, end in placed) else c
+                                         for i, c in enumerate(lowered)))
+    if SITUATION.search(rest):
+        return None
+    stated, rough = _stated(answer)
+    verdicts = []
+    for unit, value, found in bounds:
+        if unit in rough or len(stated.get(unit, ())) != 1 or found is None:
+            return None
+        fact = next(iter(stated[unit]))
+        holds = {"least": fact >= value, "most": fact <= value, "above": fact > value, "below": fact < value}
+        verdicts.append(next(holds[kind] for kind in ("least", "most", "above", "below") if found.group(kind)))
+    return "yes" if all(verdicts) else "no"
 
 
 _AT_LEAST = re.compile(r"\b(at least|a minimum of|minimum of|no less than|not less than)\s+$")

@@ -13,6 +13,7 @@ from actions.assertions import Assertions, negated, plain_yes_no, same_thing
 from actions.claims import (
     CLAIM,
     agreed_rest,
+    bound_verdict,
     compared_figure,
     contradicts,
     echo_verdict,
@@ -291,6 +292,9 @@ class PlannerBase:
         # (also "csm test 90 min?": a question mark after no question word)
         asks_yes_no = lexicon is not None and "yesno" in lexicon.asks_of(question)
         yes_no = plain_yes_no(question, asks_yes_no)
+        bounded = bound_verdict(question, fact.answer, asks_yes_no)  # ("is the CSM course longer than 12 hours?": yes)
+        if bounded is not None:
+            return bounded
         if contradicts(question, fact.answer, yes_no is not None):
             return "no"
         # (what the fact makes false comes before a figure it states: "the csm course is 16 hours of self-study, right?")

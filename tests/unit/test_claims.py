@@ -7,6 +7,7 @@ import pytest
 
 from actions.claims import (
     agreed_rest,
+    bound_verdict,
     claimed_figures,
     compared_figure,
     contradicts,
@@ -341,6 +342,28 @@ def test_same_figure_in_the_unit_asked() -> None:
     assert same_figure(PSM, TEST, ("count",)) is False  # 80 questions against 50
     assert same_figure(PSM, PRICE, ("price",)) is None  # a unit one of them does not state
     assert same_figure(PSM, TEST, ()) is None  # nothing asked
+
+
+COURSE = "The CSM course is a live course of 16 hours with a Certified Scrum Trainer."
+
+
+@pytest.mark.parametrize("question,answer,verdict", [
+    # (before: "No." to the first, a bound read as a claim of 12 hours)
+    ("is the CSM course longer than 12 hours?", COURSE, "yes"),
+    ("is the CSM course shorter than 20 hours?", COURSE, "yes"),
+    ("is the course more than 16 hours?", COURSE, "no"),
+    ("is it at least 16 hours?", COURSE, "yes"),
+    ("is the test under an hour?", TEST, "no"),  # 60 minutes: not under
+    ("is the test over 45 minutes?", TEST, "yes"),
+    ("is the csm course longer or shorter than 12 hours?", COURSE, None),  # alternatives
+    ("if I have more than 12 hours is that enough?", COURSE, None),  # the user's own figure
+    ("is the course not longer than 12 hours?", COURSE, None),  # a negation
+    ("is the course 16 hours?", COURSE, None),  # no bound (contradicts / agreed_rest read it)
+    ("is the course longer than 12 hours and 40 questions?", COURSE, None),  # a figure not put as a bound
+])
+def test_a_figure_put_as_a_bound_is_checked_against_the_fact(question: str, answer: str, verdict: Optional[str]) -> None:
+    assert bound_verdict(question, answer) == verdict
+    assert contradicts(question, answer, True) is None  # (never "No." to a bound as if it were a claimed figure)
 
 
 def test_compared_figure_in_the_unit_asked() -> None:
