@@ -409,7 +409,8 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
                 # there alone: "my csm expired 2 years ago, can i renew it now?" asks about the late renewal)
                 unknown = None
         if unknown is not None and ranked and not ranked[0][0].startswith(TOPIC_PREFIX) and ranked[0][1] >= SAME_QUESTION_SCORE \
-                and set(named) <= set(book.facts[ranked[0][0]].certifications):
+                and set(named) <= set(book.facts[ranked[0][0]].certifications) \
+                and self._cue_said_by(unknown, question, book.facts[ranked[0][0]]):
             # "How many questions are there in the CSM test?" is a fact's own question, whatever the cues (not
             # "is the CSM exam hard?", which is "is the CSPO exam hard?", a question of the CSPO's fact, for the CSM)
             unknown = None
@@ -522,7 +523,7 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
                 # enough?"); any figure beside "I don't know if you can pause the test" too, unless `related_figures`
                 nearest = None
             return Decision(NOT_KNOWN, "known_unknown", unknown=unknown, nearest=nearest, certifications=named,
-                            asks=asks, candidates=candidates, asked_about=self._asked_about(text, unknown.say))
+                            asks=asks, candidates=candidates, asked_about=self._asked_about(text, unknown))
 
         # 5. which one is for my role, or for what I like doing? (not a question about one point the two differ
         # on, "I'm a tester and hate exams, which one has no exam?", nor a figure: "I'm a PM ..., how many questions?")

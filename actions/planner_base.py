@@ -52,7 +52,7 @@ from actions.sides import sides_from_knowledge
 from actions.spelling import Speller
 from actions.spelling import vocabulary as spelling_vocabulary
 from actions.stages import stages_from_knowledge
-from actions.unknowns import Unknowns
+from actions.unknowns import Unknown, Unknowns, cued_words
 
 _SPAN = re.compile(r"\b(\d+|one|two|three|five|twelve|24)\s+(months?|years?)\b", re.I)
 _WITHIN_SPAN = re.compile(r"\b(within|in the (past|last))\b[^.;]{0,30}\b(days?|weeks?|months?|years?)\b", re.I)
@@ -341,6 +341,14 @@ class PlannerBase:
             return None
         return "yes" if same == (kind == "same") else "no"
 
+    @staticmethod
+    def _cue_said_by(unknown: Unknown, question: str, fact: FactEntry) -> bool:
+        """Whether the words a known unknown's cues match in ``question`` are all in the fact's own questions or answer
+        ("how many questions are there in the CSM test?" is the fact's question, whatever an unknown's cue; not "Kanban KMP
+        certification, how long is it valid": "kmp" is the unknown's alone)."""
+        said = set(re.findall(r"\w+", " ".join(fact.questions + (fact.answer,)).lower()))
+        return all(w in said for w in cued_words(unknown, question))
+
     def _figure_asked(self, text: str) -> Tuple[str, ...]:
         """What a question asks for, and the kind of figure of a concept it speaks of ("the same pass mark" asks for a
         percent, "longer in time" for a duration)."""
@@ -379,11 +387,20 @@ class PlannerBase:
             return None
         return "no" if compared == "same" else "yes"
 
-    def _asked_about(self, text: str, said: str) -> Tuple[str, ...]:
-        """What the question's asking clause asks about that a known unknown's words (``said``) don't say: its words the
-        knowledge never uses and its specific words, with the words next to them (actions/restate.py)."""
-        lexicon = self.index.lexicon
+    def _asked_about(self, text: str, unknown: Unknown) -> Tuple[str, ...]:
+        """What the question's asking clause asks about that a known unknown's words don't say: its words the knowledge
+        never uses and its specific words, with the words next to them (actions/restate.py); when that is nothing and the
+        words its cues match come before that clause, what the whole question asks about ("Kanban KMP certification, how
+        long is it valid": "Kanban KMP certification")."""
         clause = the_asking_clause(text)
+        asked = self._phrases_asked(clause, unknown.say)
+        cued = cued_words(unknown, the_question(text))
+        if not asked and cued and not any(w in clause.lower() for w in cued):
+            asked = self._phrases_asked(the_question(text), unknown.say)
+        return asked
+
+    def _phrases_asked(self, clause: str, said: str) -> Tuple[str, ...]:
+        lexicon = self.index.lexicon
         keywords = self.foreign_words(clause)
         if lexicon is not None:
             keywords += specific_words(clause, self.index.normalise, lexicon.polarity_generic)

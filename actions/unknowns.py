@@ -78,6 +78,12 @@ class Unknowns:
                      and (not u.about or not named or set(u.about) & set(named))), None)
 
 
+def cued_words(unknown: Unknown, text: str) -> List[str]:
+    """The words of ``text`` the cues of ``unknown`` match (lower case)."""
+    lowered = text.lower()
+    return [w for c in unknown.cues for m in c.finditer(lowered) for w in re.findall(r"\w+", m.group())]
+
+
 def unknowns_from_knowledge(kb: Knowledge) -> Unknowns:
     file = kb.extra_files.get("unknowns", "knowledge/unknowns.yml")
 

@@ -1722,10 +1722,20 @@ def test_what_a_course_costs_is_its_price_not_what_the_fee_includes(planner: Pla
     ("how many times total can i fail the csm before they stop me", "attempt_limit"),
     ("how many questions is the prince2 exam compared to the csm", "uncovered_certifications"),
     ("do recruiters care if it's csm or psm", "holders_and_popularity"),
+    # (set 48: the validity fact's own question at 0.978 outweighed the cue; "kmp" is in none of its questions)
+    ("Kanban KMP certification, how long is it valid", "uncovered_certifications"),
 ])
 def test_what_the_reference_does_not_say_is_not_known(planner: Planner, text: str, unknown: str) -> None:
     d = planner.plan(turn(text, "ask_continuous_learning"), Context())
     assert d.kind == NOT_KNOWN and d.unknown is not None and d.unknown.id == unknown, d.trace()
+
+
+def test_an_uncovered_certification_named_before_the_question_is_named_in_the_not_known(planner: Planner) -> None:
+    d = planner.plan(turn("Kanban KMP certification, how long is it valid", "out_of_scope", confidence=0.55), Context())
+    assert reply(d).startswith('About "Kanban KMP certification": I don\'t know about'), reply(d)
+    # (a fact's own question, whatever an unknown's cue matches in it, is still the fact's)
+    d = planner.plan(turn("How many questions are there in the CSM test?"), Context())
+    assert d.fact is not None and d.fact.id == "csm_test_format", d.trace()
 
 
 def test_which_renewal_is_cheaper_is_a_fact_not_a_price_comparison(planner: Planner) -> None:
