@@ -155,11 +155,31 @@ class FollowUpRules(PlannerBase):
             covered = self._covered_by_last(turn, context)
             if covered is not None:
                 return covered
-        if decision.rule in ("not_known", "no_fact_no_topic") or self._off_the_subject(decision, turn, context):
+        off = decision.rule not in ("not_known", "no_fact_no_topic") and self._off_the_subject(decision, turn, context)
+        if decision.rule in ("not_known", "no_fact_no_topic") or off:
             return self._subject_of_last(turn, context) or self._unknown_of_last(decision, turn, context) \
                 or self._it_is_the_certification(decision, turn, context) or self._near_the_last(decision, turn, context) \
-                or decision
+                or (self._yes_no_of_last_subject(decision, turn, context) if off else None) or decision
         return decision
+
+    def _yes_no_of_last_subject(self, decision: Decision, turn: Turn, context: Context) -> Optional[Decision]:
+        """"does the PO have to be there?" right after "what's the Daily Scrum?": a yes/no question whose fact speaks of
+        nothing the message before spoke of (``_off_the_subject``: "there" was the Daily Scrum), planned again with that
+        message's subject in brackets; its fact when it speaks of that subject ("No. The CSPO has no test" answered
+        whether the PO must be at the Daily Scrum)."""
+        lexicon = self.index.lexicon
+        if lexicon is None or decision.fact is None or not context.question or "yesno" not in lexicon.asks_of(turn.text):
+            return None
+        subject = [(phrase, concept) for phrase, concept in self._subject_phrases(context.question)
+                   if not lexicon.asks_of(phrase)]
+        if not subject:
+            return None
+        text = f"{turn.text.rstrip(' ?')} ({' '.join(phrase for phrase, _ in subject)})?"
+        again = self._plan_turn(replace(turn, text=text), context)
+        if again.kind != FACT or again.fact is None or again.fact.id == decision.fact.id \
+                or not {concept for _, concept in subject} & set(lexicon.concepts_in(again.fact.answer.lower())):
+            return None
+        return replace(again, rule="subject_of_last", from_context=True)
 
     def _near_the_last(self, decision: Decision, turn: Turn, context: Context) -> Optional[Decision]:
         """"is it live or can I do it at my own pace?" right after the course's length, which the NLU fell back on: its

@@ -20,7 +20,9 @@ QUESTION_START = re.compile(r"\W*((hi|hello|hey|please|pls|kindly|so|ok|okay)\W+
 # "what's this assistant good for?", "tell me your features": about the advisor, not the last answer
 ABOUT_THE_ADVISOR = re.compile(r"\b(you|your|yours|assistant|bot|chatbot|advisor)\b")
 
-PRONOUN = re.compile(r"\b(it|its|it's|that|this|they|them|those|these|one)\b")
+# ("does the PO have to be there?" after the Daily Scrum: "there" is a place said before; not "is there a test?")
+PRONOUN = re.compile(r"\b(it|its|it's|that|this|they|them|those|these|one)\b|(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )"
+                     r"(?<!\bisn't )(?<!\baren't )\bthere\b(?!'s|\s+(is|are|was|were|will|isn't|aren't|any|a|an)\b)")
 
 GOING_ON = re.compile(r"\W*(and|also|so|plus|what about|how about)\b")
 

@@ -1151,6 +1151,19 @@ def test_a_yes_no_clause_after_what_a_neighbour_is_gets_its_yes_or_no(planner: P
     assert reply(d).startswith("No. **PMP"), (reply(d), d.trace())
 
 
+def test_there_in_a_yes_no_follow_up_is_what_the_message_before_spoke_of(planner: Planner) -> None:
+    """ "does the PO have to be there?" right after "what's the Daily Scrum?" (sets 24, 27, 48) got "No. The CSPO has no
+    test" (the CSPO's "must": no); "there" is the Daily Scrum."""
+    context = Context(topic="responsibilities", question="what's the Daily Scrum?")
+    d = planner.plan(turn("does the PO have to be there?", "ask_requirements", confidence=0.41,
+                          entities=[{"entity": "role", "value": "product_owner", "start": 9, "end": 11}]), context)
+    assert d.fact is not None and d.fact.id == "po_daily_scrum", d.trace()
+    assert reply(d).startswith("No. For the Product Owner the Daily Scrum is optional"), reply(d)
+    # ("is there a test?" asks whether there is one: no place said before)
+    d = planner.plan(turn("is there a test for the CSPO?", "ask_requirements"), context)
+    assert d.fact is not None and d.fact.id == "cspo_no_test", d.trace()
+
+
 def test_why_after_a_fact_with_a_reason_gets_the_reason(planner: Planner) -> None:
     """ "why so different?" after the course price: because each trainer sets it (facts.yml `because`)."""
     after_price = Context(certification="CSPO", topic="cost", fact="cspo_price")
