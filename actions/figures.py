@@ -31,6 +31,8 @@ _MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 # "in March 2024", "on 15 june 2025", "Nov 2024", "June 15, 2025" (a month and a year, the day optional)
 _DATE = re.compile(r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?)?" + _MONTH + r",?\s+(?:(\d{1,2})(?:st|nd|rd|th)?,?\s+)?"
                    r"((?:19|20)\d\d)\b")
+# "got my CSM in 2023", "has it since 2025": a year alone
+_YEAR_ONLY = re.compile(r"\b(?:in|since|from|during)\s+(?:early\s+|late\s+|mid\s+)?((?:19|20)\d\d)\b(?![-/]\d)")
 # ... said of getting it ("got", "passed", "certified", "earned"), not of a course booked or a deadline asked about
 _GOT = re.compile(r"\b(got|get|gotten|passed|pass|certified|earned|received|obtained|took|did|since|from|issued|"
                   r"awarded|became)\b")
@@ -117,7 +119,7 @@ class Figures:
 
 FIELDS = tuple(f.name for f in fields(Figures))
 # The sentences of facts.yml `works_out` each computation needs, with the names it fills in.
-SENTENCES = {"valid_until": ("since", "until"), "valid_then": ("since", "until", "asked"),
+SENTENCES = {"valid_until": ("since", "until"), "valid_until_year": ("year", "until"), "valid_then": ("since", "until", "asked"),
              "valid_not_then": ("since", "until", "asked"), "valid_left": ("age", "left"), "valid_lapsed": ("age", "over"),
              "renewals_over": ("years", "times", "total"), "attempts_cost": ("attempts", "free", "paid", "total"),
              "window_left": ("ago", "left", "window"), "window_over": ("ago", "window"), "test_ends": ("start", "end"),
@@ -239,6 +241,11 @@ class Worker:
         """"certified in March 2024": until when it is valid; and, with a second date asked about ("is it still valid
         in March 2027?"), whether it still is then (a date in the same month as the end counts as after it)."""
         dates = list(_DATE.finditer(text))
+        years = list(_YEAR_ONLY.finditer(text)) if not dates else []
+        if f.valid_months and f.valid_months % 12 == 0 and len(years) == 1 and _GOT.search(text[:years[0].end()]):
+            # ("got my CSM in 2023, when does it run out?": two years on, in the month it was earned)
+            year = int(years[0].group(1))
+            return self._say("valid_until_year", year=str(year), until=str(year + f.valid_months // 12))
         asked = dates[1] if len(dates) == 2 and _STILL_VALID.search(text[dates[0].end():dates[1].start()]) else None
         if f.valid_months is None or not (len(dates) == 1 or asked) or not _GOT.search(text[:dates[0].start()]):
             return None

@@ -11,7 +11,8 @@ from actions.figures import Figures, Worker
 from actions.render import Renderer
 
 WORDING = {
-    "valid_until": "since {since} until {until}", "valid_then": "yes {since} {until} {asked}",
+    "valid_until": "since {since} until {until}", "valid_until_year": "in {year} until {until}",
+    "valid_then": "yes {since} {until} {asked}",
     "valid_not_then": "no {since} {until} {asked}",
     "valid_left": "age {age} left {left}", "valid_lapsed": "age {age} over {over}",
     "renewals_over": "{years} years {renewals} renewals ({times}) {total}", "attempts_cost": "{attempts} {free} {paid} {total}",
@@ -42,6 +43,11 @@ def work(figures: Figures, text: str) -> Optional[str]:
     ("got my cspo in june 2024, is it still valid now (nov 2026)?", "no in June 2024 June 2026 in November 2026"),
     ("certified on 3 may 2025, will it still be valid on 1 april 2027?", "yes on 3 May 2025 3 May 2027 on 1 April 2027"),
     ("got it in may 2025 and booked a course in june 2026, when must I renew?", None),  # two dates, neither asked about
+    # a year alone (sets 16, 17, 22, 42, 48: the two years only): in the month it was earned, two years on
+    ("got my CSM in 2023, when does it run out?", "in 2023 until 2025"),
+    ("a candidate got her CSPO in 2021 and never renewed", "in 2021 until 2023"),
+    ("I plan to do the CSM in 2027, how long is it valid?", None),  # not of getting it
+    ("got it in 2021 and renewed in 2023, when next?", None),  # two years: which one is unclear
     ("my CSM is from 20 months ago. still valid?", "age 20 months left 4 months"),
     ("got it three years ago, still valid?", "age three years over a year"),
     ("I want to stay certified for 6 years total, how much money?", "6 years 2 renewals (twice) 200"),
