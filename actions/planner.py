@@ -84,7 +84,7 @@ from actions.question_text import (
 )
 from actions.sameness import comparison, sameness
 from actions.spelling import corrected_turn
-from actions.threshold import SCORE_WORDS
+from actions.threshold import ASKS_WHAT_IS_LEFT, SCORE_WORDS
 
 # a question asking yes or no by its first word ("is there a time limit ...?")
 _ASKS_YES_OR_NO = re.compile(r"^\W*((so|and|but|ok|okay|hmm+)\W+)*(is|are|was|were|does|do|did|will|would|has|have|can|could|"
@@ -296,7 +296,7 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
             answer = fact.yes_no.get(modality(asking) or "")
             if answer:
                 return answer
-        if fact.threshold is not None and (
+        if fact.threshold is not None and not ASKS_WHAT_IS_LEFT.match(asking) and (
                 lexicon is None or "yesno" in lexicon.asks_of(text) or SCORE_WORDS.search(text.lower())):
             answer = fact.threshold.answer(text)
             if answer:

@@ -97,6 +97,11 @@ _US_DOLLARS = re.compile(r"^(us ?dollars?|usd|us\$|dollars?|bucks|\$)$")
 _STATES_US_DOLLARS = re.compile(r"\d\s?USD\b")
 
 
+def lexicon_asks(rules: PlannerBase, text: str) -> Tuple[str, ...]:
+    """What ``text`` asks for (lexicon `asks`), () without a lexicon."""
+    return rules.index.lexicon.asks_of(text) if rules.index.lexicon is not None else ()
+
+
 class FollowUpRules(PlannerBase):
     """Rules that read a message with the answer before it (the planner's context)."""
 
@@ -145,6 +150,11 @@ class FollowUpRules(PlannerBase):
         again = self._plan_turn(replace(turn, text=question, entities=tuple(entities)), context)
         if again.kind != FACT or again.fact is None or again.rule not in ("fact", "neighbour_fact"):
             return None
+        if again.polarity is None and again.fact.threshold is not None and "yesno" in lexicon_asks(self, question):
+            # ("The screen said 36 out of 50. ... Did I pass?": the score said before the question, "No." and 1 short)
+            verdict = again.fact.threshold.answer(turn.text)
+            if verdict is not None:
+                again = self._with_figures_worked_out(replace(again, polarity=verdict), turn.text)
         return replace(again, rule="asked_in_a_story" if again.rule == "fact" else again.rule)
 
     def _read_with_last(self, decision: Decision, turn: Turn, context: Context) -> Decision:

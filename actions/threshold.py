@@ -22,6 +22,9 @@ from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
 # Words saying the number is the user's own result, not a claim about the rule.
+# "I did 12 months as a Scrum Master, what's left for the A-CSM?" asks what else is needed, not whether 12 is enough
+ASKS_WHAT_IS_LEFT = re.compile(r"^\W*((so|and|ok|okay|then)\W+)*(what'?s|what is|what are|what else|what more|what remains)"
+                               r"\b[^?]{0,20}\b(left|else|remaining|missing|still|more|next)\b", re.I)
 SCORE_WORDS = re.compile(
     r"\b(enough|sufficient|i (?:only )?(?:got|get|scored?|have|had|answered|earned|collected)|"
     r"i'?ve (?:only |just )?(?:been|had|got|earned|collected|worked)|"

@@ -1164,6 +1164,20 @@ def test_there_in_a_yes_no_follow_up_is_what_the_message_before_spoke_of(planner
     assert d.fact is not None and d.fact.id == "cspo_no_test", d.trace()
 
 
+def test_a_score_said_before_the_question_in_a_story_is_checked(planner: Planner) -> None:
+    """ "... The screen said 36 out of 50. ... Did I pass?" (set 48) got the pass mark with nothing first: the story's
+    question was read alone, without the score; "what's left for the A-CSM?" after "12 months" got a "Yes." it never
+    asked for."""
+    text = ("Just finished the CSM test on my lunch break, heart still racing. The screen said 36 out of 50. I'm too nervous "
+            "to read the small print and my trainer isn't answering. Did I pass?")
+    d = planner.plan(turn(text, "out_of_scope", confidence=0.5, unsure=True,
+                          entities=[ent(text, "CSM", "certification", "CSM")]), Context())
+    assert reply(d).startswith("No. 36 is 1 short"), (reply(d), d.trace())
+    text = "I already did 12 months as a scrum master three years ago, and I have my CSM. What's left for A-CSM?"
+    d = planner.plan(turn(text, "ask_continuous_learning", confidence=0.93), Context())
+    assert d.polarity is None, d.trace()
+
+
 def test_why_after_a_fact_with_a_reason_gets_the_reason(planner: Planner) -> None:
     """ "why so different?" after the course price: because each trainer sets it (facts.yml `because`)."""
     after_price = Context(certification="CSPO", topic="cost", fact="cspo_price")
