@@ -260,8 +260,17 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     # new unknowns such as group discounts, tax, visas and accessibility) by a helper given only the reference; NOT tuned
     # against: measured on the session's first code, 64aede2 (0.727 / 0.148 / 0.722 / 0.070 / 0.622), and on its last
     # (0.734 / 0.142 / 0.741 / 0.070 / 0.633)
-    "independent-48.yml": {"right_first": 0.73, "wrong_of_all": 0.145, "honest_not_known": 0.74,
-                           "abstained_when_known": 0.071, "followups_right": 0.63},
+    # ... then tuned against in session 33 (0.824 / 0.088 / 0.759 / 0.055 / 0.656 after it)
+    "independent-48.yml": {"right_first": 0.82, "wrong_of_all": 0.09, "honest_not_known": 0.75,
+                           "abstained_when_known": 0.056, "followups_right": 0.65},
+    # written in session 33 (questions split over several messages and corrections sent after them, "X or Y?" choices,
+    # numbers as words or "1h", "a fortnight", world Englishes, requests about the format ("TL;DR", "just yes or no"),
+    # references to what the bot or a source said, hashtags and markdown, the user's plans by date or count, new personas,
+    # new unknowns such as results shown at once, pausing the test, dress code, refunds and class size) by a helper given
+    # only the reference; NOT tuned against: measured on the session's first code, 3c7ec2e (0.761 / 0.133 / 0.722 / 0.075
+    # / 0.622), and on its last, the same (no verdict changed)
+    "independent-49.yml": {"right_first": 0.76, "wrong_of_all": 0.135, "honest_not_known": 0.72,
+                           "abstained_when_known": 0.075, "followups_right": 0.62},
 }
 
 
