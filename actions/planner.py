@@ -443,9 +443,12 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
             and word_count(text) <= SAID_ALREADY_MAX_WORDS
         # "do I need a CSM for it?" right after what the A-CSM is: the certification it builds on, named, is what the
         # question asks about the A-CSM (not whether the CSM has prerequisites)
+        # (not one only related to it: "got my CSM in 2023, when does it run out?" right after the PSM I asks about the CSM;
+        # "how does that compare to the csm time" still asks about the PSM I)
         builds_on = context.neighbour in self.neighbours.entries and bool(named) \
             and set(named) == {self.neighbours.entries[str(context.neighbour)].related} \
-            and bool(_PRONOUN_OBJECT.search(text.lower()))
+            and bool(_PRONOUN_OBJECT.search(text.lower())) \
+            and bool(self.neighbours.entries[str(context.neighbour)].builds_on_fact or _COMPARING.search(text.lower()))
         # ... or "would my CSPO work instead?", "does my PSM count?": a short yes/no question whether a certification
         # named counts towards the advanced one just spoken of
         builds_on = builds_on or (

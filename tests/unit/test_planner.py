@@ -1178,6 +1178,21 @@ def test_a_score_said_before_the_question_in_a_story_is_checked(planner: Planner
     assert d.polarity is None, d.trace()
 
 
+def test_the_certification_named_after_a_neighbour_it_is_only_related_to_is_what_it_asks_about(planner: Planner) -> None:
+    """ "got my CSM in 2023, when does it run out?" right after a PSM I answer got "I don't know ... when does it run out"
+    about the PSM I (the PSM I's `related` CSM was read as the certification it builds on, as the A-CSM's is)."""
+    text = "got my CSM in 2023, when does it run out?"
+    d = planner.plan(turn(text, "ask_continuous_learning", confidence=0.67, entities=[ent(text, "CSM", "certification", "CSM")]),
+                     Context(neighbour="PSM", fact="psm_assessment", topic="requirements"))
+    assert d.fact is not None and d.fact.id == "validity" and not d.neighbours, d.trace()
+    assert reply(d).startswith("Certified in 2023, it stays valid until the same month of 2025"), reply(d)
+    # ("do I need a CSM for it?" right after the A-CSM still asks about the A-CSM, which builds on the CSM)
+    text = "do I need a CSM for it?"
+    d = planner.plan(turn(text, "ask_requirements", confidence=0.65, entities=[ent(text, "CSM", "certification", "CSM")]),
+                     Context(neighbour="A-CSM", topic="continuous_learning"))
+    assert d.neighbours == ("A-CSM",) and d.polarity == "yes", d.trace()
+
+
 def test_why_after_a_fact_with_a_reason_gets_the_reason(planner: Planner) -> None:
     """ "why so different?" after the course price: because each trainer sets it (facts.yml `because`)."""
     after_price = Context(certification="CSPO", topic="cost", fact="cspo_price")
