@@ -62,7 +62,7 @@ CLAIM = re.compile(r"\b(is that|is it|is this|isn't it|right|true|correct|really
                    r"fact[- ]?check)\b")
 # "correct me if I'm wrong, the pass mark is 74%?": a claim put to check, not the user's own situation ("if I")
 _ASKED_TO_CORRECT = re.compile(r"\b(correct me if (i'?m|i am) wrong|if (i'?m|i am) not mistaken)\b")
-_YES_NO_START = re.compile(r"^\W*((hi|hey|hello|so|ok|okay|btw|and|but|ngl|tbh|um+|uh+|hm+)\W+)*"
+YES_NO_START = re.compile(r"^\W*((hi|hey|hello|so|ok|okay|btw|and|but|ngl|tbh|um+|uh+|hm+)\W+)*"
                            r"(is|are|does|do|did|will|would|has|have|"
                            r"isn't|aren't|doesn't|don't)\b")
 
@@ -97,11 +97,11 @@ def claimed_figures(question: str, asks_yes_no: bool = False) -> List[Tuple[str,
     yes/no one by other means ("csm test 90 min?", a question mark after no question word)."""
     lowered = _ASKED_TO_CORRECT.sub(" ", question.lower().replace("\u2019", "'"))  # (its "if I" is no situation)
     if SITUATION.search(lowered) or _ALTERNATIVES.search(lowered) \
-            or not (asks_yes_no or _YES_NO_START.match(lowered) or CLAIM.search(lowered)):
+            or not (asks_yes_no or YES_NO_START.match(lowered) or CLAIM.search(lowered)):
         return []
     # "is there a time limit for my free attempts? like 30 days?": the guess is put to a yes/no question of its own,
     # which a "No." to the figure would seem to answer
-    if any(_YES_NO_START.match(part) and not figures(part) for part in re.split(r"\?+\s+(?=\w)", lowered)[:-1]):
+    if any(YES_NO_START.match(part) and not figures(part) for part in re.split(r"\?+\s+(?=\w)", lowered)[:-1]):
         return []
     return figures(lowered)
 
@@ -234,7 +234,7 @@ def bound_verdict(question: str, answer: str, asks_yes_no: bool = False) -> Opti
     offers alternatives, speaks of the user's own figures or says "not", or the answer states none, several or a rough
     one of that unit."""
     lowered = _one_unit(question.lower().replace("\u2019", "'"))
-    if not (asks_yes_no or _YES_NO_START.match(lowered)) or _ALTERNATIVES.search(lowered) \
+    if not (asks_yes_no or YES_NO_START.match(lowered)) or _ALTERNATIVES.search(lowered) \
             or re.search(r"\b(not|never|no)\b|n't\b", _BOUND.sub("", lowered)):
         return None
     placed = _placed_figures(lowered)

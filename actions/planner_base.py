@@ -12,6 +12,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 from actions.assertions import Assertions, negated, plain_yes_no, same_thing
 from actions.claims import (
     CLAIM,
+    YES_NO_START,
     agreed_rest,
     bound_verdict,
     compared_figure,
@@ -172,7 +173,7 @@ def part_turn(turn: Turn, start: int, end: int) -> Turn:
     entities = tuple(dict(e, start=int(e["start"]) + (0 if int(e["end"]) <= lead else shift),
                           end=int(e["end"]) + (0 if int(e["end"]) <= lead else shift)) for e in turn.entities
                      if isinstance(e.get("start"), int) and isinstance(e.get("end"), int)
-                     and (int(e["end"]) <= lead or start <= int(e["start"]) and int(e["end"]) <= end))
+                     and (int(e["end"]) <= lead or (start <= int(e["start"]) and int(e["end"]) <= end)))
     return replace(turn, text=text, entities=entities)
 
 
@@ -182,11 +183,10 @@ def _words(kb: Knowledge, key: str) -> frozenset:
     return frozenset(str(w).lower() for w in raw) if isinstance(raw, list) else frozenset()
 
 
-# the concepts (lexicon.yml `concepts`) that are a figure, and what a question asking for it asks (lexicon.yml `asks`)
 # "is the PSM I test longer than ...?", "... fewer questions than ...?": a comparison one way or the other
 _LARGER = re.compile(r"\b(more|longer|higher|bigger|larger|greater|pricier|costlier|dearer)\b")
 _SMALLER = re.compile(r"\b(fewer|less|shorter|lower|smaller|cheaper)\b")
-_ASKS_YES_OR_NO_START = re.compile(r"^\W*((so|and|but|ok|okay)\W+)*(is|are|does|do|has|have|will|would)\b")
+# the concepts (lexicon.yml `concepts`) that are a figure, and what a question asking for it asks (lexicon.yml `asks`)
 _FIGURE_CONCEPTS = {"pass_mark": "percent", "question_count": "count", "price": "price", "duration": "duration"}
 
 
@@ -365,7 +365,7 @@ class PlannerBase:
         figure of one unit in each (actions/claims.py ``compared_figure``)."""
         asking = the_question(text.lower())
         more, less = _LARGER.search(asking), _SMALLER.search(asking)
-        if not _ASKS_YES_OR_NO_START.match(asking) or not re.search(r"\bthan\b", asking) or bool(more) == bool(less) \
+        if not YES_NO_START.match(asking) or not re.search(r"\bthan\b", asking) or bool(more) == bool(less) \
                 or negated(asking):
             return None
         compared = compared_figure(first.answer, second.answer, self._figure_asked(text))
@@ -400,6 +400,7 @@ class PlannerBase:
         return asked
 
     def _phrases_asked(self, clause: str, said: str) -> Tuple[str, ...]:
+        """``_asked_about`` of one clause: its words the knowledge never uses and its specific words, as phrases."""
         lexicon = self.index.lexicon
         keywords = self.foreign_words(clause)
         if lexicon is not None:
