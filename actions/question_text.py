@@ -179,7 +179,10 @@ def bound_said(text: str, answer: str) -> Optional[bool]:
 FORMAT_ONLY = re.compile(r"^\W*((and|so|ok|okay|but|pls|please|can you|could you|give me|gimme|say it)\W+)*"
                          r"((just|only) (the )?(number|figure|digits?|amount)|the (number|figure) only|"
                          r"(in|as) (a|one) (sentence|line)|"
-                         r"short(er)? (answer|version)|tl;?dr|briefly|in short|in brief|summari[sz]e( it| that)?)"
+                         r"short(er)? (answer|version)|tl;?dr|briefly|in short|in brief|summari[sz]e( it| that)?|"
+                         # ("say it shorter", "ELI5 pls", "explain like I'm five", "bullet points please", "simpler?")
+                         r"shorter|simpler|more simply|eli5|explain (it |that )?like (i'?m|i am) (five|5)|"
+                         r"(in |as )?bullet(ed)? (points?|list)|(in )?plain (english|words))"
                          r"(\W+(only|pls|please|thanks|thx))*\W*$", re.I)
 
 

@@ -706,6 +706,26 @@ def test_a_claim_heard_from_someone_is_a_yes_no_question_about_the_claim(planner
     assert d.fact is not None and d.fact.id == "validity", d.trace()
 
 
+def test_a_claim_read_on_a_website_or_heard_in_passing_is_checked_not_taken_for_a_question_of_where(planner: Planner) -> None:
+    lexicon = planner.index.lexicon
+    assert lexicon is not None
+    # "the website said ..." is where the claim comes from, not a question of where ("where is the website?" still is)
+    framed = "the website said the csm test is 50 questions, is that right?"
+    assert "where" not in lexicon.asks_of(framed) and "where" in lexicon.asks_of("what is the website for the csm?")
+    # who said it, with words between ("someone in my cohort reckons", "my trainer told us"), is no part of the claim
+    assert lexicon.without_frames("someone in my cohort reckons the csm test is 80 questions").split() == \
+        "the csm test is 80 questions".split()
+    assert lexicon.without_frames("my trainer told us the csm pass mark is 74%").split() == "the csm pass mark is 74%".split()
+    for text, fact_id, first in ((framed, None, "Yes."),
+                                 ("someone in my cohort reckons the CSM test is 80 questions. is he right?", "csm_test_format",
+                                  "No."),
+                                 ("my trainer told us the CSM pass mark is 74%", "csm_pass_mark", "Yes."),
+                                 ("someone on LinkedIn says you must hold a CSM before the CSPO", "prerequisites", "No.")):
+        d = planner.plan(turn(text), Context())
+        assert d.kind == FACT and (fact_id is None or d.fact.id == fact_id), (text, d.trace())
+        assert reply(d).startswith(first), (text, reply(d))
+
+
 def test_a_known_unknown_is_matched_in_the_asking_sentence_only(planner: Planner) -> None:
     # the reason given after the question ("english is not my first language") asks nothing of languages
     d = planner.plan(turn("do i get 2 hours for the csm test? asking bc my english is not my first language"), Context())
@@ -3015,6 +3035,11 @@ def test_a_known_unknown_shows_a_related_fact_with_figures_only_when_marked(plan
     ("what's the csm pass mark?", "csm_pass_mark", "and that's the minimum?", "yes"),
     ("what's the csm pass mark?", "csm_pass_mark", "and that's the maximum?", None),  # (a minimum; "up to 13 wrong")
     ("how long is the csm test?", "csm_test_format", "and that's the maximum?", "yes"),
+    # how the user wants it put, said alone (set 49: they got "not sure I understood" or another topic)
+    ("how long's the CSM test", "csm_test_format", "explain like I'm five", None),
+    ("is CSPO tested?", "cspo_no_test", "ELI5 pls", None),
+    ("what are the CSPO learning objectives?", "cspo_objectives", "say it shorter", None),
+    ("how many SEUs do I need?", "renewal_requirements", "bullet points please", None),
 ])
 def test_the_last_fact_again_in_another_form(planner: Planner, previous: str, fact_id: str, text: str,
                                              first: Optional[str]) -> None:
@@ -3022,6 +3047,21 @@ def test_the_last_fact_again_in_another_form(planner: Planner, previous: str, fa
     mark got the pass mark without its "Yes." (set 45)."""
     d = planner.plan(turn(text, "nlu_fallback", unsure=True), Context(fact=fact_id, question=previous, certification="CSM"))
     assert (d.fact and d.fact.id, d.polarity) == (fact_id, first), d.trace()
+
+
+@pytest.mark.parametrize("text, fact_id", [
+    ("cspo steps in one sentence", "cspo_path"),
+    ("what does a scrum master actually do, like in one line", None),
+    ("TL;DR the CSM process in order pls", "csm_path"),
+])
+def test_how_the_user_wants_it_put_is_no_part_of_what_is_asked(planner: Planner, text: str, fact_id: Optional[str]) -> None:
+    """"in one sentence" matched the example question of the difference in short ("... in one sentence?"): "cspo steps in
+    one sentence" got how the two differ (set 49); "like in one line" left "like" to match "what is the test like?"."""
+    lexicon = planner.index.lexicon
+    assert lexicon is not None and "sentence" not in lexicon.without_pleasantries(text.lower())
+    d = planner.plan(turn(text), Context())
+    assert d.fact is None or d.fact.id not in ("difference_in_short", "csm_test_format"), d.trace()
+    assert fact_id is None or (d.fact is not None and d.fact.id == fact_id), d.trace()
 
 
 def test_only_for_one_or_the_other_too_is_the_last_fact_for_both(planner: Planner) -> None:
