@@ -119,6 +119,16 @@ def planner() -> Planner:
     ("do I need a webcam or a proctor for the csm test?", "No."),  # neither (set 43)
     ("Fact-check: 'the CSM exam is closed-book'. True?", "No."),  # ("closed-book": the open-book concept; it got the path)
     ("Will someone watch me take the CSM exam?", "No."),
+    # set 49: words the data lacked ("tested", "a fortnight", "eight weeks", "a quarter", "from the day I pay",
+    # "straight after the course", "voice of the customer")
+    ("> is the CSPO tested?", "No."),
+    ("is the CSM tested?", "Yes."),
+    ("is the free-attempt window for the CSM a fortnight?", "No."),
+    ("CSM free attempts expire after eight weeks, yeah?", "No."),
+    ("does the 90 days for the CSM attempts start from the day I pay?", "No."),
+    ("CSPO: do I get it straight after the course?", "Yes."),
+    ("do I get the CSM straight after the course?", "No."),
+    ("PO = voice of the customer?", "Yes."),
 ])
 def test_first_word(planner: Planner, question: str, expected: str) -> None:
     decision = planner.plan(Turn(question, "ask_requirements", 0.9, ()), Context())
@@ -131,6 +141,7 @@ def test_first_word(planner: Planner, question: str, expected: str) -> None:
     "isn't there a test for the cspo?",  # the user's own negation
     "is the csm test 50 or 60 questions?",  # alternatives
     "and the cspo is as long as the csm, 16 hours?",  # compared
+    "is the PO the voice of the team?",  # ("team": a word the fact does not vouch for)
 ])
 def test_no_first_word_from_assertions(planner: Planner, question: str) -> None:
     decision = planner.plan(Turn(question, "ask_requirements", 0.9, ()), Context())
