@@ -254,7 +254,7 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
             if concepts and self._explains(decision.fact, concepts):
                 decision = replace(decision, leans_on_last=True)
         if decision.fact is not None and decision.kind in (FACT, COUNTERPART) and decision.polarity is None:
-            first = self._first_word(turn, decision.fact, last)
+            first = self._first_word(turn, decision.fact, last) or self._first_of_counterpart(turn, decision, context, last)
             if first:
                 decision = replace(decision, polarity=first)
         if decision.fact is not None and decision.kind in (FACT, COUNTERPART) and not decision.also:

@@ -326,6 +326,27 @@ class PlannerBase:
         rest = pattern.sub(lambda m: " " * len(m.group()), yes_no) if pattern is not None else yes_no
         return "yes" if said_plainly(rest, fact.answer, lexicon, self.index.normalise, lexicon.polarity_generic) else None
 
+    def _first_word(self, turn: Turn, fact: FactEntry, last: Optional[FactEntry]) -> Optional[str]:
+        raise NotImplementedError  # (actions/planner.py)
+
+    def _first_of_counterpart(self, turn: Turn, decision: Decision, context: Context, last: Optional[FactEntry]) -> Optional[str]:
+        """"and CSM?" right after "is there a test for CSPO?" (answered "No."): the same yes/no question asked of the
+        certification now named, its "Yes."/"No." from the counterpart fact; None when the last message asked no yes/no
+        question, named no other certification, or this one says more than which one."""
+        lexicon, new = self.index.lexicon, decision.certifications
+        if decision.rule not in ("counterpart", "counterpart_same_fact") or len(new) != 1 or not context.question \
+                or lexicon is None or "yesno" not in lexicon.asks_of(context.question) or word_count(turn.text) > 4 \
+                or comparison(turn.text, True) is not None or decision.fact is None:
+            return None
+        names = {n.lower() for key, c in self.kb.certifications.items() if key != new[0]
+                 for n in (c.key, c.abbreviation, c.name, *c.aliases) if n}
+        alternatives = "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
+        pattern = re.compile(r"(?<![\w-])(" + alternatives + r")(?![\w-])", re.I)
+        asked, swapped = pattern.subn(new[0], context.question)
+        if not swapped:
+            return None
+        return self._first_word(Turn(asked, turn.intent, turn.confidence, ()), decision.fact, last)
+
     def _as_its_counterpart(self, fact: FactEntry, turn: Turn) -> Optional[str]:
         """"is the PSM I pass mark the same as CSM's?": "no" when the fact's figure of what is asked differs from its
         counterpart's for the one certification the question names (facts.yml `counterparts`), "yes" when it is the same;

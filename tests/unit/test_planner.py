@@ -3064,6 +3064,21 @@ def test_how_the_user_wants_it_put_is_no_part_of_what_is_asked(planner: Planner,
     assert fact_id is None or (d.fact is not None and d.fact.id == fact_id), d.trace()
 
 
+@pytest.mark.parametrize("previous, fact_id, text, cert, first", [
+    ("is there a test for CSPO?", "cspo_no_test", "and CSM?", "CSM", "yes"),
+    ("can i get the csm without a test?", "csm_path", "what about cspo?", "CSPO", "yes"),
+    ("is the csm valid forever?", "validity", "what about cspo?", "CSPO", "no"),
+    ("does the CSM expire?", "validity", "the cspo too?", "CSPO", "yes"),
+    ("how long is the CSM test?", "csm_test_format", "and CSPO?", "CSPO", None),  # (no yes/no question before)
+])
+def test_and_the_other_one_after_a_yes_no_question_asks_it_of_the_other(planner: Planner, previous: str, fact_id: str,
+                                                                        text: str, cert: str, first: Optional[str]) -> None:
+    """"and CSM?" right after "is there a test for CSPO?" ("No.") got how to earn the CSM without its "Yes." (set 49)."""
+    d = planner.plan(turn(text, "ask_certification_info", [ent(text, cert.lower(), "certification", cert)]),
+                     Context(fact=fact_id, question=previous, certification="CSM" if cert == "CSPO" else "CSPO"))
+    assert d.rule.startswith("counterpart") and d.polarity == first, d.trace()
+
+
 def test_only_for_one_or_the_other_too_is_the_last_fact_for_both(planner: Planner) -> None:
     """"only for the CSM or the CSPO too?" right after the prerequisites got the side-by-side summary (set 45)."""
     text = "only for the CSM or the CSPO too?"
