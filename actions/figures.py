@@ -17,6 +17,7 @@ whether that is past. Pure: text in, a sentence or None out.
 """
 from __future__ import annotations
 
+import datetime
 import math
 import re
 from dataclasses import dataclass, fields
@@ -80,6 +81,12 @@ _OLD = re.compile(r"\b" + _N + r"\s+(months?|years?|yrs?)\s+(?:old|ago)\b")
 _NOT_EARNED = re.compile(r"\b(lapsed|expired|ran out|run out|ended|renewed|stopped|quit|left)\b[\w\s,]{0,20}$", re.I)
 _VALID_ASKED = re.compile(r"\b(valid|active|current|good|live|expired?|lapsed?)\b")
 _LAPSED_ASKED = re.compile(r"\b(expired?|lapsed?|run out|ran out|invalid)\b")
+# "my welcome email came on 1 March ... is 15 May still inside the window?": two days of a month (the year optional), the
+# first one said of the welcome email or the course; the days between them are the days after it
+_DAY_OF_MONTH = re.compile(r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r"|" + _MONTH
+                           + r"\s+(\d{1,2})(?:st|nd|rd|th)?)\b(?!\s*(?:,\s*)?(?:19|20)\d\d)(?![:.]\d)")
+_STARTED_ON = re.compile(r"\b(email|e-mail|mail|course|class|training|workshop|finished|completed|attended|ended|got it|"
+                         r"received|arrived|came)\b")
 _CLOCK = re.compile(r"\b(?:at\s+)?(\d{1,2})[:.h](\d{2})\s*(am|pm)?\b")
 _STARTS = re.compile(r"\b(start|starts|started|starting|begin|begins|began|log in|open)\b")
 _PER_QUESTION = re.compile(r"\b(per|each|a|every)\s+question\b")
@@ -138,6 +145,25 @@ def _day_month_year(m: "re.Match[str]") -> Tuple[Optional[str], int, int]:
 def _on_date(day: Optional[str], month: int, year: int) -> str:
     """"on 15 June 2025", "in March 2024"."""
     return ("on " if day else "in ") + " ".join(p for p in (day, _MONTHS[month].title(), str(year)) if p)
+
+
+def _days_between(text: str) -> Optional[int]:
+    """The days from the first to the second of two days of a month in ``text`` ("email on 1 March ... 15 May": 75), the
+    first said of the welcome email or the course (by the words before it in its sentence); None otherwise. With no
+    year, the second is the next such day after the first."""
+    dates = list(_DAY_OF_MONTH.finditer(text))
+    if len(dates) != 2 or not _STARTED_ON.search(re.split(r"[?!;]|\.\s", text[:dates[0].start()])[-1]):
+        return None
+    days = []
+    for m in dates:
+        day, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        index = next(i for i, name in enumerate(_MONTHS) if name.startswith(month.lower()[:3]))
+        days.append((index, int(day)))
+    try:
+        first, second = (datetime.date(2001, month + 1, day) for month, day in days)  # (a year with no 29 February)
+    except ValueError:
+        return None
+    return (second - first).days % 365 or None
 
 
 def _number(word: str) -> int:
@@ -210,6 +236,9 @@ class Worker:
             return bool(_OWN.search(re.split(r"[.?!;]", text[max(0, start - OWN_REACH):start])[-1]))
 
         found = [(float(m.group(1) or m.group(2)), 0.0) for m in _DAY_AFTER.finditer(text) if own(m.start())]
+        between = _days_between(text)
+        if between is not None:
+            found.append((float(between), 0.0))
         for m in _LATER.finditer(text):
             if not m.group(0).endswith("ago") and not own(m.start()):
                 continue  # ("I read you have 60 days after the course": the rule as heard, not the user's own day)

@@ -82,6 +82,10 @@ def test_no_figure_of_the_certification_gives_nothing(text: str) -> None:
     ("two additional tries, how much?", "4 2 2 50"),
     ("I did the course 70 days ago and never took the test", "70 20 90"),
     ("the course was 100 days ago, can I still take it", "over 100 90"),
+    # two days of a month, the first one the welcome email's or the course's (set 49: "email came on 1 March ... 15 May")
+    ("my welcome email came on 1 march. is 15 may still inside the free csm window?", "75 15 90"),
+    ("welcome email on march 1, can i sit the test on june 10?", "over 101 90"),
+    ("the course finished 1 dec, test on 20 feb ok?", "81 9 90"),  # (over the new year)
 ])
 def test_attempts_and_the_window(text: str, expected: str) -> None:
     assert work(ATTEMPTS, text) == expected
@@ -309,3 +313,18 @@ def test_both_of_them_right_after_a_fact_is_that_fact_for_both() -> None:
     assert d.rule == "both_of_last" and [d.fact.id, *(a.fact.id for a in d.also)] == ["csm_course_length", "cspo_course_length"]
     # no answer before: no fact to go on from
     assert planner.plan(Turn("both of them?", "ask_recommendation", 0.7, ()), Context()).rule != "both_of_last"
+
+
+@pytest.mark.parametrize("text", [
+    "i was born on 3 may and the course is on 1 june, how long do i have?",  # (the first day is no email or course)
+    "email on 1 march, test on 5 april, course on 2 june?",  # three days: which two is not said
+    "email came on 31 april, test on 2 may?",  # no such day
+])
+def test_two_days_of_a_month_only_from_the_email_or_the_course(text: str) -> None:
+    assert work(ATTEMPTS, text) is None
+
+
+def test_two_days_of_a_month_settle_a_yes_no_question_on_the_window() -> None:
+    worker = Worker(WORDING)
+    assert worker.verdict(ATTEMPTS, "my welcome email came on 1 march. is 15 may still inside the free window?") == "yes"
+    assert worker.verdict(ATTEMPTS, "welcome email on 10 january, is 20 april too late?") == "yes"
