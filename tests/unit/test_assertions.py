@@ -129,6 +129,9 @@ def planner() -> Planner:
     ("CSPO: do I get it straight after the course?", "Yes."),
     ("do I get the CSM straight after the course?", "No."),
     ("PO = voice of the customer?", "Yes."),
+    # someone watching through the camera is proctoring, not a device's requirement (unknowns.yml test_devices)
+    ("Will someone watch me through my camera during the scrum master exam?", "No."),
+    ("will somebody watch me on webcam during the csm test", "No."),
 ])
 def test_first_word(planner: Planner, question: str, expected: str) -> None:
     decision = planner.plan(Turn(question, "ask_requirements", 0.9, ()), Context())
@@ -204,3 +207,10 @@ def test_a_true_word_inside_a_false_assertion_is_that_ones() -> None:
     # a false one overlapping a true one only in part is still that one's negation ("doesn't have to be at the daily")
     optional = Assertions(true=(re.compile(r"(doesn't|does not) have to"),), false=(re.compile(r"have to[^?]{0,40}daily"),))
     assert optional.verdict("the po doesn't have to be at the daily scrum, right?", True) == "yes"
+
+
+@pytest.mark.parametrize("question", ["can I take the csm test on my phone?", "do I need a webcam for the csm test?",
+                                      "which browser works for the CSM test?"])
+def test_a_device_for_the_test_stays_a_known_unknown(planner: Planner, question: str) -> None:
+    decision = planner.plan(Turn(question, "ask_requirements", 0.9, ()), Context())
+    assert decision.unknown is not None and decision.unknown.id == "test_devices", decision.trace()
