@@ -3227,3 +3227,15 @@ def test_how_sure_gets_the_source_without_a_yes(planner: Planner) -> None:
 def test_a_guess_after_the_question_gets_its_yes_or_no(planner: Planner, text: str, first: Optional[str]) -> None:
     d = planner.plan(turn(text, "ask_requirements"), Context())
     assert d.fact is not None and (d.polarity if d.polarity in ("yes", "no") else None) == first, (d.fact.id, d.polarity)
+
+
+@pytest.mark.parametrize("text, unknown_id", [
+    ("how many people are in a typical CSM class?", "class_size"),  # (it got the number of holders worldwide)
+    ("how much will my salary go up after CSPO, in numbers?", "salary_figures"),  # (it got one trainer's price)
+    ("will I get a pay rise with the CSM?", "salary_figures"),
+    ("how many certified scrum trainers are there worldwide?", "number_of_trainers"),  # (it got the number of holders)
+])
+def test_a_typical_class_a_salary_going_up_and_the_trainers_are_their_own_unknowns(planner: Planner, text: str,
+                                                                                   unknown_id: str) -> None:
+    d = planner.plan(turn(text), Context())
+    assert d.kind == NOT_KNOWN and d.unknown is not None and d.unknown.id == unknown_id, d.trace()
