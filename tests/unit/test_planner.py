@@ -3234,8 +3234,16 @@ def test_a_guess_after_the_question_gets_its_yes_or_no(planner: Planner, text: s
     ("how much will my salary go up after CSPO, in numbers?", "salary_figures"),  # (it got one trainer's price)
     ("will I get a pay rise with the CSM?", "salary_figures"),
     ("how many certified scrum trainers are there worldwide?", "number_of_trainers"),  # (it got the number of holders)
+    ("are there grants for the CSM course?", "course_funding"),
 ])
 def test_a_typical_class_a_salary_going_up_and_the_trainers_are_their_own_unknowns(planner: Planner, text: str,
                                                                                    unknown_id: str) -> None:
     d = planner.plan(turn(text), Context())
     assert d.kind == NOT_KNOWN and d.unknown is not None and d.unknown.id == unknown_id, d.trace()
+
+
+@pytest.mark.parametrize("text", ["So for CSPO there's no test at all... how do they grant it then?", "who grants the CSPO?"])
+def test_granting_the_certification_is_no_grant_for_the_course(planner: Planner, text: str) -> None:
+    """"how do they grant it then?" got the funding unknown ("grants or subsidies", set 49)."""
+    d = planner.plan(turn(text), Context())
+    assert d.unknown is None and d.fact is not None, d.trace()
