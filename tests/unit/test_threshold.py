@@ -19,6 +19,9 @@ SEUS = Threshold(minimum=20, unit="seus?|scrum education units?")
     ("is 80 percent enough for the csm test", "yes"),
     ("if i get 36 out of 50 on csm do i pass?", "no"),
     ("I got 37/50, did I pass?", "yes"),
+    # a full stop right after the score ended the sentence, not a decimal (set 49: "I got exactly 37. Did I ...?")
+    ("I got 37. Did I pass the CSM?", "yes"),
+    ("I got exactly 36. did I pass?", "no"),
     ("would i pass with 40 correct?", "yes"),
     ("i answered 30 right, is that a pass?", "no"),
     ("is the pass mark 80%?", "no"),            # a claim about the minimum that is not it
