@@ -147,10 +147,11 @@ def _on_date(day: Optional[str], month: int, year: int) -> str:
     return ("on " if day else "in ") + " ".join(p for p in (day, _MONTHS[month].title(), str(year)) if p)
 
 
-def _days_between(text: str) -> Optional[int]:
+def days_between(text: str) -> Optional[int]:
     """The days from the first to the second of two days of a month in ``text`` ("email on 1 March ... 15 May": 75), the
     first said of the welcome email or the course (by the words before it in its sentence); None otherwise. With no
     year, the second is the next such day after the first."""
+    text = text.lower()
     dates = list(_DAY_OF_MONTH.finditer(text))
     if len(dates) != 2 or not _STARTED_ON.search(re.split(r"[?!;]|\.\s", text[:dates[0].start()])[-1]):
         return None
@@ -236,7 +237,7 @@ class Worker:
             return bool(_OWN.search(re.split(r"[.?!;]", text[max(0, start - OWN_REACH):start])[-1]))
 
         found = [(float(m.group(1) or m.group(2)), 0.0) for m in _DAY_AFTER.finditer(text) if own(m.start())]
-        between = _days_between(text)
+        between = days_between(text)
         if between is not None:
             found.append((float(between), 0.0))
         for m in _LATER.finditer(text):

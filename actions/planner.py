@@ -258,7 +258,7 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
             if first:
                 decision = replace(decision, polarity=first)
         if decision.fact is not None and decision.kind in (FACT, COUNTERPART) and not decision.also:
-            decision = self._with_figures_worked_out(decision, turn.text)
+            decision = self._with_figures_worked_out(decision, turn.text, context.question)
         return decision
 
     def _first_word(self, turn: Turn, fact: FactEntry, last: Optional[FactEntry]) -> Optional[str]:

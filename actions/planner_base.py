@@ -34,7 +34,7 @@ from actions.decision import (
     Turn,
 )
 from actions.facts import FactEntry, FactIndex
-from actions.figures import Worker
+from actions.figures import Worker, days_between
 from actions.knowledge_base import Knowledge, KnowledgeError
 from actions.neighbours import ENTITY as NEIGHBOUR_ENTITY
 from actions.neighbours import Neighbours
@@ -690,15 +690,19 @@ class PlannerBase:
                 held.append(replace(held[0], fact=twin, topic=twin.topic, certifications=twin.certifications))
         return replace(held[0], also=tuple(held[1:]))
 
-    def _with_figures_worked_out(self, decision: Decision, text: str) -> Decision:
+    def _with_figures_worked_out(self, decision: Decision, text: str, before: Optional[str] = None) -> Decision:
         """"I got certified in March 2024, when must I renew?": what the user's figures work out to with the fact's
         (actions/figures.py), said first, instead of a "Yes."/"No." read from the fact's words; "if I get 36 correct do I
-        pass?": "No." and what it is short by (the fact's threshold)."""
+        pass?": "No." and what it is short by (the fact's threshold). ``before``: the user's message before this one,
+        read with it when it gave the day the window counts from ("my welcome email came on 10 January." / "can I do my
+        first attempt on 20 April?")."""
         fact = decision.fact
         if fact is None or self.worker is None:
             return decision
         # (the whole message: the figures are often in a sentence before the question, "I failed 3 times. how much?")
         question = text
+        if before and days_between(text) is None and days_between(f"{before.rstrip(' .!')}. {text}") is not None:
+            question = f"{before.rstrip(' .!')}. {text}"
         if fact.figures is not None:
             lexicon, asked = self.index.lexicon, the_question(text)
             # "can I still take the test on day 61?": "Yes." when the user's figures settle it (yes/no only), but "No." when a

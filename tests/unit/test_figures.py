@@ -328,3 +328,17 @@ def test_two_days_of_a_month_settle_a_yes_no_question_on_the_window() -> None:
     worker = Worker(WORDING)
     assert worker.verdict(ATTEMPTS, "my welcome email came on 1 march. is 15 may still inside the free window?") == "yes"
     assert worker.verdict(ATTEMPTS, "welcome email on 10 january, is 20 april too late?") == "yes"
+
+
+def test_the_day_the_window_counts_from_said_in_the_message_before() -> None:
+    """"My CSM welcome email came on 10 January." then "Can I do my first free attempt on 20 April?" got the attempts
+    without "No." (set 49): the day said before is read with the one asked about."""
+    planner = get_planner()
+    text = "Can I do my first free attempt on 20 April?"
+    context = Context(question="My CSM welcome email came on 10 January.", certification="CSM")
+    decision = planner.plan(Turn(text, "ask_requirements", 0.9, ()), context)
+    assert decision.polarity == "no" and "100 days" in (decision.worked_out or ""), decision.trace()
+    # a day of its own and one before: only its own ("on 1 March ... 15 May?" has two already)
+    decision = planner.plan(Turn("my welcome email came on 1 March, is 15 May ok for the test?", "ask_requirements", 0.9, ()),
+                            Context(question="I did the course on 2 January.", certification="CSM"))
+    assert "75 days" in (decision.worked_out or ""), decision.trace()
