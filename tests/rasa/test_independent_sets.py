@@ -269,8 +269,19 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     # new unknowns such as results shown at once, pausing the test, dress code, refunds and class size) by a helper given
     # only the reference; NOT tuned against: measured on the session's first code, 3c7ec2e (0.761 / 0.133 / 0.722 / 0.075
     # / 0.622), and on its last, the same (no verdict changed)
-    "independent-49.yml": {"right_first": 0.76, "wrong_of_all": 0.135, "honest_not_known": 0.72,
-                           "abstained_when_known": 0.075, "followups_right": 0.62},
+    # ... then tuned against in session 34 (0.820 / 0.108 / 0.759 / 0.047 / 0.667 after it)
+    "independent-49.yml": {"right_first": 0.81, "wrong_of_all": 0.11, "honest_not_known": 0.75,
+                           "abstained_when_known": 0.05, "followups_right": 0.66},
+    # written in session 34 (indirect and embedded questions, distractor numbers and dates that are not the answer,
+    # exclusion and scope words ("apart from the course fee"), who / where / by whom questions, one certification asked
+    # about while both are named, "why" and "since when" questions, new personas (a nurse, an accountant, a pilot, a
+    # retiree ...), follow-ups such as "why?", "since when?", "so both then?", new unknowns such as a practice test,
+    # immigration points, a QR code on the certificate and waiting periods) by a helper given only the reference; NOT
+    # tuned against: measured on the session's first code, 7f0b45b (0.741 / 0.147 / 0.808 / 0.090 / 0.568), and on its
+    # last (0.741 / 0.152 / 0.808 / 0.086 / 0.557: 1 better, 2 worse, both "who grants it?" no longer getting the funding
+    # not-known the judge accepted)
+    "independent-50.yml": {"right_first": 0.74, "wrong_of_all": 0.155, "honest_not_known": 0.80,
+                           "abstained_when_known": 0.09, "followups_right": 0.55},
 }
 
 
