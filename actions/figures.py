@@ -9,7 +9,8 @@ with `figures` in knowledge/facts.yml:
     figures: {valid_months: 24, renewal_fee: 100}     # ... and what renewing costs over several years, or a year
     figures: {valid_months: 24, renewal_seus: 20}     # how many SEUs that is a year
     figures: {free_attempts: 2, attempt_fee: 25}      # what several attempts cost
-    figures: {window_days: 90}                        # "I did the course 70 days ago": the days left of the window
+    figures: {window_days: 90}                        # "I did the course 70 days ago", "email on 1 March ... 15 May?":
+                                                      # the days left of the window
     figures: {test_minutes: 60, test_questions: 50}   # when a test started at 9:15 ends; the minutes per question
 
 The sentences are data (facts.yml `works_out`). No clock: a date of certification gives the month it lapses, never
@@ -158,7 +159,7 @@ def days_between(text: str) -> Optional[int]:
     days = []
     for m in dates:
         day, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
-        index = next(i for i, name in enumerate(_MONTHS) if name.startswith(month.lower()[:3]))
+        index = next(i for i, name in enumerate(_MONTHS) if name.startswith(month[:3]))
         days.append((index, int(day)))
     try:
         first, second = (datetime.date(2001, month + 1, day) for month, day in days)  # (a year with no 29 February)

@@ -327,7 +327,8 @@ class PlannerBase:
         return "yes" if said_plainly(rest, fact.answer, lexicon, self.index.normalise, lexicon.polarity_generic) else None
 
     def _first_word(self, turn: Turn, fact: FactEntry, last: Optional[FactEntry]) -> Optional[str]:
-        raise NotImplementedError  # (actions/planner.py)
+        """What the answer says before the fact ("Yes.", "No." ...): the planner's (actions/planner.py)."""
+        raise NotImplementedError
 
     def _first_of_counterpart(self, turn: Turn, decision: Decision, context: Context, last: Optional[FactEntry]) -> Optional[str]:
         """"and CSM?" right after "is there a test for CSPO?" (answered "No."): the same yes/no question asked of the
@@ -701,8 +702,9 @@ class PlannerBase:
             return decision
         # (the whole message: the figures are often in a sentence before the question, "I failed 3 times. how much?")
         question = text
-        if before and days_between(text) is None and days_between(f"{before.rstrip(' .!')}. {text}") is not None:
-            question = f"{before.rstrip(' .!')}. {text}"
+        joined = f"{before.rstrip(' .!')}. {text}" if before else text
+        if before and days_between(text) is None and days_between(joined) is not None:
+            question = joined
         if fact.figures is not None:
             lexicon, asked = self.index.lexicon, the_question(text)
             # "can I still take the test on day 61?": "Yes." when the user's figures settle it (yes/no only), but "No." when a

@@ -44,7 +44,7 @@ _NUMBER = r"(\d+(?:[.,]\d+)?)"
 # a bare number the user got or scored ("I got 36 on my CSM test, did I pass?"), not one with a unit of its own
 _UNIT_AFTER = (r"%|percent|/|out of|of\b|days?|weeks?|months?|years?|hours?|hrs?|h\b|minutes?|mins?|questions?|answers?|"
                r"attempts?|tries|times|seus?|usd|dollars?|x\b")
-# (a full stop after it ends the sentence: "I got 37. Did I pass?"; "37.5" is no bare score)
+# (a full stop after it ends the sentence, "I got 37. Did I pass?"; a decimal is read whole, "37.5")
 _BARE_SCORE = re.compile(r"\b(?:i|i've|ive|i have)\s+(?:only\s+|just\s+)?(?:got|get|scored?|had)\s+"
                          r"(?:a\s+|only\s+|just\s+|exactly\s+)?" + _NUMBER + r"(?!\d|[.,]\d|\s*(?:" + _UNIT_AFTER + r"))")
 
