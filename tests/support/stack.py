@@ -34,16 +34,38 @@ def conversation_id(sender: str) -> str:
 _GIVEN: Set[int] = set()  # the ports this process has handed out
 
 
+def _ephemeral_range() -> range:
+    """The ports the system hands to outgoing connections (Linux: /proc/sys/net/ipv4/ip_local_port_range)."""
+    try:
+        low, high = (int(p) for p in Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+        return range(low, high + 1)
+    except (OSError, ValueError):
+        return range(32768, 61000)
+
+
+# Servers listen on ports below the system's ephemeral range: a port in it, free when checked, may be taken by any
+# process's outgoing connection in the seconds before a server binds it (a cluster replica once failed to start with
+# "address already in use" on 48296 while the other test group ran). Ports from 20000 up to that range.
+_LISTEN_LOW = 20000
+
+
 def free_port() -> int:
-    """A free port on 127.0.0.1 that this process has not handed out before: the system may give the same free port
-    twice in a row (a cluster once got one port for both its PostgreSQL and its action server)."""
+    """A free port on 127.0.0.1, below the ephemeral range, that this process has not handed out before: the system
+    may give the same free port twice in a row (a cluster once got one port for both its PostgreSQL and its action
+    server). Each process draws at random, so two test groups seldom try the same one; a port bound is free."""
+    high = min(_ephemeral_range().start, 65536)
+    pool = range(_LISTEN_LOW, high) if high - _LISTEN_LOW > 1000 else range(1024, 65536)
     while True:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port not in _GIVEN:
-            _GIVEN.add(port)
-            return port
+        port = pool.start + secrets.randbelow(len(pool))
+        if port in _GIVEN:
+            continue
+        try:
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        _GIVEN.add(port)
+        return port
 
 
 def two_free_ports() -> int:

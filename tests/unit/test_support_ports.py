@@ -12,3 +12,9 @@ def test_free_ports_are_never_handed_out_twice() -> None:
     base = stack.two_free_ports()
     assert base not in ports and base + 1 not in ports
     assert stack.free_port() not in (base, base + 1)
+
+
+def test_free_ports_are_below_the_ephemeral_range() -> None:
+    # outgoing connections take ports in the ephemeral range: a server's port there may be gone before it binds it
+    ephemeral = stack._ephemeral_range()
+    assert all(stack.free_port() < ephemeral.start for _ in range(50))
