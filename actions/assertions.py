@@ -51,7 +51,8 @@ _FRAME_WORDS = re.compile(r"\b(yes or no|true or false|or not)\b|" + OR_HEDGES.p
 # a symbol that ends a clause as a comma would: an emoji ("scared of proctors 💀 is there one?")
 EMOJI = r"[^\w\s?.!,;:'\"()\[\]$%&*/+=<>#@-]+"
 # "I have zero Scrum experience, can I still do the CSPO": a yes/no question after what the user says of themselves
-_YES_NO_CLAUSE = re.compile(r"(?:[,;:.!]|\s" + EMOJI + r")\s*((so|and|but|then|ok|okay)\s+)?"
+# (also after an emoticon: "failed the csm test first time :( can i try again without paying")
+_YES_NO_CLAUSE = re.compile(r"(?:[:;]-?[()/\\pd](?!\w)|[,;:.!]|\s" + EMOJI + r")\s*((so|and|but|then|ok|okay)\s+)?"
                             r"(is|are|can|could|do|does|did|will|would|should|must|am|has|have|may)\s+"
                             r"(i|you|we|it|they|he|she|my|the|a|an|this|that|there)\b")
 # "and is it proctored?", "so like does it expire?": a yes/no question after words that only lead into it; "if i fail
@@ -63,12 +64,24 @@ _LED_IN = re.compile(r"^(is|are|can|could|do|does|did|will|would|should|must|am|
                      r"(i|you|we|it|they|there|my|the)\b")
 _THE_NOUN = re.compile(r"^(the|your|its|their|this|that)\s+[\w-]+(\s+[\w-]+)?\s*\?+\s*$")
 _WH = re.compile(r"\b(what|which|how|when|where|who|whom|whose|why)\b")
+# words that only frame the yes/no question after them ("I was wondering whether ...", "do you happen to know if ...",
+# "my manager wonders whether ...", "not sure if you can help but is there ..."): not what it asserts (their "not",
+# "know" and "happen" are no words of the question's)
+_EMBEDDING = re.compile(
+    r"^\W*((hey|hi|hello|so|ok|okay)\W+)*("
+    r"(not sure (if|whether) (you|u) can help|sorry to bother( you)?|this (may|might) be a (silly|dumb|stupid) question)"
+    r"\W+(but\W+)?(?=(is|are|can|could|do|does|will|would|should|must|has|have)\b)"
+    r"|((i|we) (was|were|am|are) (just )?wondering|(i'm|im|we're) (just )?wondering|just wondering|i wonder|wondering|"
+    r"(do|does) (you|u|ya|anyone|anybody) (happen to )?know|any ?(idea|clue)|(can|could|would) (you|u) (please )?"
+    r"(tell|let) me( know)?|tell me|my [\w-]+ (wonders|is wondering|wants to know|would like to know|asked me to "
+    r"(find out|check|ask))|(i|we) (need|want|have|would like|'d like) to (know|check|find out)) (if|whether)\b)")
 
 
 def plain_yes_no(question: str, asks_yes_no: bool) -> Optional[str]:
     """The question in lower case, its frame words blanked ("true or false", "yes or no"), when it asks one plain
     yes/no question (no alternatives, no comparison, one question); None otherwise. Negations are the caller's."""
     lowered = question.lower().replace("\u2019", "'")
+    lowered = _EMBEDDING.sub(lambda m: " " * len(m.group()), lowered)
     text = _LEAD.sub("", lowered)  # (its "and" is no second question)
     led_in = (text != lowered or text.startswith(("if ", "once ", "after "))) and bool(_LED_IN.match(text))
     # (a question mark alone makes no yes/no question of "and the test?", which asks for what holds of the test; "and

@@ -50,6 +50,13 @@ OPEN_BOOK = Assertions(true=(re.compile(r"open[- ]?book"), re.compile(r"not proc
     # "is a CST the same as a scrum master?")
     ("is an open book test the same thing as a test that isn't proctored?", True, None),
     ("is open book the same as a proctored exam?", True, None),
+    # words that only frame the question are no words of it (set 50: their "not" left "No." out)
+    ("not sure if you can help but is the exam proctored?", True, "no"),
+    ("I was wondering whether the csm test is open book", True, "yes"),
+    ("do you happen to know if the exam is proctored", True, "no"),
+    ("my manager wonders whether the test is open book", True, "yes"),
+    ("I'm not sure the exam is proctored, is it?", True, None),  # (a "not" of the user's own)
+    ("did the course last week :( is the exam proctored", False, "no"),  # (after an emoticon, as after a comma)
 ])
 def test_verdict(question: str, yes_no: bool, expected: Optional[str]) -> None:
     assert OPEN_BOOK.verdict(question, yes_no) == expected
@@ -132,6 +139,23 @@ def planner() -> Planner:
     # someone watching through the camera is proctoring, not a device's requirement (unknowns.yml test_devices)
     ("Will someone watch me through my camera during the scrum master exam?", "No."),
     ("will somebody watch me on webcam during the csm test", "No."),
+    # set 50
+    ("I was wondering whether the CSPO has a test", "No."),
+    ("not sure if you can help but is there an exam at the end of the product owner course?", "No."),
+    ("my manager wonders whether the course fee includes some kind of membership", "Yes."),
+    ("do I have to pay to renew my scrum master cert?", "Yes."),
+    ("is there a fee to renew the CSPO?", "Yes."),
+    ("is there no fee at all to renew the CSPO, is it free?", "No."),
+    ("is the CSM from scrum.org?", "No."),
+    ("is the CSM a PMI certification?", "No."),
+    ("does the experience for A-CSM have to come after the course?", "No."),  # (it may come before or after)
+    ("is the CSPO a Scrum Alliance certification?", "Yes."),
+    ("is the A-CSM required for the CSP-SM?", "Yes."),
+    ("is the A-CSM required for the CSP-PO?", "No."),
+    ("can the product owner experience for the A-CSPO be gained after I take the course?", "Yes."),
+    ("failed the csm test first time :( can i try again without paying", "Yes."),
+    ("hey does cspo have exam", "No."),
+    ("real-estate agent here, I hold the CSPO. does it expire at some point?", "Yes."),
 ])
 def test_first_word(planner: Planner, question: str, expected: str) -> None:
     decision = planner.plan(Turn(question, "ask_requirements", 0.9, ()), Context())
@@ -145,6 +169,7 @@ def test_first_word(planner: Planner, question: str, expected: str) -> None:
     "is the csm test 50 or 60 questions?",  # alternatives
     "and the cspo is as long as the csm, 16 hours?",  # compared
     "is the PO the voice of the team?",  # ("team": a word the fact does not vouch for)
+    "can I retake the CSM a third time without paying?",  # (two free attempts, not three)
 ])
 def test_no_first_word_from_assertions(planner: Planner, question: str) -> None:
     decision = planner.plan(Turn(question, "ask_requirements", 0.9, ()), Context())
