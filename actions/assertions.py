@@ -47,7 +47,8 @@ _SAME_THING = re.compile(r"\b(the )?same (thing|person|role|job|certification|ce
                          r"\b(identical|equivalent|equal) to (an? |the )(?!(csm|cspo)\b)", re.IGNORECASE)
 
 _NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|without|cannot|dont|doesnt|isnt|arent|cant|wont|didnt|aint)\b|n't\b")
-_FRAME_WORDS = re.compile(r"\b(yes or no|true or false|or not)\b|" + OR_HEDGES.pattern)  # ("give or take": no alternatives)
+# ("give or take": no alternatives; "at all" only stresses: "the CSPO has no test at all, right?")
+_FRAME_WORDS = re.compile(r"\b(yes or no|true or false|or not|at all)\b|" + OR_HEDGES.pattern)
 # a symbol that ends a clause as a comma would: an emoji ("scared of proctors 💀 is there one?")
 EMOJI = r"[^\w\s?.!,;:'\"()\[\]$%&*/+=<>#@-]+"
 # "I have zero Scrum experience, can I still do the CSPO": a yes/no question after what the user says of themselves

@@ -377,7 +377,7 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
         # (answering only the first of two questions joined in one sentence, "how long is the course and does it
         # include the exam?", measured: one more right on set 17, but "is there an exam for csm and how many
         # questions" then lost the number of questions a single fact gives: left out)
-        own_asks = self._asks(text)
+        own_asks = self._asks(the_question(text))  # (of the sentences that ask: "retiree with a patchy schedule. Is ...?")
         asks = own_asks or self._asked_again(text, context)
         # (not the words framing a claim: "my trainer said you need 85%?" asks nothing about trainers)
         concepts = self._concepts_asked(text)
@@ -579,7 +579,7 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
             # "can I bring my dog to the class?": words the knowledge never uses ask about something else
             bar = max(bar, book.foreign_word_min_score)
             if "yesno" in asks and "where" not in asks and " or " not in f" {text.lower()} " \
-                    and book.foreign_yes_no_min_score is not None:
+                    and book.foreign_yes_no_min_score is not None and not self._refuted_by_best(ranked, text, wanted):
                 # "can I pause the csm exam in the middle?": "exam" fits the CSPO's no-test fact, whose CSM
                 # counterpart (the path) answered; a yes/no rests on the words the knowledge never uses (not a
                 # choice, "... or just attendance?", nor "where can I read ...?")

@@ -371,6 +371,16 @@ class PlannerBase:
         said = set(re.findall(r"\w+", " ".join(fact.questions + (fact.answer,)).lower()))
         return all(w in said for w in cued_words(unknown, question))
 
+    def _refuted_by_best(self, ranked: Sequence[Tuple[str, float, Any]], text: str, wanted: Sequence[str]) -> bool:
+        """Whether the best-ranked fact about the certifications wanted makes what a yes/no question asserts false (its
+        `assertions`): "can I do the CSM as a self-paced video course at night after my shifts?" is answered "No."
+        whatever its other words ask."""
+        book = self.index.book
+        best = next((book.facts[label] for label, _, _ in ranked if label in book.facts), None)
+        if best is not None and not self._eligible(best, wanted):
+            return False
+        return best is not None and best.assertions is not None and best.assertions.verdict(the_question(text), True) == "no"
+
     def _figure_asked(self, text: str) -> Tuple[str, ...]:
         """What a question asks for, and the kind of figure of a concept it speaks of ("the same pass mark" asks for a
         percent, "longer in time" for a duration)."""

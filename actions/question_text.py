@@ -190,12 +190,17 @@ FORMAT_ONLY = re.compile(r"^\W*((and|so|ok|okay|but|pls|please|can you|could you
 COUNT_OF_WHAT_WAS_SAID = re.compile(r"\bhow many (do|does|did|are|is|should|must|can|will|would)\b")
 
 
+# "is there an exam too?": a question adding to what was just said
+_ADDING = re.compile(r"\b(too|as well|also)\W*$")
+
+
 def leans_on_context(text: str) -> bool:
-    """A short question, one with a pronoun, one going on from the last ("and is there a fee?") or counting what it
-    does not name ("how many do I need in total?"), that leans on what was just said ("does it expire?")."""
+    """A short question, one with a pronoun, one going on from the last ("and is there a fee?", "is there an exam too?")
+    or counting what it does not name ("how many do I need in total?"), that leans on what was just said ("does it
+    expire?")."""
     lowered = text.lower()
-    return bool(PRONOUN.search(lowered) or GOING_ON.match(lowered) or COUNT_OF_WHAT_WAS_SAID.search(lowered)) \
-        or word_count(lowered) <= 4
+    return bool(PRONOUN.search(lowered) or GOING_ON.match(lowered) or COUNT_OF_WHAT_WAS_SAID.search(lowered)
+                or _ADDING.search(lowered)) or word_count(lowered) <= 4
 
 
 _COMPARED = re.compile(r"\b(like|as|than|unlike|compared to|compared with|versus|vs\.?)\s+"

@@ -156,6 +156,8 @@ def planner() -> Planner:
     ("failed the csm test first time :( can i try again without paying", "Yes."),
     ("hey does cspo have exam", "No."),
     ("real-estate agent here, I hold the CSPO. does it expire at some point?", "Yes."),
+    ("unlike the CSM, the CSPO has no test at all, right?", "Yes."),  # (it got "No.": the pattern read over "no")
+    ("unlike the CSM, the CSPO has a test too, right?", "No."),
 ])
 def test_first_word(planner: Planner, question: str, expected: str) -> None:
     decision = planner.plan(Turn(question, "ask_requirements", 0.9, ()), Context())

@@ -3247,3 +3247,36 @@ def test_granting_the_certification_is_no_grant_for_the_course(planner: Planner,
     """"how do they grant it then?" got the funding unknown ("grants or subsidies", set 49)."""
     d = planner.plan(turn(text), Context())
     assert d.unknown is None and d.fact is not None, d.trace()
+
+
+def test_a_question_adding_too_goes_on_about_the_neighbour(planner: Planner) -> None:
+    """ "is there an exam too?" right after what the A-CSM needs asks about the A-CSM (it got "Yes." and the CSM's test,
+    set 50): a question ending in "too" leans on what was just said."""
+    from actions.question_text import leans_on_context
+
+    assert leans_on_context("is there an exam too?") and leans_on_context("do they need a course as well?")
+    assert not leans_on_context("is there an exam for the scrum master certification at the end?")
+    d = planner.plan(turn("is there an exam too?", "ask_requirements"), Context(neighbour="A-CSM"))
+    assert d.neighbours == ("A-CSM",) and d.polarity is None, d.trace()
+
+
+def test_what_the_user_says_of_themselves_asks_nothing(planner: Planner) -> None:
+    """ "retiree here with plenty of time but a patchy schedule. Is the product owner course something I can do
+    self-paced?": the first sentence's "schedule" asked 'when', and the live-course fact, which states no date, was
+    rejected (set 50); what is asked comes from the sentences that ask."""
+    d = planner.plan(turn("retiree here with plenty of time but a patchy schedule. Is the product owner course something "
+                          "I can do self-paced?", "ask_requirements"), Context())
+    assert (d.fact and d.fact.id, d.polarity) == ("course_live", "no"), d.trace()
+
+
+def test_a_false_claim_is_answered_whatever_else_it_asks(planner: Planner) -> None:
+    """ "can I do the CSM as a self-paced video course at night after my nursing shifts?": words the knowledge never uses
+    ("night", "shifts") raised the bar for a yes/no, but the best fact makes the question false: "No." (set 50); not a
+    fact about another certification ("do I need to show a photo ID for the CSM exam": the CSPO's no-test fact)."""
+    d = planner.plan(turn("can I do the CSM as a self-paced video course at night after my nursing shifts?",
+                          "ask_requirements"), Context())
+    assert (d.fact and d.fact.id, d.polarity) == ("course_live", "no"), d.trace()
+    d = planner.plan(turn("do I need to show a photo ID for the CSM exam", "ask_requirements"), Context())
+    assert d.polarity != "no" and (d.fact is None or d.fact.id != "cspo_no_test"), d.trace()
+    d = planner.plan(turn("are CSPO sessions recorded so I can rewatch?", "ask_requirements"), Context())
+    assert d.polarity != "no", d.trace()  # (whether a live session is recorded is not known)
