@@ -3280,3 +3280,18 @@ def test_a_false_claim_is_answered_whatever_else_it_asks(planner: Planner) -> No
     assert d.polarity != "no" and (d.fact is None or d.fact.id != "cspo_no_test"), d.trace()
     d = planner.plan(turn("are CSPO sessions recorded so I can rewatch?", "ask_requirements"), Context())
     assert d.polarity != "no", d.trace()  # (whether a live session is recorded is not known)
+
+
+@pytest.mark.parametrize("message, facts, polarity", [
+    # set 50: "afterwards" is after the course here, not the next certification (it asked for the level after; the
+    # path says there is no test)
+    ("how long is the CSPO course and is there a test afterwards?", ["cspo_course_length", "cspo_path"], None),
+    # "within what time" asks for the window, not a time of day (the course dates' unknown answered)
+    ("how many free tries at the scrum master test, and within what time?", ["csm_attempts"], None),
+    # who the user is says nothing of what they ask: no word the knowledge never uses ("retiree")
+    ("can a 70-year-old retiree take the CSPO course?", ["prerequisites"], "yes"),
+])
+def test_set_50_questions_get_their_fact(planner: Planner, message: str, facts: List[str], polarity: Optional[str]) -> None:
+    d = planner.plan(turn(message, "ask_requirements"), Context())
+    got = [e.fact.id for e in (d, *d.also) if e.fact is not None]
+    assert (got, d.polarity, d.unknown) == (facts, polarity, None), d.trace()
