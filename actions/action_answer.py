@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import SafeAction, send
 from actions.compose import get_planner, planned_reply
-from actions.decision import FALLBACK, NO_ANSWER, SMALL_TALK, Context, Decision, Turn, accepted, fit_only
+from actions.decision import FALLBACK, NO_ANSWER, SMALL_TALK, WHY_NOT_STATED, Context, Decision, Turn, accepted, fit_only
 from actions.question_text import looks_like_a_question
 from actions.render import Renderer
 
@@ -74,14 +74,15 @@ def answered_a_fact_last(events: Iterable[Mapping[str, Any]]) -> bool:
     return False
 
 
-def answer_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+def answer_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, reasons: bool = True) -> Optional[List[Dict[Text, Any]]]:
     """"how many questions is that?" (ask_why to the NLU) right after the pass mark: the planner's answer
-    when it reads the message as a follow-up of that fact (route SMALL_TALK); None otherwise."""
+    when it reads the message as a follow-up of that fact (route SMALL_TALK); None otherwise. ``reasons``: whether
+    "why?" may be read as asking the fact's reason (not in the form, where it asks why the form asks its question)."""
     if not answered_a_fact_last(tracker.events):
         return None
     context = context_of(tracker)
     decision = get_planner().plan(Turn.from_message(tracker.latest_message or {}, unsure=True), context)
-    if not accepted(SMALL_TALK, decision):
+    if not accepted(SMALL_TALK, decision) or (not reasons and decision.rule == WHY_NOT_STATED):
         return None
     intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
     decision = replace(decision, route=f"small talk ({intent}) read as a follow-up of {context.fact}")
@@ -109,7 +110,8 @@ def answer_misread_question(dispatcher: CollectingDispatcher, tracker: Tracker,
         return None
     context = context_of(tracker)
     decision = get_planner().plan(Turn.from_message(message, unsure=True), context)
-    if not accepted(FALLBACK, decision) or (in_form and fit_only(decision)):
+    # (in the form, "why?" asks why the form asks its question, not the reason for the fact given before it)
+    if not accepted(FALLBACK, decision) or (in_form and (fit_only(decision) or decision.rule == WHY_NOT_STATED)):
         return None
     decision = replace(decision, route=f"small talk ({parsed.get('name')}) read as a question")
     return answer_with(dispatcher, tracker, decision, context)

@@ -113,7 +113,7 @@ def answer_aside(dispatcher: CollectingDispatcher, tracker: Tracker, requested: 
     the other one?" right after a fact, a question the NLU took for "stop" (``misread``: only when it was
     unsure) or for no answer ("what does leading a transformation mean?"), "why do you ask?". Its answer's
     events (which keep Rasa from rejecting the form), or None to leave the message to the form and the rules."""
-    answered = answer_follow_up(dispatcher, tracker)
+    answered = answer_follow_up(dispatcher, tracker, reasons=False)  # ("why?" asks why the form asks)
     if answered is None:
         answered = answer_misread_question(dispatcher, tracker, MISREAD_MAX_CONFIDENCE if misread else 1.0, in_form=True)
     intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")

@@ -166,11 +166,13 @@ KNOWLEDGE, FALLBACK, OUT_OF_SCOPE, FORM = "knowledge", "fallback", "out_of_scope
 # A message the NLU took for small talk ("how many questions is that?" as ask_why, "open book or not?" as
 # deny) right after a knowledge answer: the planner answers it only as a follow-up of that answer.
 SMALL_TALK = "small_talk"
+# "why?" right after a fact whose sources give no reason (actions/planner_followups.py)
+WHY_NOT_STATED = "why_not_stated"
 CONTEXT_RULES = ("counterpart", "counterpart_same_fact", "counterpart_question", "then", "said_already", "threshold_of_last",
                  "swap",
                  "source_of_last", "all_of_it", "sure_of_last", "figure_of_last", "audience_why", "audience_other", "topic_other",
-                 "why_of_last", "subject_of_last", "next_step", "certification_of_last", "both_of_last", "per_of_last",
-                 "currency_of_last")
+                 "why_of_last", WHY_NOT_STATED, "subject_of_last", "next_step", "certification_of_last", "both_of_last",
+                 "per_of_last", "currency_of_last")
 # Rules whose answer comes before the recommendation form's question when the message opened the form.
 FORM_OPENING_RULES = ("audience", "goal_guide", "side", "neighbour", "known_unknown")
 

@@ -515,7 +515,7 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
 
         # 4. a known unknown
         if unknown is not None:
-            nearest = book.facts.get(unknown.related) if unknown.related else None
+            nearest = book.facts.get(unknown.related) if unknown.related else self._reasoned_about(unknown, ranked, named)
             if nearest is not None and len(set(named)) == 1 and named[0] not in nearest.certifications \
                     and named[0] in nearest.counterparts:
                 # "CSPO price in the UK?": what is known of the CSPO's price, not of the CSM's

@@ -115,6 +115,9 @@ _THE_ADVANCED = re.compile(r"\b(the|an?|its) advanced (one|version|level|cert\w*
 # "what if I already have the CSM?" right after what the A-CSPO needs: whether the one held counts towards it
 _WHAT_IF_I_HOLD = re.compile(r"\W*((and|so|ok|okay|but)\W+)*(what if|what about if|how about if) i "
                              r"(already )?(have|hold|got|own|did|do|earned|passed)\b")
+# the unknown of knowledge/unknowns.yml for a rule's reason ("why doesn't the CSPO have a test?", "why?" right after a
+# fact with no `because`)
+REASONS_UNKNOWN = "reasons"
 SAID_ALREADY_MAX_WORDS = 9  # "how much does that cost?", "and how long do I have to use them": longer ones stand alone
 # whether a certification is needed for, or counts towards, another ("does a PSM I count toward the A-CSM?")
 _BUILDS_ON = re.compile(r"\b(counts?|qualif\w*|need|needs|needed|require[sd]?|requirement|prerequisites?|first|before|"
@@ -620,6 +623,16 @@ class PlannerBase:
             # "... in the scrum master test from scrum alliance?": the issuer of every CSM/CSPO fact, named, not asked
             known = known | {ISSUER_CONCEPT}
         return [c for c in concepts if c not in known and c not in weak]
+
+    def _reasoned_about(self, unknown: Unknown, ranked: Sequence[Tuple[str, float, Any]],
+                        named: Sequence[str]) -> Optional[FactEntry]:
+        """The rule a question asks the reason for, when it asks why ("why doesn't the CSPO have a test?": the CSPO's
+        no-test fact beside "I don't know why"): the best-ranked fact about the certification named, at the usual bar."""
+        book = self.index.book
+        if unknown.id != REASONS_UNKNOWN:
+            return None
+        return next((book.facts[label] for label, score, _ in ranked if label in book.facts and score >= book.min_score
+                     and self._eligible(book.facts[label], named)), None)
 
     def _eligible(self, fact: FactEntry, wanted: Sequence[str], asks: Sequence[str] = ()) -> bool:
         """A fact about a certification asked about (any, when none is; any, for a role fact asked with

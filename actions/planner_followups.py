@@ -18,6 +18,7 @@ from actions.decision import (
     NOT_KNOWN,
     TOPIC,
     UNPARTICULAR_ASKS,
+    WHY_NOT_STATED,
     Context,
     Decision,
     Turn,
@@ -30,6 +31,7 @@ from actions.planner_base import (
     _WITHIN_SPAN,
     ASKED_AGAIN_MAX_WORDS,
     DEADLINE_CONCEPT,
+    REASONS_UNKNOWN,
     SAID_ALREADY_MAX_WORDS,
     PlannerBase,
     _gives_a_page,
@@ -633,6 +635,11 @@ class FollowUpRules(PlannerBase):
             # "why so different?" after the course price: the reason the sources give (each trainer sets it)
             return Decision(FACT, "why_of_last", fact=last, topic=last.topic, certifications=last.certifications,
                             polarity="because")
+        reasons = next((u for u in self.unknowns.entries if u.id == REASONS_UNKNOWN), None)
+        if reasons is not None and lexicon.asks_why(lowered):
+            # "why?" after "the CSPO has no test": the sources give no reason ("I haven't recommended anything yet" was
+            # the reply), what they say again beside it
+            return Decision(NOT_KNOWN, WHY_NOT_STATED, unknown=reasons, nearest=last, certifications=last.certifications)
         if lexicon.asks_for_the_rest(lowered):
             # "do I need anything else?" after the renewal fee: all that fact says (fee and SEUs), not another fact
             return Decision(FACT, "all_of_it", fact=last, topic=last.topic, certifications=last.certifications,

@@ -476,3 +476,15 @@ def test_an_opener_comparing_with_a_neighbour_gets_the_comparison_not_only_the_n
     msgs, _ = run(ActionAskCurrentRole(), tracker(text, "ask_recommendation", entities, opened=True))
     said = [m["text"] for m in first + msgs if m.get("text")]
     assert sum("PMP (Project Management Professional)" in m for m in said) == 1, said
+
+
+def test_why_after_a_fact_with_no_reason_says_the_sources_give_none() -> None:
+    """"why?" right after "the CSPO has no test" said "I haven't recommended anything yet" (set 50): the sources state the
+    rule, not its reason, and the rule again; in the form, "why?" still asks why the form asks its question."""
+    msgs, slots = run(ActionExplainRecommendation(), tracker("why?", "ask_why", **after_fact("cspo_no_test", "CSPO")))
+    assert "not the reason" in msgs[0]["text"] and "no test" in msgs[0]["text"], msgs
+    waiting = {"requested_slot": "preferred_focus", "current_role": "business_analyst", "certification": "CSPO",
+               "last_fact": "cspo_no_test", "last_topic": "requirements", "unclear_answers": 0}
+    msgs, _ = run(ValidateRecommendationForm(), tracker("why?", "ask_why", slots=waiting, confidence=0.95,
+                                                        events=_after_fact("cspo_no_test", "CSPO")))
+    assert msgs and msgs[0].get("response") == "utter_why_ask_preferred_focus", msgs
