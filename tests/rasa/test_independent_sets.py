@@ -280,8 +280,17 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     # tuned against: measured on the session's first code, 7f0b45b (0.741 / 0.147 / 0.808 / 0.090 / 0.568), and on its
     # last (0.741 / 0.152 / 0.808 / 0.086 / 0.557: 1 better, 2 worse, both "who grants it?" no longer getting the funding
     # not-known the judge accepted)
-    "independent-50.yml": {"right_first": 0.74, "wrong_of_all": 0.155, "honest_not_known": 0.80,
-                           "abstained_when_known": 0.09, "followups_right": 0.55},
+    # ... then tuned against in session 35 (0.847 / 0.094 / 0.808 / 0.063 / 0.591 after it)
+    "independent-50.yml": {"right_first": 0.84, "wrong_of_all": 0.095, "honest_not_known": 0.80,
+                           "abstained_when_known": 0.065, "followups_right": 0.59},
+    # written in session 35 (hypothetical scenarios with concrete details, comparisons where the reference gives both
+    # values, negative and tag questions with true and false premises, learner English and a few words of other
+    # languages, self-corrections ("the CSM - sorry, CSPO - course"), order and frequency, new personas (a journalist, a
+    # recruiter, a lawyer, a chef ...), new unknowns such as a same-day retake, a calculator, extra time, refunds) by a
+    # helper given only the reference; NOT tuned against: measured on the session's first code, 56e3c2e (0.690 / 0.159 /
+    # 0.818 / 0.094 / 0.717), and on its last (0.698 / 0.162 / 0.818 / 0.082 / 0.717)
+    "independent-51.yml": {"right_first": 0.69, "wrong_of_all": 0.165, "honest_not_known": 0.81,
+                           "abstained_when_known": 0.085, "followups_right": 0.71},
 }
 
 
