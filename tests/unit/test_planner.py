@@ -3313,3 +3313,13 @@ def test_why_a_rule_is_what_it_is_is_not_known(planner: Planner) -> None:
     assert d.rule == "why_of_last", d.trace()
     for question in ("why should I take the CSM?", "why is the CSPO better for me?", "why do both differ?"):
         assert planner.unknowns.matching(question) is None or planner.unknowns.matching(question).id != "reasons", question
+
+
+@pytest.mark.parametrize("message, unknown", [
+    # set 50: "at my age" got the PO's Daily Scrum fact ("still", "do"); an official "practice version" the
+    # prerequisites
+    ("can I still do the CSPO at my age?", "age_limits"),
+    ("is there a practice version somewhere official?", "study_effort"),
+])
+def test_set_50_unknowns_by_their_cues(planner: Planner, message: str, unknown: str) -> None:
+    assert planner.unknowns.matching(message) is not None and planner.unknowns.matching(message).id == unknown
