@@ -75,7 +75,7 @@ _EMBEDDING = re.compile(
     r"|((i|we) (was|were|am|are) (just )?wondering|(i'm|im|we're) (just )?wondering|just wondering|i wonder|wondering|"
     r"(do|does) (you|u|ya|anyone|anybody) (happen to )?know|any ?(idea|clue)|(can|could|would) (you|u) (please )?"
     r"(tell|let) me( know)?|tell me|my [\w-]+ (wonders|is wondering|wants to know|would like to know|asked me to "
-    r"(find out|check|ask))|(i|we) (need|want|have|would like|'d like) to (know|check|find out)) (if|whether)\b)")
+    r"(find out|check|ask))|((i|we) (need|want|have|would like)|(i'd|we'd) like) to (know|check|find out)) (if|whether)\b)")
 
 
 def plain_yes_no(question: str, asks_yes_no: bool) -> Optional[str]:

@@ -380,9 +380,9 @@ class PlannerBase:
         whatever its other words ask."""
         book = self.index.book
         best = next((book.facts[label] for label, _, _ in ranked if label in book.facts), None)
-        if best is not None and not self._eligible(best, wanted):
+        if best is None or best.assertions is None or not self._eligible(best, wanted):
             return False
-        return best is not None and best.assertions is not None and best.assertions.verdict(the_question(text), True) == "no"
+        return best.assertions.verdict(the_question(text), True) == "no"
 
     def _figure_asked(self, text: str) -> Tuple[str, ...]:
         """What a question asks for, and the kind of figure of a concept it speaks of ("the same pass mark" asks for a

@@ -635,7 +635,7 @@ class FollowUpRules(PlannerBase):
             # "why so different?" after the course price: the reason the sources give (each trainer sets it)
             return Decision(FACT, "why_of_last", fact=last, topic=last.topic, certifications=last.certifications,
                             polarity="because")
-        reasons = next((u for u in self.unknowns.entries if u.id == REASONS_UNKNOWN), None)
+        reasons = self.unknowns.by_id(REASONS_UNKNOWN)
         if reasons is not None and lexicon.asks_why(lowered):
             # "why?" after "the CSPO has no test": the sources give no reason ("I haven't recommended anything yet" was
             # the reply), what they say again beside it

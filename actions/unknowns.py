@@ -48,6 +48,10 @@ class Unknowns:
     # ... also instead of what was asked for, when its words name little ("that number")
     vague: Tuple[str, ...] = ()
 
+    def by_id(self, unknown_id: str) -> Optional[Unknown]:
+        """The known unknown with this id (knowledge/unknowns.yml), None when the data has none."""
+        return next((u for u in self.entries if u.id == unknown_id), None)
+
     def opening(self, asks: Sequence[str], name: Optional[str] = None, concepts: Sequence[str] = (),
                 restated: str = "", quoted: str = "") -> str:
         """The first line of an honest "I don't know": what was asked about (a concept of the question

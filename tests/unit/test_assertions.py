@@ -7,7 +7,7 @@ from typing import Optional
 
 import pytest
 
-from actions.assertions import Assertions, assertions_from
+from actions.assertions import Assertions, assertions_from, plain_yes_no
 from actions.compose import get_planner
 from actions.decision import Context, Turn
 from actions.knowledge_base import KnowledgeError
@@ -85,6 +85,26 @@ def test_assertions_from_checks_the_data() -> None:
 @pytest.fixture(scope="module")
 def planner() -> Planner:
     return get_planner()
+
+
+# the frames that only lead into a yes/no question: assertions._EMBEDDING blanks them, the lexicon's `asks: yesno` reads
+# them as asking yes or no; the two lists must agree (each frame below is one alternative of _EMBEDDING's)
+@pytest.mark.parametrize("frame", [
+    "I was wondering whether", "we were just wondering if", "I'm wondering whether", "im just wondering if",
+    "just wondering if", "I wonder if", "wondering whether", "do you know if", "does anyone happen to know whether",
+    "any idea if", "any clue whether", "can you tell me if", "could you please let me know whether", "tell me if",
+    "my manager wonders whether", "my boss is wondering if", "my colleague wants to know if",
+    "my partner would like to know whether", "my trainer asked me to find out if", "I need to know if",
+    "we want to check whether", "I have to find out if", "I would like to know whether", "I'd like to know if",
+    "hey, not sure if you can help but", "sorry to bother you, but", "this may be a silly question but",
+])
+def test_a_yes_no_questions_frame_is_blanked_and_asks_yes_no(planner: Planner, frame: str) -> None:
+    question = "does the cspo have a test?" if frame.endswith("but") else "the cspo has a test?"
+    text = f"{frame} {question}"
+    lexicon = planner.index.lexicon
+    assert lexicon is not None and "yesno" in lexicon.asks_of(text)
+    blanked = plain_yes_no(text, True)
+    assert blanked is not None and blanked.strip() == question.lower()
 
 
 # the facts' own assertions (knowledge/facts.yml), through the planner: the first word of the reply
