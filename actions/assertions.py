@@ -78,6 +78,54 @@ _EMBEDDING = re.compile(
     r"(find out|check|ask))|((i|we) (need|want|have|would like)|(i'd|we'd) like) to (know|check|find out)) (if|whether)\b)")
 
 
+# "the CSM test is closed book, isn't it?", "the CSPO has no exam, does it?", "..., right?": a statement with a tag that
+# asks whether it holds; the tag asserts nothing (its "n't" is no negation of the statement's)
+TAG_VERB = r"(?:is|are|does|do|did|has|have|was|were|will|would|should|could|can)"
+TAG_SUBJECT = r"(?:it|there|they|i|you|we|he|she|that|this|one)"
+_TAG = re.compile(r"(,|\s)\s*(((" + TAG_VERB + r"(n't|nt)?|won't|can't|cannot|ain't) " + TAG_SUBJECT +
+                  r"|right|correct|yes|yeah|true|innit))\W*$")
+# "isn't there a final test for the CSPO?": a negative question asks what the positive one asks (its "n't" only leans
+# towards an answer)
+_NEGATIVE_LEAD = re.compile(r"^(can't|cannot|won't|(is|are|does|do|did|has|have|was|were|should|could|would)n't)\b")
+# the one negation of a tag question's statement that, taken out, leaves the statement it denies ("there's no proctor,
+# is there?" denies "there's a proctor"); "without", "neither", "nor" ... leave no such statement
+_DENIAL = re.compile(r"\b(can't|won't|cannot|not|no|never|dont|doesnt|isnt|arent|didnt)\b|(?<=\w)n't\b")
+# ... but "not just after", "not only", "no more than 13", "no matter ...", "not until ...", "I'm not sure ..." deny no
+# statement
+_NO_DENIAL = re.compile(r"\s+(just|only|merely|simply|even|until|till|more|less|fewer|later|earlier|sooner|longer|matter|"
+                        r"sure|certain)\b")
+_DENIED_WITHIN = 30  # characters after the negation that what settles a denial must start within
+_AFFIRMED = {"can't": "can", "cannot": "can", "won't": "will", "dont": "do", "doesnt": "does", "isnt": "is", "arent": "are",
+             "didnt": "did"}
+
+
+def without_tag(text: str) -> Tuple[str, bool]:
+    """A (lower-case) question with a trailing tag blanked ("..., isn't it?" -> "...   ") and a negative question's
+    "n't" taken out ("isn't there a test?" -> "is    there a test?"), lengths kept; and whether it had a tag."""
+    lead = _NEGATIVE_LEAD.match(text)
+    if lead:
+        positive = _AFFIRMED.get(lead.group(), lead.group()[:-3])
+        text = positive.ljust(len(lead.group())) + text[lead.end():]
+    tag = _TAG.search(text)
+    if tag is None or not text[:tag.start()].strip():
+        return text, False
+    return text[:tag.start()] + " " * (len(text) - tag.start()), True
+
+
+def denied(text: str, spans: List[Tuple[int, int]]) -> Optional[Tuple[str, int]]:
+    """The statement a tag question's one negation denies, that negation blanked ("the cspo has no exam" -> "the cspo has
+    exam"), and where the negation ends; None unless its one negation is outside ``spans`` (the patterns' own): "since
+    the CSM never expires, I don't need to do anything, right?" denies nothing the fact settles."""
+    negations = list(_NEGATION.finditer(text))
+    outside = [m for m in negations if not any(start <= m.start() and m.end() <= end for start, end in spans)]
+    if len(outside) != 1 or len(negations) != 1:
+        return None
+    m = _DENIAL.search(text, max(0, outside[0].start() - 3) if outside[0].group() == "n't" else outside[0].start())
+    if m is None or m.end() != outside[0].end() or _NO_DENIAL.match(text, m.end()):
+        return None
+    return text[:m.start()] + _AFFIRMED.get(m.group(), "").ljust(m.end() - m.start()) + text[m.end():], m.end()
+
+
 def plain_yes_no(question: str, asks_yes_no: bool) -> Optional[str]:
     """The question in lower case, its frame words blanked ("true or false", "yes or no"), when it asks one plain
     yes/no question (no alternatives, no comparison, one question); None otherwise. Negations are the caller's."""
@@ -125,6 +173,29 @@ class Assertions:
             # "is a CST the same as a scrum master?" asks whether two things are one: what a fact asserts of one of
             # them ("taught by a CST") is no "yes" (the trainer's fact said "Yes." to it)
             return None
+        text, tagged = without_tag(text)
+        verdict = self._of(text, unstated)
+        if verdict == "yes" and tagged and _NEGATION.search(text):
+            # "there's no proctor for the CSM test, is there?": a denial the fact makes true ("no proctor" is the pattern's
+            # own); "Yes." would read as "yes, there is" ("the CSM never expires, right?" keeps its "No.")
+            return "correct"
+        if verdict != "denied":
+            return verdict
+        # "the CSPO has no exam, does it?" puts a denial to check: "correct" when the fact makes what it denies false, "not
+        # so" when the fact makes that true ("there isn't a fee to renew, is there?")
+        spans = self._spans(self.true, text) + self._spans(self.false, text)
+        found = denied(text, spans) if tagged else None
+        if found is None:
+            return None
+        statement, after = found
+        positive = self._of(statement, unstated)
+        # what settles it is what the negation denies, the words right after it ("the cspo isn't an advanced cert": the
+        # A-CSPO's "needs a CSPO" said "yes" to its "cspo", which the negation does not deny)
+        denied_part = self._spans(self.true if positive == "yes" else self.false, statement[after:after + _DENIED_WITHIN])
+        return {"no": "correct", "yes": "not_so"}.get(positive or "") if denied_part else None
+
+    def _of(self, text: str, unstated: Callable[[str], bool]) -> Optional[str]:
+        """"yes", "no", None, or "denied" when a negation outside what the patterns matched is the user's."""
         true = self._spans(self.true, text)
         # a false assertion inside a true one is that one's own negation ("doesn't have to be at the Daily Scrum"); a true
         # one inside a false one is that one's ("the CSM without a test": its "test" asserts no test)
@@ -136,7 +207,7 @@ class Assertions:
             return None
         for m in _NEGATION.finditer(text):
             if not any(start <= m.start() and m.end() <= end for start, end in spans):
-                return None
+                return "denied"
         if false:
             return "no"
         # "yes" vouches for the whole question: every word it asserts something with is matched or in the fact ("the 90

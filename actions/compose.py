@@ -132,7 +132,8 @@ def audience_for_role_given(r: Renderer, message: Mapping[str, Any], role: Optio
 
 def _first_words(kb: Knowledge, decision: Decision) -> str:
     """What comes before the fact ("Yes.", "No.", "That is all my sources list for it:"), or nothing."""
-    first = {"yes": kb.phrases["answer_yes"], "no": kb.phrases["answer_no"], "same_yes": kb.phrases["answer_same_yes"],
+    first = {"yes": kb.phrases["answer_yes"], "no": kb.phrases["answer_no"], "correct": kb.phrases["answer_correct"],
+             "not_so": kb.phrases["answer_not_so"], "same_yes": kb.phrases["answer_same_yes"],
              "same_no": kb.phrases["answer_same_no"], "same_neither": kb.phrases["answer_same_neither"],
              "all_of_it": kb.phrases["answer_all_of_it"], "sure": kb.phrases["answer_sure"],
              "how_sure": kb.phrases["answer_how_sure"],

@@ -37,7 +37,7 @@ CERT_TOPICS: Tuple[str, ...] = (
 SHARED_TOPICS: Tuple[str, ...] = ("comparison", "resources", "recommendation")
 REQUIRED_PHRASES: Tuple[str, ...] = (
     "source", "official_page", "both_intro", "from_context", "comparison_title", "resources_intro", "more_about",
-    "answer_course_required", "answer_audience_why",
+    "answer_course_required", "answer_audience_why", "answer_correct", "answer_not_so",
 )
 # a word list read from YAML: a bare on, off, yes, no or true is read as true/false
 WORDS_PROBLEM = "expected a list of words (write on, off, yes, no, true in quotes: YAML reads them as true/false)"

@@ -70,6 +70,7 @@ from actions.question_text import (
     ABOUT_THE_ADVISOR,
     GOING_ON,
     QUESTION_START,
+    as_asked,
     leans_on_context,
     looks_like_a_question,
     named_beyond_comparison,
@@ -78,8 +79,6 @@ from actions.question_text import (
     quotable,
     the_asking_clause,
     the_question,
-    without_greeting,
-    without_what_is_not_asked,
     word_count,
 )
 from actions.sameness import comparison, sameness
@@ -165,7 +164,7 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
         corrected = corrected_turn(turn, self.speller)
         if corrected.text != turn.text:
             corrected = self._names_put_right(corrected)
-        turn = without_what_is_not_asked(without_greeting(corrected))
+        turn = as_asked(corrected)
         figured = self._with_the_figure_before(turn, context)
         if figured is not None and context.fact in self.index.book.facts:
             # "so did i fail?" after "i got 36 right" after the pass mark: "No. 36 is 1 short ...", the pass mark again
@@ -462,8 +461,7 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
             context.neighbour in self.neighbours.entries and bool(self.neighbours.entries[str(context.neighbour)].builds_on_fact)
             and bool(named) and set(named) <= set(self.kb.certifications) and word_count(text) <= SAID_ALREADY_MAX_WORDS
             and bool(_HELD_LAPSED.search(text.lower())))
-        # ("how many months of work exp exactly?" right after what the A-CSM is: a short question naming nothing, whose best
-        # fact is one of the A-CSM's, asks about it)
+        # ("how many months of work exp exactly?" right after what the A-CSM is: short, naming nothing, its best fact the A-CSM's)
         its_own = not named and context.neighbour in self.neighbours.entries and word_count(text) <= SAID_ALREADY_MAX_WORDS \
             and self._best_is_its(ranked, str(context.neighbour))
         again = self._last_in_other_form(text, context, neighbour_keys, asks, candidates)

@@ -8,7 +8,7 @@ import re
 from dataclasses import replace
 from typing import Any, Mapping, Optional, Sequence
 
-from actions.assertions import EMOJI
+from actions.assertions import EMOJI, TAG_SUBJECT, TAG_VERB
 from actions.decision import Turn
 from actions.lexicon import UNITS
 
@@ -132,6 +132,48 @@ def without_what_is_not_asked(turn: Turn) -> Turn:
     cut = found.start()
     entities = tuple(e for e in turn.entities if not (isinstance(e.get("start"), int) and int(e["start"]) >= cut))
     return replace(turn, text=turn.text[:cut] + ("?" if turn.text.rstrip().endswith("?") else ""), entities=entities)
+
+
+# a tag that asks whether the statement before it holds ("the CSM test is closed book, isn't it?", "the CSPO has no exam,
+# does it?"): its words (a "n't", "it") are no words of the question, which the claim frame ", right?" asks the same
+_TAG = re.compile(r"(?:,\s*|\s+)(?:" + TAG_VERB + r"(?:n't|nt)|won't|can't|cannot)\s+" + TAG_SUBJECT + r"\W*$|"
+                  r",\s*" + TAG_VERB + r"\s+" + TAG_SUBJECT + r"\W*$|,?\s+innit\W*$", re.I)
+
+
+def with_plain_tag(turn: Turn) -> Turn:
+    """A statement's question tag as ", right?" (the planner reads that claim frame); the turn as it is otherwise."""
+    found = _TAG.search(turn.text)
+    if found is None or len(re.findall(r"\w+", turn.text[:found.start()])) < 3:
+        return turn
+    return replace(turn, text=turn.text[:found.start()] + ", right?")
+
+
+# a certification named, then taken back for the other one ("how long is the CSM - sorry, CSPO - course?", "the scrum
+# master test, no wait, I mean the product owner test", "renewal fee for CSM (not CSPO)?"): what was taken back is no
+# word of the question
+_CERT = r"(?:csm|cspo|scrum ?master|product ?owner|sm|po)"
+_TAKEN_BACK = re.compile(r"\b" + _CERT + r"\b[^?,.;()]{0,25}?[\s,;:.\u2013\u2014-]+(?:sorry|no wait|wait,? no|i mean|i meant|"
+                         r"oops|correction|scratch that|or rather|rather)\b[\s,;:.\u2013\u2014-]*(?:,?\s*i mean\s+)?"
+                         r"(?=(?:the\s+)?" + _CERT + r"\b)|\s*\((?:not|rather than) (?:the )?" + _CERT + r"\)", re.I)
+
+
+def without_what_is_taken_back(turn: Turn) -> Turn:
+    """The turn without a certification the user named and took back; the turn as it is otherwise."""
+    found = _TAKEN_BACK.search(turn.text)
+    if found is None:
+        return turn
+    cut, end = found.start(), found.end()
+    entities = tuple({**e, "start": int(e["start"]) - (end - cut), "end": int(e["end"]) - (end - cut)}
+                     if isinstance(e.get("start"), int) and int(e["start"]) >= end and isinstance(e.get("end"), int) else e
+                     for e in turn.entities
+                     if not (isinstance(e.get("start"), int) and cut <= int(e["start"]) < end))
+    return replace(turn, text=turn.text[:cut] + turn.text[end:], entities=entities)
+
+
+def as_asked(turn: Turn) -> Turn:
+    """The turn as the planner reads it: without an e-mail's greeting and sign-off, what is not asked, a certification
+    taken back, and with a question tag as ", right?"."""
+    return with_plain_tag(without_what_is_taken_back(without_what_is_not_asked(without_greeting(turn))))
 
 
 def looks_like_a_question(text: str) -> bool:

@@ -21,10 +21,14 @@ OPEN_BOOK = Assertions(true=(re.compile(r"open[- ]?book"), re.compile(r"not proc
     ("is the csm exam open book?", True, "yes"),
     ("csm exam proctored??", False, "no"),  # no verb, but a yes/no question all the same
     ("true or false: the csm test is closed-book and proctored", True, "no"),  # (the lexicon's yes/no: a claim frame)
-    ("the csm test is not proctored, right?", False, "yes"),  # the negation is the pattern's own
+    # the negation is the pattern's own; a denial put with a tag that the fact makes true: "Correct." ("Yes." would
+    # read as "yes, it is")
+    ("the csm test is not proctored, right?", False, "correct"),
+    ("the csm test is not proctored?", False, "yes"),  # (no tag: a yes/no question whether it is not)
     ("the csm exam: open book, yes or no", True, "yes"),  # "yes or no" frames the claim, offers no alternatives
     ("is it open book and proctored?", True, "no"),  # one false part makes the claim false
-    ("isn't the csm test proctored?", True, None),  # a negation of the user's: the fact speaks for itself
+    ("isn't the csm test proctored?", True, "no"),  # a negative question: what the positive one asks (set 51)
+    ("is the csm test never proctored?", True, None),  # a negation of the user's: the fact speaks for itself
     ("is it open book or closed book?", True, None),  # alternatives offered
     # alternatives each false, nothing true: neither ("do I need a webcam or a proctor?" got no "No.", set 43)
     ("is it closed book or proctored?", True, "no"),
@@ -57,6 +61,20 @@ OPEN_BOOK = Assertions(true=(re.compile(r"open[- ]?book"), re.compile(r"not proc
     ("my manager wonders whether the test is open book", True, "yes"),
     ("I'm not sure the exam is proctored, is it?", True, None),  # (a "not" of the user's own)
     ("did the course last week :( is the exam proctored", False, "no"),  # (after an emoticon, as after a comma)
+    # tag questions (set 51): the tag asserts nothing; a denial put with it is "correct" or "not_so"
+    ("the csm test is closed book, isn't it?", False, "no"),
+    ("the csm exam is proctored, isnt it", True, "no"),
+    ("the csm test is open book, right?", False, "yes"),
+    ("the csm test isn't proctored, is it?", False, "correct"),  # (the user's "n't": what it denies is false)
+    ("there's no proctor for the csm test, is there?", False, "correct"),
+    ("the csm test isn't open book, is it?", False, "not_so"),  # (what it denies is true)
+    ("you can't take it open book, can you?", False, "not_so"),
+    ("isn't the csm exam closed book?", False, "no"),  # a negative question asks what the positive one asks
+    ("can't I take it open book?", False, "yes"),
+    ("I'm not sure the exam is proctored, is it?", True, None),  # (a "not" of the user's own, no denial)
+    ("the test is open book, not just proctored, right?", False, None),  # ("not just": no denial of a statement)
+    ("the test isn't proctored and isn't closed book, is it?", False, None),  # (two negations: none is the denial)
+    ("isn't it?", False, None),  # (a tag alone asserts nothing)
 ])
 def test_verdict(question: str, yes_no: bool, expected: Optional[str]) -> None:
     assert OPEN_BOOK.verdict(question, yes_no) == expected
@@ -176,7 +194,9 @@ def test_a_yes_no_questions_frame_is_blanked_and_asks_yes_no(planner: Planner, f
     ("failed the csm test first time :( can i try again without paying", "Yes."),
     ("hey does cspo have exam", "No."),
     ("real-estate agent here, I hold the CSPO. does it expire at some point?", "Yes."),
-    ("unlike the CSM, the CSPO has no test at all, right?", "Yes."),  # (it got "No.": the pattern read over "no")
+    ("unlike the CSM, the CSPO has no test at all, right?", "Correct."),  # (it got "No.": the pattern read over "no")
+    ("isn't there a test for the cspo?", "No."),  # a negative question asks what the positive one asks
+    ("the CSPO has no exam, does it?", "Correct."),  # a denial put with a tag, true by the fact (set 51: "Yes.")
     ("unlike the CSM, the CSPO has a test too, right?", "No."),
 ])
 def test_first_word(planner: Planner, question: str, expected: str) -> None:
@@ -187,7 +207,6 @@ def test_first_word(planner: Planner, question: str, expected: str) -> None:
 @pytest.mark.parametrize("question", [
     "is 80% enough to pass the csm?",  # a score against the minimum: the threshold's, not an assertion's
     "is the a-csm course shorter than 16 hours?",  # compared
-    "isn't there a test for the cspo?",  # the user's own negation
     "is the csm test 50 or 60 questions?",  # alternatives
     "and the cspo is as long as the csm, 16 hours?",  # compared
     "is the PO the voice of the team?",  # ("team": a word the fact does not vouch for)
@@ -223,7 +242,8 @@ def test_no_yes_to_renewing_still(planner: Planner) -> None:
     ("is the pspo a scrum.org cert?", "Yes. PSPO I is issued by Scrum.org."),
     ("is the PMP a scrum alliance cert?", "No. PMP is issued by PMI"),
     ("is psm from scrum.org or scrum alliance?", "PSM I is issued by Scrum.org."),  # alternatives: no yes or no
-    ("isn't the pspo a scrum alliance cert?", "PSPO I is issued by Scrum.org."),  # the user's negation
+    ("isn't the pspo a scrum alliance cert?", "No. PSPO I is issued by Scrum.org."),  # (asks what the positive asks)
+    ("is the pspo never a scrum alliance cert?", "PSPO I is issued by Scrum.org."),  # the user's negation
     # what a neighbour's description makes true or false (neighbours.yml `assertions`)
     ("is pmp a scrum certification", "No. **PMP"),
     ("is psm the same as csm", "No. **PSM I"),
@@ -253,7 +273,8 @@ def test_a_true_word_inside_a_false_assertion_is_that_ones() -> None:
     assert path.verdict("is there a test for the csm?", True) == "yes"
     # a false one overlapping a true one only in part is still that one's negation ("doesn't have to be at the daily")
     optional = Assertions(true=(re.compile(r"(doesn't|does not) have to"),), false=(re.compile(r"have to[^?]{0,40}daily"),))
-    assert optional.verdict("the po doesn't have to be at the daily scrum, right?", True) == "yes"
+    assert optional.verdict("the po doesn't have to be at the daily scrum, right?", True) == "correct"  # (a tag: "Correct.")
+    assert optional.verdict("doesn't the po have to be at the daily scrum?", True) == "no"
 
 
 @pytest.mark.parametrize("question", ["can I take the csm test on my phone?", "do I need a webcam for the csm test?",
