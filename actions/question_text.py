@@ -32,7 +32,10 @@ _SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 # before it is so
 _TAG_QUESTION = re.compile(r"^\W*((is )?(that|it|this|she|he|they) )?(really |actually )?"
                            r"(true|right|correct|so|accurate|legit|real|allowed|possible|ok|okay|fine|doable|feasible|normal|permitted)\W*$"
-                           r"|^\W*(am i right|or not|yes or no|true or false)\W*$", re.I)
+                           r"|^\W*(am i right|or not|yes or no|true or false)\W*$"
+                           r"|^\W*(does|did) (that|it|this) (really )?(sound|seem|look) "
+                           r"(right|correct|accurate|true|plausible|legit)\W*$",
+                           re.I)
 
 
 def the_question(text: str) -> str:

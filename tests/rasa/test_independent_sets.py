@@ -289,9 +289,9 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     # recruiter, a lawyer, a chef ...), new unknowns such as a same-day retake, a calculator, extra time, refunds) by a
     # helper given only the reference; NOT tuned against: measured on the session's first code, 56e3c2e (0.690 / 0.159 /
     # 0.818 / 0.094 / 0.717), and on its last (0.698 / 0.162 / 0.818 / 0.082 / 0.717)
-    # ... then tuned against in session 36 (0.749 / 0.132 / 0.818 / 0.078 / 0.717 after it)
-    "independent-51.yml": {"right_first": 0.74, "wrong_of_all": 0.135, "honest_not_known": 0.81,
-                           "abstained_when_known": 0.08, "followups_right": 0.71},
+    # ... then tuned against in session 36 (0.761 / 0.132 / 0.818 / 0.067 / 0.717 after it)
+    "independent-51.yml": {"right_first": 0.76, "wrong_of_all": 0.135, "honest_not_known": 0.81,
+                           "abstained_when_known": 0.07, "followups_right": 0.71},
     # written in session 36 (claims to verify, true and false, with and without numbers ("my colleague swears the PO
     # one has a 50-question test, true?"), long backstories with the question buried inside, both certifications named
     # and one asked about, dates and arithmetic on stated facts, a formal and old-fashioned register, misspelt and
@@ -300,7 +300,7 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     # ...), follow-ups that challenge ("are you sure?", "source?", "say that more simply"), new unknowns (a phone, time
     # zones, group discounts, a mailed certificate, holders worldwide, LinkedIn, a job guarantee, pausing the test ...))
     # by a helper given only the reference; NOT tuned against: measured on the session's first code, 9c0ed71 (0.646 /
-    # 0.148 / 0.836 / 0.125 / 0.602), and on its last (0.646 / 0.148 / 0.818 / 0.125 / 0.602)
+    # 0.148 / 0.836 / 0.125 / 0.602), and on its last (0.650 / 0.148 / 0.818 / 0.121 / 0.602)
     "independent-52.yml": {"right_first": 0.64, "wrong_of_all": 0.15, "honest_not_known": 0.81,
                            "abstained_when_known": 0.13, "followups_right": 0.60},
 }

@@ -54,6 +54,13 @@ def planner() -> Planner:
     ("isn't there a final test for the product owner cert?", "cspo_no_test", "no"),  # a negative question
     ("if I fail the CSM test the first time, do I have to pay to try again?", "csm_retake_cost", "no"),
     ("for the CSM, does the test come before the course?", "csm_path", "no"),
+    # a claim put to check after what the user is ("does that sound right?", "accurate?"; their job is no word of it)
+    ("recruiter here: a candidate says her CSM exam had 80 questions. does that sound right?", "csm_test_format", "no"),
+    ("i read csm exam = 80 questions in an hour, accurate?", "csm_test_format", "no"),
+    ("is it 20 SEUs every single year?", "seu_window", "no"),
+    ("does the CSPO help with job opportunities?", "cspo_jobs", "yes"),
+    ("the product owner is the servant-leader of the team, right?", "po_value", "no"),
+    ("assuming I pay the renewal, do I still need SEUs?", "renewal_cost", "yes"),
 ])
 def test_tags_and_repairs_through_the_planner(planner: Planner, text: str, fact: str, polarity: str) -> None:
     decision = planner.plan(Turn(text, "ask_requirements", 0.9, ()), Context())
