@@ -117,15 +117,20 @@ _GREETING = re.compile(r"^\W*(to whom it may concern|dear (team|sirs?|madam|all|
                        r"(hello|hi|hey|greetings)( (team|all|everyone|there))?)\s*[,:.!\u2014-]+\s*(?=\w)", re.I)
 
 
+def _without_span(turn: Turn, start: int, end: int) -> Turn:
+    """The turn without its text from ``start`` to ``end``: the entities found there left out, those after it moved."""
+    gone = end - start
+    entities = tuple({**e, "start": int(e["start"]) - gone, "end": int(e["end"]) - gone}
+                     if isinstance(e.get("start"), int) and int(e["start"]) >= end and isinstance(e.get("end"), int) else e
+                     for e in turn.entities if not (isinstance(e.get("start"), int) and start <= int(e["start"]) < end))
+    return replace(turn, text=turn.text[:start] + turn.text[end:], entities=entities)
+
+
 def without_greeting(turn: Turn) -> Turn:
     found = _GREETING.match(turn.text)
     if found is None or len(re.findall(r"\w+", turn.text[found.end():])) < 3:
         return turn
-    cut = found.end()
-    entities = tuple({**e, "start": int(e["start"]) - cut, "end": int(e["end"]) - cut}
-                     if isinstance(e.get("start"), int) and isinstance(e.get("end"), int) else e
-                     for e in turn.entities if not (isinstance(e.get("start"), int) and int(e["start"]) < cut))
-    return replace(turn, text=turn.text[cut:], entities=entities)
+    return _without_span(turn, 0, found.end())
 
 
 def without_what_is_not_asked(turn: Turn) -> Turn:
@@ -163,14 +168,7 @@ _TAKEN_BACK = re.compile(r"\b" + _CERT + r"\b[^?,.;()]{0,25}?[\s,;:.\u2013\u2014
 def without_what_is_taken_back(turn: Turn) -> Turn:
     """The turn without a certification the user named and took back; the turn as it is otherwise."""
     found = _TAKEN_BACK.search(turn.text)
-    if found is None:
-        return turn
-    cut, end = found.start(), found.end()
-    entities = tuple({**e, "start": int(e["start"]) - (end - cut), "end": int(e["end"]) - (end - cut)}
-                     if isinstance(e.get("start"), int) and int(e["start"]) >= end and isinstance(e.get("end"), int) else e
-                     for e in turn.entities
-                     if not (isinstance(e.get("start"), int) and cut <= int(e["start"]) < end))
-    return replace(turn, text=turn.text[:cut] + turn.text[end:], entities=entities)
+    return turn if found is None else _without_span(turn, found.start(), found.end())
 
 
 def as_asked(turn: Turn) -> Turn:
