@@ -72,6 +72,11 @@ def _value(raw: str) -> float:
     return float(_WORDS[raw]) if raw in _WORDS else float(raw.replace(",", ""))
 
 
+def spelled_out(word: str) -> str:
+    """A number word as digits ("twenty" -> "20"), any other word as it is."""
+    return str(_WORDS[word]) if word in _WORDS else word
+
+
 def figures(text: str) -> List[Tuple[str, float]]:
     """The figures of a text, each as (unit, value)."""
     return [(unit, value) for unit, value, _, _ in _placed_figures(text)]

@@ -88,6 +88,12 @@ _DAY_OF_MONTH = re.compile(r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MON
                            + r"\s+(\d{1,2})(?:st|nd|rd|th)?)\b(?!\s*(?:,\s*)?(?:19|20)\d\d)(?![:.]\d)")
 _STARTED_ON = re.compile(r"\b(email|e-mail|mail|course|class|training|workshop|finished|completed|attended|ended|got it|"
                          r"received|arrived|came)\b")
+# "until when can I use my free attempts?", "what's the last day?", "by when?": the day the window ends asked for
+_UNTIL_ASKED = re.compile(r"\b(until|till|til|by) (roughly |about |approximately |around )?when\b|"
+                          r"\bwhen\b[^?.]{0,40}\b(end|ends|run out|runs out|expire|expires|close|"
+                          r"closes|last|deadline|latest|over)\b|\b(last|final) (day|date)\b|\bdeadline\b|\buntil what\b|"
+                          r"\bhow long\b[^?.]{0,30}\b(have|left|got)\b")
+_EMAILED = re.compile(r"\b(email|e-mail|mail)\b")
 _CLOCK = re.compile(r"\b(?:at\s+)?(\d{1,2})[:.h](\d{2})\s*(am|pm)?\b")
 _STARTS = re.compile(r"\b(start|starts|started|starting|begin|begins|began|log in|open)\b")
 _PER_QUESTION = re.compile(r"\b(per|each|a|every)\s+question\b")
@@ -127,13 +133,13 @@ class Figures:
 
 FIELDS = tuple(f.name for f in fields(Figures))
 # The sentences of facts.yml `works_out` each computation needs, with the names it fills in.
-SENTENCES = {"valid_until": ("since", "until"), "valid_until_year": ("year", "until"), "valid_then": ("since", "until", "asked"),
+SENTENCES = {"valid_until": ("until",), "valid_until_year": ("until",), "valid_then": ("since", "until", "asked"),
              "valid_not_then": ("since", "until", "asked"), "valid_left": ("age", "left"), "valid_lapsed": ("age", "over"),
              "renewals_over": ("years", "times", "total"), "attempts_cost": ("attempts", "free", "paid", "total"),
              "window_left": ("ago", "left", "window"), "window_over": ("ago", "window"), "test_ends": ("start", "end"),
              "per_question": ("minutes", "seconds"), "short_of": ("have", "short", "need", "noun"),
              "in_hours": ("minutes", "hours"), "in_months": ("years", "months"), "in_years": ("months", "years"),
-             "in_minutes": ("hours", "minutes"), "window_in": ("days", "amount"),
+             "in_minutes": ("hours", "minutes"), "window_in": ("days", "amount"), "window_until": ("start", "end", "window"),
              "fee_per_year": ("fee", "years", "per_year"), "seus_per_year": ("seus", "years", "per_year"),
              "renewals_cost": ("times", "fee", "total"), "renewals_seus": ("times", "seus", "total")}
 
@@ -168,6 +174,37 @@ def days_between(text: str) -> Optional[int]:
     return (second - first).days % 365 or None
 
 
+def window_start(text: str) -> Optional[datetime.date]:
+    """The one day of a month in ``text`` said of the welcome email ("my welcome email came on 1 March"),
+    in a year with no 29 February (or its own year when written: "on 1 March 2026"); None for none, or for two (the
+    second is a day asked about: ``days_between``)."""
+    text = text.lower()
+    dates = list(_DAY_OF_MONTH.finditer(text))
+    dated = [m for m in _DATE.finditer(text) if m.group(1) or m.group(3)]
+    if len(dates) + len(dated) != 1:
+        return None
+    m = (dates or dated)[0]
+    if not _EMAILED.search(re.split(r"[?!;]|\.\s", text[:m.start()])[-1]):
+        return None  # (not the course's day: the welcome email comes after it, on a day not known)
+    if dates:
+        day, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        year = 2001
+    else:
+        day, month, year = m.group(1) or m.group(3), m.group(2), int(m.group(4))
+    index = next(i for i, name in enumerate(_MONTHS) if name.startswith(month[:3]))
+    try:
+        return datetime.date(year, index + 1, int(day))
+    except ValueError:
+        return None
+
+
+def certified_on(text: str) -> bool:
+    """Whether a (lower-case) message says when the user got a certification ("I got my CSPO in May 2026", "passed in
+    2025"): a date or a year after a word of getting it."""
+    dated = _DATE.search(text) or _YEAR_ONLY.search(text)
+    return dated is not None and _GOT.search(text[:dated.end()]) is not None
+
+
 def _number(word: str) -> int:
     return int(word) if word.isdigit() else _WORDS[word]
 
@@ -197,7 +234,7 @@ class Worker:
         steps: tuple[Callable[[Figures, str], Optional[str]], ...] = (
             self._valid_until, self._valid_left, self._renewals, self._renewal_times, self._per_year, self._attempts,
             self._window, self._test_end, self._per_question, self._in_hours, self._in_months, self._in_years,
-            self._in_minutes, self._window_in)
+            self._in_minutes, self._window_in, self._window_until)
         return next((s for s in (step(figures, lowered) for step in steps) if s), None)
 
     def verdict(self, figures: Figures, text: str) -> Optional[str]:
@@ -372,6 +409,19 @@ class Worker:
         said = self._say("window_left", ago=shown, left=f.window_days - ago, window=f.window_days) if ago < f.window_days \
             else self._say("window_over", ago=shown, window=f.window_days)
         return said[:1].upper() + said[1:] if said.startswith(shown) else said  # ("About 122 days on, ...")
+
+    def _window_until(self, f: Figures, text: str) -> Optional[str]:
+        """"My welcome email came on 1 March. Until when can I use my free attempts?": the day the window ends (the year
+        only when the user wrote one)."""
+        start = window_start(text)
+        if f.window_days is None or start is None or days_between(text) is not None or not _UNTIL_ASKED.search(text):
+            return None
+        end = start + datetime.timedelta(days=f.window_days)
+
+        def said(day: datetime.date) -> str:
+            return f"{day.day} {_MONTHS[day.month - 1].title()}" + (f" {day.year}" if start.year != 2001 else "")
+
+        return self._say("window_until", start=said(start), end=said(end), window=f.window_days)
 
     def _test_end(self, f: Figures, text: str) -> Optional[str]:
         clocks = list(_CLOCK.finditer(text))

@@ -201,6 +201,7 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
         differ; None to answer the message whole."""
         named = mentioned_certifications(self.kb, list(turn.entities))
         decisions: List[Decision] = []
+        told = ""  # what the user says of themselves in a part before
         before = Context(certification=named[0] if len(set(named)) == 1 else context.certification, topic=context.topic)
         for start, end in parts:
             part = part_turn(turn, start, end)
@@ -209,10 +210,14 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
                     and not looks_like_a_question(the_asking_clause(part.text)):
                 # "... ? i work in HR": what the user says of themselves, no question to answer (not "I have the
                 # A-CSM, what is the next level": a question after what they say)
+                told = part.text
                 continue
             if _REPHRASED.match(part.text):  # "wer unterrichtet den kurs? i mean who is the teacher ...": asked again
                 decisions = []
             decision = self._read_with_last(self._plan_turn(part, before), part, before)
+            if told and decision.kind in (FACT, COUNTERPART) and not decision.worked_out:
+                # "I got the CSPO in October 2025; when does it run out?": worked out with what the user told before it
+                decision = self._with_figures_worked_out(decision, f"{told}. {part.text}")
             if looks_like_a_question(part.text) and (decision.kind == NO_ANSWER or (
                     decision.kind == TOPIC and self.foreign_words(part.text))):  # "can I pause it in the middle?"
                 decision = Decision(NOT_KNOWN, "not_known", certifications=tuple(named[:1]), asks=decision.asks,
@@ -572,7 +577,7 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
             wanted = tuple(before) if len(before) == 1 else ()
         raw = {label: score for label, score, _ in ranked}
         bar = (book.torn_min_score if turn.torn else book.unsure_min_score) if turn.unsure else book.min_score
-        foreign = self.foreign_words(the_asking_clause(text))
+        foreign = self._foreign_to_best(ranked, the_asking_clause(text), wanted)
         if foreign and book.foreign_word_min_score is not None:
             # "can I bring my dog to the class?": words the knowledge never uses ask about something else
             bar = max(bar, book.foreign_word_min_score)
@@ -720,19 +725,6 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
                         asks=in_order, candidates=candidates, foreign=tuple(foreign),
                         rejected=tuple(rejected[:TRACE_CANDIDATES]))
         # (no concept named: "I don't have the renewal rules" is untrue of the CSM's; a neighbour's are named in _neighbour)
-
-    def _past_what_is_held(self, keys: Tuple[str, ...], text: str, context: Context) -> Tuple[str, ...]:
-        """"I have A-CSM and 18 months as SM, enough?" right after the CSP's requirements: the A-CSM is what the user
-        holds, and the question is about the level after it, the one just spoken of (neighbours.yml `then`)."""
-        if len(keys) != 1 or context.neighbour not in self.neighbours.entries or context.neighbour == keys[0]:
-            return keys
-        held = self.neighbours.entries[keys[0]]
-        if held.then != context.neighbour:
-            return keys
-        aliases = "|".join(re.escape(a) for a in sorted(held.aliases, key=len, reverse=True))
-        holds = re.search(r"\b(i have|i've got|ive got|i got|i hold|i already have|i already hold|i earned|i passed|with my)"
-                          r"\s+(my |the |an? |already )?(" + aliases + r")(?![\w-])", text.lower())
-        return (str(context.neighbour),) if holds else keys
 
     def _false_premise(self, text: str, named: Sequence[str], concepts: Sequence[str]) -> Optional[FactEntry]:
         """The fact saying the one certification asked about has no such thing ("the CSPO has no test"), for a question

@@ -34,7 +34,7 @@ from actions.decision import (
     Turn,
 )
 from actions.facts import FactEntry, FactIndex
-from actions.figures import Worker, days_between
+from actions.figures import Worker, certified_on, days_between, window_start
 from actions.knowledge_base import Knowledge, KnowledgeError
 from actions.neighbours import ENTITY as NEIGHBOUR_ENTITY
 from actions.neighbours import Neighbours
@@ -301,14 +301,17 @@ class PlannerBase:
         if contradicts(question, fact.answer, yes_no is not None):
             return "no"
         # (what the fact makes false comes before a figure it states: "the csm course is 16 hours of self-study, right?")
-        asserted = self._asserted(fact.assertions, question, "yesno" in lexicon.asks_of(text), fact.answer) \
+        # (a fact that holds for both certifications also says "both": "my manager says both have to be renewed every two
+        # years, is that right?")
+        said = fact.answer + ("\n(both)" if fact.same_for_both else "")
+        asserted = self._asserted(fact.assertions, question, "yesno" in lexicon.asks_of(text), said) \
             if lexicon is not None and fact.assertions is not None else None
         if asserted is None and lexicon is not None and fact.assertions is not None and text.strip() != question.strip():
             # "I only have CSM. can I jump into A-CSPO?": what the user says before the question is what it asks about
-            asserted = self._asserted(fact.assertions, text, "yesno" in lexicon.asks_of(text), fact.answer)
+            asserted = self._asserted(fact.assertions, text, "yesno" in lexicon.asks_of(text), said)
         if asserted == "no":
             return "no"
-        if self._figures_agree(question, asks_yes_no, fact.answer):  # ("74 percent, is that the pass mark?")
+        if self._figures_agree(question, asks_yes_no, said):  # ("74 percent, is that the pass mark?")
             return "yes"
         said_too = figure_said_too(question)
         if said_too is not None:
@@ -383,6 +386,20 @@ class PlannerBase:
         if best is None or best.assertions is None or not self._eligible(best, wanted):
             return False
         return best.assertions.verdict(the_question(text), True) == "no"
+
+    def _foreign_to_best(self, ranked: Sequence[Tuple[str, float, Any]], text: str, wanted: Sequence[str]) -> List[str]:
+        """The foreign words of a question (``foreign_words``) but those the best-ranked fact about the certifications wanted
+        speaks of in its `assertions`: "someone said CSM test attempts are unlimited and free, right?" asks about what the
+        attempts fact makes false ("unlimited"), not about something the knowledge does not hold."""
+        foreign = self.foreign_words(text)
+        book = self.index.book
+        best = next((book.facts[label] for label, _, _ in ranked if label in book.facts), None)
+        if not foreign or best is None or best.assertions is None or not self._eligible(best, wanted):
+            return foreign
+        lowered = text.lower()
+        spans = [m.span() for pattern in best.assertions.true + best.assertions.false for m in pattern.finditer(lowered)]
+        return [w for w in foreign if not any(re.search(r"(?<![a-z'-])" + re.escape(w) + r"(?![a-z'-])", lowered[a:b])
+                                              for a, b in spans)]
 
     def _figure_asked(self, text: str) -> Tuple[str, ...]:
         """What a question asks for, and the kind of figure of a concept it speaks of ("the same pass mark" asks for a
@@ -727,6 +744,12 @@ class PlannerBase:
         question = text
         joined = f"{before.rstrip(' .!')}. {text}" if before else text
         if before and days_between(text) is None and days_between(joined) is not None:
+            question = joined
+        elif before and self.index.lexicon is not None and "when" in self.index.lexicon.asks_of(text) and (
+                certified_on(before.lower()) and not certified_on(text.lower())
+                or window_start(before) is not None and window_start(text) is None):
+            # "I got my CSPO in May 2026." / "when does it expire then?": until when, from the date said before (also the
+            # welcome email's: "it's due on 1 December." / "so until when can I use the free attempts?")
             question = joined
         if fact.figures is not None:
             lexicon, asked = self.index.lexicon, the_question(text)

@@ -13,6 +13,7 @@ from actions.decision import (
     NEIGHBOUR,
     NOT_KNOWN,
     UNPARTICULAR_ASKS,
+    Context,
     Decision,
 )
 from actions.facts import TOPIC_PREFIX, FactEntry
@@ -261,6 +262,19 @@ class NeighbourRules(PlannerBase):
             return None, None
         verdict = self._larger_or_smaller(text, *((theirs, ours) if first == "theirs" else (ours, theirs)))
         return (verdict, first) if verdict is not None else (None, None)
+
+    def _past_what_is_held(self, keys: Tuple[str, ...], text: str, context: Context) -> Tuple[str, ...]:
+        """"I have A-CSM and 18 months as SM, enough?" right after the CSP's requirements: the A-CSM is what the user
+        holds, and the question is about the level after it, the one just spoken of (neighbours.yml `then`)."""
+        if len(keys) != 1 or context.neighbour not in self.neighbours.entries or context.neighbour == keys[0]:
+            return keys
+        held = self.neighbours.entries[keys[0]]
+        if held.then != context.neighbour:
+            return keys
+        aliases = "|".join(re.escape(a) for a in sorted(held.aliases, key=len, reverse=True))
+        holds = re.search(r"\b(i have|i've got|ive got|i got|i hold|i already have|i already hold|i earned|i passed|with my)"
+                          r"\s+(my |the |an? |already )?(" + aliases + r")(?![\w-])", text.lower())
+        return (str(context.neighbour),) if holds else keys
 
     def _neighbour_starts(self, lowered: str) -> List[int]:
         """Where the (lower-case) text names a neighbouring certification by one of its aliases."""

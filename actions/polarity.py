@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import List, Optional
 
+from actions.claims import spelled_out
 from actions.facts import Normaliser
 from actions.lexicon import CONCEPT_PREFIX, Lexicon
 
@@ -84,7 +85,9 @@ def specific_words(question: str, normalise: Normaliser, generic: frozenset) -> 
 def unstated(question: str, answer: str, lexicon: Lexicon, normalise: Normaliser, generic: frozenset) -> List[str]:
     """The specific words of a question that the answer does not say (a "yes" would vouch for them unread)."""
     said = set(_WORD.findall(lexicon.rewrite(answer.lower())))
-    return [w for w in specific_words(question, normalise, generic) if not any(_same(w, s) for s in said)]
+    # (a number in words is said as the figure: "twenty SEUs" by "20 SEUs")
+    return [w for w in specific_words(question, normalise, generic)
+            if not any(_same(w, s) or _same(spelled_out(w), s) for s in said)]
 
 
 # the clauses of an answer's first sentence ("After the course you accept the licence agreement, and then the CSPO is

@@ -19,6 +19,7 @@ from actions.claims import (
     rough_claims,
     rough_verdict,
     same_figure,
+    spelled_out,
 )
 from actions.compose import get_planner
 from actions.decision import Context, Turn
@@ -408,3 +409,8 @@ def test_the_planner_says_no_when_the_counterpart_states_another_figure() -> Non
                 {"entity": "certification", "value": "CSM", "start": 33, "end": 36})
     d = planner.plan(Turn(text, "ask_requirements", 0.9, entities), Context())
     assert d.polarity != "no"  # 60 minutes both (or no verdict): never a "No."
+
+
+def test_spelled_out() -> None:
+    assert spelled_out("twenty") == "20" and spelled_out("seventy-four") == "74"
+    assert spelled_out("seus") == "seus"

@@ -7,7 +7,7 @@ import pytest
 
 from actions.compose import get_planner, planned_reply
 from actions.decision import Context, Turn
-from actions.figures import Figures, Worker
+from actions.figures import Figures, Worker, window_start
 from actions.render import Renderer
 
 WORDING = {
@@ -18,6 +18,7 @@ WORDING = {
     "renewals_over": "{years} years {renewals} renewals ({times}) {total}", "attempts_cost": "{attempts} {free} {paid} {total}",
     "window_left": "{ago} {left} {window}", "window_over": "over {ago} {window}", "test_ends": "{start} -> {end}",
     "per_question": "{minutes} min {seconds} s", "short_of": "{have} {short} {need} {noun}",
+    "window_until": "{start} + {window} = {end}",
     "in_hours": "{minutes} = {hours}", "in_months": "{years} = {months} months", "in_years": "{months} months = {years}",
     "in_minutes": "{hours} hours = {minutes} minutes", "window_in": "{days} days = {amount}",
     "fee_per_year": "{fee} / {years} = {per_year} USD", "seus_per_year": "{seus} / {years} = {per_year} SEUs",
@@ -144,7 +145,8 @@ def test_the_planner_says_the_worked_out_figure_before_the_fact() -> None:
                                                                     "start": 0, "end": 0},)), Context())
     reply = "\n".join(r.text for r in planned_reply(Renderer("rest"), d))
     assert d.worked_out and d.polarity is None and d.trace()["worked_out"] == d.worked_out
-    assert reply.startswith("Certified in March 2024, it stays valid until March 2026"), reply
+    assert reply.startswith("It stays valid until March 2026"), reply
+    assert "2024" not in reply  # (the user's own date is not said back)
     assert "valid for two years" in reply and "Source:" in reply
     # a score below a minimum: "No." and what it is short by
     d = planner.plan(Turn("if I get 36 correct in the CSM test do I pass?", "ask_requirements", 0.9, ()), Context())
@@ -167,7 +169,7 @@ def test_the_data_is_checked_where_it_is_read() -> None:
             figures_from(raw, "f", fail)
     assert wording_from(WORDING, "w", fail)["short_of"] == WORDING["short_of"]
     with pytest.raises(Bad, match="valid_until"):
-        wording_from({**WORDING, "valid_until": "until {until}"}, "w", fail)  # {since} left out
+        wording_from({**WORDING, "valid_until": "since {since}"}, "w", fail)  # {until} left out
     with pytest.raises(Bad):
         wording_from({k: v for k, v in WORDING.items() if k != "per_question"}, "w", fail)
 
@@ -342,3 +344,32 @@ def test_the_day_the_window_counts_from_said_in_the_message_before() -> None:
     decision = planner.plan(Turn("my welcome email came on 1 March, is 15 May ok for the test?", "ask_requirements", 0.9, ()),
                             Context(question="I did the course on 2 January.", certification="CSM"))
     assert "75 days" in (decision.worked_out or ""), decision.trace()
+
+
+def test_the_day_the_window_ends_from_the_welcome_email_day() -> None:
+    """"My welcome email came on 1 March. Until when can I use my free attempts?": 90 days on, about 30 May (the year only
+    when the user wrote one); not from the course's day (the email comes after it), nor with a second day asked about."""
+    worker, figures = Worker(WORDING), Figures(window_days=90)
+    assert worker.work_out(figures, "my welcome email came on 1 march. until roughly when can i use my attempts?") == \
+        "1 March + 90 = 30 May"
+    assert worker.work_out(figures, "welcome email on 10 january 2026, what is the last day?") == \
+        "10 January 2026 + 90 = 10 April 2026"
+    assert worker.work_out(figures, "i did the course on 3 june, when do the attempts expire?") is None
+    assert worker.work_out(figures, "how long is the window?") is None
+    assert window_start("the email came on 1 march. is 15 may ok?") is None  # (two days: days_between's)
+
+
+def test_a_date_said_in_the_message_before_is_worked_out_with_when_asked() -> None:
+    planner = get_planner()
+    for before, text, start in (("I got my CSPO in May 2026.", "when does it expire then?", "It stays valid until May 2028"),
+                                ("My CSM welcome email is due on 1 December.", "so until when can I use the free attempts?",
+                                 "Your free attempts run until about 1 March")):
+        d = planner.plan(Turn(text, "ask_continuous_learning", 0.9, ()), Context(question=before))
+        assert d.worked_out.startswith(start), d.trace()
+    # ... only when the question asks when: "what does the renewal cost?" gets the fee
+    d = planner.plan(Turn("what does the renewal cost?", "ask_cost", 0.9, ()), Context(question="I got my CSM in 2025"))
+    assert not d.worked_out, d.trace()
+    # what the user tells in a part before the question: "I got the CSPO in October 2025; when does it run out?"
+    d = planner.plan(Turn("I got the CSPO in October 2025; when does it run out?", "ask_continuous_learning", 0.9, ()),
+                     Context())
+    assert d.worked_out == "It stays valid until October 2027: renew by then.", d.trace()

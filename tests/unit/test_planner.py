@@ -1207,7 +1207,7 @@ def test_the_certification_named_after_a_neighbour_it_is_only_related_to_is_what
     d = planner.plan(turn(text, "ask_continuous_learning", confidence=0.67, entities=[ent(text, "CSM", "certification", "CSM")]),
                      Context(neighbour="PSM", fact="psm_assessment", topic="requirements"))
     assert d.fact is not None and d.fact.id == "validity" and not d.neighbours, d.trace()
-    assert reply(d).startswith("Certified in 2023, it stays valid until the same month of 2025"), reply(d)
+    assert reply(d).startswith("It stays valid until the same month of 2025"), reply(d)
     # ("do I need a CSM for it?" right after the A-CSM still asks about the A-CSM, which builds on the CSM)
     text = "do I need a CSM for it?"
     d = planner.plan(turn(text, "ask_requirements", confidence=0.65, entities=[ent(text, "CSM", "certification", "CSM")]),
@@ -3323,3 +3323,49 @@ def test_why_a_rule_is_what_it_is_is_not_known(planner: Planner) -> None:
 ])
 def test_set_50_unknowns_by_their_cues(planner: Planner, message: str, unknown: str) -> None:
     assert planner.unknowns.matching(message) is not None and planner.unknowns.matching(message).id == unknown
+
+
+def test_who_said_a_claim_and_a_tag_of_its_own_frame_it(planner: Planner) -> None:
+    """Session 37 (set 52): who said a claim, with a possessive, a clause between commas or a place it was said in
+    ("our trainer's flyer says", "my flatmate, who did it last year, says", "a trainer on a podcast said", "read on a forum
+    that"), and a tag in a sentence of its own (". True?", " - correct?") frame it: no word of theirs is asked about."""
+    lexicon = planner.index.lexicon
+    assert lexicon is not None
+    for framed, claim in (("my scrum team lead swears the csm class is one day. true?", "the csm class is one day"),
+                          ("our trainer's flyer says the exam is on paper. is that correct?", "the exam is on paper"),
+                          ("my flatmate, who did it last year, says the test is fifty questions. is she right?",
+                           "the test is fifty questions"),
+                          ("a trainer on a podcast said csm renewal takes 20 seus. is that right?", "csm renewal takes 20 seus"),
+                          ("read on a forum that the csm is live, true?", "the csm is live"),
+                          ("i got my csm and loved it. a colleague says the cspo is 16 hours - correct?",
+                           "i got my csm and loved it. the cspo is 16 hours")):
+        assert lexicon.without_frames(framed).split() == claim.split(), framed
+    # the article, the course or the test saying something is no hearsay
+    assert lexicon.without_frames("the article says who should take it") == "the article says who should take it"
+    for text, fact_id, first in (("My team lead reckons the CSM test is one hour long. True?", "csm_test_format", "Yes."),
+                                 ("A forum post says nobody supervises you during the CSM exam. Correct?", "csm_open_book",
+                                  "Yes."),
+                                 ("the trainer told us the CSM test is strictly closed book, no notes. correct?",
+                                  "csm_open_book", "No."),
+                                 ("a colleague said you have to hold the CSM before you're allowed on the CSPO course. true?",
+                                  "prerequisites", "No.")):
+        d = planner.plan(turn(text), Context())
+        assert d.kind == FACT and d.fact is not None and d.fact.id == fact_id, (text, d.trace())
+        assert reply(d).startswith(first), (text, reply(d))
+
+
+def test_a_yes_vouches_for_both_and_for_numbers_in_words_when_the_fact_does(planner: Planner) -> None:
+    """"both ... every two years" is said by a fact that holds for both certifications; "twenty SEUs" by "20 SEUs"."""
+    for text in ("my manager says both the CSM and CSPO have to be renewed every two years, is that right?",
+                 "I read that you need twenty Scrum Education Units every two years to keep the CSM. Correct?"):
+        d = planner.plan(turn(text, "ask_continuous_learning"), Context())
+        assert d.kind == FACT and reply(d).startswith("Yes."), (text, d.trace())
+
+
+def test_a_word_the_best_fact_makes_false_is_no_word_the_knowledge_lacks(planner: Planner) -> None:
+    """"unlimited" is in no fact's words, but the attempts facts' `assertions` make it false: the claim gets "No.", not "I
+    don't know anything about 'unlimited'"; a word no assertion speaks of still is not known."""
+    d = planner.plan(turn("someone said CSM test attempts are unlimited and free. right?", "nlu_fallback"), Context())
+    assert d.kind == FACT and reply(d).startswith("No."), d.trace()
+    assert planner._foreign_to_best([("csm_attempts", 0.7, None)], "are csm attempts unlimited?", ("CSM",)) == []
+    assert planner._foreign_to_best([("csm_attempts", 0.7, None)], "are csm attempts fungible?", ("CSM",)) == ["fungible"]
