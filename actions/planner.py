@@ -181,7 +181,9 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
             turn = replace(turn, entities=tuple(turn.entities) + ({"entity": "certification", "value": other, **where},))
         turn = self._the_advanced_one(turn, context)
         decision = self._plan_turn(turn, context)
-        if decision.kind in (FACT, COUNTERPART, NOT_KNOWN) and not turn.is_payload and decision.rule != "source_of_last":
+        # (also a message read whole as naming no certification: "retake fee, and how long do the free attempts last?")
+        if (decision.kind in (FACT, COUNTERPART, NOT_KNOWN) or decision.rule == "ambiguous_certification") \
+                and not turn.is_payload and decision.rule != "source_of_last":
             # (not "who do I pay? where do i do it" right after a fee: one question, where the fee is paid)
             parts = question_parts(turn.text)
             if len(parts) > 1 and not self.sides.both_asked(turn.text.lower()):  # (the how and the what: one question)

@@ -3369,3 +3369,34 @@ def test_a_word_the_best_fact_makes_false_is_no_word_the_knowledge_lacks(planner
     assert d.kind == FACT and reply(d).startswith("No."), d.trace()
     assert planner._foreign_to_best([("csm_attempts", 0.7, None)], "are csm attempts unlimited?", ("CSM",)) == []
     assert planner._foreign_to_best([("csm_attempts", 0.7, None)], "are csm attempts fungible?", ("CSM",)) == ["fungible"]
+
+
+def test_the_cspo_fee_includes_no_test_attempts(planner: Planner) -> None:
+    """"does the CSPO fee include the exam?" got "Yes." from the fee fact about both (the CSM's test attempts): the CSPO
+    has no test, so its own fee fact answers "No."; the CSM's keeps the attempts."""
+    d = planner.plan(turn("does the CSPO fee include the exam?", "ask_cost"), Context())
+    assert d.fact is not None and d.fact.id == "cspo_fee_includes" and reply(d).startswith("No."), d.trace()
+    d = planner.plan(turn("what does the CSM course fee include?", "ask_cost"), Context())
+    assert d.fact is not None and d.fact.id == "fee_includes", d.trace()
+
+
+def test_claims_about_one_fixed_price_and_an_attribution_after_the_claim(planner: Planner) -> None:
+    for text, first in (("my colleague says every CSPO course costs exactly 1,000 dollars. true?", "No."),
+                        ("does every CSM course cost the same?", "No."),
+                        ("the CSM course includes my first test attempts, my trainer said. right?", "Yes.")):
+        d = planner.plan(turn(text, "ask_cost"), Context())
+        assert d.kind in (FACT, COUNTERPART) and reply(d).startswith(first), (text, d.trace())
+
+
+def test_a_message_of_two_parts_read_whole_as_naming_no_certification_is_answered_part_by_part(planner: Planner) -> None:
+    d = planner.plan(turn("retake fee, and how long do the free attempts last?", "ask_cost", confidence=0.95), Context())
+    text = reply(d)
+    assert "25 USD" in text and "90 days" in text, (d.trace(), text)
+
+
+def test_an_average_score_is_the_unpublished_pass_rate_and_what_an_employer_paid_for_is_no_price(planner: Planner) -> None:
+    d = planner.plan(turn("what does the average person score on the CSM test?"), Context())
+    assert d.kind == NOT_KNOWN and d.unknown is not None and d.unknown.id == "pass_rate", d.trace()
+    lexicon = planner.index.lexicon
+    assert lexicon is not None and "price" not in lexicon.asks_of("can my employer revoke the CSPO they paid for?")
+    assert "price" in lexicon.asks_of("how much is paid for the renewal?")
