@@ -71,6 +71,10 @@ _WITHIN_ASKED = re.compile(r"\b(still|free|in time|allowed|ok|okay|valid|able to
 # "the third attempt", "my 3rd try": which attempt; "failed once/twice/3 times" before "another go" or "the next one"
 _NTH_ATTEMPT = re.compile(r"\b(?:(\d{1,2})(?:st|nd|rd|th)|(" + "|".join(_ORDINALS) + r"))\s+(?:csm\s+)?"
                           r"(?:attempt|try|go|retake|sitting)\b")
+# "a third and a fourth attempt", "the 3rd and 4th tries": the last one named is how many attempts in all
+_ORDINAL = r"(?:(\d{1,2})(?:st|nd|rd|th)|(" + "|".join(_ORDINALS) + r"))"
+_NTH_AND_NTH = re.compile(r"\b" + _ORDINAL + r"\s+and\s+(?:a\s+|the\s+|my\s+|an?\s+)?" + _ORDINAL
+                          + r"\s+(?:csm\s+)?(?:attempts?|tries|goes|retakes?|sittings?)\b")
 _FAILED = re.compile(r"\bfail(?:ed|s)?\b(?:\s+(?:it|the\s+(?:csm\s+)?(?:test|exam)|my\s+(?:csm\s+)?(?:test|exam)))?\s+"
                      r"(once|twice|thrice|(?:" + _N[1:-1] + r")\s+times)\b")
 _NEXT_ASKED = re.compile(r"\b(another|next|again|retake|re-take|one more|second|new)\b")
@@ -385,6 +389,14 @@ class Worker:
             paid = _number(extra[0].group(1))
             if 1 <= paid <= 20:
                 return self._say("attempts_cost", attempts=paid + f.free_attempts, free=f.free_attempts, paid=paid,
+                                 total=paid * f.attempt_fee)
+            return None
+        named = list(_NTH_AND_NTH.finditer(text))
+        if len(named) == 1 and not found:  # "a third and a fourth attempt, what would those two cost?": 4 attempts
+            attempts = int(named[0].group(3)) if named[0].group(3) else _ORDINALS[named[0].group(4)]
+            paid = attempts - f.free_attempts
+            if 1 <= paid <= 20:
+                return self._say("attempts_cost", attempts=attempts, free=f.free_attempts, paid=paid,
                                  total=paid * f.attempt_fee)
             return None
         if len(found) != 1:

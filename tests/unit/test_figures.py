@@ -373,3 +373,10 @@ def test_a_date_said_in_the_message_before_is_worked_out_with_when_asked() -> No
     d = planner.plan(Turn("I got the CSPO in October 2025; when does it run out?", "ask_continuous_learning", 0.9, ()),
                      Context())
     assert d.worked_out == "It stays valid until October 2027: renew by then.", d.trace()
+
+
+def test_two_attempts_named_by_their_order_cost_what_the_paid_ones_do() -> None:
+    worker, figures = Worker(WORDING), Figures(free_attempts=2, attempt_fee=25)
+    assert worker.work_out(figures, "if i need a third and a fourth attempt, what would those two cost together?") == \
+            "4 2 2 50"
+    assert worker.work_out(figures, "the first and second attempts cost what?") is None  # (both free: nothing to work out)

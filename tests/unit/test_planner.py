@@ -3400,3 +3400,19 @@ def test_an_average_score_is_the_unpublished_pass_rate_and_what_an_employer_paid
     lexicon = planner.index.lexicon
     assert lexicon is not None and "price" not in lexicon.asks_of("can my employer revoke the CSPO they paid for?")
     assert "price" in lexicon.asks_of("how much is paid for the renewal?")
+
+
+def test_words_that_only_look_like_a_concept_leave_a_known_fact_its_answer(planner: Planner) -> None:
+    """"in terms of" is no licence's terms, "within the last two years" no validity, "how many are there and how long
+    ..." no question of how many hold the CSM: each left a known fact unsaid ("I don't know the experience required
+    for the A-CSPO")."""
+    for text, fact_id in (("What do I need for the A-CSPO in terms of prior certification and work experience?",
+                           "acspo_experience"),
+                          ("Our Scrum Master has 14 months of experience in the role, all within the last two years. "
+                           "Enough for the A-CSM experience requirement?", "acsm_experience")):
+        d = planner.plan(turn(text, entities=[ent(text, "A-CSPO" if "A-CSPO" in text else "A-CSM", "other_certification",
+                                                   "A-CSPO" if "A-CSPO" in text else "A-CSM")]), Context())
+        assert d.kind == FACT and d.fact is not None and d.fact.id == fact_id, (text, d.trace())
+    d = planner.plan(turn("My trainer mentioned free test attempts with a deadline. How many are there and how long do I "
+                          "have to use them?"), Context())
+    assert d.unknown is None, d.trace()
