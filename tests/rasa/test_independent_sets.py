@@ -301,8 +301,21 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     # zones, group discounts, a mailed certificate, holders worldwide, LinkedIn, a job guarantee, pausing the test ...))
     # by a helper given only the reference; NOT tuned against: measured on the session's first code, 9c0ed71 (0.646 /
     # 0.148 / 0.836 / 0.125 / 0.602), and on its last (0.650 / 0.148 / 0.818 / 0.121 / 0.602)
-    "independent-52.yml": {"right_first": 0.64, "wrong_of_all": 0.15, "honest_not_known": 0.81,
-                           "abstained_when_known": 0.13, "followups_right": 0.60},
+    # ... then tuned against in session 37 (0.759 / 0.098 / 0.855 / 0.070 / 0.670 after it)
+    "independent-52.yml": {"right_first": 0.75, "wrong_of_all": 0.10, "honest_not_known": 0.85,
+                           "abstained_when_known": 0.075, "followups_right": 0.66},
+    # written in session 37 (fronted and cleft sentences ("the product owner test - how many questions?", "what I'd like
+    # to find out is ..."), obligation and permission wording ("must I", "am I allowed to", "is it mandatory"), emotional
+    # users, parenthetical asides and quoted terms ("the CSM (the scrum master one)", "what's an 'SEU'"), time adverbs
+    # (still, anymore, these days) and questions about the future, unit and form changes (the exam in hours, the pass mark
+    # as 37 of 50), chatter and sign-offs after the question, new personas (a nurse, a lawyer, an airline pilot, a chef, a
+    # civil servant, a PhD student, an HR manager, a school principal ...), follow-ups that narrow, convert or correct ("no,
+    # I meant the other one", "what's that in hours?", "is that per year?"), new unknowns (accommodations, test languages,
+    # refunds, a trainer's pass rate, result times, a verifiable certificate number, a minimum age, tax, another body's
+    # CPD/PDUs, a retake wait, class size, lunch, next year's fees ...)) by a helper given only the reference; NOT tuned
+    # against: measured on the session's first code, 5bc77a3 (0.754 / 0.151 / 0.691 / 0.067 / 0.800), and on its last
+    "independent-53.yml": {"right_first": 0.77, "wrong_of_all": 0.15, "honest_not_known": 0.69,
+                           "abstained_when_known": 0.065, "followups_right": 0.79},
 }
 
 
