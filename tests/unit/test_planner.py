@@ -3416,3 +3416,9 @@ def test_words_that_only_look_like_a_concept_leave_a_known_fact_its_answer(plann
     d = planner.plan(turn("My trainer mentioned free test attempts with a deadline. How many are there and how long do I "
                           "have to use them?"), Context())
     assert d.unknown is None, d.trace()
+
+
+def test_lasting_two_years_is_being_valid_for_two_years(planner: Planner) -> None:
+    for text, first in (("does the csm last two years?", "Yes."), ("does the cspo last 3 years?", "No.")):
+        d = planner.plan(turn(text, "ask_continuous_learning"), Context())
+        assert d.fact is not None and d.fact.id == "validity" and reply(d).startswith(first), (text, d.trace())
