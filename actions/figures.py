@@ -69,10 +69,9 @@ _DAYS_IN = {"d": 1.0, "w": 7.0, "m": 30.4}
 _OVER_ASKED = re.compile(r"\b(too late|expired?|over|lapsed?|missed|run out|ran out|passed|gone|lost)\b")
 _WITHIN_ASKED = re.compile(r"\b(still|free|in time|allowed|ok|okay|valid|able to|can i|could i|may i)\b")
 # "the third attempt", "my 3rd try": which attempt; "failed once/twice/3 times" before "another go" or "the next one"
-_NTH_ATTEMPT = re.compile(r"\b(?:(\d{1,2})(?:st|nd|rd|th)|(" + "|".join(_ORDINALS) + r"))\s+(?:csm\s+)?"
-                          r"(?:attempt|try|go|retake|sitting)\b")
-# "a third and a fourth attempt", "the 3rd and 4th tries": the last one named is how many attempts in all
 _ORDINAL = r"(?:(\d{1,2})(?:st|nd|rd|th)|(" + "|".join(_ORDINALS) + r"))"
+_NTH_ATTEMPT = re.compile(r"\b" + _ORDINAL + r"\s+(?:csm\s+)?(?:attempt|try|go|retake|sitting)\b")
+# "a third and a fourth attempt", "the 3rd and 4th tries": the last one named is how many attempts in all
 _NTH_AND_NTH = re.compile(r"\b" + _ORDINAL + r"\s+and\s+(?:a\s+|the\s+|my\s+|an?\s+)?" + _ORDINAL
                           + r"\s+(?:csm\s+)?(?:attempts?|tries|goes|retakes?|sittings?)\b")
 _FAILED = re.compile(r"\bfail(?:ed|s)?\b(?:\s+(?:it|the\s+(?:csm\s+)?(?:test|exam)|my\s+(?:csm\s+)?(?:test|exam)))?\s+"
@@ -158,6 +157,10 @@ def _on_date(day: Optional[str], month: int, year: int) -> str:
     return ("on " if day else "in ") + " ".join(p for p in (day, _MONTHS[month].title(), str(year)) if p)
 
 
+# the year a day of a month is put in when the user gave none: one with no 29 February
+NO_YEAR = 2001
+
+
 def days_between(text: str) -> Optional[int]:
     """The days from the first to the second of two days of a month in ``text`` ("email on 1 March ... 15 May": 75), the
     first said of the welcome email or the course (by the words before it in its sentence); None otherwise. With no
@@ -172,7 +175,7 @@ def days_between(text: str) -> Optional[int]:
         index = next(i for i, name in enumerate(_MONTHS) if name.startswith(month[:3]))
         days.append((index, int(day)))
     try:
-        first, second = (datetime.date(2001, month + 1, day) for month, day in days)  # (a year with no 29 February)
+        first, second = (datetime.date(NO_YEAR, month + 1, day) for month, day in days)
     except ValueError:
         return None
     return (second - first).days % 365 or None
@@ -192,7 +195,7 @@ def window_start(text: str) -> Optional[datetime.date]:
         return None  # (not the course's day: the welcome email comes after it, on a day not known)
     if dates:
         day, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
-        year = 2001
+        year = NO_YEAR
     else:
         day, month, year = m.group(1) or m.group(3), m.group(2), int(m.group(4))
     index = next(i for i, name in enumerate(_MONTHS) if name.startswith(month[:3]))
@@ -394,17 +397,13 @@ class Worker:
         named = list(_NTH_AND_NTH.finditer(text))
         if len(named) == 1 and not found:  # "a third and a fourth attempt, what would those two cost?": 4 attempts
             attempts = int(named[0].group(3)) if named[0].group(3) else _ORDINALS[named[0].group(4)]
-            paid = attempts - f.free_attempts
-            if 1 <= paid <= 20:
-                return self._say("attempts_cost", attempts=attempts, free=f.free_attempts, paid=paid,
-                                 total=paid * f.attempt_fee)
+        elif len(found) == 1:
+            attempts = _number(found[0].group(1) or found[0].group(2))
+            passed_on = [m for m in _PASSED_ON.finditer(text) if m.group(1) or m.group(2)]
+            if len(passed_on) == 1:  # "failed 3 times and passed on the 4th": 4 attempts
+                attempts = int(passed_on[0].group(1)) if passed_on[0].group(1) else _ORDINALS[passed_on[0].group(2)]
+        else:
             return None
-        if len(found) != 1:
-            return None
-        attempts = _number(found[0].group(1) or found[0].group(2))
-        passed_on = [m for m in _PASSED_ON.finditer(text) if m.group(1) or m.group(2)]
-        if len(passed_on) == 1:  # "failed 3 times and passed on the 4th": 4 attempts
-            attempts = int(passed_on[0].group(1)) if passed_on[0].group(1) else _ORDINALS[passed_on[0].group(2)]
         paid = attempts - f.free_attempts
         if paid < 1 or attempts > 20:
             return None
@@ -431,7 +430,7 @@ class Worker:
         end = start + datetime.timedelta(days=f.window_days)
 
         def said(day: datetime.date) -> str:
-            return f"{day.day} {_MONTHS[day.month - 1].title()}" + (f" {day.year}" if start.year != 2001 else "")
+            return f"{day.day} {_MONTHS[day.month - 1].title()}" + (f" {day.year}" if start.year != NO_YEAR else "")
 
         return self._say("window_until", start=said(start), end=said(end), window=f.window_days)
 
