@@ -65,6 +65,9 @@ _LED_IN = re.compile(r"^(is|are|can|could|do|does|did|will|would|should|must|am|
                      r"(i|you|we|it|they|there|my|the)\b")
 _THE_NOUN = re.compile(r"^(the|your|its|their|this|that)\s+[\w-]+(\s+[\w-]+)?\s*\?+\s*$")
 _WH = re.compile(r"\b(what|which|how|when|where|who|whom|whose|why)\b")
+_WH_START = re.compile(r"^\W*(what|which|how|when|where|who|whom|whose|why)\b(?!\W*$)(?!\s+(i|we|you|they|he|she|my|our|your)\b)")
+_CLAUSE_ASKS = re.compile(r"(?:[,;:\u2014\u2013]|\s-)\s*((so|and|but|then|like)\s+)?"
+                          r"(is|are|can|could|do|does|did|will|would|should|must|am|has|have|may)\b")
 # words that only frame the yes/no question after them ("I was wondering whether ...", "do you happen to know if ...",
 # "my manager wonders whether ...", "not sure if you can help but is there ..."): not what it asserts (their "not",
 # "know" and "happen" are no words of the question's)
@@ -136,6 +139,10 @@ def plain_yes_no(question: str, asks_yes_no: bool) -> Optional[str]:
     # (a question mark alone makes no yes/no question of "and the test?", which asks for what holds of the test; "and
     # webinars?" after the ways to earn SEUs asks whether they count too)
     noun_phrase = text != lowered and _THE_NOUN.match(text) is not None
+    if _WH_START.match(text) and not _CLAUSE_ASKS.search(text):
+        # ("where on the scrum alliance site can I read about it": a question word asks; not "what about a CSPO, does that
+        # count for it?", whose clause after the comma asks yes or no)
+        return None
     if not (asks_yes_no or _YES_NO_CLAUSE.search(text) or (led_in and not _WH.search(text))
             or (text.rstrip().endswith("?") and not _WH.search(text) and not noun_phrase)):
         return None

@@ -106,6 +106,16 @@ _IN_MONTHS = re.compile(r"\b(in|into|how many|as) months?\b")
 _IN_YEARS = re.compile(r"\b(in|into|how many|as) (years?|yrs?)\b")
 _IN_MINUTES = re.compile(r"\b(in|into|how many|as) (minutes?|mins?)\b")
 _IN_WEEKS = re.compile(r"\b(in|into|how many|as) (weeks?|wks?)\b")
+# "the CSM course in 8-hour days?", "how many full days (8h) is the class?", "how many days at 8 hours a day?": the course's
+# hours as days of the length the user gives (none given: the schedule, which each trainer sets, is not known; a claim
+# to check, "2 days of 8 hours, right?", is the fact's to settle)
+_IN_DAYS = re.compile(r"\b(in|into|how many|as|to|of)\s+((full|whole|working|work|training|class|business|"
+                      r"(\d{1,2}|eight|seven|six|ten)[- ]?(hours?|hrs?|h))\s+)*(days?|workdays?)\b|"
+                      r"\bdays? (at|of|with) (\d{1,2}|eight|seven|six|ten)\s*(hours?|hrs?|h)\b|"
+                      r"\b(\d{1,2}|eight|seven|six|ten)[- ]?(hours?|hrs?|h)\s*(days?|each|a day|per day)\b")
+_DAY_LENGTH = re.compile(r"\b(\d{1,2}|eight|seven|six|ten)[- ]?(?:hours?|hrs?|h)\b(?=\s*(days?|each|a day|per day|\)|$))|"
+                         r"\bdays? (?:at|of|with) (\d{1,2}|eight|seven|six|ten)\s*(?:hours?|hrs?|h)\b")
+_CLAIMED = re.compile(r"\b(true|right|correct|yes|really|heard|read|told|said|says|swears?|claims?)\b")
 # "how much does renewal cost per year?", "how many SEUs a year is that?": a figure per year asked for (not "is that
 # per year?", which asks whether it is: "No, every two years" is the fact's)
 _PER_YEAR = re.compile(r"\b(per|a|each) year\b|\byearly\b|\bannual(ly)?\b|\bper annum\b")
@@ -143,6 +153,7 @@ SENTENCES = {"valid_until": ("until",), "valid_until_year": ("until",), "valid_t
              "per_question": ("minutes", "seconds"), "short_of": ("have", "short", "need", "noun"),
              "in_hours": ("minutes", "hours"), "in_months": ("years", "months"), "in_years": ("months", "years"),
              "in_minutes": ("hours", "minutes"), "window_in": ("days", "amount"), "window_until": ("start", "end", "window"),
+             "in_days": ("hours", "days", "per_day"),
              "fee_per_year": ("fee", "years", "per_year"), "seus_per_year": ("seus", "years", "per_year"),
              "renewals_cost": ("times", "fee", "total"), "renewals_seus": ("times", "seus", "total")}
 
@@ -241,7 +252,7 @@ class Worker:
         steps: tuple[Callable[[Figures, str], Optional[str]], ...] = (
             self._valid_until, self._valid_left, self._renewals, self._renewal_times, self._per_year, self._attempts,
             self._window, self._test_end, self._per_question, self._in_hours, self._in_months, self._in_years,
-            self._in_minutes, self._window_in, self._window_until)
+            self._in_minutes, self._in_days, self._window_in, self._window_until)
         return next((s for s in (step(figures, lowered) for step in steps) if s), None)
 
     def verdict(self, figures: Figures, text: str) -> Optional[str]:
@@ -481,6 +492,19 @@ class Worker:
         if f.course_hours is None or not _IN_MINUTES.search(text):
             return None
         return self._say("in_minutes", hours=f.course_hours, minutes=f.course_hours * 60)
+
+    def _in_days(self, f: Figures, text: str) -> Optional[str]:
+        """"the CSM course in 8-hour days?", "and in 8-hour days?" right after the course's 16 hours: "16 hours is 2 days of
+        8 hours"."""
+        length = _DAY_LENGTH.search(text)
+        if f.course_hours is None or length is None or not _IN_DAYS.search(text) or _CLAIMED.search(text) \
+                or _AGO.search(text) or _DATE.search(text):
+            return None
+        raw = length.group(1) or length.group(3)
+        per_day = int(raw) if raw.isdigit() else _WORDS[raw]
+        if not 4 <= per_day <= 12:
+            return None
+        return self._say("in_days", hours=f.course_hours, days=_figure(f.course_hours / per_day), per_day=per_day)
 
     def _window_in(self, f: Figures, text: str) -> Optional[str]:
         """"in weeks?" / "in months?" of the test's 90-day window: "90 days is about 13 weeks" (or "about 3 months")."""

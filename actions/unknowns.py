@@ -22,6 +22,9 @@ class Unknown:
     across_sentences: bool = False
     # its `related` fact is shown even when it states figures (the price range beside a city's price)
     related_figures: bool = False
+    # patterns that make it no question about this unknown whatever its cues match: "the CSM course in 8-hour days?" gives
+    # the length of a day, so the course's days are the hours worked out (actions/figures.py), not its schedule
+    unless: Tuple["re.Pattern[str]", ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,7 @@ class Unknowns:
         `across_sentences` are read in it."""
         lowered = text.lower()
         return next((u for u in self.entries if (u.across_sentences or not across) and any(c.search(lowered) for c in u.cues)
+                     and not any(c.search(lowered) for c in u.unless)
                      and (not u.about or not named or set(u.about) & set(named))), None)
 
 
@@ -114,12 +118,16 @@ def unknowns_from_knowledge(kb: Knowledge) -> Unknowns:
         cues = entry.get("cues")
         if not isinstance(cues, list) or not cues:
             raise fail(f"{where}.cues", "expected a non-empty list of patterns")
-        compiled = []
-        for j, cue in enumerate(cues):
-            try:
-                compiled.append(re.compile(str(cue)))
-            except re.error as e:
-                raise fail(f"{where}.cues[{j}]", f"not a valid pattern: {e}") from None
+        compiled: List["re.Pattern[str]"] = []
+        unless: List["re.Pattern[str]"] = []
+        for key, patterns, into in (("cues", cues, compiled), ("unless", entry.get("unless") or [], unless)):
+            if not isinstance(patterns, list):
+                raise fail(f"{where}.{key}", "expected a list of patterns")
+            for j, cue in enumerate(patterns):
+                try:
+                    into.append(re.compile(str(cue)))
+                except re.error as e:
+                    raise fail(f"{where}.{key}[{j}]", f"not a valid pattern: {e}") from None
         if not isinstance(entry.get("say"), str) or not entry["say"].strip():
             raise fail(f"{where}.say", "expected text")
         if entry.get("source") not in kb.sources:
@@ -135,7 +143,7 @@ def unknowns_from_knowledge(kb: Knowledge) -> Unknowns:
                 raise fail(f"{where}.{flag}", "expected true or false")
         entries.append(Unknown(entry["id"], tuple(compiled), entry["say"].strip(), related, kb.sources[entry["source"]],
                                tuple(str(c) for c in about), bool(entry.get("across_sentences", False)),
-                               bool(entry.get("related_figures", False))))
+                               bool(entry.get("related_figures", False)), tuple(unless)))
     asked = wording.get("asked") or {}
     if not isinstance(asked, dict) or not all(isinstance(v, str) and v.strip() for v in asked.values()):
         raise fail("not_known.asked", "expected a mapping of ask kinds to words")

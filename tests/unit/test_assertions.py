@@ -198,6 +198,14 @@ def test_a_yes_no_questions_frame_is_blanked_and_asks_yes_no(planner: Planner, f
     ("isn't there a test for the cspo?", "No."),  # a negative question asks what the positive one asks
     ("the CSPO has no exam, does it?", "Correct."),  # a denial put with a tag, true by the fact (set 51: "Yes.")
     ("unlike the CSM, the CSPO has a test too, right?", "No."),
+    # set 53: obligation words say whether the fact's thing is required, no word of their own
+    ("is it required that a certified scrum trainer teaches the CSPO course?", "Yes."),
+    ("is accepting a licence agreement mandatory for the CSPO?", "Yes."),
+    ("the CSM course fee - does it already include the test?", "Yes."),
+    ("Is it true the A-CSM requires a CSM?", "Yes."),
+    ("is there an official page about renewing certifications?", "Yes."),
+    ("is there an official support article about the CSM test I can read?", "Yes."),
+    ("the CSM vs CSPO guide, is it free?", "Yes."),
 ])
 def test_first_word(planner: Planner, question: str, expected: str) -> None:
     decision = planner.plan(Turn(question, "ask_requirements", 0.9, ()), Context())
@@ -211,6 +219,10 @@ def test_first_word(planner: Planner, question: str, expected: str) -> None:
     "and the cspo is as long as the csm, 16 hours?",  # compared
     "is the PO the voice of the team?",  # ("team": a word the fact does not vouch for)
     "can I retake the CSM a third time without paying?",  # (two free attempts, not three)
+    "official cspo page?",  # asks for the page, not whether there is one
+    "link to the csm vs cspo guide from that article?",
+    "where on the scrum alliance site can I read about the certified scrummaster?",  # a question word asks first
+    "do employers require the CSM?",  # ("require" is the employers' word here, which the fact does not vouch for)
 ])
 def test_no_first_word_from_assertions(planner: Planner, question: str) -> None:
     decision = planner.plan(Turn(question, "ask_requirements", 0.9, ()), Context())

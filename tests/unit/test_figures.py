@@ -20,7 +20,8 @@ WORDING = {
     "per_question": "{minutes} min {seconds} s", "short_of": "{have} {short} {need} {noun}",
     "window_until": "{start} + {window} = {end}",
     "in_hours": "{minutes} = {hours}", "in_months": "{years} = {months} months", "in_years": "{months} months = {years}",
-    "in_minutes": "{hours} hours = {minutes} minutes", "window_in": "{days} days = {amount}",
+    "in_minutes": "{hours} hours = {minutes} minutes",
+    "in_days": "{hours} hours = {days} days of {per_day}", "window_in": "{days} days = {amount}",
     "fee_per_year": "{fee} / {years} = {per_year} USD", "seus_per_year": "{seus} / {years} = {per_year} SEUs",
     "renewals_cost": "{times} x {fee} = {total}",
     "renewals_seus": "{times} x {seus} SEUs = {total}",
@@ -286,6 +287,14 @@ def test_other_units_of_the_course_and_the_window_are_worked_out() -> None:
     years?" got "I don't know how long it takes" (the CSP's own unknown, not its fact just given)."""
     assert work(Figures(course_hours=16), "in minutes?") == "16 hours = 960 minutes"
     assert work(Figures(course_hours=16), "how long is it?") is None
+    # set 53: the course in days of a length the user gives; none given, the schedule is each trainer's (no figure)
+    assert work(Figures(course_hours=16), "the CSPO course in 8-hour days - how many days?") == "16 hours = 2 days of 8"
+    assert work(Figures(course_hours=16), "CSPO training, how many days is that at 8 hours a day?") == "16 hours = 2 days of 8"
+    assert work(Figures(course_hours=16), "how many full days off must I take? (8h days)") == "16 hours = 2 days of 8"
+    assert work(Figures(course_hours=16), "and in 6 hour days?") == "16 hours = 2.67 days of 6"
+    assert work(Figures(course_hours=16), "how many days is the course?") is None
+    assert work(Figures(course_hours=16), "in days, roughly?") is None
+    assert work(Figures(course_hours=16), "I read the course is 2 days of 8 hours, yes?") is None  # a claim: the fact's
     assert work(ATTEMPTS, "in weeks, how long do I have?") == "90 days = 13 weeks"
     assert work(ATTEMPTS, "in months, roughly?") == "90 days = 3 months"
     assert work(ATTEMPTS, "I did the course 3 months ago, in months?") is None  # the user's own age

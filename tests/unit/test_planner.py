@@ -108,6 +108,15 @@ def test_known_unknowns_say_so_with_the_nearest_fact_and_where_to_look(planner: 
     assert "What I can tell you" not in text and "74" not in text and "support.scrumalliance.org" in text
 
 
+def test_a_known_unknown_yields_to_what_its_unless_patterns_match(planner: Planner) -> None:
+    """The course's days are each trainer's schedule (unknowns.yml `course_days`), but a question giving the length of a
+    day asks for the 16 hours worked out (set 53: "the CSPO course in 8-hour days - how many days?")."""
+    d = planner.plan(turn("how many days is the CSPO course?"), Context())
+    assert (d.kind, d.unknown and d.unknown.id) == (NOT_KNOWN, "course_days"), d.trace()
+    d = planner.plan(turn("the CSPO course in 8-hour days - how many days?"), Context())
+    assert d.fact is not None and d.worked_out.startswith("16 hours come to 2 days at 8 hours a day"), d.trace()
+
+
 def test_a_question_no_fact_answers_is_not_answered_with_another_fact(planner: Planner) -> None:
     d = planner.plan(turn("can I bring my dog to the csm class?"), Context())
     assert (d.kind, d.rule) == (NOT_KNOWN, "not_known")
