@@ -43,6 +43,7 @@ from actions.polarity import said_plainly, specific_words, unstated
 from actions.question_text import (
     ASKING_FRAME,
     looks_like_a_question,
+    put_first,
     the_asking_clause,
     the_question,
     word_count,
@@ -550,7 +551,8 @@ class PlannerBase:
             return ()
         question = the_question(text)
         framed = list(ASKING_FRAME.finditer(question))
-        question = question[framed[-1].end():] if framed else question
+        if framed and not put_first(question[:framed[-1].end()], question[framed[-1].end():]):
+            question = question[framed[-1].end():]
         # (not the words of its pleasantries: "third time asking: what's the pass mark" asks nothing of attempts)
         if question != text:
             asked = lexicon.concepts_in(lexicon.without_frames(lexicon.without_pleasantries(question.lower())))

@@ -67,7 +67,23 @@ def the_asking_clause(text: str) -> str:
     ("I'm switching careers from nursing, do I need IT experience for the CSM?": from "do I need")."""
     question = the_question(text)
     starts = [m.end() for m in _CLAUSE_QUESTION.finditer(question)]
+    if starts and put_first(question[:starts[-1]], question[starts[-1]:]):
+        return question
     return question[starts[-1]:] if starts else question
+
+
+# a noun phrase put before the question and taken up in it by a pronoun ("the CSM exam - how many can I miss?", "renewing
+# the CSM: what does it cost?"): the thing asked about, no word the user says of themselves
+_FRONTED = re.compile(r"^\W*(the|my|your|our|this|that|a|an|renewing|renewal of)\s+(?!.*\b(i|i'm|im|we|me|my|is|are|was|were|am|"
+                      r"have|has|had|do|does|did|will|would|can|could|should|must)\b)[^,;:?!.]{1,50}?\s*([,;:]|\s[-\u2013\u2014]+)\s*$",
+                      re.I)
+_REFERS_BACK = re.compile(r"\b(it|its|it's|they|them|their|one)\b|^\W*how many (can|could|may|must|do|does|should)\b", re.I)
+
+
+def put_first(before: str, question: str) -> bool:
+    """Whether what comes ``before`` a question (its separator included) is the thing it asks about, taken up in it by a
+    pronoun: "the product owner test - how many questions does it have?" (not what the user says of themselves)."""
+    return bool(_FRONTED.match(before)) and bool(_REFERS_BACK.search(question))
 
 
 # what a quote of the user's question may hold: words, spaces and light punctuation (no markup, no figures: a figure

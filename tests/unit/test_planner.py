@@ -201,6 +201,22 @@ def test_a_goal_asked_as_which_one_names_the_one_first(planner: Planner) -> None
     assert d.rule != "goal_guide" or reply(d).startswith("The article says")
 
 
+def test_a_thing_put_before_the_question_and_taken_up_by_a_pronoun_is_asked_about(planner: Planner) -> None:
+    """Set 53: "the product owner test - how many questions does it have?" was read from "how many" on ("I don't know that
+    number"), and "booked my CSM course. the test afterwards - how long is it?" got the course's 16 hours: what "it" stands
+    for was cut off with what the user says of themselves."""
+    assert the_asking_clause("the product owner test - how many questions does it have?").startswith("the product owner")
+    assert the_asking_clause("I'm a teacher moving into IT - can I take the CSPO?").startswith("can I take")
+    assert the_asking_clause("the new job - can I take it without experience?").startswith("the new job")
+    assert the_asking_clause("the job I have is new - can I take it without experience?").startswith("can I take")
+    text = "the product owner test - how many questions does it have?"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "product owner", "certification", "CSPO")]), Context())
+    assert d.fact is not None and d.fact.id == "cspo_no_test", d.trace()
+    text = "excited! booked my CSM course. the test afterwards - how long is it?"
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "CSM", "certification", "CSM")]), Context())
+    assert d.fact is not None and d.fact.id == "csm_test_format", d.trace()
+
+
 def test_a_question_after_an_emoji_is_the_asking_clause(planner: Planner) -> None:
     """"musician 🎹 do I need to be working in tech already to take the CSM?" read "musician" as a word the knowledge
     never uses ("I don't know anything about "musician""); "scared of proctors 💀 is there one for CSM" got no "No.":
