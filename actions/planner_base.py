@@ -21,6 +21,7 @@ from actions.claims import (
     figure_first,
     figure_said_too,
     figures,
+    per_verdict,
     same_figure,
     states_all,
 )
@@ -63,6 +64,10 @@ _ALLIANCE_ONLY = re.compile(r"^(?!.*\b(scrum\.org|pmi|scaled agile|safe|psm|pspo
 _ASKS_ISSUER = re.compile(r"\b(who|which (organi[sz]ation|body|company))\b|\bissu|\baward|\bbehind\b", re.I)
 DEADLINE_CONCEPT = "deadline"  # lexicon.yml's concept of a time limit or window ("by when", "time window")
 _SMALL_UNITS = re.compile(r"\b(hours?|hrs?|minutes?|mins?|days?|weeks?)\b", re.I)
+
+
+# "is the renewal fee per year?", "is it an annual fee?": a yes/no question whether a figure is per one thing
+_PER_THING = re.compile(r"\b(per|each|every|a|an) (year|month|attempt|renewal|try)\b(?! (or|and)\b)|\b(annual|yearly)\b")
 
 
 def _role_cues(kb: Knowledge, roles: Mapping[str, str], key: str = "role_cues") -> Dict[str, Tuple["re.Pattern[str]", ...]]:
@@ -305,8 +310,18 @@ class PlannerBase:
         # (a fact that holds for both certifications also says "both": "my manager says both have to be renewed every two
         # years, is that right?")
         said = fact.answer + ("\n(both)" if fact.same_for_both else "")
-        asserted = self._asserted(fact.assertions, question, "yesno" in lexicon.asks_of(text), said) \
-            if lexicon is not None and fact.assertions is not None else None
+        per_thing = _PER_THING.search(yes_no) if yes_no is not None else None
+        if per_thing is not None:
+            # "is the renewal fee per year?": "No." when the fact says every two years ("Yes." to "per attempt?")
+            per = per_verdict(re.sub(r"annual|yearly", "per year", per_thing.group(0)), fact.answer)
+            if per is not None:
+                return per
+        asking = the_asking_clause(question)
+        # "hate exams 😩 is the CSPO one without a test?": what the clause that asks asserts (not the user's "exams")
+        asserted = self._asserted(fact.assertions, asking, "yesno" in lexicon.asks_of(asking), said) \
+            if lexicon is not None and fact.assertions is not None and asking != question else None
+        if asserted is None and lexicon is not None and fact.assertions is not None:
+            asserted = self._asserted(fact.assertions, question, "yesno" in lexicon.asks_of(text), said)
         if asserted is None and lexicon is not None and fact.assertions is not None and text.strip() != question.strip():
             # "I only have CSM. can I jump into A-CSPO?": what the user says before the question is what it asks about
             asserted = self._asserted(fact.assertions, text, "yesno" in lexicon.asks_of(text), said)

@@ -206,6 +206,12 @@ def test_a_yes_no_questions_frame_is_blanked_and_asks_yes_no(planner: Planner, f
     ("is there an official page about renewing certifications?", "Yes."),
     ("is there an official support article about the CSM test I can read?", "Yes."),
     ("the CSM vs CSPO guide, is it free?", "Yes."),
+    ("hate exams 😩 is the CSPO one without a test?", "Yes."),  # the clause that asks, not the user's "exams"
+    ("is the renewal fee per year?", "No."),  # every two years
+    ("is the CSM renewal fee annual?", "No."),
+    ("do I get a second free go if I fail the CSM test?", "Yes."),
+    ("must I pay separately for the CSM test after the course?", "No."),
+    ("we're sending our senior SM to the A-CSM, is the class a one-day thing?", "No."),
 ])
 def test_first_word(planner: Planner, question: str, expected: str) -> None:
     decision = planner.plan(Turn(question, "ask_requirements", 0.9, ()), Context())
