@@ -86,6 +86,9 @@ from actions.spelling import corrected_turn
 from actions.threshold import ASKS_WHAT_IS_LEFT, SCORE_WORDS
 
 # a question asking yes or no by its first word ("is there a time limit ...?")
+# whether something must or may be done at a time: "straight after the course", "the same day", "recent"
+_ASKS_WHEN_DONE = re.compile(r"\b(straight (after|away)|immediately|right (after|away)|directly after|same day|at once|"
+                             r"recent|recently)\b")
 _ASKS_YES_OR_NO = re.compile(r"^\W*((so|and|but|ok|okay|hmm+)\W+)*(is|are|was|were|does|do|did|will|would|has|have|can|could|"
                              r"must|should|may)\b", re.I)
 # a verb, not the thing a certification may lack ("how to test product assumptions")
@@ -299,7 +302,9 @@ class Planner(FollowUpRules, NeighbourRules, AudienceRules):
         if fact.yes_no and lexicon is not None and "yesno" in lexicon.asks_of(asking):
             # "can I take the CSPO without the CSM?": "Yes." before "Neither has formal prerequisites"
             # (of the sentences that ask: "I'm a student with no job yet. can I even take the CSM?" asks whether one may)
-            answer = fact.yes_no.get(modality(asking) or "")
+            # (not to when: "do I have to do it straight after the course?", "does the experience have to be recent?"
+            # ask about timing, which whether one may or must does not settle)
+            answer = fact.yes_no.get(modality(asking) or "") if not _ASKS_WHEN_DONE.search(asking.lower()) else None
             if answer:
                 return answer
         if fact.threshold is not None and not ASKS_WHAT_IS_LEFT.match(asking) and (

@@ -217,6 +217,17 @@ def test_a_thing_put_before_the_question_and_taken_up_by_a_pronoun_is_asked_abou
     assert d.fact is not None and d.fact.id == "csm_test_format", d.trace()
 
 
+def test_whether_one_must_is_no_answer_to_when(planner: Planner) -> None:
+    """Set 53: "do I have to do it straight after the course?" (the CSM test) got "Yes." from how the CSM is earned (one must
+    take the course), and "does the experience have to be recent?" "No." from the prerequisites: when asks no may or must."""
+    for text in ("do I have to take the CSM test straight after the course?", "does my CSM experience have to be recent?"):
+        d = planner.plan(turn(text, "ask_requirements", [ent(text, "CSM", "certification", "CSM")]), Context())
+        assert d.fact is None or d.fact.id not in ("csm_path", "prerequisites") or d.polarity is None, d.trace()
+    text = "can I go straight to the CSPO without the CSM?"  # ("straight to" is no time)
+    d = planner.plan(turn(text, "ask_requirements", [ent(text, "CSPO", "certification", "CSPO")]), Context())
+    assert d.fact is not None and d.fact.id == "prerequisites" and d.polarity == "yes", d.trace()
+
+
 def test_a_question_after_an_emoji_is_the_asking_clause(planner: Planner) -> None:
     """"musician 🎹 do I need to be working in tech already to take the CSM?" read "musician" as a word the knowledge
     never uses ("I don't know anything about "musician""); "scared of proctors 💀 is there one for CSM" got no "No.":
