@@ -2254,6 +2254,10 @@ def test_money_and_course_words_as_people_say_them(planner: Planner, text: str, 
     ("how fast do you see your csm test score", "result_timing"),  # (the test's format)
     ("is scrum alliance planning to add an exam to the cspo?", "future_changes"),  # ("No. The CSPO has no test")
     ("if I hold both csm and cspo do I need 40 seus or 20 to renew both", "seu_reuse"),  # (the renewal rules)
+    # session 38 (set 53, tuning)
+    ("how long must I wait befor retaking the CSM test?", "retake_wait"),  # (the attempts; "before" is test_conditions')
+    ("is the CSM course fee changing next year?", "future_changes"),  # (the course price)
+    ("will the CSPO ever get an exam?", "future_changes"),  # ("No. The CSPO has no test")
 ])
 def test_more_ways_of_asking_what_is_not_published(planner: Planner, text: str, unknown: str) -> None:
     d = planner.plan(turn(text, "ask_requirements"), Context())
