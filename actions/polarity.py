@@ -131,10 +131,16 @@ _POLITE = re.compile(r"^\W*((hi|hey|hello|so|ok|okay)\W+)*(can|could|would|will)
                      r"(confirm|tell me|tell us|let me know|let us know|check|clarify|say|explain|advise)\b( (if|whether|that))?")
 
 
+# being allowed or able as what follows from what is asked ("before I'm allowed to", "so that I can"): no "may" question
+_MAY_LATER = re.compile(r"\b(before|until|till|so that|so|in order that) (i'm|i am|im|i'd be|i would be|i will be|i'll be|you're|"
+                        r"you are|one is|we're|we are) (allowed|able|permitted|eligible)\b")
+
+
 def modality(question: str) -> Optional[str]:
     """"may", "must" or None (both, neither, or a negative question; "without" is no negation: "can I take
     the CSPO without the CSM?" asks whether one may)."""
     q = _POLITE.sub(" ", question.lower().replace("\u2019", "'"))
+    q = _MAY_LATER.sub(" ", q)  # ("do I need the CSM before I'm allowed to do the CSPO?" asks whether one must)
     must, may = bool(_MUST.search(q)), bool(_MAY.search(q))
     if must == may or _NEGATIVE.search(q):
         return None

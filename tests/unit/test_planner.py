@@ -1104,6 +1104,8 @@ def test_an_honest_not_known_never_disowns_what_the_knowledge_holds(planner: Pla
     ("is the CSM exam fee separate?", None),  # neither
     ("Could you confirm whether the CSM test is invigilated?", None),  # asks politely whether it is, not whether one may
     ("could you tell me if I am allowed to use notes in the test?", "may"),
+    ("do I really need the CSM before I'm allowed to do the CSPO?", "must"),  # being allowed is what follows (set 53)
+    ("do I need to renew it so that I'm able to keep using the title?", "must"),
 ])
 def test_modality_of_a_yes_no_question(text: str, expected: Optional[str]) -> None:
     from actions.polarity import modality
