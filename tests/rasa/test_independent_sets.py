@@ -314,8 +314,23 @@ FLOORS: Mapping[str, Dict[str, float]] = {
     # refunds, a trainer's pass rate, result times, a verifiable certificate number, a minimum age, tax, another body's
     # CPD/PDUs, a retake wait, class size, lunch, next year's fees ...)) by a helper given only the reference; NOT tuned
     # against: measured on the session's first code, 5bc77a3 (0.754 / 0.151 / 0.691 / 0.067 / 0.800), and on its last
-    "independent-53.yml": {"right_first": 0.77, "wrong_of_all": 0.15, "honest_not_known": 0.69,
-                           "abstained_when_known": 0.065, "followups_right": 0.79},
+    # (0.774 / 0.146 / 0.691 / 0.060 / 0.800); tuned against in session 38 (0.845 / 0.103 / 0.727 / 0.052 / 0.800 after it)
+    "independent-53.yml": {"right_first": 0.84, "wrong_of_all": 0.105, "honest_not_known": 0.72,
+                           "abstained_when_known": 0.055, "followups_right": 0.79},
+    # written in session 38 (imperatives and requests with no question mark ("tell me the CSM pass mark", "walk me through
+    # getting the CSPO step by step", "explain the CSM test like I'm five"), quiz and worksheet formats (fill-in-the-blank,
+    # the user's own a/b/c options, "true or false:", matching, a teacher writing quiz items), headline and title case,
+    # ALL CAPS, run-on messages with no punctuation, hedged premises true and false ("I might be misremembering, but isn't
+    # the CSM test 40 questions?"), claims quoted from a policy, wiki or colleague, sequence and process questions (what
+    # comes after the course, the last step), new personas (a firefighter, a farmer turned developer, a dentist, a
+    # musician, a social worker, a sports coach, an insurance underwriter, a flight attendant, a museum curator, a bank
+    # teller, a high-school student ...), terse follow-ups ("PO?", "hours?", "💰?", "the latter?", "which is longer?",
+    # "why?", "since when?"), 55 new unknown subjects (a dark mode, rating a trainer, how many CSTs, instalments, the fee
+    # in yen, a pin posted to you, government contracts, declining the licence agreement, the question bank's size ...))
+    # by a helper given only the reference; NOT tuned against: measured on the session's first code, c267b99 (0.717 /
+    # 0.117 / 0.745 / 0.097 / 0.533), and on its last (0.721 / 0.114 / 0.745 / 0.097 / 0.533)
+    "independent-54.yml": {"right_first": 0.715, "wrong_of_all": 0.12, "honest_not_known": 0.74,
+                           "abstained_when_known": 0.10, "followups_right": 0.53},
 }
 
 
