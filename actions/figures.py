@@ -494,8 +494,8 @@ class Worker:
         return self._say("in_minutes", hours=f.course_hours, minutes=f.course_hours * 60)
 
     def _in_days(self, f: Figures, text: str) -> Optional[str]:
-        """"the CSM course in 8-hour days?", "and in 8-hour days?" right after the course's 16 hours: "16 hours is 2 days of
-        8 hours"."""
+        """"the CSM course in 8-hour days?", "and in 8-hour days?" right after the course's 16 hours: "16 hours come to 2 days
+        at 8 hours a day" (facts.yml `works_out`); a day of 4 to 12 hours."""
         length = _DAY_LENGTH.search(text)
         if f.course_hours is None or length is None or not _IN_DAYS.search(text) or _CLAIMED.search(text) \
                 or _AGO.search(text) or _DATE.search(text):

@@ -85,10 +85,10 @@ from actions.sameness import comparison, sameness
 from actions.spelling import corrected_turn
 from actions.threshold import ASKS_WHAT_IS_LEFT, SCORE_WORDS
 
-# a question asking yes or no by its first word ("is there a time limit ...?")
 # whether something must or may be done at a time: "straight after the course", "the same day", "recent"
 _ASKS_WHEN_DONE = re.compile(r"\b(straight (after|away)|immediately|right (after|away)|directly after|same day|at once|"
                              r"recent|recently)\b")
+# a question asking yes or no by its first word ("is there a time limit ...?")
 _ASKS_YES_OR_NO = re.compile(r"^\W*((so|and|but|ok|okay|hmm+)\W+)*(is|are|was|were|does|do|did|will|would|has|have|can|could|"
                              r"must|should|may)\b", re.I)
 # a verb, not the thing a certification may lack ("how to test product assumptions")
